@@ -1,0 +1,20 @@
+// Registration of the meshc dialect.
+#include "dialect/IR/MeshcDialect.h"
+#include "dialect/IR/MeshcOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include "dialect/IR/MeshcDialect.cpp.inc"
+
+using namespace mlir;
+
+void meshc::MeshcDialect::initialize() {
+  registerTypes();
+  registerAttributes();
+  addOperations<
+#define GET_OP_LIST
+#include "dialect/IR/MeshcOps.cpp.inc"
+      >();
+}

@@ -1,0 +1,43 @@
+// Op interfaces: how an op is partitioned and how it is differentiated.
+#ifndef MESHC_INTERFACES_TD
+#define MESHC_INTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def Meshc_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
+  let cppNamespace = "::meshc";
+  let description = [{
+    What the partitioner needs to know to run an op on per-rank slices. Every result and
+    operand dimension is split as the layout says, except the op's whole dimensions, which
+    must be complete on every rank; a summed dimension that is split leaves each rank with a
+    partial sum over that dimension's mesh axis.
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Operand dimension names absent from the result: the op sums over them.",
+      "::llvm::SmallVector<::mlir::StringAttr>", "getSummedDims", (ins), "",
+      [{ return ::meshc::detail::getSummedDims($_op.getOperation()); }]>,
+    InterfaceMethod<
+      "Dimension names the op needs whole (not split) on every rank.",
+      "::llvm::SmallVector<::mlir::StringAttr>", "getWholeDims", (ins), "",
+      [{ return {}; }]>,
+  ];
+}
+
+def Meshc_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
+  let cppNamespace = "::meshc";
+  let description = [{
+    Reverse-mode rule: given the adjoint of the op's (single) result, build the adjoints of
+    its operands right after the op. `operandAdjoints` gets one entry per operand, null where
+    the operand has no gradient (integer labels, for instance).
+  }];
+  let methods = [
+    InterfaceMethod<
+      "Builds the operand adjoints from the result adjoint.",
+      "::mlir::LogicalResult", "buildAdjoints",
+      (ins "::mlir::OpBuilder &":$builder, "::mlir::Value":$resultAdjoint,
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandAdjoints)>,
+  ];
+}
+
+#endif // MESHC_INTERFACES_TD

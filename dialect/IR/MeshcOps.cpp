@@ -1,0 +1,300 @@
+// Verifiers of the meshc ops. They check each op on its own (names, sizes, element types);
+// program-wide rules (one size per dimension name, layouts) are checked by passes.
+#include "dialect/IR/MeshcOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace meshc;
+
+namespace {
+
+NamedTensorType tensorOf(Value value) { return llvm::cast<NamedTensorType>(value.getType()); }
+
+LogicalResult requireF32(Operation *op, Value value, llvm::StringRef what) {
+  Type type = tensorOf(value).getElementType();
+  if (!type.isF32())
+    return op->emitOpError() << what << " must have element type f32, not " << type;
+  return success();
+}
+
+/// Every dim of `part` is in `whole` with the same size.
+LogicalResult requireSubset(Operation *op, NamedTensorType part, llvm::StringRef partWhat,
+                            NamedTensorType whole, llvm::StringRef wholeWhat) {
+  for (auto [name, size] : llvm::zip(part.getDimNames(), part.getDimSizes())) {
+    std::optional<unsigned> index = whole.findDim(name.getValue());
+    if (!index)
+      return op->emitOpError() << "dimension '" << name.getValue() << "' of the " << partWhat
+                               << " is not a dimension of the " << wholeWhat;
+    if (whole.getDimSizes()[*index] != size)
+      return op->emitOpError() << "dimension '" << name.getValue() << "' has size " << size
+                               << " in the " << partWhat << " but "
+                               << whole.getDimSizes()[*index] << " in the " << wholeWhat;
+  }
+  return success();
+}
+
+/// Dimensions named alike have one size across `values`.
+LogicalResult requireConsistentSizes(Operation *op, ValueRange values) {
+  llvm::StringMap<int64_t> sizes;
+  for (Value value : values) {
+    NamedTensorType type = tensorOf(value);
+    for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes())) {
+      auto [it, inserted] = sizes.try_emplace(name.getValue(), size);
+      if (!inserted && it->second != size)
+        return op->emitOpError() << "dimension '" << name.getValue() << "' has sizes "
+                                 << it->second << " and " << size << " in the operands";
+    }
+  }
+  return success();
+}
+
+LogicalResult verifyDimAxes(Operation *op, std::optional<llvm::ArrayRef<int32_t>> dimAxes,
+                            NamedTensorType type) {
+  if (dimAxes && dimAxes->size() != type.getRank())
+    return op->emitOpError() << "dim_axes has " << dimAxes->size() << " entries for a tensor of "
+                             << type.getRank() << " dimensions";
+  return success();
+}
+
+/// `labels` is `logits` without `classDim`, in order.
+LogicalResult verifyLabelsMatchLogits(Operation *op, NamedTensorType logits, NamedTensorType labels,
+                                      llvm::StringRef classDim) {
+  if (!logits.hasDim(classDim))
+    return op->emitOpError() << "logits have no class dimension '" << classDim << "'";
+  if (!labels.getElementType().isSignlessInteger(32))
+    return op->emitOpError() << "labels must have element type i32, not "
+                             << labels.getElementType();
+  llvm::SmallVector<StringAttr> expectedNames;
+  llvm::SmallVector<int64_t> expectedSizes;
+  for (auto [name, size] : llvm::zip(logits.getDimNames(), logits.getDimSizes()))
+    if (name.getValue() != classDim) {
+      expectedNames.push_back(name);
+      expectedSizes.push_back(size);
+    }
+  if (labels.getDimNames() != llvm::ArrayRef(expectedNames) ||
+      labels.getDimSizes() != llvm::ArrayRef(expectedSizes))
+    return op->emitOpError() << "labels " << labels
+                             << " must have the logits' dimensions without '" << classDim
+                             << "', in the same order";
+  return success();
+}
+
+/// The dim-and-axis collectives: `result` is `input` with dim `dim` scaled by an integer.
+LogicalResult verifyResized(Operation *op, NamedTensorType input, NamedTensorType result,
+                            llvm::StringRef dim, bool grows) {
+  if (input.getDimNames() != result.getDimNames() ||
+      input.getElementType() != result.getElementType())
+    return op->emitOpError() << "result " << result << " must have the dimensions of " << input;
+  std::optional<unsigned> index = input.findDim(dim);
+  if (!index)
+    return op->emitOpError() << "has no dimension '" << dim << "'";
+  for (unsigned i = 0; i < input.getRank(); ++i) {
+    int64_t in = input.getDimSizes()[i], out = result.getDimSizes()[i];
+    if (i != *index && in != out)
+      return op->emitOpError() << "changes dimension '" << input.getDimNames()[i].getValue()
+                               << "', which is not '" << dim << "'";
+    int64_t small = grows ? in : out, large = grows ? out : in;
+    if (i == *index && large % small != 0)
+      return op->emitOpError() << "dimension '" << dim << "' goes from " << in << " to " << out
+                               << ", not an integer factor";
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult InputOp::verify() {
+  NamedTensorType type = tensorOf(getResult());
+  if (getKind() == "features") {
+    if (failed(requireF32(*this, getResult(), "a features input")))
+      return failure();
+  } else if (getKind() == "labels") {
+    if (!type.getElementType().isSignlessInteger(32))
+      return emitOpError() << "a labels input must have element type i32, not "
+                           << type.getElementType();
+  } else {
+    return emitOpError() << "unknown input kind '" << getKind()
+                         << "' (expected features or labels)";
+  }
+  if (type.getRank() < 1)
+    return emitOpError() << "an input needs a leading sample dimension";
+  if (getClasses() < 1)
+    return emitOpError() << "classes must be at least 1, not " << getClasses();
+  return verifyDimAxes(*this, getDimAxes(), type);
+}
+
+LogicalResult ParamOp::verify() {
+  if (failed(requireF32(*this, getResult(), "a parameter")))
+    return failure();
+  llvm::StringRef init = getInit();
+  if (init != "uniform" && init != "normal" && init != "zeros" && init != "constant")
+    return emitOpError() << "unknown initialiser '" << init
+                         << "' (expected uniform, normal, zeros or constant)";
+  return verifyDimAxes(*this, getDimAxes(), tensorOf(getResult()));
+}
+
+LogicalResult EinsumOp::verify() {
+  if (getInputs().empty() || getInputs().size() > 2)
+    return emitOpError() << "takes one or two operands, not " << getInputs().size();
+  for (Value input : getInputs())
+    if (failed(requireF32(*this, input, "an operand")))
+      return failure();
+  if (failed(requireF32(*this, getResult(), "the result")) ||
+      failed(requireConsistentSizes(*this, getInputs())))
+    return failure();
+  NamedTensorType result = tensorOf(getResult());
+  for (auto [name, size] : llvm::zip(result.getDimNames(), result.getDimSizes())) {
+    auto owner = llvm::find_if(getInputs(), [&](Value v) { return tensorOf(v).hasDim(name); });
+    if (owner == getInputs().end())
+      return emitOpError() << "result dimension '" << name.getValue()
+                           << "' is not a dimension of any operand";
+    if (tensorOf(*owner).getDimSize(name) != size)
+      return emitOpError() << "result dimension '" << name.getValue() << "' has size " << size
+                           << " but " << tensorOf(*owner).getDimSize(name)
+                           << " in the operands";
+  }
+  return success();
+}
+
+static LogicalResult verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs,
+                                              Value result) {
+  for (Value v : {lhs, rhs, result})
+    if (failed(requireF32(op, v, "every operand and the result")))
+      return failure();
+  NamedTensorType out = tensorOf(result);
+  if (failed(requireSubset(op, tensorOf(lhs), "left operand", out, "result")) ||
+      failed(requireSubset(op, tensorOf(rhs), "right operand", out, "result")))
+    return failure();
+  for (StringAttr name : out.getDimNames())
+    if (!tensorOf(lhs).hasDim(name) && !tensorOf(rhs).hasDim(name))
+      return op->emitOpError() << "result dimension '" << name.getValue()
+                               << "' is in neither operand";
+  return success();
+}
+
+LogicalResult AddOp::verify() {
+  return verifyBroadcastingBinary(*this, getLhs(), getRhs(), getResult());
+}
+LogicalResult SubOp::verify() {
+  return verifyBroadcastingBinary(*this, getLhs(), getRhs(), getResult());
+}
+LogicalResult MulOp::verify() {
+  return verifyBroadcastingBinary(*this, getLhs(), getRhs(), getResult());
+}
+
+LogicalResult ReluOp::verify() { return requireF32(*this, getInput(), "the operand"); }
+
+static LogicalResult verifyReduce(Operation *op, Value input, Value result) {
+  if (failed(requireF32(op, input, "the operand")) ||
+      failed(requireF32(op, result, "the result")))
+    return failure();
+  return requireSubset(op, tensorOf(result), "result", tensorOf(input), "operand");
+}
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, getInput(), getResult()); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getInput(), getResult()); }
+
+LogicalResult SoftmaxXentOp::verify() {
+  if (failed(requireF32(*this, getLogits(), "the logits")) ||
+      failed(requireF32(*this, getResult(), "the result")) ||
+      failed(verifyLabelsMatchLogits(*this, tensorOf(getLogits()), tensorOf(getLabels()),
+                                     getClassDim())))
+    return failure();
+  if (tensorOf(getResult()).withElementType(tensorOf(getLabels()).getElementType()) !=
+      tensorOf(getLabels()))
+    return emitOpError() << "result must have the labels' dimensions";
+  return success();
+}
+
+LogicalResult ReluGradOp::verify() { return requireF32(*this, getInput(), "the operand"); }
+
+LogicalResult SoftmaxXentGradOp::verify() {
+  if (failed(requireF32(*this, getLogits(), "the logits")) ||
+      failed(verifyLabelsMatchLogits(*this, tensorOf(getLogits()), tensorOf(getLabels()),
+                                     getClassDim())))
+    return failure();
+  if (tensorOf(getDloss()).withElementType(tensorOf(getLabels()).getElementType()) !=
+      tensorOf(getLabels()))
+    return emitOpError() << "dloss must have the labels' dimensions";
+  if (getResult().getType() != getLogits().getType())
+    return emitOpError() << "result must have the logits' type";
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  if (tensorOf(getInput()).getElementType() != tensorOf(getResult()).getElementType())
+    return emitOpError() << "changes the element type";
+  return requireSubset(*this, tensorOf(getInput()), "operand", tensorOf(getResult()), "result");
+}
+
+LogicalResult ScaleOp::verify() { return requireF32(*this, getInput(), "the operand"); }
+
+LogicalResult FillOp::verify() { return requireF32(*this, getResult(), "the result"); }
+
+LogicalResult MinimizeOp::verify() {
+  NamedTensorType loss = tensorOf(getLoss());
+  if (loss.getRank() != 0 || !loss.getElementType().isF32())
+    return emitOpError() << "loss must be an f32 scalar, not " << loss;
+  if (getOptimizer() != "sgd")
+    return emitOpError() << "unknown optimizer '" << getOptimizer() << "' (expected sgd)";
+  if (!(getLearningRate().convertToDouble() > 0))
+    return emitOpError() << "learning rate must be positive";
+  return success();
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  if (!getParam().getDefiningOp<ParamOp>())
+    return emitOpError() << "must update the value of a meshc.param";
+  if (getParam().getType() != getGrad().getType())
+    return emitOpError() << "gradient type " << getGrad().getType()
+                         << " differs from the parameter type " << getParam().getType();
+  return success();
+}
+
+LogicalResult OutputOp::verify() {
+  NamedTensorType type = tensorOf(getValue());
+  if (type.getRank() != 0 || !type.getElementType().isF32())
+    return emitOpError() << "outputs an f32 scalar, not " << type;
+  return success();
+}
+
+LogicalResult AllReduceOp::verify() {
+  if (getAxes().empty())
+    return emitOpError() << "needs at least one mesh axis";
+  return requireF32(*this, getInput(), "the operand");
+}
+
+LogicalResult AllGatherOp::verify() {
+  return verifyResized(*this, tensorOf(getInput()), tensorOf(getResult()), getDim(), true);
+}
+LogicalResult ReduceScatterOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")))
+    return failure();
+  return verifyResized(*this, tensorOf(getInput()), tensorOf(getResult()), getDim(), false);
+}
+LogicalResult AllSliceOp::verify() {
+  return verifyResized(*this, tensorOf(getInput()), tensorOf(getResult()), getDim(), false);
+}
+
+LogicalResult AllToAllOp::verify() {
+  NamedTensorType in = tensorOf(getInput()), out = tensorOf(getResult());
+  if (getSplitDim() == getConcatDim())
+    return emitOpError() << "splits and concatenates the same dimension";
+  if (!in.hasDim(getSplitDim()) || !in.hasDim(getConcatDim()))
+    return emitOpError() << "operand lacks dimension '" << getSplitDim() << "' or '"
+                         << getConcatDim() << "'";
+  if (in.getDimNames() != out.getDimNames())
+    return emitOpError() << "result must have the operand's dimensions";
+  int64_t splitIn = in.getDimSize(getSplitDim()), splitOut = out.getDimSize(getSplitDim());
+  int64_t catIn = in.getDimSize(getConcatDim()), catOut = out.getDimSize(getConcatDim());
+  if (splitOut == 0 || splitIn % splitOut != 0 || catOut != catIn * (splitIn / splitOut))
+    return emitOpError() << "sizes do not split '" << getSplitDim() << "' and gather '"
+                         << getConcatDim() << "' by one factor";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialect/IR/MeshcOps.cpp.inc"

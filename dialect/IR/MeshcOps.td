@@ -1,0 +1,245 @@
+// The ops of the meshc dialect: the global program the DSL writes, the ops autodiff adds,
+// and the collectives the partitioner adds.
+#ifndef MESHC_OPS_TD
+#define MESHC_OPS_TD
+
+include "dialect/IR/MeshcBase.td"
+include "dialect/IR/MeshcTypes.td"
+include "dialect/IR/MeshcAttrs.td"
+include "dialect/IR/MeshcInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Meshc_AnyTensor : Type<CPred<"::llvm::isa<::meshc::NamedTensorType>($_self)">,
+                           "meshc tensor", "::meshc::NamedTensorType">;
+
+class Meshc_ComputeOp<string mnemonic, list<Trait> traits = [],
+                      list<string> shardingOverrides = []>
+    : Meshc_Op<mnemonic, !listconcat(traits, [Pure,
+        DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface, shardingOverrides>])> {
+  let hasVerifier = 1;
+}
+
+class Meshc_DifferentiableOp<string mnemonic, list<Trait> traits = [],
+                             list<string> shardingOverrides = []>
+    : Meshc_ComputeOp<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>]), shardingOverrides>;
+
+//===----------------------------------------------------------------------===//
+// Sources: inputs and parameters
+//===----------------------------------------------------------------------===//
+
+def Meshc_InputOp : Meshc_Op<"input", [
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
+    MemoryEffects<[MemRead]>]> {
+  let summary = "a training input, synthesised from the step and the global sample index";
+  let description = [{
+    `kind` is "features" (f32) or "labels" (i32); `classes` is the number of classes of the
+    synthetic task. After partitioning, `dim_axes` gives for each dimension the index of the
+    mesh axis it is split on, or -1.
+  }];
+  let arguments = (ins StrAttr:$name, StrAttr:$kind, I64Attr:$classes,
+                       OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+def Meshc_ParamOp : Meshc_Op<"param", [
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
+    MemoryEffects<[MemRead]>]> {
+  let summary = "a trainable parameter";
+  let description = [{
+    Reads the current value of the parameter `name`. `init` is "uniform", "normal", "zeros"
+    or "constant", with `scale`. The global initial value depends only on the seed, the name
+    and the global element index. After partitioning, `dim_axes` as for `meshc.input`.
+  }];
+  let arguments = (ins StrAttr:$name, StrAttr:$init, F64Attr:$scale,
+                       OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Computation
+//===----------------------------------------------------------------------===//
+
+def Meshc_EinsumOp : Meshc_DifferentiableOp<"einsum"> {
+  let summary = "product of one or two tensors, summed over the dims absent from the result";
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` qualified(type($inputs)) `->` qualified(type($result))
+  }];
+}
+
+class Meshc_BinaryOp<string mnemonic> : Meshc_DifferentiableOp<mnemonic> {
+  let summary = "elementwise " # mnemonic # ", broadcasting by dimension name";
+  let arguments = (ins Meshc_AnyTensor:$lhs, Meshc_AnyTensor:$rhs);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs)) `->`
+    qualified(type($result))
+  }];
+}
+def Meshc_AddOp : Meshc_BinaryOp<"add">;
+def Meshc_SubOp : Meshc_BinaryOp<"sub">;
+def Meshc_MulOp : Meshc_BinaryOp<"mul">;
+
+def Meshc_ReluOp : Meshc_DifferentiableOp<"relu", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "max(x, 0)";
+  let arguments = (ins Meshc_AnyTensor:$input);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+class Meshc_ReduceOp<string mnemonic, string what> : Meshc_DifferentiableOp<mnemonic> {
+  let summary = what # " over the operand dims absent from the result";
+  let arguments = (ins Meshc_AnyTensor:$input);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+}
+def Meshc_ReduceSumOp : Meshc_ReduceOp<"reduce_sum", "sum">;
+def Meshc_ReduceMeanOp : Meshc_ReduceOp<"reduce_mean", "mean">;
+
+def Meshc_SoftmaxXentOp : Meshc_DifferentiableOp<"softmax_xent", [], ["getWholeDims"]> {
+  let summary = "softmax cross-entropy over a class dimension, with integer labels";
+  let description = [{
+    loss = logsumexp(logits over `class_dim`) - logits[label]. Labels have the logits' dims
+    without `class_dim`, in the same order; so does the result.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$logits, Meshc_AnyTensor:$labels, StrAttr:$class_dim);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` qualified(type($logits)) `,` qualified(type($labels))
+    `->` qualified(type($result))
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Ops made by autodiff
+//===----------------------------------------------------------------------===//
+
+def Meshc_ReluGradOp : Meshc_ComputeOp<"relu_grad",
+    [AllTypesMatch<["input", "grad", "result"]>]> {
+  let summary = "grad where input > 0, else 0";
+  let arguments = (ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_SoftmaxXentGradOp : Meshc_ComputeOp<"softmax_xent_grad", [], ["getWholeDims"]> {
+  let summary = "(softmax(logits) - onehot(labels)) * dloss";
+  let arguments = (ins Meshc_AnyTensor:$logits, Meshc_AnyTensor:$labels,
+                       Meshc_AnyTensor:$dloss, StrAttr:$class_dim);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $dloss attr-dict `:` qualified(type($logits)) `,`
+    qualified(type($labels)) `,` qualified(type($dloss)) `->` qualified(type($result))
+  }];
+}
+
+def Meshc_BroadcastOp : Meshc_ComputeOp<"broadcast"> {
+  let summary = "copy to a type with more dims (and/or another dim order)";
+  let arguments = (ins Meshc_AnyTensor:$input);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+}
+
+def Meshc_ScaleOp : Meshc_ComputeOp<"scale", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "multiply by a constant";
+  let arguments = (ins Meshc_AnyTensor:$input, F64Attr:$factor);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_FillOp : Meshc_ComputeOp<"fill"> {
+  let summary = "a tensor with every element equal to `value`";
+  let arguments = (ins F64Attr:$value);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "attr-dict `:` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// Training: loss, optimizer, outputs
+//===----------------------------------------------------------------------===//
+
+def Meshc_MinimizeOp : Meshc_Op<"minimize", [MemoryEffects<[MemWrite]>]> {
+  let summary = "train every parameter to minimize a scalar loss";
+  let description = [{
+    Replaced by autodiff with the gradient computation, one update per parameter and a
+    `meshc.output "loss"`.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$loss, StrAttr:$optimizer, F64Attr:$learning_rate);
+  let assemblyFormat = "$loss attr-dict `:` qualified(type($loss))";
+  let hasVerifier = 1;
+}
+
+def Meshc_SgdUpdateOp : Meshc_Op<"sgd_update", [
+    MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+  let summary = "param -= learning_rate * grad, in the parameter's storage";
+  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate);
+  let assemblyFormat = [{
+    $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
+  }];
+  let hasVerifier = 1;
+}
+
+def Meshc_OutputOp : Meshc_Op<"output", [
+    MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+  let summary = "a scalar the step reports (the loss)";
+  let arguments = (ins StrAttr:$name, Meshc_AnyTensor:$value);
+  let assemblyFormat = "$name `,` $value attr-dict `:` qualified(type($value))";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives (partitioned programs only)
+//===----------------------------------------------------------------------===//
+
+class Meshc_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : Meshc_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let hasVerifier = 1;
+}
+
+def Meshc_AllReduceOp : Meshc_CollectiveOp<"all_reduce",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "sum over the ranks that differ only along `axes`";
+  let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+class Meshc_DimAxisCollectiveOp<string mnemonic, string what>
+    : Meshc_CollectiveOp<mnemonic> {
+  let summary = what;
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$dim, StrAttr:$axis);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+}
+def Meshc_AllGatherOp : Meshc_DimAxisCollectiveOp<"all_gather",
+    "concatenate the slices of `dim` held along mesh axis `axis`">;
+def Meshc_ReduceScatterOp : Meshc_DimAxisCollectiveOp<"reduce_scatter",
+    "sum over `axis`, keeping this rank's slice of `dim`">;
+def Meshc_AllSliceOp : Meshc_DimAxisCollectiveOp<"all_slice",
+    "keep this rank's slice of the replicated `dim` along `axis` (no communication)">;
+
+def Meshc_AllToAllOp : Meshc_CollectiveOp<"all_to_all"> {
+  let summary = "split `split_dim` and gather `concat_dim` along mesh axis `axis`";
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$split_dim, StrAttr:$concat_dim,
+                       StrAttr:$axis);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+}
+
+#endif // MESHC_OPS_TD

@@ -1,0 +1,13 @@
+// meshc-opt: the pass driver for lit tests (MlirOptMain over the meshc dialect and passes).
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "dialect/IR/MeshcOps.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "meshc pass driver\n", registry));
+}
