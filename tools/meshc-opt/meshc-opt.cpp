@@ -4,8 +4,10 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
+  meshc::registerAllPassesAndPipelines();
   mlir::DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(

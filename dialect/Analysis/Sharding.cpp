@@ -1,0 +1,1 @@
+// PLACEHOLDER: the sharding analysis is being written.
