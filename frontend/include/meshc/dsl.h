@@ -1,0 +1,208 @@
+//===- meshc/dsl.h - The meshc model-description DSL ------------*- C++ -*-===//
+//
+// A model is written once with named dimensions, in C++ that reads like the math:
+//
+//   Graph g("mlp");
+//   Dim batch{"batch", 256}, in{"d_in", 1024}, hidden{"hidden", 4096};
+//   Tensor x = g.input("x", {batch, in}, Data::features(cls));
+//   Tensor w1 = g.param("w1", {in, hidden}, Init::glorot());
+//   Tensor h = relu(einsum({x, w1}, {batch, hidden}) + b1);
+//   g.minimize(mean(softmax_cross_entropy(logits, y, cls)), SGD{0.1});
+//   return g.emit(argc, argv);
+//
+// The DSL does not link MLIR: `emit` prints the textual IR of docs/IR.md, and every op
+// carries the source location of the DSL call that made it. Mistakes are recorded as
+// located one-line errors while the graph is built (the op returns a placeholder so
+// construction goes on), and `emit` reports them all instead of printing IR.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MESHC_DSL_H
+#define MESHC_DSL_H
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meshc::dsl {
+
+/// A named dimension with its global size. A name means one size in a graph.
+struct Dim {
+  std::string name;
+  int64_t size = 0;
+};
+bool operator==(const Dim &a, const Dim &b);
+inline bool operator!=(const Dim &a, const Dim &b) { return !(a == b); }
+
+enum class DType { F32, I32 };
+
+/// How an input is fed: features (f32) or labels (i32) of a `classes`-way task.
+struct Data {
+  std::string kind;
+  Dim classes;
+  DType dtype = DType::F32;
+  static Data features(const Dim &classes) { return {"features", classes, DType::F32}; }
+  static Data labels(const Dim &classes) { return {"labels", classes, DType::I32}; }
+};
+
+/// How a parameter is initialised. Glorot is resolved to `uniform` with
+/// scale sqrt(6 / (fan_in + fan_out)) once the shape is known.
+struct Init {
+  enum class Kind { Glorot, Uniform, Normal, Zeros, Constant };
+  Kind kind = Kind::Zeros;
+  double value = 0.0;
+  static Init glorot() { return {Kind::Glorot, 0.0}; }
+  static Init uniform(double scale) { return {Kind::Uniform, scale}; }
+  static Init normal(double stddev) { return {Kind::Normal, stddev}; }
+  static Init zeros() { return {Kind::Zeros, 0.0}; }
+  static Init constant(double value) { return {Kind::Constant, value}; }
+};
+
+/// sqrt(6 / (fan_in + fan_out)): fan_out is the last dim's size, fan_in the product
+/// of the others (1 for none).
+double glorotScale(const std::vector<Dim> &shape);
+
+struct SGD {
+  double learningRate = 0.1;
+};
+
+class Graph;
+namespace detail {
+struct GraphImpl;
+}
+
+/// A value of a graph: a small handle (graph, SSA id, dims, element type).
+/// A default-constructed Tensor, or one returned by an op that reported an error,
+/// is a placeholder (`valid()` is false); ops on placeholders report nothing more.
+class Tensor {
+public:
+  Tensor() = default;
+
+  Graph *graph() const { return graph_; }
+  int id() const { return id_; }
+  const std::vector<Dim> &dims() const { return dims_; }
+  DType dtype() const { return dtype_; }
+  bool valid() const { return graph_ != nullptr && id_ >= 0; }
+  bool isScalar() const { return dims_.empty(); }
+  bool has(std::string_view dimName) const;
+  /// The IR type, e.g. `!meshc.tensor<batch=256, d_in=1024, f32>`.
+  std::string type() const;
+
+private:
+  friend struct detail::GraphImpl;
+  Tensor(Graph *graph, int id, std::vector<Dim> dims, DType dtype)
+      : graph_(graph), id_(id), dims_(std::move(dims)), dtype_(dtype) {}
+
+  Graph *graph_ = nullptr;
+  int id_ = -1;
+  std::vector<Dim> dims_;
+  DType dtype_ = DType::F32;
+};
+
+/// A value with the source location of the expression it appears in; lets binary
+/// operators, which cannot take a defaulted location argument, locate their op.
+struct LocatedTensor {
+  LocatedTensor(const Tensor &t,
+                std::source_location loc = std::source_location::current())
+      : tensor(t), loc(loc) {}
+  const Tensor &tensor;
+  std::source_location loc;
+};
+
+/// Command-line flags of a model generator: the model reads its own flags
+/// (`--batch 64` or `--batch=64`), and `Graph::emit` takes the rest (`-o FILE`).
+class Args {
+public:
+  Args(int argc, char **argv);
+  explicit Args(std::vector<std::string> args);
+
+  int64_t integer(std::string_view flag, int64_t fallback);
+  double number(std::string_view flag, double fallback);
+  std::string string(std::string_view flag, std::string_view fallback);
+
+  /// Arguments not taken by the getters above, in order.
+  std::vector<std::string> rest() const;
+  const std::vector<std::string> &errors() const { return errors_; }
+
+private:
+  std::optional<std::string> take(std::string_view flag);
+
+  std::vector<std::string> args_;
+  std::vector<bool> taken_;
+  std::vector<std::string> errors_;
+};
+
+/// One training step under construction: inputs, parameters, ops, a loss.
+/// Tensors point at their graph, so a Graph neither copies nor moves.
+class Graph {
+public:
+  explicit Graph(std::string_view name,
+                 std::source_location loc = std::source_location::current());
+  ~Graph();
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+
+  Tensor input(std::string_view name, std::vector<Dim> shape, const Data &data,
+               std::source_location loc = std::source_location::current());
+  Tensor param(std::string_view name, std::vector<Dim> shape, const Init &init,
+               std::source_location loc = std::source_location::current());
+  void minimize(const Tensor &loss, const SGD &optimizer,
+                std::source_location loc = std::source_location::current());
+
+  /// Default mesh (`b=2,m=2`) and layout (`batch:b,hidden:m`) stored in the module;
+  /// `meshc --mesh/--layout` override them.
+  Graph &mesh(std::string_view spec,
+              std::source_location loc = std::source_location::current());
+  Graph &layout(std::string_view spec,
+                std::source_location loc = std::source_location::current());
+
+  const std::string &name() const;
+  /// Located one-line errors recorded so far (`file:line:col: error: ...`),
+  /// including the checks that need the whole graph.
+  std::vector<std::string> errors() const;
+  /// The module as text; meaningful only when `errors()` is empty.
+  std::string str() const;
+
+  /// Prints the module to stdout, or to FILE after `-o FILE`. With errors, prints
+  /// them to stderr and no IR. Returns the process exit code.
+  int emit(int argc, char **argv);
+  int emit(const Args &args);
+  int emit(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
+
+  detail::GraphImpl &impl() const { return *impl_; }
+
+private:
+  std::unique_ptr<detail::GraphImpl> impl_;
+};
+
+/// Contraction by names: `out` lists the result dims; operand dims absent from it
+/// are summed over. One or two operands.
+Tensor einsum(const std::vector<Tensor> &operands, const std::vector<Dim> &out,
+              std::source_location loc = std::source_location::current());
+
+/// Elementwise with broadcasting by name: the result has the lhs dims, then the
+/// rhs dims the lhs lacks.
+Tensor operator+(LocatedTensor lhs, const Tensor &rhs);
+Tensor operator-(LocatedTensor lhs, const Tensor &rhs);
+Tensor operator*(LocatedTensor lhs, const Tensor &rhs);
+
+Tensor relu(const Tensor &x, std::source_location loc = std::source_location::current());
+
+/// Reductions to the dims in `keep` (a scalar when empty).
+Tensor sum(const Tensor &x, const std::vector<Dim> &keep = {},
+           std::source_location loc = std::source_location::current());
+Tensor mean(const Tensor &x, const std::vector<Dim> &keep = {},
+            std::source_location loc = std::source_location::current());
+
+/// Per-example loss: logits (f32) with the class dim, labels (i32) with the
+/// logits' other dims in the same order; the result has the labels' dims.
+Tensor softmax_cross_entropy(const Tensor &logits, const Tensor &labels, const Dim &classes,
+                             std::source_location loc = std::source_location::current());
+
+} // namespace meshc::dsl
+
+#endif // MESHC_DSL_H

@@ -1,0 +1,105 @@
+//===- GraphImpl.h - Internal state of a DSL graph --------------*- C++ -*-===//
+//
+// What a Graph records while the model is built: its values, the printed ops with
+// their locations, the size of each dimension name, and located errors. Ops check
+// their operands here and either add an op or record an error.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MESHC_FRONTEND_SRC_GRAPHIMPL_H
+#define MESHC_FRONTEND_SRC_GRAPHIMPL_H
+
+#include "meshc/dsl.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <source_location>
+#include <string>
+#include <vector>
+
+namespace meshc::dsl::detail {
+
+/// `file:line:col`, as in compiler diagnostics.
+std::string formatLoc(const std::source_location &loc);
+/// `loc("file":line:col)`, as MLIR prints a FileLineColLoc.
+std::string printLoc(const std::source_location &loc);
+/// A float attribute value that MLIR parses as f64: always with `.` or an exponent.
+std::string printFloat(double value);
+/// A string literal in MLIR syntax.
+std::string printString(std::string_view s);
+std::string printType(const std::vector<Dim> &dims, DType dtype);
+/// `[batch=256, d_in=1024]`, for messages.
+std::string printDims(const std::vector<Dim> &dims);
+const char *dtypeName(DType dtype);
+
+bool isIdentifier(std::string_view name);
+/// Checks a mesh spec (`b=2,m=2`); returns the axis names, or an error message.
+std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std::string> &axes);
+/// Checks a layout spec (`batch:b,hidden:m`); returns (dim, axis) pairs, or an error.
+std::optional<std::string>
+checkLayoutSpec(std::string_view spec, std::vector<std::pair<std::string, std::string>> &map);
+
+struct GraphImpl {
+  struct Value {
+    std::string ssa; // without '%'
+    std::vector<Dim> dims;
+    DType dtype;
+  };
+  struct Op {
+    std::string text; // the op without its location
+    std::source_location loc;
+  };
+  struct Spec {
+    std::string text;
+    std::source_location loc;
+  };
+
+  GraphImpl(Graph *self, std::string_view name, std::source_location loc)
+      : self(self), name(name), loc(loc) {}
+
+  void error(const std::source_location &at, const std::string &message);
+
+  /// Checks names and sizes of `shape` against the graph, and that no name appears
+  /// twice in it (`what` names the shape in messages). Records errors; false on any.
+  bool checkShape(const std::vector<Dim> &shape, const std::source_location &at,
+                  const std::string &what);
+  bool checkDim(const Dim &dim, const std::source_location &at);
+
+  /// Checks that the operands are values of one graph; returns it, or null when an
+  /// operand is a placeholder (an earlier error) or the operands are mixed up (an
+  /// error recorded here). Operands that are all default-constructed give null too:
+  /// there is no graph to tell, and the first op that meets a graph reports them.
+  static GraphImpl *common(const std::vector<const Tensor *> &operands, const char *op,
+                           const std::source_location &at);
+  /// Records an error, and checks that `t` is f32; false when it is not.
+  bool expectF32(const Tensor &t, const char *what, const std::source_location &at);
+
+  Tensor placeholder(std::vector<Dim> dims, DType dtype) {
+    return Tensor(self, -1, std::move(dims), dtype);
+  }
+  /// Adds a value; `ssa` empty means a fresh number. `text` is the op after `%name = `.
+  Tensor add(std::string ssa, std::vector<Dim> dims, DType dtype, const std::string &text,
+             const std::source_location &at);
+  const std::string &ssa(const Tensor &t) const { return values[t.id()].ssa; }
+
+  /// Errors that need the whole graph (mesh against layout).
+  std::vector<std::string> finalErrors() const;
+  std::string print() const;
+
+  Graph *self;
+  std::string name;
+  std::source_location loc;
+  std::vector<Value> values;
+  std::vector<Op> ops;
+  int nextNumber = 0;
+  std::map<std::string, std::pair<int64_t, std::source_location>> dimSizes;
+  std::map<std::string, std::source_location> valueNames;
+  std::set<std::string> badDims; // `name=size` of bad dims already reported
+  std::optional<std::source_location> minimized;
+  std::optional<Spec> mesh, layout;
+  std::vector<std::string> errors;
+};
+
+} // namespace meshc::dsl::detail
+
+#endif // MESHC_FRONTEND_SRC_GRAPHIMPL_H
