@@ -1,13 +1,141 @@
-// PLACEHOLDER: the Autodiff pass is being written; it does nothing yet.
+// meshc-autodiff: reverse-mode differentiation of the loss of `meshc.minimize` on the global
+// program, and the SGD updates of the parameters.
+//
+// The gradient program is appended after the forward program (where `meshc.minimize` was):
+// first the seed `meshc.fill {value = 1.0}`, then the adjoint ops of the forward ops in
+// reverse order, then one `meshc.sgd_update` per parameter in the order the parameters are
+// read, then `meshc.output "loss"`. Only ops on a path from a parameter to the loss are
+// differentiated; adjoint ops nobody uses (e.g. the gradient of an input) are removed.
 #include "dialect/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace meshc {
 #define GEN_PASS_DEF_AUTODIFF
 #include "dialect/Transforms/Passes.h.inc"
 } // namespace meshc
 
+using namespace mlir;
+using namespace meshc;
+
 namespace {
+
+/// Adds `contribution` to the adjoint of `value`, with a `meshc.add` located at `loc` when
+/// `value` already has one.
+void accumulate(OpBuilder &builder, Location loc, llvm::DenseMap<Value, Value> &adjoints,
+                Value value, Value contribution) {
+  auto [it, inserted] = adjoints.try_emplace(value, contribution);
+  if (!inserted)
+    it->second = builder.create<AddOp>(loc, value.getType(), it->second, contribution);
+}
+
+LogicalResult differentiate(MinimizeOp minimize) {
+  Block *block = minimize->getBlock();
+  Value loss = minimize.getLoss();
+
+  llvm::SmallVector<Operation *> forward;
+  for (Operation &op : *block) {
+    if (&op == minimize.getOperation())
+      break;
+    forward.push_back(&op);
+  }
+
+  // Values that depend on some parameter: only they need adjoints.
+  llvm::DenseSet<Value> dependsOnParam;
+  for (Operation *op : forward) {
+    bool depends = llvm::isa<ParamOp>(op) ||
+                   llvm::any_of(op->getOperands(), [&](Value v) { return dependsOnParam.count(v); });
+    if (depends)
+      dependsOnParam.insert(op->result_begin(), op->result_end());
+  }
+
+  OpBuilder builder(minimize);
+  Location lossLoc = minimize.getLoc();
+  llvm::DenseMap<Value, Value> adjoints;
+  auto seed = builder.create<FillOp>(lossLoc, loss.getType(), builder.getF64FloatAttr(1.0));
+  adjoints[loss] = seed;
+
+  for (Operation *op : llvm::reverse(forward)) {
+    if (llvm::isa<ParamOp>(op) || op->getNumResults() == 0)
+      continue;
+    auto adjointIt = adjoints.find(op->getResult(0));
+    if (adjointIt == adjoints.end() || !dependsOnParam.count(op->getResult(0)))
+      continue;
+    auto rule = llvm::dyn_cast<DifferentiableOpInterface>(op);
+    if (!rule || op->getNumResults() != 1)
+      return op->emitOpError() << "lies on a path from a parameter to the loss but has no "
+                                  "gradient rule";
+    llvm::SmallVector<Value> operandAdjoints;
+    if (failed(rule.buildAdjoints(builder, adjointIt->second, operandAdjoints)))
+      return failure();
+    if (operandAdjoints.size() != op->getNumOperands())
+      return op->emitOpError() << "gradient rule gave " << operandAdjoints.size()
+                               << " adjoints for " << op->getNumOperands() << " operands";
+    for (auto [operand, adjoint] : llvm::zip(op->getOperands(), operandAdjoints)) {
+      if (!adjoint || !dependsOnParam.count(operand))
+        continue;
+      if (adjoint.getType() != operand.getType())
+        return op->emitOpError() << "gradient rule gave an adjoint of type " << adjoint.getType()
+                                 << " for an operand of type " << operand.getType();
+      accumulate(builder, op->getLoc(), adjoints, operand, adjoint);
+    }
+  }
+
+  // One update per parameter name, on its first read; reads of one name sum their gradients.
+  llvm::MapVector<StringAttr, std::pair<ParamOp, Value>> params;
+  for (Operation *op : forward) {
+    auto param = llvm::dyn_cast<ParamOp>(op);
+    if (!param)
+      continue;
+    auto [it, inserted] = params.insert({param.getNameAttr(), {param, Value()}});
+    if (!inserted && it->second.first.getType() != param.getType())
+      return param.emitOpError() << "reads parameter '" << param.getName() << "' as "
+                                 << param.getType() << " but it was read as "
+                                 << it->second.first.getType();
+    Value grad = adjoints.lookup(param.getResult());
+    if (!grad)
+      continue;
+    Value &sum = it->second.second;
+    sum = sum ? builder.create<AddOp>(param.getLoc(), param.getType(), sum, grad) : grad;
+  }
+  for (auto &[name, entry] : params) {
+    auto [param, grad] = entry;
+    if (!grad) {
+      param.emitWarning() << "parameter '" << name.getValue()
+                          << "' does not affect the loss and is not updated";
+      continue;
+    }
+    builder.create<SgdUpdateOp>(lossLoc, param.getResult(), grad,
+                                minimize.getLearningRateAttr());
+  }
+  builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
+
+  // Drop the adjoint ops whose results nobody needs, last first so chains go too.
+  llvm::SmallVector<Operation *> created;
+  for (Operation *op = seed; op != minimize.getOperation(); op = op->getNextNode())
+    created.push_back(op);
+  for (Operation *op : llvm::reverse(created))
+    if (isOpTriviallyDead(op))
+      op->erase();
+  minimize.erase();
+  return success();
+}
+
 struct AutodiffPass : meshc::impl::AutodiffBase<AutodiffPass> {
-  void runOnOperation() override {}
+  void runOnOperation() override {
+    llvm::SmallVector<MinimizeOp> minimizes;
+    getOperation().walk([&](MinimizeOp op) { minimizes.push_back(op); });
+    if (minimizes.size() > 1) {
+      minimizes[1].emitOpError() << "is a second loss: a program has one meshc.minimize";
+      return signalPassFailure();
+    }
+    for (MinimizeOp minimize : minimizes)
+      if (failed(differentiate(minimize)))
+        return signalPassFailure();
+  }
 };
+
 } // namespace
