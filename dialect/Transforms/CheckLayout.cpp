@@ -1,13 +1,115 @@
-// PLACEHOLDER: the CheckLayout pass is being written; it does nothing yet.
+// The CheckLayout pass: the mesh and layout must make sense for the program before it is
+// partitioned. Every problem is a located error; the pass reports all of them, then fails.
 #include "dialect/Transforms/Passes.h"
+
+#include "dialect/Analysis/Sharding.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace meshc {
 #define GEN_PASS_DEF_CHECKLAYOUT
 #include "dialect/Transforms/Passes.h.inc"
 } // namespace meshc
 
+using namespace mlir;
+using namespace meshc;
+
 namespace {
-struct CheckLayoutPass : meshc::impl::CheckLayoutBase<CheckLayoutPass> {
-  void runOnOperation() override {}
+
+class LayoutChecker {
+public:
+  LayoutChecker(MeshAttr mesh, LayoutAttr layout) : mesh(mesh), layout(layout) {}
+
+  /// Checks one tensor type that `where` defines or uses.
+  void checkType(Location where, NamedTensorType type) {
+    // One size per dimension name in the global program.
+    for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes())) {
+      seenDims.insert(name.getValue());
+      auto [it, inserted] = sizes.try_emplace(name.getValue(), size);
+      if (!inserted && it->second != size && reportedSizes.insert(name.getValue()).second)
+        fail(emitError(where) << "dimension '" << name.getValue() << "' has sizes "
+                              << it->second << " and " << size << " in the program");
+    }
+    if (!layout)
+      return;
+    // At most one dimension per mesh axis; split dimensions divide evenly.
+    llvm::StringMap<StringAttr> dimOnAxis;
+    for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes())) {
+      StringAttr axis = layout.lookup(name.getValue());
+      if (!axis)
+        continue;
+      std::optional<unsigned> index = mesh.findAxis(axis.getValue());
+      if (!index)
+        continue; // reported once for the layout
+      auto [it, inserted] = dimOnAxis.try_emplace(axis.getValue(), name);
+      if (!inserted && reportedTypes.insert(type).second)
+        fail(emitError(where) << "tensor " << type << " puts dimensions '"
+                              << it->second.getValue() << "' and '" << name.getValue()
+                              << "' on mesh axis '" << axis.getValue() << "'");
+      int64_t axisSize = mesh.getAxisSize(*index);
+      if (size % axisSize != 0 && reportedDivisibility.insert(name.getValue()).second)
+        fail(emitError(where) << "dimension '" << name.getValue() << "' of size " << size
+                              << " is not divisible by mesh axis '" << axis.getValue()
+                              << "' of size " << axisSize);
+    }
+  }
+
+  /// Checks the layout itself once the program's dimension names are known.
+  void checkLayout(Location where) {
+    if (!layout)
+      return;
+    for (auto [dim, axis] : llvm::zip(layout.getDimNames(), layout.getAxisNames())) {
+      if (!mesh.findAxis(axis.getValue()))
+        fail(emitError(where) << "layout maps dimension '" << dim.getValue()
+                              << "' to mesh axis '" << axis.getValue()
+                              << "', which mesh '" << mesh.getSpec() << "' does not have");
+      if (!seenDims.contains(dim.getValue()))
+        fail(emitError(where) << "layout names dimension '" << dim.getValue()
+                              << "', which no tensor in the program has");
+    }
+  }
+
+  bool failed() const { return hasFailed; }
+
+private:
+  /// Emits `diag` (when it goes out of scope) and remembers that the check failed.
+  void fail(InFlightDiagnostic &&diag) {
+    hasFailed = true;
+    InFlightDiagnostic emitted = std::move(diag);
+  }
+
+  MeshAttr mesh;
+  LayoutAttr layout;
+  bool hasFailed = false;
+  llvm::StringMap<int64_t> sizes;
+  llvm::StringSet<> seenDims, reportedSizes, reportedDivisibility;
+  llvm::DenseSet<Type> reportedTypes;
 };
+
+struct CheckLayoutPass : meshc::impl::CheckLayoutBase<CheckLayoutPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto mesh = module->getAttrOfType<MeshAttr>(kMeshAttrName);
+    if (!mesh) {
+      module.emitError("program has no mesh; pass --mesh or set one in the model");
+      return signalPassFailure();
+    }
+    LayoutChecker checker(mesh, module->getAttrOfType<LayoutAttr>(kLayoutAttrName));
+    module.walk([&](Operation *op) {
+      if (auto func = llvm::dyn_cast<func::FuncOp>(op))
+        for (BlockArgument arg : func.getArguments())
+          if (auto type = llvm::dyn_cast<NamedTensorType>(arg.getType()))
+            checker.checkType(func.getLoc(), type);
+      for (Value result : op->getResults())
+        if (auto type = llvm::dyn_cast<NamedTensorType>(result.getType()))
+          checker.checkType(op->getLoc(), type);
+    });
+    checker.checkLayout(module.getLoc());
+    if (checker.failed())
+      signalPassFailure();
+  }
+};
+
 } // namespace

@@ -1,0 +1,75 @@
+// The layout algebra: how a global tensor is split over the mesh, what each rank holds of it
+// (its local type), and the per-rank state of a value while the partitioner works on it.
+#ifndef MESHC_DIALECT_ANALYSIS_SHARDING_H
+#define MESHC_DIALECT_ANALYSIS_SHARDING_H
+
+#include "dialect/IR/MeshcDialect.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace meshc {
+
+/// Mesh axis index used for "not split" (replicated or whole) in `Sharding::dimAxes` and in the
+/// `dim_axes` attribute of partitioned sources.
+inline constexpr int kReplicated = -1;
+
+/// What a rank holds of a global tensor: for each dimension (in the type's order) the mesh
+/// axis it is split on or kReplicated, and the axes over which the rank holds only a partial
+/// sum (the full value is the sum over the ranks that differ along those axes).
+struct Sharding {
+  llvm::SmallVector<int> dimAxes;
+  llvm::SmallVector<unsigned> partialAxes; // sorted, no duplicates
+
+  bool isPartial() const { return !partialAxes.empty(); }
+  bool operator==(const Sharding &other) const {
+    return dimAxes == other.dimAxes && partialAxes == other.partialAxes;
+  }
+  bool operator!=(const Sharding &other) const { return !(*this == other); }
+};
+
+/// A mesh and a layout: the map from dimension names to mesh axes, and what follows from it.
+class MeshLayout {
+public:
+  /// `layout` may be null (everything replicated). Axis names the mesh lacks are ignored
+  /// here; the layout check reports them.
+  MeshLayout(MeshAttr mesh, LayoutAttr layout);
+
+  /// The mesh and layout attributes of `module` (`meshc.mesh`, `meshc.layout`); nullopt
+  /// when the module has no mesh.
+  static std::optional<MeshLayout> fromModule(mlir::ModuleOp module);
+
+  MeshAttr getMesh() const { return mesh; }
+  unsigned getNumAxes() const { return mesh.getAxisSizes().size(); }
+  int64_t getAxisSize(unsigned axis) const { return mesh.getAxisSize(axis); }
+  mlir::StringAttr getAxisName(unsigned axis) const { return mesh.getAxisNames()[axis]; }
+
+  /// The mesh axis the layout puts `dim` on, or kReplicated.
+  int axisOf(mlir::StringAttr dim) const;
+
+  /// The sharding the layout gives a global tensor of this type: every dimension on its
+  /// layout axis, nothing partial. A scalar is replicated.
+  Sharding target(NamedTensorType global) const;
+
+  /// What one rank holds of `global` in `sharding`: split dims divided by their axis sizes.
+  NamedTensorType localType(NamedTensorType global, const Sharding &sharding) const;
+
+  /// Bytes one rank holds of `global` in `sharding`.
+  int64_t localBytes(NamedTensorType global, const Sharding &sharding) const;
+
+private:
+  MeshAttr mesh;
+  LayoutAttr layout;
+};
+
+/// The attribute names on the module.
+inline constexpr llvm::StringLiteral kMeshAttrName = "meshc.mesh";
+inline constexpr llvm::StringLiteral kLayoutAttrName = "meshc.layout";
+/// The unit attribute the partitioner puts on the function it has partitioned.
+inline constexpr llvm::StringLiteral kPartitionedAttrName = "meshc.partitioned";
+
+} // namespace meshc
+
+#endif // MESHC_DIALECT_ANALYSIS_SHARDING_H
