@@ -1,0 +1,41 @@
+// communicator.h — the one communicator abstraction of the runtime.
+//
+// A Communicator is a group of ranks with the collectives generated code needs. The MPI backend
+// (mpi_comm.cpp) is the only one today; an NCCL sibling implements the same interface so that
+// nothing above this file knows which transport moves the bytes. Buffers are host or device
+// memory as the backend expects; counts are 64-bit and each backend checks its own limits.
+#ifndef MESHRT_SRC_COMM_COMMUNICATOR_H
+#define MESHRT_SRC_COMM_COMMUNICATOR_H
+
+#include "status.h"
+
+#include <cstdint>
+#include <memory>
+
+namespace meshrt {
+
+class Communicator {
+public:
+  virtual ~Communicator() = default;
+
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+
+  // Collective over this communicator: ranks with equal color form one new communicator,
+  // ordered by key (then by rank here).
+  virtual Status split(int color, int key, std::unique_ptr<Communicator> *out) = 0;
+
+  virtual Status barrier() = 0;
+  // In place: buf = sum over all ranks of buf.
+  virtual Status allreduceSum(float *buf, int64_t count) = 0;
+  // out = the `bytes` of every rank, back to back in rank order.
+  virtual Status allgather(const void *in, void *out, int64_t bytes) = 0;
+  // in holds size() blocks of `count` floats; rank r gets the sum over ranks of block r.
+  virtual Status reduceScatterSum(const float *in, float *out, int64_t count) = 0;
+  // Block j of in (`bytes` each) goes to rank j; out's block i comes from rank i.
+  virtual Status alltoall(const void *in, void *out, int64_t bytes) = 0;
+};
+
+} // namespace meshrt
+
+#endif // MESHRT_SRC_COMM_COMMUNICATOR_H

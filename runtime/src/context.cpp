@@ -1,0 +1,177 @@
+// context.cpp — context creation (mesh + communicator splits), sticky status, memory, and the
+// context part of the C ABI.
+#include "context.h"
+
+#include "comm/mpi_comm.h"
+
+#include <mpi.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace meshrt {
+
+std::unique_ptr<Context> Context::create(const std::string &meshSpec, uint64_t seed,
+                                         std::unique_ptr<Communicator> world) {
+  std::unique_ptr<Context> ctx(new Context());
+  ctx->seed_ = seed;
+  ctx->rank_ = world->rank();
+  ctx->world_ = std::move(world);
+  if (!ctx->check(Mesh::parse(meshSpec, &ctx->mesh_)))
+    return ctx;
+  const Mesh &mesh = ctx->mesh_;
+  if (mesh.numRanks() != ctx->world_->size()) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("mesh %s has %lld positions but the job has %d ranks", meshSpec.c_str(),
+                        static_cast<long long>(mesh.numRanks()), ctx->world_->size()));
+    return ctx;
+  }
+  ctx->coords_ = mesh.coordsOf(ctx->rank_);
+
+  // One split per non-empty axis group, in the same order on every rank. Ranks sharing their
+  // coordinates on the axes outside the mask form a group; key = world rank keeps group ranks
+  // ordered row-major, so on a one-axis group the group rank equals the coordinate.
+  int n = mesh.numAxes();
+  ctx->comms_.resize(size_t{1} << n);
+  for (int32_t mask = 1; mask < (1 << n); ++mask) {
+    int64_t color = 0;
+    for (int axis = 0; axis < n; ++axis)
+      if (!(mask & (1 << axis)))
+        color = color * mesh.sizes[axis] + ctx->coords_[axis];
+    if (!ctx->check(ctx->world_->split(static_cast<int>(color), ctx->rank_, &ctx->comms_[mask])))
+      return ctx;
+  }
+  for (int axis = 0; axis < n; ++axis)
+    if (ctx->comms_[1 << axis]->rank() != ctx->coords_[axis]) {
+      ctx->fail(MESHRT_COMM_ERROR, "communicator of a mesh axis is not ordered by coordinate");
+      return ctx;
+    }
+  return ctx;
+}
+
+Context::~Context() {
+  comms_.clear();
+  world_.reset();
+  for (void *p : allocations_)
+    std::free(p);
+  std::free(scratch_);
+}
+
+void Context::fail(meshrt_status_code_t code, std::string message) {
+  if (code_ != MESHRT_OK || code == MESHRT_OK)
+    return;
+  code_ = code;
+  message_ = std::move(message);
+}
+
+void Context::abortJob() const {
+  std::fprintf(stderr, "error: rank %d: %s\n", rank_, message_.c_str());
+  std::fflush(stderr);
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  std::exit(1);
+}
+
+Communicator *Context::comm(int32_t mask) const {
+  if (mask <= 0 || static_cast<size_t>(mask) >= comms_.size())
+    return nullptr;
+  return comms_[mask].get();
+}
+
+static void *alignedAlloc(size_t bytes) {
+  void *p = nullptr;
+  // Round up so that vector loads past a tensor's end stay inside the allocation.
+  size_t rounded = (bytes + 63) / 64 * 64;
+  if (posix_memalign(&p, 64, rounded ? rounded : 64) != 0)
+    return nullptr;
+  return p;
+}
+
+void *Context::alloc(int64_t bytes) {
+  if (bytes < 0) {
+    fail(MESHRT_INVALID_ARGUMENT,
+         strformat("meshrt_alloc of a negative size (%lld bytes)", static_cast<long long>(bytes)));
+    return nullptr;
+  }
+  void *p = alignedAlloc(static_cast<size_t>(bytes));
+  if (!p) {
+    fail(MESHRT_OUT_OF_MEMORY,
+         strformat("out of memory allocating %lld bytes", static_cast<long long>(bytes)));
+    return nullptr;
+  }
+  std::memset(p, 0, static_cast<size_t>(bytes));
+  allocations_.push_back(p);
+  return p;
+}
+
+void *Context::scratch(size_t bytes) {
+  if (bytes <= scratchBytes_)
+    return scratch_;
+  size_t grown = scratchBytes_ * 2 > bytes ? scratchBytes_ * 2 : bytes;
+  std::free(scratch_);
+  scratch_ = alignedAlloc(grown);
+  scratchBytes_ = scratch_ ? grown : 0;
+  if (!scratch_)
+    fail(MESHRT_OUT_OF_MEMORY, strformat("out of memory allocating %zu bytes of scratch", grown));
+  return scratch_;
+}
+
+} // namespace meshrt
+
+using namespace meshrt;
+
+extern "C" {
+
+meshrt_context_t meshrt_context_create(const char *mesh_spec, uint64_t seed) {
+  std::unique_ptr<Context> ctx =
+      Context::create(mesh_spec ? mesh_spec : "", seed, createMpiWorldCommunicator());
+  return wrap(ctx.release());
+}
+
+void meshrt_context_destroy(meshrt_context_t ctx) { delete unwrap(ctx); }
+
+meshrt_status_code_t meshrt_context_status(meshrt_context_t ctx) {
+  return ctx ? unwrap(ctx)->code() : MESHRT_INVALID_ARGUMENT;
+}
+
+const char *meshrt_context_message(meshrt_context_t ctx) {
+  return ctx ? unwrap(ctx)->message().c_str() : "null context";
+}
+
+void meshrt_context_fail(meshrt_context_t ctx, meshrt_status_code_t code, const char *message) {
+  if (ctx)
+    unwrap(ctx)->fail(code, message ? message : "unknown error");
+}
+
+int32_t meshrt_context_rank(meshrt_context_t ctx) { return ctx ? unwrap(ctx)->rank() : -1; }
+
+int32_t meshrt_mesh_num_axes(meshrt_context_t ctx) { return ctx ? unwrap(ctx)->numAxes() : 0; }
+
+int64_t meshrt_mesh_axis_size(meshrt_context_t ctx, int32_t axis) {
+  return ctx && unwrap(ctx)->validAxis(axis) ? unwrap(ctx)->axisSize(axis) : 0;
+}
+
+int64_t meshrt_mesh_coord(meshrt_context_t ctx, int32_t axis) {
+  // coords_ is empty when creation failed before the size check.
+  Context *c = unwrap(ctx);
+  return c && c->validAxis(axis) && c->ok() ? c->coord(axis) : -1;
+}
+
+void *meshrt_alloc(meshrt_context_t handle, int64_t bytes) {
+  Context *ctx = unwrap(handle);
+  if (!ctx)
+    return nullptr;
+  // Generated code stores into its buffers directly, not only through kernels that the sticky
+  // status turns into no-ops, so a failed allocation cannot be carried to the end of the step.
+  void *p = ctx->alloc(bytes);
+  if (!p)
+    ctx->abortJob();
+  return p;
+}
+
+} // extern "C"

@@ -1,0 +1,94 @@
+// context.h — the runtime context behind meshrt_context_t.
+//
+// One per process: the mesh and this rank's coordinates, one communicator per group of mesh
+// axes, the sticky status, the memory handed to generated code and a reusable scratch buffer
+// for collectives that must rearrange blocks.
+#ifndef MESHRT_SRC_CONTEXT_H
+#define MESHRT_SRC_CONTEXT_H
+
+#include "comm/communicator.h"
+#include "mesh.h"
+#include "status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meshrt {
+
+class Context {
+public:
+  // Collective over `world`. Errors (bad spec, world size != mesh size) are left in the
+  // returned context's status; communicators are split only when the checks pass, and every
+  // rank takes the same branch, so a failure never hangs.
+  static std::unique_ptr<Context> create(const std::string &meshSpec, uint64_t seed,
+                                         std::unique_ptr<Communicator> world);
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  // ---- sticky status: the first error wins, later ones are dropped.
+  bool ok() const { return code_ == MESHRT_OK; }
+  meshrt_status_code_t code() const { return code_; }
+  const std::string &message() const { return message_; }
+  void fail(meshrt_status_code_t code, std::string message);
+  // Prints "error: rank R: <message>" to stderr and ends the whole job (MPI_Abort), for errors
+  // generated code cannot continue past.
+  [[noreturn]] void abortJob() const;
+  bool check(const Status &s) {
+    if (!s.ok())
+      fail(s.code, s.message);
+    return s.ok();
+  }
+
+  // ---- mesh
+  const Mesh &mesh() const { return mesh_; }
+  int rank() const { return rank_; }
+  int numAxes() const { return mesh_.numAxes(); }
+  int64_t axisSize(int axis) const { return mesh_.sizes[axis]; }
+  int64_t coord(int axis) const { return coords_[axis]; }
+  bool validAxis(int axis) const { return axis >= 0 && axis < numAxes(); }
+  // The communicator over the ranks that differ only in the axes of `mask`; null for mask 0,
+  // an invalid mask, or a context whose creation failed.
+  Communicator *comm(int32_t mask) const;
+  uint64_t seed() const { return seed_; }
+
+  // ---- memory
+  // Zero-filled, 64-byte aligned, freed with the context. Null (and an error) on failure.
+  void *alloc(int64_t bytes);
+  // A buffer of at least `bytes`, reused across calls (contents undefined). Grows
+  // geometrically so steady-state steps do not allocate.
+  void *scratch(size_t bytes);
+
+private:
+  Context() = default;
+
+  Mesh mesh_;
+  int rank_ = 0;
+  std::vector<int64_t> coords_;
+  uint64_t seed_ = 0;
+  std::unique_ptr<Communicator> world_;
+  std::vector<std::unique_ptr<Communicator>> comms_; // indexed by axes mask; [0] unused
+
+  meshrt_status_code_t code_ = MESHRT_OK;
+  std::string message_;
+
+  std::vector<void *> allocations_;
+  void *scratch_ = nullptr;
+  size_t scratchBytes_ = 0;
+};
+
+// The opaque ABI handle is the Context itself.
+inline Context *unwrap(meshrt_context_t ctx) { return reinterpret_cast<Context *>(ctx); }
+inline meshrt_context_t wrap(Context *ctx) { return reinterpret_cast<meshrt_context_t>(ctx); }
+
+// Kernel prologue: the context if it exists and has no error yet, else null (call is a no-op).
+inline Context *activeContext(meshrt_context_t handle) {
+  Context *ctx = unwrap(handle);
+  return ctx && ctx->ok() ? ctx : nullptr;
+}
+
+} // namespace meshrt
+
+#endif // MESHRT_SRC_CONTEXT_H

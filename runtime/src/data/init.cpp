@@ -1,0 +1,45 @@
+// init.cpp — parameter initialisation from counter-based random numbers.
+//
+// Element values depend only on (--seed, the parameter's name hash, the global flat index), so
+// every layout of a parameter holds slices of one and the same global tensor.
+#include "data/random.h"
+#include "data/slice.h"
+
+using namespace meshrt;
+
+extern "C" void meshrt_init_param(meshrt_context_t handle, float *out, int32_t ndims,
+                                  const int64_t *global_shape, const int32_t *dim_axes,
+                                  uint64_t name_hash, int32_t init_kind, float scale) {
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (init_kind < MESHRT_INIT_ZEROS || init_kind > MESHRT_INIT_CONSTANT) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("init_param with unknown kind %d", init_kind));
+    return;
+  }
+  Slice s;
+  if (!ctx->check(computeSlice(*ctx, "init_param", ndims, global_shape, dim_axes, &s)))
+    return;
+  const uint64_t prefix = random::hashPrefix(ctx->seed(), name_hash);
+  forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
+    float *dst = out + local;
+    switch (init_kind) {
+    case MESHRT_INIT_ZEROS:
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = 0.0f;
+      break;
+    case MESHRT_INIT_CONSTANT:
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = scale;
+      break;
+    case MESHRT_INIT_UNIFORM:
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = scale * random::uniformSym(random::hashAt(prefix, flat + j));
+      break;
+    case MESHRT_INIT_NORMAL:
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = scale * random::normal(random::hashAt(prefix, flat + j));
+      break;
+    }
+  });
+}

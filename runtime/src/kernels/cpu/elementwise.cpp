@@ -1,0 +1,215 @@
+// elementwise.cpp — CPU strided copy (transpose/broadcast), binary and unary ops, fill.
+//
+// Each kernel collapses its iteration space (strided.h) and picks the inner loop by the inner
+// strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
+// broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
+#include "context.h"
+#include "kernels/cpu/strided.h"
+
+#include <cstring>
+
+using namespace meshrt;
+using namespace meshrt::cpu;
+
+namespace {
+
+bool checkShape(Context *ctx, const char *what, int32_t ndims, const int64_t *shape) {
+  if (ndims < 0 || ndims > kMaxDims) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("%s with %d dims (at most %d supported)", what, ndims, kMaxDims));
+    return false;
+  }
+  for (int d = 0; d < ndims; ++d)
+    if (shape[d] < 0) {
+      ctx->fail(MESHRT_INVALID_ARGUMENT,
+                strformat("%s with negative size %lld in dim %d", what,
+                          static_cast<long long>(shape[d]), d));
+      return false;
+    }
+  return true;
+}
+
+// out[i, j] = in[i * 1 + j * ld] for an R x C output: the transpose of a C x R (ld >= R) input.
+template <typename T>
+void blockedTranspose(T *out, const T *in, int64_t rows, int64_t cols, int64_t ld) {
+  constexpr int64_t kB = 32;
+  const int64_t rowBlocks = (rows + kB - 1) / kB;
+  const int threads = threadsFor(rows * cols);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t rb = 0; rb < rowBlocks; ++rb) {
+    const int64_t i0 = rb * kB, i1 = i0 + kB < rows ? i0 + kB : rows;
+    for (int64_t j0 = 0; j0 < cols; j0 += kB) {
+      const int64_t j1 = j0 + kB < cols ? j0 + kB : cols;
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t j = j0; j < j1; ++j)
+          out[i * cols + j] = in[i + j * ld];
+    }
+  }
+}
+
+template <typename T>
+void stridedCopy(const Collapsed<1> &c, T *out, const T *in) {
+  const int64_t s = c.innerStride(0);
+  if (c.ndims == 2 && s != 0 && s != 1 && c.strides[0][0] == 1) {
+    blockedTranspose(out, in, c.shape[0], c.shape[1], s);
+    return;
+  }
+  parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
+    T *dst = out + o;
+    const T *src = in + off[0];
+    if (s == 1) {
+      std::memcpy(dst, src, static_cast<size_t>(len) * sizeof(T));
+    } else if (s == 0) {
+      const T v = *src;
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = v;
+    } else {
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = src[j * s];
+    }
+  });
+}
+
+struct AddOp {
+  float operator()(float a, float b) const { return a + b; }
+};
+struct SubOp {
+  float operator()(float a, float b) const { return a - b; }
+};
+struct MulOp {
+  float operator()(float a, float b) const { return a * b; }
+};
+struct ReluGradOp {
+  float operator()(float a, float b) const { return a > 0.0f ? b : 0.0f; }
+};
+
+template <typename Op> void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
+  const int64_t sa = c.innerStride(0), sb = c.innerStride(1);
+  const Op op;
+  parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
+    float *__restrict dst = out + o;
+    const float *__restrict pa = a + off[0];
+    const float *__restrict pb = b + off[1];
+    // Specialised so that the compiler vectorises the three broadcast patterns that matter.
+    if (sa == 1 && sb == 1) {
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = op(pa[j], pb[j]);
+    } else if (sa == 1 && sb == 0) {
+      const float vb = *pb;
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = op(pa[j], vb);
+    } else if (sa == 0 && sb == 1) {
+      const float va = *pa;
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = op(va, pb[j]);
+    } else {
+      for (int64_t j = 0; j < len; ++j)
+        dst[j] = op(pa[j * sa], pb[j * sb]);
+    }
+  });
+}
+
+// For flat element-wise loops over n elements.
+template <typename F> void parallelFlat(int64_t n, F &&f) {
+  const int threads = threadsFor(n);
+  if (threads <= 1) {
+    f(int64_t{0}, n);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    int64_t begin = (n * t / nt) & ~int64_t{15};
+    int64_t end = t == nt - 1 ? n : (n * (t + 1) / nt) & ~int64_t{15};
+    if (begin < end)
+      f(begin, end);
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
+                         const void *in, const int64_t *in_strides, int32_t elem_size) {
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkShape(ctx, "strided_copy", ndims, shape))
+    return;
+  const int64_t *strides[1] = {in_strides};
+  Collapsed<1> c = collapse<1>(ndims, shape, strides);
+  switch (elem_size) {
+  case 1:
+    return stridedCopy(c, static_cast<uint8_t *>(out), static_cast<const uint8_t *>(in));
+  case 2:
+    return stridedCopy(c, static_cast<uint16_t *>(out), static_cast<const uint16_t *>(in));
+  case 4:
+    return stridedCopy(c, static_cast<uint32_t *>(out), static_cast<const uint32_t *>(in));
+  case 8:
+    return stridedCopy(c, static_cast<uint64_t *>(out), static_cast<const uint64_t *>(in));
+  default:
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("strided_copy with unsupported element size %d", elem_size));
+  }
+}
+
+void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
+                   float *out, const float *a, const int64_t *a_strides, const float *b,
+                   const int64_t *b_strides) {
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkShape(ctx, "binary", ndims, shape))
+    return;
+  const int64_t *strides[2] = {a_strides, b_strides};
+  Collapsed<2> c = collapse<2>(ndims, shape, strides);
+  switch (op) {
+  case MESHRT_ADD:
+    return binary<AddOp>(c, out, a, b);
+  case MESHRT_SUB:
+    return binary<SubOp>(c, out, a, b);
+  case MESHRT_MUL:
+    return binary<MulOp>(c, out, a, b);
+  case MESHRT_RELU_GRAD:
+    return binary<ReluGradOp>(c, out, a, b);
+  default:
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
+  }
+}
+
+void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
+                  float alpha) {
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (n < 0 || (op != MESHRT_RELU && op != MESHRT_SCALE)) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("unary with op %d and count %lld", op, static_cast<long long>(n)));
+    return;
+  }
+  parallelFlat(n, [&](int64_t begin, int64_t end) {
+    float *__restrict dst = out;
+    const float *__restrict src = in;
+    if (op == MESHRT_RELU) {
+      for (int64_t i = begin; i < end; ++i)
+        dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
+    } else {
+      for (int64_t i = begin; i < end; ++i)
+        dst[i] = alpha * src[i];
+    }
+  });
+}
+
+void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (n < 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("fill with negative count %lld", static_cast<long long>(n)));
+    return;
+  }
+  parallelFlat(n, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      out[i] = value;
+  });
+}
+
+} // extern "C"

@@ -1,0 +1,182 @@
+// main.cpp — meshrt_main: the whole life of a compiled meshc executable.
+//
+// Order matters: process-wide tuning before MPI_Init (MCA parameters are read there, malloc
+// options must precede the big allocations), flags and start-up checks after it (only rank 0
+// prints, every rank takes the same exit path, so a bad start never hangs), then init, the step
+// loop with a status check after every step, and the summary.
+#include "abi.h"
+#include "comm/mpi_comm.h"
+#include "context.h"
+#include "options.h"
+
+#include <malloc.h>
+#include <mpi.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace meshrt {
+namespace {
+
+// Measured on the target machines (TOOLCHAIN.md): Open MPI's single-copy mechanism and glibc
+// returning freed buffers to the OS make large collectives 1.5-7x slower.
+void tuneProcess() {
+  setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", /*overwrite=*/0);
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+}
+
+int ranksOnThisNode() {
+  if (const char *local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
+    if (int n = std::atoi(local); n > 0)
+      return n;
+  // Other launchers: ask MPI which ranks share memory with this one.
+  MPI_Comm node;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return n;
+}
+
+// Threads per rank: the flag, else OMP_NUM_THREADS (already applied by the OpenMP runtime),
+// else the cores shared out among the ranks on this node so that ranks do not oversubscribe.
+int configureThreads(int requested) {
+  int threads = requested;
+  if (threads <= 0) {
+    if (std::getenv("OMP_NUM_THREADS"))
+      return omp_get_max_threads();
+    int cores = static_cast<int>(std::thread::hardware_concurrency());
+    threads = std::max(1, cores / std::max(1, ranksOnThisNode()));
+  }
+  omp_set_num_threads(threads);
+  return threads;
+}
+
+double medianMs(std::vector<double> times) {
+  if (times.empty())
+    return 0.0;
+  std::sort(times.begin(), times.end());
+  size_t n = times.size();
+  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+}
+
+int finish(int code) {
+  MPI_Finalize();
+  return code;
+}
+
+} // namespace
+} // namespace meshrt
+
+using namespace meshrt;
+
+extern "C" int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
+                           uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step) {
+  const std::string name = program_name && *program_name ? program_name : "meshc-program";
+  const std::string spec = mesh_spec ? mesh_spec : "";
+  tuneProcess();
+
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  int rank = 0, worldSize = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
+  const bool root = rank == 0;
+
+  Options opts;
+  std::string error;
+  if (!parseOptions(argc, argv, &opts, &error)) {
+    if (root)
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), error.c_str());
+    return finish(2);
+  }
+  if (opts.help) {
+    if (root)
+      std::printf("%s", usage(name).c_str());
+    return finish(0);
+  }
+
+  Mesh mesh;
+  if (Status s = Mesh::parse(spec, &mesh); !s.ok()) {
+    if (root)
+      std::fprintf(stderr, "error: program '%s': %s\n", name.c_str(), s.message.c_str());
+    return finish(1);
+  }
+  if (mesh.numRanks() != worldSize) {
+    if (root)
+      std::fprintf(stderr,
+                   "error: program '%s' was compiled for mesh %s (%lld ranks) but runs on %d "
+                   "ranks; start it with mpirun -n %lld\n",
+                   name.c_str(), spec.c_str(), static_cast<long long>(mesh.numRanks()), worldSize,
+                   static_cast<long long>(mesh.numRanks()));
+    return finish(1);
+  }
+
+  // Every rank must run the same compiled program (same layout, same collectives in the same
+  // order), or the job would deadlock or compute garbage.
+  uint64_t minHash = 0, maxHash = 0;
+  MPI_Allreduce(&program_hash, &minHash, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&program_hash, &maxHash, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  if (minHash != maxHash) {
+    if (root)
+      std::fprintf(stderr,
+                   "error: the ranks run different builds of program '%s' (program hashes "
+                   "differ); start the same executable on every rank\n",
+                   name.c_str());
+    return finish(1);
+  }
+
+  const int threads = configureThreads(opts.threads);
+  std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
+  if (!ctx->ok())
+    ctx->abortJob();
+  if (root) {
+    std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank)\n", name.c_str(),
+                spec.c_str(), worldSize, threads);
+    std::fflush(stdout);
+  }
+
+  if (init)
+    init(wrap(ctx.get()));
+  if (!ctx->ok())
+    ctx->abortJob();
+  // Start the clock on all ranks together so that step 0 does not absorb init imbalance.
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  std::vector<double> times;
+  times.reserve(static_cast<size_t>(opts.steps));
+  for (int64_t s = 0; s < opts.steps; ++s) {
+    auto start = std::chrono::steady_clock::now();
+    float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+    if (!ctx->ok())
+      ctx->abortJob();
+    times.push_back(ms);
+    if (root && (s % opts.logEvery == 0 || s == opts.steps - 1)) {
+      std::printf("step %lld loss %.6f time_ms %.3f\n", static_cast<long long>(s),
+                  static_cast<double>(loss), ms);
+      std::fflush(stdout);
+    }
+  }
+
+  // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
+  constexpr size_t kWarmup = 3;
+  std::vector<double> steady(times.size() > kWarmup ? times.begin() + kWarmup : times.begin(),
+                             times.end());
+  if (root) {
+    std::printf("summary: steps %lld median_step_ms %.3f\n", static_cast<long long>(opts.steps),
+                medianMs(steady));
+    std::fflush(stdout);
+  }
+  ctx.reset(); // frees the communicators, which must happen before MPI_Finalize
+  return finish(0);
+}

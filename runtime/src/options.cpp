@@ -1,0 +1,111 @@
+// options.cpp — parsing the flags of a compiled meshc program. Pure (no MPI), so every rank
+// parses the same argv to the same result and the error path needs no communication.
+#include "options.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace meshrt {
+namespace {
+
+bool parseInt(const std::string &text, long long min, long long max, long long *out) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0' || errno != 0 || v < min || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+bool parseU64(const std::string &text, uint64_t *out) {
+  if (text.empty() || text[0] == '-')
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (*end != '\0' || errno != 0)
+    return false;
+  *out = v;
+  return true;
+}
+
+} // namespace
+
+bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
+  Options opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      opts.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      *error = "unexpected argument '" + arg + "' (see --help)";
+      return false;
+    }
+    // Both "--steps 5" and "--steps=5".
+    std::string name = arg, value;
+    bool hasValue = false;
+    if (size_t eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      hasValue = true;
+    }
+    bool known = name == "--steps" || name == "--seed" || name == "--log-every" ||
+                 name == "--threads" || name == "--device";
+    if (!known) {
+      *error = "unknown flag '" + name + "' (see --help)";
+      return false;
+    }
+    if (!hasValue) {
+      if (i + 1 >= argc) {
+        *error = "missing value for " + name + " (see --help)";
+        return false;
+      }
+      value = argv[++i];
+    }
+    long long v = 0;
+    bool good = true;
+    if (name == "--steps") {
+      good = parseInt(value, 0, int64_t{1} << 40, &v);
+      opts.steps = v;
+    } else if (name == "--log-every") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.logEvery = v;
+    } else if (name == "--threads") {
+      good = parseInt(value, 1, 4096, &v);
+      opts.threads = static_cast<int>(v);
+    } else if (name == "--seed") {
+      good = parseU64(value, &opts.seed);
+    } else if (name == "--device") {
+      if (value != "cpu") {
+        *error = "device '" + value + "' is not available in this build (only 'cpu')";
+        return false;
+      }
+    }
+    if (!good) {
+      *error = "invalid value '" + value + "' for " + name + " (see --help)";
+      return false;
+    }
+  }
+  *out = opts;
+  return true;
+}
+
+std::string usage(const std::string &programName) {
+  return "usage: mpirun -n <ranks> " + programName +
+         " [flags]\n"
+         "  --steps N       training steps to run (default 10)\n"
+         "  --seed S        seed of parameter initialisation and synthetic data (default 0)\n"
+         "  --log-every K   print the loss every K steps (default 1; the last step always)\n"
+         "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
+         "                  on this node)\n"
+         "  --device cpu    device to run on (only cpu in this build)\n"
+         "  --help          print this text\n";
+}
+
+} // namespace meshrt

@@ -1,0 +1,27 @@
+// options.h — the command-line flags of a compiled meshc program.
+#ifndef MESHRT_SRC_OPTIONS_H
+#define MESHRT_SRC_OPTIONS_H
+
+#include <cstdint>
+#include <string>
+
+namespace meshrt {
+
+struct Options {
+  int64_t steps = 10;
+  uint64_t seed = 0;
+  int64_t logEvery = 1;
+  int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
+  bool help = false;
+};
+
+// Parses argv[1..]; on failure returns false with a one-line message in *error (without the
+// program-name prefix), e.g. "unknown flag '--foo' (see --help)".
+bool parseOptions(int argc, char **argv, Options *out, std::string *error);
+
+// The --help text.
+std::string usage(const std::string &programName);
+
+} // namespace meshrt
+
+#endif // MESHRT_SRC_OPTIONS_H
