@@ -1,0 +1,88 @@
+// test_util.h — helpers shared by the runtime tests: world geometry, contexts, and an
+// independent (test-side) model of the mesh's rank <-> coordinate map.
+#ifndef MESHC_TESTS_RUNTIME_TEST_UTIL_H
+#define MESHC_TESTS_RUNTIME_TEST_UTIL_H
+
+#include "meshrt/meshrt.h"
+
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace meshrt_test {
+
+inline int worldRank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+inline int worldSize() {
+  int s = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &s);
+  return s;
+}
+
+struct ContextDeleter {
+  void operator()(meshrt_context *ctx) const { meshrt_context_destroy(ctx); }
+};
+using ContextPtr = std::unique_ptr<meshrt_context, ContextDeleter>;
+
+inline ContextPtr makeContext(const std::string &spec, uint64_t seed = 0) {
+  return ContextPtr(meshrt_context_create(spec.c_str(), seed));
+}
+
+// Mesh sizes as the test understands them (parsed here, not by the runtime).
+inline std::vector<int64_t> meshSizes(const std::string &spec) {
+  std::vector<int64_t> sizes;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t comma = spec.find(',', pos);
+    if (comma == std::string::npos)
+      comma = spec.size();
+    std::string item = spec.substr(pos, comma - pos);
+    sizes.push_back(std::stoll(item.substr(item.find('=') + 1)));
+    pos = comma + 1;
+  }
+  return sizes;
+}
+
+inline int64_t product(const std::vector<int64_t> &v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+// Row-major, last axis fastest.
+inline std::vector<int64_t> coordsOf(const std::vector<int64_t> &sizes, int64_t rank) {
+  std::vector<int64_t> c(sizes.size());
+  for (int i = static_cast<int>(sizes.size()) - 1; i >= 0; --i) {
+    c[i] = rank % sizes[i];
+    rank /= sizes[i];
+  }
+  return c;
+}
+inline int64_t rankOf(const std::vector<int64_t> &sizes, const std::vector<int64_t> &coords) {
+  int64_t r = 0;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    r = r * sizes[i] + coords[i];
+  return r;
+}
+
+// The meshes, 1-D and 2-D (and 3-D), that fit the current world size.
+inline std::vector<std::string> meshesForWorld() {
+  static const char *all[] = {"x=1",     "x=2",     "x=4",     "a=2,b=1",     "a=1,b=2",
+                              "b=2,m=2", "a=1,b=4", "b=4,c=1", "a=2,b=1,c=2", "p=1,q=1"};
+  std::vector<std::string> out;
+  for (const char *spec : all)
+    if (product(meshSizes(spec)) == worldSize())
+      out.push_back(spec);
+  return out;
+}
+
+} // namespace meshrt_test
+
+#endif // MESHC_TESTS_RUNTIME_TEST_UTIL_H
