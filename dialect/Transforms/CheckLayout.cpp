@@ -18,6 +18,14 @@ using namespace meshc;
 
 namespace {
 
+/// The type as the IR spells it (diagnostics would quote it).
+std::string unquoted(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  type.print(os);
+  return text;
+}
+
 class LayoutChecker {
 public:
   LayoutChecker(MeshAttr mesh, LayoutAttr layout) : mesh(mesh), layout(layout) {}
@@ -45,7 +53,7 @@ public:
         continue; // reported once for the layout
       auto [it, inserted] = dimOnAxis.try_emplace(axis.getValue(), name);
       if (!inserted && reportedTypes.insert(type).second)
-        fail(emitError(where) << "tensor " << type << " puts dimensions '"
+        fail(emitError(where) << "tensor " << unquoted(type) << " puts dimensions '"
                               << it->second.getValue() << "' and '" << name.getValue()
                               << "' on mesh axis '" << axis.getValue() << "'");
       int64_t axisSize = mesh.getAxisSize(*index);
