@@ -13,6 +13,21 @@
 //     axes, all_gather / all_slice for dims), so later ops only ever see target shardings and
 //     never a partial value.
 // Mesh axes of size 1 are treated as replicated: they never need communication.
+//
+// The partitioned program (what the lowering reads):
+//  - the function carries the unit attribute `meshc.partitioned`; module `meshc.mesh` and
+//    `meshc.layout` stay;
+//  - every type is per rank (split dims divided by their axis size);
+//  - meshc.input / meshc.param carry `dim_axes = array<i32: ...>`: per dim, the index of the
+//    mesh axis it is split on in `meshc.mesh`, or -1 (also -1 for axes of size 1);
+//  - collectives, at the location of the op that caused them:
+//      meshc.all_reduce %v {axes = ["b", "m"]}            sum over those axes, same type
+//      meshc.reduce_scatter %v {axis = "b", dim = "d"}   sum over b, keep this rank's d slice
+//      meshc.all_gather %v {axis = "b", dim = "d"}       concatenate the d slices along b
+//      meshc.all_slice %v {axis = "b", dim = "d"}        keep this rank's d slice (no comm)
+//    a rank's slice along axis b is its mesh coordinate on b (row-major ranks);
+//  - sgd_update and output take operands in their target sharding; output's scalar is
+//    replicated (summed) on every rank.
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/Sharding.h"
