@@ -68,8 +68,12 @@ double medianMs(std::vector<double> times) {
   return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
 }
 
+// An embedder (a test harness, a Python host) may have started MPI itself; then it also ends it.
+bool ownsMpi = true;
+
 int finish(int code) {
-  MPI_Finalize();
+  if (ownsMpi)
+    MPI_Finalize();
   return code;
 }
 
@@ -84,8 +88,11 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   const std::string spec = mesh_spec ? mesh_spec : "";
   tuneProcess();
 
-  int provided = 0;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  int initialized = 0, provided = 0;
+  MPI_Initialized(&initialized);
+  ownsMpi = !initialized;
+  if (ownsMpi)
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   int rank = 0, worldSize = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &worldSize);

@@ -149,6 +149,9 @@ TEST(Kernels, BinaryBroadcasting) {
       {big, {257, 1}, {257, 1}},             // large: parallel contiguous path
       {big, {257, 1}, {0, 1}},               // large row broadcast
       {{1 << 17}, {1}, {0}},                 // one long row split among threads
+      {{128, 96}, {1, 128}, {96, 1}},        // large transposed a: gathered via scratch
+      {{128, 96}, {1, 128}, {1, 128}},       // both transposed
+      {{4, 64, 48}, {0, 1, 64}, {0, 0, 1}},  // broadcast transposed a, row-broadcast b
   };
   for (const Case &c : cases)
     for (int op : {MESHRT_ADD, MESHRT_SUB, MESHRT_MUL, MESHRT_RELU_GRAD}) {

@@ -54,6 +54,12 @@ void stridedCopy(const Collapsed<1> &c, T *out, const T *in) {
     blockedTranspose(out, in, c.shape[0], c.shape[1], s);
     return;
   }
+  if (c.ndims == 3 && s != 0 && s != 1 && c.strides[0][1] == 1) { // batched transpose
+    const int64_t rows = c.shape[1], cols = c.shape[2];
+    for (int64_t b = 0; b < c.shape[0]; ++b)
+      blockedTranspose(out + b * rows * cols, in + b * c.strides[0][0], rows, cols, s);
+    return;
+  }
   parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
     T *dst = out + o;
     const T *src = in + off[0];
@@ -160,6 +166,33 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
     return;
   const int64_t *strides[2] = {a_strides, b_strides};
   Collapsed<2> c = collapse<2>(ndims, shape, strides);
+  // An operand read with a large inner stride (a transposed view) would walk memory column by
+  // column, ~20x slower than a cache-blocked transpose: copy it contiguous into scratch first.
+  const int64_t n = c.count();
+  const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
+  if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
+    float *tmp = static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
+    if (!tmp)
+      return;
+    int64_t contiguousStrides[kMaxDims];
+    int64_t st = 1;
+    for (int d = ndims - 1; d >= 0; --d) {
+      contiguousStrides[d] = st;
+      st *= shape[d];
+    }
+    float *tmpB = tmp + (gatherA ? n : 0);
+    for (int k = 0; k < 2; ++k) {
+      if (!(k == 0 ? gatherA : gatherB))
+        continue;
+      const int64_t *own[1] = {k == 0 ? a_strides : b_strides};
+      float *dst = k == 0 ? tmp : tmpB;
+      stridedCopy(collapse<1>(ndims, shape, own), reinterpret_cast<uint32_t *>(dst),
+                  reinterpret_cast<const uint32_t *>(k == 0 ? a : b));
+      (k == 0 ? a : b) = dst;
+      strides[k] = contiguousStrides;
+    }
+    c = collapse<2>(ndims, shape, strides);
+  }
   switch (op) {
   case MESHRT_ADD:
     return binary<AddOp>(c, out, a, b);
