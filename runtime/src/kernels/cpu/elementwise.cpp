@@ -21,9 +21,8 @@ bool checkShape(Context *ctx, const char *what, int32_t ndims, const int64_t *sh
   }
   for (int d = 0; d < ndims; ++d)
     if (shape[d] < 0) {
-      ctx->fail(MESHRT_INVALID_ARGUMENT,
-                strformat("%s with negative size %lld in dim %d", what,
-                          static_cast<long long>(shape[d]), d));
+      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with negative size %lld in dim %d", what,
+                                                   static_cast<long long>(shape[d]), d));
       return false;
     }
   return true;
@@ -47,8 +46,7 @@ void blockedTranspose(T *out, const T *in, int64_t rows, int64_t cols, int64_t l
   }
 }
 
-template <typename T>
-void stridedCopy(const Collapsed<1> &c, T *out, const T *in) {
+template <typename T> void stridedCopy(const Collapsed<1> &c, T *out, const T *in) {
   const int64_t s = c.innerStride(0);
   if (c.ndims == 2 && s != 0 && s != 1 && c.strides[0][0] == 1) {
     blockedTranspose(out, in, c.shape[0], c.shape[1], s);
@@ -89,7 +87,8 @@ struct ReluGradOp {
   float operator()(float a, float b) const { return a > 0.0f ? b : 0.0f; }
 };
 
-template <typename Op> void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
+template <typename Op>
+void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
   const int64_t sa = c.innerStride(0), sb = c.innerStride(1);
   const Op op;
   parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
@@ -171,7 +170,8 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
   const int64_t n = c.count();
   const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
   if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
-    float *tmp = static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
+    float *tmp =
+        static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
     if (!tmp)
       return;
     int64_t contiguousStrides[kMaxDims];
