@@ -55,8 +55,7 @@ LogicalResult EinsumOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
   operandAdjoints.clear();
   if (getInputs().size() == 1) {
     // Single operand: the result is a sum over the dims absent from it (and a permutation).
-    operandAdjoints.push_back(
-        broadcastTo(builder, loc, resultAdjoint, tensorOf(getInputs()[0])));
+    operandAdjoints.push_back(broadcastTo(builder, loc, resultAdjoint, tensorOf(getInputs()[0])));
     return success();
   }
   Value lhs = getInputs()[0], rhs = getInputs()[1];
@@ -125,8 +124,7 @@ LogicalResult ReduceMeanOp::buildAdjoints(OpBuilder &builder, Value resultAdjoin
 LogicalResult SoftmaxXentOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                            SmallVectorImpl<Value> &operandAdjoints) {
   Value dlogits = builder.create<SoftmaxXentGradOp>(getLoc(), getLogits().getType(), getLogits(),
-                                                    getLabels(), resultAdjoint,
-                                                    getClassDimAttr());
+                                                    getLabels(), resultAdjoint, getClassDimAttr());
   // Integer labels have no gradient.
   operandAdjoints.assign({dlogits, Value()});
   return success();

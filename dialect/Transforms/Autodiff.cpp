@@ -46,8 +46,9 @@ LogicalResult differentiate(MinimizeOp minimize) {
   // Values that depend on some parameter: only they need adjoints.
   llvm::DenseSet<Value> dependsOnParam;
   for (Operation *op : forward) {
-    bool depends = llvm::isa<ParamOp>(op) ||
-                   llvm::any_of(op->getOperands(), [&](Value v) { return dependsOnParam.count(v); });
+    bool depends = llvm::isa<ParamOp>(op) || llvm::any_of(op->getOperands(), [&](Value v) {
+                     return dependsOnParam.count(v);
+                   });
     if (depends)
       dependsOnParam.insert(op->result_begin(), op->result_end());
   }
@@ -108,8 +109,7 @@ LogicalResult differentiate(MinimizeOp minimize) {
                           << "' does not affect the loss and is not updated";
       continue;
     }
-    builder.create<SgdUpdateOp>(lossLoc, param.getResult(), grad,
-                                minimize.getLearningRateAttr());
+    builder.create<SgdUpdateOp>(lossLoc, param.getResult(), grad, minimize.getLearningRateAttr());
   }
   builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
 

@@ -65,9 +65,7 @@ protected:
     return module;
   }
 
-  static func::FuncOp stepOf(ModuleOp module) {
-    return *module.getOps<func::FuncOp>().begin();
-  }
+  static func::FuncOp stepOf(ModuleOp module) { return *module.getOps<func::FuncOp>().begin(); }
 
   /// Random values for every input and parameter, fixed by `seed`: labels are classes,
   /// everything else U(-1, 1).
@@ -150,8 +148,8 @@ protected:
       for (size_t i = 0; i < ref.data.size(); ++i) {
         double a = it == analytic.end() ? 0.0 : it->second.data[i];
         if (!(std::abs(a - ref.data[i]) <= 1e-6 + 1e-4 * std::abs(ref.data[i])))
-          out << name << "[" << i << "]: autodiff " << a << ", finite differences "
-              << ref.data[i] << "\n";
+          out << name << "[" << i << "]: autodiff " << a << ", finite differences " << ref.data[i]
+              << "\n";
       }
     }
     for (const auto &[name, grad] : analytic)
@@ -186,8 +184,8 @@ protected:
       ASSERT_TRUE(succeeded(result));
       ASSERT_TRUE(result->outputs.count("loss")) << "no meshc.output \"loss\"";
       EXPECT_NEAR(result->outputs.at("loss").data.at(0), lossOf(func, feeds), 1e-12);
-      EXPECT_EQ(compare(result->gradients, finiteDifferences(func, feeds)), "")
-          << "program:\n" << expand(body);
+      EXPECT_EQ(compare(result->gradients, finiteDifferences(func, feeds)), "") << "program:\n"
+                                                                                << expand(body);
     }
   }
 

@@ -68,8 +68,7 @@ std::vector<int64_t> stridesIn(const HostTensor &t, const Space &space) {
 }
 
 /// Calls `body(index)` for every point of `space` (last dim fastest).
-template <typename Body>
-void forEachPoint(const Space &space, Body body) {
+template <typename Body> void forEachPoint(const Space &space, Body body) {
   std::vector<int64_t> index(space.dims.size(), 0);
   for (int64_t size : space.sizes)
     if (size == 0)
@@ -169,8 +168,8 @@ LogicalResult forEachExample(Operation *op, const HostTensor &logits, const Host
     double label = labels.data[labelOffset];
     if (label < 0 || label >= double(classes) || label != std::floor(label)) {
       if (succeeded(status))
-        status = op->emitOpError() << "interpreter: label " << label << " is not a class in [0, "
-                                   << classes << ")";
+        status = op->emitOpError()
+                 << "interpreter: label " << label << " is not a class in [0, " << classes << ")";
       return;
     }
     row(offsets, labelOffset, int64_t(label));
@@ -251,9 +250,8 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
             })
             .Case([&](ReluOp o) {
               const HostTensor &x = get(o.getInput());
-              values[o.getResult()] = elementwise(resultType, x, x, [](double a, double) {
-                return a > 0 ? a : 0.0;
-              });
+              values[o.getResult()] =
+                  elementwise(resultType, x, x, [](double a, double) { return a > 0 ? a : 0.0; });
               return success();
             })
             .Case([&](ReluGradOp o) {
