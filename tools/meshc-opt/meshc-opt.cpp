@@ -5,11 +5,15 @@
 
 #include "dialect/IR/MeshcOps.h"
 #include "dialect/Transforms/Passes.h"
+#include "lowering/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 int main(int argc, char **argv) {
   meshc::registerAllPassesAndPipelines();
+  meshc::registerMeshcLoweringPasses();
   mlir::DialectRegistry registry;
-  registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect>();
+  registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect, mlir::LLVM::LLVMDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "meshc pass driver\n", registry));
 }

@@ -1,0 +1,121 @@
+// Collectives → runtime calls on the communicator of their mesh axes. A tensor is viewed as
+// [outer, dim, inner] around the dim a collective gathers, scatters or slices.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
+
+/// Sizes before and after `dim`.
+std::pair<int64_t, int64_t> outerInner(NamedTensorType type, StringRef dim) {
+  unsigned position = *type.findDim(dim);
+  int64_t outer = 1, inner = 1;
+  for (unsigned i = 0; i < type.getRank(); ++i)
+    if (i != position)
+      (i < position ? outer : inner) *= type.getDimSizes()[i];
+  return {outer, inner};
+}
+
+/// all_gather / reduce_scatter / all_slice: `local` is the per-rank size of `dim`.
+void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, StringRef function,
+                       Value input, Value result, StringRef dim, StringRef axis,
+                       int64_t local, bool withElementSize) {
+  RuntimeABI &rt = state.rt;
+  auto [outer, inner] = outerInner(typeOf(input), dim);
+  SmallVector<Value> args = {state.context, rt.i32c(b, loc, state.axisIndex(axis)),
+                             state.pointer(b, loc, input), state.pointer(b, loc, result),
+                             rt.i64c(b, loc, outer), rt.i64c(b, loc, local),
+                             rt.i64c(b, loc, inner)};
+  if (withElementSize)
+    args.push_back(rt.i32c(b, loc, 4));
+  rt.call(b, loc, function, args);
+}
+
+/// all_to_all: pack the slices of the split dim into one block per peer, exchange, and unpack
+/// the received blocks along the concatenated dim.
+void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp op) {
+  RuntimeABI &rt = state.rt;
+  NamedTensorType in = typeOf(op.getInput()), out = typeOf(op.getResult());
+  unsigned split = *in.findDim(op.getSplitDim()), concat = *in.findDim(op.getConcatDim());
+  int64_t peers = in.getDimSizes()[split] / out.getDimSizes()[split];
+  int64_t blockElements = in.getNumElements() / peers;
+  // A block has the input's dims with the split dim cut to its slice.
+  SmallVector<int64_t> blockShape(in.getDimSizes());
+  blockShape[split] /= peers;
+  NamedTensorType block = in.withSizes(blockShape);
+  SmallVector<int64_t> inStrides = rowMajorStrides(in), blockStrides = rowMajorStrides(block);
+
+  // Pack: send[p][...] = in[... split = p * slice + i ...].
+  SmallVector<int64_t> packShape = {peers}, packStrides = {blockShape[split] * inStrides[split]};
+  packShape.append(blockShape.begin(), blockShape.end());
+  packStrides.append(inStrides.begin(), inStrides.end());
+  Value send = state.scratch(b, loc, in.getNumElements());
+  Value recv = state.scratch(b, loc, in.getNumElements());
+  Value input = state.pointer(b, loc, op.getInput());
+  rt.call(b, loc, "meshrt_strided_copy",
+          {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape),
+           send, input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, 4)});
+  rt.call(b, loc, "meshrt_alltoall",
+          {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send, recv,
+           rt.i64c(b, loc, blockElements * 4)});
+  // Unpack: the result, with its concat dim seen as [peer, slice], reads recv[peer][...].
+  SmallVector<int64_t> unpackShape, unpackStrides;
+  for (unsigned i = 0; i < block.getRank(); ++i) {
+    if (i == concat) {
+      unpackShape.push_back(peers);
+      unpackStrides.push_back(blockElements);
+    }
+    unpackShape.push_back(blockShape[i]);
+    unpackStrides.push_back(blockStrides[i]);
+  }
+  rt.call(b, loc, "meshrt_strided_copy",
+          {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
+           state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
+           rt.i32c(b, loc, 4)});
+}
+
+} // namespace
+
+LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  Location loc = op->getLoc();
+  RuntimeABI &rt = state.rt;
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](AllReduceOp reduce) {
+        int32_t mask = 0;
+        for (Attribute axis : reduce.getAxes())
+          mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
+        NamedTensorType type = typeOf(reduce.getResult());
+        // The result usually shares the operand's buffer (see the buffer plan); else copy.
+        if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
+          emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
+                          state.pointer(b, loc, reduce.getResult()), type);
+        rt.call(b, loc, "meshrt_allreduce_sum",
+                {state.context, rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
+                 rt.i64c(b, loc, type.getNumElements())});
+      })
+      .Case([&](AllGatherOp gather) {
+        emitDimCollective(b, loc, state, "meshrt_allgather", gather.getInput(),
+                          gather.getResult(), gather.getDim(), gather.getAxis(),
+                          typeOf(gather.getInput()).getDimSize(gather.getDim()), true);
+      })
+      .Case([&](ReduceScatterOp scatter) {
+        emitDimCollective(b, loc, state, "meshrt_reduce_scatter", scatter.getInput(),
+                          scatter.getResult(), scatter.getDim(), scatter.getAxis(),
+                          typeOf(scatter.getResult()).getDimSize(scatter.getDim()), false);
+      })
+      .Case([&](AllSliceOp slice) {
+        emitDimCollective(b, loc, state, "meshrt_all_slice", slice.getInput(),
+                          slice.getResult(), slice.getDim(), slice.getAxis(),
+                          typeOf(slice.getResult()).getDimSize(slice.getDim()), true);
+      })
+      .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); });
+  return success();
+}
+
+} // namespace meshc::lowering

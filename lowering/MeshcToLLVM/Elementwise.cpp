@@ -1,0 +1,78 @@
+// Elementwise ops → runtime kernels: broadcasting binaries by dimension name (strides of 0),
+// unary ops, fill, broadcast/transpose copies.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+#include "meshrt/meshrt.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
+
+void emitBinary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, Value lhs,
+                Value rhs, Value result) {
+  RuntimeABI &rt = state.rt;
+  NamedTensorType out = typeOf(result);
+  rt.call(b, loc, "meshrt_binary",
+          {state.context, rt.i32c(b, loc, kind), rt.i32c(b, loc, out.getRank()),
+           rt.i64Array(b, loc, out.getDimSizes()), state.pointer(b, loc, result),
+           state.pointer(b, loc, lhs), rt.i64Array(b, loc, stridesByName(out, typeOf(lhs))),
+           state.pointer(b, loc, rhs), rt.i64Array(b, loc, stridesByName(out, typeOf(rhs)))});
+}
+
+void emitUnary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, Value input,
+               Value result, float alpha) {
+  RuntimeABI &rt = state.rt;
+  rt.call(b, loc, "meshrt_unary",
+          {state.context, rt.i32c(b, loc, kind),
+           rt.i64c(b, loc, typeOf(result).getNumElements()), state.pointer(b, loc, result),
+           state.pointer(b, loc, input), rt.f32c(b, loc, alpha)});
+}
+
+} // namespace
+
+LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  Location loc = op->getLoc();
+  RuntimeABI &rt = state.rt;
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](AddOp add) {
+        emitBinary(b, loc, state, MESHRT_ADD, add.getLhs(), add.getRhs(), add.getResult());
+      })
+      .Case([&](SubOp sub) {
+        emitBinary(b, loc, state, MESHRT_SUB, sub.getLhs(), sub.getRhs(), sub.getResult());
+      })
+      .Case([&](MulOp mul) {
+        emitBinary(b, loc, state, MESHRT_MUL, mul.getLhs(), mul.getRhs(), mul.getResult());
+      })
+      .Case([&](ReluGradOp grad) {
+        emitBinary(b, loc, state, MESHRT_RELU_GRAD, grad.getInput(), grad.getGrad(),
+                   grad.getResult());
+      })
+      .Case([&](ReluOp relu) {
+        emitUnary(b, loc, state, MESHRT_RELU, relu.getInput(), relu.getResult(), 0.0f);
+      })
+      .Case([&](ScaleOp scale) {
+        emitUnary(b, loc, state, MESHRT_SCALE, scale.getInput(), scale.getResult(),
+                  (float)scale.getFactor().convertToDouble());
+      })
+      .Case([&](FillOp fill) {
+        rt.call(b, loc, "meshrt_fill",
+                {state.context, rt.i64c(b, loc, typeOf(fill.getResult()).getNumElements()),
+                 state.pointer(b, loc, fill.getResult()),
+                 rt.f32c(b, loc, (float)fill.getValue().convertToDouble())});
+      })
+      .Case([&](BroadcastOp broadcast) {
+        emitStridedCopy(b, loc, state, state.pointer(b, loc, broadcast.getInput()),
+                        typeOf(broadcast.getInput()),
+                        state.pointer(b, loc, broadcast.getResult()),
+                        typeOf(broadcast.getResult()));
+      });
+  return success();
+}
+
+} // namespace meshc::lowering

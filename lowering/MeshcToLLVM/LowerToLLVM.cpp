@@ -1,0 +1,139 @@
+// The meshc-lower-to-llvm pass: builds meshc_step, meshc_init and main around the op-family
+// lowerings, then drops the meshc function.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+#include "lowering/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/xxhash.h"
+
+using namespace mlir;
+
+namespace meshc {
+#define GEN_PASS_DEF_LOWERTOLLVM
+#include "lowering/Passes.h.inc"
+} // namespace meshc
+
+namespace meshc::lowering {
+namespace {
+
+/// Ops that may write their result into their operand's buffer, when the operand has no
+/// other use: the all_reduce that completes a partial sum, the scale of a mean.
+bool canReuseOperandBuffer(Operation *op) {
+  return isa<AllReduceOp, ScaleOp>(op) && op->getOperand(0).hasOneUse();
+}
+
+void planBuffers(func::FuncOp func, LoweringState &state) {
+  func.walk([&](Operation *op) {
+    for (Value result : op->getResults()) {
+      auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
+      if (!type)
+        continue;
+      if (canReuseOperandBuffer(op))
+        state.bufferOf[result] = state.bufferOf.lookup(op->getOperand(0));
+      else
+        state.bufferOf[result] = state.newBuffer(type.getNumElements() * 4);
+    }
+  });
+}
+
+LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
+  if (isa<EinsumOp>(op))
+    return lowerMatmulFamily(op, b, state);
+  if (isa<AddOp, SubOp, MulOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>(op))
+    return lowerElementwiseFamily(op, b, state);
+  if (isa<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>(op))
+    return lowerReductionFamily(op, b, state);
+  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op))
+    return lowerCollectiveFamily(op, b, state);
+  if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp>(op))
+    return lowerTrainingFamily(op, b, state);
+  if (isa<func::ReturnOp>(op))
+    return success();
+  if (isa<MinimizeOp>(op))
+    return op->emitOpError() << "must be differentiated before lowering (run meshc-autodiff)";
+  if (isa<ReduceMeanOp>(op))
+    return op->emitOpError() << "must be decomposed before lowering (run meshc-decompose)";
+  return op->emitOpError() << "cannot be lowered to the runtime";
+}
+
+struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    if (funcs.size() != 1) {
+      module.emitError() << "expected one meshc function, found " << funcs.size();
+      return signalPassFailure();
+    }
+    func::FuncOp func = funcs.front();
+    auto mesh = module->getAttrOfType<MeshAttr>("meshc.mesh");
+    if (!func->hasAttr("meshc.partitioned") || !mesh) {
+      func.emitError() << "function '" << func.getSymName()
+                       << "' is not partitioned (run meshc-partition first)";
+      return signalPassFailure();
+    }
+    // Ranks compare this fingerprint at start-up so that all run the same program.
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os, OpPrintingFlags().enableDebugInfo(false));
+    uint64_t hash = llvm::xxh3_64bits(text);
+
+    LoweringState state(module, mesh);
+    RuntimeABI &rt = state.rt;
+    planBuffers(func, state);
+    MLIRContext *context = module.getContext();
+    Location loc = func.getLoc();
+    OpBuilder b(context);
+    b.setInsertionPointToEnd(module.getBody());
+
+    // meshc_step(ctx, step) -> loss
+    auto stepFn = b.create<LLVM::LLVMFuncOp>(
+        loc, "meshc_step",
+        LLVM::LLVMFunctionType::get(rt.f32Type(), {rt.ptrType(), rt.i64Type()}));
+    Block *stepBlock = stepFn.addEntryBlock(b);
+    OpBuilder sb = OpBuilder::atBlockEnd(stepBlock);
+    state.context = stepBlock->getArgument(0);
+    state.step = stepBlock->getArgument(1);
+    for (Operation &op : func.getBody().front())
+      if (failed(lowerOp(&op, sb, state)))
+        return signalPassFailure();
+    Value loss = state.loss ? state.loss : rt.f32c(sb, loc, 0.0f);
+    sb.create<LLVM::ReturnOp>(loc, loss);
+
+    // meshc_init(ctx): every buffer, then every parameter's slice.
+    b.setInsertionPointToEnd(module.getBody());
+    auto initFn = b.create<LLVM::LLVMFuncOp>(
+        loc, "meshc_init", LLVM::LLVMFunctionType::get(rt.voidType(), {rt.ptrType()}));
+    Block *initBlock = initFn.addEntryBlock(b);
+    OpBuilder ib = OpBuilder::atBlockEnd(initBlock);
+    state.context = initBlock->getArgument(0);
+    for (Buffer &buffer : state.buffers) {
+      Value data = rt.call(ib, loc, "meshrt_alloc", {state.context, rt.i64c(ib, loc, buffer.bytes)});
+      ib.create<LLVM::StoreOp>(loc, data, ib.create<LLVM::AddressOfOp>(loc, buffer.global));
+    }
+    for (ParamOp param : state.params)
+      emitParamInit(ib, state, param);
+    ib.create<LLVM::ReturnOp>(loc, ValueRange());
+
+    // main(argc, argv)
+    b.setInsertionPointToEnd(module.getBody());
+    auto mainFn = b.create<LLVM::LLVMFuncOp>(
+        loc, "main",
+        LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
+    Block *mainBlock = mainFn.addEntryBlock(b);
+    OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
+    Value code = rt.call(mb, loc, "meshrt_main",
+                         {mainBlock->getArgument(0), mainBlock->getArgument(1),
+                          rt.string(mb, loc, func.getSymName()),
+                          rt.string(mb, loc, mesh.getSpec()), rt.i64c(mb, loc, (int64_t)hash),
+                          mb.create<LLVM::AddressOfOp>(loc, initFn),
+                          mb.create<LLVM::AddressOfOp>(loc, stepFn)});
+    mb.create<LLVM::ReturnOp>(loc, code);
+
+    func.erase();
+    for (StringRef name : {"meshc.mesh", "meshc.layout"})
+      module->removeAttr(name);
+  }
+};
+
+} // namespace
+} // namespace meshc::lowering

@@ -1,0 +1,68 @@
+// Buffers, strides and the strided copy shared by the op-family lowerings.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+Value LoweringState::pointer(OpBuilder &b, Location loc, Value tensor) {
+  auto it = bufferOf.find(tensor);
+  assert(it != bufferOf.end() && "tensor without a buffer");
+  Value address = b.create<LLVM::AddressOfOp>(loc, buffers[it->second].global);
+  return b.create<LLVM::LoadOp>(loc, rt.ptrType(), address);
+}
+
+int32_t LoweringState::axisIndex(StringRef axis) const {
+  std::optional<unsigned> index = mesh.findAxis(axis);
+  assert(index && "unknown mesh axis in a partitioned program");
+  return *index;
+}
+
+unsigned LoweringState::newBuffer(int64_t bytes) {
+  std::string name = "__meshc_buffer_" + std::to_string(buffers.size());
+  buffers.push_back({rt.pointerGlobal(name), std::max<int64_t>(bytes, 4)});
+  return buffers.size() - 1;
+}
+
+Value LoweringState::scratch(OpBuilder &b, Location loc, int64_t elements) {
+  unsigned index = newBuffer(elements * 4);
+  Value address = b.create<LLVM::AddressOfOp>(loc, buffers[index].global);
+  return b.create<LLVM::LoadOp>(loc, rt.ptrType(), address);
+}
+
+SmallVector<int64_t> rowMajorStrides(NamedTensorType type) {
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int i = (int)type.getRank() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * type.getDimSizes()[i + 1];
+  return strides;
+}
+
+SmallVector<int64_t> stridesByName(NamedTensorType view, NamedTensorType source) {
+  SmallVector<int64_t> sourceStrides = rowMajorStrides(source), strides;
+  for (StringAttr name : view.getDimNames()) {
+    std::optional<unsigned> index = source.findDim(name.getValue());
+    strides.push_back(index ? sourceStrides[*index] : 0);
+  }
+  return strides;
+}
+
+void emitStridedCopy(OpBuilder &b, Location loc, LoweringState &state, Value in,
+                     NamedTensorType inType, Value out, NamedTensorType outType) {
+  RuntimeABI &rt = state.rt;
+  rt.call(b, loc, "meshrt_strided_copy",
+          {state.context, rt.i32c(b, loc, outType.getRank()),
+           rt.i64Array(b, loc, outType.getDimSizes()), out, in,
+           rt.i64Array(b, loc, stridesByName(outType, inType)), rt.i32c(b, loc, 4)});
+}
+
+void emitReduceSum(OpBuilder &b, Location loc, LoweringState &state, Value in,
+                   NamedTensorType inType, Value out, NamedTensorType outType) {
+  RuntimeABI &rt = state.rt;
+  rt.call(b, loc, "meshrt_reduce_sum",
+          {state.context, rt.i32c(b, loc, inType.getRank()),
+           rt.i64Array(b, loc, inType.getDimSizes()), in, out,
+           rt.i64Array(b, loc, stridesByName(inType, outType)),
+           rt.i64c(b, loc, outType.getNumElements())});
+}
+
+} // namespace meshc::lowering

@@ -1,0 +1,122 @@
+// einsum → oneDNN matmul: dims become batch (in A, B and C), M (A and C), N (B and C) and
+// K (A and B, summed) groups; operands already laid out as [batch, M, K] / [batch, K, M] (and
+// the same for B) are passed as they are with a transpose flag, others are transposed once
+// into scratch; a dim only one operand has and the result lacks is summed out first.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+using Names = SmallVector<StringAttr>;
+
+Names concat(std::initializer_list<const Names *> groups) {
+  Names all;
+  for (const Names *group : groups)
+    all.append(group->begin(), group->end());
+  return all;
+}
+
+int64_t product(NamedTensorType type, const Names &names) {
+  int64_t n = 1;
+  for (StringAttr name : names)
+    n *= type.getDimSize(name.getValue());
+  return n;
+}
+
+struct Operand {
+  Value pointer;
+  NamedTensorType type;
+};
+
+/// Sums away the dims of `x` that neither `other` nor `result` has.
+Operand sumPrivateDims(OpBuilder &b, Location loc, LoweringState &state, Operand x,
+                       NamedTensorType other, NamedTensorType result) {
+  Names keep;
+  for (StringAttr name : x.type.getDimNames())
+    if (other.hasDim(name.getValue()) || result.hasDim(name.getValue()))
+      keep.push_back(name);
+  if (keep.size() == x.type.getRank())
+    return x;
+  NamedTensorType reduced = x.type.withDims(keep);
+  Value out = state.scratch(b, loc, reduced.getNumElements());
+  emitReduceSum(b, loc, state, x.pointer, x.type, out, reduced);
+  return {out, reduced};
+}
+
+/// Lays `x` out as [batch, outer, K] (trans = 0) or [batch, K, outer] (trans = 1) when
+/// `outerFirst`, or as [batch, K, outer] (trans = 0) / [batch, outer, K] (trans = 1) when not;
+/// transposes into scratch when it is neither.
+std::pair<Value, int32_t> orient(OpBuilder &b, Location loc, LoweringState &state, Operand x,
+                                 const Names &batch, const Names &outer, const Names &k,
+                                 bool outerFirst) {
+  Names outerK = concat({&batch, &outer, &k}), kOuter = concat({&batch, &k, &outer});
+  ArrayRef<StringAttr> order = x.type.getDimNames();
+  if (order == ArrayRef<StringAttr>(outerK))
+    return {x.pointer, outerFirst ? 0 : 1};
+  if (order == ArrayRef<StringAttr>(kOuter))
+    return {x.pointer, outerFirst ? 1 : 0};
+  NamedTensorType target = x.type.withDims(outerFirst ? outerK : kOuter);
+  Value copy = state.scratch(b, loc, target.getNumElements());
+  emitStridedCopy(b, loc, state, x.pointer, x.type, copy, target);
+  return {copy, 0};
+}
+
+LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
+  Location loc = op.getLoc();
+  auto resultType = llvm::cast<NamedTensorType>(op.getResult().getType());
+  Value result = state.pointer(b, loc, op.getResult());
+  auto operandOf = [&](Value v) {
+    return Operand{state.pointer(b, loc, v), llvm::cast<NamedTensorType>(v.getType())};
+  };
+  if (op.getInputs().size() == 1) {
+    Operand x = operandOf(op.getInputs()[0]);
+    emitReduceSum(b, loc, state, x.pointer, x.type, result, resultType);
+    return success();
+  }
+  Operand a = operandOf(op.getInputs()[0]), bOp = operandOf(op.getInputs()[1]);
+  a = sumPrivateDims(b, loc, state, a, bOp.type, resultType);
+  bOp = sumPrivateDims(b, loc, state, bOp, a.type, resultType);
+
+  Names batch, m, n, k;
+  for (StringAttr name : resultType.getDimNames()) {
+    bool inA = a.type.hasDim(name.getValue()), inB = bOp.type.hasDim(name.getValue());
+    (inA && inB ? batch : inA ? m : n).push_back(name);
+  }
+  for (StringAttr name : a.type.getDimNames())
+    if (!resultType.hasDim(name.getValue()))
+      k.push_back(name);
+
+  // C^T = B^T A^T: swapping the operands lets a result laid out [batch, N, M] be written
+  // directly.
+  if (resultType.getDimNames() != ArrayRef<StringAttr>(concat({&batch, &m, &n})) &&
+      resultType.getDimNames() == ArrayRef<StringAttr>(concat({&batch, &n, &m}))) {
+    std::swap(a, bOp);
+    std::swap(m, n);
+  }
+  auto [aPtr, transA] = orient(b, loc, state, a, batch, m, k, /*outerFirst=*/true);
+  auto [bPtr, transB] = orient(b, loc, state, bOp, batch, n, k, /*outerFirst=*/false);
+
+  NamedTensorType product3 = resultType.withDims(concat({&batch, &m, &n}));
+  bool direct = resultType == product3;
+  Value c = direct ? result : state.scratch(b, loc, resultType.getNumElements());
+  RuntimeABI &rt = state.rt;
+  rt.call(b, loc, "meshrt_matmul",
+          {state.context, rt.i64c(b, loc, product(resultType, batch)),
+           rt.i64c(b, loc, product(resultType, m)), rt.i64c(b, loc, product(resultType, n)),
+           rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
+           rt.i32c(b, loc, transB), c});
+  if (!direct)
+    emitStridedCopy(b, loc, state, c, product3, result, resultType);
+  return success();
+}
+
+} // namespace
+
+LogicalResult lowerMatmulFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  return lowerEinsum(llvm::cast<EinsumOp>(op), b, state);
+}
+
+} // namespace meshc::lowering

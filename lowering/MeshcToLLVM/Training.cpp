@@ -1,0 +1,93 @@
+// Sources and training ops → runtime calls: synthetic inputs each step, parameters (their
+// buffers are the parameter storage; initialised by the init function), SGD updates in
+// place, and the reported loss.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+#include "meshrt/meshrt.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/xxhash.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
+
+/// Global sizes of a source from its local type and the axes of its dims.
+SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxes,
+                                 MeshAttr mesh) {
+  SmallVector<int64_t> shape(local.getDimSizes());
+  for (auto [i, axis] : llvm::enumerate(dimAxes))
+    if (axis >= 0)
+      shape[i] *= mesh.getAxisSize(axis);
+  return shape;
+}
+
+SmallVector<int32_t> dimAxesOf(std::optional<ArrayRef<int32_t>> dimAxes, unsigned rank) {
+  if (dimAxes)
+    return SmallVector<int32_t>(*dimAxes);
+  return SmallVector<int32_t>(rank, -1);
+}
+
+} // namespace
+
+LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  Location loc = op->getLoc();
+  RuntimeABI &rt = state.rt;
+  LogicalResult result = success();
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](InputOp input) {
+        NamedTensorType type = typeOf(input.getResult());
+        SmallVector<int32_t> axes = dimAxesOf(input.getDimAxes(), type.getRank());
+        rt.call(b, loc,
+                input.getKind() == "labels" ? "meshrt_synthetic_labels"
+                                            : "meshrt_synthetic_features",
+                {state.context, state.pointer(b, loc, input.getResult()),
+                 rt.i32c(b, loc, type.getRank()),
+                 rt.i64Array(b, loc, globalShape(type, axes, state.mesh)),
+                 rt.i32Array(b, loc, axes), state.step,
+                 rt.i32c(b, loc, (int32_t)input.getClasses())});
+      })
+      .Case([&](ParamOp param) { state.params.push_back(param); })
+      .Case([&](SgdUpdateOp update) {
+        rt.call(b, loc, "meshrt_sgd_update",
+                {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),
+                 state.pointer(b, loc, update.getParam()),
+                 state.pointer(b, loc, update.getGrad()),
+                 rt.f32c(b, loc, (float)update.getLearningRate().convertToDouble())});
+      })
+      .Case([&](OutputOp output) {
+        if (state.loss) {
+          result = output.emitOpError() << "a program reports one output, the loss";
+          return;
+        }
+        state.loss = b.create<LLVM::LoadOp>(loc, rt.f32Type(),
+                                            state.pointer(b, loc, output.getValue()));
+      });
+  return result;
+}
+
+/// Initialises every parameter's slice; called from the init function.
+void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
+  Location loc = param.getLoc();
+  RuntimeABI &rt = state.rt;
+  NamedTensorType type = typeOf(param.getResult());
+  SmallVector<int32_t> axes = dimAxesOf(param.getDimAxes(), type.getRank());
+  int32_t kind = llvm::StringSwitch<int32_t>(param.getInit())
+                     .Case("uniform", MESHRT_INIT_UNIFORM)
+                     .Case("normal", MESHRT_INIT_NORMAL)
+                     .Case("constant", MESHRT_INIT_CONSTANT)
+                     .Default(MESHRT_INIT_ZEROS);
+  rt.call(b, loc, "meshrt_init_param",
+          {state.context, state.pointer(b, loc, param.getResult()),
+           rt.i32c(b, loc, type.getRank()),
+           rt.i64Array(b, loc, globalShape(type, axes, state.mesh)), rt.i32Array(b, loc, axes),
+           rt.i64c(b, loc, (int64_t)llvm::xxh3_64bits(param.getName())), rt.i32c(b, loc, kind),
+           rt.f32c(b, loc, (float)param.getScale().convertToDouble())});
+}
+
+} // namespace meshc::lowering

@@ -1,0 +1,185 @@
+// meshc: the compiler driver. Reads a global meshc program (as written by the DSL), applies
+// --mesh/--layout, differentiates, partitions, lowers and links one SPMD executable.
+#include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/MeshcOps.h"
+#include "dialect/Transforms/Passes.h"
+#include "lowering/Passes.h"
+#include "lowering/Target/Link.h"
+#include "lowering/Target/ObjectFile.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { Global, Partitioned, LLVMDialect, LLVMIR, Object, Executable };
+
+cl::OptionCategory category("meshc options");
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<program.mlir>"), cl::Required,
+                               cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("Output file (default: the program's name)"),
+                                cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> meshSpec("mesh", cl::desc("Processor mesh, e.g. b=2,m=2 (overrides the "
+                                               "program's)"),
+                              cl::value_desc("axis=size,..."), cl::cat(category));
+cl::opt<std::string> layoutSpec("layout",
+                                cl::desc("Layout, e.g. batch:b,hidden:m (overrides the "
+                                         "program's; \"\" = all replicated)"),
+                                cl::value_desc("dim:axis,..."), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Executable),
+    cl::values(clEnumValN(Emit::Global, "global", "the global program after autodiff"),
+               clEnumValN(Emit::Partitioned, "partitioned",
+                          "the per-rank program with its collectives"),
+               clEnumValN(Emit::LLVMDialect, "llvm-mlir", "the LLVM dialect module"),
+               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
+               clEnumValN(Emit::Object, "obj", "an object file"),
+               clEnumValN(Emit::Executable, "exe", "the executable (default)")),
+    cl::cat(category));
+
+/// Prints each diagnostic as one line: `location: error: message`.
+void printDiagnostic(Diagnostic &diagnostic) {
+  llvm::raw_ostream &os = llvm::errs();
+  Location loc = diagnostic.getLocation();
+  std::string where;
+  llvm::raw_string_ostream whereStream(where);
+  if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
+    whereStream << file.getFilename().getValue() << ":" << file.getLine() << ":"
+                << file.getColumn();
+  else if (auto fused = llvm::dyn_cast<FusedLoc>(loc);
+           fused && !fused.getLocations().empty() &&
+           llvm::isa<FileLineColLoc>(fused.getLocations().front())) {
+    auto first = llvm::cast<FileLineColLoc>(fused.getLocations().front());
+    whereStream << first.getFilename().getValue() << ":" << first.getLine() << ":"
+                << first.getColumn();
+  } else
+    whereStream << "meshc";
+  const char *severity = diagnostic.getSeverity() == DiagnosticSeverity::Error     ? "error"
+                         : diagnostic.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                                                    : "note";
+  os << where << ": " << severity << ": " << diagnostic.str() << "\n";
+  for (Diagnostic &note : diagnostic.getNotes())
+    printDiagnostic(note);
+}
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "meshc: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes `module` as text to the output (stdout when -o is absent or "-").
+int printModule(ModuleOp module) {
+  std::string error;
+  std::string path = outputPath.empty() ? std::string("-") : std::string(outputPath);
+  auto file = openOutputFile(path, &error);
+  if (!file)
+    return fail(error);
+  module.print(file->os());
+  file->keep();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "meshc 0.1 (MLIR 19)\n"; });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "meshc: compile a meshc program for a processor mesh and a layout\n\n"
+      "  meshc mlp.mlir --mesh b=2,m=2 --layout batch:b,hidden:m -o mlp\n"
+      "  mpirun -n 4 ./mlp --steps 100\n\n"
+      "The program is differentiated, checked against the layout, partitioned into the\n"
+      "per-rank program with its collectives, lowered to calls into libmeshrt (oneDNN, MPI)\n"
+      "and linked into one executable that every rank runs.\n");
+
+  DialectRegistry registry;
+  registry.insert<meshc::MeshcDialect, func::FuncDialect, LLVM::LLVMDialect>();
+  meshc::registerLLVMTranslations(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diagnostic) {
+    printDiagnostic(diagnostic);
+    return success();
+  });
+
+  std::string error;
+  auto file = openInputFile(inputPath, &error);
+  if (!file)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  if (meshSpec.getNumOccurrences()) {
+    meshc::MeshAttr mesh = meshc::parseMeshSpec(&context, meshSpec, error);
+    if (!mesh)
+      return fail("--mesh: " + error);
+    (*module)->setAttr("meshc.mesh", mesh);
+  }
+  if (layoutSpec.getNumOccurrences()) {
+    meshc::LayoutAttr layout = meshc::parseLayoutSpec(&context, layoutSpec, error);
+    if (!layout)
+      return fail("--layout: " + error);
+    (*module)->setAttr("meshc.layout", layout);
+  }
+
+  PassManager pm(&context);
+  if (emit == Emit::Global) {
+    pm.addPass(meshc::createAutodiff());
+    pm.addPass(meshc::createDecompose());
+  } else {
+    meshc::buildPartitionPipeline(pm);
+  }
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emit == Emit::Global || emit == Emit::Partitioned)
+    return printModule(*module);
+
+  std::string programName = "program";
+  for (auto func : module->getOps<func::FuncOp>())
+    programName = func.getSymName().str();
+  PassManager lower(&context);
+  lower.addPass(meshc::createLowerToLLVM());
+  if (failed(lower.run(*module)))
+    return 1;
+  if (emit == Emit::LLVMDialect)
+    return printModule(*module);
+
+  std::string output = outputPath.empty() ? programName : std::string(outputPath);
+  if (emit == Emit::LLVMIR || emit == Emit::Object) {
+    if (failed(meshc::emitNativeCode(*module, output, emit == Emit::LLVMIR, error)))
+      return fail(error);
+    return 0;
+  }
+  llvm::SmallString<128> object;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("meshc", "o", object))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(object);
+  if (failed(meshc::emitNativeCode(*module, object, /*asText=*/false, error)) ||
+      failed(meshc::linkExecutable(object, output, error)))
+    return fail(error);
+  return 0;
+}
