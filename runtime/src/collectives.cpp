@@ -6,6 +6,7 @@
 // the context's scratch buffer (reused, so no allocation per call in steady state); with
 // outer == 1 the tensor already is the rank-ordered block list and no copy is made.
 #include "context.h"
+#include "profile.h"
 
 #include <cstring>
 
@@ -44,6 +45,7 @@ void copyRows(char *dst, int64_t dstStride, const char *src, int64_t srcStride, 
 extern "C" {
 
 void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
+  ProfileScope profileScope(ProfileKind::Allreduce);
   Context *ctx = activeContext(handle);
   if (!ctx || axes_mask == 0 || count == 0)
     return;
@@ -60,6 +62,7 @@ void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf
 
 void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
+  ProfileScope profileScope(ProfileKind::Allgather);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkAxis(ctx, "allgather", axis) ||
       !checkBlocks(ctx, "allgather", outer, local, inner, elem_size))
@@ -90,6 +93,7 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
 
 void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                            int64_t outer, int64_t local, int64_t inner) {
+  ProfileScope profileScope(ProfileKind::ReduceScatter);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkAxis(ctx, "reduce-scatter", axis) ||
       !checkBlocks(ctx, "reduce-scatter", outer, local, inner, 4))
@@ -122,6 +126,7 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
 
 void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
+  ProfileScope profileScope(ProfileKind::AllSlice);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkAxis(ctx, "all-slice", axis) ||
       !checkBlocks(ctx, "all-slice", outer, local, inner, elem_size))
@@ -134,6 +139,7 @@ void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, voi
 
 void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                      int64_t block_bytes) {
+  ProfileScope profileScope(ProfileKind::Alltoall);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkAxis(ctx, "alltoall", axis))
     return;

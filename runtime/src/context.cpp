@@ -11,6 +11,8 @@
 #include <cstring>
 #include <new>
 
+#include <unistd.h>
+
 namespace meshrt {
 
 std::unique_ptr<Context> Context::create(const std::string &meshSpec, uint64_t seed,
@@ -72,8 +74,12 @@ void Context::abortJob() const {
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
-  if (initialized && !finalized)
+  if (initialized && !finalized) {
+    // mpirun forwards output asynchronously and MPI_Abort can tear the job down before this
+    // rank's last line has been forwarded; the line is the one thing the user needs.
+    usleep(200 * 1000);
     MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   std::exit(1);
 }
 

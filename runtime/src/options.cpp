@@ -43,6 +43,10 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       opts.help = true;
       continue;
     }
+    if (arg == "--profile") {
+      opts.profile = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       *error = "unexpected argument '" + arg + "' (see --help)";
       return false;
@@ -105,6 +109,9 @@ std::string usage(const std::string &programName) {
          "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
          "                  on this node)\n"
          "  --device cpu    device to run on (only cpu in this build)\n"
+         "  --profile       time every runtime call by kind (matmul, allreduce, ...) after\n"
+         "                  the warm-up steps and print per-step totals on rank 0\n"
+         "                  (also MESHRT_PROFILE=1)\n"
          "  --help          print this text\n";
 }
 

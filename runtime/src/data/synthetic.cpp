@@ -10,6 +10,7 @@
 // label — simple, and consistent with the features' notion of a sample.
 #include "data/random.h"
 #include "data/slice.h"
+#include "profile.h"
 
 using namespace meshrt;
 
@@ -41,6 +42,7 @@ extern "C" {
 void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndims,
                              const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                              int32_t classes) {
+  ProfileScope profileScope(ProfileKind::Data);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkCommon(ctx, "synthetic_labels", ndims, step, classes))
     return;
@@ -69,6 +71,7 @@ void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndim
 void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndims,
                                const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                                int32_t classes) {
+  ProfileScope profileScope(ProfileKind::Data);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkCommon(ctx, "synthetic_features", ndims, step, classes))
     return;

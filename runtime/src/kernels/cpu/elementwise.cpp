@@ -4,6 +4,7 @@
 // strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
 // broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
 #include "context.h"
+#include "profile.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstring>
@@ -137,6 +138,7 @@ extern "C" {
 
 void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size) {
+  ProfileScope profileScope(ProfileKind::StridedCopy);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkShape(ctx, "strided_copy", ndims, shape))
     return;
@@ -160,6 +162,7 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
 void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
+  ProfileScope profileScope(ProfileKind::Binary);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkShape(ctx, "binary", ndims, shape))
     return;
@@ -209,6 +212,7 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
 
 void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
+  ProfileScope profileScope(ProfileKind::Unary);
   Context *ctx = activeContext(handle);
   if (!ctx)
     return;
@@ -231,6 +235,7 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
 }
 
 void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
+  ProfileScope profileScope(ProfileKind::Fill);
   Context *ctx = activeContext(handle);
   if (!ctx)
     return;

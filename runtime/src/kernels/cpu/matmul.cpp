@@ -7,6 +7,7 @@
 #include "kernels/cpu/matmul.h"
 
 #include "context.h"
+#include "profile.h"
 
 #include <oneapi/dnnl/dnnl.h>
 
@@ -42,6 +43,7 @@ using namespace meshrt;
 extern "C" void meshrt_matmul(meshrt_context_t handle, int64_t batch, int64_t m, int64_t n,
                               int64_t k, const float *a, int32_t trans_a, const float *b,
                               int32_t trans_b, float *c) {
+  ProfileScope profileScope(ProfileKind::Matmul);
   Context *ctx = activeContext(handle);
   if (!ctx)
     return;

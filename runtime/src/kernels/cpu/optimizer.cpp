@@ -1,5 +1,6 @@
 // optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice.
 #include "context.h"
+#include "profile.h"
 #include "kernels/cpu/strided.h"
 
 using namespace meshrt;
@@ -7,6 +8,7 @@ using namespace meshrt::cpu;
 
 extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *param,
                                   const float *grad, float lr) {
+  ProfileScope profileScope(ProfileKind::SgdUpdate);
   Context *ctx = activeContext(handle);
   if (!ctx)
     return;

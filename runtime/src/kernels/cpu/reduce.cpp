@@ -6,6 +6,7 @@
 // takes the general serial loop. Row and full sums accumulate in double: they add up to
 // millions of terms.
 #include "context.h"
+#include "profile.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstring>
@@ -62,6 +63,7 @@ void columnSums(const float *in, int64_t rows, int64_t cols, float *out) {
 extern "C" void meshrt_reduce_sum(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                                   const float *in, float *out, const int64_t *out_strides,
                                   int64_t out_count) {
+  ProfileScope profileScope(ProfileKind::ReduceSum);
   Context *ctx = activeContext(handle);
   if (!ctx)
     return;

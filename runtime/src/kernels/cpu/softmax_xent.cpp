@@ -5,6 +5,7 @@
 // (outer, inner) position is independent, so threads split the outer dim; with inner > 1 the
 // class loop strides over memory, which is fine for the small inner sizes generated code uses.
 #include "context.h"
+#include "profile.h"
 #include "kernels/cpu/strided.h"
 
 #include <atomic>
@@ -60,6 +61,7 @@ extern "C" {
 
 void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                          const float *logits, const int32_t *labels, float *loss) {
+  ProfileScope profileScope(ProfileKind::SoftmaxXent);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkSizes(ctx, "softmax_xent", outer, classes, inner))
     return;
@@ -80,6 +82,7 @@ void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes
 void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t classes,
                               int64_t inner, const float *logits, const int32_t *labels,
                               const float *dloss, float *dlogits) {
+  ProfileScope profileScope(ProfileKind::SoftmaxXent);
   Context *ctx = activeContext(handle);
   if (!ctx || !checkSizes(ctx, "softmax_xent_grad", outer, classes, inner))
     return;
