@@ -27,3 +27,32 @@ function(meshc_add_model_generator NAME SOURCE)
   add_custom_target(${NAME}_mlir ALL DEPENDS ${mlir})
   set_target_properties(${NAME}_mlir PROPERTIES MESHC_MLIR_FILE ${mlir})
 endfunction()
+
+# Stages 1 and 2 together:
+#
+#   meshc_add_model(mlp mlp.cpp [GEN_ARGS ...] [MESH b=2,m=2] [LAYOUT batch:b,hidden:m])
+#
+# generates ${NAME}.mlir as above and compiles it with meshc into the executable
+# ${CMAKE_CURRENT_BINARY_DIR}/${NAME} (target `${NAME}_exe`, ALL). MESH and LAYOUT override
+# the ones the model stores; the .mlir stays in the build tree so that it can be recompiled
+# for any mesh and layout without touching C++.
+function(meshc_add_model NAME SOURCE)
+  cmake_parse_arguments(PARSE_ARGV 2 ARG "" "MESH;LAYOUT" "GEN_ARGS")
+  meshc_add_model_generator(${NAME} ${SOURCE} GEN_ARGS ${ARG_GEN_ARGS})
+  set(mlir ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.mlir)
+  set(exe ${CMAKE_CURRENT_BINARY_DIR}/${NAME})
+  set(flags)
+  if(DEFINED ARG_MESH)
+    list(APPEND flags --mesh ${ARG_MESH})
+  endif()
+  if(DEFINED ARG_LAYOUT)
+    list(APPEND flags --layout ${ARG_LAYOUT})
+  endif()
+  add_custom_command(
+    OUTPUT ${exe}
+    COMMAND meshc ${mlir} ${flags} -o ${exe}
+    DEPENDS meshc meshrt ${mlir}
+    COMMENT "Compiling ${NAME}.mlir with meshc"
+    VERBATIM)
+  add_custom_target(${NAME}_exe ALL DEPENDS ${exe})
+endfunction()

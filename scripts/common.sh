@@ -1,0 +1,39 @@
+# Shared by the newcomer scripts: install what is missing (Debian 12), configure and build.
+set -euo pipefail
+
+MESHC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${MESHC_BUILD_DIR:-$MESHC_ROOT/build}
+JOBS=${MESHC_JOBS:-2}
+
+PACKAGES=(
+  build-essential cmake ninja-build python3
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
+  libopenmpi-dev openmpi-bin libdnnl-dev libfmt-dev
+  googletest libgtest-dev
+)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  echo "== configuring and building in $BUILD_DIR ($JOBS jobs)"
+  cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+# Open MPI refuses to run as root unless told that this is intended.
+if [ "$(id -u)" -eq 0 ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi

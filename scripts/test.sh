@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: install, build, then ctest (GoogleTest units, lit IR tests, end-to-end runs
+# under mpirun).   scripts/test.sh [extra ctest arguments]
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+install_packages
+build
+echo "== testing"
+cd "$BUILD_DIR"
+ctest --output-on-failure -j "$JOBS" "$@"

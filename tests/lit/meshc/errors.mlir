@@ -1,0 +1,28 @@
+// Bad command lines and bad programs: one located line, a non-zero exit.
+// RUN: not meshc %s --mesh b=two 2>&1 | FileCheck %s --check-prefix=MESH
+// MESH: meshc: error: --mesh: invalid mesh axis 'b=two' in mesh 'b=two' (expected name=size, like b=2,m=4)
+// RUN: not meshc %s --mesh b=0 2>&1 | FileCheck %s --check-prefix=ZERO
+// ZERO: meshc: error: --mesh: mesh axis 'b' has size 0 (sizes must be at least 1)
+// RUN: not meshc %s --layout batch=b 2>&1 | FileCheck %s --check-prefix=LAYOUT
+// LAYOUT: meshc: error: --layout: invalid layout rule 'batch=b'
+// RUN: not meshc %s --layout batch:q 2>&1 | FileCheck %s --check-prefix=AXIS
+// AXIS: error: layout maps dimension 'batch' to mesh axis 'q', which mesh 'b=2' does not have
+// RUN: not meshc %s --mesh b=3 2>&1 | FileCheck %s --check-prefix=DIVIDE
+// DIVIDE: errors.mlir:[[# @LINE + 12]]:{{[0-9]+}}: error: dimension 'batch' of size 8 is not divisible by mesh axis 'b' of size 3
+// RUN: not meshc %s.missing 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: meshc: error: cannot open input file '{{.*}}errors.mlir.missing'
+// RUN: echo 'module { func.func @f() { %0 = meshc.relu } }' > %t.bad.mlir
+// RUN: not meshc %t.bad.mlir 2>&1 | FileCheck %s --check-prefix=MALFORMED
+// MALFORMED: bad.mlir:1:{{[0-9]+}}: error:
+// RUN: echo 'module { func.func @f() { %0 = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<b=2, b=2, f32> return } }' > %t.dup.mlir
+// RUN: not meshc %t.dup.mlir 2>&1 | FileCheck %s --check-prefix=DUP
+// DUP: dup.mlir:1:{{[0-9]+}}: error: dimension 'b' appears twice in one tensor
+
+module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
+  func.func @f() {
+    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %s = meshc.reduce_sum %x : !meshc.tensor<batch=8, d=4, f32> -> !meshc.tensor<f32>
+    meshc.minimize %s {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    return
+  }
+}
