@@ -8,6 +8,7 @@
 #include "comm/mpi_comm.h"
 #include "context.h"
 #include "options.h"
+#include "profile.h"
 
 #include <malloc.h>
 #include <mpi.h>
@@ -77,6 +78,36 @@ int finish(int code) {
   return code;
 }
 
+bool envFlag(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::string(v) != "0";
+}
+
+// `--profile`: the per-kind totals over the timed steps, per step, rank 0's view (a collective's
+// time includes waiting for the slowest rank). "outside runtime calls" is the rest of the step
+// time: generated code between the calls and the call overhead itself.
+void printProfile(int64_t steps, double stepMsTotal) {
+  if (steps <= 0)
+    return;
+  const double per = 1.0 / static_cast<double>(steps);
+  std::printf("profile: rank 0, per step, mean over %lld timed steps\n",
+              static_cast<long long>(steps));
+  std::printf("profile: %-22s %8s %10s %7s\n", "kind", "calls", "ms", "%step");
+  double accounted = 0.0;
+  for (int k = 0; k < static_cast<int>(ProfileKind::Count); ++k) {
+    if (gProfile.calls[k] == 0)
+      continue;
+    accounted += gProfile.ms[k];
+    std::printf("profile: %-22s %8.1f %10.3f %6.1f%%\n",
+                profileKindName(static_cast<ProfileKind>(k)), gProfile.calls[k] * per,
+                gProfile.ms[k] * per, stepMsTotal > 0 ? 100.0 * gProfile.ms[k] / stepMsTotal : 0.0);
+  }
+  const double rest = stepMsTotal - accounted;
+  std::printf("profile: %-22s %8s %10.3f %6.1f%%\n", "outside runtime calls", "", rest * per,
+              stepMsTotal > 0 ? 100.0 * rest / stepMsTotal : 0.0);
+  std::printf("profile: %-22s %8s %10.3f\n", "step (mean)", "", stepMsTotal * per);
+}
+
 } // namespace
 } // namespace meshrt
 
@@ -141,6 +172,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     return finish(1);
   }
 
+  gProfileEnabled = opts.profile || envFlag("MESHRT_PROFILE");
   const int threads = configureThreads(opts.threads);
   std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
   if (!ctx->ok())
@@ -158,9 +190,13 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   // Start the clock on all ranks together so that step 0 does not absorb init imbalance.
   MPI_Barrier(MPI_COMM_WORLD);
 
+  // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
+  constexpr int64_t kWarmup = 3;
   std::vector<double> times;
   times.reserve(static_cast<size_t>(opts.steps));
   for (int64_t s = 0; s < opts.steps; ++s) {
+    if (s == kWarmup)
+      gProfile = ProfileTotals(); // profile the timed steps only
     auto start = std::chrono::steady_clock::now();
     float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -175,11 +211,15 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     }
   }
 
-  // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
-  constexpr size_t kWarmup = 3;
-  std::vector<double> steady(times.size() > kWarmup ? times.begin() + kWarmup : times.begin(),
+  std::vector<double> steady(opts.steps > kWarmup ? times.begin() + kWarmup : times.begin(),
                              times.end());
   if (root) {
+    if (gProfileEnabled) {
+      double total = 0.0;
+      for (double ms : steady)
+        total += ms;
+      printProfile(static_cast<int64_t>(steady.size()), total);
+    }
     std::printf("summary: steps %lld median_step_ms %.3f\n", static_cast<long long>(opts.steps),
                 medianMs(steady));
     std::fflush(stdout);

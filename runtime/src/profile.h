@@ -1,0 +1,69 @@
+// profile.h — per-kernel-kind wall-time totals behind `--profile` / MESHRT_PROFILE=1.
+//
+// Every ABI kernel and collective opens a ProfileScope for its kind. When profiling is off the
+// scope is one predictable branch on a global flag; when on, it reads steady_clock twice and
+// adds to a per-kind total (kernels are called from the single step thread, so no atomics).
+// meshrt_main resets the totals after the warm-up steps and prints them on rank 0 at the end.
+#ifndef MESHRT_SRC_PROFILE_H
+#define MESHRT_SRC_PROFILE_H
+
+#include <chrono>
+#include <cstdint>
+
+namespace meshrt {
+
+enum class ProfileKind : int {
+  Matmul,
+  Binary,
+  Unary,
+  Fill,
+  StridedCopy,
+  ReduceSum,
+  SoftmaxXent,
+  SgdUpdate,
+  Allreduce,
+  Allgather,
+  ReduceScatter,
+  AllSlice,
+  Alltoall,
+  Data,
+  Count
+};
+
+struct ProfileTotals {
+  double ms[static_cast<int>(ProfileKind::Count)] = {};
+  int64_t calls[static_cast<int>(ProfileKind::Count)] = {};
+};
+
+extern bool gProfileEnabled;
+extern ProfileTotals gProfile;
+
+const char *profileKindName(ProfileKind kind);
+
+class ProfileScope {
+public:
+  explicit ProfileScope(ProfileKind kind) : kind_(kind), on_(gProfileEnabled) {
+    if (on_)
+      start_ = std::chrono::steady_clock::now();
+  }
+  ~ProfileScope() {
+    if (!on_)
+      return;
+    const int k = static_cast<int>(kind_);
+    gProfile.ms[k] +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+            .count();
+    ++gProfile.calls[k];
+  }
+  ProfileScope(const ProfileScope &) = delete;
+  ProfileScope &operator=(const ProfileScope &) = delete;
+
+private:
+  ProfileKind kind_;
+  bool on_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+} // namespace meshrt
+
+#endif // MESHRT_SRC_PROFILE_H
