@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""End-to-end check of global semantics: one program, compiled by meshc for several meshes and
+layouts, run under mpirun; every step's loss must equal the first (1-rank) run's within a
+relative tolerance. With --reference-tool, the 1-rank losses are also compared with the
+reference interpreter's (tests/e2e/ReferenceLosses.cpp), which catches kernel bugs that every
+layout would share.
+
+usage:
+  compare_layouts.py --meshc BIN --mpirun BIN --workdir DIR
+                     (--program FILE.mlir | --generator CMD [ARG...] --)
+                     [--steps N] [--seed S] [--rtol X] [--reference-tool BIN] [--reference-only]
+                     [CASE ...]
+A CASE is "MESH LAYOUT" ("b=2,m=2 batch:b,hidden:m"; "b=1" = one rank, all replicated). The
+first case is the reference and must be a 1-rank mesh. Without CASE arguments the cases come
+from the program's `// CASE: MESH LAYOUT` comment lines.
+Exits 0 when everything agrees, 1 on a mismatch or a failed compile/run (with a table of the
+losses), 2 on bad usage.
+"""
+import argparse
+import math
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+
+RUN_TIMEOUT_S = 60
+COMPILE_TIMEOUT_S = 120
+STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, timeout):
+    """Runs cmd in its own process group (so a hung mpirun is killed with its ranks)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise Failure("timed out after %ds: %s\n%s%s" % (timeout, shlex.join(cmd), out, err))
+    return proc.returncode, out, err
+
+
+def parse_mesh(mesh):
+    ranks = 1
+    for part in mesh.split(","):
+        name, _, size = part.partition("=")
+        if not name or not size.isdigit():
+            raise ValueError("bad mesh %r" % mesh)
+        ranks *= int(size)
+    return ranks
+
+
+def case_name(mesh, layout):
+    return "%s [%s]" % (mesh, layout if layout else "replicated")
+
+
+def parse_losses(text, what):
+    losses = {}
+    for line in text.splitlines():
+        m = STEP_LINE.match(line)
+        if m:
+            losses[int(m.group(1))] = float(m.group(2))
+    if not losses:
+        raise Failure("%s printed no 'step N loss X' line:\n%s" % (what, text))
+    return losses
+
+
+def compile_and_run(args, program, index, mesh, layout):
+    exe = os.path.join(args.workdir, "case%d" % index)
+    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "-o", exe]
+    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
+    if rc != 0:
+        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    ranks = parse_mesh(mesh)
+    cmd = [args.mpirun, "--allow-run-as-root", "--bind-to", "none"]
+    if ranks > 2:
+        cmd.append("--oversubscribe")
+    cmd += ["-n", str(ranks), exe, "--steps", str(args.steps), "--seed", str(args.seed),
+            "--threads", "1"]
+    rc, out, err = run(cmd, RUN_TIMEOUT_S)
+    if rc != 0:
+        raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    return parse_losses(out, shlex.join(cmd))
+
+
+def relative_error(got, want):
+    if got == want:
+        return 0.0
+    if math.isnan(got) or math.isnan(want):
+        return math.inf
+    return abs(got - want) / max(abs(want), 1e-30)
+
+
+def table(columns, reference_name, rtol):
+    """One row per case, one column per step; a loss off the reference's is marked with '!'
+    and followed by its relative error."""
+    steps = sorted(set().union(*(losses.keys() for _, losses in columns)))
+    ref = dict(columns)[reference_name]
+    name_width = max(len(name) for name, _ in columns) + 2
+    lines = ["case".ljust(name_width) + "".join(("step %d" % s).rjust(22) for s in steps)]
+    bad = 0
+    for name, losses in columns:
+        cells = []
+        for step in steps:
+            if step not in losses:
+                cells.append("missing".rjust(22))
+                bad += 1
+                continue
+            cell = "%.6f" % losses[step]
+            if name != reference_name and step in ref:
+                err = relative_error(losses[step], ref[step])
+                if not err <= rtol:
+                    cell = "!%.6f (%.1e)" % (losses[step], err)
+                    bad += 1
+            cells.append(cell.rjust(22))
+        lines.append(name.ljust(name_width) + "".join(cells))
+    return bad, "\n".join(lines)
+
+
+def cases_from_file(path):
+    cases = []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^\s*//\s*CASE:\s*(.*?)\s*$", line)
+            if m:
+                cases.append(m.group(1))
+    return cases
+
+
+def main():
+    argv = sys.argv[1:]
+    generator = None
+    if "--generator" in argv:
+        i = argv.index("--generator")
+        if "--" not in argv[i:]:
+            print("compare_layouts.py: --generator needs a '--' after its command", file=sys.stderr)
+            return 2
+        j = argv.index("--", i)
+        generator = argv[i + 1:j]
+        argv = argv[:i] + argv[j + 1:]
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--meshc", required=True)
+    p.add_argument("--mpirun", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--program")
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--reference-tool")
+    p.add_argument("--reference-only", action="store_true",
+                   help="run only the first case (with --reference-tool)")
+    p.add_argument("cases", nargs="*")
+    args = p.parse_args(argv)
+    if bool(args.program) == bool(generator):
+        p.error("give exactly one of --program and --generator")
+    os.makedirs(args.workdir, exist_ok=True)
+
+    try:
+        program = args.program
+        if generator:
+            program = os.path.join(args.workdir, "program.mlir")
+            rc, out, err = run(generator, COMPILE_TIMEOUT_S)
+            if rc != 0:
+                raise Failure("generator failed (exit %d): %s\n%s" % (rc, shlex.join(generator),
+                                                                      err))
+            with open(program, "w") as f:
+                f.write(out)
+        cases = args.cases or cases_from_file(program)
+        if not cases:
+            p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
+        parsed = []
+        for case in cases:
+            fields = case.split()
+            if len(fields) not in (1, 2):
+                p.error("a case is 'MESH [LAYOUT]', got %r" % case)
+            mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
+            parse_mesh(mesh)
+            parsed.append((mesh, layout))
+        if parse_mesh(parsed[0][0]) != 1:
+            p.error("the first case is the reference and must run on 1 rank")
+        if args.reference_only:
+            parsed = parsed[:1]
+
+        columns = []
+        if args.reference_tool:
+            cmd = [args.reference_tool, program, "--steps", str(args.steps), "--seed",
+                   str(args.seed)]
+            rc, out, err = run(cmd, RUN_TIMEOUT_S)
+            if rc != 0:
+                raise Failure("reference interpreter failed (exit %d): %s\n%s%s" %
+                              (rc, shlex.join(cmd), out, err))
+            columns.append(("interpreter", parse_losses(out, shlex.join(cmd))))
+        for index, (mesh, layout) in enumerate(parsed):
+            columns.append((case_name(mesh, layout),
+                            compile_and_run(args, program, index, mesh, layout)))
+    except Failure as e:
+        print("FAIL: %s" % e)
+        return 1
+
+    reference = columns[0][0]
+    bad, text = table(columns, reference, args.rtol)
+    # Every case must report every step the reference reports, and no more.
+    steps = set(range(args.steps))
+    for name, losses in columns:
+        if set(losses) != steps:
+            print("FAIL: %s reported steps %s, expected 0..%d" % (name, sorted(losses),
+                                                                  args.steps - 1))
+            bad += 1
+    print("losses of %s (reference: %s; '!' = relative error above %g):" %
+          (program, reference, args.rtol))
+    print(text)
+    if bad:
+        print("FAIL: %d loss(es) disagree with the reference" % bad)
+        return 1
+    print("PASS: %d case(s) agree with %s" % (len(columns) - 1, reference))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
