@@ -217,3 +217,31 @@ TEST(Collectives, InvalidAxisIsAStickyError) {
   meshrt_allreduce_sum(ctx2.get(), 1 << 5, x, 2);
   EXPECT_EQ(meshrt_context_status(ctx2.get()), MESHRT_INVALID_ARGUMENT);
 }
+
+TEST(Collectives, SharedMemoryAllreduceEveryMaskOddSizes) {
+  // Above the runtime's shared-memory allreduce threshold (65536 floats), with partial last
+  // chunks and parts; every rank must end with the exact sums.
+  for (const std::string &spec : meshesForWorld()) {
+    SCOPED_TRACE(spec);
+    ContextPtr ctx = makeContext(spec);
+    ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);
+    std::vector<int64_t> sizes = meshSizes(spec);
+    for (int64_t n : {int64_t{65536 + 17}, int64_t{3 * 65536 + 5}}) {
+      for (int mask = 1; mask < (1 << sizes.size()); ++mask) {
+        SCOPED_TRACE(mask);
+        std::vector<float> buf(n);
+        for (int64_t i = 0; i < n; ++i)
+          buf[i] = static_cast<float>((i % 13) * (worldRank() + 1));
+        meshrt_allreduce_sum(ctx.get(), mask, buf.data(), n);
+        std::vector<int64_t> group = groupOf(sizes, worldRank(), mask);
+        for (int64_t i = 0; i < n; ++i) {
+          float expect = 0;
+          for (int64_t r : group)
+            expect += static_cast<float>((i % 13) * (r + 1));
+          ASSERT_EQ(buf[i], expect) << "element " << i << " of " << n;
+        }
+      }
+    }
+    EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
+  }
+}
