@@ -10,7 +10,9 @@ usage:
                      (--program FILE.mlir | --generator CMD [ARG...] --)
                      [--steps N] [--seed S] [--rtol X] [--reference-tool BIN] [--reference-only]
                      [CASE ...]
-A CASE is "MESH LAYOUT" ("b=2,m=2 batch:b,hidden:m"; "b=1" = one rank, all replicated). The
+A CASE is "MESH LAYOUT" ("b=2,m=2 batch:b,hidden:m"; "b=1" = one rank, all replicated),
+optionally followed by "=> OP..." (collective ops such as reduce_scatter that the partitioned
+program must contain, so that the case keeps covering the path it was written for). The
 first case is the reference and must be a 1-rank mesh. Without CASE arguments the cases come
 from the program's `// CASE: MESH LAYOUT` comment lines.
 Exits 0 when everything agrees, 1 on a mismatch or a failed compile/run (with a table of the
@@ -72,7 +74,20 @@ def parse_losses(text, what):
     return losses
 
 
-def compile_and_run(args, program, index, mesh, layout):
+def check_collectives(args, program, mesh, layout, expected):
+    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--emit=partitioned"]
+    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
+    if rc != 0:
+        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    missing = [op for op in expected if not re.search(r"\bmeshc\.%s\b" % re.escape(op), out)]
+    if missing:
+        raise Failure("%s: the partitioned program has no %s (no longer covers its path): %s" %
+                      (case_name(mesh, layout), ", ".join(missing), shlex.join(cmd)))
+
+
+def compile_and_run(args, program, index, mesh, layout, expected):
+    if expected:
+        check_collectives(args, program, mesh, layout, expected)
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "-o", exe]
     rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
@@ -177,12 +192,13 @@ def main():
             p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
         parsed = []
         for case in cases:
-            fields = case.split()
+            spec, _, ops = case.partition("=>")
+            fields = spec.split()
             if len(fields) not in (1, 2):
-                p.error("a case is 'MESH [LAYOUT]', got %r" % case)
+                p.error("a case is 'MESH [LAYOUT] [=> OP...]', got %r" % case)
             mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
             parse_mesh(mesh)
-            parsed.append((mesh, layout))
+            parsed.append((mesh, layout, ops.split()))
         if parse_mesh(parsed[0][0]) != 1:
             p.error("the first case is the reference and must run on 1 rank")
         if args.reference_only:
@@ -197,9 +213,9 @@ def main():
                 raise Failure("reference interpreter failed (exit %d): %s\n%s%s" %
                               (rc, shlex.join(cmd), out, err))
             columns.append(("interpreter", parse_losses(out, shlex.join(cmd))))
-        for index, (mesh, layout) in enumerate(parsed):
+        for index, (mesh, layout, expected) in enumerate(parsed):
             columns.append((case_name(mesh, layout),
-                            compile_and_run(args, program, index, mesh, layout)))
+                            compile_and_run(args, program, index, mesh, layout, expected)))
     except Failure as e:
         print("FAIL: %s" % e)
         return 1

@@ -7,8 +7,9 @@
 // CASE: b=1,h=2 batch:b,head:h
 // CASE: b=2,h=1 batch:b,head:h
 // CASE: b=2,h=2 batch:b,d_out:h
-// CASE: b=2,h=2 d_in:b,classes:h
+// CASE: b=2,h=2 d_in:b,classes:h => all_gather all_slice
 // CASE: b=2,h=2 head:b,classes:h
+// CASE: b=2,h=2 head:b,d_out:h => all_reduce
 module {
   func.func @batched_einsum() {
     %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=6, head=4, f32>

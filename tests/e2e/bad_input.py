@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Bad input, end to end: meshc on a bad program or bad flags, and a compiled program started on
+the wrong number of ranks, must exit non-zero (not by a signal), within a time limit, with one
+clear line that names the problem.
+
+usage: bad_input.py --meshc BIN --mpirun BIN --workdir DIR CASE
+       bad_input.py --list
+"""
+import argparse
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SMALL = os.path.join(HERE, "bad_input", "small.mlir")
+TIMEOUT_S = 60
+LOC = r"\S+\.mlir:\d+:\d+: error: "
+
+# name -> (meshc arguments, regex of the one error line). The program is small.mlir unless the
+# arguments name another one.
+MESHC_CASES = {
+    "malformed_mlir": ([os.path.join(HERE, "bad_input", "malformed.mlir")],
+                       r"^\S*malformed\.mlir:\d+:\d+: error: unbalanced '<'"),
+    "op_verifier": ([os.path.join(HERE, "bad_input", "bad_op.mlir")],
+                    r"^\S*bad_op\.mlir:6:\d+: error: 'meshc\.einsum' op dimension 'd_in' has "
+                    r"sizes 6 and 5"),
+    "missing_file": ([os.path.join(HERE, "bad_input", "no_such_file.mlir")],
+                     r"^meshc: error: .*no_such_file\.mlir"),
+    "unknown_layout_axis": ([SMALL, "--mesh", "b=2", "--layout", "batch:z"],
+                            r"^\S*small\.mlir:\d+:\d+: error: layout maps dimension 'batch' to "
+                            r"mesh axis 'z', which mesh 'b=2' does not have$"),
+    "unknown_layout_dim": ([SMALL, "--mesh", "b=2", "--layout", "nodim:b"],
+                           r"^\S*small\.mlir:\d+:\d+: error: .*'nodim'"),
+    "not_divisible": ([SMALL, "--mesh", "b=3", "--layout", "batch:b"],
+                      r"^\S*small\.mlir:\d+:\d+: error: dimension 'batch' of size 8 is not "
+                      r"divisible by mesh axis 'b' of size 3$"),
+    "two_dims_one_axis": ([SMALL, "--mesh", "b=2", "--layout", "d_in:b,classes:b"],
+                          r"^\S*small\.mlir:\d+:\d+: error: tensor .* puts dimensions 'd_in' "
+                          r"and 'classes' on mesh axis 'b'$"),
+    "mesh_no_size": ([SMALL, "--mesh", "b2"], r"^meshc: error: --mesh: .*'b2'"),
+    "mesh_bad_size": ([SMALL, "--mesh", "b=x"], r"^meshc: error: --mesh: .*'b=x'"),
+    "mesh_zero_size": ([SMALL, "--mesh", "b=0"], r"^meshc: error: --mesh: .*'b'.*size 0"),
+    "mesh_duplicate_axis": ([SMALL, "--mesh", "b=2,b=2"],
+                            r"^meshc: error: --mesh: .*'b' appears twice"),
+    "mesh_empty": ([SMALL, "--mesh", ""], r"^meshc: error: --mesh: "),
+    "layout_no_axis": ([SMALL, "--mesh", "b=2", "--layout", "batch"],
+                       r"^meshc: error: --layout: .*'batch'"),
+}
+
+# name -> (mesh and layout it is compiled for, ranks it is started on (0: without mpirun),
+# regex of the one error line).
+RANK_CASES = {
+    "ranks_too_few": ("b=2", "batch:b", 1,
+                      r"^error: program 'small' was compiled for mesh b=2 \(2 ranks\) but runs "
+                      r"on 1 ranks?; start it with mpirun -n 2$"),
+    "ranks_too_many": ("b=2,m=2", "batch:b,classes:m", 6,
+                       r"^error: program 'small' was compiled for mesh b=2,m=2 \(4 ranks\) but "
+                       r"runs on 6 ranks; start it with mpirun -n 4$"),
+    "ranks_no_mpirun": ("b=2", "batch:b", 0,
+                        r"^error: program 'small' was compiled for mesh b=2 \(2 ranks\) but runs "
+                        r"on 1 ranks?; start it with mpirun -n 2$"),
+}
+
+
+def run(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        return None, out, err
+    return proc.returncode, out, err
+
+
+def check_exit(rc, what):
+    """Problems with an exit status that must be a plain failure."""
+    if rc is None:
+        return ["%s hangs (killed after %ds)" % (what, TIMEOUT_S)]
+    if rc < 0 or rc >= 128:
+        return ["%s died of a signal (exit status %d)" % (what, rc)]
+    if rc == 0:
+        return ["%s succeeds on bad input" % what]
+    return []
+
+
+def meshc_case(args, name):
+    flags, pattern = MESHC_CASES[name]
+    cmd = [args.meshc] + flags + ["-o", os.path.join(args.workdir, name)]
+    rc, out, err = run(cmd)
+    problems = check_exit(rc, "meshc")
+    lines = [l for l in err.splitlines() if l.strip()]
+    if len(lines) != 1:
+        problems.append("meshc printed %d lines on stderr, not one" % len(lines))
+    if not any(re.search(pattern, l) for l in lines):
+        problems.append("no stderr line matches %r" % pattern)
+    if re.search(r"Stack dump|PLEASE submit|Assertion", err):
+        problems.append("meshc crashed")
+    return cmd, rc, out, err, problems
+
+
+def ranks_case(args, name):
+    mesh, layout, ranks, pattern = RANK_CASES[name]
+    exe = os.path.join(args.workdir, name)
+    cmd = [args.meshc, SMALL, "--mesh", mesh, "--layout", layout, "-o", exe]
+    rc, out, err = run(cmd)
+    if rc != 0:
+        return cmd, rc, out, err, ["meshc cannot compile the program for the run"]
+    if ranks:
+        cmd = [args.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-n",
+               str(ranks), exe, "--steps", "2", "--threads", "1"]
+    else:
+        cmd = [exe, "--steps", "2", "--threads", "1"]
+    rc, out, err = run(cmd)
+    problems = check_exit(rc, "the program")
+    # mpirun adds its own banner about the failed job; the program's line must come once
+    # (from rank 0 only).
+    matches = [l for l in (out + err).splitlines() if re.search(pattern, l)]
+    if len(matches) != 1:
+        problems.append("%d lines match %r, not one" % (len(matches), pattern))
+    if re.search(r"^step \d+ ", out, re.M):
+        problems.append("the program ran steps")
+    return cmd, rc, out, err, problems
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--meshc")
+    p.add_argument("--mpirun")
+    p.add_argument("--workdir")
+    p.add_argument("--list", action="store_true", help="print the case names")
+    p.add_argument("case", nargs="?")
+    args = p.parse_args()
+    if args.list:
+        print("\n".join(list(MESHC_CASES) + list(RANK_CASES)))
+        return 0
+    if not (args.meshc and args.mpirun and args.workdir and args.case):
+        p.error("--meshc, --mpirun, --workdir and a case are required")
+    os.makedirs(args.workdir, exist_ok=True)
+    if args.case in MESHC_CASES:
+        cmd, rc, out, err, problems = meshc_case(args, args.case)
+    elif args.case in RANK_CASES:
+        cmd, rc, out, err, problems = ranks_case(args, args.case)
+    else:
+        p.error("unknown case %r (see --list)" % args.case)
+    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" %
+          (shlex.join(cmd), rc, out, err))
+    if problems:
+        for problem in problems:
+            print("FAIL: %s" % problem)
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
