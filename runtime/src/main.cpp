@@ -78,6 +78,43 @@ int finish(int code) {
   return code;
 }
 
+// The value Open MPI actually uses for an MCA variable (through the MPI tool interface), so that
+// `--profile` shows whether tuneProcess()'s settings took effect; "?" where it cannot tell.
+std::string mcaValue(const char *name) {
+  int provided = 0, index = -1;
+  if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS)
+    return "?";
+  std::string value = "?";
+  if (MPI_T_cvar_get_index(name, &index) == MPI_SUCCESS) {
+    char cname[256], desc[1];
+    int nameLen = sizeof(cname), descLen = 0, verbosity = 0, bind = 0, scope = 0;
+    MPI_Datatype type;
+    MPI_T_enum enumType = MPI_T_ENUM_NULL;
+    MPI_T_cvar_handle handle;
+    int count = 0;
+    if (MPI_T_cvar_get_info(index, cname, &nameLen, &verbosity, &type, &enumType, desc,
+                            &descLen, &bind, &scope) == MPI_SUCCESS &&
+        type == MPI_INT &&
+        MPI_T_cvar_handle_alloc(index, nullptr, &handle, &count) == MPI_SUCCESS) {
+      int v = 0;
+      if (MPI_T_cvar_read(handle, &v) == MPI_SUCCESS) {
+        value = std::to_string(v);
+        int items = 0;
+        if (enumType != MPI_T_ENUM_NULL && MPI_T_enum_get_info(enumType, &items, cname,
+                                                               &nameLen) == MPI_SUCCESS)
+          for (int i = 0; i < items; ++i) {
+            int iv = 0, len = sizeof(cname);
+            if (MPI_T_enum_get_item(enumType, i, &iv, cname, &len) == MPI_SUCCESS && iv == v)
+              value = cname;
+          }
+      }
+      MPI_T_cvar_handle_free(&handle);
+    }
+  }
+  MPI_T_finalize();
+  return value;
+}
+
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
   return v && *v && std::string(v) != "0";
@@ -103,6 +140,9 @@ void printProfile(int64_t steps, double stepMsTotal) {
                 gProfile.ms[k] * per, stepMsTotal > 0 ? 100.0 * gProfile.ms[k] / stepMsTotal : 0.0);
   }
   const double rest = stepMsTotal - accounted;
+  const struct mallinfo2 mi = mallinfo2();
+  std::printf("profile: tuning: btl_vader_single_copy_mechanism=%s, malloc mmap'd bytes %zu\n",
+              mcaValue("btl_vader_single_copy_mechanism").c_str(), mi.hblkhd);
   std::printf("profile: %-22s %8s %10.3f %6.1f%%\n", "outside runtime calls", "", rest * per,
               stepMsTotal > 0 ? 100.0 * rest / stepMsTotal : 0.0);
   std::printf("profile: %-22s %8s %10.3f\n", "step (mean)", "", stepMsTotal * per);
