@@ -81,8 +81,7 @@ HostTensor inputAt(meshrt_context_t ctx, meshc::InputOp input, int64_t step) {
     t.data.assign(buffer.begin(), buffer.end());
   } else {
     std::vector<float> buffer(t.data.size());
-    meshrt_synthetic_features(ctx, buffer.data(), rank, t.sizes.data(), axes.data(), step,
-                              classes);
+    meshrt_synthetic_features(ctx, buffer.data(), rank, t.sizes.data(), axes.data(), step, classes);
     t.data.assign(buffer.begin(), buffer.end());
   }
   return t;
@@ -120,7 +119,8 @@ int run(const char *path, int64_t steps, uint64_t seed) {
     return 1;
   }
   std::map<std::string, HostTensor> params;
-  step.walk([&](meshc::ParamOp param) { params[param.getName().str()] = initialParam(ctx, param); });
+  step.walk(
+      [&](meshc::ParamOp param) { params[param.getName().str()] = initialParam(ctx, param); });
 
   int code = 0;
   for (int64_t s = 0; s < steps && code == 0; ++s) {

@@ -6,6 +6,7 @@
 // CASE: a=4 i:a,k:a
 // CASE: a=2,m=2 i:a,k:a
 // CASE: a=2,m=2 i:a,k:a,j:m => reduce_scatter all_slice
+// CASE: a=2,m=2 i:m,k:m => reduce_scatter
 // CASE: a=1,m=2 i:a,k:m
 // CASE: a=2,m=1 i:a,k:a
 module {
