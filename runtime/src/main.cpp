@@ -191,9 +191,10 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   if (mesh.numRanks() != worldSize) {
     if (root)
       std::fprintf(stderr,
-                   "error: program '%s' was compiled for mesh %s (%lld ranks) but runs on %d "
-                   "ranks; start it with mpirun -n %lld\n",
-                   name.c_str(), spec.c_str(), static_cast<long long>(mesh.numRanks()), worldSize,
+                   "error: program '%s' was compiled for mesh %s (%lld rank%s) but runs on %d "
+                   "rank%s; start it with mpirun -n %lld\n",
+                   name.c_str(), spec.c_str(), static_cast<long long>(mesh.numRanks()),
+                   mesh.numRanks() == 1 ? "" : "s", worldSize, worldSize == 1 ? "" : "s",
                    static_cast<long long>(mesh.numRanks()));
     return finish(1);
   }
