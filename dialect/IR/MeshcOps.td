@@ -242,4 +242,9 @@ def Meshc_AllToAllOp : Meshc_CollectiveOp<"all_to_all"> {
   }];
 }
 
+// Op families of the transformer/MoE op set, one file each.
+include "dialect/IR/MeshcNNOps.td"
+include "dialect/IR/MeshcIndexOps.td"
+include "dialect/IR/MeshcLayoutOps.td"
+
 #endif // MESHC_OPS_TD

@@ -20,6 +20,8 @@
 //  - every type is per rank (split dims divided by their axis size);
 //  - meshc.input / meshc.param carry `dim_axes = array<i32: ...>`: per dim, the index of the
 //    mesh axis it is split on in `meshc.mesh`, or -1 (also -1 for axes of size 1);
+//  - ops whose sharding rule needsDimAxes() carry `dim_axes = {dim = axis : i32, ...}` for
+//    the dims split while they run;
 //  - collectives, at the location of the op that caused them:
 //      meshc.all_reduce %v {axes = ["b", "m"]}            sum over those axes, same type
 //      meshc.reduce_scatter %v {axis = "b", dim = "d"}   sum over b, keep this rank's d slice
@@ -199,6 +201,13 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
   }
   builder.setInsertionPoint(op);
   Operation *local = builder.clone(*op, operands);
+  if (rule.needsDimAxes()) {
+    llvm::SmallVector<NamedAttribute> split;
+    for (auto [dim, axis] : axes)
+      if (axis != kReplicated)
+        split.push_back(builder.getNamedAttr(dim, builder.getI32IntegerAttr(axis)));
+    local->setAttr("dim_axes", builder.getDictionaryAttr(split));
+  }
 
   // Results: as the op leaves them, then to their target.
   llvm::SmallVector<unsigned> partialAxes;

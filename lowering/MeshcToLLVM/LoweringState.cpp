@@ -18,6 +18,12 @@ int32_t LoweringState::axisIndex(StringRef axis) const {
   return *index;
 }
 
+int32_t LoweringState::dimAxis(Operation *op, StringRef dim) {
+  auto axes = op->getAttrOfType<DictionaryAttr>("dim_axes");
+  auto axis = axes ? axes.getAs<IntegerAttr>(dim) : IntegerAttr();
+  return axis ? (int32_t)axis.getInt() : -1;
+}
+
 unsigned LoweringState::newBuffer(int64_t bytes) {
   std::string name = "__meshc_buffer_" + std::to_string(buffers.size());
   buffers.push_back({rt.pointerGlobal(name), std::max<int64_t>(bytes, 4)});

@@ -37,6 +37,10 @@ struct LoweringState {
   /// Mesh axis index of a named axis.
   int32_t axisIndex(llvm::StringRef axis) const;
 
+  /// For ops that needsDimAxes(): the mesh axis `dim` is split on while `op` runs, or -1
+  /// (from the `dim_axes` dictionary the partitioner sets).
+  static int32_t dimAxis(mlir::Operation *op, llvm::StringRef dim);
+
   /// A new buffer of `bytes` (allocated by the init function); returns its index.
   unsigned newBuffer(int64_t bytes);
   /// Pointer to a new scratch buffer of `elements` f32 (one per use site: no reuse).
