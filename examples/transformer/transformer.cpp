@@ -1,0 +1,139 @@
+//===- transformer.cpp - A decoder-only language model, written with the meshc DSL ===//
+//
+//   tokens[batch, seq] -> embedding(vocab) + positional embedding
+//     -> layers x pre-LN block:
+//          h += out_proj(softmax_seq_k(causal_mask(q . k)) . v)      (heads x d_head)
+//          h += w2 gelu(w1 layer_norm(h) + b1) + b2                   (d_ff)
+//     -> layer_norm -> logits[batch, seq, vocab]
+//   loss = mean softmax cross-entropy of the logits against the next tokens; Adam.
+//
+// Data: deterministic synthetic token sequences. The runtime's synthetic inputs are
+// classification data (docs/IR.md, `meshc.input`), so a sequence is read off a features
+// input src[batch, seq_all = seq + 1, token_src = vocab]: token t = argmax over token_src of
+// src[., t, .]. A sample's features are a per-class centroid plus noise, element by element a
+// function of global indices: each sample is a noisy copy of one of `--classes` template
+// sentences, so the next token is predictable from the prefix and the loss falls. The inputs
+// are tokens[0, seq) and the targets tokens[1, seq + 1) (two slices of src along seq_all).
+//
+// Attention scores are not scaled by 1/sqrt(d_head) at run time: the scale is folded into the
+// initialisation of wq (as in T5), which is the same function at step 0 and one op fewer.
+//
+// Sizes come from flags, so one source is the example, the e2e tests and the benchmark:
+//   transformer_gen [--batch 8] [--seq 128] [--layers 2] [--d-model 512] [--heads 8]
+//                   [--d-head d_model/heads] [--d-ff 2048] [--vocab 8192] [--classes 16]
+//                   [--lr 1e-3] [--dropout 0] [--head 1] [--mesh m=2]
+//                   [--layout heads:m,d_ff:m,vocab:m] [-o transformer.mlir]
+// `--layers 1 --head 0` is one bare block (bench/transformer_block.py): a regression loss
+// (mean of the block's output squared) instead of embedding, final norm and vocabulary.
+// Layouts shipped beside it (layouts/*.layout): data-parallel `batch:b`, Megatron tensor
+// parallel `heads:m,d_ff:m,vocab:m` and the 2x2 hybrid `batch:b,heads:m,d_ff:m,vocab:m`.
+//
+//===----------------------------------------------------------------------===//
+#include "meshc/dsl.h"
+
+#include <cmath>
+#include <string>
+
+using namespace meshc::dsl;
+
+namespace {
+
+struct Sizes {
+  Dim batch, seq, seqK, dModel, heads, dHead, dFF, vocab;
+};
+
+/// U(-s, s) with s the Glorot scale of a [fan_in, fan_out] matrix, times `gain`.
+Init glorotUniform(int64_t fanIn, int64_t fanOut, double gain = 1.0) {
+  return Init::uniform(gain * std::sqrt(6.0 / static_cast<double>(fanIn + fanOut)));
+}
+
+/// layer_norm over d_model with its own learned scale and shift.
+Tensor norm(Graph &g, const std::string &name, const Tensor &x, const Sizes &s) {
+  Tensor gamma = g.param(name + ".gamma", {s.dModel}, Init::constant(1.0));
+  Tensor beta = g.param(name + ".beta", {s.dModel}, Init::zeros());
+  return layer_norm(x, s.dModel, gamma, beta);
+}
+
+Tensor maybeDropout(const Tensor &x, double rate) { return rate > 0 ? dropout(x, rate) : x; }
+
+/// One pre-LN block: causal multi-head self-attention and a GELU MLP, both residual.
+Tensor block(Graph &g, const std::string &p, Tensor h, const Sizes &s, double dropoutRate) {
+  const int64_t d = s.dModel.size, hd = s.heads.size * s.dHead.size;
+  const double attnScale = 1.0 / std::sqrt(static_cast<double>(s.dHead.size));
+
+  Tensor x = norm(g, p + ".ln1", h, s);
+  Tensor wq = g.param(p + ".wq", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd, attnScale));
+  Tensor wk = g.param(p + ".wk", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+  Tensor wv = g.param(p + ".wv", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+  Tensor wo = g.param(p + ".wo", {s.heads, s.dHead, s.dModel}, glorotUniform(hd, d));
+  Tensor q = einsum({x, wq}, {s.batch, s.seq, s.heads, s.dHead});
+  // Keys and values index the key position: the same tokens under the name seq_k, so that
+  // the scores carry both positions.
+  Tensor k = rename(einsum({x, wk}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
+  Tensor v = rename(einsum({x, wv}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
+  Tensor scores = einsum({q, k}, {s.batch, s.heads, s.seq, s.seqK});
+  Tensor probs = softmax(causal_mask(scores, s.seq, s.seqK), s.seqK);
+  Tensor attn = einsum({maybeDropout(probs, dropoutRate), v}, {s.batch, s.seq, s.heads, s.dHead});
+  h = h + maybeDropout(einsum({attn, wo}, {s.batch, s.seq, s.dModel}), dropoutRate);
+
+  Tensor y = norm(g, p + ".ln2", h, s);
+  Tensor w1 = g.param(p + ".w1", {s.dModel, s.dFF}, Init::glorot());
+  Tensor b1 = g.param(p + ".b1", {s.dFF}, Init::zeros());
+  Tensor w2 = g.param(p + ".w2", {s.dFF, s.dModel}, Init::glorot());
+  Tensor b2 = g.param(p + ".b2", {s.dModel}, Init::zeros());
+  Tensor f = gelu(einsum({y, w1}, {s.batch, s.seq, s.dFF}) + b1);
+  return h + maybeDropout(einsum({f, w2}, {s.batch, s.seq, s.dModel}) + b2, dropoutRate);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Args args(argc, argv);
+  const int64_t dModel = args.integer("--d-model", 512);
+  const int64_t heads = args.integer("--heads", 8);
+  const int64_t seq = args.integer("--seq", 128);
+  Sizes s{{"batch", args.integer("--batch", 8)},
+          {"seq", seq},
+          {"seq_k", seq},
+          {"d_model", dModel},
+          {"heads", heads},
+          {"d_head", args.integer("--d-head", heads > 0 ? dModel / heads : 0)},
+          {"d_ff", args.integer("--d-ff", 2048)},
+          {"vocab", args.integer("--vocab", 8192)}};
+  const int64_t layers = args.integer("--layers", 2);
+  Dim classes{"classes", args.integer("--classes", 16)};
+  const double lr = args.number("--lr", 1e-3);
+  const double dropoutRate = args.number("--dropout", 0.0);
+  const bool noHead = args.integer("--head", 1) == 0;
+
+  Graph g("transformer");
+  Tensor h, loss;
+  if (noHead) {
+    // One bare block on features: what bench/transformer_block.py times.
+    Tensor x = g.input("x", {s.batch, s.seq, s.dModel}, Data::features(classes));
+    h = x;
+    for (int64_t l = 0; l < layers; ++l)
+      h = block(g, "layer" + std::to_string(l), h, s, dropoutRate);
+    loss = mean(h * h);
+  } else {
+    Dim seqAll{"seq_all", seq + 1}, tokenSrc{"token_src", s.vocab.size};
+    Tensor src = g.input("src", {s.batch, seqAll, tokenSrc}, Data::features(classes));
+    Tensor tokens = argmax(slice(src, seqAll, 0, s.seq), tokenSrc);
+    Tensor targets = argmax(slice(src, seqAll, 1, s.seq), tokenSrc);
+
+    Tensor wte = g.param("wte", {s.vocab, s.dModel}, Init::normal(0.02));
+    Tensor wpe = g.param("wpe", {s.seq, s.dModel}, Init::normal(0.01));
+    h = maybeDropout(embedding(wte, tokens) + wpe, dropoutRate);
+    for (int64_t l = 0; l < layers; ++l)
+      h = block(g, "layer" + std::to_string(l), h, s, dropoutRate);
+    Tensor wout = g.param("w_out", {s.dModel, s.vocab}, Init::glorot());
+    Tensor logits = einsum({norm(g, "ln_f", h, s), wout}, {s.batch, s.seq, s.vocab});
+    loss = mean(softmax_cross_entropy(logits, targets, s.vocab));
+  }
+  g.minimize(loss, Adam{lr, 0.9, 0.999, 1e-8});
+
+  // The default: Megatron tensor parallel on 2 ranks (a bare block has no vocabulary).
+  g.mesh(args.string("--mesh", "m=2"))
+      .layout(args.string("--layout", noHead ? "heads:m,d_ff:m" : "heads:m,d_ff:m,vocab:m"));
+  return g.emit(args);
+}
