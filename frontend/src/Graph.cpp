@@ -227,7 +227,13 @@ Tensor Graph::param(std::string_view name, std::vector<Dim> shape, const Init &i
 }
 
 void Graph::minimize(const Tensor &loss, const SGD &optimizer, std::source_location loc) {
-  detail::GraphImpl &g = *impl_;
+  impl_->minimize(loss, "sgd", "SGD", optimizer.learningRate, "", loc);
+}
+
+void detail::GraphImpl::minimize(const Tensor &loss, const char *optimizer, const char *display,
+                                 double learningRate, const std::string &extraAttrs,
+                                 const std::source_location &loc) {
+  detail::GraphImpl &g = *this;
   if (g.minimized) {
     g.error(loc, "graph '" + g.name + "' already minimizes a loss, at " +
                      detail::formatLoc(*g.minimized));
@@ -244,9 +250,9 @@ void Graph::minimize(const Tensor &loss, const SGD &optimizer, std::source_locat
     return;
   }
   bool ok = true;
-  if (!std::isfinite(optimizer.learningRate) || optimizer.learningRate <= 0.0) {
-    g.error(loc, "learning rate " + detail::printFloat(optimizer.learningRate) +
-                     " of SGD is not a positive finite number");
+  if (!std::isfinite(learningRate) || learningRate <= 0.0) {
+    g.error(loc, "learning rate " + detail::printFloat(learningRate) + " of " + display +
+                     " is not a positive finite number");
     ok = false;
   }
   if (!loss.valid())
@@ -259,8 +265,8 @@ void Graph::minimize(const Tensor &loss, const SGD &optimizer, std::source_locat
   ok &= g.expectF32(loss, "loss of minimize", loc);
   if (!ok)
     return;
-  g.ops.push_back({"meshc.minimize %" + g.ssa(loss) + " {optimizer = \"sgd\", learning_rate = " +
-                       detail::printFloat(optimizer.learningRate) +
+  g.ops.push_back({"meshc.minimize %" + g.ssa(loss) + " {optimizer = \"" + optimizer +
+                       "\", learning_rate = " + detail::printFloat(learningRate) + extraAttrs +
                        "} : " + loss.type(),
                    loc});
 }

@@ -82,6 +82,12 @@ struct GraphImpl {
              const std::source_location &at);
   const std::string &ssa(const Tensor &t) const { return values[t.id()].ssa; }
 
+  /// Records `meshc.minimize` of `loss` (or errors); `display` names the optimizer in
+  /// messages, `extraAttrs` (", beta1 = 0.9, ...") follow the learning rate.
+  void minimize(const Tensor &loss, const char *optimizer, const char *display,
+                double learningRate, const std::string &extraAttrs,
+                const std::source_location &loc);
+
   /// Errors that need the whole graph (mesh against layout).
   std::vector<std::string> finalErrors() const;
   std::string print() const;
@@ -96,6 +102,7 @@ struct GraphImpl {
   std::map<std::string, std::source_location> valueNames;
   std::set<std::string> badDims; // `name=size` of bad dims already reported
   std::optional<std::source_location> minimized;
+  int64_t nextDropoutKey = 0; // dropout ops get keys 0, 1, ... in graph order
   std::optional<Spec> mesh, layout;
   std::vector<std::string> errors;
 };

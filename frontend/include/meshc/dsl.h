@@ -26,6 +26,7 @@
 #include <source_location>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace meshc::dsl {
@@ -68,6 +69,18 @@ double glorotScale(const std::vector<Dim> &shape);
 
 struct SGD {
   double learningRate = 0.1;
+};
+/// Adam (Kingma & Ba) with bias correction; its m and v live in the parameters' layouts.
+struct Adam {
+  double learningRate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+};
+/// Heavy-ball momentum: velocity = momentum * velocity + grad; param -= lr * velocity.
+struct Momentum {
+  double learningRate = 0.1;
+  double momentum = 0.9;
 };
 
 class Graph;
@@ -152,6 +165,10 @@ public:
                std::source_location loc = std::source_location::current());
   void minimize(const Tensor &loss, const SGD &optimizer,
                 std::source_location loc = std::source_location::current());
+  void minimize(const Tensor &loss, const Adam &optimizer,
+                std::source_location loc = std::source_location::current());
+  void minimize(const Tensor &loss, const Momentum &optimizer,
+                std::source_location loc = std::source_location::current());
 
   /// Default mesh (`b=2,m=2`) and layout (`batch:b,hidden:m`) stored in the module;
   /// `meshc --mesh/--layout` override them.
@@ -202,6 +219,74 @@ Tensor mean(const Tensor &x, const std::vector<Dim> &keep = {},
 /// logits' other dims in the same order; the result has the labels' dims.
 Tensor softmax_cross_entropy(const Tensor &logits, const Tensor &labels, const Dim &classes,
                              std::source_location loc = std::source_location::current());
+
+//===----------------------------------------------------------------------===//
+// NN family (frontend/src/NNOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// (x - mean) / sqrt(var + epsilon) over `dim`, for every position of x's other dims.
+Tensor layer_norm(const Tensor &x, const Dim &dim, double epsilon = 1e-5,
+                  std::source_location loc = std::source_location::current());
+/// layer_norm(x, dim) * gamma + beta, gamma and beta broadcast by name (usually [dim]).
+Tensor layer_norm(const Tensor &x, const Dim &dim, const Tensor &gamma, const Tensor &beta,
+                  double epsilon = 1e-5,
+                  std::source_location loc = std::source_location::current());
+/// GELU, tanh approximation.
+Tensor gelu(const Tensor &x, std::source_location loc = std::source_location::current());
+/// Softmax over `dim`.
+Tensor softmax(const Tensor &x, const Dim &dim,
+               std::source_location loc = std::source_location::current());
+/// -1e9 where the (global) position along `key` exceeds the one along `query`; both dims
+/// of `scores`, of one size.
+Tensor causal_mask(const Tensor &scores, const Dim &query, const Dim &key,
+                   std::source_location loc = std::source_location::current());
+/// Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate); the
+/// mask depends on --seed, the step, the op and the element's global index only.
+Tensor dropout(const Tensor &x, double rate,
+               std::source_location loc = std::source_location::current());
+
+//===----------------------------------------------------------------------===//
+// Index/Shape family (frontend/src/IndexOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Rows of `table` (f32, vocabulary dim first) picked by `ids` (i32): the result has the
+/// ids' dims, then the table's after the vocabulary; an id outside the vocabulary gives 0.
+Tensor embedding(const Tensor &table, const Tensor &ids,
+                 std::source_location loc = std::source_location::current());
+/// 1.0 at the class each index (i32, or f32 holding integers) names along a new last dim
+/// `classes`, else 0; an index outside [0, classes) gives an all-zero row.
+Tensor one_hot(const Tensor &indices, const Dim &classes,
+               std::source_location loc = std::source_location::current());
+/// Position (i32) of the first maximum along `dim`.
+Tensor argmax(const Tensor &x, const Dim &dim,
+              std::source_location loc = std::source_location::current());
+/// Max over the dims not in `keep` (a scalar when empty); `max` is the same.
+Tensor reduce_max(const Tensor &x, const std::vector<Dim> &keep = {},
+                  std::source_location loc = std::source_location::current());
+Tensor max(const Tensor &x, const std::vector<Dim> &keep = {},
+           std::source_location loc = std::source_location::current());
+/// Running sum along `dim` (without the element itself when `exclusive`).
+Tensor cumsum(const Tensor &x, const Dim &dim, bool exclusive = false,
+              std::source_location loc = std::source_location::current());
+/// The parts joined along one position into the dim `out`: the parts have the same dims
+/// except at that position (the first where their names differ; the last if none do), and
+/// their sizes there add up to out's size.
+Tensor concat(const std::vector<Tensor> &parts, const Dim &out,
+              std::source_location loc = std::source_location::current());
+/// The window [start, start + out.size) of x's dim `dim`, as the dim `out` (which may keep
+/// dim's name only when it keeps its size).
+Tensor slice(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
+             std::source_location loc = std::source_location::current());
+/// x with dims renamed ({from, to} pairs of one size); the data does not move, but a renamed
+/// dim takes the layout of its new name.
+Tensor rename(const Tensor &x, const std::vector<std::pair<Dim, Dim>> &renames,
+              std::source_location loc = std::source_location::current());
+/// x's elements, row-major, under the dims `dims` (same element count).
+Tensor reshape(const Tensor &x, const std::vector<Dim> &dims,
+               std::source_location loc = std::source_location::current());
+/// x, through which no gradient flows.
+Tensor stop_gradient(const Tensor &x,
+                     std::source_location loc = std::source_location::current());
 
 } // namespace meshc::dsl
 

@@ -160,6 +160,76 @@ void meshrt_all_slice(meshrt_context_t ctx, int32_t axis, const void *in, void *
 void meshrt_alltoall(meshrt_context_t ctx, int32_t axis, const void *in, void *out,
                      int64_t block_bytes);
 
+/* ---- NN family (f32) ---------------------------------------------------------------------- */
+/* x viewed as [outer, n, inner] (LOCAL sizes), each of the outer*inner lines of n elements
+ * normalised: y = (x - mean) / sqrt(var + epsilon). */
+void meshrt_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                       float epsilon, const float *x, float *y);
+/* dx = (dy - mean(dy) - y * mean(dy * y)) / sqrt(var + epsilon) per line, y = layer_norm(x). */
+void meshrt_layer_norm_grad(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                            float epsilon, const float *x, const float *dy, float *dx);
+/* y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dx = gelu'(x) * dy. */
+void meshrt_gelu(meshrt_context_t ctx, int64_t count, const float *x, float *y);
+void meshrt_gelu_grad(meshrt_context_t ctx, int64_t count, const float *x, const float *dy,
+                      float *dx);
+/* Softmax over n of x viewed as [outer, n, inner] (LOCAL sizes). */
+void meshrt_softmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                    const float *x, float *y);
+/* GLOBAL shape and dim_axes as for meshrt_init_param; in/out are this rank's slice.
+ * out = value where the global index along key_dim > the one along query_dim, else in. */
+void meshrt_causal_mask(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+                        const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, float value,
+                        const float *in, float *out);
+/* out = in / (1 - rate) where u >= rate, else 0; u = top 24 bits of
+ * mix64(mix64(mix64(mix64(seed) ^ key) ^ step) ^ i) / 2^24, i the row-major GLOBAL index
+ * (mix64 = splitmix64's finaliser): the same mask in every layout. */
+void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+                    const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
+                    const float *in, float *out);
+/* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * param -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon). m, v start at zero. */
+void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
+                        float *m, float *v, float lr, float beta1, float beta2, float epsilon,
+                        int64_t step);
+/* velocity = momentum * velocity + grad; param -= lr * velocity. velocity starts at zero. */
+void meshrt_momentum_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
+                            float *velocity, float lr, float momentum);
+
+/* ---- Index family ------------------------------------------------------------------------ */
+/* Sizes are LOCAL. An `*_axis` is the mesh axis the indexed dim is split on (-1: whole); this
+ * rank's slice of it starts at global index coord(axis) * local size. */
+/* out [n, row] = table [local_vocab, row] rows ids[i] - offset; ids outside the slice give 0. */
+void meshrt_embedding(meshrt_context_t ctx, int64_t n, int64_t local_vocab, int64_t row,
+                      int32_t vocab_axis, const float *table, const int32_t *ids, float *out);
+/* table_grad [local_vocab, row] = sum of grad [n, row] rows by id (ids outside: dropped). */
+void meshrt_embedding_grad(meshrt_context_t ctx, int64_t n, int64_t local_vocab, int64_t row,
+                           int32_t vocab_axis, const int32_t *ids, const float *grad,
+                           float *table_grad);
+/* out [outer, classes, inner] = 1 where in [outer, inner] (i32 if in_is_int, else f32 holding
+ * integers) equals offset + c, else 0 (out of range: a zero row). */
+void meshrt_one_hot(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
+                    int32_t class_axis, const void *in, int32_t in_is_int, float *out);
+/* out [outer, inner] (i32) = position of the first maximum of in [outer, n, inner] along n. */
+void meshrt_argmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                   const float *in, int32_t *out);
+/* As meshrt_reduce_sum, with max; reduce_max_grad puts grad[o] at the first maximum of group o
+ * of in, zeros elsewhere (out has in_shape). */
+void meshrt_reduce_max(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
+                       const float *in, float *out, const int64_t *out_strides,
+                       int64_t out_count);
+void meshrt_reduce_max_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
+                            const float *in, const float *grad, const int64_t *grad_strides,
+                            int64_t grad_count, float *out);
+/* Running sums along n of [outer, n, inner]; exclusive leaves out the element itself,
+ * reverse sums from the end. */
+void meshrt_cumsum(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                   int32_t exclusive, int32_t reverse, const float *in, float *out);
+/* out [outer, out_n, inner][:, out_start + j, :] = in [outer, in_n, inner][:, in_start + j, :]
+ * for j < len; the rest of out is left alone (concat, slice, pad). */
+void meshrt_copy_window(meshrt_context_t ctx, int64_t outer, int64_t inner, const void *in,
+                        int64_t in_n, int64_t in_start, void *out, int64_t out_n,
+                        int64_t out_start, int64_t len, int32_t elem_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,6 +3,8 @@
 #include "profile.h"
 #include "kernels/cpu/strided.h"
 
+#include <cmath>
+
 using namespace meshrt;
 using namespace meshrt::cpu;
 
@@ -23,4 +25,63 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < n; ++i)
     p[i] -= lr * g[i];
+}
+
+// Adam with bias correction from the step number (t = step + 1); m and v are this rank's
+// slices of the state, in the parameter's layout.
+extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *param,
+                                   const float *grad, float *m, float *v, float lr, float beta1,
+                                   float beta2, float epsilon, int64_t step) {
+  ProfileScope profileScope(ProfileKind::SgdUpdate);
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (n < 0 || step < 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("adam_update with count %lld at step %lld", static_cast<long long>(n),
+                        static_cast<long long>(step)));
+    return;
+  }
+  const double t = static_cast<double>(step + 1);
+  const float invC1 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta1), t)));
+  const float invC2 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta2), t)));
+  const float a1 = 1.0f - beta1, a2 = 1.0f - beta2;
+  const int threads = threadsFor(n);
+  float *__restrict p = param;
+  float *__restrict mm = m;
+  float *__restrict vv = v;
+  const float *__restrict g = grad;
+#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < n; ++i) {
+    const float gi = g[i];
+    const float mi = beta1 * mm[i] + a1 * gi;
+    const float vi = beta2 * vv[i] + a2 * gi * gi;
+    mm[i] = mi;
+    vv[i] = vi;
+    p[i] -= lr * (mi * invC1) / (std::sqrt(vi * invC2) + epsilon);
+  }
+}
+
+// velocity = momentum * velocity + grad; param -= lr * velocity.
+extern "C" void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float *param,
+                                       const float *grad, float *velocity, float lr,
+                                       float momentum) {
+  ProfileScope profileScope(ProfileKind::SgdUpdate);
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (n < 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("momentum_update with negative count %lld", static_cast<long long>(n)));
+    return;
+  }
+  const int threads = threadsFor(n);
+  float *__restrict p = param;
+  float *__restrict vel = velocity;
+  const float *__restrict g = grad;
+#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < n; ++i) {
+    vel[i] = momentum * vel[i] + g[i];
+    p[i] -= lr * vel[i];
+  }
 }

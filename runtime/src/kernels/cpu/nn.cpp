@@ -1,0 +1,217 @@
+// nn.cpp — CPU kernels of the NN family: layer norm and its adjoint, GELU and its adjoint,
+// softmax over one dim, the causal mask and dropout.
+//
+// Layer norm and softmax view their tensor as [outer, n, inner] and treat each (outer, inner)
+// line independently (threads split the outer dim). The causal mask and dropout depend on
+// where this rank's slice lies in the global tensor: they take the GLOBAL shape and the mesh
+// axis of each dim (like meshrt_init_param) and work on global indices, so every layout
+// computes the same global result.
+#include "context.h"
+#include "profile.h"
+#include "data/random.h"
+#include "data/slice.h"
+#include "kernels/cpu/strided.h"
+
+#include <cmath>
+
+using namespace meshrt;
+using namespace meshrt::cpu;
+
+namespace {
+
+bool checkLines(Context *ctx, const char *what, int64_t outer, int64_t n, int64_t inner) {
+  if (outer >= 0 && n > 0 && inner >= 0)
+    return true;
+  ctx->fail(MESHRT_INVALID_ARGUMENT,
+            strformat("%s with outer=%lld n=%lld inner=%lld", what, static_cast<long long>(outer),
+                      static_cast<long long>(n), static_cast<long long>(inner)));
+  return false;
+}
+
+bool checkCount(Context *ctx, const char *what, int64_t count) {
+  if (count >= 0)
+    return true;
+  ctx->fail(MESHRT_INVALID_ARGUMENT,
+            strformat("%s with negative count %lld", what, static_cast<long long>(count)));
+  return false;
+}
+
+// f(base, stride) for every line of [outer, n, inner]; base is the offset of its element 0.
+template <typename F> void forLines(int64_t outer, int64_t n, int64_t inner, F &&f) {
+  const int threads = threadsFor(outer * n * inner);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      f(o * n * inner + i, inner);
+}
+
+// Mean and 1/sqrt(var + eps) of one line, accumulated in double (lines are short).
+inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, float *mean,
+                      float *invSigma) {
+  double sum = 0;
+  for (int64_t k = 0; k < n; ++k)
+    sum += x[k * stride];
+  const double mu = sum / double(n);
+  double var = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    const double d = x[k * stride] - mu;
+    var += d * d;
+  }
+  *mean = static_cast<float>(mu);
+  *invSigma = static_cast<float>(1.0 / std::sqrt(var / double(n) + double(epsilon)));
+}
+
+constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
+constexpr float kGeluA = 0.044715f;
+
+bool validAxisPair(Context *ctx, const char *what, int32_t ndims, int32_t a, int32_t b) {
+  if (a >= 0 && a < ndims && b >= 0 && b < ndims && a != b)
+    return true;
+  ctx->fail(MESHRT_INVALID_ARGUMENT,
+            strformat("%s with query dim %d and key dim %d of a %d-dim tensor", what, a, b, ndims));
+  return false;
+}
+
+} // namespace
+
+extern "C" {
+
+void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                       float epsilon, const float *x, float *y) {
+  ProfileScope profileScope(ProfileKind::SoftmaxXent);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkLines(ctx, "layer_norm", outer, n, inner))
+    return;
+  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+    float mean, invSigma;
+    lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
+    for (int64_t k = 0; k < n; ++k)
+      y[base + k * stride] = (x[base + k * stride] - mean) * invSigma;
+  });
+}
+
+void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                            float epsilon, const float *x, const float *dy, float *dx) {
+  ProfileScope profileScope(ProfileKind::SoftmaxXent);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkLines(ctx, "layer_norm_grad", outer, n, inner))
+    return;
+  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+    float mean, invSigma;
+    lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
+    double sumDy = 0, sumDyY = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t at = base + k * stride;
+      sumDy += dy[at];
+      sumDyY += double(dy[at]) * ((x[at] - mean) * invSigma);
+    }
+    const float meanDy = static_cast<float>(sumDy / double(n));
+    const float meanDyY = static_cast<float>(sumDyY / double(n));
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t at = base + k * stride;
+      const float yk = (x[at] - mean) * invSigma;
+      dx[at] = (dy[at] - meanDy - yk * meanDyY) * invSigma;
+    }
+  });
+}
+
+void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y) {
+  ProfileScope profileScope(ProfileKind::Unary);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkCount(ctx, "gelu", count))
+    return;
+  const int threads = threadsFor(count);
+#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < count; ++i) {
+    const float v = x[i];
+    y[i] = 0.5f * v * (1.0f + std::tanh(kGeluC * (v + kGeluA * v * v * v)));
+  }
+}
+
+void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, const float *dy,
+                      float *dx) {
+  ProfileScope profileScope(ProfileKind::Unary);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkCount(ctx, "gelu_grad", count))
+    return;
+  const int threads = threadsFor(count);
+#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < count; ++i) {
+    const float v = x[i];
+    const float t = std::tanh(kGeluC * (v + kGeluA * v * v * v));
+    const float d =
+        0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * v * v);
+    dx[i] = d * dy[i];
+  }
+}
+
+void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                    const float *x, float *y) {
+  ProfileScope profileScope(ProfileKind::SoftmaxXent);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !checkLines(ctx, "softmax", outer, n, inner))
+    return;
+  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+    float m = x[base];
+    for (int64_t k = 1; k < n; ++k)
+      m = x[base + k * stride] > m ? x[base + k * stride] : m;
+    float sum = 0.0f;
+    for (int64_t k = 0; k < n; ++k) {
+      const float e = std::exp(x[base + k * stride] - m);
+      y[base + k * stride] = e;
+      sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (int64_t k = 0; k < n; ++k)
+      y[base + k * stride] *= inv;
+  });
+}
+
+void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
+                        const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, float value,
+                        const float *in, float *out) {
+  ProfileScope profileScope(ProfileKind::Unary);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !validAxisPair(ctx, "causal_mask", ndims, query_dim, key_dim))
+    return;
+  Slice s;
+  if (!ctx->check(computeSlice(*ctx, "causal_mask", ndims, global_shape, dim_axes, &s)))
+    return;
+  const int last = ndims - 1;
+  forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t, int64_t len) {
+    // Global positions at the row's first element; the last dim advances along the row.
+    const int64_t q0 = query_dim == last ? s.offset[last] : coord[query_dim];
+    const int64_t k0 = key_dim == last ? s.offset[last] : coord[key_dim];
+    const int64_t dq = query_dim == last, dk = key_dim == last;
+    for (int64_t j = 0; j < len; ++j)
+      out[local + j] = k0 + dk * j > q0 + dq * j ? value : in[local + j];
+  });
+}
+
+void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
+                    const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
+                    const float *in, float *out) {
+  ProfileScope profileScope(ProfileKind::Unary);
+  Context *ctx = activeContext(handle);
+  if (!ctx)
+    return;
+  if (!(rate >= 0.0f && rate < 1.0f)) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("dropout with rate %g outside [0, 1)", rate));
+    return;
+  }
+  Slice s;
+  if (!ctx->check(computeSlice(*ctx, "dropout", ndims, global_shape, dim_axes, &s)))
+    return;
+  // keep(i) = top 24 bits of hash(seed, key, step, i) / 2^24 >= rate (docs/IR.md).
+  const uint64_t prefix =
+      random::hashAt(random::hashPrefix(ctx->seed(), key), static_cast<uint64_t>(step));
+  const float scale = 1.0f / (1.0f - rate);
+  forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
+    for (int64_t j = 0; j < len; ++j) {
+      const float u = random::uniform01(random::hashAt(prefix, static_cast<uint64_t>(flat + j)));
+      out[local + j] = u >= rate ? in[local + j] * scale : 0.0f;
+    }
+  });
+}
+
+} // extern "C"
