@@ -47,6 +47,12 @@ LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
     return lowerCollectiveFamily(op, b, state);
   if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp>(op))
     return lowerTrainingFamily(op, b, state);
+  if (isa<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
+          ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(op))
+    return lowerIndexFamily(op, b, state);
+  if (isa<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp, CausalMaskOp, DropoutOp,
+          AdamUpdateOp, MomentumUpdateOp>(op))
+    return lowerNNFamily(op, b, state);
   if (isa<func::ReturnOp>(op))
     return success();
   if (isa<MinimizeOp>(op))

@@ -35,6 +35,25 @@ constexpr Signature kSignatures[] = {
     {"meshrt_reduce_scatter", "vpipplll"},
     {"meshrt_all_slice", "vpippllli"},
     {"meshrt_alltoall", "vpippl"},
+    // Index family
+    {"meshrt_embedding", "vplllippp"},
+    {"meshrt_embedding_grad", "vplllippp"},
+    {"meshrt_one_hot", "vplllipip"},
+    {"meshrt_argmax", "vplllpp"},
+    {"meshrt_reduce_max", "vpippppl"},
+    {"meshrt_reduce_max_grad", "vpipppplp"},
+    {"meshrt_cumsum", "vpllliipp"},
+    {"meshrt_copy_window", "vpllpllplli"},
+    // NN family
+    {"meshrt_layer_norm", "vplllfpp"},
+    {"meshrt_layer_norm_grad", "vplllfppp"},
+    {"meshrt_gelu", "vplpp"},
+    {"meshrt_gelu_grad", "vplppp"},
+    {"meshrt_softmax", "vplllpp"},
+    {"meshrt_causal_mask", "vpippiifpp"},
+    {"meshrt_dropout", "vpippllfpp"},
+    {"meshrt_adam_update", "vplppppffffl"},
+    {"meshrt_momentum_update", "vplpppff"},
 };
 } // namespace
 

@@ -1,0 +1,160 @@
+// Index family → runtime kernels: lookups and one-hots (with the offset of a split dim, from
+// the per-rank op's dim_axes), argmax/cumsum over a dim viewed as [outer, n, inner], max
+// reductions with strided outputs like reduce_sum, window copies for concat/slice/pad, and
+// plain copies for rename/reshape/stop_gradient.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
+
+/// [outer, n, inner] sizes of `type` around the dim at `position`.
+std::array<int64_t, 3> viewAround(NamedTensorType type, unsigned position) {
+  std::array<int64_t, 3> view = {1, type.getDimSizes()[position], 1};
+  for (unsigned i = 0; i < type.getRank(); ++i)
+    if (i != position)
+      view[i < position ? 0 : 2] *= type.getDimSizes()[i];
+  return view;
+}
+
+std::array<int64_t, 3> viewAround(NamedTensorType type, StringRef dim) {
+  return viewAround(type, *type.findDim(dim));
+}
+
+/// Copies a whole tensor: rename, reshape and stop_gradient keep the row-major elements.
+void emitCopy(OpBuilder &b, Location loc, LoweringState &state, Value in, Value out) {
+  RuntimeABI &rt = state.rt;
+  int64_t count = typeOf(out).getNumElements();
+  rt.call(b, loc, "meshrt_strided_copy",
+          {state.context, rt.i32c(b, loc, 1), rt.i64Array(b, loc, {count}),
+           state.pointer(b, loc, out), state.pointer(b, loc, in), rt.i64Array(b, loc, {1}),
+           rt.i32c(b, loc, 4)});
+}
+
+/// out[:, outStart + j, :] = in[:, inStart + j, :], j < len, around the dim at `position`.
+void emitWindow(OpBuilder &b, Location loc, LoweringState &state, Value in, int64_t inStart,
+                Value out, int64_t outStart, unsigned position, int64_t len) {
+  RuntimeABI &rt = state.rt;
+  auto [outer, inN, inner] = viewAround(typeOf(in), position);
+  int64_t outN = typeOf(out).getDimSizes()[position];
+  rt.call(b, loc, "meshrt_copy_window",
+          {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, inner),
+           state.pointer(b, loc, in), rt.i64c(b, loc, inN), rt.i64c(b, loc, inStart),
+           state.pointer(b, loc, out), rt.i64c(b, loc, outN), rt.i64c(b, loc, outStart),
+           rt.i64c(b, loc, len), rt.i32c(b, loc, 4)});
+}
+
+/// The table-side sizes of a lookup: (local vocabulary, elements per row).
+std::pair<int64_t, int64_t> tableView(NamedTensorType table) {
+  int64_t vocab = table.getDimSizes()[0];
+  return {vocab, vocab ? table.getNumElements() / vocab : 0};
+}
+
+} // namespace
+
+LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  Location loc = op->getLoc();
+  RuntimeABI &rt = state.rt;
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](EmbeddingOp lookup) {
+        auto [vocab, row] = tableView(typeOf(lookup.getTable()));
+        rt.call(b, loc, "meshrt_embedding",
+                {state.context, rt.i64c(b, loc, typeOf(lookup.getIds()).getNumElements()),
+                 rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
+                 rt.i32c(b, loc, LoweringState::dimAxis(op, lookup.getVocabDim())),
+                 state.pointer(b, loc, lookup.getTable()), state.pointer(b, loc, lookup.getIds()),
+                 state.pointer(b, loc, lookup.getResult())});
+      })
+      .Case([&](EmbeddingGradOp grad) {
+        auto [vocab, row] = tableView(typeOf(grad.getResult()));
+        rt.call(b, loc, "meshrt_embedding_grad",
+                {state.context, rt.i64c(b, loc, typeOf(grad.getIds()).getNumElements()),
+                 rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
+                 rt.i32c(b, loc, LoweringState::dimAxis(op, grad.getVocabDim())),
+                 state.pointer(b, loc, grad.getIds()), state.pointer(b, loc, grad.getGrad()),
+                 state.pointer(b, loc, grad.getResult())});
+      })
+      .Case([&](OneHotOp oneHot) {
+        StringRef classDim = oneHot.getClassDim().getValue();
+        auto [outer, classes, inner] = viewAround(typeOf(oneHot.getResult()), classDim);
+        bool isInt = typeOf(oneHot.getInput()).getElementType().isSignlessInteger(32);
+        rt.call(b, loc, "meshrt_one_hot",
+                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
+                 rt.i64c(b, loc, inner), rt.i32c(b, loc, LoweringState::dimAxis(op, classDim)),
+                 state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
+                 state.pointer(b, loc, oneHot.getResult())});
+      })
+      .Case([&](ArgmaxOp argmax) {
+        auto [outer, n, inner] = viewAround(typeOf(argmax.getInput()), argmax.getDim());
+        rt.call(b, loc, "meshrt_argmax",
+                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, n),
+                 rt.i64c(b, loc, inner), state.pointer(b, loc, argmax.getInput()),
+                 state.pointer(b, loc, argmax.getResult())});
+      })
+      .Case([&](ReduceMaxOp max) {
+        NamedTensorType in = typeOf(max.getInput()), out = typeOf(max.getResult());
+        rt.call(b, loc, "meshrt_reduce_max",
+                {state.context, rt.i32c(b, loc, in.getRank()),
+                 rt.i64Array(b, loc, in.getDimSizes()), state.pointer(b, loc, max.getInput()),
+                 state.pointer(b, loc, max.getResult()),
+                 rt.i64Array(b, loc, stridesByName(in, out)),
+                 rt.i64c(b, loc, out.getNumElements())});
+      })
+      .Case([&](ReduceMaxGradOp grad) {
+        NamedTensorType in = typeOf(grad.getInput()), g = typeOf(grad.getGrad());
+        rt.call(b, loc, "meshrt_reduce_max_grad",
+                {state.context, rt.i32c(b, loc, in.getRank()),
+                 rt.i64Array(b, loc, in.getDimSizes()), state.pointer(b, loc, grad.getInput()),
+                 state.pointer(b, loc, grad.getGrad()), rt.i64Array(b, loc, stridesByName(in, g)),
+                 rt.i64c(b, loc, g.getNumElements()), state.pointer(b, loc, grad.getResult())});
+      })
+      .Case([&](CumsumOp cumsum) {
+        auto [outer, n, inner] = viewAround(typeOf(cumsum.getInput()), cumsum.getDim());
+        rt.call(b, loc, "meshrt_cumsum",
+                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, n),
+                 rt.i64c(b, loc, inner), rt.i32c(b, loc, cumsum.getExclusive()),
+                 rt.i32c(b, loc, cumsum.getReverse()), state.pointer(b, loc, cumsum.getInput()),
+                 state.pointer(b, loc, cumsum.getResult())});
+      })
+      .Case([&](ConcatOp concat) {
+        unsigned position = *typeOf(concat.getResult()).findDim(concat.getDim());
+        int64_t start = 0;
+        for (Value input : concat.getInputs()) {
+          int64_t n = typeOf(input).getDimSizes()[position];
+          emitWindow(b, loc, state, input, 0, concat.getResult(), start, position, n);
+          start += n;
+        }
+      })
+      .Case([&](SliceOp slice) {
+        unsigned position = *typeOf(slice.getInput()).findDim(slice.getDim());
+        emitWindow(b, loc, state, slice.getInput(), slice.getStart(), slice.getResult(), 0,
+                   position, typeOf(slice.getResult()).getDimSizes()[position]);
+      })
+      .Case([&](PadOp pad) {
+        NamedTensorType out = typeOf(pad.getResult());
+        unsigned position = *out.findDim(pad.getDim());
+        rt.call(b, loc, "meshrt_fill",
+                {state.context, rt.i64c(b, loc, out.getNumElements()),
+                 state.pointer(b, loc, pad.getResult()), rt.f32c(b, loc, 0.0f)});
+        emitWindow(b, loc, state, pad.getInput(), 0, pad.getResult(), pad.getStart(), position,
+                   typeOf(pad.getInput()).getDimSizes()[position]);
+      })
+      .Case([&](RenameOp rename) {
+        emitCopy(b, loc, state, rename.getInput(), rename.getResult());
+      })
+      .Case([&](ReshapeOp reshape) {
+        emitCopy(b, loc, state, reshape.getInput(), reshape.getResult());
+      })
+      .Case([&](StopGradientOp stop) {
+        emitCopy(b, loc, state, stop.getInput(), stop.getResult());
+      });
+  return success();
+}
+
+} // namespace meshc::lowering

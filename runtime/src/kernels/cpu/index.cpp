@@ -1,0 +1,283 @@
+// index.cpp — CPU kernels of the Index family: embedding lookups and their scatter-add
+// gradient, one-hot, argmax, max reductions and their gradient, cumsum, and window copies
+// (concat, slice, pad).
+//
+// A tensor split along the dim an op indexes holds a slice whose global offset is this rank's
+// coordinate along the dim's mesh axis times the local size (as in meshrt_init_param); the
+// kernels take the axis (-1: not split) and compute the offset themselves.
+#include "context.h"
+#include "profile.h"
+#include "kernels/cpu/strided.h"
+
+#include <cstring>
+#include <vector>
+
+using namespace meshrt;
+using namespace meshrt::cpu;
+
+namespace {
+
+bool nonNegative(Context *ctx, const char *what, std::initializer_list<int64_t> sizes) {
+  for (int64_t s : sizes)
+    if (s < 0) {
+      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with a negative size", what));
+      return false;
+    }
+  return true;
+}
+
+// Global index of this rank's first element along a dim of `local` elements split on `axis`.
+bool sliceOffset(Context *ctx, const char *what, int32_t axis, int64_t local, int64_t *offset) {
+  if (axis == -1) {
+    *offset = 0;
+    return true;
+  }
+  if (!ctx->validAxis(axis)) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s on mesh axis %d, which the mesh lacks",
+                                                 what, axis));
+    return false;
+  }
+  *offset = ctx->coord(axis) * local;
+  return true;
+}
+
+// Shared walk of a max reduction: calls f(inIndex, outOffset) for every element of the
+// contiguous `in_shape`, in row-major order.
+template <typename F>
+void forEachStrided(int32_t ndims, const int64_t *in_shape, const int64_t *out_strides, F &&f) {
+  const int64_t *strides[1] = {out_strides};
+  Collapsed<1> c = collapse<1>(ndims, in_shape, strides);
+  const int64_t s = c.innerStride(0);
+  forSegments(c, 0, c.count(), [&](int64_t i, const int64_t *off, int64_t len) {
+    for (int64_t j = 0; j < len; ++j)
+      f(i + j, off[0] + j * s);
+  });
+}
+
+bool checkReduce(Context *ctx, const char *what, int32_t ndims, const int64_t *in_shape,
+                 const int64_t *out_strides, int64_t out_count, bool *empty) {
+  if (ndims < 0 || ndims > kMaxDims || out_count < 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with %d dims", what, ndims));
+    return false;
+  }
+  int64_t maxOffset = 0;
+  *empty = false;
+  for (int d = 0; d < ndims; ++d) {
+    if (in_shape[d] < 0 || out_strides[d] < 0) {
+      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with a negative size or stride", what));
+      return false;
+    }
+    *empty |= in_shape[d] == 0;
+    if (in_shape[d] > 0)
+      maxOffset += (in_shape[d] - 1) * out_strides[d];
+  }
+  if (!*empty && maxOffset >= out_count) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s writes outside its output", what));
+    return false;
+  }
+  return true;
+}
+
+// First position of the maximum of each reduced group: first[outOffset] = input index.
+std::vector<int64_t> firstMax(int32_t ndims, const int64_t *in_shape, const float *in,
+                              const int64_t *out_strides, int64_t out_count) {
+  std::vector<int64_t> first(static_cast<size_t>(out_count), -1);
+  forEachStrided(ndims, in_shape, out_strides, [&](int64_t i, int64_t o) {
+    if (first[o] < 0 || in[i] > in[first[o]])
+      first[o] = i;
+  });
+  return first;
+}
+
+} // namespace
+
+extern "C" {
+
+void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
+                      int32_t vocab_axis, const float *table, const int32_t *ids, float *out) {
+  ProfileScope profileScope(ProfileKind::StridedCopy);
+  Context *ctx = activeContext(handle);
+  int64_t offset = 0;
+  if (!ctx || !nonNegative(ctx, "embedding", {n, local_vocab, row}) ||
+      !sliceOffset(ctx, "embedding", vocab_axis, local_vocab, &offset))
+    return;
+  const int threads = threadsFor(n * row);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = static_cast<int64_t>(ids[i]) - offset;
+    float *dst = out + i * row;
+    if (v >= 0 && v < local_vocab)
+      std::memcpy(dst, table + v * row, static_cast<size_t>(row) * sizeof(float));
+    else
+      std::memset(dst, 0, static_cast<size_t>(row) * sizeof(float));
+  }
+}
+
+void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
+                           int32_t vocab_axis, const int32_t *ids, const float *grad,
+                           float *table_grad) {
+  ProfileScope profileScope(ProfileKind::StridedCopy);
+  Context *ctx = activeContext(handle);
+  int64_t offset = 0;
+  if (!ctx || !nonNegative(ctx, "embedding_grad", {n, local_vocab, row}) ||
+      !sliceOffset(ctx, "embedding_grad", vocab_axis, local_vocab, &offset))
+    return;
+  std::memset(table_grad, 0, static_cast<size_t>(local_vocab * row) * sizeof(float));
+  // Threads own disjoint column ranges of the table, so repeated ids never race; every
+  // thread adds the rows in id order, which keeps the sums deterministic.
+  const int threads = row >= 64 ? threadsFor(n * row) : 1;
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t c0 = row * t / nt, c1 = row * (t + 1) / nt;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t v = static_cast<int64_t>(ids[i]) - offset;
+      if (v < 0 || v >= local_vocab)
+        continue;
+      float *__restrict dst = table_grad + v * row;
+      const float *__restrict src = grad + i * row;
+      for (int64_t c = c0; c < c1; ++c)
+        dst[c] += src[c];
+    }
+  }
+}
+
+void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
+                    int32_t class_axis, const void *in, int32_t in_is_int, float *out) {
+  ProfileScope profileScope(ProfileKind::StridedCopy);
+  Context *ctx = activeContext(handle);
+  int64_t offset = 0;
+  if (!ctx || !nonNegative(ctx, "one_hot", {outer, classes, inner}) ||
+      !sliceOffset(ctx, "one_hot", class_axis, classes, &offset))
+    return;
+  std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
+  const int32_t *ints = static_cast<const int32_t *>(in);
+  const float *floats = static_cast<const float *>(in);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const int64_t at = o * inner + i;
+      int64_t c;
+      if (in_is_int) {
+        c = ints[at];
+      } else {
+        // f32 holding integers; anything else (NaN, fractions) has no class.
+        const float x = floats[at];
+        if (!(x >= -1e18f && x <= 1e18f) || x != static_cast<float>(static_cast<int64_t>(x)))
+          continue;
+        c = static_cast<int64_t>(x);
+      }
+      c -= offset;
+      if (c >= 0 && c < classes)
+        out[(o * classes + c) * inner + i] = 1.0f;
+    }
+}
+
+void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                   const float *in, int32_t *out) {
+  ProfileScope profileScope(ProfileKind::ReduceSum);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !nonNegative(ctx, "argmax", {outer, n, inner}))
+    return;
+  if (n == 0 && outer * inner > 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, "argmax over an empty dim");
+    return;
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *x = in + o * n * inner + i;
+      int64_t best = 0;
+      for (int64_t k = 1; k < n; ++k)
+        if (x[k * inner] > x[best * inner])
+          best = k;
+      out[o * inner + i] = static_cast<int32_t>(best);
+    }
+}
+
+void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
+                       const float *in, float *out, const int64_t *out_strides,
+                       int64_t out_count) {
+  ProfileScope profileScope(ProfileKind::ReduceSum);
+  Context *ctx = activeContext(handle);
+  bool empty = false;
+  if (!ctx || !checkReduce(ctx, "reduce_max", ndims, in_shape, out_strides, out_count, &empty))
+    return;
+  if (empty) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, "reduce_max over an empty tensor");
+    return;
+  }
+  std::vector<int64_t> first = firstMax(ndims, in_shape, in, out_strides, out_count);
+  for (int64_t o = 0; o < out_count; ++o)
+    out[o] = first[o] >= 0 ? in[first[o]] : 0.0f;
+}
+
+void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
+                            const float *in, const float *grad, const int64_t *grad_strides,
+                            int64_t grad_count, float *out) {
+  ProfileScope profileScope(ProfileKind::ReduceSum);
+  Context *ctx = activeContext(handle);
+  bool empty = false;
+  if (!ctx ||
+      !checkReduce(ctx, "reduce_max_grad", ndims, in_shape, grad_strides, grad_count, &empty))
+    return;
+  int64_t count = 1;
+  for (int d = 0; d < ndims; ++d)
+    count *= in_shape[d];
+  std::memset(out, 0, static_cast<size_t>(count) * sizeof(float));
+  if (empty)
+    return;
+  std::vector<int64_t> first = firstMax(ndims, in_shape, in, grad_strides, grad_count);
+  for (int64_t o = 0; o < grad_count; ++o)
+    if (first[o] >= 0)
+      out[first[o]] = grad[o];
+}
+
+void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                   int32_t exclusive, int32_t reverse, const float *in, float *out) {
+  ProfileScope profileScope(ProfileKind::Binary);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !nonNegative(ctx, "cumsum", {outer, n, inner}))
+    return;
+  const int threads = threadsFor(outer * n * inner);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *x = in + o * n * inner + i;
+      float *y = out + o * n * inner + i;
+      // Double accumulation: counts of tokens per expert must stay exact integers.
+      double acc = 0.0;
+      for (int64_t j = 0; j < n; ++j) {
+        const int64_t k = reverse ? n - 1 - j : j;
+        const float v = x[k * inner];
+        if (!exclusive)
+          acc += v;
+        y[k * inner] = static_cast<float>(acc);
+        if (exclusive)
+          acc += v;
+      }
+    }
+}
+
+void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, const void *in,
+                        int64_t in_n, int64_t in_start, void *out, int64_t out_n,
+                        int64_t out_start, int64_t len, int32_t elem_size) {
+  ProfileScope profileScope(ProfileKind::StridedCopy);
+  Context *ctx = activeContext(handle);
+  if (!ctx || !nonNegative(ctx, "copy_window", {outer, inner, in_n, in_start, out_n, out_start, len}))
+    return;
+  if (in_start + len > in_n || out_start + len > out_n || elem_size <= 0) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT,
+              strformat("copy_window of %lld elements outside its tensors",
+                        static_cast<long long>(len)));
+    return;
+  }
+  const size_t bytes = static_cast<size_t>(len * inner * elem_size);
+  const char *src = static_cast<const char *>(in);
+  char *dst = static_cast<char *>(out);
+  const int threads = threadsFor(outer * len * inner);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t o = 0; o < outer; ++o)
+    std::memcpy(dst + ((o * out_n + out_start) * inner) * elem_size,
+                src + ((o * in_n + in_start) * inner) * elem_size, bytes);
+}
+
+} // extern "C"
