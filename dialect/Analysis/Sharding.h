@@ -30,6 +30,25 @@ struct Sharding {
   bool operator!=(const Sharding &other) const { return !(*this == other); }
 };
 
+/// One collective of a resharding plan (MeshLayout::planReshard). Dims are positions in the
+/// global type, axes indices in the mesh.
+struct ReshardStep {
+  enum class Kind { AllReduce, ReduceScatter, AllGather, AllSlice, AllToAll };
+  Kind kind;
+  unsigned dim = 0;        // the dim scattered, gathered or sliced; all_to_all: split_dim
+  unsigned concatDim = 0;  // all_to_all: the dim gathered (it leaves `axis`)
+  int axis = kReplicated;  // all but all_reduce
+  llvm::SmallVector<unsigned> axes; // all_reduce: the axes summed over (sorted)
+};
+
+/// A resharding plan and what it costs: bytes each rank receives (ring algorithms: all_gather
+/// S(n-1), reduce_scatter and all_to_all S(n-1)/n, all_reduce 2S(n-1)/n, all_slice 0, for S
+/// the bytes held before the step and n the size of the group).
+struct ReshardPlan {
+  llvm::SmallVector<ReshardStep> steps;
+  double bytes = 0;
+};
+
 /// A mesh and a layout: the map from dimension names to mesh axes, and what follows from it.
 class MeshLayout {
 public:
@@ -58,6 +77,19 @@ public:
 
   /// Bytes one rank holds of `global` in `sharding`.
   int64_t localBytes(NamedTensorType global, const Sharding &sharding) const;
+
+  /// The sharding `override` (a relayout's layout) gives `global`: its named dims on their
+  /// axes, every other dim replicated; axes of size 1 and axes the mesh lacks replicate.
+  Sharding shardingOf(NamedTensorType global, LayoutAttr override) const;
+
+  /// The cheapest sequence of collectives (least bytes received per rank, then fewest steps)
+  /// that brings a value of type `global` held as `from` to `to` (not partial): local slices,
+  /// all_gather, all_to_all (an axis moving from one dim to another), reduce_scatter and
+  /// all_reduce (pending sums). No intermediate puts two dims on one axis, and no split
+  /// leaves a dim that its axis does not divide. A shortest-path search over shardings.
+  /// Nullopt when `to` cannot be reached (`from` partial over an axis that also splits a dim).
+  std::optional<ReshardPlan> planReshard(NamedTensorType global, const Sharding &from,
+                                         const Sharding &to) const;
 
 private:
   MeshAttr mesh;

@@ -64,6 +64,27 @@ public:
     }
   }
 
+  /// Checks the override of a meshc.relayout: its axes exist, and they divide the dims they
+  /// split. (The verifier has checked that it names the operand's dims, one per axis.)
+  void checkOverride(RelayoutOp op) {
+    auto type = llvm::cast<NamedTensorType>(op.getInput().getType());
+    LayoutAttr override = op.getLayout();
+    for (auto [dim, axis] : llvm::zip(override.getDimNames(), override.getAxisNames())) {
+      std::optional<unsigned> index = mesh.findAxis(axis.getValue());
+      if (!index) {
+        fail(op.emitError() << "relayout maps dimension '" << dim.getValue()
+                            << "' to mesh axis '" << axis.getValue() << "', which mesh '"
+                            << mesh.getSpec() << "' does not have");
+        continue;
+      }
+      int64_t size = type.getDimSize(dim.getValue()), axisSize = mesh.getAxisSize(*index);
+      if (size % axisSize != 0)
+        fail(op.emitError() << "relayout splits dimension '" << dim.getValue() << "' of size "
+                            << size << " on mesh axis '" << axis.getValue() << "' of size "
+                            << axisSize << ", which does not divide it");
+    }
+  }
+
   /// Checks the layout itself once the program's dimension names are known.
   void checkLayout(Location where) {
     if (!layout)
@@ -113,6 +134,8 @@ struct CheckLayoutPass : meshc::impl::CheckLayoutBase<CheckLayoutPass> {
       for (Value result : op->getResults())
         if (auto type = llvm::dyn_cast<NamedTensorType>(result.getType()))
           checker.checkType(op->getLoc(), type);
+      if (auto relayout = llvm::dyn_cast<RelayoutOp>(op))
+        checker.checkOverride(relayout);
     });
     checker.checkLayout(module.getLoc());
     if (checker.failed())

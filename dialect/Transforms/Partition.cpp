@@ -9,9 +9,15 @@
 //  2. operands are gathered from their target sharding to what the op needs;
 //  3. the op is cloned with local types; its result is split as its dims say and partial
 //     over the axes of its split summed dims;
-//  4. the result is resharded to its target at once (reduce_scatter / all_reduce for partial
-//     axes, all_gather / all_slice for dims), so later ops only ever see target shardings and
-//     never a partial value.
+//  4. the result is resharded to its target at once, so later ops only ever see target
+//     shardings and never a partial value.
+// A value's target is the layout's sharding of its type, except for the result of
+// meshc.relayout, whose target is the override's sharding; a value whose one use is a relayout
+// is left as its op produced it (an input: read in the override's sharding), so that the
+// relayout reshards it once. Ops that rename dims (getDimRenames) run on their operand as it
+// is held: a result dim is produced split the way its operand dim was, then resharded.
+// Every resharding is the cheapest plan of MeshLayout::planReshard (local slice, all_gather,
+// all_to_all, reduce_scatter, all_reduce; bytes received per rank).
 // Mesh axes of size 1 are treated as replicated: they never need communication.
 //
 // The partitioned program (what the lowering reads):
@@ -27,6 +33,10 @@
 //      meshc.reduce_scatter %v {axis = "b", dim = "d"}   sum over b, keep this rank's d slice
 //      meshc.all_gather %v {axis = "b", dim = "d"}       concatenate the d slices along b
 //      meshc.all_slice %v {axis = "b", dim = "d"}        keep this rank's d slice (no comm)
+//      meshc.all_to_all %v {axis = "b", split_dim = "s", concat_dim = "d"}
+//                                                        d leaves axis b for s: each rank
+//                                                        sends its s slices, gathers d
+//    meshc.relayout is gone: its result is the resharded value itself.
 //    a rank's slice along axis b is its mesh coordinate on b (row-major ranks);
 //  - sgd_update and output take operands in their target sharding; output's scalar is
 //    replicated (summed) on every rank.
@@ -71,6 +81,23 @@ private:
       sharding.dimAxes.push_back(axisOf(dim));
     return sharding;
   }
+  /// Where the per-rank value of `global` (in `mapping`) is held.
+  Sharding heldOf(Value global) const {
+    if (auto it = held.find(global); it != held.end())
+      return it->second;
+    return targetOf(global);
+  }
+  /// The sharding consumers expect a value in: a relayout's override, else the layout's.
+  Sharding targetOf(Value global) const {
+    NamedTensorType type = tensorTypeOf(global);
+    if (auto relayout = global.getDefiningOp<RelayoutOp>())
+      return layout.shardingOf(type, relayout.getLayout());
+    return target(type);
+  }
+  /// A value whose only use is a relayout: held as produced, the relayout reshards it.
+  static bool feedsOneRelayout(Value global) {
+    return global.hasOneUse() && llvm::isa<RelayoutOp>(*global.getUsers().begin());
+  }
   Sharding shardingFor(NamedTensorType global, const llvm::DenseMap<StringAttr, int> &axes) {
     Sharding sharding;
     for (StringAttr dim : global.getDimNames())
@@ -80,15 +107,22 @@ private:
 
   LogicalResult partitionSource(Operation *op);
   LogicalResult partitionRuleOp(Operation *op, ShardingRuleOpInterface rule);
+  LogicalResult partitionRenameOp(Operation *op, ShardingRuleOpInterface rule);
+  LogicalResult partitionRelayout(RelayoutOp op);
+  /// Maps `global` to its per-rank `local` value, produced as `produced`: resharded to its
+  /// target now, or left as produced when a relayout is its one use.
+  LogicalResult mapResult(Value global, Value local, const Sharding &produced, Location loc);
   void resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int> &axes,
                         const llvm::SmallPtrSetImpl<StringAttr> &summed);
-  /// Brings `value` (global type `global`, held as `from`) to `to` with collectives at `loc`.
-  Value reshard(Value value, NamedTensorType global, Sharding from, const Sharding &to,
+  /// Brings `value` (global type `global`, held as `from`) to `to` with collectives at `loc`;
+  /// null (after an error at `loc`) when no plan reaches `to`.
+  Value reshard(Value value, NamedTensorType global, const Sharding &from, const Sharding &to,
                 Location loc);
 
   MeshLayout layout;
   OpBuilder builder;
-  IRMapping mapping; // global value → per-rank value in its target sharding
+  IRMapping mapping; // global value → per-rank value, held as heldOf says
+  llvm::DenseMap<Value, Sharding> held; // values not held in their target sharding
 };
 
 LogicalResult Partitioner::partition(func::FuncOp func) {
@@ -101,6 +135,11 @@ LogicalResult Partitioner::partition(func::FuncOp func) {
     LogicalResult done = success();
     if (llvm::isa<InputOp, ParamOp>(op))
       done = partitionSource(op);
+    else if (auto relayout = llvm::dyn_cast<RelayoutOp>(op))
+      done = partitionRelayout(relayout);
+    else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op);
+             rule && !rule.getDimRenames().empty())
+      done = partitionRenameOp(op, rule);
     else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op))
       done = partitionRuleOp(op, rule);
     else if (llvm::any_of(op->getResultTypes(), llvm::IsaPred<NamedTensorType>))
@@ -120,6 +159,12 @@ LogicalResult Partitioner::partitionSource(Operation *op) {
   Operation *local = builder.clone(*op, mapping);
   auto global = llvm::cast<NamedTensorType>(op->getResult(0).getType());
   Sharding sharding = target(global);
+  // An input read only by a relayout is read in the override's sharding: no collective.
+  if (llvm::isa<InputOp>(op) && feedsOneRelayout(op->getResult(0))) {
+    auto relayout = llvm::cast<RelayoutOp>(*op->getResult(0).getUsers().begin());
+    sharding = layout.shardingOf(global, relayout.getLayout());
+    held[op->getResult(0)] = sharding;
+  }
   local->getResult(0).setType(layout.localType(global, sharding));
   local->setAttr("dim_axes", builder.getDenseI32ArrayAttr(llvm::SmallVector<int32_t>(
                                  sharding.dimAxes.begin(), sharding.dimAxes.end())));
@@ -196,7 +241,9 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
   for (Value operand : op->getOperands()) {
     Value local = mapping.lookupOrDefault(operand);
     if (NamedTensorType type = tensorTypeOf(operand))
-      local = reshard(local, type, target(type), shardingFor(type, axes), op->getLoc());
+      local = reshard(local, type, heldOf(operand), shardingFor(type, axes), op->getLoc());
+    if (!local)
+      return failure();
     operands.map(operand, local);
   }
   builder.setInsertionPoint(op);
@@ -225,56 +272,149 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
     Sharding produced = shardingFor(type, axes);
     produced.partialAxes = partialAxes;
     result.setType(layout.localType(type, produced));
-    mapping.map(global, reshard(result, type, produced, target(type), op->getLoc()));
+    if (failed(mapResult(global, result, produced, op->getLoc())))
+      return failure();
   }
   return success();
 }
 
-Value Partitioner::reshard(Value value, NamedTensorType global, Sharding from,
-                           const Sharding &to, Location loc) {
-  assert(!to.isPartial() && "targets are never partial");
-  MLIRContext *context = builder.getContext();
-  auto axisName = [&](int axis) { return layout.getAxisName(axis); };
-  auto localType = [&] { return layout.localType(global, from); };
+LogicalResult Partitioner::mapResult(Value global, Value local, const Sharding &produced,
+                                     Location loc) {
+  if (feedsOneRelayout(global)) {
+    held[global] = produced;
+    mapping.map(global, local);
+    return success();
+  }
+  NamedTensorType type = tensorTypeOf(global);
+  Value resharded = reshard(local, type, produced, target(type), loc);
+  if (!resharded)
+    return failure();
+  mapping.map(global, resharded);
+  return success();
+}
 
-  // Pending sums: reduce-scatter where the target splits a whole dim on that axis, and one
-  // all_reduce over all the remaining axes.
-  llvm::SmallVector<Attribute> allReduceAxes;
-  for (unsigned axis : from.partialAxes) {
-    std::optional<unsigned> scatterDim;
-    if (!llvm::is_contained(from.dimAxes, int(axis)))
-      for (unsigned i = 0; i < global.getRank(); ++i)
-        if (to.dimAxes[i] == int(axis) && from.dimAxes[i] == kReplicated) {
-          scatterDim = i;
-          break;
-        }
-    if (!scatterDim) {
-      allReduceAxes.push_back(axisName(axis));
+LogicalResult Partitioner::partitionRelayout(RelayoutOp op) {
+  Value input = op.getInput();
+  NamedTensorType type = tensorTypeOf(input);
+  Value local = reshard(mapping.lookup(input), type, heldOf(input), targetOf(op.getResult()),
+                        op.getLoc());
+  if (!local)
+    return failure();
+  mapping.map(op.getResult(), local);
+  return success();
+}
+
+// Rename-like ops run on their operands as they are held (minus their whole dims): a result
+// dim renamed from an operand dim is produced on that dim's axis, a result dim that keeps an
+// operand dim's name (and is not whole) keeps its axis, any other result dim is whole. The
+// result is then resharded to its target like any other (so a rename that moves the split
+// dim to a dim the layout puts elsewhere is an all_to_all, gather or slice).
+LogicalResult Partitioner::partitionRenameOp(Operation *op, ShardingRuleOpInterface rule) {
+  llvm::SmallVector<StringAttr> wholeDims = rule.getWholeDims();
+  llvm::DenseMap<StringAttr, StringAttr> renamedFrom; // result dim → operand dim
+  llvm::SmallPtrSet<StringAttr, 4> renamedAway;
+  for (auto [from, to] : rule.getDimRenames()) {
+    renamedFrom[to] = from;
+    renamedAway.insert(from);
+  }
+  llvm::DenseMap<StringAttr, int> operandAxes;
+  IRMapping operands;
+  for (Value operand : op->getOperands()) {
+    Value local = mapping.lookupOrDefault(operand);
+    if (NamedTensorType type = tensorTypeOf(operand)) {
+      Sharding from = heldOf(operand), wanted = from;
+      wanted.partialAxes.clear();
+      for (auto [dim, axis] : llvm::zip(type.getDimNames(), wanted.dimAxes)) {
+        if (llvm::is_contained(wholeDims, dim))
+          axis = kReplicated;
+        operandAxes[dim] = axis;
+      }
+      local = reshard(local, type, from, wanted, op->getLoc());
+      if (!local)
+        return failure();
+    }
+    operands.map(operand, local);
+  }
+  builder.setInsertionPoint(op);
+  Operation *local = builder.clone(*op, operands);
+  for (auto [global, result] : llvm::zip(op->getResults(), local->getResults())) {
+    NamedTensorType type = tensorTypeOf(global);
+    if (!type) {
+      mapping.map(global, result);
       continue;
     }
-    from.dimAxes[*scatterDim] = axis;
-    value = builder.create<ReduceScatterOp>(loc, localType(), value,
-                                            global.getDimNames()[*scatterDim], axisName(axis));
+    Sharding produced;
+    llvm::SmallVector<bool> axisUsed(layout.getNumAxes(), false);
+    for (StringAttr dim : type.getDimNames()) {
+      int axis = kReplicated;
+      if (StringAttr source = renamedFrom.lookup(dim))
+        axis = operandAxes.lookup(source);
+      else if (!renamedAway.contains(dim) && !llvm::is_contained(wholeDims, dim) &&
+               operandAxes.count(dim))
+        axis = operandAxes.lookup(dim);
+      if (axis != kReplicated && axisUsed[axis])
+        axis = kReplicated;
+      if (axis != kReplicated)
+        axisUsed[axis] = true;
+      produced.dimAxes.push_back(axis);
+    }
+    result.setType(layout.localType(type, produced));
+    if (failed(mapResult(global, result, produced, op->getLoc())))
+      return failure();
   }
-  from.partialAxes.clear();
-  if (!allReduceAxes.empty())
-    value = builder.create<AllReduceOp>(loc, localType(), value,
-                                        ArrayAttr::get(context, allReduceAxes));
+  return success();
+}
 
-  // Dims: gather first, so that no intermediate puts two dims on one axis; then slice.
-  for (unsigned i = 0; i < global.getRank(); ++i)
-    if (from.dimAxes[i] != kReplicated && from.dimAxes[i] != to.dimAxes[i]) {
-      int axis = from.dimAxes[i];
-      from.dimAxes[i] = kReplicated;
-      value = builder.create<AllGatherOp>(loc, localType(), value, global.getDimNames()[i],
-                                          axisName(axis));
+Value Partitioner::reshard(Value value, NamedTensorType global, const Sharding &from,
+                           const Sharding &to, Location loc) {
+  assert(!to.isPartial() && "targets are never partial");
+  std::optional<ReshardPlan> plan = layout.planReshard(global, from, to);
+  if (!plan) {
+    emitError(loc) << "cannot reshard " << global << " to its layout: it is partial over an "
+                   << "axis that also splits one of its dims";
+    return nullptr;
+  }
+  MLIRContext *context = builder.getContext();
+  auto axisName = [&](int axis) { return layout.getAxisName(axis); };
+  auto dimName = [&](unsigned dim) { return global.getDimNames()[dim]; };
+  Sharding state = from;
+  for (const ReshardStep &step : plan->steps) {
+    switch (step.kind) {
+    case ReshardStep::Kind::AllReduce: {
+      llvm::SmallVector<Attribute> axes;
+      for (unsigned axis : step.axes) {
+        axes.push_back(axisName(axis));
+        llvm::erase(state.partialAxes, axis);
+      }
+      value = builder.create<AllReduceOp>(loc, layout.localType(global, state), value,
+                                          ArrayAttr::get(context, axes));
+      break;
     }
-  for (unsigned i = 0; i < global.getRank(); ++i)
-    if (to.dimAxes[i] != kReplicated && from.dimAxes[i] == kReplicated) {
-      from.dimAxes[i] = to.dimAxes[i];
-      value = builder.create<AllSliceOp>(loc, localType(), value, global.getDimNames()[i],
-                                         axisName(to.dimAxes[i]));
+    case ReshardStep::Kind::ReduceScatter:
+      llvm::erase(state.partialAxes, unsigned(step.axis));
+      state.dimAxes[step.dim] = step.axis;
+      value = builder.create<ReduceScatterOp>(loc, layout.localType(global, state), value,
+                                              dimName(step.dim), axisName(step.axis));
+      break;
+    case ReshardStep::Kind::AllGather:
+      state.dimAxes[step.dim] = kReplicated;
+      value = builder.create<AllGatherOp>(loc, layout.localType(global, state), value,
+                                          dimName(step.dim), axisName(step.axis));
+      break;
+    case ReshardStep::Kind::AllSlice:
+      state.dimAxes[step.dim] = step.axis;
+      value = builder.create<AllSliceOp>(loc, layout.localType(global, state), value,
+                                         dimName(step.dim), axisName(step.axis));
+      break;
+    case ReshardStep::Kind::AllToAll:
+      state.dimAxes[step.concatDim] = kReplicated;
+      state.dimAxes[step.dim] = step.axis;
+      value = builder.create<AllToAllOp>(loc, layout.localType(global, state), value,
+                                         dimName(step.dim), dimName(step.concatDim),
+                                         axisName(step.axis));
+      break;
     }
+  }
   return value;
 }
 
