@@ -1,5 +1,6 @@
 // meshc: the compiler driver. Reads a global meshc program (as written by the DSL), applies
 // --mesh/--layout, differentiates, partitions, lowers and links one SPMD executable.
+#include "dialect/Analysis/CostReport.h"
 #include "dialect/IR/MeshSpec.h"
 #include "dialect/IR/MeshcOps.h"
 #include "dialect/Transforms/Passes.h"
@@ -54,6 +55,11 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Object, "obj", "an object file"),
                clEnumValN(Emit::Executable, "exe", "the executable (default)")),
     cl::cat(category));
+cl::opt<bool> explain("explain",
+                      cl::desc("Print what one rank costs per step (memory, FLOPs, every "
+                               "collective with its source line); with --emit, also produce "
+                               "that output (into -o)"),
+                      cl::cat(category));
 
 /// Prints each diagnostic as one line: `location: error: message`.
 void printDiagnostic(Diagnostic &diagnostic) {
@@ -146,6 +152,20 @@ int main(int argc, char **argv) {
     (*module)->setAttr("meshc.layout", layout);
   }
 
+  // --explain reports on the partitioned program and prints to stdout; it produces something
+  // else only when asked to with --emit, which must then not print to stdout too.
+  const bool emitGiven = emit.getNumOccurrences() > 0;
+  if (explain && emitGiven) {
+    if (emit == Emit::Global)
+      return fail("--explain reports on the partitioned program; it cannot be combined with "
+                  "--emit=global");
+    bool toStdout = outputPath.empty() || outputPath == "-";
+    if (toStdout && (emit == Emit::Partitioned || emit == Emit::LLVMDialect))
+      return fail("--explain prints to stdout; give -o FILE for the --emit output");
+    if (outputPath == "-")
+      return fail("--explain prints to stdout; give -o FILE for the --emit output");
+  }
+
   PassManager pm(&context);
   if (emit == Emit::Global) {
     pm.addPass(meshc::createAutodiff());
@@ -155,6 +175,15 @@ int main(int argc, char **argv) {
   }
   if (failed(pm.run(*module)))
     return 1;
+  if (explain) {
+    meshc::CostReport report;
+    if (failed(meshc::computeCostReport(*module, report)))
+      return 1;
+    meshc::printCostReport(report, llvm::outs());
+    llvm::outs().flush();
+    if (!emitGiven)
+      return 0;
+  }
   if (emit == Emit::Global || emit == Emit::Partitioned)
     return printModule(*module);
 

@@ -1,0 +1,380 @@
+// The per-rank cost report behind `meshc --explain` (see CostReport.h).
+//
+// Memory mirrors what the lowering allocates (lowering/MeshcToLLVM/LowerToLLVM.cpp): one buffer
+// per tensor value, kept for the whole run, except that an all_reduce or scale whose operand has
+// no other use writes into its operand's buffer. Nothing is freed when a value dies, so the sum
+// of the buffers is the peak. Not counted: the transposed copies some einsums make (the
+// lowering's per-use-site scratch) and the runtime's reusable collective scratch.
+#include "dialect/Analysis/CostReport.h"
+
+#include "dialect/IR/MeshcOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Location.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace meshc {
+namespace {
+
+constexpr int64_t kElementBytes = 4; // f32 and i32; the lowering allocates 4 bytes per element
+
+int64_t bytesOf(Type type) {
+  if (auto tensor = llvm::dyn_cast<NamedTensorType>(type))
+    return tensor.getNumElements() * kElementBytes;
+  return 0;
+}
+
+/// file:line:col of the first file location inside `loc`, or "unknown".
+std::string formatLocation(Location loc) {
+  if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + llvm::Twine(file.getLine()) + ":" +
+            llvm::Twine(file.getColumn()))
+        .str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      if (std::string text = formatLocation(inner); text != "unknown")
+        return text;
+  }
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return formatLocation(name.getChildLoc());
+  if (auto call = llvm::dyn_cast<CallSiteLoc>(loc))
+    return formatLocation(call.getCallee());
+  return "unknown";
+}
+
+std::string typeText(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  type.print(os);
+  return text;
+}
+
+/// Optimizer state buffers an update op keeps per parameter (each of the parameter's shape).
+/// Update ops are recognised by name so that optimizers added later are at least counted as
+/// parameter updates; an unknown one is reported with no state.
+int64_t stateBuffersOf(StringRef updateOp) {
+  if (updateOp == "adam")
+    return 2; // first and second moments
+  if (updateOp == "momentum")
+    return 1; // velocity
+  return 0;
+}
+
+/// `meshc.sgd_update` -> "sgd"; "" for ops that are not parameter updates.
+StringRef optimizerOf(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  if (!name.consume_front("meshc.") || !name.consume_back("_update") || op->getNumOperands() < 2)
+    return "";
+  return name;
+}
+
+/// Ops that move or produce data without arithmetic: no FLOPs.
+bool isDataMovement(Operation *op) {
+  if (isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllGatherOp,
+          ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp>(op))
+    return true;
+  static const llvm::StringSet<> moves = {"meshc.rename",   "meshc.reshape", "meshc.relayout",
+                                          "meshc.concat",   "meshc.slice",   "meshc.stop_gradient",
+                                          "meshc.embedding", "meshc.one_hot"};
+  return moves.contains(op->getName().getStringRef());
+}
+
+/// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an
+/// add per point of its iteration space. A one-operand einsum adds each input element once.
+int64_t einsumFlops(EinsumOp op) {
+  if (op->getNumOperands() == 1)
+    return llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements();
+  llvm::StringMap<int64_t> sizes;
+  for (Value v : op->getOperands()) {
+    auto type = llvm::cast<NamedTensorType>(v.getType());
+    for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes()))
+      sizes[name.getValue()] = size;
+  }
+  int64_t points = 1;
+  for (auto &entry : sizes)
+    points *= entry.getValue();
+  return 2 * points;
+}
+
+/// One per element of the op's largest tensor (operand or result).
+int64_t elementwiseFlops(Operation *op) {
+  int64_t most = 0;
+  for (Type type : op->getOperandTypes())
+    if (auto tensor = llvm::dyn_cast<NamedTensorType>(type))
+      most = std::max(most, tensor.getNumElements());
+  for (Type type : op->getResultTypes())
+    if (auto tensor = llvm::dyn_cast<NamedTensorType>(type))
+      most = std::max(most, tensor.getNumElements());
+  return most;
+}
+
+int64_t axisSize(MeshAttr mesh, StringRef axis) {
+  if (std::optional<unsigned> index = mesh.findAxis(axis))
+    return mesh.getAxisSize(*index);
+  return 1;
+}
+
+/// Bytes a rank sends with the usual algorithms (ring all-reduce = reduce-scatter + all-gather,
+/// ring all-gather, pairwise all-to-all); all_slice only copies locally.
+int64_t sentBytes(StringRef kind, int64_t bytes, int64_t p) {
+  if (kind == "all_reduce")
+    return 2 * (p - 1) * bytes / p;
+  if (kind == "all_gather")
+    return (p - 1) * bytes;
+  if (kind == "reduce_scatter" || kind == "all_to_all")
+    return (p - 1) * bytes / p;
+  return 0;
+}
+
+std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
+  CollectiveCost c;
+  if (auto reduce = dyn_cast<AllReduceOp>(op)) {
+    c.kind = "all_reduce";
+    for (Attribute axis : reduce.getAxes())
+      c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
+  } else if (auto gather = dyn_cast<AllGatherOp>(op)) {
+    c.kind = "all_gather";
+    c.axes.push_back(gather.getAxis().str());
+    c.dim = gather.getDim().str();
+  } else if (auto scatter = dyn_cast<ReduceScatterOp>(op)) {
+    c.kind = "reduce_scatter";
+    c.axes.push_back(scatter.getAxis().str());
+    c.dim = scatter.getDim().str();
+  } else if (auto slice = dyn_cast<AllSliceOp>(op)) {
+    c.kind = "all_slice";
+    c.axes.push_back(slice.getAxis().str());
+    c.dim = slice.getDim().str();
+  } else if (auto a2a = dyn_cast<AllToAllOp>(op)) {
+    c.kind = "all_to_all";
+    c.axes.push_back(a2a.getAxis().str());
+    c.dim = (a2a.getSplitDim() + "->" + a2a.getConcatDim()).str();
+  } else {
+    return std::nullopt;
+  }
+  c.bytes = bytesOf(op->getOperand(0).getType());
+  for (const std::string &axis : c.axes)
+    c.groupSize *= axisSize(mesh, axis);
+  c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize);
+  c.type = typeText(op->getOperand(0).getType());
+  c.location = formatLocation(op->getLoc());
+  return c;
+}
+
+/// "12345 (12.1 KiB)"
+std::string human(int64_t bytes) {
+  std::string text = std::to_string(bytes);
+  static const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = -1;
+  while (value >= 1024.0 && unit < 3) {
+    value /= 1024.0;
+    ++unit;
+  }
+  if (unit >= 0)
+    text += " (" + llvm::formatv("{0:F1} {1}", value, units[unit]).str() + ")";
+  return text;
+}
+
+/// "1234567 (1.23 GFLOP)"
+std::string humanFlops(int64_t flops) {
+  std::string text = std::to_string(flops);
+  static const char *units[] = {"kFLOP", "MFLOP", "GFLOP", "TFLOP"};
+  double value = static_cast<double>(flops);
+  int unit = -1;
+  while (value >= 1000.0 && unit < 3) {
+    value /= 1000.0;
+    ++unit;
+  }
+  if (unit >= 0)
+    text += " (" + llvm::formatv("{0:F2} {1}", value, units[unit]).str() + ")";
+  return text;
+}
+
+std::string joinAxes(llvm::ArrayRef<std::string> axes) {
+  std::string text;
+  for (const std::string &axis : axes)
+    text += (text.empty() ? "" : ",") + axis;
+  return text.empty() ? "-" : text;
+}
+
+} // namespace
+
+LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  if (funcs.size() != 1)
+    return module.emitError() << "expected one meshc function, found " << funcs.size();
+  func::FuncOp func = funcs.front();
+  auto mesh = module->getAttrOfType<MeshAttr>("meshc.mesh");
+  if (!func->hasAttr("meshc.partitioned") || !mesh)
+    return func.emitError() << "function '" << func.getSymName()
+                            << "' is not partitioned (run meshc-partition first)";
+  report = CostReport();
+  report.program = func.getSymName().str();
+  report.mesh = mesh.getSpec();
+  report.numRanks = mesh.getNumRanks();
+  if (auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout"))
+    report.layout = layout.getSpec();
+
+  // The lowering's buffer plan (see the file comment): which buffer holds each value.
+  enum class Holds { Parameter, Input, Gradient, Other };
+  struct Buffer {
+    int64_t bytes;
+    Holds holds;
+  };
+  std::vector<Buffer> buffers;
+  llvm::DenseMap<Value, unsigned> bufferOf;
+  int64_t scratchBytes = 0;
+  llvm::SmallVector<std::string> optimizers;
+
+  for (Operation &op : func.getBody().front()) {
+    for (Value result : op.getResults()) {
+      if (!llvm::isa<NamedTensorType>(result.getType()))
+        continue;
+      if (isa<AllReduceOp, ScaleOp>(op) && op.getOperand(0).hasOneUse() &&
+          bufferOf.count(op.getOperand(0))) {
+        bufferOf[result] = bufferOf[op.getOperand(0)];
+        continue;
+      }
+      Holds holds = isa<ParamOp>(op) ? Holds::Parameter : isa<InputOp>(op) ? Holds::Input
+                                                                              : Holds::Other;
+      bufferOf[result] = buffers.size();
+      buffers.push_back({bytesOf(result.getType()), holds});
+    }
+    if (isa<AllToAllOp>(op)) // packed send and receive blocks
+      scratchBytes += 2 * bytesOf(op.getOperand(0).getType());
+
+    if (StringRef optimizer = optimizerOf(&op); !optimizer.empty()) {
+      if (llvm::find(optimizers, optimizer) == optimizers.end())
+        optimizers.push_back(optimizer.str());
+      report.optimizerBytes += stateBuffersOf(optimizer) * bytesOf(op.getOperand(0).getType());
+      if (auto it = bufferOf.find(op.getOperand(1)); it != bufferOf.end())
+        buffers[it->second].holds = Holds::Gradient;
+      continue; // an update is ~1 FLOP per element too, counted below
+    }
+    if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh))
+      report.collectives.push_back(std::move(*cost));
+  }
+
+  for (const Buffer &buffer : buffers) {
+    switch (buffer.holds) {
+    case Holds::Parameter:
+      report.parameterBytes += buffer.bytes;
+      ++report.numParameters;
+      break;
+    case Holds::Input:
+      report.inputBytes += buffer.bytes;
+      break;
+    case Holds::Gradient:
+      report.gradientBytes += buffer.bytes;
+      break;
+    case Holds::Other:
+      report.activationBytes += buffer.bytes;
+      break;
+    }
+  }
+  report.activationBytes += scratchBytes;
+  for (const std::string &optimizer : optimizers)
+    report.optimizers += (report.optimizers.empty() ? "" : ", ") + optimizer;
+
+  func.walk([&](Operation *op) {
+    if (auto einsum = dyn_cast<EinsumOp>(op))
+      report.einsumFlops += einsumFlops(einsum);
+    else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" &&
+             !isDataMovement(op))
+      report.otherFlops += elementwiseFlops(op);
+  });
+  return success();
+}
+
+void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
+  os << "meshc --explain: program '" << r.program << "' on mesh " << r.mesh << " ("
+     << r.numRanks << (r.numRanks == 1 ? " rank" : " ranks") << "), layout "
+     << (r.layout.empty() ? "\"\" (all replicated)" : r.layout) << "\n";
+  os << "Every rank runs the same per-rank program on its own slice, and all slices have the\n"
+        "same shape: the figures below are per rank, per training step, and the same on every\n"
+        "rank.\n\n";
+
+  os << "memory per rank (bytes, 4 per element):\n";
+  auto line = [&](StringRef what, int64_t bytes, StringRef note) {
+    os << "  " << llvm::left_justify(what, 20) << llvm::right_justify(human(bytes), 26);
+    if (!note.empty())
+      os << "  " << note;
+    os << "\n";
+  };
+  line("parameters", r.parameterBytes,
+       (llvm::Twine(r.numParameters) + (r.numParameters == 1 ? " tensor" : " tensors")).str());
+  line("gradients", r.gradientBytes, "summed gradients the updates read");
+  std::string optimizerNote = r.optimizers.empty() ? std::string("no parameter updates")
+                                                   : "optimizer " + r.optimizers +
+                                                         " (adam 2x, momentum 1x, sgd 0x "
+                                                         "the parameter)";
+  line("optimizer state", r.optimizerBytes, optimizerNote);
+  line("inputs", r.inputBytes, "the step's data batch");
+  line("activations (peak)", r.activationBytes,
+       "estimate: every other tensor buffer of the step");
+  line("total", r.totalBytes(), "");
+  os << "  (the lowering keeps one buffer per tensor value for the whole run, so the sum is\n"
+        "  the peak; an all_reduce or scale of a value used once shares its buffer; einsum\n"
+        "  transpose copies and the runtime's collective scratch are not counted)\n\n";
+
+  os << "compute per rank and step:\n";
+  os << "  " << llvm::left_justify("einsum FLOPs", 20)
+     << llvm::right_justify(humanFlops(r.einsumFlops), 26)
+     << "  2 x the product of all local dim sizes\n";
+  os << "  " << llvm::left_justify("other FLOPs", 20)
+     << llvm::right_justify(humanFlops(r.otherFlops), 26)
+     << "  1 per element of each other op's largest tensor\n";
+  os << "  " << llvm::left_justify("total FLOPs", 20)
+     << llvm::right_justify(humanFlops(r.einsumFlops + r.otherFlops), 26) << "\n\n";
+
+  os << "collectives per rank and step, in program order (bytes = this rank's input buffer;\n"
+        "the executable's --stats prints the same 'collective N: KIND axes=... bytes=...'):\n";
+  if (r.collectives.empty())
+    os << "  none\n";
+  for (auto [index, c] : llvm::enumerate(r.collectives)) {
+    os << "  collective " << index << ": " << c.kind << " axes=" << joinAxes(c.axes)
+       << " bytes=" << c.bytes << " at " << c.location << "  [" << c.type;
+    if (!c.dim.empty())
+      os << ", dim " << c.dim;
+    os << ", " << c.groupSize << " ranks, ~" << c.sentBytes << " bytes sent]\n";
+  }
+
+  // Totals by kind and axes, in order of first appearance.
+  struct Total {
+    int64_t calls = 0, bytes = 0, sent = 0;
+  };
+  std::vector<std::pair<std::string, Total>> totals;
+  Total all;
+  for (const CollectiveCost &c : r.collectives) {
+    std::string key = c.kind + " axes=" + joinAxes(c.axes);
+    auto it = llvm::find_if(totals, [&](const auto &entry) { return entry.first == key; });
+    if (it == totals.end())
+      it = totals.insert(totals.end(), {key, Total()});
+    Total &t = it->second;
+    ++t.calls;
+    t.bytes += c.bytes;
+    t.sent += c.sentBytes;
+    ++all.calls;
+    all.bytes += c.bytes;
+    all.sent += c.sentBytes;
+  }
+  os << "\ncollective totals per rank and step (by kind and axes):\n";
+  auto total = [&](StringRef what, const Total &t) {
+    os << "  " << llvm::left_justify(what, 26) << llvm::right_justify(std::to_string(t.calls), 4)
+       << " calls " << llvm::right_justify(human(t.bytes), 24) << " bytes, ~" << human(t.sent)
+       << " sent\n";
+  };
+  for (auto &[key, t] : totals)
+    total(key, t);
+  total("all", all);
+  os << "  (sent: ring all_reduce 2(p-1)/p, all_gather (p-1), reduce_scatter and all_to_all\n"
+        "  (p-1)/p times the input bytes, p = ranks in the group; all_slice copies locally)\n";
+}
+
+} // namespace meshc

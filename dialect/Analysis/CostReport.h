@@ -1,0 +1,63 @@
+// What one rank of a partitioned meshc program costs per training step: memory by kind, FLOPs,
+// and every collective in program order with the DSL line that caused it (`meshc --explain`).
+//
+// Computed on the partitioned program (local shapes), so the figures are those of what runs.
+// All ranks run the same per-rank program on slices of equal shape (the partitioner requires
+// divisible sizes), so one rank's figures are every rank's.
+#ifndef MESHC_DIALECT_ANALYSIS_COSTREPORT_H
+#define MESHC_DIALECT_ANALYSIS_COSTREPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace meshc {
+
+/// One collective op of the per-rank program.
+struct CollectiveCost {
+  std::string kind;                    // all_reduce, all_gather, reduce_scatter, all_slice, all_to_all
+  llvm::SmallVector<std::string> axes; // mesh axes of its group, in the op's order
+  int64_t bytes = 0;    // this rank's input buffer (what the runtime's --stats reports)
+  int64_t groupSize = 1;  // ranks in the group (product of the axes' sizes)
+  int64_t sentBytes = 0;  // estimate of bytes each rank sends (ring / pairwise algorithms)
+  std::string dim;      // the dim gathered/scattered/sliced ("" for all_reduce; split->concat)
+  std::string type;     // the input tensor type, e.g. !meshc.tensor<batch=8, f32>
+  std::string location; // file:line:col of the DSL call that caused it, or "unknown"
+};
+
+struct CostReport {
+  std::string program, mesh, layout;
+  int64_t numRanks = 1;
+  // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
+  int64_t parameterBytes = 0, numParameters = 0;
+  int64_t gradientBytes = 0;  // the fully summed gradients the optimizer updates read
+  int64_t optimizerBytes = 0; // adam: m and v per parameter; momentum: the velocity; sgd: none
+  std::string optimizers;     // the update ops' names, e.g. "sgd" or "adam"
+  int64_t inputBytes = 0;     // the step's data batch (meshc.input)
+  int64_t activationBytes = 0; // every other tensor buffer + collective scratch (see .cpp)
+  // FLOPs per rank and step.
+  int64_t einsumFlops = 0, otherFlops = 0;
+  std::vector<CollectiveCost> collectives; // program order
+
+  int64_t totalBytes() const {
+    return parameterBytes + gradientBytes + optimizerBytes + inputBytes + activationBytes;
+  }
+};
+
+/// Fills `report` from a partitioned module (after meshc-partition). Emits a located error
+/// and fails when the module is not partitioned.
+mlir::LogicalResult computeCostReport(mlir::ModuleOp module, CostReport &report);
+
+/// The text `meshc --explain` prints. Collective lines have the form
+///   `collective N: KIND axes=A[,B] bytes=BYTES at FILE:LINE:COL ...`
+/// whose first four fields are exactly those of the executable's `--stats` lines.
+void printCostReport(const CostReport &report, llvm::raw_ostream &os);
+
+} // namespace meshc
+
+#endif // MESHC_DIALECT_ANALYSIS_COSTREPORT_H
