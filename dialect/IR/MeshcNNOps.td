@@ -1,5 +1,128 @@
-// meshc ops: NN family (see MeshcOps.td for the base classes).
+// meshc ops: NN family (see MeshcOps.td for the base classes): normalisation, activations,
+// attention masks, dropout, and the updates of the Adam and momentum optimizers.
 #ifndef MESHC_NN_OPS_TD
 #define MESHC_NN_OPS_TD
+
+//===----------------------------------------------------------------------===//
+// Forward ops
+//===----------------------------------------------------------------------===//
+
+def Meshc_LayerNormOp : Meshc_DifferentiableOp<"layer_norm",
+    [AllTypesMatch<["input", "result"]>], ["getWholeDims"]> {
+  let summary = "(x - mean) / sqrt(var + epsilon) over `dim` (no affine part)";
+  let description = [{
+    Mean and (biased) variance are taken over the dimension `dim`, separately for every
+    position of the other dims. `dim` must be whole on every rank.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$dim, F64Attr:$epsilon);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_GeluOp : Meshc_DifferentiableOp<"gelu", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))";
+  let arguments = (ins Meshc_AnyTensor:$input);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_SoftmaxOp : Meshc_DifferentiableOp<"softmax",
+    [AllTypesMatch<["input", "result"]>], ["getWholeDims"]> {
+  let summary = "exp(x) / sum(exp(x)) over `dim`";
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$dim);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_CausalMaskOp : Meshc_DifferentiableOp<"causal_mask",
+    [AllTypesMatch<["input", "result"]>], ["needsDimAxes"]> {
+  let summary = "`value` (default -1e9) where key position > query position, else x";
+  let description = [{
+    Positions are GLOBAL indices along `query_dim` and `key_dim` (two dims of equal size),
+    so either may be split: after partitioning, `dim_axes` says where the slice lies.
+    The adjoint is the same mask with `value = 0.0` applied to the result's adjoint.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$query_dim, StrAttr:$key_dim,
+                       OptionalAttr<F64Attr>:$value);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+  let extraClassDeclaration = [{
+    /// The value written at masked positions.
+    double getMaskValue() {
+      return getValue() ? getValue()->convertToDouble() : -1.0e9;
+    }
+  }];
+}
+
+def Meshc_DropoutOp : Meshc_DifferentiableOp<"dropout",
+    [AllTypesMatch<["input", "result"]>], ["needsDimAxes"]> {
+  let summary = "x * keep / (1 - rate), keep drawn from (seed, key, step, global index)";
+  let description = [{
+    keep = uniform01(hash(seed, key, step, i)) >= rate, where i is the element's row-major
+    index in the GLOBAL tensor (docs/IR.md gives the hash): the mask is the same in every
+    layout. The adjoint is the same dropout (same key) applied to the result's adjoint.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, F64Attr:$rate, I64Attr:$key);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// Adjoint ops made by autodiff
+//===----------------------------------------------------------------------===//
+
+def Meshc_LayerNormGradOp : Meshc_ComputeOp<"layer_norm_grad",
+    [AllTypesMatch<["input", "grad", "result"]>], ["getWholeDims"]> {
+  let summary = "adjoint of layer_norm: (dy - mean(dy) - y mean(dy y)) / sigma over `dim`";
+  let arguments = (ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad, StrAttr:$dim,
+                       F64Attr:$epsilon);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_GeluGradOp : Meshc_ComputeOp<"gelu_grad",
+    [AllTypesMatch<["input", "grad", "result"]>]> {
+  let summary = "gelu'(input) * grad";
+  let arguments = (ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` qualified(type($result))";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates made by autodiff
+//===----------------------------------------------------------------------===//
+
+def Meshc_AdamUpdateOp : Meshc_Op<"adam_update", [
+    MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+  let summary = "Adam step on the parameter's storage, with its m and v state";
+  let description = [{
+    With t = step + 1 (the runtime's step number, from 0):
+    m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
+    param -= learning_rate (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon).
+    m and v have the parameter's local shape (its layout) and start at zero.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
+                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon);
+  let assemblyFormat = [{
+    $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
+  }];
+  let hasVerifier = 1;
+}
+
+def Meshc_MomentumUpdateOp : Meshc_Op<"momentum_update", [
+    MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+  let summary = "velocity = momentum velocity + grad; param -= learning_rate velocity";
+  let description = [{
+    The velocity has the parameter's local shape (its layout) and starts at zero.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
+                       F64Attr:$momentum);
+  let assemblyFormat = [{
+    $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
+  }];
+  let hasVerifier = 1;
+}
 
 #endif // MESHC_NN_OPS_TD

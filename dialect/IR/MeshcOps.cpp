@@ -238,11 +238,13 @@ LogicalResult MinimizeOp::verify() {
   NamedTensorType loss = tensorOf(getLoss());
   if (loss.getRank() != 0 || !loss.getElementType().isF32())
     return emitOpError() << "loss must be an f32 scalar, not " << loss;
-  if (getOptimizer() != "sgd")
-    return emitOpError() << "unknown optimizer '" << getOptimizer() << "' (expected sgd)";
+  llvm::StringRef optimizer = getOptimizer();
+  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "momentum")
+    return emitOpError() << "unknown optimizer '" << optimizer
+                         << "' (expected sgd, adam or momentum)";
   if (!(getLearningRate().convertToDouble() > 0))
     return emitOpError() << "learning rate must be positive";
-  return success();
+  return verifyOptimizerAttributes(*this);
 }
 
 LogicalResult SgdUpdateOp::verify() {

@@ -13,4 +13,9 @@
 #define GET_OP_CLASSES
 #include "dialect/IR/MeshcOps.h.inc"
 
+namespace meshc {
+/// The attributes of meshc.minimize that belong to its optimizer (MeshcNNOps.cpp).
+mlir::LogicalResult verifyOptimizerAttributes(MinimizeOp op);
+} // namespace meshc
+
 #endif // MESHC_DIALECT_IR_MESHCOPS_H

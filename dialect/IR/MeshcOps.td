@@ -172,9 +172,15 @@ def Meshc_MinimizeOp : Meshc_Op<"minimize", [MemoryEffects<[MemWrite]>]> {
   let summary = "train every parameter to minimize a scalar loss";
   let description = [{
     Replaced by autodiff with the gradient computation, one update per parameter and a
-    `meshc.output "loss"`.
+    `meshc.output "loss"`. `optimizer` is "sgd", "adam" (optional beta1, beta2, epsilon) or
+    "momentum" (optional momentum).
   }];
-  let arguments = (ins Meshc_AnyTensor:$loss, StrAttr:$optimizer, F64Attr:$learning_rate);
+  let arguments = (ins Meshc_AnyTensor:$loss, StrAttr:$optimizer, F64Attr:$learning_rate,
+                       // "adam" only (defaults 0.9, 0.999, 1e-8):
+                       OptionalAttr<F64Attr>:$beta1, OptionalAttr<F64Attr>:$beta2,
+                       OptionalAttr<F64Attr>:$epsilon,
+                       // "momentum" only (default 0.9):
+                       OptionalAttr<F64Attr>:$momentum);
   let assemblyFormat = "$loss attr-dict `:` qualified(type($loss))";
   let hasVerifier = 1;
 }

@@ -1,9 +1,10 @@
 // meshc-autodiff: reverse-mode differentiation of the loss of `meshc.minimize` on the global
-// program, and the SGD updates of the parameters.
+// program, and the optimizer updates of the parameters (SGD, Adam or momentum).
 //
 // The gradient program is appended after the forward program (where `meshc.minimize` was):
 // first the seed `meshc.fill {value = 1.0}`, then the adjoint ops of the forward ops in
-// reverse order, then one `meshc.sgd_update` per parameter in the order the parameters are
+// reverse order, then one update (`meshc.sgd_update`, `meshc.adam_update` or
+// `meshc.momentum_update`, by the minimize's optimizer) per parameter in the order they are
 // read, then `meshc.output "loss"`. Only ops on a path from a parameter to the loss are
 // differentiated; adjoint ops nobody uses (e.g. the gradient of an input) are removed.
 #include "dialect/Transforms/Passes.h"
@@ -30,6 +31,23 @@ void accumulate(OpBuilder &builder, Location loc, llvm::DenseMap<Value, Value> &
   auto [it, inserted] = adjoints.try_emplace(value, contribution);
   if (!inserted)
     it->second = builder.create<AddOp>(loc, value.getType(), it->second, contribution);
+}
+
+/// The update of `param` by `grad` with the optimizer of `minimize` (its defaults filled in).
+void buildUpdate(OpBuilder &builder, Location loc, MinimizeOp minimize, Value param, Value grad) {
+  FloatAttr lr = minimize.getLearningRateAttr();
+  auto orDefault = [&](FloatAttr attr, double fallback) {
+    return attr ? attr : builder.getF64FloatAttr(fallback);
+  };
+  if (minimize.getOptimizer() == "adam")
+    builder.create<AdamUpdateOp>(loc, param, grad, lr, orDefault(minimize.getBeta1Attr(), 0.9),
+                                 orDefault(minimize.getBeta2Attr(), 0.999),
+                                 orDefault(minimize.getEpsilonAttr(), 1e-8));
+  else if (minimize.getOptimizer() == "momentum")
+    builder.create<MomentumUpdateOp>(loc, param, grad, lr,
+                                     orDefault(minimize.getMomentumAttr(), 0.9));
+  else
+    builder.create<SgdUpdateOp>(loc, param, grad, lr);
 }
 
 LogicalResult differentiate(MinimizeOp minimize) {
@@ -109,7 +127,7 @@ LogicalResult differentiate(MinimizeOp minimize) {
                           << "' does not affect the loss and is not updated";
       continue;
     }
-    builder.create<SgdUpdateOp>(lossLoc, param.getResult(), grad, minimize.getLearningRateAttr());
+    buildUpdate(builder, lossLoc, minimize, param.getResult(), grad);
   }
   builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
 

@@ -1,0 +1,149 @@
+// Verifiers and sharding rules of the NN family (MeshcNNOps.td): layer_norm, gelu, softmax,
+// causal_mask, dropout, their adjoint ops, and the Adam and momentum updates.
+#include "dialect/IR/MeshcOps.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace meshc;
+
+namespace {
+
+NamedTensorType tensorOf(Value value) { return llvm::cast<NamedTensorType>(value.getType()); }
+
+LogicalResult requireF32(Operation *op, Value value, llvm::StringRef what) {
+  Type type = tensorOf(value).getElementType();
+  if (!type.isF32())
+    return op->emitOpError() << what << " must have element type f32, not " << type;
+  return success();
+}
+
+LogicalResult requireDim(Operation *op, Value value, llvm::StringRef dim, llvm::StringRef what) {
+  if (!tensorOf(value).hasDim(dim))
+    return op->emitOpError() << what << " '" << dim << "' is not a dimension of "
+                             << value.getType();
+  return success();
+}
+
+LogicalResult requireEpsilon(Operation *op, double epsilon) {
+  if (!(epsilon > 0))
+    return op->emitOpError() << "epsilon must be positive, not " << epsilon;
+  return success();
+}
+
+/// `what` in [0, 1).
+LogicalResult requireFraction(Operation *op, double value, llvm::StringRef what) {
+  if (!(value >= 0 && value < 1))
+    return op->emitOpError() << what << " must be in [0, 1), not " << value;
+  return success();
+}
+
+LogicalResult verifyUpdate(Operation *op, Value param, Value grad, double learningRate) {
+  if (!param.getDefiningOp<ParamOp>())
+    return op->emitOpError() << "must update the value of a meshc.param";
+  if (param.getType() != grad.getType())
+    return op->emitOpError() << "gradient type " << grad.getType()
+                             << " differs from the parameter type " << param.getType();
+  if (!(learningRate > 0))
+    return op->emitOpError() << "learning rate must be positive";
+  return success();
+}
+
+} // namespace
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")) ||
+      failed(requireDim(*this, getInput(), getDim(), "normalised dimension")))
+    return failure();
+  return requireEpsilon(*this, getEpsilon().convertToDouble());
+}
+
+LogicalResult LayerNormGradOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")) ||
+      failed(requireDim(*this, getInput(), getDim(), "normalised dimension")))
+    return failure();
+  return requireEpsilon(*this, getEpsilon().convertToDouble());
+}
+
+LogicalResult GeluOp::verify() { return requireF32(*this, getInput(), "the operand"); }
+LogicalResult GeluGradOp::verify() { return requireF32(*this, getInput(), "the operand"); }
+
+LogicalResult SoftmaxOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")))
+    return failure();
+  return requireDim(*this, getInput(), getDim(), "softmax dimension");
+}
+
+LogicalResult CausalMaskOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")) ||
+      failed(requireDim(*this, getInput(), getQueryDim(), "query dimension")) ||
+      failed(requireDim(*this, getInput(), getKeyDim(), "key dimension")))
+    return failure();
+  if (getQueryDim() == getKeyDim())
+    return emitOpError() << "query and key dimensions must differ, both are '" << getQueryDim()
+                         << "'";
+  NamedTensorType type = tensorOf(getInput());
+  int64_t queries = type.getDimSize(getQueryDim()), keys = type.getDimSize(getKeyDim());
+  if (queries != keys)
+    return emitOpError() << "query dimension '" << getQueryDim() << "' has size " << queries
+                         << " but key dimension '" << getKeyDim() << "' has size " << keys;
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")))
+    return failure();
+  return requireFraction(*this, getRate().convertToDouble(), "rate");
+}
+
+LogicalResult AdamUpdateOp::verify() {
+  if (failed(verifyUpdate(*this, getParam(), getGrad(), getLearningRate().convertToDouble())) ||
+      failed(requireFraction(*this, getBeta1().convertToDouble(), "beta1")) ||
+      failed(requireFraction(*this, getBeta2().convertToDouble(), "beta2")))
+    return failure();
+  return requireEpsilon(*this, getEpsilon().convertToDouble());
+}
+
+LogicalResult MomentumUpdateOp::verify() {
+  if (failed(verifyUpdate(*this, getParam(), getGrad(), getLearningRate().convertToDouble())))
+    return failure();
+  return requireFraction(*this, getMomentum().convertToDouble(), "momentum");
+}
+
+LogicalResult meshc::verifyOptimizerAttributes(MinimizeOp op) {
+  llvm::StringRef optimizer = op.getOptimizer();
+  struct Owned {
+    llvm::StringRef name;
+    std::optional<llvm::APFloat> value;
+    llvm::StringRef owner;
+  };
+  Owned attrs[] = {{"beta1", op.getBeta1(), "adam"},
+                   {"beta2", op.getBeta2(), "adam"},
+                   {"epsilon", op.getEpsilon(), "adam"},
+                   {"momentum", op.getMomentum(), "momentum"}};
+  for (const Owned &attr : attrs) {
+    if (!attr.value)
+      continue;
+    if (attr.owner != optimizer)
+      return op.emitOpError() << "attribute '" << attr.name << "' belongs to optimizer "
+                              << attr.owner << ", not " << optimizer;
+    double value = attr.value->convertToDouble();
+    if (attr.name == "epsilon" ? failed(requireEpsilon(op, value))
+                               : failed(requireFraction(op, value, attr.name)))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Sharding rules
+//===----------------------------------------------------------------------===//
+
+llvm::SmallVector<StringAttr> LayerNormOp::getWholeDims() { return {getDimAttr()}; }
+llvm::SmallVector<StringAttr> LayerNormGradOp::getWholeDims() { return {getDimAttr()}; }
+llvm::SmallVector<StringAttr> SoftmaxOp::getWholeDims() { return {getDimAttr()}; }
+
+// Positions along the query and key dims are global indices.
+bool CausalMaskOp::needsDimAxes() { return true; }
+// The keep-mask is a function of the global element index.
+bool DropoutOp::needsDimAxes() { return true; }
