@@ -157,6 +157,10 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
   } else {
     return std::nullopt;
   }
+  // Mesh-axis order, as the runtime names an axes mask.
+  llvm::sort(c.axes, [&](const std::string &x, const std::string &y) {
+    return mesh.findAxis(x).value_or(~0u) < mesh.findAxis(y).value_or(~0u);
+  });
   c.bytes = bytesOf(op->getOperand(0).getType());
   for (const std::string &axis : c.axes)
     c.groupSize *= axisSize(mesh, axis);

@@ -7,6 +7,7 @@
 // outer == 1 the tensor already is the rank-ordered block list and no copy is made.
 #include "context.h"
 #include "profile.h"
+#include "stats.h"
 
 #include <cstring>
 
@@ -47,6 +48,8 @@ extern "C" {
 void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
   ProfileScope profileScope(ProfileKind::Allreduce);
   Context *ctx = activeContext(handle);
+  if (ctx)
+    recordCollective(CollectiveKind::AllReduce, axes_mask, count * 4);
   if (!ctx || axes_mask == 0 || count == 0)
     return;
   Communicator *comm = ctx->comm(axes_mask);
@@ -64,6 +67,8 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
   ProfileScope profileScope(ProfileKind::Allgather);
   Context *ctx = activeContext(handle);
+  if (ctx && ctx->validAxis(axis))
+    recordCollective(CollectiveKind::AllGather, 1 << axis, outer * local * inner * elem_size);
   if (!ctx || !checkAxis(ctx, "allgather", axis) ||
       !checkBlocks(ctx, "allgather", outer, local, inner, elem_size))
     return;
@@ -95,6 +100,9 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
                            int64_t outer, int64_t local, int64_t inner) {
   ProfileScope profileScope(ProfileKind::ReduceScatter);
   Context *ctx = activeContext(handle);
+  if (ctx && ctx->validAxis(axis))
+    recordCollective(CollectiveKind::ReduceScatter, 1 << axis,
+                     outer * ctx->axisSize(axis) * local * inner * 4);
   if (!ctx || !checkAxis(ctx, "reduce-scatter", axis) ||
       !checkBlocks(ctx, "reduce-scatter", outer, local, inner, 4))
     return;
@@ -128,6 +136,9 @@ void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, voi
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
   ProfileScope profileScope(ProfileKind::AllSlice);
   Context *ctx = activeContext(handle);
+  if (ctx && ctx->validAxis(axis))
+    recordCollective(CollectiveKind::AllSlice, 1 << axis,
+                     outer * ctx->axisSize(axis) * local * inner * elem_size);
   if (!ctx || !checkAxis(ctx, "all-slice", axis) ||
       !checkBlocks(ctx, "all-slice", outer, local, inner, elem_size))
     return;
@@ -141,6 +152,8 @@ void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void
                      int64_t block_bytes) {
   ProfileScope profileScope(ProfileKind::Alltoall);
   Context *ctx = activeContext(handle);
+  if (ctx && ctx->validAxis(axis))
+    recordCollective(CollectiveKind::AllToAll, 1 << axis, ctx->axisSize(axis) * block_bytes);
   if (!ctx || !checkAxis(ctx, "alltoall", axis))
     return;
   if (block_bytes < 0) {

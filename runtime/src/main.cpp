@@ -9,6 +9,7 @@
 #include "context.h"
 #include "options.h"
 #include "profile.h"
+#include "stats.h"
 
 #include <malloc.h>
 #include <mpi.h>
@@ -148,6 +149,41 @@ void printProfile(int64_t steps, double stepMsTotal) {
   std::printf("profile: %-22s %8s %10.3f\n", "step (mean)", "", stepMsTotal * per);
 }
 
+// `--stats`: rank 0 prints the collectives of one step in program order, in the format of
+// `meshc --explain`'s collective lines, then whether every step and every rank performed the
+// same list. Collective (every rank calls it) because of the cross-rank check.
+void reportStats(const Mesh &mesh, bool root) {
+  uint64_t fingerprint = gStats.fingerprint(), minFp = 0, maxFp = 0;
+  MPI_Allreduce(&fingerprint, &minFp, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&fingerprint, &maxFp, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  long long mismatch = gStats.firstMismatch() < 0 ? -1 : gStats.firstMismatch(), anyMismatch = -1;
+  MPI_Allreduce(&mismatch, &anyMismatch, 1, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+  int worldSize = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
+  if (!root)
+    return;
+  std::printf("stats: collectives of one step on rank 0, in program order (bytes = this rank's "
+              "input buffer)\n");
+  int64_t bytes = 0;
+  for (const CollectiveRecord &r : gStats.firstStep())
+    bytes += r.bytes;
+  for (const std::string &line : gStats.formatFirstStep(mesh.names))
+    std::printf("stats: %s\n", line.c_str());
+  std::printf("stats: per step: %zu collectives, %lld bytes\n", gStats.firstStep().size(),
+              static_cast<long long>(bytes));
+  const auto &outside = gStats.outsideSteps();
+  for (size_t i = 0; i < outside.size(); ++i)
+    std::printf("stats: outside the steps: %s\n",
+                StatsRecorder::formatRecord(i, outside[i], mesh.names).c_str());
+  if (anyMismatch >= 0)
+    std::printf("stats: steps: %lld, all alike: no (step %lld differs from step 0)\n",
+                static_cast<long long>(gStats.stepsRecorded()), anyMismatch);
+  else
+    std::printf("stats: steps: %lld, all alike: yes\n",
+                static_cast<long long>(gStats.stepsRecorded()));
+  std::printf("stats: ranks: %d, all alike: %s\n", worldSize, minFp == maxFp ? "yes" : "no");
+}
+
 } // namespace
 } // namespace meshrt
 
@@ -214,6 +250,10 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   }
 
   gProfileEnabled = opts.profile || envFlag("MESHRT_PROFILE");
+  // Decided together: the report at the end is collective.
+  int statsWanted = opts.stats || envFlag("MESHRT_STATS"), statsAny = 0;
+  MPI_Allreduce(&statsWanted, &statsAny, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  gStatsEnabled = statsAny != 0;
   const int threads = configureThreads(opts.threads);
   std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
   if (!ctx->ok())
@@ -239,7 +279,9 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     if (s == kWarmup)
       gProfile = ProfileTotals(); // profile the timed steps only
     auto start = std::chrono::steady_clock::now();
+    gStats.beginStep(s);
     float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
+    gStats.endStep();
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     if (!ctx->ok())
@@ -252,6 +294,8 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     }
   }
 
+  if (gStatsEnabled)
+    reportStats(ctx->mesh(), root);
   std::vector<double> steady(opts.steps > kWarmup ? times.begin() + kWarmup : times.begin(),
                              times.end());
   if (root) {

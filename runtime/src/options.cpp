@@ -47,6 +47,10 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       opts.profile = true;
       continue;
     }
+    if (arg == "--stats") {
+      opts.stats = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       *error = "unexpected argument '" + arg + "' (see --help)";
       return false;
@@ -112,6 +116,10 @@ std::string usage(const std::string &programName) {
          "  --profile       time every runtime call by kind (matmul, allreduce, ...) after\n"
          "                  the warm-up steps and print per-step totals on rank 0\n"
          "                  (also MESHRT_PROFILE=1)\n"
+         "  --stats         record every collective the run performs (kind, mesh axes, bytes)\n"
+         "                  and print one step's list on rank 0, in the format of meshc\n"
+         "                  --explain, with a check that every step and rank matched\n"
+         "                  (also MESHRT_STATS=1)\n"
          "  --help          print this text\n";
 }
 

@@ -14,6 +14,7 @@ struct Options {
   int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
   bool help = false;
   bool profile = false; // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
+  bool stats = false;   // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
 };
 
 // Parses argv[1..]; on failure returns false with a one-line message in *error (without the

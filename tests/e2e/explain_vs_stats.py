@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""`meshc --explain` against what the executable does: for each mesh and layout, the collectives
+--explain lists (kind, mesh axes, bytes, in program order) must be exactly those the compiled
+program performs in one step under mpirun with --stats, every step and every rank alike.
+
+usage:
+  explain_vs_stats.py --meshc BIN --mpirun BIN --workdir DIR
+                      (--program FILE.mlir | --generator CMD [ARG...] --) [--steps N] [CASE ...]
+A CASE is "MESH [LAYOUT] [=> OP...]" as for compare_layouts.py (the OPs must appear among the
+explained collectives); without CASE arguments the cases come from the program's `// CASE:`
+lines. Each case compiles once with `--explain --emit=exe -o EXE`, which also checks that the
+report and the executable come from one invocation. Exits 0 when every case agrees, 1 otherwise.
+"""
+import argparse
+import os
+import re
+import shlex
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure, case_name,  # noqa: E402
+                             cases_from_file, parse_mesh, run)
+
+# The fields both tools print: "collective N: KIND axes=A[,B] bytes=BYTES".
+EXPLAIN_LINE = re.compile(r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)")
+STATS_LINE = re.compile(r"^stats: collective (\d+): (\w+) axes=(\S+) bytes=(\d+)$")
+
+
+def parse(text, pattern, what):
+    entries = []
+    for line in text.splitlines():
+        m = pattern.match(line)
+        if m:
+            index, kind, axes, size = int(m.group(1)), m.group(2), m.group(3), int(m.group(4))
+            if index != len(entries):
+                raise Failure("%s: collective %d out of order:\n%s" % (what, index, text))
+            entries.append((kind, axes, size))
+    return entries
+
+
+def check_case(args, program, index, mesh, layout, expected_ops):
+    exe = os.path.join(args.workdir, "case%d" % index)
+    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--explain", "--emit=exe",
+           "-o", exe]
+    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
+    if rc != 0:
+        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    explained = parse(out, EXPLAIN_LINE, shlex.join(cmd))
+    if not out.startswith("meshc --explain:"):
+        raise Failure("no report from %s:\n%s" % (shlex.join(cmd), out))
+    missing = [op for op in expected_ops if op not in {kind for kind, _, _ in explained}]
+    if missing:
+        raise Failure("%s: --explain lists no %s (the case no longer covers its path)" %
+                      (case_name(mesh, layout), ", ".join(missing)))
+
+    ranks = parse_mesh(mesh)
+    cmd = [args.mpirun, "--allow-run-as-root", "--bind-to", "none"]
+    if ranks > 2:
+        cmd.append("--oversubscribe")
+    cmd += ["-n", str(ranks), exe, "--steps", str(args.steps), "--threads", "1", "--stats"]
+    rc, out, err = run(cmd, RUN_TIMEOUT_S)
+    if rc != 0:
+        raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    performed = parse(out, STATS_LINE, shlex.join(cmd))
+    for check in ("steps: %d, all alike: yes" % args.steps, "ranks: %d, all alike: yes" % ranks):
+        if "stats: " + check not in out:
+            raise Failure("%s: the run does not report '%s':\n%s" % (case_name(mesh, layout),
+                                                                    check, out))
+    return explained, performed
+
+
+def diff_table(explained, performed):
+    lines = ["  %-4s %-40s %-40s" % ("#", "--explain", "--stats")]
+    for i in range(max(len(explained), len(performed))):
+        e = " ".join(map(str, explained[i])) if i < len(explained) else "(none)"
+        p = " ".join(map(str, performed[i])) if i < len(performed) else "(none)"
+        mark = "" if e == p else "  <-- differs"
+        lines.append("  %-4d %-40s %-40s%s" % (i, e, p, mark))
+    return "\n".join(lines)
+
+
+def main():
+    argv = sys.argv[1:]
+    generator = None
+    if "--generator" in argv:
+        i = argv.index("--generator")
+        if "--" not in argv[i:]:
+            print("explain_vs_stats.py: --generator needs a '--' after its command",
+                  file=sys.stderr)
+            return 2
+        j = argv.index("--", i)
+        generator = argv[i + 1:j]
+        argv = argv[:i] + argv[j + 1:]
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--meshc", required=True)
+    p.add_argument("--mpirun", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--program")
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("cases", nargs="*")
+    args = p.parse_args(argv)
+    if bool(args.program) == bool(generator):
+        p.error("give exactly one of --program and --generator")
+    os.makedirs(args.workdir, exist_ok=True)
+
+    bad = 0
+    try:
+        program = args.program
+        if generator:
+            program = os.path.join(args.workdir, "program.mlir")
+            rc, out, err = run(generator, COMPILE_TIMEOUT_S)
+            if rc != 0:
+                raise Failure("generator failed (exit %d): %s\n%s" % (rc, shlex.join(generator),
+                                                                      err))
+            with open(program, "w") as f:
+                f.write(out)
+        cases = args.cases or cases_from_file(program)
+        if not cases:
+            p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
+        total = 0
+        for index, case in enumerate(cases):
+            spec, _, ops = case.partition("=>")
+            fields = spec.split()
+            if len(fields) not in (1, 2):
+                p.error("a case is 'MESH [LAYOUT] [=> OP...]', got %r" % case)
+            mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
+            explained, performed = check_case(args, program, index, mesh, layout, ops.split())
+            total += len(explained)
+            name = case_name(mesh, layout)
+            if explained != performed:
+                bad += 1
+                print("FAIL: %s: --explain and --stats disagree:\n%s" %
+                      (name, diff_table(explained, performed)))
+            else:
+                kinds = sorted({kind for kind, _, _ in explained})
+                print("ok: %s: %d collectives agree (%s)" %
+                      (name, len(explained), ", ".join(kinds) if kinds else "none"))
+    except Failure as e:
+        print("FAIL: %s" % e)
+        return 1
+    if bad:
+        print("FAIL: %d case(s) disagree" % bad)
+        return 1
+    print("PASS: %d case(s), %d collectives, --explain == --stats" % (len(cases), total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
