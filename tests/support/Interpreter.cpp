@@ -1,5 +1,6 @@
 // The reference interpreter of global meshc programs: naive loops over named index spaces.
 #include "tests/support/Interpreter.h"
+#include "tests/support/InterpreterIndex.h"
 
 #include "dialect/IR/MeshcOps.h"
 
@@ -197,10 +198,146 @@ bool sameShape(const HostTensor &a, const HostTensor &b) {
   return a.dims == b.dims && a.sizes == b.sizes && a.data.size() == size_t(a.numElements());
 }
 
+/// The NN family, from the semantics of docs/IR.md.
+namespace nn {
+
+/// Calls `line(offsets)` for every line of `t` along `dim`: the offsets of its elements.
+template <typename Line> void forEachLine(const HostTensor &t, llvm::StringRef dim, Line line) {
+  Space others, along;
+  for (size_t i = 0; i < t.dims.size(); ++i)
+    (t.dims[i] == dim ? along : others).add(t.dims[i], t.sizes[i]);
+  std::vector<int64_t> so = stridesIn(t, others);
+  int64_t stride = stridesIn(t, along)[0], size = along.sizes[0];
+  forEachPoint(others, [&](const std::vector<int64_t> &i) {
+    int64_t base = offsetOf(i, so);
+    std::vector<int64_t> offsets;
+    for (int64_t k = 0; k < size; ++k)
+      offsets.push_back(base + k * stride);
+    line(offsets);
+  });
+}
+
+/// Mean, 1/sqrt(var + eps) and the normalised values of one line.
+std::vector<double> normalise(const HostTensor &x, const std::vector<int64_t> &offsets,
+                              double epsilon, double *invSigma) {
+  double mean = 0, var = 0;
+  for (int64_t o : offsets)
+    mean += x.data[o];
+  mean /= double(offsets.size());
+  for (int64_t o : offsets)
+    var += (x.data[o] - mean) * (x.data[o] - mean);
+  var /= double(offsets.size());
+  *invSigma = 1.0 / std::sqrt(var + epsilon);
+  std::vector<double> y;
+  for (int64_t o : offsets)
+    y.push_back((x.data[o] - mean) * *invSigma);
+  return y;
+}
+
+HostTensor layerNorm(const HostTensor &x, llvm::StringRef dim, double epsilon) {
+  HostTensor out = x;
+  forEachLine(x, dim, [&](const std::vector<int64_t> &offsets) {
+    double invSigma;
+    std::vector<double> y = normalise(x, offsets, epsilon, &invSigma);
+    for (size_t k = 0; k < offsets.size(); ++k)
+      out.data[offsets[k]] = y[k];
+  });
+  return out;
+}
+
+// dx = (dy - mean(dy) - y mean(dy y)) / sigma
+HostTensor layerNormGrad(const HostTensor &x, const HostTensor &dy, llvm::StringRef dim,
+                         double epsilon) {
+  HostTensor out = x;
+  forEachLine(x, dim, [&](const std::vector<int64_t> &offsets) {
+    double invSigma;
+    std::vector<double> y = normalise(x, offsets, epsilon, &invSigma);
+    double meanDy = 0, meanDyY = 0;
+    for (size_t k = 0; k < offsets.size(); ++k) {
+      meanDy += dy.data[offsets[k]];
+      meanDyY += dy.data[offsets[k]] * y[k];
+    }
+    meanDy /= double(offsets.size());
+    meanDyY /= double(offsets.size());
+    for (size_t k = 0; k < offsets.size(); ++k)
+      out.data[offsets[k]] = (dy.data[offsets[k]] - meanDy - y[k] * meanDyY) * invSigma;
+  });
+  return out;
+}
+
+constexpr double kGeluC = 0.7978845608028654; // sqrt(2 / pi)
+constexpr double kGeluA = 0.044715;
+
+double gelu(double x) { return 0.5 * x * (1 + std::tanh(kGeluC * (x + kGeluA * x * x * x))); }
+
+double geluDerivative(double x) {
+  double t = std::tanh(kGeluC * (x + kGeluA * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * kGeluC * (1 + 3 * kGeluA * x * x);
+}
+
+HostTensor softmaxAlong(const HostTensor &x, llvm::StringRef dim) {
+  HostTensor out = x;
+  forEachLine(x, dim, [&](const std::vector<int64_t> &offsets) {
+    double lse;
+    std::vector<double> p = softmax(x, offsets, &lse);
+    for (size_t k = 0; k < offsets.size(); ++k)
+      out.data[offsets[k]] = p[k];
+  });
+  return out;
+}
+
+HostTensor causalMask(const HostTensor &x, llvm::StringRef queryDim, llvm::StringRef keyDim,
+                      double value) {
+  HostTensor out = x;
+  Space space;
+  space.addAll(x);
+  size_t q = std::find(space.dims.begin(), space.dims.end(), queryDim.str()) - space.dims.begin();
+  size_t k = std::find(space.dims.begin(), space.dims.end(), keyDim.str()) - space.dims.begin();
+  std::vector<int64_t> strides = stridesIn(x, space);
+  forEachPoint(space, [&](const std::vector<int64_t> &i) {
+    if (i[k] > i[q])
+      out.data[offsetOf(i, strides)] = value;
+  });
+  return out;
+}
+
+// splitmix64's finaliser.
+uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// keep(i) = u(i) >= rate, u(i) = top 24 bits of
+// mix64(mix64(mix64(mix64(seed) ^ key) ^ step) ^ i) / 2^24, i the row-major global index.
+HostTensor dropout(const HostTensor &x, double rate, uint64_t key, uint64_t seed, int64_t step) {
+  HostTensor out = x;
+  uint64_t prefix = mix64(mix64(mix64(seed) ^ key) ^ uint64_t(step));
+  for (size_t i = 0; i < x.data.size(); ++i) {
+    double u = double(mix64(prefix ^ uint64_t(i)) >> 40) / 16777216.0;
+    out.data[i] = u >= rate ? x.data[i] / (1 - rate) : 0.0;
+  }
+  return out;
+}
+
+HostTensor stateOf(const std::map<std::string, HostTensor> *state, const std::string &name,
+                   const HostTensor &param) {
+  if (state)
+    if (auto it = state->find(name); it != state->end())
+      return it->second;
+  HostTensor zeros = param;
+  std::fill(zeros.data.begin(), zeros.data.end(), 0.0);
+  return zeros;
+}
+
+} // namespace nn
+
 } // namespace
 
 FailureOr<InterpretResult> interpret(func::FuncOp func,
-                                     const std::map<std::string, HostTensor> &feeds) {
+                                     const std::map<std::string, HostTensor> &feeds,
+                                     const InterpretOptions &options) {
   InterpretResult result;
   llvm::DenseMap<Value, HostTensor> values;
   auto get = [&](Value v) -> const HostTensor & { return values.find(v)->second; };
@@ -318,6 +455,84 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               values[o.getResult()] = std::move(out);
               return ok;
             })
+            .Case([&](LayerNormOp o) {
+              values[o.getResult()] = nn::layerNorm(get(o.getInput()), o.getDim(),
+                                                    o.getEpsilon().convertToDouble());
+              return success();
+            })
+            .Case([&](LayerNormGradOp o) {
+              values[o.getResult()] =
+                  nn::layerNormGrad(get(o.getInput()), get(o.getGrad()), o.getDim(),
+                                    o.getEpsilon().convertToDouble());
+              return success();
+            })
+            .Case([&](GeluOp o) {
+              const HostTensor &x = get(o.getInput());
+              values[o.getResult()] =
+                  elementwise(resultType, x, x, [](double a, double) { return nn::gelu(a); });
+              return success();
+            })
+            .Case([&](GeluGradOp o) {
+              values[o.getResult()] =
+                  elementwise(resultType, get(o.getInput()), get(o.getGrad()),
+                              [](double x, double g) { return nn::geluDerivative(x) * g; });
+              return success();
+            })
+            .Case([&](SoftmaxOp o) {
+              values[o.getResult()] = nn::softmaxAlong(get(o.getInput()), o.getDim());
+              return success();
+            })
+            .Case([&](CausalMaskOp o) {
+              values[o.getResult()] = nn::causalMask(get(o.getInput()), o.getQueryDim(),
+                                                     o.getKeyDim(), o.getMaskValue());
+              return success();
+            })
+            .Case([&](DropoutOp o) {
+              values[o.getResult()] =
+                  nn::dropout(get(o.getInput()), o.getRate().convertToDouble(),
+                              (uint64_t)o.getKey(), options.seed, options.step);
+              return success();
+            })
+            .Case([&](AdamUpdateOp o) {
+              std::string name = o.getParam().getDefiningOp<ParamOp>().getName().str();
+              const HostTensor &grad = get(o.getGrad());
+              HostTensor param = get(o.getParam());
+              HostTensor m = nn::stateOf(options.optimizerState, name + "/m", param);
+              HostTensor v = nn::stateOf(options.optimizerState, name + "/v", param);
+              double b1 = o.getBeta1().convertToDouble(), b2 = o.getBeta2().convertToDouble();
+              double eps = o.getEpsilon().convertToDouble();
+              double lr = o.getLearningRate().convertToDouble();
+              double t = double(options.step + 1);
+              for (size_t i = 0; i < param.data.size(); ++i) {
+                double g = grad.data[i];
+                m.data[i] = b1 * m.data[i] + (1 - b1) * g;
+                v.data[i] = b2 * v.data[i] + (1 - b2) * g * g;
+                double mHat = m.data[i] / (1 - std::pow(b1, t));
+                double vHat = v.data[i] / (1 - std::pow(b2, t));
+                param.data[i] -= lr * mHat / (std::sqrt(vHat) + eps);
+              }
+              result.gradients[name] = grad;
+              result.updatedParams[name] = std::move(param);
+              result.optimizerState[name + "/m"] = std::move(m);
+              result.optimizerState[name + "/v"] = std::move(v);
+              return success();
+            })
+            .Case([&](MomentumUpdateOp o) {
+              std::string name = o.getParam().getDefiningOp<ParamOp>().getName().str();
+              const HostTensor &grad = get(o.getGrad());
+              HostTensor param = get(o.getParam());
+              HostTensor velocity = nn::stateOf(options.optimizerState, name + "/velocity", param);
+              double mu = o.getMomentum().convertToDouble();
+              double lr = o.getLearningRate().convertToDouble();
+              for (size_t i = 0; i < param.data.size(); ++i) {
+                velocity.data[i] = mu * velocity.data[i] + grad.data[i];
+                param.data[i] -= lr * velocity.data[i];
+              }
+              result.gradients[name] = grad;
+              result.updatedParams[name] = std::move(param);
+              result.optimizerState[name + "/velocity"] = std::move(velocity);
+              return success();
+            })
             .Case([&](SgdUpdateOp o) {
               auto param = o.getParam().getDefiningOp<ParamOp>();
               std::string name = param.getName().str();
@@ -329,12 +544,19 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               result.updatedParams[name] = std::move(updated);
               return success();
             })
+            .Case<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp,
+                  CumsumOp, ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(
+                [&](Operation *) { return interpretIndexOp(op, get, values[op->getResult(0)]); })
             .Case([&](OutputOp o) {
               result.outputs[o.getName().str()] = get(o.getValue());
               return success();
             })
             .Case([&](MinimizeOp o) {
               result.outputs["loss"] = get(o.getLoss());
+              return success();
+            })
+            .Case([&](RelayoutOp o) { // a layout override: the identity on global values
+              values[o.getResult()] = get(o.getInput());
               return success();
             })
             .Case([&](func::ReturnOp) { return success(); })
