@@ -5,7 +5,7 @@
 //   x[groups, group_size, d_model]                     tokens, in groups (split over mesh axis e)
 //   gates = softmax_experts(x . w_gate)                 [groups, group_size, experts_unsplit]
 //   mask  = one_hot(argmax_experts(gates))              the expert each token goes to (top-1)
-//   position = cumsum_group_size(mask) - mask           its place in that expert's queue
+//   position = exclusive cumsum_group_size(mask)         its place in that expert's queue
 //   dispatch = one_hot(position, capacity) * mask       overflow (position >= capacity): dropped
 //   combine  = dispatch * gates
 //   expert_in = einsum(dispatch, x) -> [experts_unsplit, groups, capacity, d_model]
@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
   Tensor wGate = g.param("w_gate", {dModel, expertsUnsplit}, Init::glorot());
   Tensor gates = softmax(einsum({x, wGate}, {groups, tokens, expertsUnsplit}), expertsUnsplit);
   Tensor mask = one_hot(argmax(stop_gradient(gates), expertsUnsplit), expertsUnsplit);
-  Tensor position = cumsum(mask, tokens) - mask;
+  Tensor position = cumsum(mask, tokens, /*exclusive=*/true);
   Tensor dispatch = one_hot(position, capacity) * mask; // [groups, group_size, experts_u, cap]
   Tensor combine = dispatch * gates;
 
