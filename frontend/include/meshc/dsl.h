@@ -288,6 +288,15 @@ Tensor reshape(const Tensor &x, const std::vector<Dim> &dims,
 Tensor stop_gradient(const Tensor &x,
                      std::source_location loc = std::source_location::current());
 
+// Layout family (frontend/src/LayoutOps.cpp)
+
+/// x held in the layout `layout` ("hidden:m,batch:b"; dims it does not name are replicated)
+/// instead of the program's: a per-value override. meshc inserts the cheapest resharding
+/// (local slice, all_gather, all_to_all, reduce_scatter), and consumers get the value
+/// resharded to what they need; the gradient is held the same way.
+Tensor relayout(const Tensor &x, std::string_view layout,
+                std::source_location loc = std::source_location::current());
+
 } // namespace meshc::dsl
 
 #endif // MESHC_DSL_H
