@@ -48,24 +48,29 @@ Init glorotUniform(int64_t fanIn, int64_t fanOut, double gain = 1.0) {
 }
 
 /// layer_norm over d_model with its own learned scale and shift.
-Tensor norm(Graph &g, const std::string &name, const Tensor &x, const Sizes &s) {
-  Tensor gamma = g.param(name + ".gamma", {s.dModel}, Init::constant(1.0));
-  Tensor beta = g.param(name + ".beta", {s.dModel}, Init::zeros());
-  return layer_norm(x, s.dModel, gamma, beta);
+/// Ops made here carry the caller's source line (what errors and collectives point at).
+Tensor norm(Graph &g, const std::string &name, const Tensor &x, const Sizes &s,
+            std::source_location loc = std::source_location::current()) {
+  Tensor gamma = g.param(name + "_gamma", {s.dModel}, Init::constant(1.0), loc);
+  Tensor beta = g.param(name + "_beta", {s.dModel}, Init::zeros(), loc);
+  return layer_norm(x, s.dModel, gamma, beta, 1e-5, loc);
 }
 
-Tensor maybeDropout(const Tensor &x, double rate) { return rate > 0 ? dropout(x, rate) : x; }
+Tensor maybeDropout(const Tensor &x, double rate,
+                    std::source_location loc = std::source_location::current()) {
+  return rate > 0 ? dropout(x, rate, loc) : x;
+}
 
 /// One pre-LN block: causal multi-head self-attention and a GELU MLP, both residual.
 Tensor block(Graph &g, const std::string &p, Tensor h, const Sizes &s, double dropoutRate) {
   const int64_t d = s.dModel.size, hd = s.heads.size * s.dHead.size;
   const double attnScale = 1.0 / std::sqrt(static_cast<double>(s.dHead.size));
 
-  Tensor x = norm(g, p + ".ln1", h, s);
-  Tensor wq = g.param(p + ".wq", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd, attnScale));
-  Tensor wk = g.param(p + ".wk", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
-  Tensor wv = g.param(p + ".wv", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
-  Tensor wo = g.param(p + ".wo", {s.heads, s.dHead, s.dModel}, glorotUniform(hd, d));
+  Tensor x = norm(g, p + "_ln1", h, s);
+  Tensor wq = g.param(p + "_wq", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd, attnScale));
+  Tensor wk = g.param(p + "_wk", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+  Tensor wv = g.param(p + "_wv", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+  Tensor wo = g.param(p + "_wo", {s.heads, s.dHead, s.dModel}, glorotUniform(hd, d));
   Tensor q = einsum({x, wq}, {s.batch, s.seq, s.heads, s.dHead});
   // Keys and values index the key position: the same tokens under the name seq_k, so that
   // the scores carry both positions.
@@ -76,11 +81,11 @@ Tensor block(Graph &g, const std::string &p, Tensor h, const Sizes &s, double dr
   Tensor attn = einsum({maybeDropout(probs, dropoutRate), v}, {s.batch, s.seq, s.heads, s.dHead});
   h = h + maybeDropout(einsum({attn, wo}, {s.batch, s.seq, s.dModel}), dropoutRate);
 
-  Tensor y = norm(g, p + ".ln2", h, s);
-  Tensor w1 = g.param(p + ".w1", {s.dModel, s.dFF}, Init::glorot());
-  Tensor b1 = g.param(p + ".b1", {s.dFF}, Init::zeros());
-  Tensor w2 = g.param(p + ".w2", {s.dFF, s.dModel}, Init::glorot());
-  Tensor b2 = g.param(p + ".b2", {s.dModel}, Init::zeros());
+  Tensor y = norm(g, p + "_ln2", h, s);
+  Tensor w1 = g.param(p + "_w1", {s.dModel, s.dFF}, Init::glorot());
+  Tensor b1 = g.param(p + "_b1", {s.dFF}, Init::zeros());
+  Tensor w2 = g.param(p + "_w2", {s.dFF, s.dModel}, Init::glorot());
+  Tensor b2 = g.param(p + "_b2", {s.dModel}, Init::zeros());
   Tensor f = gelu(einsum({y, w1}, {s.batch, s.seq, s.dFF}) + b1);
   return h + maybeDropout(einsum({f, w2}, {s.batch, s.seq, s.dModel}) + b2, dropoutRate);
 }
