@@ -57,8 +57,8 @@ cl::opt<Emit> emit(
     cl::cat(category));
 cl::opt<bool> explain("explain",
                       cl::desc("Print what one rank costs per step (memory, FLOPs, every "
-                               "collective with its source line); with --emit, also produce "
-                               "that output (into -o)"),
+                               "collective with its source line) and stop; with --emit or -o, "
+                               "also produce that output into a file"),
                       cl::cat(category));
 
 /// Prints each diagnostic as one line: `location: error: message`.
@@ -153,16 +153,15 @@ int main(int argc, char **argv) {
   }
 
   // --explain reports on the partitioned program and prints to stdout; it produces something
-  // else only when asked to with --emit, which must then not print to stdout too.
-  const bool emitGiven = emit.getNumOccurrences() > 0;
+  // else only when asked to with --emit or -o, which must then not print to stdout too.
+  const bool emitGiven = emit.getNumOccurrences() > 0 || outputPath.getNumOccurrences() > 0;
   if (explain && emitGiven) {
     if (emit == Emit::Global)
       return fail("--explain reports on the partitioned program; it cannot be combined with "
                   "--emit=global");
-    bool toStdout = outputPath.empty() || outputPath == "-";
-    if (toStdout && (emit == Emit::Partitioned || emit == Emit::LLVMDialect))
-      return fail("--explain prints to stdout; give -o FILE for the --emit output");
-    if (outputPath == "-")
+    bool textToStdout = outputPath.empty() && (emit == Emit::Partitioned ||
+                                               emit == Emit::LLVMDialect);
+    if (textToStdout || outputPath == "-")
       return fail("--explain prints to stdout; give -o FILE for the --emit output");
   }
 

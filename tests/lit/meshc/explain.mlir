@@ -4,7 +4,9 @@
 // RUN: FileCheck %s --input-file=%t.mlir --check-prefix=BOTH-FILE
 // RUN: not meshc %s --explain --emit=global 2>&1 | FileCheck %s --check-prefix=GLOBAL
 // RUN: not meshc %s --explain --emit=partitioned 2>&1 | FileCheck %s --check-prefix=STDOUT
+// RUN: not meshc %s --explain --emit=obj -o - 2>&1 | FileCheck %s --check-prefix=STDOUT
 // RUN: not meshc %s --explain --mesh b=3 --layout batch:b 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not meshc %s.missing --explain 2>&1 | FileCheck %s --check-prefix=MISSING
 
 // A two-layer classifier on mesh b=2,m=2 with batch:b,hidden:m. Each rank holds
 // x [batch=4, d=4], y [batch=4], w [d=4, hidden=3], v [hidden=3, classes=4] (4 bytes/element).
@@ -73,3 +75,4 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // GLOBAL: meshc: error: --explain reports on the partitioned program; it cannot be combined with --emit=global
 // STDOUT: meshc: error: --explain prints to stdout; give -o FILE for the --emit output
 // BAD: tiny.cpp:10:3: error: dimension 'batch' of size 8 is not divisible by mesh axis 'b' of size 3
+// MISSING: meshc: error: {{.*}}explain.mlir.missing
