@@ -155,7 +155,9 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
           relax(next, {ReshardStep::Kind::AllSlice, i, 0, want, {}}, 0);
         }
       }
-      if (axis == kReplicated || axis == to.dimAxes[i])
+      // A dim split on an axis that is also partial cannot be moved: its slices are partial
+      // sums of different elements.
+      if (axis == kReplicated || axis == to.dimAxes[i] || isPartial(axis))
         continue;
       // Gather a dim off its axis.
       int64_t n = getAxisSize(axis);

@@ -100,3 +100,70 @@ TEST_F(ShardingTest, BadSpecsAreRejectedWithTheirReason) {
 }
 
 } // namespace
+
+// Resharding plans (MeshLayout::planReshard): the cheapest collectives, bytes per rank.
+class ReshardPlanTest : public ShardingTest {
+protected:
+  Sharding held(llvm::SmallVector<int> dims, llvm::SmallVector<unsigned> partial = {}) {
+    Sharding s;
+    s.dimAxes = dims;
+    s.partialAxes = partial;
+    return s;
+  }
+  static std::string kinds(const ReshardPlan &plan) {
+    static const char *names[] = {"all_reduce", "reduce_scatter", "all_gather", "all_slice",
+                                  "all_to_all"};
+    std::string text;
+    for (const ReshardStep &step : plan.steps)
+      text += (text.empty() ? "" : " ") + std::string(names[int(step.kind)]);
+    return text;
+  }
+};
+
+TEST_F(ReshardPlanTest, SameShardingIsFree) {
+  MeshLayout ml(mesh("m=4"), layout(""));
+  std::optional<ReshardPlan> plan =
+      ml.planReshard(tensor({{"d", 8}, {"h", 8}}), held({kReplicated, 0}), held({kReplicated, 0}));
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(plan->steps.empty());
+  EXPECT_EQ(plan->bytes, 0);
+}
+
+TEST_F(ReshardPlanTest, AxisMovingBetweenDimsIsOneAllToAll) {
+  MeshLayout ml(mesh("m=4"), layout(""));
+  std::optional<ReshardPlan> plan =
+      ml.planReshard(tensor({{"d", 8}, {"h", 8}}), held({kReplicated, 0}), held({0, kReplicated}));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(kinds(*plan), "all_to_all");
+  EXPECT_EQ(plan->steps[0].dim, 0u);       // split d
+  EXPECT_EQ(plan->steps[0].concatDim, 1u); // gather h
+  EXPECT_EQ(plan->bytes, 64.0 * 3 / 4);    // 8x2 f32 held, 3/4 of it received
+}
+
+TEST_F(ReshardPlanTest, PendingSumOntoASplitIsAReduceScatter) {
+  MeshLayout ml(mesh("m=4"), layout(""));
+  NamedTensorType t = tensor({{"d", 8}, {"h", 8}});
+  std::optional<ReshardPlan> plan =
+      ml.planReshard(t, held({kReplicated, kReplicated}, {0}), held({kReplicated, 0}));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(kinds(*plan), "reduce_scatter");
+  EXPECT_EQ(plan->bytes, 256.0 * 3 / 4);
+  plan = ml.planReshard(t, held({kReplicated, kReplicated}, {0}), held({kReplicated, kReplicated}));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(kinds(*plan), "all_reduce");
+  EXPECT_EQ(plan->bytes, 2 * 256.0 * 3 / 4);
+}
+
+TEST_F(ReshardPlanTest, SlicesComeFirstAndSumsShareOneAllReduce) {
+  MeshLayout ml(mesh("b=2,m=2,k=2"), layout(""));
+  std::optional<ReshardPlan> plan = ml.planReshard(
+      tensor({{"d", 8}, {"h", 8}}), held({kReplicated, kReplicated}, {0, 1}), held({2, kReplicated}));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(kinds(*plan), "all_slice all_reduce");
+  EXPECT_EQ(plan->steps[1].axes, (llvm::SmallVector<unsigned>{0, 1}));
+}
+
+TEST_F(ReshardPlanTest, PartialOverASplitAxisHasNoPlan) {
+  MeshLayout ml(mesh("m=4"), layout(""));
+  EXPECT_FALSE(ml.planReshard(tensor({{"d", 8}}), held({0}, {0}), held({kReplicated})));
+}
