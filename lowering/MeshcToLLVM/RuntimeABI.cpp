@@ -43,7 +43,7 @@ constexpr Signature kSignatures[] = {
     {"meshrt_reduce_max", "vpippppl"},
     {"meshrt_reduce_max_grad", "vpipppplp"},
     {"meshrt_cumsum", "vpllliipp"},
-    {"meshrt_copy_window", "vpllpllplli"},
+    {"meshrt_copy_window", "vpllpllpllli"},
     // NN family
     {"meshrt_layer_norm", "vplllfpp"},
     {"meshrt_layer_norm_grad", "vplllfppp"},
