@@ -5,7 +5,8 @@
 // prints `step N loss X` lines like a compiled executable's rank 0. Parameters and data are the
 // ones the executable uses: they come from libmeshrt's own generators (meshrt_init_param,
 // meshrt_synthetic_*) on a 1-rank context, with global shapes and nothing split; the program is
-// differentiated by meshc-autodiff and the interpreter's SGD updates feed the next step.
+// differentiated by meshc-autodiff and the interpreter's optimizer updates (parameters and
+// optimizer state) feed the next step.
 // compare_layouts.py --reference-tool compares these with the compiled 1-rank run.
 #include "tests/support/Interpreter.h"
 
@@ -122,6 +123,7 @@ int run(const char *path, int64_t steps, uint64_t seed) {
   step.walk(
       [&](meshc::ParamOp param) { params[param.getName().str()] = initialParam(ctx, param); });
 
+  std::map<std::string, HostTensor> optimizerState;
   int code = 0;
   for (int64_t s = 0; s < steps && code == 0; ++s) {
     std::map<std::string, HostTensor> feeds = params;
@@ -131,7 +133,13 @@ int run(const char *path, int64_t steps, uint64_t seed) {
       code = 1;
       break;
     }
-    FailureOr<meshc::testing::InterpretResult> result = meshc::testing::interpret(step, feeds);
+    // Dropout masks depend on the seed and the step; Adam on the step and its state.
+    meshc::testing::InterpretOptions options;
+    options.seed = seed;
+    options.step = s;
+    options.optimizerState = &optimizerState;
+    FailureOr<meshc::testing::InterpretResult> result =
+        meshc::testing::interpret(step, feeds, options);
     if (failed(result)) {
       code = 1;
       break;
@@ -148,6 +156,11 @@ int run(const char *path, int64_t steps, uint64_t seed) {
       for (double &x : updated.data)
         x = (double)(float)x;
       params[name] = updated;
+    }
+    for (auto &[name, state] : result->optimizerState) {
+      for (double &x : state.data)
+        x = (double)(float)x;
+      optimizerState[name] = state;
     }
   }
   meshrt_context_destroy(ctx);

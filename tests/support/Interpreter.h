@@ -32,13 +32,25 @@ struct InterpretResult {
   std::map<std::string, HostTensor> gradients;
   /// Each updated parameter after its update (param - learning_rate * grad), by name.
   std::map<std::string, HostTensor> updatedParams;
+  /// Optimizer state after the step: "<param>/m", "<param>/v" (Adam), "<param>/velocity"
+  /// (momentum).
+  std::map<std::string, HostTensor> optimizerState;
+};
+
+/// What a step depends on besides its feeds: dropout masks (seed, step), Adam's bias
+/// correction (step) and the optimizer state the previous step left (missing: zeros).
+struct InterpretOptions {
+  uint64_t seed = 0;
+  int64_t step = 0;
+  const std::map<std::string, HostTensor> *optimizerState = nullptr;
 };
 
 /// Runs `func` (a straight-line body of meshc ops and a `func.return`) on `feeds`, which must
 /// hold a value of the op's type for every `meshc.param` and `meshc.input`, by name. Fails with
 /// a diagnostic at the op that could not be evaluated.
 mlir::FailureOr<InterpretResult> interpret(mlir::func::FuncOp func,
-                                           const std::map<std::string, HostTensor> &feeds);
+                                           const std::map<std::string, HostTensor> &feeds,
+                                           const InterpretOptions &options = {});
 
 } // namespace meshc::testing
 

@@ -97,3 +97,17 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
     return
   }
 }
+
+// -----
+
+// Only the queries split: the per-rank op holds a 2 x 4 slice of the 4 x 4 mask, which the
+// verifier accepts in a partitioned function.
+module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"s:m">} {
+// CHECK-LABEL: func.func @queries_split
+// CHECK: meshc.causal_mask %{{.+}} {dim_axes = {s = 0 : i32}, key_dim = "t", query_dim = "s"} : !meshc.tensor<s=2, t=4, f32>
+  func.func @queries_split() {
+    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
+    %m = meshc.causal_mask %x {query_dim = "s", key_dim = "t"} : !meshc.tensor<s=4, t=4, f32>
+    return
+  }
+}

@@ -1,0 +1,124 @@
+// NN-family ops → runtime kernels: layer norm and softmax over one dim (viewed as
+// [outer, n, inner]), GELU, the causal mask and dropout (which get the global shape and the
+// mesh axis of each dim, from the `dim_axes` the partitioner sets), and the Adam and momentum
+// updates, whose state lives in buffers of the parameter's local shape that the init
+// function allocates zero-filled.
+#include "lowering/MeshcToLLVM/LoweringState.h"
+
+#include "meshrt/meshrt.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace meshc::lowering {
+
+namespace {
+
+NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
+
+/// Sizes before, of and after `dim` in a local type.
+struct Lines {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+Lines linesAlong(NamedTensorType type, StringRef dim) {
+  Lines lines;
+  unsigned index = *type.findDim(dim);
+  for (auto [i, size] : llvm::enumerate(type.getDimSizes()))
+    (i < index ? lines.outer : i == index ? lines.n : lines.inner) *= size;
+  return lines;
+}
+
+/// The global shape and the per-dim mesh axes of `op`'s (local) result while it runs.
+struct Placement {
+  SmallVector<int64_t> globalShape;
+  SmallVector<int32_t> dimAxes;
+};
+Placement placementOf(Operation *op, NamedTensorType local, MeshAttr mesh) {
+  Placement p;
+  for (auto [name, size] : llvm::zip(local.getDimNames(), local.getDimSizes())) {
+    int32_t axis = LoweringState::dimAxis(op, name.getValue());
+    p.dimAxes.push_back(axis);
+    p.globalShape.push_back(axis >= 0 ? size * mesh.getAxisSize(axis) : size);
+  }
+  return p;
+}
+
+} // namespace
+
+LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  Location loc = op->getLoc();
+  RuntimeABI &rt = state.rt;
+  auto ptr = [&](Value v) { return state.pointer(b, loc, v); };
+  auto i64 = [&](int64_t v) { return rt.i64c(b, loc, v); };
+  auto f32 = [&](double v) { return rt.f32c(b, loc, (float)v); };
+  auto count = [&](Value v) { return i64(typeOf(v).getNumElements()); };
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](LayerNormOp o) {
+        Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
+        rt.call(b, loc, "meshrt_layer_norm",
+                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
+      })
+      .Case([&](LayerNormGradOp o) {
+        Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
+        rt.call(b, loc, "meshrt_layer_norm_grad",
+                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getGrad()),
+                 ptr(o.getResult())});
+      })
+      .Case([&](GeluOp o) {
+        rt.call(b, loc, "meshrt_gelu",
+                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
+      })
+      .Case([&](GeluGradOp o) {
+        rt.call(b, loc, "meshrt_gelu_grad",
+                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getGrad()),
+                 ptr(o.getResult())});
+      })
+      .Case([&](SoftmaxOp o) {
+        Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
+        rt.call(b, loc, "meshrt_softmax",
+                {state.context, i64(l.outer), i64(l.n), i64(l.inner), ptr(o.getInput()),
+                 ptr(o.getResult())});
+      })
+      .Case([&](CausalMaskOp o) {
+        NamedTensorType type = typeOf(o.getInput());
+        Placement p = placementOf(op, type, state.mesh);
+        rt.call(b, loc, "meshrt_causal_mask",
+                {state.context, rt.i32c(b, loc, type.getRank()),
+                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
+                 rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
+                 rt.i32c(b, loc, *type.findDim(o.getKeyDim())), f32(o.getMaskValue()),
+                 ptr(o.getInput()), ptr(o.getResult())});
+      })
+      .Case([&](DropoutOp o) {
+        NamedTensorType type = typeOf(o.getInput());
+        Placement p = placementOf(op, type, state.mesh);
+        rt.call(b, loc, "meshrt_dropout",
+                {state.context, rt.i32c(b, loc, type.getRank()),
+                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
+                 i64((int64_t)o.getKey()), state.step, f32(o.getRate().convertToDouble()),
+                 ptr(o.getInput()), ptr(o.getResult())});
+      })
+      .Case([&](AdamUpdateOp o) {
+        int64_t n = typeOf(o.getParam()).getNumElements();
+        Value m = state.scratch(b, loc, n), v = state.scratch(b, loc, n);
+        rt.call(b, loc, "meshrt_adam_update",
+                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
+                 f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
+                 f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
+                 state.step});
+      })
+      .Case([&](MomentumUpdateOp o) {
+        int64_t n = typeOf(o.getParam()).getNumElements();
+        Value velocity = state.scratch(b, loc, n);
+        rt.call(b, loc, "meshrt_momentum_update",
+                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
+                 f32(o.getLearningRate().convertToDouble()),
+                 f32(o.getMomentum().convertToDouble())});
+      });
+  return success();
+}
+
+} // namespace meshc::lowering
