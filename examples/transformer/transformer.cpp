@@ -21,7 +21,7 @@
 // Sizes come from flags, so one source is the example, the e2e tests and the benchmark:
 //   transformer_gen [--batch 8] [--seq 128] [--layers 2] [--d-model 512] [--heads 8]
 //                   [--d-head d_model/heads] [--d-ff 2048] [--vocab 8192] [--classes 16]
-//                   [--lr 1e-3] [--dropout 0] [--head 1] [--mesh m=2]
+//                   [--lr 1e-3] [--dropout 0] [--fused-qkv 1] [--head 1] [--mesh m=2]
 //                   [--layout heads:m,d_ff:m,vocab:m] [-o transformer.mlir]
 // `--layers 1 --head 0` is one bare block (bench/transformer_block.py): a regression loss
 // (mean of the block's output squared) instead of embedding, final norm and vocabulary.
@@ -40,6 +40,7 @@ namespace {
 
 struct Sizes {
   Dim batch, seq, seqK, dModel, heads, dHead, dFF, vocab;
+  bool fusedQKV = false;
 };
 
 /// U(-s, s) with s the Glorot scale of a [fan_in, fan_out] matrix, times `gain`.
@@ -67,15 +68,32 @@ Tensor block(Graph &g, const std::string &p, Tensor h, const Sizes &s, double dr
   const double attnScale = 1.0 / std::sqrt(static_cast<double>(s.dHead.size));
 
   Tensor x = norm(g, p + "_ln1", h, s);
-  Tensor wq = g.param(p + "_wq", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd, attnScale));
-  Tensor wk = g.param(p + "_wk", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
-  Tensor wv = g.param(p + "_wv", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+  Tensor q, k, v;
+  if (s.fusedQKV) {
+    // One einsum for q, k and v (Megatron's fused QKV): its input gradient is one partial sum
+    // over heads, so the backward pass all-reduces once per block, not once per projection.
+    // The 1/sqrt(d_head) is split between q and k (sqrt each); v's scale is wo's to learn.
+    Dim qkv{"qkv", 3}, part{"qkv_part", 1};
+    Tensor wqkv = g.param(p + "_wqkv", {s.dModel, qkv, s.heads, s.dHead},
+                          glorotUniform(d, hd, std::sqrt(attnScale)));
+    Tensor all = einsum({x, wqkv}, {s.batch, s.seq, qkv, s.heads, s.dHead});
+    auto take = [&](int64_t i, const Dim &position) {
+      return reshape(slice(all, qkv, i, part), {s.batch, position, s.heads, s.dHead});
+    };
+    q = take(0, s.seq);
+    k = take(1, s.seqK);
+    v = take(2, s.seqK);
+  } else {
+    Tensor wq = g.param(p + "_wq", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd, attnScale));
+    Tensor wk = g.param(p + "_wk", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+    Tensor wv = g.param(p + "_wv", {s.dModel, s.heads, s.dHead}, glorotUniform(d, hd));
+    q = einsum({x, wq}, {s.batch, s.seq, s.heads, s.dHead});
+    // Keys and values index the key position: the same tokens under the name seq_k, so that
+    // the scores carry both positions.
+    k = rename(einsum({x, wk}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
+    v = rename(einsum({x, wv}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
+  }
   Tensor wo = g.param(p + "_wo", {s.heads, s.dHead, s.dModel}, glorotUniform(hd, d));
-  Tensor q = einsum({x, wq}, {s.batch, s.seq, s.heads, s.dHead});
-  // Keys and values index the key position: the same tokens under the name seq_k, so that
-  // the scores carry both positions.
-  Tensor k = rename(einsum({x, wk}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
-  Tensor v = rename(einsum({x, wv}, {s.batch, s.seq, s.heads, s.dHead}), {{s.seq, s.seqK}});
   Tensor scores = einsum({q, k}, {s.batch, s.heads, s.seq, s.seqK});
   Tensor probs = softmax(causal_mask(scores, s.seq, s.seqK), s.seqK);
   Tensor attn = einsum({maybeDropout(probs, dropoutRate), v}, {s.batch, s.seq, s.heads, s.dHead});
@@ -105,6 +123,7 @@ int main(int argc, char **argv) {
           {"d_head", args.integer("--d-head", heads > 0 ? dModel / heads : 0)},
           {"d_ff", args.integer("--d-ff", 2048)},
           {"vocab", args.integer("--vocab", 8192)}};
+  s.fusedQKV = args.integer("--fused-qkv", 1) != 0;
   const int64_t layers = args.integer("--layers", 2);
   Dim classes{"classes", args.integer("--classes", 16)};
   const double lr = args.number("--lr", 1e-3);
