@@ -79,8 +79,8 @@ bool isDataMovement(Operation *op) {
   if (isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllGatherOp,
           ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp>(op))
     return true;
-  static const llvm::StringSet<> moves = {"meshc.rename",   "meshc.reshape", "meshc.relayout",
-                                          "meshc.concat",   "meshc.slice",   "meshc.stop_gradient",
+  static const llvm::StringSet<> moves = {"meshc.rename",    "meshc.reshape", "meshc.relayout",
+                                          "meshc.concat",    "meshc.slice",   "meshc.stop_gradient",
                                           "meshc.embedding", "meshc.one_hot"};
   return moves.contains(op->getName().getStringRef());
 }
@@ -245,8 +245,9 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
         bufferOf[result] = bufferOf[op.getOperand(0)];
         continue;
       }
-      Holds holds = isa<ParamOp>(op) ? Holds::Parameter : isa<InputOp>(op) ? Holds::Input
-                                                                              : Holds::Other;
+      Holds holds = isa<ParamOp>(op)   ? Holds::Parameter
+                    : isa<InputOp>(op) ? Holds::Input
+                                       : Holds::Other;
       bufferOf[result] = buffers.size();
       buffers.push_back({bytesOf(result.getType()), holds});
     }
@@ -289,16 +290,15 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   func.walk([&](Operation *op) {
     if (auto einsum = dyn_cast<EinsumOp>(op))
       report.einsumFlops += einsumFlops(einsum);
-    else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" &&
-             !isDataMovement(op))
+    else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
       report.otherFlops += elementwiseFlops(op);
   });
   return success();
 }
 
 void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
-  os << "meshc --explain: program '" << r.program << "' on mesh " << r.mesh << " ("
-     << r.numRanks << (r.numRanks == 1 ? " rank" : " ranks") << "), layout "
+  os << "meshc --explain: program '" << r.program << "' on mesh " << r.mesh << " (" << r.numRanks
+     << (r.numRanks == 1 ? " rank" : " ranks") << "), layout "
      << (r.layout.empty() ? "\"\" (all replicated)" : r.layout) << "\n";
   os << "Every rank runs the same per-rank program on its own slice, and all slices have the\n"
         "same shape: the figures below are per rank, per training step, and the same on every\n"
@@ -320,8 +320,7 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
                                                          "the parameter)";
   line("optimizer state", r.optimizerBytes, optimizerNote);
   line("inputs", r.inputBytes, "the step's data batch");
-  line("activations (peak)", r.activationBytes,
-       "estimate: every other tensor buffer of the step");
+  line("activations (peak)", r.activationBytes, "estimate: every other tensor buffer of the step");
   line("total", r.totalBytes(), "");
   os << "  (the lowering keeps one buffer per tensor value for the whole run, so the sum is\n"
         "  the peak; an all_reduce or scale of a value used once shares its buffer; einsum\n"

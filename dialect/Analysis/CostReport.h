@@ -20,14 +20,14 @@ namespace meshc {
 
 /// One collective op of the per-rank program.
 struct CollectiveCost {
-  std::string kind;                    // all_reduce, all_gather, reduce_scatter, all_slice, all_to_all
+  std::string kind; // all_reduce, all_gather, reduce_scatter, all_slice, all_to_all
   llvm::SmallVector<std::string> axes; // mesh axes of its group, in mesh order
-  int64_t bytes = 0;    // this rank's input buffer (what the runtime's --stats reports)
-  int64_t groupSize = 1;  // ranks in the group (product of the axes' sizes)
-  int64_t sentBytes = 0;  // estimate of bytes each rank sends (ring / pairwise algorithms)
-  std::string dim;      // the dim gathered/scattered/sliced ("" for all_reduce; split->concat)
-  std::string type;     // the input tensor type, e.g. !meshc.tensor<batch=8, f32>
-  std::string location; // file:line:col of the DSL call that caused it, or "unknown"
+  int64_t bytes = 0;     // this rank's input buffer (what the runtime's --stats reports)
+  int64_t groupSize = 1; // ranks in the group (product of the axes' sizes)
+  int64_t sentBytes = 0; // estimate of bytes each rank sends (ring / pairwise algorithms)
+  std::string dim;       // the dim gathered/scattered/sliced ("" for all_reduce; split->concat)
+  std::string type;      // the input tensor type, e.g. !meshc.tensor<batch=8, f32>
+  std::string location;  // file:line:col of the DSL call that caused it, or "unknown"
 };
 
 struct CostReport {
@@ -35,10 +35,10 @@ struct CostReport {
   int64_t numRanks = 1;
   // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
   int64_t parameterBytes = 0, numParameters = 0;
-  int64_t gradientBytes = 0;  // the fully summed gradients the optimizer updates read
-  int64_t optimizerBytes = 0; // adam: m and v per parameter; momentum: the velocity; sgd: none
-  std::string optimizers;     // the update ops' names, e.g. "sgd" or "adam"
-  int64_t inputBytes = 0;     // the step's data batch (meshc.input)
+  int64_t gradientBytes = 0;   // the fully summed gradients the optimizer updates read
+  int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
+  std::string optimizers;      // the update ops' names, e.g. "sgd" or "adam"
+  int64_t inputBytes = 0;      // the step's data batch (meshc.input)
   int64_t activationBytes = 0; // every other tensor buffer + collective scratch (see .cpp)
   // FLOPs per rank and step.
   int64_t einsumFlops = 0, otherFlops = 0;

@@ -98,7 +98,8 @@ TEST(Stats, FingerprintSeparatesDifferentLists) {
 TEST(Stats, AxesWithoutNamesAndEmptyMasks) {
   CollectiveRecord noAxes{CollectiveKind::AllReduce, 0, 4};
   CollectiveRecord unnamed{CollectiveKind::AllReduce, 0b101, 4};
-  EXPECT_EQ(StatsRecorder::formatRecord(7, noAxes, kAxes), "collective 7: all_reduce axes=- bytes=4");
+  EXPECT_EQ(StatsRecorder::formatRecord(7, noAxes, kAxes),
+            "collective 7: all_reduce axes=- bytes=4");
   EXPECT_EQ(StatsRecorder::formatRecord(0, unnamed, kAxes),
             "collective 0: all_reduce axes=b,2 bytes=4");
 }
