@@ -233,7 +233,6 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   };
   std::vector<Buffer> buffers;
   llvm::DenseMap<Value, unsigned> bufferOf;
-  int64_t scratchBytes = 0;
   llvm::SmallVector<std::string> optimizers;
 
   for (Operation &op : func.getBody().front()) {
@@ -251,9 +250,6 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       bufferOf[result] = buffers.size();
       buffers.push_back({bytesOf(result.getType()), holds});
     }
-    if (isa<AllToAllOp>(op)) // packed send and receive blocks
-      scratchBytes += 2 * bytesOf(op.getOperand(0).getType());
-
     if (StringRef optimizer = optimizerOf(&op); !optimizer.empty()) {
       if (llvm::find(optimizers, optimizer) == optimizers.end())
         optimizers.push_back(optimizer.str());
@@ -283,7 +279,6 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       break;
     }
   }
-  report.activationBytes += scratchBytes;
   for (const std::string &optimizer : optimizers)
     report.optimizers += (report.optimizers.empty() ? "" : ", ") + optimizer;
 
@@ -320,11 +315,17 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
                                                          "the parameter)";
   line("optimizer state", r.optimizerBytes, optimizerNote);
   line("inputs", r.inputBytes, "the step's data batch");
-  line("activations (peak)", r.activationBytes, "estimate: every other tensor buffer of the step");
-  line("total", r.totalBytes(), "");
+  line("activations (peak)", r.activationBytes, "every other tensor buffer of the step");
+  if (r.allocatedBytes >= 0) {
+    line("scratch", r.allocatedBytes - r.bufferBytes(),
+         "einsum transpose copies, all_to_all blocks");
+    line("total", r.totalBytes(), "what the executable allocates (meshrt_alloc), exactly");
+  } else {
+    line("total", r.totalBytes(), "without scratch (the lowering did not run)");
+  }
   os << "  (the lowering keeps one buffer per tensor value for the whole run, so the sum is\n"
-        "  the peak; an all_reduce or scale of a value used once shares its buffer; einsum\n"
-        "  transpose copies and the runtime's collective scratch are not counted)\n\n";
+        "  the peak; an all_reduce or scale of a value used once shares its buffer; the\n"
+        "  runtime's reusable collective scratch is not counted)\n\n";
 
   os << "compute per rank and step:\n";
   os << "  " << llvm::left_justify("einsum FLOPs", 20)

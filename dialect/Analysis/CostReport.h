@@ -39,14 +39,18 @@ struct CostReport {
   int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
   std::string optimizers;      // the update ops' names, e.g. "sgd" or "adam"
   int64_t inputBytes = 0;      // the step's data batch (meshc.input)
-  int64_t activationBytes = 0; // every other tensor buffer + collective scratch (see .cpp)
+  int64_t activationBytes = 0; // every other tensor buffer (see .cpp)
+  // What the executable allocates in all (meshrt_alloc in meshc_init, read off the lowered
+  // program by the driver), or -1 if unknown. The rest beyond the buffers above is scratch.
+  int64_t allocatedBytes = -1;
   // FLOPs per rank and step.
   int64_t einsumFlops = 0, otherFlops = 0;
   std::vector<CollectiveCost> collectives; // program order
 
-  int64_t totalBytes() const {
+  int64_t bufferBytes() const {
     return parameterBytes + gradientBytes + optimizerBytes + inputBytes + activationBytes;
   }
+  int64_t totalBytes() const { return allocatedBytes >= 0 ? allocatedBytes : bufferBytes(); }
 };
 
 /// Fills `report` from a partitioned module (after meshc-partition). Emits a located error

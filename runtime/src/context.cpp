@@ -3,6 +3,7 @@
 #include "context.h"
 
 #include "comm/mpi_comm.h"
+#include "stats.h"
 
 #include <mpi.h>
 
@@ -190,6 +191,7 @@ void *meshrt_alloc(meshrt_context_t handle, int64_t bytes) {
   void *p = ctx->alloc(bytes);
   if (!p)
     ctx->abortJob();
+  recordAllocation(bytes);
   return p;
 }
 

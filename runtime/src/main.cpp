@@ -171,6 +171,8 @@ void reportStats(const Mesh &mesh, bool root) {
     std::printf("stats: %s\n", line.c_str());
   std::printf("stats: per step: %zu collectives, %lld bytes\n", gStats.firstStep().size(),
               static_cast<long long>(bytes));
+  std::printf("stats: memory: %lld bytes allocated by the program (meshrt_alloc) on rank 0\n",
+              static_cast<long long>(gStats.allocatedBytes()));
   const auto &outside = gStats.outsideSteps();
   for (size_t i = 0; i < outside.size(); ++i)
     std::printf("stats: outside the steps: %s\n",

@@ -36,6 +36,9 @@ struct CollectiveRecord {
 class StatsRecorder {
 public:
   void record(CollectiveKind kind, int32_t axesMask, int64_t bytes);
+  // Bytes handed to generated code by meshrt_alloc (its buffers; meshc --explain's total).
+  void recordAllocation(int64_t bytes) { allocated_ += bytes; }
+  int64_t allocatedBytes() const { return allocated_; }
   void beginStep(int64_t step);
   void endStep();
 
@@ -63,6 +66,7 @@ private:
   int64_t steps_ = 0;
   int64_t firstMismatch_ = -1;
   int64_t step_ = 0;
+  int64_t allocated_ = 0;
 };
 
 extern bool gStatsEnabled;
@@ -71,6 +75,11 @@ extern StatsRecorder gStats;
 inline void recordCollective(CollectiveKind kind, int32_t axesMask, int64_t bytes) {
   if (gStatsEnabled)
     gStats.record(kind, axesMask, bytes);
+}
+
+inline void recordAllocation(int64_t bytes) {
+  if (gStatsEnabled)
+    gStats.recordAllocation(bytes);
 }
 
 } // namespace meshrt

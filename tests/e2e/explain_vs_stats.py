@@ -9,7 +9,9 @@ usage:
 A CASE is "MESH [LAYOUT] [=> OP...]" as for compare_layouts.py (the OPs must appear among the
 explained collectives); without CASE arguments the cases come from the program's `// CASE:`
 lines. Each case compiles once with `--explain --emit=exe -o EXE`, which also checks that the
-report and the executable come from one invocation. Exits 0 when every case agrees, 1 otherwise.
+report and the executable come from one invocation. The memory total --explain reads off the
+lowered program must be what the run allocates, and its per-kind buffers must not exceed it.
+Exits 0 when every case agrees, 1 otherwise.
 """
 import argparse
 import os
@@ -24,6 +26,10 @@ from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure, case_nam
 # The fields both tools print: "collective N: KIND axes=A[,B] bytes=BYTES".
 EXPLAIN_LINE = re.compile(r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)")
 STATS_LINE = re.compile(r"^stats: collective (\d+): (\w+) axes=(\S+) bytes=(\d+)$")
+# Memory: --explain's exact total (read off the lowered program) against what the run allocated.
+EXPLAIN_TOTAL = re.compile(r"^  total +(\d+)\b.*what the executable allocates", re.M)
+EXPLAIN_SCRATCH = re.compile(r"^  scratch +(-?\d+)\b", re.M)
+STATS_MEMORY = re.compile(r"^stats: memory: (\d+) bytes allocated", re.M)
 
 
 def parse(text, pattern, what):
@@ -48,6 +54,13 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     explained = parse(out, EXPLAIN_LINE, shlex.join(cmd))
     if not out.startswith("meshc --explain:"):
         raise Failure("no report from %s:\n%s" % (shlex.join(cmd), out))
+    total, scratch = EXPLAIN_TOTAL.search(out), EXPLAIN_SCRATCH.search(out)
+    if not total or not scratch:
+        raise Failure("%s: --explain gives no exact total and scratch:\n%s" %
+                      (case_name(mesh, layout), out))
+    if int(scratch.group(1)) < 0:
+        raise Failure("%s: --explain counts more buffers than the lowering allocates:\n%s" %
+                      (case_name(mesh, layout), out))
     missing = [op for op in expected_ops if op not in {kind for kind, _, _ in explained}]
     if missing:
         raise Failure("%s: --explain lists no %s (the case no longer covers its path)" %
@@ -62,6 +75,10 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     if rc != 0:
         raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
     performed = parse(out, STATS_LINE, shlex.join(cmd))
+    memory = STATS_MEMORY.search(out)
+    if not memory or int(memory.group(1)) != int(total.group(1)):
+        raise Failure("%s: --explain's total of %s bytes is not what the run allocated:\n%s" %
+                      (case_name(mesh, layout), total.group(1), out))
     for check in ("steps: %d, all alike: yes" % args.steps, "ranks: %d, all alike: yes" % ranks):
         if "stats: " + check not in out:
             raise Failure("%s: the run does not report '%s':\n%s" % (case_name(mesh, layout),

@@ -117,3 +117,14 @@ TEST(Stats, RecordCollectiveHonoursTheFlag) {
   EXPECT_EQ(gStats.firstStep()[0].bytes, 8);
   gStats.reset();
 }
+
+TEST(Stats, AllocationsAddUpWhenEnabled) {
+  gStats.reset();
+  recordAllocation(64); // off: not counted
+  gStatsEnabled = true;
+  recordAllocation(64);
+  recordAllocation(4096);
+  gStatsEnabled = false;
+  EXPECT_EQ(gStats.allocatedBytes(), 4160);
+  gStats.reset();
+}

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -89,6 +90,30 @@ void printDiagnostic(Diagnostic &diagnostic) {
 int fail(const llvm::Twine &message) {
   llvm::errs() << "meshc: error: " << message << "\n";
   return 1;
+}
+
+/// What the executable will allocate: the sizes of the meshrt_alloc calls in the meshc_init of
+/// a lowered copy of `module`; -1 if it cannot be lowered (the report then goes without it).
+int64_t allocatedBytes(ModuleOp module) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  MLIRContext *context = module.getContext();
+  ScopedDiagnosticHandler quiet(context, [](Diagnostic &) { return success(); });
+  PassManager lower(context);
+  lower.addPass(meshc::createLowerToLLVM());
+  if (failed(lower.run(*copy)))
+    return -1;
+  int64_t total = 0;
+  bool known = true;
+  copy->walk([&](LLVM::CallOp call) {
+    if (call.getCallee() != "meshrt_alloc" || call.getNumOperands() != 2)
+      return;
+    llvm::APInt bytes;
+    if (matchPattern(call.getOperand(1), m_ConstantInt(&bytes)))
+      total += bytes.getSExtValue();
+    else
+      known = false;
+  });
+  return known ? total : -1;
 }
 
 /// Writes `module` as text to the output (stdout when -o is absent or "-").
@@ -178,6 +203,7 @@ int main(int argc, char **argv) {
     meshc::CostReport report;
     if (failed(meshc::computeCostReport(*module, report)))
       return 1;
+    report.allocatedBytes = allocatedBytes(*module);
     meshc::printCostReport(report, llvm::outs());
     llvm::outs().flush();
     if (!emitGiven)

@@ -37,7 +37,10 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // xent 4, loss sum 1 (all_reduce and scale share it), fill 1 (its scale shares it),
 // broadcast 4, xent grad 16, dr 12, relu_grad 12 = 90 elements = 360 bytes.
 // CHECK: activations (peak) 360
-// CHECK: total 632
+// Every einsum reads its operands in place (no transpose copy), no all_to_all: no scratch, and
+// the total is what the lowered program allocates.
+// CHECK: scratch 0
+// CHECK: total 632  what the executable allocates (meshrt_alloc), exactly
 // Five einsums over 4*4*3 or 4*3*4 local points, 2 FLOPs each: 5 * 96 = 480. Others, 1 per
 // element of the largest tensor: relu 12, xent 16, sum 4, scale 1 + 1, xent grad 16,
 // relu_grad 12, two sgd updates 12 + 12 = 86.
