@@ -13,6 +13,7 @@
 #include "kernels/cpu/strided.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace meshrt;
 using namespace meshrt::cpu;
@@ -63,6 +64,34 @@ inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, 
 
 constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
 constexpr float kGeluA = 0.044715f;
+
+// exp(x) for |x| <= 88 (Cephes' single-precision reduction and polynomial, ~1 ulp), written
+// without branches or library calls so that GELU's loops vectorise: std::tanh per element made
+// GELU and its gradient a fifth of a transformer step.
+inline float expNoLibm(float x) {
+  const float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+  const int k = static_cast<int>(x * kLog2e + (x >= 0.0f ? 0.5f : -0.5f));
+  const float kf = static_cast<float>(k);
+  const float r = x - kf * kLn2Hi - kf * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  const int32_t bits = (k + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+// tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)); |u| is clamped at 10, where tanh is 1 in f32.
+inline float tanhNoLibm(float u) {
+  const float a = std::min(std::fabs(u), 10.0f);
+  const float t = 1.0f - 2.0f / (expNoLibm(2.0f * a) + 1.0f);
+  return u < 0.0f ? -t : t;
+}
 
 bool validAxisPair(Context *ctx, const char *what, int32_t ndims, int32_t a, int32_t b) {
   if (a >= 0 && a < ndims && b >= 0 && b < ndims && a != b)
@@ -124,7 +153,7 @@ void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < count; ++i) {
     const float v = x[i];
-    y[i] = 0.5f * v * (1.0f + std::tanh(kGeluC * (v + kGeluA * v * v * v)));
+    y[i] = 0.5f * v * (1.0f + tanhNoLibm(kGeluC * (v + kGeluA * v * v * v)));
   }
 }
 
@@ -138,7 +167,7 @@ void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, co
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < count; ++i) {
     const float v = x[i];
-    const float t = std::tanh(kGeluC * (v + kGeluA * v * v * v));
+    const float t = tanhNoLibm(kGeluC * (v + kGeluA * v * v * v));
     const float d =
         0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * v * v);
     dx[i] = d * dy[i];
