@@ -107,6 +107,16 @@ struct GraphImpl {
   std::vector<std::string> errors;
 };
 
+/// The result of an op that could not be built: in the operands' graph when they have one,
+/// so that later ops stay quiet about it.
+Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims,
+                   DType dtype);
+/// `%a, %b`
+std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operands);
+/// `T1, T2 -> T3`
+std::string signature(const std::vector<const Tensor *> &operands, const std::vector<Dim> &dims,
+                      DType dtype);
+
 } // namespace meshc::dsl::detail
 
 #endif // MESHC_FRONTEND_SRC_GRAPHIMPL_H

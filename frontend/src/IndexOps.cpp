@@ -13,31 +13,11 @@
 namespace meshc::dsl {
 
 using detail::GraphImpl;
+using detail::operandList;
+using detail::placeholder;
+using detail::signature;
 
 namespace {
-
-Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims,
-                   DType dtype) {
-  for (const Tensor *t : operands)
-    if (t->graph())
-      return t->graph()->impl().placeholder(std::move(dims), dtype);
-  return Tensor();
-}
-
-std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operands) {
-  std::string s;
-  for (size_t i = 0; i < operands.size(); ++i)
-    s += (i ? ", %" : "%") + g.ssa(*operands[i]);
-  return s;
-}
-
-std::string signature(const std::vector<const Tensor *> &operands, const std::vector<Dim> &dims,
-                      DType dtype) {
-  std::string s;
-  for (size_t i = 0; i < operands.size(); ++i)
-    s += (i ? ", " : "") + operands[i]->type();
-  return s + " -> " + detail::printType(dims, dtype);
-}
 
 /// `meshc.<mnemonic> %a, %b {attrs} : T1, T2 -> T3` (no braces when attrs is empty).
 std::string opText(GraphImpl &g, const char *mnemonic,

@@ -11,6 +11,9 @@
 namespace meshc::dsl {
 
 using detail::GraphImpl;
+using detail::operandList;
+using detail::placeholder;
+using detail::signature;
 
 bool operator==(const Dim &a, const Dim &b) { return a.name == b.name && a.size == b.size; }
 
@@ -29,31 +32,6 @@ const Dim *findDim(const std::vector<Dim> &dims, std::string_view name) {
   return nullptr;
 }
 
-/// The result of an op that could not be built: in the operands' graph when they
-/// have one, so that later ops stay quiet about it.
-Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims,
-                   DType dtype) {
-  for (const Tensor *t : operands)
-    if (t->graph())
-      return t->graph()->impl().placeholder(std::move(dims), dtype);
-  return Tensor();
-}
-
-std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operands) {
-  std::string s;
-  for (size_t i = 0; i < operands.size(); ++i)
-    s += (i ? ", %" : "%") + g.ssa(*operands[i]);
-  return s;
-}
-
-/// `T1, T2 -> T3`
-std::string signature(const std::vector<const Tensor *> &operands, const std::vector<Dim> &dims,
-                      DType dtype) {
-  std::string s;
-  for (size_t i = 0; i < operands.size(); ++i)
-    s += (i ? ", " : "") + operands[i]->type();
-  return s + " -> " + detail::printType(dims, dtype);
-}
 
 Tensor elementwise(const char *mnemonic, const char *symbol, const LocatedTensor &lhs,
                    const Tensor &rhs) {
@@ -195,5 +173,35 @@ Tensor softmax_cross_entropy(const Tensor &logits, const Tensor &labels, const D
                      "} : " + signature(operands, labels.dims(), DType::F32);
   return g->add("", labels.dims(), DType::F32, text, loc);
 }
+
+namespace detail {
+
+/// The result of an op that could not be built: in the operands' graph when they
+/// have one, so that later ops stay quiet about it.
+Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims,
+                   DType dtype) {
+  for (const Tensor *t : operands)
+    if (t->graph())
+      return t->graph()->impl().placeholder(std::move(dims), dtype);
+  return Tensor();
+}
+
+std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operands) {
+  std::string s;
+  for (size_t i = 0; i < operands.size(); ++i)
+    s += (i ? ", %" : "%") + g.ssa(*operands[i]);
+  return s;
+}
+
+/// `T1, T2 -> T3`
+std::string signature(const std::vector<const Tensor *> &operands, const std::vector<Dim> &dims,
+                      DType dtype) {
+  std::string s;
+  for (size_t i = 0; i < operands.size(); ++i)
+    s += (i ? ", " : "") + operands[i]->type();
+  return s + " -> " + detail::printType(dims, dtype);
+}
+
+} // namespace detail
 
 } // namespace meshc::dsl
