@@ -44,14 +44,6 @@ std::vector<T> assemble(const std::vector<int64_t> &sizes, const std::vector<int
   return out;
 }
 
-int64_t localCount(const std::vector<int64_t> &sizes, const std::vector<int64_t> &global,
-                   const std::vector<int32_t> &axes) {
-  int64_t n = 1;
-  for (size_t d = 0; d < global.size(); ++d)
-    n *= axes[d] < 0 ? global[d] : global[d] / sizes[axes[d]];
-  return n;
-}
-
 // Layouts of a 3-D [8, 12, 4] tensor over the mesh's axes (each axis at most once).
 std::vector<std::vector<int32_t>> layoutsFor(int numAxes) {
   std::vector<std::vector<int32_t>> out = {{-1, -1, -1}};

@@ -11,21 +11,6 @@ namespace {
 
 ContextPtr anyContext() { return makeContext(meshesForWorld().front()); }
 
-float pseudo(int64_t i, int salt = 0) {
-  uint32_t h = static_cast<uint32_t>(i * 2654435761u + salt * 40503u);
-  h ^= h >> 13;
-  h *= 0x5bd1e995u;
-  h ^= h >> 15;
-  return static_cast<float>(h % 2001) / 1000.0f - 1.0f; // [-1, 1]
-}
-
-std::vector<float> pseudoVec(int64_t n, int salt) {
-  std::vector<float> v(n);
-  for (int64_t i = 0; i < n; ++i)
-    v[i] = pseudo(i, salt);
-  return v;
-}
-
 // Offset of flat index `i` of a contiguous `shape` under `strides`.
 int64_t stridedOffset(const std::vector<int64_t> &shape, const std::vector<int64_t> &strides,
                       int64_t i) {

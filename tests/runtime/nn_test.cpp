@@ -11,21 +11,6 @@ using namespace meshrt_test;
 
 namespace {
 
-float pseudo(int64_t i, int salt = 0) {
-  uint32_t h = static_cast<uint32_t>(i * 2654435761u + salt * 40503u);
-  h ^= h >> 13;
-  h *= 0x5bd1e995u;
-  h ^= h >> 15;
-  return static_cast<float>(h % 2001) / 1000.0f - 1.0f; // [-1, 1]
-}
-
-std::vector<float> pseudoVec(int64_t n, int salt) {
-  std::vector<float> v(n);
-  for (int64_t i = 0; i < n; ++i)
-    v[i] = pseudo(i, salt);
-  return v;
-}
-
 ContextPtr anyContext(uint64_t seed = 0) { return makeContext(meshesForWorld().front(), seed); }
 
 // Global flat index of local element e of this rank's slice (the test's model of a layout).
@@ -42,14 +27,6 @@ int64_t globalIndex(const std::vector<int64_t> &sizes, const std::vector<int64_t
     stride *= global[d];
   }
   return flat;
-}
-
-int64_t localCount(const std::vector<int64_t> &sizes, const std::vector<int64_t> &global,
-                   const std::vector<int32_t> &axes) {
-  int64_t n = 1;
-  for (size_t d = 0; d < global.size(); ++d)
-    n *= axes[d] < 0 ? global[d] : global[d] / sizes[axes[d]];
-  return n;
 }
 
 // Layouts of a 3-D tensor over the mesh's axes (each axis at most once).

@@ -83,6 +83,31 @@ inline std::vector<std::string> meshesForWorld() {
   return out;
 }
 
+/// Deterministic test data in [-1, 1].
+inline float pseudo(int64_t i, int salt = 0) {
+  uint32_t h = static_cast<uint32_t>(i * 2654435761u + salt * 40503u);
+  h ^= h >> 13;
+  h *= 0x5bd1e995u;
+  h ^= h >> 15;
+  return static_cast<float>(h % 2001) / 1000.0f - 1.0f; // [-1, 1]
+}
+
+inline std::vector<float> pseudoVec(int64_t n, int salt) {
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i)
+    v[i] = pseudo(i, salt);
+  return v;
+}
+
+/// Elements of one rank's slice of `global` when dim d is split on mesh axis axes[d] (or -1).
+inline int64_t localCount(const std::vector<int64_t> &sizes, const std::vector<int64_t> &global,
+                   const std::vector<int32_t> &axes) {
+  int64_t n = 1;
+  for (size_t d = 0; d < global.size(); ++d)
+    n *= axes[d] < 0 ? global[d] : global[d] / sizes[axes[d]];
+  return n;
+}
+
 } // namespace meshrt_test
 
 #endif // MESHC_TESTS_RUNTIME_TEST_UTIL_H
