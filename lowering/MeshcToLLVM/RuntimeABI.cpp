@@ -18,6 +18,7 @@ struct Signature {
 constexpr Signature kSignatures[] = {
     {"meshrt_main", "iippplpp"},
     {"meshrt_alloc", "ppl"},
+    {"meshrt_load_f32", "fpp"},
     {"meshrt_init_param", "vppipplif"},
     {"meshrt_synthetic_features", "vppippli"},
     {"meshrt_synthetic_labels", "vppippli"},

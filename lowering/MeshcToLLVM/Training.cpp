@@ -65,8 +65,9 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
           result = output.emitOpError() << "a program reports one output, the loss";
           return;
         }
-        state.loss = b.create<LLVM::LoadOp>(loc, rt.f32Type(),
-                                            state.pointer(b, loc, output.getValue()));
+        // Through the runtime: on a device the buffer is not host memory.
+        state.loss = rt.call(b, loc, "meshrt_load_f32",
+                             {state.context, state.pointer(b, loc, output.getValue())});
       });
   return result;
 }

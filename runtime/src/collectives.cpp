@@ -4,7 +4,8 @@
 // Allgather and reduce-scatter along a middle dimension need the P per-rank blocks contiguous
 // in rank order, which a [outer, P*local, inner] tensor is not when outer > 1. They go through
 // the context's scratch buffer (reused, so no allocation per call in steady state); with
-// outer == 1 the tensor already is the rank-ordered block list and no copy is made.
+// outer == 1 the tensor already is the rank-ordered block list and no copy is made. On a device
+// the same rearrangements are device-to-device 2-D copies and the scratch is device memory.
 #include "context.h"
 #include "profile.h"
 #include "stats.h"
@@ -34,11 +35,18 @@ bool checkBlocks(Context *ctx, const char *what, int64_t outer, int64_t local, i
   return false;
 }
 
-// dst[o] (rows of `rowBytes`, dstStride apart) = src[o] (srcStride apart), for o < outer.
-void copyRows(char *dst, int64_t dstStride, const char *src, int64_t srcStride, int64_t outer,
-              int64_t rowBytes) {
+// dst[o] (rows of `rowBytes`, dstStride apart) = src[o] (srcStride apart), for o < outer, in
+// the context's memory (host or device). False (and an error in the context) on failure.
+bool copyRows(Context *ctx, void *dst, int64_t dstStride, const void *src, int64_t srcStride,
+              int64_t outer, int64_t rowBytes) {
+  if (outer == 0 || rowBytes == 0)
+    return true;
+  if (Device *dev = ctx->device())
+    return ctx->check(dev->copy2D(dst, dstStride, src, srcStride, rowBytes, outer));
   for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(dst + o * dstStride, src + o * srcStride, static_cast<size_t>(rowBytes));
+    std::memcpy(static_cast<char *>(dst) + o * dstStride,
+                static_cast<const char *>(src) + o * srcStride, static_cast<size_t>(rowBytes));
+  return true;
 }
 
 } // namespace
@@ -79,7 +87,7 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
     return;
   if (p == 1) {
     if (in != out)
-      std::memmove(out, in, static_cast<size_t>(blockBytes));
+      copyRows(ctx, out, blockBytes, in, blockBytes, 1, blockBytes);
     return;
   }
   Communicator *comm = ctx->comm(1 << axis);
@@ -92,8 +100,9 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
     return;
   // tmp is [P][outer][local*inner]; out is [outer][P][local*inner].
   for (int64_t c = 0; c < p; ++c)
-    copyRows(static_cast<char *>(out) + c * rowBytes, p * rowBytes, tmp + c * blockBytes, rowBytes,
-             outer, rowBytes);
+    if (!copyRows(ctx, static_cast<char *>(out) + c * rowBytes, p * rowBytes, tmp + c * blockBytes,
+                  rowBytes, outer, rowBytes))
+      return;
 }
 
 void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *in, float *out,
@@ -113,7 +122,7 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
     return;
   if (p == 1) {
     if (in != out)
-      std::memmove(out, in, static_cast<size_t>(blockCount) * sizeof(float));
+      copyRows(ctx, out, blockCount * 4, in, blockCount * 4, 1, blockCount * 4);
     return;
   }
   Communicator *comm = ctx->comm(1 << axis);
@@ -127,8 +136,9 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
   // in is [outer][P][local*inner]; tmp is [P][outer][local*inner], rank c's block at c.
   const int64_t rowBytes = rowCount * 4;
   for (int64_t c = 0; c < p; ++c)
-    copyRows(reinterpret_cast<char *>(tmp + c * blockCount), rowBytes,
-             reinterpret_cast<const char *>(in + c * rowCount), p * rowBytes, outer, rowBytes);
+    if (!copyRows(ctx, tmp + c * blockCount, rowBytes, in + c * rowCount, p * rowBytes, outer,
+                  rowBytes))
+      return;
   ctx->check(comm->reduceScatterSum(tmp, out, blockCount));
 }
 
@@ -145,7 +155,7 @@ void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, voi
   const int64_t p = ctx->axisSize(axis);
   const int64_t rowBytes = local * inner * elem_size;
   const char *src = static_cast<const char *>(in) + ctx->coord(axis) * rowBytes;
-  copyRows(static_cast<char *>(out), rowBytes, src, p * rowBytes, outer, rowBytes);
+  copyRows(ctx, out, rowBytes, src, p * rowBytes, outer, rowBytes);
 }
 
 void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void *out,
@@ -165,7 +175,7 @@ void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void
     return;
   if (ctx->axisSize(axis) == 1) {
     if (in != out)
-      std::memmove(out, in, static_cast<size_t>(block_bytes));
+      copyRows(ctx, out, block_bytes, in, block_bytes, 1, block_bytes);
     return;
   }
   ctx->check(ctx->comm(1 << axis)->alltoall(in, out, block_bytes));

@@ -57,11 +57,21 @@ std::unique_ptr<Context> Context::create(const std::string &meshSpec, uint64_t s
 }
 
 Context::~Context() {
+  if (device_) {
+    device_->synchronize(); // nothing may still use the memory or the communicators
+    deviceComms_.clear();
+    for (void *p : allocations_)
+      device_->release(p);
+    if (scratch_)
+      device_->release(scratch_);
+    device_.reset();
+  } else {
+    for (void *p : allocations_)
+      std::free(p);
+    std::free(scratch_);
+  }
   comms_.clear();
   world_.reset();
-  for (void *p : allocations_)
-    std::free(p);
-  std::free(scratch_);
 }
 
 void Context::fail(meshrt_status_code_t code, std::string message) {
@@ -87,9 +97,10 @@ void Context::abortJob() const {
 }
 
 Communicator *Context::comm(int32_t mask) const {
-  if (mask <= 0 || static_cast<size_t>(mask) >= comms_.size())
+  const auto &comms = device_ ? deviceComms_ : comms_;
+  if (mask <= 0 || static_cast<size_t>(mask) >= comms.size())
     return nullptr;
-  return comms_[mask].get();
+  return comms[mask].get();
 }
 
 static void *alignedAlloc(size_t bytes) {
@@ -118,6 +129,13 @@ void *Context::alloc(int64_t bytes) {
          strformat("meshrt_alloc of a negative size (%lld bytes)", static_cast<long long>(bytes)));
     return nullptr;
   }
+  if (device_) {
+    void *p = nullptr;
+    if (!check(device_->alloc(bytes, &p)))
+      return nullptr;
+    allocations_.push_back(p);
+    return p;
+  }
   void *p = alignedAlloc(static_cast<size_t>(bytes));
   if (!p) {
     fail(MESHRT_OUT_OF_MEMORY,
@@ -133,12 +151,34 @@ void *Context::scratch(size_t bytes) {
   if (bytes <= scratchBytes_)
     return scratch_;
   size_t grown = scratchBytes_ * 2 > bytes ? scratchBytes_ * 2 : bytes;
+  if (device_) {
+    if (scratch_)
+      device_->release(scratch_);
+    scratch_ = nullptr;
+    scratchBytes_ = 0;
+    if (check(device_->alloc(static_cast<int64_t>(grown), &scratch_)))
+      scratchBytes_ = grown;
+    return scratch_;
+  }
   std::free(scratch_);
   scratch_ = alignedAlloc(grown);
   scratchBytes_ = scratch_ ? grown : 0;
   if (!scratch_)
     fail(MESHRT_OUT_OF_MEMORY, strformat("out of memory allocating %zu bytes of scratch", grown));
   return scratch_;
+}
+
+void *Context::beginHostWrite(void *out, int64_t bytes) {
+  if (!device_)
+    return out;
+  if (hostStaging_.size() < static_cast<size_t>(bytes))
+    hostStaging_.resize(static_cast<size_t>(bytes));
+  return hostStaging_.data();
+}
+
+void Context::finishHostWrite(void *out, const void *staged, int64_t bytes) {
+  if (device_ && ok() && bytes > 0)
+    check(device_->upload(out, staged, bytes));
 }
 
 } // namespace meshrt

@@ -2,11 +2,13 @@
 //
 // One per process: the mesh and this rank's coordinates, one communicator per group of mesh
 // axes, the sticky status, the memory handed to generated code and a reusable scratch buffer
-// for collectives that must rearrange blocks.
+// for collectives that must rearrange blocks. On a device (useDevice), memory and scratch are
+// device memory and the communicators are the device's counterparts of the MPI ones.
 #ifndef MESHRT_SRC_CONTEXT_H
 #define MESHRT_SRC_CONTEXT_H
 
 #include "comm/communicator.h"
+#include "device/device.h"
 #include "mesh.h"
 #include "status.h"
 
@@ -54,12 +56,27 @@ public:
   Communicator *comm(int32_t mask) const;
   uint64_t seed() const { return seed_; }
 
+  // ---- device
+  // Moves memory, kernels and collectives onto a device (meshrt_context_use_device): kind
+  // "cpu" or "cuda", precision "fp32"|"tf32"|"bf16", comm "auto"|"nccl"|"staged" (empty:
+  // defaults). Collective; every rank ends with the same status.
+  void useDevice(const std::string &kind, const std::string &precision, const std::string &comm);
+  // The device, or null on the CPU.
+  Device *device() const { return device_.get(); }
+  // "cpu", or the device's name with the precision and collective path chosen.
+  const std::string &deviceName() const { return deviceName_; }
+
   // ---- memory
   // Zero-filled, 64-byte aligned, freed with the context. Null (and an error) on failure.
   void *alloc(int64_t bytes);
   // A buffer of at least `bytes`, reused across calls (contents undefined). Grows
   // geometrically so steady-state steps do not allocate.
   void *scratch(size_t bytes);
+  // Where a generator of host data (parameters, synthetic inputs) writes `bytes` meant for
+  // `out`: `out` itself on the CPU, reused host staging memory on a device; finishHostWrite
+  // then uploads it to `out` (no-op on the CPU). Null (and an error) on failure.
+  void *beginHostWrite(void *out, int64_t bytes);
+  void finishHostWrite(void *out, const void *staged, int64_t bytes);
 
 private:
   Context() = default;
@@ -70,6 +87,9 @@ private:
   uint64_t seed_ = 0;
   std::unique_ptr<Communicator> world_;
   std::vector<std::unique_ptr<Communicator>> comms_; // indexed by axes mask; [0] unused
+  std::unique_ptr<Device> device_;
+  std::string deviceName_ = "cpu";
+  std::vector<std::unique_ptr<Communicator>> deviceComms_; // as comms_, on the device
 
   meshrt_status_code_t code_ = MESHRT_OK;
   std::string message_;
@@ -77,6 +97,7 @@ private:
   std::vector<void *> allocations_;
   void *scratch_ = nullptr;
   size_t scratchBytes_ = 0;
+  std::vector<char> hostStaging_;
 };
 
 // The opaque ABI handle is the Context itself.

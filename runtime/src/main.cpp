@@ -152,7 +152,8 @@ void printProfile(int64_t steps, double stepMsTotal) {
 // `--stats`: rank 0 prints the collectives of one step in program order, in the format of
 // `meshc --explain`'s collective lines, then whether every step and every rank performed the
 // same list. Collective (every rank calls it) because of the cross-rank check.
-void reportStats(const Mesh &mesh, bool root) {
+void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) {
+  const Mesh &mesh = ctx.mesh();
   uint64_t fingerprint = gStats.fingerprint(), minFp = 0, maxFp = 0;
   MPI_Allreduce(&fingerprint, &minFp, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
   MPI_Allreduce(&fingerprint, &maxFp, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
@@ -173,6 +174,14 @@ void reportStats(const Mesh &mesh, bool root) {
               static_cast<long long>(bytes));
   std::printf("stats: memory: %lld bytes allocated by the program (meshrt_alloc) on rank 0\n",
               static_cast<long long>(gStats.allocatedBytes()));
+  if (const Device *dev = ctx.device()) {
+    const DeviceMemoryStats m = dev->memoryStats();
+    std::printf("stats: device memory: %lld bytes from the driver in %lld allocations (%lld after "
+                "step 0), peak in use %lld bytes, %lld requests served\n",
+                static_cast<long long>(m.driverBytes), static_cast<long long>(m.driverAllocs),
+                static_cast<long long>(m.driverAllocs - driverAllocsAfterStep0),
+                static_cast<long long>(m.peakInUseBytes), static_cast<long long>(m.requests));
+  }
   const auto &outside = gStats.outsideSteps();
   for (size_t i = 0; i < outside.size(); ++i)
     std::printf("stats: outside the steps: %s\n",
@@ -260,9 +269,22 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
   if (!ctx->ok())
     ctx->abortJob();
+  // Every rank learns the same outcome (context_device.cpp), so all leave the same way.
+  ctx->useDevice(opts.device, opts.precision, opts.comm);
+  if (!ctx->ok()) {
+    if (root)
+      std::fprintf(stderr, "error: %s\n", ctx->message().c_str());
+    ctx.reset();
+    return finish(1);
+  }
+  gProfileDevice = ctx->device();
   if (root) {
-    std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank)\n", name.c_str(),
-                spec.c_str(), worldSize, threads);
+    if (ctx->device())
+      std::printf("meshc program '%s' on mesh %s (%d ranks, device %s)\n", name.c_str(),
+                  spec.c_str(), worldSize, ctx->deviceName().c_str());
+    else
+      std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank)\n", name.c_str(),
+                  spec.c_str(), worldSize, threads);
     std::fflush(stdout);
   }
 
@@ -276,6 +298,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
   constexpr int64_t kWarmup = 3;
   std::vector<double> times;
+  int64_t driverAllocsAfterStep0 = 0; // the device's allocator must not grow after step 0
   times.reserve(static_cast<size_t>(opts.steps));
   for (int64_t s = 0; s < opts.steps; ++s) {
     if (s == kWarmup)
@@ -284,6 +307,8 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     gStats.beginStep(s);
     float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
     gStats.endStep();
+    if (s == 0 && ctx->device())
+      driverAllocsAfterStep0 = ctx->device()->memoryStats().driverAllocs;
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
     if (!ctx->ok())
@@ -297,7 +322,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   }
 
   if (gStatsEnabled)
-    reportStats(ctx->mesh(), root);
+    reportStats(*ctx, driverAllocsAfterStep0, root);
   std::vector<double> steady(opts.steps > kWarmup ? times.begin() + kWarmup : times.begin(),
                              times.end());
   if (root) {
@@ -311,6 +336,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
                 medianMs(steady));
     std::fflush(stdout);
   }
+  gProfileDevice = nullptr;
   ctx.reset(); // frees the communicators, which must happen before MPI_Finalize
   return finish(0);
 }

@@ -64,7 +64,8 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       hasValue = true;
     }
     bool known = name == "--steps" || name == "--seed" || name == "--log-every" ||
-                 name == "--threads" || name == "--device";
+                 name == "--threads" || name == "--device" || name == "--precision" ||
+                 name == "--comm";
     if (!known) {
       *error = "unknown flag '" + name + "' (see --help)";
       return false;
@@ -90,10 +91,14 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     } else if (name == "--seed") {
       good = parseU64(value, &opts.seed);
     } else if (name == "--device") {
-      if (value != "cpu") {
-        *error = "device '" + value + "' is not available in this build (only 'cpu')";
-        return false;
-      }
+      good = value == "cpu" || value == "cuda";
+      opts.device = value;
+    } else if (name == "--precision") {
+      good = value == "fp32" || value == "tf32" || value == "bf16";
+      opts.precision = value;
+    } else if (name == "--comm") {
+      good = value == "auto" || value == "nccl" || value == "staged";
+      opts.comm = value;
     }
     if (!good) {
       *error = "invalid value '" + value + "' for " + name + " (see --help)";
@@ -112,7 +117,12 @@ std::string usage(const std::string &programName) {
          "  --log-every K   print the loss every K steps (default 1; the last step always)\n"
          "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
          "                  on this node)\n"
-         "  --device cpu    device to run on (only cpu in this build)\n"
+         "  --device D      cpu (default) or cuda: kernels, buffers and collectives on the\n"
+         "                  GPU numbered local rank modulo the GPUs of the node\n"
+         "  --precision P   cuda matmuls: fp32 (default), tf32 or bf16 tensor-core inputs;\n"
+         "                  fp32 accumulation always\n"
+         "  --comm C        cuda collectives: auto (default: staged when ranks share a GPU,\n"
+         "                  else nccl), nccl, or staged (MPI on host copies)\n"
          "  --profile       time every runtime call by kind (matmul, allreduce, ...) after\n"
          "                  the warm-up steps and print per-step totals on rank 0\n"
          "                  (also MESHRT_PROFILE=1)\n"

@@ -15,6 +15,9 @@ struct Options {
   bool help = false;
   bool profile = false; // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
   bool stats = false;   // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
+  std::string device = "cpu";     // --device cpu|cuda
+  std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
+  std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)
 };
 
 // Parses argv[1..]; on failure returns false with a one-line message in *error (without the

@@ -1,10 +1,18 @@
 // profile.cpp — the totals behind `--profile` (see profile.h).
 #include "profile.h"
 
+#include "device/device.h"
+
 namespace meshrt {
 
 bool gProfileEnabled = false;
 ProfileTotals gProfile;
+Device *gProfileDevice = nullptr;
+
+void profileSynchronize() {
+  if (gProfileDevice)
+    gProfileDevice->synchronize(); // an error here resurfaces at the step's status check
+}
 
 const char *profileKindName(ProfileKind kind) {
   switch (kind) {

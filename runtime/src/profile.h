@@ -4,6 +4,8 @@
 // scope is one predictable branch on a global flag; when on, it reads steady_clock twice and
 // adds to a per-kind total (kernels are called from the single step thread, so no atomics).
 // meshrt_main resets the totals after the warm-up steps and prints them on rank 0 at the end.
+// On a device, kernels only queue work: profiling then waits for the device at both ends of a
+// scope (gProfileDevice), so each kind is charged its execution time, at the cost of overlap.
 #ifndef MESHRT_SRC_PROFILE_H
 #define MESHRT_SRC_PROFILE_H
 
@@ -11,6 +13,8 @@
 #include <cstdint>
 
 namespace meshrt {
+
+class Device;
 
 enum class ProfileKind : int {
   Matmul,
@@ -37,18 +41,23 @@ struct ProfileTotals {
 
 extern bool gProfileEnabled;
 extern ProfileTotals gProfile;
+extern Device *gProfileDevice; // null on the CPU
+void profileSynchronize();     // waits for gProfileDevice, if any
 
 const char *profileKindName(ProfileKind kind);
 
 class ProfileScope {
 public:
   explicit ProfileScope(ProfileKind kind) : kind_(kind), on_(gProfileEnabled) {
-    if (on_)
+    if (on_) {
+      profileSynchronize();
       start_ = std::chrono::steady_clock::now();
+    }
   }
   ~ProfileScope() {
     if (!on_)
       return;
+    profileSynchronize();
     const int k = static_cast<int>(kind_);
     gProfile.ms[k] +=
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "meshrt/meshrt.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -19,6 +21,11 @@ extern "C" {
  * negative value on invalid arguments or failure. */
 double meshrt_bench_matmul_ms(int64_t m, int64_t n, int64_t k, int32_t trans_a, int32_t trans_b,
                               int32_t reps);
+
+/* As meshrt_bench_matmul_ms, through meshrt_matmul on the context's device (cuBLAS on a
+ * CUDA context, with the context's matmul precision), timing with the device synchronised. */
+double meshrt_bench_matmul_ms_on(meshrt_context_t ctx, int64_t m, int64_t n, int64_t k,
+                                 int32_t trans_a, int32_t trans_b, int32_t reps);
 
 #ifdef __cplusplus
 }

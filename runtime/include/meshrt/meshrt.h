@@ -64,9 +64,38 @@ typedef float (*meshrt_step_fn)(meshrt_context_t ctx, int64_t step);
 int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
                 uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step);
 
+/* ---- devices ----------------------------------------------------------------------------- */
+/* The number of usable devices of a kind: "cpu" gives 1; "cuda" gives 0 where there is no
+ * driver or GPU, or where libmeshrt was built without CUDA. Needs no context, never fails. */
+int32_t meshrt_device_count(const char *kind);
+
+/* Puts the context's buffers, kernels and collectives on a device; call it once, before the
+ * first meshrt_alloc. kind: "cpu" (the default; nothing to do) or "cuda" (GPU = local rank
+ * modulo the GPUs on the node). precision (NULL: "fp32"): how matmuls use tensor cores — "fp32",
+ * "tf32" or "bf16" inputs, fp32 accumulation in every case. comm (NULL: "auto"): "nccl", "staged"
+ * (MPI on host copies of device buffers; works when ranks share a GPU) or "auto" (staged when
+ * any node has more ranks than GPUs, else nccl). Collective over all ranks. A bad argument or a
+ * rank without a usable GPU fails on every rank alike: each rank's status holds the first
+ * failing rank's message, naming that rank and the call that failed. A failure while setting up
+ * the device communicators (NCCL) ends the job (MPI_Abort) after printing it, because the other
+ * ranks may be waiting inside the set-up. Returns the context's status code. */
+meshrt_status_code_t meshrt_context_use_device(meshrt_context_t ctx, const char *kind,
+                                               const char *precision, const char *comm);
+/* "cpu", or the device with what the context chose, e.g.
+ * "cuda:0 (NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB), matmul tf32, collectives nccl". */
+const char *meshrt_context_device_name(meshrt_context_t ctx);
+
 /* ---- memory ------------------------------------------------------------------------------ */
-/* Zero-filled, 64-byte aligned, owned by the context (freed when it is destroyed). */
+/* Zero-filled, 64-byte aligned, owned by the context (freed when it is destroyed). Device
+ * memory when the context is on a device: generated code only passes it to runtime calls. */
 void *meshrt_alloc(meshrt_context_t ctx, int64_t bytes);
+/* Copies between host memory and the context's buffers (plain copies on the CPU); to_host waits
+ * for the queued work that writes src. */
+void meshrt_copy_to_host(meshrt_context_t ctx, void *dst, const void *src, int64_t bytes);
+void meshrt_copy_from_host(meshrt_context_t ctx, void *dst, const void *src, int64_t bytes);
+/* One f32 of a buffer, read on the host: generated code reads the loss with it (0 after an
+ * error). */
+float meshrt_load_f32(meshrt_context_t ctx, const float *src);
 
 /* ---- parameters and data ----------------------------------------------------------------- */
 typedef enum meshrt_init_kind {

@@ -21,8 +21,10 @@ extern "C" void meshrt_init_param(meshrt_context_t handle, float *out, int32_t n
   if (!ctx->check(computeSlice(*ctx, "init_param", ndims, global_shape, dim_axes, &s)))
     return;
   const uint64_t prefix = random::hashPrefix(ctx->seed(), name_hash);
+  const int64_t bytes = s.localCount() * static_cast<int64_t>(sizeof(float));
+  float *host = static_cast<float *>(ctx->beginHostWrite(out, bytes));
   forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
-    float *dst = out + local;
+    float *dst = host + local;
     switch (init_kind) {
     case MESHRT_INIT_ZEROS:
       for (int64_t j = 0; j < len; ++j)
@@ -42,4 +44,5 @@ extern "C" void meshrt_init_param(meshrt_context_t handle, float *out, int32_t n
       break;
     }
   });
+  ctx->finishHostWrite(out, host, bytes);
 }

@@ -3,26 +3,14 @@
 #define MESHRT_SRC_DATA_SLICE_H
 
 #include "context.h"
+#include "data/slice_desc.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstdint>
 
 namespace meshrt {
 
-struct Slice {
-  int ndims = 0;
-  int64_t global[cpu::kMaxDims];
-  int64_t local[cpu::kMaxDims];
-  int64_t offset[cpu::kMaxDims];        // global coordinate of local index 0
-  int64_t globalStride[cpu::kMaxDims];  // row-major strides of the global tensor
-
-  int64_t localCount() const {
-    int64_t n = 1;
-    for (int d = 0; d < ndims; ++d)
-      n *= local[d];
-    return n;
-  }
-};
+static_assert(kMaxSliceDims == cpu::kMaxDims, "a Slice must fit every tensor a kernel takes");
 
 // A dim split on axis a has local size global / size(a) and starts at coord(a) * local.
 // Checks the axes exist, are used once, and divide their dims.

@@ -50,13 +50,16 @@ void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndim
   if (!ctx->check(computeSlice(*ctx, "synthetic_labels", ndims, global_shape, dim_axes, &s)))
     return;
   const uint64_t prefix = random::hashPrefix(ctx->seed() ^ kDataset, kLabelKey);
+  const int64_t bytes = s.localCount() * static_cast<int64_t>(sizeof(int32_t));
+  int32_t *host = static_cast<int32_t *>(ctx->beginHostWrite(out, bytes));
   if (ndims == 0) { // a single sample per step
-    out[0] = sampleLabel(prefix, static_cast<uint64_t>(step), classes);
+    host[0] = sampleLabel(prefix, static_cast<uint64_t>(step), classes);
+    ctx->finishHostWrite(out, host, bytes);
     return;
   }
   const uint64_t first = static_cast<uint64_t>(step) * static_cast<uint64_t>(s.global[0]);
   forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t flat, int64_t len) {
-    int32_t *dst = out + local;
+    int32_t *dst = host + local;
     if (ndims == 1) { // each element is a sample; flat is its global coordinate
       for (int64_t j = 0; j < len; ++j)
         dst[j] = sampleLabel(prefix, first + flat + j, classes);
@@ -66,6 +69,7 @@ void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndim
     for (int64_t j = 0; j < len; ++j)
       dst[j] = label;
   });
+  ctx->finishHostWrite(out, host, bytes);
 }
 
 void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndims,
@@ -89,9 +93,11 @@ void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndim
   const uint64_t first = static_cast<uint64_t>(step) * static_cast<uint64_t>(s.global[0]);
   // Noise is indexed by (sample index, f) flattened: first * F + global flat index.
   const uint64_t noiseBase = first * static_cast<uint64_t>(features);
+  const int64_t bytes = s.localCount() * static_cast<int64_t>(sizeof(float));
+  float *host = static_cast<float *>(ctx->beginHostWrite(out, bytes));
 
   forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t flat, int64_t len) {
-    float *dst = out + local;
+    float *dst = host + local;
     if (ndims == 1) { // one feature per sample
       for (int64_t j = 0; j < len; ++j) {
         const int32_t label = sampleLabel(labelPrefix, first + flat + j, classes);
@@ -113,6 +119,7 @@ void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndim
       dst[j] = centroid + 0.5f * noise;
     }
   });
+  ctx->finishHostWrite(out, host, bytes);
 }
 
 } // extern "C"

@@ -1,4 +1,5 @@
 // RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline --meshc-lower-to-llvm | FileCheck %s
+// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline --meshc-lower-to-llvm | FileCheck %s --check-prefix=LOSS
 
 // A data-parallel step: the forward einsum is a plain matmul, the weight gradient contracts
 // the batch (transposed A operand, no copy) and is summed over mesh axis b (mask 1) in place.
@@ -33,6 +34,12 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 // CHECK: llvm.call @meshrt_allreduce_sum(
 // CHECK: llvm.call @meshrt_sgd_update(
 // CHECK: llvm.return %{{.+}} : f32
+// The loss is read through the runtime (on a GPU the buffer is device memory), never loaded.
+// LOSS-LABEL: llvm.func @meshc_step(
+// LOSS-NOT: llvm.load %{{.+}} : !llvm.ptr -> f32
+// LOSS: %[[LOSS:.+]] = llvm.call @meshrt_load_f32(
+// LOSS-NOT: llvm.load %{{.+}} : !llvm.ptr -> f32
+// LOSS: llvm.return %[[LOSS]] : f32
 // CHECK-LABEL: llvm.func @meshc_init(
 // CHECK: llvm.call @meshrt_alloc(
 // CHECK: llvm.call @meshrt_init_param(

@@ -5,6 +5,7 @@
 // broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstring>
@@ -142,6 +143,10 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
   Context *ctx = activeContext(handle);
   if (!ctx || !checkShape(ctx, "strided_copy", ndims, shape))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->stridedCopy(ndims, shape, out, in, in_strides, elem_size));
+    return;
+  }
   const int64_t *strides[1] = {in_strides};
   Collapsed<1> c = collapse<1>(ndims, shape, strides);
   switch (elem_size) {
@@ -166,6 +171,14 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
   Context *ctx = activeContext(handle);
   if (!ctx || !checkShape(ctx, "binary", ndims, shape))
     return;
+  if (op < MESHRT_ADD || op > MESHRT_RELU_GRAD) {
+    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->binary(op, ndims, shape, out, a, a_strides, b, b_strides));
+    return;
+  }
   const int64_t *strides[2] = {a_strides, b_strides};
   Collapsed<2> c = collapse<2>(ndims, shape, strides);
   // An operand read with a large inner stride (a transposed view) would walk memory column by
@@ -221,6 +234,10 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
               strformat("unary with op %d and count %lld", op, static_cast<long long>(n)));
     return;
   }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->unary(op, n, out, in, alpha));
+    return;
+  }
   parallelFlat(n, [&](int64_t begin, int64_t end) {
     float *__restrict dst = out;
     const float *__restrict src = in;
@@ -242,6 +259,10 @@ void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
   if (n < 0) {
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("fill with negative count %lld", static_cast<long long>(n)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->fill(n, out, value));
     return;
   }
   parallelFlat(n, [&](int64_t begin, int64_t end) {

@@ -7,6 +7,7 @@
 // kernels take the axis (-1: not split) and compute the offset themselves.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstring>
@@ -101,6 +102,10 @@ void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, i
   if (!ctx || !nonNegative(ctx, "embedding", {n, local_vocab, row}) ||
       !sliceOffset(ctx, "embedding", vocab_axis, local_vocab, &offset))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->embedding(n, local_vocab, row, offset, table, ids, out));
+    return;
+  }
   const int threads = threadsFor(n * row);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < n; ++i) {
@@ -122,6 +127,10 @@ void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_voc
   if (!ctx || !nonNegative(ctx, "embedding_grad", {n, local_vocab, row}) ||
       !sliceOffset(ctx, "embedding_grad", vocab_axis, local_vocab, &offset))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->embeddingGrad(n, local_vocab, row, offset, ids, grad, table_grad));
+    return;
+  }
   std::memset(table_grad, 0, static_cast<size_t>(local_vocab * row) * sizeof(float));
   // Threads own disjoint column ranges of the table, so repeated ids never race; every
   // thread adds the rows in id order, which keeps the sums deterministic.
@@ -150,6 +159,10 @@ void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int
   if (!ctx || !nonNegative(ctx, "one_hot", {outer, classes, inner}) ||
       !sliceOffset(ctx, "one_hot", class_axis, classes, &offset))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->oneHot(outer, classes, inner, offset, in, in_is_int != 0, out));
+    return;
+  }
   std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
   const int32_t *ints = static_cast<const int32_t *>(in);
   const float *floats = static_cast<const float *>(in);
@@ -182,6 +195,10 @@ void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
     ctx->fail(MESHRT_INVALID_ARGUMENT, "argmax over an empty dim");
     return;
   }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->argmax(outer, n, inner, in, out));
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       const float *x = in + o * n * inner + i;
@@ -205,6 +222,10 @@ void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in
     ctx->fail(MESHRT_INVALID_ARGUMENT, "reduce_max over an empty tensor");
     return;
   }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->reduceMax(ndims, in_shape, in, out, out_strides, out_count));
+    return;
+  }
   std::vector<int64_t> first = firstMax(ndims, in_shape, in, out_strides, out_count);
   for (int64_t o = 0; o < out_count; ++o)
     out[o] = first[o] >= 0 ? in[first[o]] : 0.0f;
@@ -219,6 +240,10 @@ void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_
   if (!ctx ||
       !checkReduce(ctx, "reduce_max_grad", ndims, in_shape, grad_strides, grad_count, &empty))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->reduceMaxGrad(ndims, in_shape, in, grad, grad_strides, grad_count, out));
+    return;
+  }
   int64_t count = 1;
   for (int d = 0; d < ndims; ++d)
     count *= in_shape[d];
@@ -237,6 +262,10 @@ void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
   Context *ctx = activeContext(handle);
   if (!ctx || !nonNegative(ctx, "cumsum", {outer, n, inner}))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->cumsum(outer, n, inner, exclusive != 0, reverse != 0, in, out));
+    return;
+  }
   const int threads = threadsFor(outer * n * inner);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t o = 0; o < outer; ++o)
@@ -268,6 +297,10 @@ void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, c
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("copy_window of %lld elements outside its tensors",
                         static_cast<long long>(len)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->copyWindow(outer, inner, in, in_n, in_start, out, out_n, out_start, len, elem_size));
     return;
   }
   const size_t bytes = static_cast<size_t>(len * inner * elem_size);

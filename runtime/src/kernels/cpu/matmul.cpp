@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 
 #include <oneapi/dnnl/dnnl.h>
 
@@ -52,6 +53,10 @@ extern "C" void meshrt_matmul(meshrt_context_t handle, int64_t batch, int64_t m,
               strformat("matmul with negative size batch=%lld m=%lld n=%lld k=%lld",
                         static_cast<long long>(batch), static_cast<long long>(m),
                         static_cast<long long>(n), static_cast<long long>(k)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->matmul(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
     return;
   }
   for (int64_t i = 0; i < batch; ++i)

@@ -8,6 +8,7 @@
 // computes the same global result.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "data/random.h"
 #include "data/slice.h"
 #include "kernels/cpu/strided.h"
@@ -111,6 +112,10 @@ void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_
   Context *ctx = activeContext(handle);
   if (!ctx || !checkLines(ctx, "layer_norm", outer, n, inner))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->layerNorm(outer, n, inner, epsilon, x, y));
+    return;
+  }
   forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
     float mean, invSigma;
     lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
@@ -125,6 +130,10 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
   Context *ctx = activeContext(handle);
   if (!ctx || !checkLines(ctx, "layer_norm_grad", outer, n, inner))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->layerNormGrad(outer, n, inner, epsilon, x, dy, dx));
+    return;
+  }
   forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
     float mean, invSigma;
     lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
@@ -149,6 +158,10 @@ void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *
   Context *ctx = activeContext(handle);
   if (!ctx || !checkCount(ctx, "gelu", count))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->gelu(count, x, y));
+    return;
+  }
   const int threads = threadsFor(count);
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < count; ++i) {
@@ -163,6 +176,10 @@ void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, co
   Context *ctx = activeContext(handle);
   if (!ctx || !checkCount(ctx, "gelu_grad", count))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->geluGrad(count, x, dy, dx));
+    return;
+  }
   const int threads = threadsFor(count);
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
   for (int64_t i = 0; i < count; ++i) {
@@ -180,6 +197,10 @@ void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t i
   Context *ctx = activeContext(handle);
   if (!ctx || !checkLines(ctx, "softmax", outer, n, inner))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->softmax(outer, n, inner, x, y));
+    return;
+  }
   forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
     float m = x[base];
     for (int64_t k = 1; k < n; ++k)
@@ -206,6 +227,10 @@ void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *g
   Slice s;
   if (!ctx->check(computeSlice(*ctx, "causal_mask", ndims, global_shape, dim_axes, &s)))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->causalMask(s, query_dim, key_dim, value, in, out));
+    return;
+  }
   const int last = ndims - 1;
   forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t, int64_t len) {
     // Global positions at the row's first element; the last dim advances along the row.
@@ -234,6 +259,10 @@ void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *globa
   // keep(i) = top 24 bits of hash(seed, key, step, i) / 2^24 >= rate (docs/IR.md).
   const uint64_t prefix =
       random::hashAt(random::hashPrefix(ctx->seed(), key), static_cast<uint64_t>(step));
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->dropout(s, prefix, rate, in, out));
+    return;
+  }
   const float scale = 1.0f / (1.0f - rate);
   forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
     for (int64_t j = 0; j < len; ++j) {

@@ -1,6 +1,7 @@
 // optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cmath>
@@ -17,6 +18,10 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
   if (n < 0) {
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("sgd_update with negative count %lld", static_cast<long long>(n)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->sgdUpdate(n, param, grad, lr));
     return;
   }
   const int threads = threadsFor(n);
@@ -40,6 +45,10 @@ extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *pa
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("adam_update with count %lld at step %lld", static_cast<long long>(n),
                         static_cast<long long>(step)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, step));
     return;
   }
   const double t = static_cast<double>(step + 1);
@@ -73,6 +82,10 @@ extern "C" void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float
   if (n < 0) {
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("momentum_update with negative count %lld", static_cast<long long>(n)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->momentumUpdate(n, param, grad, velocity, lr, momentum));
     return;
   }
   const int threads = threadsFor(n);

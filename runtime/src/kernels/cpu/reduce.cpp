@@ -7,6 +7,7 @@
 // millions of terms.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cstring>
@@ -90,6 +91,10 @@ extern "C" void meshrt_reduce_sum(meshrt_context_t handle, int32_t ndims, const 
     ctx->fail(MESHRT_INVALID_ARGUMENT,
               strformat("reduce_sum writes offset %lld of an output of %lld elements",
                         static_cast<long long>(maxOffset), static_cast<long long>(out_count)));
+    return;
+  }
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->reduceSum(ndims, in_shape, in, out, out_strides, out_count));
     return;
   }
   std::memset(out, 0, static_cast<size_t>(out_count) * sizeof(float));

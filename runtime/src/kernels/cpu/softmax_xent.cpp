@@ -6,6 +6,7 @@
 // class loop strides over memory, which is fine for the small inner sizes generated code uses.
 #include "context.h"
 #include "profile.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <atomic>
@@ -65,6 +66,10 @@ void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes
   Context *ctx = activeContext(handle);
   if (!ctx || !checkSizes(ctx, "softmax_xent", outer, classes, inner))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->softmaxXent(outer, classes, inner, logits, labels, loss));
+    return;
+  }
   bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
     const float *x = logits + o * classes * inner + i;
     const int32_t label = labels[o * inner + i];
@@ -86,6 +91,10 @@ void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t cl
   Context *ctx = activeContext(handle);
   if (!ctx || !checkSizes(ctx, "softmax_xent_grad", outer, classes, inner))
     return;
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->softmaxXentGrad(outer, classes, inner, logits, labels, dloss, dlogits));
+    return;
+  }
   bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
     const int64_t base = o * classes * inner + i;
     const float *x = logits + base;

@@ -1,0 +1,137 @@
+// device.h — an accelerator that the runtime's kernels and collectives can run on.
+//
+// A context runs on the CPU until meshrt_context_use_device() gives it a Device; from then on
+// every buffer meshrt_alloc hands out is device memory, and every ABI kernel checks its
+// arguments as before and then calls the Device method of the same name instead of the CPU
+// code. The contracts are those of meshrt.h (shapes LOCAL, buffers dense row-major) with
+// device pointers; the integer arrays (shapes, strides) are HOST memory. Work is queued on the
+// device's compute stream in call order; a method returns an error only for what it can see at
+// the call (a failed launch, bad configuration) — asynchronous faults surface at the next
+// synchronising call (download, synchronize), which names itself.
+//
+// Data that the runtime generates from global indices (parameters, synthetic inputs) is made on
+// the host by the CPU code and uploaded, so that every device sees bit-identical values.
+#ifndef MESHRT_SRC_DEVICE_DEVICE_H
+#define MESHRT_SRC_DEVICE_DEVICE_H
+
+#include "status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace meshrt {
+
+class Communicator;
+struct Slice;
+
+// How matmuls use the tensor cores: exact fp32, TF32 inputs (10-bit mantissa), or bf16 inputs;
+// accumulation is fp32 in every case.
+enum class MatmulPrecision { FP32, TF32, BF16 };
+
+// Device memory bookkeeping of the caching allocator.
+struct DeviceMemoryStats {
+  int64_t driverAllocs = 0; // blocks obtained from the driver (cudaMalloc calls)
+  int64_t driverBytes = 0;  // bytes held from the driver
+  int64_t requests = 0;     // alloc() calls served
+  int64_t inUseBytes = 0;   // bytes handed out and not released
+  int64_t peakInUseBytes = 0;
+};
+
+class Device {
+public:
+  virtual ~Device() = default;
+
+  // "cuda:0 (NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB)".
+  virtual std::string name() const = 0;
+
+  // ---- memory (a caching allocator: the driver is asked only when no cached block fits)
+  // Zero-filled, 256-byte aligned.
+  virtual Status alloc(int64_t bytes, void **out) = 0;
+  virtual void release(void *p) = 0;
+  virtual DeviceMemoryStats memoryStats() const = 0;
+  // Host -> device, ordered after the work queued so far; `src` may be reused on return.
+  virtual Status upload(void *dst, const void *src, int64_t bytes) = 0;
+  // Device -> host after all queued work (the caller's synchronisation point).
+  virtual Status download(void *dst, const void *src, int64_t bytes) = 0;
+  // Device -> device: `rows` rows of `rowBytes`, `dstPitch` / `srcPitch` bytes apart.
+  virtual Status copy2D(void *dst, int64_t dstPitch, const void *src, int64_t srcPitch,
+                        int64_t rowBytes, int64_t rows) = 0;
+  // Waits for all queued work; reports asynchronous errors.
+  virtual Status synchronize() = 0;
+
+  // ---- communication
+  // The device counterpart of `host` (same ranks, same order), taking device buffers: NCCL on
+  // the communication stream, ordered against the compute stream with events; or, when
+  // `staged`, `host` itself on host copies of the buffers (for ranks that share a GPU).
+  // Collective over host's ranks.
+  virtual Status makeCommunicator(Communicator &host, bool staged,
+                                  std::unique_ptr<Communicator> *out) = 0;
+
+  // ---- kernels: meshrt.h's contracts, device pointers, arguments already checked.
+  virtual Status matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
+                        bool transA, const float *b, bool transB, float *c) = 0;
+  virtual Status stridedCopy(int ndims, const int64_t *shape, void *out, const void *in,
+                             const int64_t *inStrides, int elemSize) = 0;
+  virtual Status binary(int op, int ndims, const int64_t *shape, float *out, const float *a,
+                        const int64_t *aStrides, const float *b, const int64_t *bStrides) = 0;
+  virtual Status unary(int op, int64_t n, float *out, const float *in, float alpha) = 0;
+  virtual Status fill(int64_t n, float *out, float value) = 0;
+  virtual Status reduceSum(int ndims, const int64_t *inShape, const float *in, float *out,
+                           const int64_t *outStrides, int64_t outCount) = 0;
+  virtual Status reduceMax(int ndims, const int64_t *inShape, const float *in, float *out,
+                           const int64_t *outStrides, int64_t outCount) = 0;
+  virtual Status reduceMaxGrad(int ndims, const int64_t *inShape, const float *in,
+                               const float *grad, const int64_t *gradStrides, int64_t gradCount,
+                               float *out) = 0;
+  virtual Status softmaxXent(int64_t outer, int64_t classes, int64_t inner, const float *logits,
+                             const int32_t *labels, float *loss) = 0;
+  virtual Status softmaxXentGrad(int64_t outer, int64_t classes, int64_t inner,
+                                 const float *logits, const int32_t *labels, const float *dloss,
+                                 float *dlogits) = 0;
+  virtual Status sgdUpdate(int64_t n, float *param, const float *grad, float lr) = 0;
+  virtual Status adamUpdate(int64_t n, float *param, const float *grad, float *m, float *v,
+                            float lr, float beta1, float beta2, float epsilon, int64_t step) = 0;
+  virtual Status momentumUpdate(int64_t n, float *param, const float *grad, float *velocity,
+                                float lr, float momentum) = 0;
+  virtual Status layerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon,
+                           const float *x, float *y) = 0;
+  virtual Status layerNormGrad(int64_t outer, int64_t n, int64_t inner, float epsilon,
+                               const float *x, const float *dy, float *dx) = 0;
+  virtual Status gelu(int64_t count, const float *x, float *y) = 0;
+  virtual Status geluGrad(int64_t count, const float *x, const float *dy, float *dx) = 0;
+  virtual Status softmax(int64_t outer, int64_t n, int64_t inner, const float *x, float *y) = 0;
+  // `slice` locates this rank's block in the global tensor (data/slice.h).
+  virtual Status causalMask(const Slice &slice, int queryDim, int keyDim, float value,
+                            const float *in, float *out) = 0;
+  // prefix = random::hashAt(random::hashPrefix(seed, key), step): element i of the global
+  // tensor is kept when uniform01(hashAt(prefix, i)) >= rate (data/random.h).
+  virtual Status dropout(const Slice &slice, uint64_t prefix, float rate, const float *in,
+                         float *out) = 0;
+  // vocabOffset: the global id of this rank's first table row.
+  virtual Status embedding(int64_t n, int64_t localVocab, int64_t row, int64_t vocabOffset,
+                           const float *table, const int32_t *ids, float *out) = 0;
+  virtual Status embeddingGrad(int64_t n, int64_t localVocab, int64_t row, int64_t vocabOffset,
+                               const int32_t *ids, const float *grad, float *tableGrad) = 0;
+  virtual Status oneHot(int64_t outer, int64_t classes, int64_t inner, int64_t classOffset,
+                        const void *in, bool inIsInt, float *out) = 0;
+  virtual Status argmax(int64_t outer, int64_t n, int64_t inner, const float *in,
+                        int32_t *out) = 0;
+  virtual Status cumsum(int64_t outer, int64_t n, int64_t inner, bool exclusive, bool reverse,
+                        const float *in, float *out) = 0;
+  virtual Status copyWindow(int64_t outer, int64_t inner, const void *in, int64_t inN,
+                            int64_t inStart, void *out, int64_t outN, int64_t outStart,
+                            int64_t len, int elemSize) = 0;
+};
+
+// The number of CUDA devices this process can use: 0 when there is no driver or device, or when
+// libmeshrt was built without CUDA.
+int cudaDeviceCount();
+
+// The GPU for this process is localRank % cudaDeviceCount(). Fails with a message naming the
+// CUDA call (or "built without CUDA support") when none can be used.
+Status createCudaDevice(MatmulPrecision precision, int localRank, std::unique_ptr<Device> *out);
+
+} // namespace meshrt
+
+#endif // MESHRT_SRC_DEVICE_DEVICE_H

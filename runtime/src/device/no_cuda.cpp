@@ -1,0 +1,15 @@
+// no_cuda.cpp — the device.h entry points of a libmeshrt built without the CUDA backend
+// (compiled instead of device/cuda/*).
+#include "device/device.h"
+
+namespace meshrt {
+
+int cudaDeviceCount() { return 0; }
+
+Status createCudaDevice(MatmulPrecision, int, std::unique_ptr<Device> *) {
+  return Status::error(MESHRT_INVALID_ARGUMENT,
+                       "this libmeshrt was built without CUDA support (configure "
+                       "with the CUDA toolkit installed and MESHC_ENABLE_CUDA=ON)");
+}
+
+} // namespace meshrt
