@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstdint>
 
-// The hash and uniform01 are also compiled into CUDA kernels (dropout), so that a device draws
-// exactly the CPU's numbers.
+// The hashes and the uniform draws are also compiled into CUDA kernels (dropout, synthetic
+// data), so that a device draws exactly the CPU's numbers.
 #ifdef __CUDACC__
 #define MESHRT_HOST_DEVICE __host__ __device__
 #else
@@ -29,17 +29,25 @@ MESHRT_HOST_DEVICE inline uint64_t mix64(uint64_t z) {
 
 // Chained so that (seed, key, index) triples differing in any component give unrelated values.
 // hash(seed, key, i) == hashAt(hashPrefix(seed, key), i); loops over i hoist the prefix.
-MESHRT_HOST_DEVICE inline uint64_t hashPrefix(uint64_t seed, uint64_t key) { return mix64(mix64(seed) ^ key); }
-MESHRT_HOST_DEVICE inline uint64_t hashAt(uint64_t prefix, uint64_t index) { return mix64(prefix ^ index); }
+MESHRT_HOST_DEVICE inline uint64_t hashPrefix(uint64_t seed, uint64_t key) {
+  return mix64(mix64(seed) ^ key);
+}
+MESHRT_HOST_DEVICE inline uint64_t hashAt(uint64_t prefix, uint64_t index) {
+  return mix64(prefix ^ index);
+}
 MESHRT_HOST_DEVICE inline uint64_t hash(uint64_t seed, uint64_t key, uint64_t index) {
   return hashAt(hashPrefix(seed, key), index);
 }
 
 // Uniform in [0, 1) from the top 24 bits (a float's full mantissa).
-MESHRT_HOST_DEVICE inline float uniform01(uint64_t h) { return static_cast<float>(h >> 40) * (1.0f / 16777216.0f); }
+MESHRT_HOST_DEVICE inline float uniform01(uint64_t h) {
+  return static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
+}
 
 // Uniform in [-1, 1).
-inline float uniformSym(uint64_t h) { return 2.0f * uniform01(h) - 1.0f; }
+MESHRT_HOST_DEVICE inline float uniformSym(uint64_t h) {
+  return 2.0f * uniform01(h) - 1.0f;
+}
 
 // Standard normal by Box-Muller from the two 24-bit halves of one hash: u1 in (0, 1] keeps the
 // log finite.

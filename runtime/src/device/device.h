@@ -9,8 +9,9 @@
 // the call (a failed launch, bad configuration) — asynchronous faults surface at the next
 // synchronising call (download, synchronize), which names itself.
 //
-// Data that the runtime generates from global indices (parameters, synthetic inputs) is made on
-// the host by the CPU code and uploaded, so that every device sees bit-identical values.
+// Parameters are generated on the host by the CPU code and uploaded (once); synthetic inputs
+// (every step) are generated on the device from the same formulas (data/synthetic_formula.h),
+// bit-identical to the CPU's.
 #ifndef MESHRT_SRC_DEVICE_DEVICE_H
 #define MESHRT_SRC_DEVICE_DEVICE_H
 
@@ -24,6 +25,9 @@ namespace meshrt {
 
 class Communicator;
 struct Slice;
+namespace synthetic {
+struct Prefixes;
+}
 
 // How matmuls use the tensor cores: exact fp32, TF32 inputs (10-bit mantissa), or bf16 inputs;
 // accumulation is fp32 in every case.
@@ -108,6 +112,10 @@ public:
   // tensor is kept when uniform01(hashAt(prefix, i)) >= rate (data/random.h).
   virtual Status dropout(const Slice &slice, uint64_t prefix, float rate, const float *in,
                          float *out) = 0;
+  // The synthetic batch of `step` (data/synthetic_formula.h) for this rank's slice: int32
+  // labels or f32 features.
+  virtual Status synthetic(const Slice &slice, const synthetic::Prefixes &prefixes, int64_t step,
+                           int32_t classes, bool labels, void *out) = 0;
   // vocabOffset: the global id of this rank's first table row.
   virtual Status embedding(int64_t n, int64_t localVocab, int64_t row, int64_t vocabOffset,
                            const float *table, const int32_t *ids, float *out) = 0;
