@@ -1,0 +1,22 @@
+// nccl_comm.h — Communicator over device buffers with NCCL, on the device's communication
+// stream and ordered against its compute stream with events.
+#ifndef MESHRT_SRC_DEVICE_CUDA_NCCL_COMM_H
+#define MESHRT_SRC_DEVICE_CUDA_NCCL_COMM_H
+
+#include "comm/communicator.h"
+
+#include <cuda_runtime.h>
+
+#include <memory>
+
+namespace meshrt::cuda {
+
+// Collective over host's ranks, which must each have a different GPU (NCCL refuses two ranks on
+// one): the same ranks in the same order, with the NCCL id passed through `host`. The current
+// device must be this rank's GPU.
+Status createNcclCommunicator(Communicator &host, cudaStream_t compute, cudaStream_t comm,
+                              std::unique_ptr<Communicator> *out);
+
+} // namespace meshrt::cuda
+
+#endif // MESHRT_SRC_DEVICE_CUDA_NCCL_COMM_H
