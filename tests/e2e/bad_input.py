@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Bad input, end to end: meshc on a bad program or bad flags, and a compiled program started on
-the wrong number of ranks, must exit non-zero (not by a signal), within a time limit, with one
-clear line that names the problem.
+the wrong number of ranks, with bad flags or on a device it cannot use, must exit non-zero (not
+by a signal), within a time limit, with one clear line that names the problem.
 
-usage: bad_input.py --meshc BIN --mpirun BIN --workdir DIR CASE
+usage: bad_input.py --meshc BIN --mpirun BIN --workdir DIR [--device-count BIN] CASE
        bad_input.py --list
+The cases that need a machine without a usable GPU ask --device-count (a program that prints
+meshrt_device_count("cuda")) and exit 77 (ctest's SKIP_RETURN_CODE) where there is one.
 """
 import argparse
 import os
@@ -50,19 +52,38 @@ MESHC_CASES = {
                        r"^meshc: error: --layout: .*'batch'"),
 }
 
-# name -> (mesh and layout it is compiled for, ranks it is started on (0: without mpirun),
-# regex of the one error line).
+# name -> (mesh and layout it is compiled for, ranks it is started on (0: without mpirun,
+# and then stderr must be that one line), the program's flags, regex of the one error line,
+# the exit status it must have (None: any failure), whether the case needs a machine where
+# --device cuda cannot work).
 RANK_CASES = {
-    "ranks_too_few": ("b=2", "batch:b", 1,
+    "ranks_too_few": ("b=2", "batch:b", 1, [],
                       r"^error: program 'small' was compiled for mesh b=2 \(2 ranks\) but runs "
-                      r"on 1 ranks?; start it with mpirun -n 2$"),
-    "ranks_too_many": ("b=2,m=2", "batch:b,classes:m", 6,
+                      r"on 1 ranks?; start it with mpirun -n 2$", None, False),
+    "ranks_too_many": ("b=2,m=2", "batch:b,classes:m", 6, [],
                        r"^error: program 'small' was compiled for mesh b=2,m=2 \(4 ranks\) but "
-                       r"runs on 6 ranks; start it with mpirun -n 4$"),
-    "ranks_no_mpirun": ("b=2", "batch:b", 0,
+                       r"runs on 6 ranks; start it with mpirun -n 4$", None, False),
+    "ranks_no_mpirun": ("b=2", "batch:b", 0, [],
                         r"^error: program 'small' was compiled for mesh b=2 \(2 ranks\) but runs "
-                        r"on 1 ranks?; start it with mpirun -n 2$"),
+                        r"on 1 ranks?; start it with mpirun -n 2$", None, False),
+    # Flags are checked before anything starts: usage errors, exit status 2.
+    "device_unknown": ("b=1", "", 0, ["--device", "tpu"],
+                       r"^small: invalid value 'tpu' for --device \(see --help\)$", 2, False),
+    "precision_unknown": ("b=1", "", 0, ["--precision", "fp8"],
+                          r"^small: invalid value 'fp8' for --precision \(see --help\)$", 2,
+                          False),
+    "comm_unknown": ("b=1", "", 0, ["--comm", "foo"],
+                     r"^small: invalid value 'foo' for --comm \(see --help\)$", 2, False),
+    # No usable GPU (no device, no driver, or a runtime built without CUDA): the line names the
+    # CUDA call that failed or the missing support; on 2 ranks every rank leaves alike.
+    "device_cuda_no_gpu": ("b=1", "", 0, ["--device", "cuda"],
+                           r"^error: --device cuda on rank 0: .*(cuda[A-Z]\w+|without CUDA)",
+                           None, True),
+    "device_cuda_no_gpu_ranks": ("b=2", "batch:b", 2, ["--device", "cuda"],
+                                 r"^error: --device cuda on rank \d+: .*"
+                                 r"(cuda[A-Z]\w+|without CUDA)", None, True),
 }
+SKIP = 77
 
 
 def run(cmd):
@@ -103,8 +124,14 @@ def meshc_case(args, name):
     return cmd, rc, out, err, problems
 
 
+def has_gpu(args):
+    out = subprocess.run([args.device_count, "cuda"], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    return int(out.strip()) > 0
+
+
 def ranks_case(args, name):
-    mesh, layout, ranks, pattern = RANK_CASES[name]
+    mesh, layout, ranks, flags, pattern, exit_status, _ = RANK_CASES[name]
     exe = os.path.join(args.workdir, name)
     cmd = [args.meshc, SMALL, "--mesh", mesh, "--layout", layout, "-o", exe]
     rc, out, err = run(cmd)
@@ -112,16 +139,21 @@ def ranks_case(args, name):
         return cmd, rc, out, err, ["meshc cannot compile the program for the run"]
     if ranks:
         cmd = [args.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-n",
-               str(ranks), exe, "--steps", "2", "--threads", "1"]
+               str(ranks), exe, "--steps", "2", "--threads", "1"] + flags
     else:
-        cmd = [exe, "--steps", "2", "--threads", "1"]
+        cmd = [exe, "--steps", "2", "--threads", "1"] + flags
     rc, out, err = run(cmd)
     problems = check_exit(rc, "the program")
+    if exit_status is not None and rc != exit_status:
+        problems.append("the program exits with status %s, not %d" % (rc, exit_status))
     # mpirun adds its own banner about the failed job; the program's line must come once
-    # (from rank 0 only).
+    # (from rank 0 only). Without mpirun it must be all there is on stderr.
     matches = [l for l in (out + err).splitlines() if re.search(pattern, l)]
     if len(matches) != 1:
         problems.append("%d lines match %r, not one" % (len(matches), pattern))
+    lines = [l for l in err.splitlines() if l.strip()]
+    if not ranks and len(lines) != 1:
+        problems.append("the program printed %d lines on stderr, not one" % len(lines))
     if re.search(r"^step \d+ ", out, re.M):
         problems.append("the program ran steps")
     return cmd, rc, out, err, problems
@@ -132,6 +164,8 @@ def main():
     p.add_argument("--meshc")
     p.add_argument("--mpirun")
     p.add_argument("--workdir")
+    p.add_argument("--device-count",
+                   help="program printing meshrt_device_count(\"cuda\") (for the GPU cases)")
     p.add_argument("--list", action="store_true", help="print the case names")
     p.add_argument("case", nargs="?")
     args = p.parse_args()
@@ -144,6 +178,13 @@ def main():
     if args.case in MESHC_CASES:
         cmd, rc, out, err, problems = meshc_case(args, args.case)
     elif args.case in RANK_CASES:
+        if RANK_CASES[args.case][-1]:
+            if not args.device_count:
+                p.error("case %r needs --device-count" % args.case)
+            if has_gpu(args):
+                print("SKIP: %s needs a machine where --device cuda cannot work, and "
+                      "meshrt_device_count(\"cuda\") > 0 here" % args.case)
+                return SKIP
         cmd, rc, out, err, problems = ranks_case(args, args.case)
     else:
         p.error("unknown case %r (see --list)" % args.case)
