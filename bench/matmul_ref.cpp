@@ -1,16 +1,25 @@
 // matmul_ref.cpp — the matmul-only reference of the benchmarks: times a list of f32 matmuls
-// through the runtime's own matmul kernel (meshrt_bench_matmul_ms, i.e. dnnl_sgemm) on every
-// MPI rank at the same time, so that the cores are as busy as in the real SPMD run.
+// through the runtime's own matmul kernel on every MPI rank at the same time, so that the
+// machine is as busy as in the real SPMD run: oneDNN's dnnl_sgemm on the CPU
+// (meshrt_bench_matmul_ms), or cuBLAS on a CUDA context with the given matmul precision
+// (meshrt_bench_matmul_ms_on), the kernels a compiled program's meshrt_matmul calls.
 //
-//   mpirun -n 2 bench_matmul_ref [--reps R] M,N,K,TA,TB[,BATCH] ...
+//   mpirun -n 2 bench_matmul_ref [--reps R] [--device cpu|cuda] [--precision fp32|tf32|bf16]
+//                                M,N,K,TA,TB[,BATCH] ...
 //
 // Every rank times each shape (median of R calls after a warm-up call, all ranks starting
 // together after a barrier); rank 0 prints one line per shape with the slowest rank's median
-// and a final `matmul_total_ms X`, the sum over the shapes (times BATCH).
+// and a final `matmul_total_ms X`, the sum over the shapes (the whole batch of each). On the CPU
+// a batch is BATCH times one matmul, as the runtime computes it there; on a GPU the runtime
+// makes one strided-batched cuBLAS call, which is timed as such (meshrt_matmul on the device,
+// each call waited for with meshrt_load_f32). Exits 77 with --device cuda where
+// meshrt_device_count("cuda") is 0.
 #include "meshrt/bench.h"
 
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,17 +43,70 @@ bool parseShape(const char *text, Shape *s) {
   return true;
 }
 
+// One batched matmul on the context's device through meshrt_matmul, as a program runs it:
+// median of `reps` calls after a warm-up call, each waited for by reading one element of C
+// (meshrt_copy_to_host waits for the queued work that writes it). Negative on failure.
+double batchedMsOn(meshrt_context_t ctx, const Shape &s, int reps) {
+  const long long aCount = s.batch * s.m * s.k, bCount = s.batch * s.k * s.n;
+  auto device = [&](long long count, float base) {
+    std::vector<float> host(static_cast<size_t>(count));
+    for (long long i = 0; i < count; ++i)
+      host[i] = base + static_cast<float>(i % 17) * 0.01f; // no zeros or denormals
+    void *p = meshrt_alloc(ctx, count * 4);
+    meshrt_copy_from_host(ctx, p, host.data(), count * 4);
+    return static_cast<float *>(p);
+  };
+  const float *a = device(aCount, 0.5f), *b = device(bCount, -0.25f);
+  float *c = static_cast<float *>(meshrt_alloc(ctx, s.batch * s.m * s.n * 4));
+  auto once = [&] {
+    meshrt_matmul(ctx, s.batch, s.m, s.n, s.k, a, s.ta, b, s.tb, c);
+    (void)meshrt_load_f32(ctx, c);
+    return meshrt_context_status(ctx) == MESHRT_OK;
+  };
+  if (!once())
+    return -1.0;
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    if (!once())
+      return -1.0;
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(times.begin(), times.end());
+  const size_t n = times.size();
+  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+}
+
+int finish(int code, meshrt_context_t ctx = nullptr) {
+  if (ctx)
+    meshrt_context_destroy(ctx);
+  MPI_Finalize();
+  return code;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
-  int rank = 0;
+  int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
   int reps = 10;
+  std::string device = "cpu", precision;
   std::vector<Shape> shapes;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
       reps = std::atoi(argv[++i]);
+      continue;
+    }
+    if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+      device = argv[++i];
+      continue;
+    }
+    if (!std::strcmp(argv[i], "--precision") && i + 1 < argc) {
+      precision = argv[++i];
       continue;
     }
     Shape s;
@@ -52,39 +114,64 @@ int main(int argc, char **argv) {
       if (rank == 0)
         std::fprintf(stderr, "bench_matmul_ref: bad shape '%s' (want M,N,K,TA,TB[,BATCH])\n",
                      argv[i]);
-      MPI_Finalize();
-      return 2;
+      return finish(2);
     }
     shapes.push_back(s);
   }
-  if (shapes.empty() || reps <= 0) {
+  if (shapes.empty() || reps <= 0 || (device != "cpu" && device != "cuda") ||
+      (device == "cpu" && !precision.empty())) {
     if (rank == 0)
-      std::fprintf(stderr, "usage: bench_matmul_ref [--reps R] M,N,K,TA,TB[,BATCH] ...\n");
-    MPI_Finalize();
-    return 2;
+      std::fprintf(stderr, "usage: bench_matmul_ref [--reps R] [--device cpu|cuda] "
+                           "[--precision fp32|tf32|bf16 (cuda)] M,N,K,TA,TB[,BATCH] ...\n");
+    return finish(2);
   }
+
+  meshrt_context_t ctx = nullptr;
+  if (device == "cuda") {
+    if (meshrt_device_count("cuda") == 0) {
+      if (rank == 0)
+        std::fprintf(stderr, "bench_matmul_ref: no CUDA device here (meshrt_device_count(\"cuda\")"
+                             " == 0)\n");
+      return finish(77);
+    }
+    ctx = meshrt_context_create(("r=" + std::to_string(size)).c_str(), 0);
+    if (meshrt_context_use_device(ctx, "cuda", precision.empty() ? nullptr : precision.c_str(),
+                                  nullptr) != MESHRT_OK) {
+      if (rank == 0)
+        std::fprintf(stderr, "bench_matmul_ref: %s\n", meshrt_context_message(ctx));
+      return finish(1, ctx);
+    }
+    if (rank == 0)
+      std::printf("device %s\n", meshrt_context_device_name(ctx));
+  }
+
   double total = 0.0;
   for (const Shape &s : shapes) {
     MPI_Barrier(MPI_COMM_WORLD);
-    double ms = meshrt_bench_matmul_ms(s.m, s.n, s.k, s.ta, s.tb, reps);
-    double worst = 0.0;
+    // The time of the whole batch.
+    double ms = 0.0;
+    if (!ctx)
+      ms = meshrt_bench_matmul_ms(s.m, s.n, s.k, s.ta, s.tb, reps) * static_cast<double>(s.batch);
+    else if (s.batch == 1)
+      ms = meshrt_bench_matmul_ms_on(ctx, s.m, s.n, s.k, s.ta, s.tb, reps);
+    else
+      ms = batchedMsOn(ctx, s, reps);
+    double worst = 0.0, minMs = 0.0;
     MPI_Allreduce(&ms, &worst, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    double minMs = 0.0;
     MPI_Allreduce(&ms, &minMs, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
     if (minMs < 0) {
       if (rank == 0)
-        std::fprintf(stderr, "bench_matmul_ref: matmul %lldx%lldx%lld failed\n", s.m, s.n, s.k);
-      MPI_Finalize();
-      return 1;
+        std::fprintf(stderr, "bench_matmul_ref: matmul %lldx%lldx%lld failed%s%s\n", s.m, s.n,
+                     s.k, ctx ? ": " : "", ctx ? meshrt_context_message(ctx) : "");
+      return finish(1, ctx);
     }
-    total += worst * static_cast<double>(s.batch);
+    total += worst;
     if (rank == 0)
       std::printf("matmul m=%lld n=%lld k=%lld ta=%d tb=%d batch=%lld ms %.3f gflops %.1f\n", s.m,
-                  s.n, s.k, s.ta, s.tb, s.batch, worst * s.batch,
-                  2.0 * s.m * s.n * s.k / (worst * 1e6));
+                  s.n, s.k, s.ta, s.tb, s.batch, worst,
+                  2.0 * s.m * s.n * s.k * s.batch / (worst * 1e6));
   }
   if (rank == 0)
     std::printf("matmul_total_ms %.3f\n", total);
-  MPI_Finalize();
-  return 0;
+  return finish(0, ctx);
 }
