@@ -138,10 +138,12 @@ int main(int argc, char **argv) {
       argc, argv,
       "meshc: compile a meshc program for a processor mesh and a layout\n\n"
       "  meshc mlp.mlir --mesh b=2,m=2 --layout batch:b,hidden:m -o mlp\n"
-      "  mpirun -n 4 ./mlp --steps 100\n\n"
+      "  mpirun -n 4 ./mlp --steps 100\n"
+      "  mpirun -n 4 ./mlp --steps 100 --device cuda    # the same executable on GPUs\n\n"
       "The program is differentiated, checked against the layout, partitioned into the\n"
-      "per-rank program with its collectives, lowered to calls into libmeshrt (oneDNN, MPI)\n"
-      "and linked into one executable that every rank runs.\n");
+      "per-rank program with its collectives, lowered to calls into libmeshrt (oneDNN and\n"
+      "MPI on CPUs; cuBLAS, CUDA kernels and NCCL with --device cuda) and linked into one\n"
+      "executable that every rank runs (./mlp --help lists its flags).\n");
 
   DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, func::FuncDialect, LLVM::LLVMDialect>();
