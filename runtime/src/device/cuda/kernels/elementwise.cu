@@ -4,17 +4,13 @@
 // flat loops; a 2-D or batched transpose gets a shared-memory tiled kernel so that both its reads
 // and its writes are coalesced. Every kernel is a grid-stride loop over the contiguous output.
 #include "device/cuda/cuda_device.h"
+#include "device/cuda/kernels/grid.cuh"
 #include "device/cuda/kernels/strided.cuh"
 
 using namespace meshrt;
 using namespace meshrt::cuda;
 
 namespace {
-
-__device__ inline int64_t firstIndex() {
-  return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
-__device__ inline int64_t gridStride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
 
 template <typename T, typename Idx>
 __global__ void stridedCopyKernel(Strided<1> c, int64_t count, T *out, const T *in) {

@@ -6,6 +6,7 @@
 // gradient rows taken in id order, as the CPU adds them. Argmax picks the first maximum and
 // cumsum accumulates in double, both as the CPU does (block_reduce.cuh).
 #include "device/cuda/cuda_device.h"
+#include "device/cuda/kernels/grid.cuh"
 #include "device/cuda/kernels/block_reduce.cuh"
 
 #include <cub/device/device_radix_sort.cuh>
@@ -16,17 +17,6 @@ using namespace meshrt;
 using namespace meshrt::cuda;
 
 namespace {
-
-__device__ inline int64_t firstIndex() {
-  return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
-__device__ inline int64_t gridStride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
-
-// Offset of element 0 of line l of [outer, n, inner]; its elements are `inner` apart.
-__device__ inline int64_t lineBase(int64_t l, int64_t n, int64_t inner) {
-  const int64_t o = l / inner;
-  return o * n * inner + (l - o * inner);
-}
 
 // Threads for a block that walks a row of `row` elements.
 inline int rowBlock(int64_t row) {

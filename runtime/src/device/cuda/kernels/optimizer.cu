@@ -5,6 +5,7 @@
 // CPU build does not, and parameters updated on a GPU would drift from the CPU's by an ulp a
 // step. With IEEE division and square root on both sides the updates are bit-identical.
 #include "device/cuda/cuda_device.h"
+#include "device/cuda/kernels/grid.cuh"
 
 #include <cmath>
 
@@ -12,11 +13,6 @@ using namespace meshrt;
 using namespace meshrt::cuda;
 
 namespace {
-
-__device__ inline int64_t firstIndex() {
-  return static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
-__device__ inline int64_t gridStride() { return static_cast<int64_t>(gridDim.x) * blockDim.x; }
 
 __global__ void sgdKernel(int64_t n, float *param, const float *grad, float lr) {
   for (int64_t i = firstIndex(); i < n; i += gridStride())
