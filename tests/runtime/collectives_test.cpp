@@ -11,28 +11,6 @@ namespace {
 // Exactly representable in float: small integers.
 float allreduceInput(int64_t rank, int64_t i) { return static_cast<float>(rank * 1000 + i); }
 
-// Ranks that differ from `rank` only in the axes of `mask`.
-std::vector<int64_t> groupOf(const std::vector<int64_t> &sizes, int64_t rank, int mask) {
-  std::vector<int64_t> mine = coordsOf(sizes, rank), group;
-  for (int64_t r = 0; r < product(sizes); ++r) {
-    std::vector<int64_t> c = coordsOf(sizes, r);
-    bool same = true;
-    for (size_t a = 0; a < sizes.size(); ++a)
-      if (!(mask & (1 << a)) && c[a] != mine[a])
-        same = false;
-    if (same)
-      group.push_back(r);
-  }
-  return group;
-}
-
-// The rank with my coordinates except `coord` along `axis`.
-int64_t peer(const std::vector<int64_t> &sizes, int axis, int64_t coord) {
-  std::vector<int64_t> c = coordsOf(sizes, worldRank());
-  c[axis] = coord;
-  return rankOf(sizes, c);
-}
-
 int32_t gatherValue(int64_t rank, int64_t o, int64_t l, int64_t i) {
   return static_cast<int32_t>(rank * 100000 + o * 1000 + l * 10 + i);
 }

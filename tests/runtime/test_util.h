@@ -72,6 +72,28 @@ inline int64_t rankOf(const std::vector<int64_t> &sizes, const std::vector<int64
   return r;
 }
 
+// Ranks that differ from `rank` only in the axes of `mask`.
+inline std::vector<int64_t> groupOf(const std::vector<int64_t> &sizes, int64_t rank, int mask) {
+  std::vector<int64_t> mine = coordsOf(sizes, rank), group;
+  for (int64_t r = 0; r < product(sizes); ++r) {
+    std::vector<int64_t> c = coordsOf(sizes, r);
+    bool same = true;
+    for (size_t a = 0; a < sizes.size(); ++a)
+      if (!(mask & (1 << a)) && c[a] != mine[a])
+        same = false;
+    if (same)
+      group.push_back(r);
+  }
+  return group;
+}
+
+// The rank with my coordinates except `coord` along `axis`.
+inline int64_t peer(const std::vector<int64_t> &sizes, int axis, int64_t coord) {
+  std::vector<int64_t> c = coordsOf(sizes, worldRank());
+  c[axis] = coord;
+  return rankOf(sizes, c);
+}
+
 // The meshes, 1-D and 2-D (and 3-D), that fit the current world size.
 inline std::vector<std::string> meshesForWorld() {
   static const char *all[] = {"x=1",     "x=2",     "x=4",     "a=2,b=1",     "a=1,b=2",
