@@ -11,10 +11,12 @@
 
 // The hashes and the uniform draws are also compiled into CUDA kernels (dropout, synthetic
 // data), so that a device draws exactly the CPU's numbers.
+#ifndef MESHRT_HOST_DEVICE
 #ifdef __CUDACC__
 #define MESHRT_HOST_DEVICE __host__ __device__
 #else
 #define MESHRT_HOST_DEVICE
+#endif
 #endif
 
 namespace meshrt::random {

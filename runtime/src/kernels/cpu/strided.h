@@ -1,12 +1,14 @@
 // strided.h — shared machinery of the strided CPU kernels (copy, binary, reduce).
 //
 // The kernels run on tensors of up to millions of elements in the step loop, so they first
-// collapse the iteration space: size-1 dims are dropped and adjacent dims merged wherever every
-// operand is contiguous across the pair. Most calls then become one long contiguous loop or a
-// loop over rows whose inner stride is 1 (vectorised) or 0 (broadcast). What remains is split
-// into segments (a row, or a chunk of a single long row) that threads take in static blocks.
+// collapse the iteration space (kernels/collapse.h). Most calls then become one long contiguous
+// loop or a loop over rows whose inner stride is 1 (vectorised) or 0 (broadcast). What remains
+// is split into segments (a row, or a chunk of a single long row) that threads take in static
+// blocks.
 #ifndef MESHRT_SRC_KERNELS_CPU_STRIDED_H
 #define MESHRT_SRC_KERNELS_CPU_STRIDED_H
+
+#include "kernels/collapse.h"
 
 #include <omp.h>
 
@@ -14,7 +16,7 @@
 
 namespace meshrt::cpu {
 
-constexpr int kMaxDims = 16;
+using meshrt::kMaxDims;
 // Below this many elements a parallel region costs more than it saves.
 constexpr int64_t kParallelElements = 1 << 15;
 
@@ -26,52 +28,8 @@ inline int threadsFor(int64_t elements) {
   return static_cast<int>(useful < t ? useful : t);
 }
 
-// An iteration space over a contiguous output with K strided operands.
-template <int K> struct Collapsed {
-  int ndims = 0;
-  int64_t shape[kMaxDims];
-  int64_t strides[K][kMaxDims];
-
-  int64_t count() const {
-    int64_t n = 1;
-    for (int d = 0; d < ndims; ++d)
-      n *= shape[d];
-    return n;
-  }
-  int64_t inner() const { return shape[ndims - 1]; }
-  int64_t innerStride(int k) const { return strides[k][ndims - 1]; }
-  int64_t rows() const { return count() / (inner() ? inner() : 1); }
-};
-
-// Requires 0 <= ndims <= kMaxDims. Always yields at least one dim (a scalar becomes [1]).
-template <int K>
-Collapsed<K> collapse(int ndims, const int64_t *shape, const int64_t *const (&strides)[K]) {
-  Collapsed<K> c;
-  for (int d = 0; d < ndims; ++d) {
-    if (shape[d] == 1)
-      continue;
-    bool merge = c.ndims > 0 && shape[d] != 0;
-    for (int k = 0; merge && k < K; ++k)
-      merge = c.strides[k][c.ndims - 1] == strides[k][d] * shape[d];
-    if (merge) {
-      c.shape[c.ndims - 1] *= shape[d];
-      for (int k = 0; k < K; ++k)
-        c.strides[k][c.ndims - 1] = strides[k][d];
-      continue;
-    }
-    c.shape[c.ndims] = shape[d];
-    for (int k = 0; k < K; ++k)
-      c.strides[k][c.ndims] = strides[k][d];
-    ++c.ndims;
-  }
-  if (c.ndims == 0) {
-    c.shape[0] = 1;
-    for (int k = 0; k < K; ++k)
-      c.strides[k][0] = 0;
-    c.ndims = 1;
-  }
-  return c;
-}
+using meshrt::collapse;
+using meshrt::Collapsed;
 
 // Calls f(outOffset, offsets[K], len) for output elements [begin, end) where begin and end lie
 // on row boundaries or inside a single-row space: each call covers part of one row, in which
