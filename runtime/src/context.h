@@ -100,6 +100,10 @@ private:
   std::vector<char> hostStaging_;
 };
 
+// This rank's index among the ranks of its node and how many ranks the node has (Open MPI's
+// environment, else MPI's shared-memory split; MPI must be initialised).
+void nodePlacement(int *localRank, int *localSize);
+
 // The opaque ABI handle is the Context itself.
 inline Context *unwrap(meshrt_context_t ctx) { return reinterpret_cast<Context *>(ctx); }
 inline meshrt_context_t wrap(Context *ctx) { return reinterpret_cast<meshrt_context_t>(ctx); }

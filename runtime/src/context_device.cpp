@@ -14,9 +14,7 @@
 #include <vector>
 
 namespace meshrt {
-namespace {
 
-// This rank's index among the ranks of its node, and how many ranks the node has.
 void nodePlacement(int *localRank, int *localSize) {
   const char *rank = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK");
   const char *size = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
@@ -32,6 +30,8 @@ void nodePlacement(int *localRank, int *localSize) {
   MPI_Comm_size(node, localSize);
   MPI_Comm_free(&node);
 }
+
+namespace {
 
 bool parsePrecision(const std::string &s, MatmulPrecision *out) {
   if (s.empty() || s == "fp32")

@@ -36,16 +36,9 @@ void tuneProcess() {
 }
 
 int ranksOnThisNode() {
-  if (const char *local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
-    if (int n = std::atoi(local); n > 0)
-      return n;
-  // Other launchers: ask MPI which ranks share memory with this one.
-  MPI_Comm node;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int n = 1;
-  MPI_Comm_size(node, &n);
-  MPI_Comm_free(&node);
-  return n;
+  int localRank = 0, localSize = 1;
+  nodePlacement(&localRank, &localSize);
+  return localSize;
 }
 
 // Threads per rank: the flag, else OMP_NUM_THREADS (already applied by the OpenMP runtime),
