@@ -11,7 +11,7 @@ def LowerToLLVM : Pass<"meshc-lower-to-llvm", "mlir::ModuleOp"> {
     buffer per tensor (kept for the whole run) and initialises the parameters' slices;
     `meshc_step(ctx, step) -> f32` runs the ops in order as runtime calls (oneDNN matmuls,
     elementwise and reduction kernels, collectives) and returns the loss; `main` hands both
-    to `meshrt_main` with the mesh and a fingerprint of the program.
+    to `meshrt_main` with the mesh, a fingerprint of the program and the meshc version.
 
     Before: `func.func @mlp() attributes {meshc.partitioned} { %0 = meshc.einsum ... }`
     After:  `llvm.func @meshc_step(%ctx: !llvm.ptr, %step: i64) -> f32 {

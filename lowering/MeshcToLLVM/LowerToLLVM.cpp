@@ -6,6 +6,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/xxhash.h"
 
+#ifndef MESHC_VERSION
+#error "MESHC_VERSION must be the meshc project version (set by lowering/CMakeLists.txt)"
+#endif
+
 using namespace mlir;
 
 namespace meshc {
@@ -132,7 +136,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
                           rt.string(mb, loc, func.getSymName()),
                           rt.string(mb, loc, mesh.getSpec()), rt.i64c(mb, loc, (int64_t)hash),
                           mb.create<LLVM::AddressOfOp>(loc, initFn),
-                          mb.create<LLVM::AddressOfOp>(loc, stepFn)});
+                          mb.create<LLVM::AddressOfOp>(loc, stepFn),
+                          rt.string(mb, loc, MESHC_VERSION)});
     mb.create<LLVM::ReturnOp>(loc, code);
 
     func.erase();

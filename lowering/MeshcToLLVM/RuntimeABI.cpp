@@ -16,7 +16,7 @@ struct Signature {
 };
 // Keep in step with runtime/include/meshrt/meshrt.h.
 constexpr Signature kSignatures[] = {
-    {"meshrt_main", "iippplpp"},
+    {"meshrt_main", "iippplppp"},
     {"meshrt_alloc", "ppl"},
     {"meshrt_load_f32", "fpp"},
     {"meshrt_init_param", "vppipplif"},

@@ -51,7 +51,7 @@ struct RankOutcome {
   int32_t failed = 0;
   int32_t code = MESHRT_OK;
   int32_t wantsStaging = 0;
-  char message[244] = {};
+  char message[1012] = {}; // room for a plugin path and the loader's reason
 };
 
 } // namespace

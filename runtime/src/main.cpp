@@ -10,6 +10,7 @@
 #include "options.h"
 #include "profile.h"
 #include "stats.h"
+#include "version.h"
 
 #include <malloc.h>
 #include <mpi.h>
@@ -194,7 +195,8 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) 
 using namespace meshrt;
 
 extern "C" int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
-                           uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step) {
+                           uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step,
+                           const char *meshc_version) {
   const std::string name = program_name && *program_name ? program_name : "meshc-program";
   const std::string spec = mesh_spec ? mesh_spec : "";
   tuneProcess();
@@ -219,6 +221,11 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   if (opts.help) {
     if (root)
       std::printf("%s", usage(name).c_str());
+    return finish(0);
+  }
+  if (opts.version) {
+    if (root)
+      std::printf("%s", versionReport(name, spec, meshc_version).c_str());
     return finish(0);
   }
 

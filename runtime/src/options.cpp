@@ -43,6 +43,10 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       opts.help = true;
       continue;
     }
+    if (arg == "--version") {
+      opts.version = true;
+      continue;
+    }
     if (arg == "--profile") {
       opts.profile = true;
       continue;
@@ -130,6 +134,8 @@ std::string usage(const std::string &programName) {
          "                  and print one step's list on rank 0, in the format of meshc\n"
          "                  --explain, with a check that every step and rank matched\n"
          "                  (also MESHRT_STATS=1)\n"
+         "  --version       print the meshc version that compiled the program, the runtime\n"
+         "                  library it loaded (version and path) and the devices it supports\n"
          "  --help          print this text\n";
 }
 

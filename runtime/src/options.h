@@ -13,6 +13,7 @@ struct Options {
   int64_t logEvery = 1;
   int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
   bool help = false;
+  bool version = false; // --version: what compiled the program, the runtime, the devices
   bool profile = false; // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
   bool stats = false;   // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
   std::string device = "cpu";     // --device cpu|cuda

@@ -69,5 +69,7 @@ int main(int argc, char **argv) {
   if (std::getenv("MESHRT_TEST_HASH_BY_RANK"))
     if (const char *r = std::getenv("OMPI_COMM_WORLD_RANK"))
       hash += std::atoi(r);
-  return meshrt_main(argc, argv, "fake", mesh ? mesh : "b=2,m=2", hash, init, step);
+  // MESHC_VERSION (from CMake) stands in for the version meshc would compile in.
+  return meshrt_main(argc, argv, "fake", mesh ? mesh : "b=2,m=2", hash, init, step,
+                     MESHC_VERSION);
 }

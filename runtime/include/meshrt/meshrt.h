@@ -60,9 +60,11 @@ typedef float (*meshrt_step_fn)(meshrt_context_t ctx, int64_t step);
 
 /* The whole executable: flags, MPI start-up, checks, the step loop, per-step logging.
  * mesh_spec is "b=2,m=2"; program_hash fingerprints the compiled program (all ranks must
- * agree). Returns the process exit code. */
+ * agree); meshc_version is the version of the meshc that compiled it (printed by --version).
+ * Returns the process exit code. */
 int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
-                uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step);
+                uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step,
+                const char *meshc_version);
 
 /* ---- devices ----------------------------------------------------------------------------- */
 /* The number of usable devices of a kind: "cpu" gives 1; "cuda" gives 0 where there is no

@@ -132,13 +132,23 @@ public:
                             int64_t len, int elemSize) = 0;
 };
 
-// The number of CUDA devices this process can use: 0 when there is no driver or device, or when
-// libmeshrt was built without CUDA.
+// The CUDA backend lives in a plugin, libmeshrt_cuda.so, beside libmeshrt.so (or at
+// $MESHRT_CUDA_PLUGIN), which the first of the two calls below loads (cuda_plugin_loader.cpp;
+// no_cuda.cpp in a build without CUDA). A plugin that cannot be loaded (missing, or missing the
+// CUDA libraries it links) is reported by createCudaDevice and counts as no device.
+
+// The number of CUDA devices this process can use: 0 when there is no driver or device, when
+// the plugin cannot be loaded, or when libmeshrt was built without CUDA.
 int cudaDeviceCount();
 
-// The GPU for this process is localRank % cudaDeviceCount(). Fails with a message naming the
-// CUDA call (or "built without CUDA support") when none can be used.
+// The GPU for this process is localRank % cudaDeviceCount(). Fails with a one-line message
+// naming the plugin and the loader's reason, the CUDA call, or "built without CUDA support"
+// when none can be used.
 Status createCudaDevice(MatmulPrecision precision, int localRank, std::unique_ptr<Device> *out);
+
+// For --version: where the CUDA backend is, without loading it or initialising CUDA, e.g.
+// "plugin /opt/meshc/lib/libmeshrt_cuda.so (loaded by --device cuda)".
+std::string describeCudaBackend();
 
 } // namespace meshrt
 

@@ -1,5 +1,5 @@
 // cuda_device.cu — CudaDevice set-up and teardown, memory, copies, matmul (cuBLAS) and the
-// choice of communicator; also the entry points that device.h declares for CUDA builds.
+// choice of communicator.
 #include "device/cuda/cuda_device.h"
 
 #include "device/cuda/nccl_comm.h"
@@ -269,22 +269,3 @@ Status CudaDevice::matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const 
 }
 
 } // namespace meshrt::cuda
-
-// ---- device.h entry points
-
-namespace meshrt {
-
-int cudaDeviceCount() {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    (void)cudaGetLastError();
-    return 0;
-  }
-  return count;
-}
-
-Status createCudaDevice(MatmulPrecision precision, int localRank, std::unique_ptr<Device> *out) {
-  return cuda::CudaDevice::create(precision, localRank, out);
-}
-
-} // namespace meshrt

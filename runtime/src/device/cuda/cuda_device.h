@@ -3,7 +3,7 @@
 //
 // The class is defined here and implemented across files: cuda_device.cu (set-up, memory,
 // copies, matmul, communicators) and kernels/*.cu (one file per op family, as on the CPU).
-// Only files compiled when MESHC_ENABLE_CUDA is on include this header.
+// Only the plugin libmeshrt_cuda.so (plugin.cpp is its entry point) includes this header.
 #ifndef MESHRT_SRC_DEVICE_CUDA_CUDA_DEVICE_H
 #define MESHRT_SRC_DEVICE_CUDA_CUDA_DEVICE_H
 
