@@ -68,7 +68,9 @@ int meshrt_main(int argc, char **argv, const char *program_name, const char *mes
 
 /* ---- devices ----------------------------------------------------------------------------- */
 /* The number of usable devices of a kind: "cpu" gives 1; "cuda" gives 0 where there is no
- * driver or GPU, or where libmeshrt was built without CUDA. Needs no context, never fails. */
+ * driver or GPU, where the CUDA plugin (libmeshrt_cuda.so beside libmeshrt.so, or
+ * $MESHRT_CUDA_PLUGIN) cannot be loaded, or where libmeshrt was built without CUDA. "cuda" loads
+ * the plugin on first use. Needs no context, never fails. */
 int32_t meshrt_device_count(const char *kind);
 
 /* Puts the context's buffers, kernels and collectives on a device; call it once, before the
@@ -77,8 +79,9 @@ int32_t meshrt_device_count(const char *kind);
  * "tf32" or "bf16" inputs, fp32 accumulation in every case. comm (NULL: "auto"): "nccl", "staged"
  * (MPI on host copies of device buffers; works when ranks share a GPU) or "auto" (staged when
  * any node has more ranks than GPUs, else nccl). Collective over all ranks. A bad argument or a
- * rank without a usable GPU fails on every rank alike: each rank's status holds the first
- * failing rank's message, naming that rank and the call that failed. A failure while setting up
+ * rank without a usable GPU (or without a loadable CUDA plugin) fails on every rank alike: each
+ * rank's status holds the first failing rank's message, naming that rank and the call that
+ * failed (or the plugin file and why it cannot be loaded). A failure while setting up
  * the device communicators (NCCL) ends the job (MPI_Abort) after printing it, because the other
  * ranks may be waiting inside the set-up. Returns the context's status code. */
 meshrt_status_code_t meshrt_context_use_device(meshrt_context_t ctx, const char *kind,
