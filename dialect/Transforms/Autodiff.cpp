@@ -9,7 +9,6 @@
 // differentiated; adjoint ops nobody uses (e.g. the gradient of an input) are removed.
 #include "dialect/Transforms/Passes.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
@@ -149,21 +148,6 @@ struct AutodiffPass : meshc::impl::AutodiffBase<AutodiffPass> {
     getOperation().walk([&](MinimizeOp op) { minimizes.push_back(op); });
     if (minimizes.size() > 1) {
       minimizes[1].emitOpError() << "is a second loss: a program has one meshc.minimize";
-      return signalPassFailure();
-    }
-    // Without a loss every step would update nothing and report a loss of 0. A program that
-    // autodiff already ran on (from --emit=global) reports its loss with meshc.output.
-    bool differentiated = false;
-    getOperation().walk([&](OutputOp) { differentiated = true; });
-    if (minimizes.empty() && !differentiated) {
-      if (getOperation().getOps<func::FuncOp>().empty())
-        getOperation().emitError() << "module holds no program (the func.func a model "
-                                      "generator prints)";
-      for (auto func : getOperation().getOps<func::FuncOp>())
-        func.emitError() << "program '" << func.getSymName()
-                         << "' minimizes no loss, so it would train nothing: add "
-                            "g.minimize(loss, optimizer) to the model (meshc.minimize in the "
-                            "IR); forward-only programs are not supported yet";
       return signalPassFailure();
     }
     for (MinimizeOp minimize : minimizes)

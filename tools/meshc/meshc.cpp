@@ -219,8 +219,21 @@ int main(int argc, char **argv) {
       return fail("--explain prints to stdout; give -o FILE for the --emit output");
   }
 
+  // A bad output path would fail only after the whole compile (and, for an executable, with
+  // the linker's lines): say so first.
+  if (!outputPath.empty() && outputPath != "-") {
+    llvm::StringRef dir = llvm::sys::path::parent_path(outputPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("-o " + outputPath + ": directory '" + dir + "' does not exist");
+    if (llvm::sys::fs::is_directory(outputPath))
+      return fail("-o " + outputPath + ": is a directory; give a file name");
+  }
+  if (outputPath == "-" && emit == Emit::Executable)
+    return fail("-o -: an executable cannot be written to stdout; give a file name");
+
   PassManager pm(&context);
   if (emit == Emit::Global) {
+    pm.addPass(meshc::createCheckProgram());
     pm.addPass(meshc::createAutodiff());
     pm.addPass(meshc::createDecompose());
   } else {

@@ -60,30 +60,3 @@ func.func @param_two_types() {
   meshc.minimize %s {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
-
-// -----
-
-// A program without a loss would update nothing and report a loss of 0 every step.
-// expected-error @+1 {{program 'no_loss' minimizes no loss, so it would train nothing: add g.minimize(loss, optimizer) to the model (meshc.minimize in the IR); forward-only programs are not supported yet}}
-func.func @no_loss() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
-  %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  return
-}
-
-// -----
-
-// A module without a program.
-// expected-error @+1 {{module holds no program (the func.func a model generator prints)}}
-module {
-}
-
-// -----
-
-// A program autodiff already ran on (meshc --emit=global) has its loss output: it passes.
-func.func @differentiated() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
-  %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.output "loss", %l : !meshc.tensor<f32>
-  return
-}

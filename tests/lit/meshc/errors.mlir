@@ -43,3 +43,14 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 // A layout with a misspelt dimension:
 // RUN: not meshc %s --layout btach:b 2>&1 | FileCheck %s --check-prefix=SPELLING
 // SPELLING: error: layout names dimension 'btach', which no tensor in the program has; did you mean 'batch'?
+// An output that cannot be written is refused before compiling, not by the linker afterwards:
+// RUN: not meshc %s -o %t.no/such/dir/exe 2>&1 | FileCheck %s --check-prefix=OUTDIR
+// OUTDIR: meshc: error: -o {{.*}}.no/such/dir/exe: directory '{{.*}}.no/such/dir' does not exist
+// RUN: mkdir -p %t.dir && not meshc %s -o %t.dir 2>&1 | FileCheck %s --check-prefix=OUTISDIR
+// OUTISDIR: meshc: error: -o {{.*}}.dir: is a directory; give a file name
+// RUN: not meshc %s -o - 2>&1 | FileCheck %s --check-prefix=EXESTDOUT
+// EXESTDOUT: meshc: error: -o -: an executable cannot be written to stdout; give a file name
+// A program without a loss, also when only the global program is asked for:
+// RUN: grep -v minimize %s > %t.noloss.mlir
+// RUN: not meshc %t.noloss.mlir --emit=global 2>&1 | FileCheck %s --check-prefix=NOLOSS
+// NOLOSS: noloss.mlir:{{[0-9]+}}:{{[0-9]+}}: error: program 'f' minimizes no loss, so it would train nothing
