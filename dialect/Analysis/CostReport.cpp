@@ -7,6 +7,7 @@
 // lowering's per-use-site scratch) and the runtime's reusable collective scratch.
 #include "dialect/Analysis/CostReport.h"
 
+#include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshcOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -87,7 +88,8 @@ bool isDataMovement(Operation *op) {
 
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an
 /// add per point of its iteration space. A one-operand einsum adds each input element once.
-int64_t einsumFlops(EinsumOp op) {
+/// Null when the count overflows int64 (each operand fits, their iteration space need not).
+std::optional<int64_t> einsumFlops(EinsumOp op) {
   if (op->getNumOperands() == 1)
     return llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements();
   llvm::StringMap<int64_t> sizes;
@@ -96,10 +98,11 @@ int64_t einsumFlops(EinsumOp op) {
     for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes()))
       sizes[name.getValue()] = size;
   }
-  int64_t points = 1;
+  std::optional<int64_t> points = 1;
   for (auto &entry : sizes)
-    points *= entry.getValue();
-  return 2 * points;
+    if (points)
+      points = checkedMul(*points, entry.getValue());
+  return points ? checkedMul(2, *points) : std::nullopt;
 }
 
 /// One per element of the op's largest tensor (operand or result).
@@ -121,15 +124,19 @@ int64_t axisSize(MeshAttr mesh, StringRef axis) {
 }
 
 /// Bytes a rank sends with the usual algorithms (ring all-reduce = reduce-scatter + all-gather,
-/// ring all-gather, pairwise all-to-all); all_slice only copies locally.
-int64_t sentBytes(StringRef kind, int64_t bytes, int64_t p) {
+/// ring all-gather, pairwise all-to-all); all_slice only copies locally. Null when the count
+/// overflows int64 (the products are taken in 128 bits, so only the result can).
+std::optional<int64_t> sentBytes(StringRef kind, int64_t bytes, int64_t p) {
+  __int128 sent = 0, b = bytes, n = p;
   if (kind == "all_reduce")
-    return 2 * (p - 1) * bytes / p;
-  if (kind == "all_gather")
-    return (p - 1) * bytes;
-  if (kind == "reduce_scatter" || kind == "all_to_all")
-    return (p - 1) * bytes / p;
-  return 0;
+    sent = 2 * (n - 1) * b / n;
+  else if (kind == "all_gather")
+    sent = (n - 1) * b;
+  else if (kind == "reduce_scatter" || kind == "all_to_all")
+    sent = (n - 1) * b / n;
+  if (sent > kMaxInt64)
+    return std::nullopt;
+  return static_cast<int64_t>(sent);
 }
 
 std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
@@ -164,7 +171,7 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
   c.bytes = bytesOf(op->getOperand(0).getType());
   for (const std::string &axis : c.axes)
     c.groupSize *= axisSize(mesh, axis);
-  c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize);
+  c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize).value_or(-1);
   c.type = typeText(op->getOperand(0).getType());
   c.location = formatLocation(op->getLoc());
   return c;
@@ -225,15 +232,35 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   if (auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout"))
     report.layout = layout.getSpec();
 
+  // Each figure is a sum of int64 counts that fit one by one (the tensor type verifier sees to
+  // that) but need not together: a program whose per-rank sums overflow cannot run anywhere, and
+  // its figures would wrap. The first op that overflows a figure is the error's location.
+  Operation *overflowAt = nullptr;
+  const char *overflowWhat = "";
+  auto add = [&](int64_t &sum, std::optional<int64_t> value, Operation *op, const char *what) {
+    std::optional<int64_t> next = value ? checkedAdd(sum, *value) : std::nullopt;
+    if (next) {
+      sum = *next;
+      return;
+    }
+    sum = kMaxInt64;
+    if (!overflowAt) {
+      overflowAt = op;
+      overflowWhat = what;
+    }
+  };
+
   // The lowering's buffer plan (see the file comment): which buffer holds each value.
   enum class Holds { Parameter, Input, Gradient, Other };
   struct Buffer {
     int64_t bytes;
     Holds holds;
+    Operation *op;
   };
   std::vector<Buffer> buffers;
   llvm::DenseMap<Value, unsigned> bufferOf;
   llvm::SmallVector<std::string> optimizers;
+  int64_t collectiveBytes = 0, collectiveSent = 0;
 
   for (Operation &op : func.getBody().front()) {
     for (Value result : op.getResults()) {
@@ -248,46 +275,63 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
                     : isa<InputOp>(op) ? Holds::Input
                                        : Holds::Other;
       bufferOf[result] = buffers.size();
-      buffers.push_back({bytesOf(result.getType()), holds});
+      buffers.push_back({bytesOf(result.getType()), holds, &op});
     }
     if (StringRef optimizer = optimizerOf(&op); !optimizer.empty()) {
       if (llvm::find(optimizers, optimizer) == optimizers.end())
         optimizers.push_back(optimizer.str());
-      report.optimizerBytes += stateBuffersOf(optimizer) * bytesOf(op.getOperand(0).getType());
+      add(report.optimizerBytes,
+          checkedMul(stateBuffersOf(optimizer), bytesOf(op.getOperand(0).getType())), &op,
+          "optimizer state bytes");
       if (auto it = bufferOf.find(op.getOperand(1)); it != bufferOf.end())
         buffers[it->second].holds = Holds::Gradient;
       continue; // an update is ~1 FLOP per element too, counted below
     }
-    if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh))
+    if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh)) {
+      // The totals printCostReport adds up must fit too (the per-kind ones are smaller).
+      add(collectiveBytes, cost->bytes, &op, "collective bytes");
+      add(collectiveSent, cost->sentBytes < 0 ? std::nullopt : std::optional(cost->sentBytes), &op,
+          "bytes sent by collectives");
       report.collectives.push_back(std::move(*cost));
+    }
   }
 
   for (const Buffer &buffer : buffers) {
     switch (buffer.holds) {
     case Holds::Parameter:
-      report.parameterBytes += buffer.bytes;
+      add(report.parameterBytes, buffer.bytes, buffer.op, "parameter bytes");
       ++report.numParameters;
       break;
     case Holds::Input:
-      report.inputBytes += buffer.bytes;
+      add(report.inputBytes, buffer.bytes, buffer.op, "input bytes");
       break;
     case Holds::Gradient:
-      report.gradientBytes += buffer.bytes;
+      add(report.gradientBytes, buffer.bytes, buffer.op, "gradient bytes");
       break;
     case Holds::Other:
-      report.activationBytes += buffer.bytes;
+      add(report.activationBytes, buffer.bytes, buffer.op, "activation bytes");
       break;
     }
   }
+  int64_t bufferBytes = 0;
+  for (int64_t part : {report.parameterBytes, report.gradientBytes, report.optimizerBytes,
+                       report.inputBytes, report.activationBytes})
+    add(bufferBytes, part, func, "bytes of all buffers");
   for (const std::string &optimizer : optimizers)
     report.optimizers += (report.optimizers.empty() ? "" : ", ") + optimizer;
 
   func.walk([&](Operation *op) {
     if (auto einsum = dyn_cast<EinsumOp>(op))
-      report.einsumFlops += einsumFlops(einsum);
+      add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
-      report.otherFlops += elementwiseFlops(op);
+      add(report.otherFlops, elementwiseFlops(op), op, "FLOPs");
   });
+  int64_t flops = report.einsumFlops;
+  add(flops, report.otherFlops, func, "FLOPs");
+  if (overflowAt)
+    return overflowAt->emitError() << "the " << overflowWhat
+                                   << " of one rank per step overflow int64 here: no machine "
+                                      "can run this program";
   return success();
 }
 

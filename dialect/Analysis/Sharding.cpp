@@ -1,5 +1,6 @@
 // The layout algebra (see Sharding.h).
 #include "dialect/Analysis/Sharding.h"
+#include "dialect/IR/Limits.h"
 
 #include <algorithm>
 #include <map>
@@ -46,7 +47,8 @@ NamedTensorType MeshLayout::localType(NamedTensorType global, const Sharding &sh
 
 int64_t MeshLayout::localBytes(NamedTensorType global, const Sharding &sharding) const {
   unsigned width = global.getElementType().getIntOrFloatBitWidth();
-  return localType(global, sharding).getNumElements() * width / 8;
+  // Bytes per element first: the element count times the bit width could overflow.
+  return localType(global, sharding).getNumElements() * (width / 8);
 }
 
 Sharding MeshLayout::shardingOf(NamedTensorType global, LayoutAttr override) const {
@@ -130,8 +132,10 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
       if (state.dimAxes[i] != kReplicated)
         dimOnAxis[state.dimAxes[i]] = i;
     auto isPartial = [&](unsigned axis) { return (mask & (1 << axis)) != 0; };
+    // Costs saturate: a tensor near the int64 byte limit times a ring factor overflows, and
+    // a wrapped (negative) cost would make the search pick a dear plan.
     auto relax = [&](Key next, ReshardStep step, int64_t stepCost) {
-      int64_t nextCost = cost + stepCost;
+      int64_t nextCost = saturatingAdd(cost, stepCost);
       auto [it, inserted] = nodes.try_emplace(next, Node{nextCost, steps + 1, false, key, step});
       Node &target = it->second;
       if (!inserted) {
@@ -142,7 +146,9 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
       }
       queue.insert({nextCost, steps + 1, sequence++, next});
     };
-    auto fraction = [&](int64_t group) { return held * (group - 1) * (scale / group); };
+    auto fraction = [&](int64_t group) {
+      return saturatingMul(saturatingMul(held, group - 1), scale / group);
+    };
 
     for (unsigned i = 0; i < rank; ++i) {
       int axis = state.dimAxes[i];
@@ -163,7 +169,8 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
       int64_t n = getAxisSize(axis);
       Key gathered = key;
       gathered[i] = kReplicated;
-      relax(gathered, {ReshardStep::Kind::AllGather, i, 0, axis, {}}, held * (n - 1) * scale);
+      relax(gathered, {ReshardStep::Kind::AllGather, i, 0, axis, {}},
+            saturatingMul(saturatingMul(held, n - 1), scale));
       // Or move the axis onto a whole dim: all_to_all.
       for (unsigned j = 0; j < rank; ++j)
         if (j != i && state.dimAxes[j] == kReplicated && divides(j, axis)) {
@@ -200,7 +207,7 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
         }
       Key next = key;
       next.back() &= ~subset;
-      relax(next, step, 2 * fraction(group));
+      relax(next, step, saturatingMul(2, fraction(group)));
     }
   }
 

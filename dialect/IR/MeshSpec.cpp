@@ -1,6 +1,8 @@
 // Mesh and layout spec parsing.
 #include "dialect/IR/MeshSpec.h"
 
+#include "dialect/IR/Limits.h"
+
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -13,6 +15,58 @@ bool isValidName(llvm::StringRef name) {
   if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_'))
     return false;
   return llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+std::optional<std::string> checkMesh(llvm::ArrayRef<StringAttr> names,
+                                     llvm::ArrayRef<int64_t> sizes) {
+  std::string spec;
+  for (auto [i, name] : llvm::enumerate(names))
+    spec += (i ? "," : "") + name.getValue().str() + "=" +
+            (i < sizes.size() ? std::to_string(sizes[i]) : std::string("?"));
+  if (names.size() != sizes.size())
+    return "mesh '" + spec + "' has " + std::to_string(names.size()) + " axis names but " +
+           std::to_string(sizes.size()) + " sizes";
+  if (names.empty())
+    return std::string("mesh has no axes (expected name=size, like b=2,m=4)");
+  if (names.size() > kMaxMeshAxes)
+    return "mesh '" + spec + "' has " + std::to_string(names.size()) + " axes, more than the " +
+           std::to_string(kMaxMeshAxes) + " the runtime supports";
+  llvm::StringSet<> seen;
+  int64_t ranks = 1;
+  for (auto [name, size] : llvm::zip(names, sizes)) {
+    if (!isValidName(name.getValue()))
+      return "invalid mesh axis name '" + name.getValue().str() + "'";
+    if (!seen.insert(name.getValue()).second)
+      return "mesh axis '" + name.getValue().str() + "' appears twice in mesh '" + spec + "'";
+    if (size < 1)
+      return "mesh axis '" + name.getValue().str() + "' has size " + std::to_string(size) +
+             " (sizes must be at least 1)";
+    if (size > kMaxMeshAxisSize)
+      return "mesh axis '" + name.getValue().str() + "' has size " + std::to_string(size) +
+             ", more than the " + std::to_string(kMaxMeshAxisSize) + " the runtime supports";
+    // Each factor is at most 2^24 and the running product at most 2^30: no overflow.
+    ranks *= size;
+    if (ranks > kMaxMeshRanks)
+      return "mesh '" + spec + "' has more than " + std::to_string(kMaxMeshRanks) +
+             " ranks (the most the runtime supports)";
+  }
+  return std::nullopt;
+}
+
+std::string didYouMean(llvm::StringRef name, llvm::ArrayRef<llvm::StringRef> candidates) {
+  unsigned allowed = (name.size() + 2) / 3, best = allowed + 1;
+  llvm::StringRef closest;
+  for (llvm::StringRef candidate : candidates) {
+    if (candidate == name)
+      continue;
+    unsigned distance = name.edit_distance_insensitive(candidate, /*AllowReplacements=*/true,
+                                                       /*MaxEditDistance=*/allowed);
+    if (distance < best && distance < name.size()) {
+      best = distance;
+      closest = candidate;
+    }
+  }
+  return closest.empty() ? std::string() : "; did you mean '" + closest.str() + "'?";
 }
 
 MeshAttr parseMeshSpec(MLIRContext *context, llvm::StringRef spec, std::string &error) {
@@ -43,6 +97,10 @@ MeshAttr parseMeshSpec(MLIRContext *context, llvm::StringRef spec, std::string &
     }
     names.push_back(StringAttr::get(context, name));
     sizes.push_back(value);
+  }
+  if (std::optional<std::string> bad = checkMesh(names, sizes)) {
+    error = *bad;
+    return {};
   }
   return MeshAttr::get(context, names, sizes);
 }

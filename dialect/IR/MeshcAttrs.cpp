@@ -33,6 +33,14 @@ Attribute MeshAttr::parse(AsmParser &parser, Type) {
   return mesh;
 }
 
+LogicalResult MeshAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                               llvm::ArrayRef<StringAttr> axisNames,
+                               llvm::ArrayRef<int64_t> axisSizes) {
+  if (std::optional<std::string> bad = checkMesh(axisNames, axisSizes))
+    return emitError() << *bad;
+  return success();
+}
+
 void MeshAttr::print(AsmPrinter &printer) const { printer << "<\"" << getSpec() << "\">"; }
 
 int64_t MeshAttr::getNumRanks() const {

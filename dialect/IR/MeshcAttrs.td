@@ -13,6 +13,7 @@ def Meshc_MeshAttr : Meshc_Attr<"Mesh", "mesh"> {
     ArrayRefParameter<"::mlir::StringAttr", "axis names">:$axisNames,
     ArrayRefParameter<"int64_t", "axis sizes">:$axisSizes);
   let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     int64_t getNumRanks() const;
     std::optional<unsigned> findAxis(::llvm::StringRef name) const;

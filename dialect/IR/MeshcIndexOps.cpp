@@ -2,6 +2,8 @@
 // along a named dim, and the shape ops. Each checks the op on its own, as in MeshcOps.cpp.
 #include "dialect/IR/MeshcOps.h"
 
+#include "dialect/IR/Limits.h"
+
 using namespace mlir;
 using namespace meshc;
 
@@ -53,6 +55,9 @@ LogicalResult verifyLookup(Operation *op, NamedTensorType table, llvm::StringRef
   if (table.getRank() < 1 || table.getDimNames()[0].getValue() != vocabDim)
     return op->emitOpError() << tableWhat << " " << table
                              << " must have the vocabulary dimension '" << vocabDim << "' first";
+  if (int64_t vocab = table.getDimSizes()[0]; vocab > kMaxI32Index)
+    return op->emitOpError() << "vocabulary dimension '" << vocabDim << "' has size " << vocab
+                             << ", more than i32 ids can index (" << kMaxI32Index << ")";
   if (rows != lookupType(table, tensorOf(ids)))
     return op->emitOpError() << rowsWhat << " " << rows
                              << " must have the ids' dimensions, then the table's after '"
@@ -85,8 +90,10 @@ LogicalResult verifyWindow(Operation *op, NamedTensorType large, llvm::StringRef
   if (failed(requireSameExceptAt(op, large, largeWhat, small, smallWhat, *position)))
     return failure();
   int64_t n = small.getDimSizes()[*position], size = large.getDimSizes()[*position];
-  if (start < 0 || start + n > size)
-    return op->emitOpError() << "window [" << start << ", " << start + n
+  std::optional<int64_t> end = checkedAdd(start, n);
+  if (start < 0 || !end || *end > size)
+    return op->emitOpError() << "window [" << start << ", "
+                             << (end ? std::to_string(*end) : "start + " + std::to_string(n))
                              << ") does not fit in dimension '" << dim << "' of size " << size;
   return success();
 }
@@ -124,6 +131,14 @@ LogicalResult OneHotOp::verify() {
                 input.withElementType(result.getElementType())))
     return emitOpError() << "result " << result << " must have the operand's dimensions plus "
                          << "one class dimension";
+  // An index is compared with each class number: the index type must hold them all.
+  bool i32 = input.getElementType().isSignlessInteger(32);
+  int64_t classes = result.getDimSize(classDim.getValue()),
+          most = i32 ? kMaxI32Index : kMaxF32Index;
+  if (classes > most)
+    return emitOpError() << "class dimension '" << classDim.getValue() << "' has size " << classes
+                         << ", more than " << (i32 ? "i32" : "f32")
+                         << " indices can index exactly (" << most << ")";
   return success();
 }
 
@@ -138,6 +153,9 @@ LogicalResult ArgmaxOp::verify() {
   if (!sameDims(without(input, *position), result))
     return emitOpError() << "result " << result << " must have the operand's dimensions without '"
                          << getDim() << "', in order";
+  if (int64_t size = input.getDimSizes()[*position]; size > kMaxI32Index)
+    return emitOpError() << "dimension '" << getDim() << "' has size " << size
+                         << ", more than an i32 result can index (" << kMaxI32Index << ")";
   return success();
 }
 
@@ -180,15 +198,18 @@ LogicalResult ConcatOp::verify() {
   std::optional<unsigned> position = result.findDim(getDim());
   if (!position)
     return emitOpError() << "result " << result << " has no dimension '" << getDim() << "'";
-  int64_t total = 0;
+  std::optional<int64_t> total = 0;
   for (Value input : getInputs()) {
     if (failed(requireSameExceptAt(*this, tensorOf(input), "operand", result, "result",
                                    *position)))
       return failure();
-    total += tensorOf(input).getDimSizes()[*position];
+    if (total)
+      total = checkedAdd(*total, tensorOf(input).getDimSizes()[*position]);
   }
-  if (total != result.getDimSizes()[*position])
-    return emitOpError() << "operand sizes along '" << getDim() << "' add up to " << total
+  if (total != std::optional<int64_t>(result.getDimSizes()[*position]))
+    return emitOpError() << "operand sizes along '" << getDim() << "' add up to "
+                         << (total ? std::to_string(*total)
+                                   : "more than " + std::to_string(kMaxInt64))
                          << ", not " << result.getDimSizes()[*position];
   return success();
 }

@@ -4,6 +4,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace meshc;
 
@@ -28,6 +30,8 @@ LogicalResult requireDim(Operation *op, Value value, llvm::StringRef dim, llvm::
 LogicalResult requireEpsilon(Operation *op, double epsilon) {
   if (!(epsilon > 0))
     return op->emitOpError() << "epsilon must be positive, not " << epsilon;
+  if (!std::isfinite(epsilon))
+    return op->emitOpError() << "epsilon must be finite, not " << std::to_string(epsilon);
   return success();
 }
 
@@ -46,6 +50,9 @@ LogicalResult verifyUpdate(Operation *op, Value param, Value grad, double learni
                              << " differs from the parameter type " << param.getType();
   if (!(learningRate > 0))
     return op->emitOpError() << "learning rate must be positive";
+  if (!std::isfinite(learningRate))
+    return op->emitOpError() << "learning rate must be finite, not "
+                             << std::to_string(learningRate);
   return success();
 }
 

@@ -2,9 +2,13 @@
 // program-wide rules (one size per dimension name, layouts) are checked by passes.
 #include "dialect/IR/MeshcOps.h"
 
+#include "dialect/IR/Limits.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace meshc;
@@ -67,6 +71,9 @@ LogicalResult verifyLabelsMatchLogits(Operation *op, NamedTensorType logits, Nam
   if (!labels.getElementType().isSignlessInteger(32))
     return op->emitOpError() << "labels must have element type i32, not "
                              << labels.getElementType();
+  if (int64_t classes = logits.getDimSize(classDim); classes > kMaxI32Index)
+    return op->emitOpError() << "class dimension '" << classDim << "' has size " << classes
+                             << ", more than i32 labels can index (" << kMaxI32Index << ")";
   llvm::SmallVector<StringAttr> expectedNames;
   llvm::SmallVector<int64_t> expectedSizes;
   for (auto [name, size] : llvm::zip(logits.getDimNames(), logits.getDimSizes()))
@@ -123,6 +130,10 @@ LogicalResult InputOp::verify() {
     return emitOpError() << "an input needs a leading sample dimension";
   if (getClasses() < 1)
     return emitOpError() << "classes must be at least 1, not " << getClasses();
+  // The runtime's synthetic data takes the class count as an i32, as labels are.
+  if (getClasses() > kMaxI32Index)
+    return emitOpError() << "classes must be at most " << kMaxI32Index << " (labels are i32), not "
+                         << getClasses();
   return verifyDimAxes(*this, getDimAxes(), type);
 }
 
@@ -133,6 +144,9 @@ LogicalResult ParamOp::verify() {
   if (init != "uniform" && init != "normal" && init != "zeros" && init != "constant")
     return emitOpError() << "unknown initialiser '" << init
                          << "' (expected uniform, normal, zeros or constant)";
+  if (!std::isfinite(getScale().convertToDouble()))
+    return emitOpError() << "scale must be finite, not "
+                         << std::to_string(getScale().convertToDouble());
   return verifyDimAxes(*this, getDimAxes(), tensorOf(getResult()));
 }
 
@@ -242,8 +256,11 @@ LogicalResult MinimizeOp::verify() {
   if (optimizer != "sgd" && optimizer != "adam" && optimizer != "momentum")
     return emitOpError() << "unknown optimizer '" << optimizer
                          << "' (expected sgd, adam or momentum)";
-  if (!(getLearningRate().convertToDouble() > 0))
+  double learningRate = getLearningRate().convertToDouble();
+  if (!(learningRate > 0))
     return emitOpError() << "learning rate must be positive";
+  if (!std::isfinite(learningRate))
+    return emitOpError() << "learning rate must be finite, not " << std::to_string(learningRate);
   return verifyOptimizerAttributes(*this);
 }
 
@@ -292,7 +309,8 @@ LogicalResult AllToAllOp::verify() {
     return emitOpError() << "result must have the operand's dimensions";
   int64_t splitIn = in.getDimSize(getSplitDim()), splitOut = out.getDimSize(getSplitDim());
   int64_t catIn = in.getDimSize(getConcatDim()), catOut = out.getDimSize(getConcatDim());
-  if (splitOut == 0 || splitIn % splitOut != 0 || catOut != catIn * (splitIn / splitOut))
+  if (splitOut == 0 || splitIn % splitOut != 0 ||
+      checkedMul(catIn, splitIn / splitOut) != std::optional<int64_t>(catOut))
     return emitOpError() << "sizes do not split '" << getSplitDim() << "' and gather '"
                          << getConcatDim() << "' by one factor";
   return success();

@@ -1,5 +1,6 @@
 // The named-dimension tensor type: syntax, verification, helpers.
 #include "dialect/IR/MeshcDialect.h"
+#include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshSpec.h"
 
 #include "mlir/IR/Builders.h"
@@ -76,6 +77,27 @@ LogicalResult NamedTensorType::verify(llvm::function_ref<InFlightDiagnostic()> e
       return emitError() << "dimension '" << name.getValue() << "' has size " << size
                          << " (sizes must be at least 1)";
   }
+  if (dimNames.size() > kMaxTensorDims)
+    return emitError() << "tensor has " << dimNames.size() << " dimensions, more than the "
+                       << kMaxTensorDims << " the runtime supports";
+  // Sizes, offsets and byte counts are int64 everywhere after this (the partitioner, the
+  // lowering, the runtime's kernels): a tensor whose element or byte count overflows would
+  // wrap there, so it is refused here.
+  auto dims = [&] {
+    std::string text;
+    for (auto [i, name] : llvm::enumerate(dimNames))
+      text += (i ? " x " : "") + name.getValue().str() + "=" + std::to_string(dimSizes[i]);
+    return text;
+  };
+  std::optional<int64_t> elements = checkedProduct(dimSizes);
+  if (!elements)
+    return emitError() << "tensor of " << dims() << " has more than " << kMaxInt64
+                       << " elements (its element count overflows int64)";
+  int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+  if (!checkedMul(*elements, elementBytes))
+    return emitError() << "tensor of " << dims() << " (" << *elements << " elements of "
+                       << elementBytes << " bytes) has more than " << kMaxInt64
+                       << " bytes (its byte count overflows int64)";
   return success();
 }
 

@@ -3,10 +3,13 @@
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/Sharding.h"
+#include "dialect/IR/MeshSpec.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <tuple>
 
 namespace meshc {
 #define GEN_PASS_DEF_CHECKLAYOUT
@@ -66,15 +69,20 @@ public:
 
   /// Checks the override of a meshc.relayout: its axes exist, and they divide the dims they
   /// split. (The verifier has checked that it names the operand's dims, one per axis.)
+  /// The check depends on the override and the operand type only: autodiff's adjoint of a
+  /// relayout is a relayout with the same override, operand type and location, whose errors
+  /// would be the forward one's again, so it is not checked twice.
   void checkOverride(RelayoutOp op) {
     auto type = llvm::cast<NamedTensorType>(op.getInput().getType());
     LayoutAttr override = op.getLayout();
+    if (!checkedOverrides.insert({override, type, LocationAttr(op.getLoc())}).second)
+      return;
     for (auto [dim, axis] : llvm::zip(override.getDimNames(), override.getAxisNames())) {
       std::optional<unsigned> index = mesh.findAxis(axis.getValue());
       if (!index) {
-        fail(op.emitError() << "relayout maps dimension '" << dim.getValue()
-                            << "' to mesh axis '" << axis.getValue() << "', which mesh '"
-                            << mesh.getSpec() << "' does not have");
+        fail(op.emitError() << "relayout maps dimension '" << dim.getValue() << "' to mesh axis '"
+                            << axis.getValue() << "', which mesh '" << mesh.getSpec()
+                            << "' does not have" << didYouMean(axis.getValue(), axisNames()));
         continue;
       }
       int64_t size = type.getDimSize(dim.getValue()), axisSize = mesh.getAxisSize(*index);
@@ -89,20 +97,30 @@ public:
   void checkLayout(Location where) {
     if (!layout)
       return;
+    llvm::SmallVector<llvm::StringRef> dims(seenDims.keys());
+    llvm::sort(dims); // a tie between two suggestions goes the same way every time
     for (auto [dim, axis] : llvm::zip(layout.getDimNames(), layout.getAxisNames())) {
       if (!mesh.findAxis(axis.getValue()))
-        fail(emitError(where) << "layout maps dimension '" << dim.getValue()
-                              << "' to mesh axis '" << axis.getValue()
-                              << "', which mesh '" << mesh.getSpec() << "' does not have");
+        fail(emitError(where) << "layout maps dimension '" << dim.getValue() << "' to mesh axis '"
+                              << axis.getValue() << "', which mesh '" << mesh.getSpec()
+                              << "' does not have" << didYouMean(axis.getValue(), axisNames()));
       if (!seenDims.contains(dim.getValue()))
         fail(emitError(where) << "layout names dimension '" << dim.getValue()
-                              << "', which no tensor in the program has");
+                              << "', which no tensor in the program has"
+                              << didYouMean(dim.getValue(), dims));
     }
   }
 
   bool failed() const { return hasFailed; }
 
 private:
+  llvm::SmallVector<llvm::StringRef> axisNames() const {
+    llvm::SmallVector<llvm::StringRef> names;
+    for (StringAttr axis : mesh.getAxisNames())
+      names.push_back(axis.getValue());
+    return names;
+  }
+
   /// Emits `diag` (when it goes out of scope) and remembers that the check failed.
   void fail(InFlightDiagnostic &&diag) {
     hasFailed = true;
@@ -115,6 +133,7 @@ private:
   llvm::StringMap<int64_t> sizes;
   llvm::StringSet<> seenDims, reportedSizes, reportedDivisibility;
   llvm::DenseSet<Type> reportedTypes;
+  llvm::DenseSet<std::tuple<Attribute, Type, Attribute>> checkedOverrides;
 };
 
 struct CheckLayoutPass : meshc::impl::CheckLayoutBase<CheckLayoutPass> {

@@ -43,6 +43,7 @@
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/Sharding.h"
+#include "dialect/IR/Limits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -199,14 +200,17 @@ void Partitioner::resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int
               return dim != kept && dims.contains(dim);
             }))
           continue;
-        cost += layout.localBytes(type, shardingFor(type, axes)) * layout.getAxisSize(axis);
+        cost = saturatingAdd(cost, saturatingMul(layout.localBytes(type, shardingFor(type, axes)),
+                                                 layout.getAxisSize(axis)));
       }
       if (summed.contains(kept))
         for (Value result : op->getResults())
           if (NamedTensorType type = tensorTypeOf(result))
             if (llvm::any_of(type.getDimNames(),
                              [&](StringAttr dim) { return dims.contains(dim); }))
-              cost += layout.localBytes(type, shardingFor(type, axes)) * layout.getAxisSize(axis);
+              cost = saturatingAdd(cost,
+                                   saturatingMul(layout.localBytes(type, shardingFor(type, axes)),
+                                                 layout.getAxisSize(axis)));
       return cost;
     };
     StringAttr best;

@@ -16,7 +16,7 @@ namespace meshc {
 #define GEN_PASS_REGISTRATION
 #include "dialect/Transforms/Passes.h.inc"
 
-/// The global-to-per-rank pipeline: autodiff, decompose, check layout, partition.
+/// The global-to-per-rank pipeline: check program, autodiff, decompose, check layout, partition.
 void buildPartitionPipeline(mlir::OpPassManager &pm);
 
 /// Registers the passes (registerMeshcPasses, generated) and the pipelines.

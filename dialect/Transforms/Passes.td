@@ -1,8 +1,20 @@
-// The passes of the meshc pipeline: autodiff → decompose → check layout → partition.
+// The passes of the meshc pipeline: check program → autodiff → decompose → check layout →
+// partition.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+def CheckProgram : Pass<"meshc-check-program", "mlir::ModuleOp"> {
+  let summary = "Check that the module is one meshc training program";
+  let description = [{
+    What a model generator prints: one `func.func` without arguments or results, holding
+    meshc ops only, with a loss (`meshc.minimize`, or the `meshc.output "loss"` of a program
+    meshc-autodiff already ran on). Errors (located): a module without a program or with two,
+    a function with arguments or results, an op of another dialect, a program without a loss
+    (every step would train nothing and report a loss of 0).
+  }];
+}
 
 def Autodiff : Pass<"meshc-autodiff", "mlir::ModuleOp"> {
   let summary = "Differentiate the loss of meshc.minimize and add the optimizer updates";

@@ -5,6 +5,7 @@
 #include "mlir/Transforms/Passes.h"
 
 void meshc::buildPartitionPipeline(mlir::OpPassManager &pm) {
+  pm.addPass(createCheckProgram());
   pm.addPass(createAutodiff());
   pm.addPass(createDecompose());
   pm.addPass(createCheckLayout());
@@ -16,6 +17,6 @@ void meshc::registerAllPassesAndPipelines() {
   registerMeshcPasses();
   mlir::PassPipelineRegistration<>(
       "meshc-partition-pipeline",
-      "autodiff, decompose, check the layout and partition (what meshc runs)",
+      "check the program, autodiff, decompose, check the layout and partition (what meshc runs)",
       [](mlir::OpPassManager &pm) { buildPartitionPipeline(pm); });
 }

@@ -93,6 +93,16 @@ bool GraphImpl::expectF32(const Tensor &t, const char *what, const std::source_l
 
 Tensor GraphImpl::add(std::string ssaName, std::vector<Dim> dims, DType dtype,
                       const std::string &text, const std::source_location &at) {
+  // Every value's shape passes here, so no op can make one meshc would refuse (a result may
+  // combine its operands' dims: x[a] + y[b] has a x b elements).
+  if (std::optional<std::string> bad = checkSizes(dims)) {
+    std::string op = text.substr(0, text.find(' ')); // meshc.<mnemonic>
+    std::string what = op == "meshc.input" || op == "meshc.param"
+                           ? op.substr(6) + " '" + ssaName + "'"
+                           : "the result of " + op.substr(6);
+    error(at, what + " " + printDims(dims) + " " + *bad);
+    return placeholder(std::move(dims), dtype);
+  }
   if (ssaName.empty())
     ssaName = std::to_string(nextNumber++);
   ops.push_back({"%" + ssaName + " = " + text, at});
@@ -102,6 +112,17 @@ Tensor GraphImpl::add(std::string ssaName, std::vector<Dim> dims, DType dtype,
 
 std::vector<std::string> GraphImpl::finalErrors() const {
   std::vector<std::string> out;
+  // A layout rule for a dimension no value has is a misspelling, or a leftover.
+  std::vector<std::pair<std::string, std::string>> rules;
+  if (layout && !checkLayoutSpec(layout->text, rules)) {
+    std::vector<std::string> dims;
+    for (const auto &[dim, size] : dimSizes)
+      dims.push_back(dim);
+    for (const auto &[dim, axis] : rules)
+      if (!dimSizes.count(dim))
+        out.push_back(formatLoc(layout->loc) + ": error: layout names dimension '" + dim +
+                      "', which no tensor of graph '" + name + "' has" + didYouMean(dim, dims));
+  }
   if (!mesh || !layout)
     return out;
   std::vector<std::string> axes;
@@ -114,7 +135,8 @@ std::vector<std::string> GraphImpl::finalErrors() const {
       found |= a == axis;
     if (!found)
       out.push_back(formatLoc(layout->loc) + ": error: layout maps dimension '" + dim +
-                    "' to axis '" + axis + "', which mesh '" + mesh->text + "' lacks");
+                    "' to axis '" + axis + "', which mesh '" + mesh->text + "' lacks" +
+                    didYouMean(axis, axes));
   }
   return out;
 }
@@ -163,6 +185,12 @@ Tensor Graph::input(std::string_view name, std::vector<Dim> shape, const Data &d
   bool ok = claimName(g, name, "input", loc);
   ok &= g.checkShape(shape, loc, what);
   ok &= g.checkDim(data.classes, loc);
+  if (data.classes.size > detail::kMaxI32Index) {
+    g.error(loc, "input '" + std::string(name) + "' has " + std::to_string(data.classes.size) +
+                     " classes, more than i32 labels can index (" +
+                     std::to_string(detail::kMaxI32Index) + ")");
+    ok = false;
+  }
   if (shape.empty()) {
     g.error(loc, "input '" + std::string(name) +
                      "' has no dimensions; its first dimension indexes samples");

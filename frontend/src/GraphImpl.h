@@ -10,6 +10,8 @@
 
 #include "meshc/dsl.h"
 
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -18,6 +20,24 @@
 #include <vector>
 
 namespace meshc::dsl::detail {
+
+// The sizes meshc accepts (dialect/IR/Limits.h), which are the runtime's: the DSL refuses what
+// meshc would, where the model makes it. The DSL does not link the dialect, so these are copies;
+// tests/dialect/LimitsTest.cpp fails when they differ from the compiler's or the runtime's.
+constexpr size_t kMaxMeshAxes = 8;
+constexpr int64_t kMaxMeshAxisSize = int64_t{1} << 24;
+constexpr int64_t kMaxMeshRanks = int64_t{1} << 30;
+constexpr size_t kMaxTensorDims = 16;
+constexpr int64_t kMaxI32Index = std::numeric_limits<int32_t>::max();
+constexpr int64_t kMaxF32Index = int64_t{1} << 24;
+constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
+constexpr int64_t kElementBytes = 4; // f32 and i32
+
+/// What is wrong with a shape's sizes as meshc sees them (more dims than the runtime takes, or
+/// an element or byte count that overflows int64), or nothing.
+std::optional<std::string> checkSizes(const std::vector<Dim> &dims);
+/// "; did you mean 'batch'?" for a close spelling among `candidates`, else "" (as meshc's).
+std::string didYouMean(std::string_view name, const std::vector<std::string> &candidates);
 
 /// `file:line:col`, as in compiler diagnostics.
 std::string formatLoc(const std::source_location &loc);
@@ -78,6 +98,7 @@ struct GraphImpl {
     return Tensor(self, -1, std::move(dims), dtype);
   }
   /// Adds a value; `ssa` empty means a fresh number. `text` is the op after `%name = `.
+  /// A result whose sizes meshc would refuse (checkSizes) is a located error and a placeholder.
   Tensor add(std::string ssa, std::vector<Dim> dims, DType dtype, const std::string &text,
              const std::source_location &at);
   const std::string &ssa(const Tensor &t) const { return values[t.id()].ssa; }

@@ -40,11 +40,22 @@ const Dim *findDim(const std::vector<Dim> &dims, std::string_view name) {
   return nullptr;
 }
 
+/// The element count of a shape checkSizes accepted (so it fits int64).
 int64_t elementCount(const std::vector<Dim> &dims) {
   int64_t n = 1;
   for (const Dim &d : dims)
     n *= d.size;
   return n;
+}
+
+/// An integer index of type `type` (holding at most `most`) must reach every position of `dim`.
+bool expectIndexable(GraphImpl &g, const Dim &dim, int64_t most, const std::string &what,
+                     const char *type, const std::source_location &loc) {
+  if (dim.size <= most)
+    return true;
+  g.error(loc, what + " '" + dim.name + "' has size " + std::to_string(dim.size) + ", more than " +
+                   type + " can index (" + std::to_string(most) + ")");
+  return false;
 }
 
 /// Checks that `x` has `dim` (name and size); records an error naming `fn` otherwise.
@@ -84,6 +95,8 @@ Tensor embedding(const Tensor &table, const Tensor &ids, std::source_location lo
     g->error(loc, "table of embedding is a scalar; its first dimension is the vocabulary");
     return g->placeholder(dims, DType::F32);
   }
+  ok &= expectIndexable(*g, table.dims()[0], detail::kMaxI32Index,
+                        "vocabulary dimension of embedding", "i32 ids", loc);
   ok = ok && checkResult(*g, dims, loc,
                          "the result of embedding (the ids' dimensions, then the table's after "
                          "the vocabulary)");
@@ -102,6 +115,11 @@ Tensor one_hot(const Tensor &indices, const Dim &classes, std::source_location l
   if (!g)
     return placeholder(operands, dims, DType::F32);
   bool ok = g->checkDim(classes, loc);
+  ok &= indices.dtype() == DType::I32
+            ? expectIndexable(*g, classes, detail::kMaxI32Index, "class dimension of one_hot",
+                              "i32 indices", loc)
+            : expectIndexable(*g, classes, detail::kMaxF32Index, "class dimension of one_hot",
+                              "f32 indices exactly", loc);
   if (indices.has(classes.name)) {
     g->error(loc, "indices of one_hot " + detail::printDims(indices.dims()) +
                       " already have the class dimension '" + classes.name + "'");
@@ -124,6 +142,8 @@ Tensor argmax(const Tensor &x, const Dim &dim, std::source_location loc) {
     return placeholder(operands, dims, DType::I32);
   bool ok = g->expectF32(x, "operand of argmax", loc);
   ok &= expectDim(*g, x, dim, "operand of argmax", loc);
+  ok &=
+      expectIndexable(*g, dim, detail::kMaxI32Index, "dimension of argmax", "its i32 result", loc);
   if (!ok)
     return g->placeholder(dims, DType::I32);
   return g->add("", dims, DType::I32,
@@ -193,8 +213,9 @@ Tensor concat(const std::vector<Tensor> &parts, const Dim &out, std::source_loca
       break;
     }
   int64_t total = 0;
+  bool overflow = false;
   for (const Tensor &t : parts) {
-    total += t.dims()[position].size;
+    overflow |= __builtin_add_overflow(total, t.dims()[position].size, &total);
     for (size_t i = 0; i < rank; ++i)
       if (i != position && t.dims()[i] != parts[0].dims()[i]) {
         g->error(loc, "parts of concat " + detail::printDims(parts[0].dims()) + " and " +
@@ -203,7 +224,11 @@ Tensor concat(const std::vector<Tensor> &parts, const Dim &out, std::source_loca
       }
   }
   dims[position] = out;
-  if (total != out.size) {
+  if (overflow) {
+    g->error(loc, "parts of concat have more than " + std::to_string(detail::kMaxInt64) +
+                      " elements along '" + parts[0].dims()[position].name + "'");
+    ok = false;
+  } else if (total != out.size) {
     g->error(loc, "parts of concat have " + std::to_string(total) + " elements along '" +
                       parts[0].dims()[position].name + "', but '" + out.name + "' has size " +
                       std::to_string(out.size));
@@ -228,8 +253,11 @@ Tensor slice(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
     return placeholder(operands, dims, x.dtype());
   bool ok = expectDim(*g, x, dim, "operand of slice", loc);
   ok &= g->checkDim(out, loc);
-  if (ok && (start < 0 || start + out.size > dim.size)) {
-    g->error(loc, "slice [" + std::to_string(start) + ", " + std::to_string(start + out.size) +
+  int64_t end = 0;
+  bool overflow = __builtin_add_overflow(start, out.size, &end);
+  if (ok && (start < 0 || overflow || end > dim.size)) {
+    g->error(loc, "slice [" + std::to_string(start) + ", " +
+                      (overflow ? "start + " + std::to_string(out.size) : std::to_string(end)) +
                       ") does not fit in dimension '" + dim.name + "' of size " +
                       std::to_string(dim.size));
     ok = false;
@@ -279,6 +307,11 @@ Tensor reshape(const Tensor &x, const std::vector<Dim> &dims, std::source_locati
   if (!g)
     return placeholder(operands, dims, x.dtype());
   bool ok = g->checkShape(dims, loc, "the result of reshape");
+  // Counted only once known to fit: a wrapped count could equal the operand's.
+  if (std::optional<std::string> bad = ok ? detail::checkSizes(dims) : std::nullopt) {
+    g->error(loc, "the result of reshape " + detail::printDims(dims) + " " + *bad);
+    ok = false;
+  }
   if (ok && elementCount(dims) != elementCount(x.dims())) {
     g->error(loc, "reshape of " + detail::printDims(x.dims()) + " (" +
                       std::to_string(elementCount(x.dims())) + " elements) to " +

@@ -144,6 +144,12 @@ Tensor softmax_cross_entropy(const Tensor &logits, const Tensor &labels, const D
   if (!g)
     return placeholder(operands, labels.dims(), DType::F32);
   bool ok = g->checkDim(classes, loc);
+  if (classes.size > detail::kMaxI32Index) {
+    g->error(loc, "class dimension '" + classes.name + "' of softmax_cross_entropy has size " +
+                      std::to_string(classes.size) + ", more than i32 labels can index (" +
+                      std::to_string(detail::kMaxI32Index) + ")");
+    ok = false;
+  }
   ok &= g->expectF32(logits, "logits of softmax_cross_entropy", loc);
   if (labels.dtype() != DType::I32) {
     g->error(loc, std::string("labels of softmax_cross_entropy have element type ") +

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "GraphImpl.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 
@@ -96,10 +98,63 @@ static std::vector<std::string_view> splitCommas(std::string_view s) {
   }
 }
 
+std::optional<std::string> checkSizes(const std::vector<Dim> &dims) {
+  if (dims.size() > kMaxTensorDims)
+    return "has " + std::to_string(dims.size()) + " dimensions, more than the " +
+           std::to_string(kMaxTensorDims) + " meshc supports";
+  int64_t elements = 1;
+  for (const Dim &d : dims)
+    if (d.size > 0 && __builtin_mul_overflow(elements, d.size, &elements))
+      return "has more than " + std::to_string(kMaxInt64) +
+             " elements (its element count overflows int64)";
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(elements, kElementBytes, &bytes))
+    return "has " + std::to_string(elements) + " elements of " + std::to_string(kElementBytes) +
+           " bytes, more than " + std::to_string(kMaxInt64) +
+           " bytes (its byte count overflows int64)";
+  return std::nullopt;
+}
+
+/// Levenshtein distance, case-insensitive (what llvm::StringRef::edit_distance_insensitive
+/// gives meshc's suggestions).
+static size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                  std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string didYouMean(std::string_view name, const std::vector<std::string> &candidates) {
+  size_t allowed = (name.size() + 2) / 3, best = allowed + 1;
+  const std::string *closest = nullptr;
+  for (const std::string &candidate : candidates) {
+    if (candidate == name)
+      continue;
+    size_t distance = editDistance(name, candidate);
+    if (distance < best && distance < name.size()) {
+      best = distance;
+      closest = &candidate;
+    }
+  }
+  return closest ? "; did you mean '" + *closest + "'?" : "";
+}
+
 std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std::string> &axes) {
   std::string bad = "mesh spec '" + std::string(spec) + "' ";
   if (spec.empty())
     return bad + "is empty, expected axis=size,...";
+  int64_t ranks = 1;
   for (std::string_view part : splitCommas(spec)) {
     size_t eq = part.find('=');
     if (eq == std::string_view::npos)
@@ -116,7 +171,18 @@ std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std:
       if (a == axis)
         return bad + "has axis '" + std::string(axis) + "' twice";
     axes.emplace_back(axis);
+    // The limits of meshc and the runtime: an executable for this mesh could not start.
+    if (n > kMaxMeshAxisSize)
+      return bad + "gives axis '" + std::string(axis) + "' the size " + std::to_string(n) +
+             ", more than the " + std::to_string(kMaxMeshAxisSize) + " meshc supports";
+    ranks *= n; // at most 2^30 * 2^24: no overflow
+    if (ranks > kMaxMeshRanks)
+      return bad + "has more than " + std::to_string(kMaxMeshRanks) +
+             " ranks (the most meshc supports)";
   }
+  if (axes.size() > kMaxMeshAxes)
+    return bad + "has " + std::to_string(axes.size()) + " axes, more than the " +
+           std::to_string(kMaxMeshAxes) + " meshc supports";
   return std::nullopt;
 }
 

@@ -52,6 +52,50 @@ MESHC_CASES = {
                        r"^meshc: error: --layout: .*'batch'"),
 }
 
+# Hostile sizes and rough edges of the compiler (issue 9): each is refused with one line.
+def _bad(name):
+    return os.path.join(HERE, "bad_input", name)
+
+
+MESHC_CASES.update({
+    # A model's C++ source instead of the program its generator prints.
+    "cxx_source": ([os.path.join(HERE, "..", "..", "examples", "mlp", "mlp.cpp")],
+                   r"^meshc: error: \S*mlp\.cpp is C\+\+ source \(a model generator\), not a "
+                   r"meshc program: .*\./mlp_gen -o mlp\.mlir.*meshc_add_model\(\)"),
+    # No g.minimize: every step would train nothing and print loss 0.
+    "no_minimize": ([_bad("no_loss.mlir"), "--mesh", "b=2"],
+                    r"^\S*no_loss\.mlir:4:3: error: program 'no_loss' minimizes no loss, so it "
+                    r"would train nothing: add g\.minimize\(loss, optimizer\)"),
+    # One error line for a bad override, not one for the forward and one for the adjoint.
+    "relayout_once": ([_bad("bad_relayout.mlir")],
+                      r"^\S*bad_relayout\.mlir:8:\d+: error: relayout maps dimension 'classes' "
+                      r"to mesh axis 'model', which mesh 'b=2,m=2' does not have$"),
+    "layout_did_you_mean": ([SMALL, "--mesh", "b=2", "--layout", "btach:b"],
+                            r"^\S*small\.mlir:\d+:\d+: error: layout names dimension 'btach', "
+                            r"which no tensor in the program has; did you mean 'batch'\?$"),
+    "mesh_too_many_axes": ([SMALL, "--mesh", ",".join("%s=1" % a for a in "abcdefghij")],
+                           r"^meshc: error: --mesh: mesh '.*' has 10 axes, more than the 8 the "
+                           r"runtime supports$"),
+    # --explain printed "(0 ranks)" for this mesh.
+    "mesh_huge_explain": ([SMALL, "--explain", "--mesh", "b=4294967296,m=4294967296"],
+                          r"^meshc: error: --mesh: mesh axis 'b' has size 4294967296, more than "
+                          r"the 16777216 the runtime supports$"),
+    "mesh_too_many_ranks": ([SMALL, "--mesh", "b=65536,m=65536"],
+                            r"^meshc: error: --mesh: mesh 'b=65536,m=65536' has more than "
+                            r"1073741824 ranks"),
+    "tensor_overflow": ([_bad("huge_tensor.mlir"), "--mesh", "b=2"],
+                        r"^\S*huge_tensor\.mlir:\d+:\d+: error: tensor of batch=4611686018427387904"
+                        r" x d_in=6 has more than 9223372036854775807 elements"),
+    # A reshape whose element count wraps to the operand's: it compiled and trained.
+    "reshape_wraps": ([_bad("reshape_wraps.mlir"), "--mesh", "b=2"],
+                      r"^\S*reshape_wraps\.mlir:6:\d+: error: tensor of batch=8 x a=17 x "
+                      r"b=1085102592571150096 has more than 9223372036854775807 elements"),
+    # classes = 4294967304 ran as 8 classes (the runtime's class count is an i32).
+    "classes_beyond_i32": ([_bad("huge_classes.mlir"), "--mesh", "b=2"],
+                           r"^\S*huge_classes\.mlir:\d+:\d+: error: 'meshc\.input' op classes must "
+                           r"be at most 2147483647 \(labels are i32\), not 4294967304$"),
+})
+
 # name -> (mesh and layout it is compiled for, ranks it is started on (0: without mpirun,
 # and then stderr must be that one line), the program's flags, regex of the one error line,
 # the exit status it must have (None: any failure), whether the case needs a machine where

@@ -39,4 +39,36 @@ TEST(DslArgs, FlagErrorsFailEmit) {
             "error: flag '--batch' expects an integer, got 'x'\n");
 }
 
+// A flag read twice (e.g. once for a size and once for a derived size) has one value, not
+// the fallback the second time.
+TEST(DslArgs, FlagReadTwiceGivesOneValue) {
+  Args args({"--heads", "4"});
+  EXPECT_EQ(args.integer("--heads", 8), 4);
+  EXPECT_EQ(args.integer("--heads", 8), 4);
+  EXPECT_EQ(args.flags().size(), 1u);
+  EXPECT_TRUE(args.rest().empty());
+}
+
+TEST(DslArgs, RecordsFlagsForHelp) {
+  Args args({"--lr", "0.5"});
+  args.integer("--batch", 64);
+  args.number("--lr", 1e-3);
+  args.string("--layout", "");
+  ASSERT_EQ(args.flags().size(), 3u);
+  EXPECT_EQ(args.flags()[0].name, "--batch");
+  EXPECT_EQ(args.flags()[0].kind, "N");
+  EXPECT_EQ(args.flags()[0].fallback, "64");
+  EXPECT_EQ(args.flags()[1].fallback, "0.001");
+  EXPECT_EQ(args.flags()[2].kind, "S");
+  EXPECT_EQ(args.flags()[2].fallback, "");
+}
+
+TEST(DslArgs, OutOfRangeInteger) {
+  Args args({"--batch", "99999999999999999999"});
+  EXPECT_EQ(args.integer("--batch", 64), 64);
+  EXPECT_EQ(args.errors(), (std::vector<std::string>{
+                               "error: flag '--batch' expects an integer, got "
+                               "'99999999999999999999'"}));
+}
+
 } // namespace

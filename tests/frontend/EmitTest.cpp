@@ -24,7 +24,8 @@ int emitWith(Graph &g, std::vector<std::string> args) {
 TEST(DslEmit, ErrorsGoToStderrAndNoIr) {
   Graph g("t");
   g.param("w", {hidden, hidden}, Init::zeros()); const int line = __LINE__;
-  g.param("w", {hidden}, Init::zeros()); const int line2 = __LINE__;
+  Tensor w = g.param("w", {hidden}, Init::zeros()); const int line2 = __LINE__;
+  g.minimize(sum(w), SGD{0.1});
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
   int rc = emitWith(g, {});
@@ -64,7 +65,7 @@ TEST(DslEmit, PrintsModuleToStdout) {
 TEST(DslEmit, WritesFileAfterDashO) {
   std::string path = testing::TempDir() + "meshc_dsl_emit.mlir";
   Graph g("t");
-  g.param("w", {hidden}, Init::zeros());
+  g.minimize(sum(g.param("w", {hidden}, Init::zeros())), SGD{0.1});
   testing::internal::CaptureStdout();
   EXPECT_EQ(emitWith(g, {"-o", path}), 0);
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
@@ -79,7 +80,86 @@ TEST(DslEmit, UnknownArgument) {
   std::ostringstream out, err;
   EXPECT_EQ(g.emit({"--bogus"}, out, err), 1);
   EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(err.str(), "error: unknown argument '--bogus'\n");
+  EXPECT_EQ(err.str(), "error: unknown argument '--bogus' (see --help)\n");
+}
+
+// A graph without a loss would train nothing and report a loss of 0 every step: emit refuses
+// it at the graph's line, and prints no IR.
+TEST(DslEmit, NoMinimizeIsAnError) {
+  Graph g("nothing"); const int line = __LINE__;
+  g.param("w", {hidden}, Init::zeros());
+  std::ostringstream out, err;
+  EXPECT_EQ(g.emit(std::vector<std::string>{}, out, err), 1);
+  EXPECT_EQ(out.str(), "");
+  const std::string text = err.str();
+  EXPECT_EQ(text.rfind(AT(line), 0), 0u) << text;
+  EXPECT_NE(text.find(": error: graph 'nothing' minimizes no loss, so it would train "
+                      "nothing: call g.minimize(loss, optimizer) before emit"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_TRUE(g.errors().empty()); // a graph may be inspected before its loss is set
+}
+
+/// A model reading its flags as examples/mlp/mlp.cpp does.
+Graph &model(Graph &g, Args &args) {
+  Dim b{"batch", args.integer("--batch", 64)}, h{"hidden", args.integer("--hidden", 128)};
+  double lr = args.number("--lr", 0.1);
+  Tensor w = g.param("w", {b, h}, Init::zeros());
+  g.minimize(sum(w), SGD{lr});
+  g.mesh(args.string("--mesh", "b=2,m=2"));
+  return g;
+}
+
+TEST(DslEmit, HelpListsTheModelFlagsWithDefaults) {
+  std::string argv0 = "/some/dir/mlp_gen", help = "--help";
+  char *argv[] = {argv0.data(), help.data(), nullptr};
+  Args args(2, argv);
+  Graph g("t");
+  model(g, args);
+  std::ostringstream out, err;
+  EXPECT_EQ(g.emit(args, out, err), 0);
+  EXPECT_EQ(err.str(), "");
+  std::string text = out.str();
+  EXPECT_EQ(text.rfind("usage: mlp_gen [flags] [-o FILE]\n", 0), 0u) << text;
+  for (const char *row : {"  --batch N             default 64\n",
+                          "  --hidden N            default 128\n",
+                          "  --lr X                default 0.1\n",
+                          "  --mesh S              default b=2,m=2\n",
+                          "  -o FILE               write the program to FILE instead of stdout\n",
+                          "  -h, --help            print this help\n"})
+    EXPECT_NE(text.find(row), std::string::npos) << row << " in:\n" << text;
+  EXPECT_LT(text.find("--batch"), text.find("--hidden")); // in the order the model reads them
+  EXPECT_EQ(text.find("module"), std::string::npos);     // no IR
+}
+
+// --help wins over a bad flag value, so a user can learn what the flags are.
+TEST(DslEmit, HelpDespiteABadValue) {
+  Args args({"--batch", "many", "-h"});
+  Graph g("t");
+  model(g, args);
+  std::ostringstream out, err;
+  EXPECT_EQ(g.emit(args, out, err), 0);
+  EXPECT_NE(out.str().find("--batch N"), std::string::npos) << out.str();
+}
+
+TEST(DslEmit, UnknownFlagGetsTheClosestKnownOne) {
+  Args args({"--btach", "8"});
+  Graph g("t");
+  model(g, args);
+  std::ostringstream out, err;
+  EXPECT_EQ(g.emit(args, out, err), 1);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(), "error: unknown argument '--btach'; did you mean '--batch'? (see --help)\n");
+}
+
+TEST(DslEmit, UnknownFlagWithValueAndNothingClose) {
+  Args args({"--zzz=3"});
+  Graph g("t");
+  model(g, args);
+  std::ostringstream out, err;
+  EXPECT_EQ(g.emit(args, out, err), 1);
+  EXPECT_EQ(err.str(), "error: unknown argument '--zzz=3' (see --help)\n");
 }
 
 } // namespace

@@ -218,8 +218,19 @@ TEST(DslErrors, BadMeshSpec) {
 
 TEST(DslErrors, LayoutAxisNotInMesh) {
   Graph g("t");
+  g.param("w", {batch, hidden}, Init::zeros());
   g.mesh("b=2").layout("batch:b,hidden:m"); const int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "layout maps dimension 'hidden' to axis 'm', which mesh 'b=2' lacks");
+}
+
+// meshc refuses a layout that names a dimension no value has; the DSL says so at the layout,
+// with the closest name the graph has.
+TEST(DslErrors, LayoutDimNotInGraph) {
+  Graph g("t");
+  g.param("w", {batch, hidden}, Init::zeros());
+  g.mesh("b=2").layout("btach:b"); const int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line, "layout names dimension 'btach', which no tensor of graph 't' has; "
+                            "did you mean 'batch'?");
 }
 
 // One mistake, one message: ops on the placeholder it left stay quiet.

@@ -22,6 +22,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -92,6 +93,25 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// Whether the input is C++ source (a model file given instead of what its generator prints):
+/// by its extension, or by an `#include` line, which no MLIR file has.
+bool isCxxSource(llvm::StringRef path, llvm::StringRef text) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  for (llvm::StringRef cxx : {".cpp", ".cc", ".cxx", ".c++", ".C", ".h", ".hh", ".hpp", ".hxx"})
+    if (ext == cxx)
+      return true;
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n');
+  return llvm::any_of(lines, [](llvm::StringRef line) {
+    line = line.ltrim();
+    if (!line.consume_front("#"))
+      return false;
+    line = line.ltrim();
+    return line.consume_front("include") &&
+           (line.ltrim().starts_with("<") || line.ltrim().starts_with("\""));
+  });
+}
+
 /// What the executable will allocate: the sizes of the meshrt_alloc calls in the meshc_init of
 /// a lowered copy of `module`; -1 if it cannot be lowered (the report then goes without it).
 int64_t allocatedBytes(ModuleOp module) {
@@ -108,9 +128,8 @@ int64_t allocatedBytes(ModuleOp module) {
     if (call.getCallee() != "meshrt_alloc" || call.getNumOperands() != 2)
       return;
     llvm::APInt bytes;
-    if (matchPattern(call.getOperand(1), m_ConstantInt(&bytes)))
-      total += bytes.getSExtValue();
-    else
+    if (!matchPattern(call.getOperand(1), m_ConstantInt(&bytes)) ||
+        llvm::AddOverflow(total, bytes.getSExtValue(), total))
       known = false;
   });
   return known ? total : -1;
@@ -160,6 +179,14 @@ int main(int argc, char **argv) {
   auto file = openInputFile(inputPath, &error);
   if (!file)
     return fail(error);
+  if (isCxxSource(inputPath, file->getBuffer())) {
+    llvm::StringRef stem = llvm::sys::path::stem(inputPath);
+    return fail(inputPath +
+                " is C++ source (a model generator), not a meshc program: compile "
+                "it with the DSL library (libmeshc_frontend) and run it to print the program ("
+                "./" +
+                stem + "_gen -o " + stem + ".mlir), or use meshc_add_model() in CMake");
+  }
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
@@ -192,8 +219,21 @@ int main(int argc, char **argv) {
       return fail("--explain prints to stdout; give -o FILE for the --emit output");
   }
 
+  // A bad output path would fail only after the whole compile (and, for an executable, with
+  // the linker's lines): say so first.
+  if (!outputPath.empty() && outputPath != "-") {
+    llvm::StringRef dir = llvm::sys::path::parent_path(outputPath);
+    if (!dir.empty() && !llvm::sys::fs::is_directory(dir))
+      return fail("-o " + outputPath + ": directory '" + dir + "' does not exist");
+    if (llvm::sys::fs::is_directory(outputPath))
+      return fail("-o " + outputPath + ": is a directory; give a file name");
+  }
+  if (outputPath == "-" && emit == Emit::Executable)
+    return fail("-o -: an executable cannot be written to stdout; give a file name");
+
   PassManager pm(&context);
   if (emit == Emit::Global) {
+    pm.addPass(meshc::createCheckProgram());
     pm.addPass(meshc::createAutodiff());
     pm.addPass(meshc::createDecompose());
   } else {

@@ -127,7 +127,9 @@ struct LocatedTensor {
 };
 
 /// Command-line flags of a model generator: the model reads its own flags
-/// (`--batch 64` or `--batch=64`), and `Graph::emit` takes the rest (`-o FILE`).
+/// (`--batch 64` or `--batch=64`), and `Graph::emit` takes the rest (`-o FILE`, `--help`,
+/// which lists every flag the model read with its default). Reading a flag twice gives the
+/// same value.
 class Args {
 public:
   Args(int argc, char **argv);
@@ -137,15 +139,28 @@ public:
   double number(std::string_view flag, double fallback);
   std::string string(std::string_view flag, std::string_view fallback);
 
+  /// A flag the model read: its name, the kind of value (N, X or S) and its default.
+  struct Flag {
+    std::string name, kind, fallback;
+  };
+  /// The flags read so far, in the order the model first read them.
+  const std::vector<Flag> &flags() const { return flags_; }
+  /// The generator's name (argv[0] without its directory), or "" when not given.
+  const std::string &program() const { return program_; }
+
   /// Arguments not taken by the getters above, in order.
   std::vector<std::string> rest() const;
   const std::vector<std::string> &errors() const { return errors_; }
 
 private:
-  std::optional<std::string> take(std::string_view flag);
+  std::optional<std::string> take(std::string_view flag, const char *kind, std::string fallback);
+  void addError(std::string message);
 
+  std::string program_;
   std::vector<std::string> args_;
   std::vector<bool> taken_;
+  std::vector<Flag> flags_;
+  std::vector<std::optional<std::string>> values_; // per flag in flags_
   std::vector<std::string> errors_;
 };
 
@@ -184,10 +199,12 @@ public:
   /// The module as text; meaningful only when `errors()` is empty.
   std::string str() const;
 
-  /// Prints the module to stdout, or to FILE after `-o FILE`. With errors, prints
-  /// them to stderr and no IR. Returns the process exit code.
+  /// Prints the module to stdout, or to FILE after `-o FILE`. With errors (a graph without
+  /// `minimize` is one: it would train nothing), prints them to stderr and no IR. `--help`
+  /// prints the usage with the flags `args` saw read. Returns the process exit code.
   int emit(int argc, char **argv);
   int emit(const Args &args);
+  int emit(const Args &args, std::ostream &out, std::ostream &err);
   int emit(const std::vector<std::string> &args, std::ostream &out, std::ostream &err);
 
   detail::GraphImpl &impl() const { return *impl_; }

@@ -72,3 +72,36 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=3">, meshc.layout = #meshc.la
     return
   }
 }
+
+// -----
+
+// A misspelt dimension gets the closest name the program has.
+// expected-error @+1 {{layout names dimension 'btach', which no tensor in the program has; did you mean 'batch'?}}
+module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"btach:b">} {
+  func.func @did_you_mean_dim() {
+    %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=8, hidden=4, f32>
+    return
+  }
+}
+
+// -----
+
+// A misspelt mesh axis gets the closest axis of the mesh.
+// expected-error @+1 {{layout maps dimension 'batch' to mesh axis 'dat', which mesh 'data=2,model=2' does not have; did you mean 'data'?}}
+module attributes {meshc.mesh = #meshc.mesh<"data=2,model=2">, meshc.layout = #meshc.layout<"batch:dat">} {
+  func.func @did_you_mean_axis() {
+    %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=8, f32>
+    return
+  }
+}
+
+// -----
+
+// Nothing close enough: no suggestion (a one-letter name is close to every other one).
+// expected-error @+1 {{layout names dimension 'zzz', which no tensor in the program has}}
+module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"zzz:b">} {
+  func.func @no_suggestion() {
+    %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=8, f32>
+    return
+  }
+}

@@ -56,3 +56,15 @@ module attributes {meshc.mesh = #meshc.mesh<"one=1,m=2">, meshc.layout = #meshc.
     return
   }
 }
+
+// -----
+
+// A misspelt axis of an override gets the closest axis of the mesh.
+module attributes {meshc.mesh = #meshc.mesh<"b=2,model=4">} {
+  func.func @did_you_mean_axis() {
+    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
+    // expected-error @+1 {{relayout maps dimension 'h' to mesh axis 'modle', which mesh 'b=2,model=4' does not have; did you mean 'model'?}}
+    %r = meshc.relayout %w {layout = #meshc.layout<"h:modle">} : !meshc.tensor<d=8, h=8, f32>
+    return
+  }
+}
