@@ -67,6 +67,8 @@ bool AbiCall::fits(std::initializer_list<int64_t> factors, int64_t elemBytes, in
     std::string product;
     for (int64_t f : factors)
       product += strformat("%s%lld", product.empty() ? "" : " x ", static_cast<long long>(f));
+    if (elemBytes == 1)
+      return fail(strformat("%s bytes overflow int64", product.c_str()));
     return fail(strformat("%s elements of %lld bytes overflow int64", product.c_str(),
                           static_cast<long long>(elemBytes)));
   }

@@ -45,10 +45,10 @@ void forEachStrided(int32_t ndims, const int64_t *in_shape, const int64_t *out_s
 }
 
 // A max reduction of in_shape into out_strides over `count` outputs (as meshrt_reduce_sum).
-bool checkReduce(AbiCall &call, int32_t ndims, const int64_t *in_shape, const int64_t *out_strides,
-                 int64_t out_count, int64_t *inCount) {
+bool checkReduce(AbiCall &call, int32_t ndims, const int64_t *in_shape, const char *stridesName,
+                 const int64_t *out_strides, int64_t out_count, int64_t *inCount) {
   return call.shape("in_shape", ndims, in_shape, 4, inCount) && call.fits({out_count}, 4) &&
-         call.strides("out_strides", ndims, in_shape, out_strides, 4, out_count);
+         call.strides(stridesName, ndims, in_shape, out_strides, 4, out_count);
 }
 
 // First position of the maximum of each reduced group: first[outOffset] = input index.
@@ -186,7 +186,7 @@ void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in
                        int64_t out_count) {
   AbiCall call(handle, ProfileKind::ReduceMax, {{"ndims", ndims}, {"out_count", out_count}});
   int64_t count = 0;
-  if (!checkReduce(call, ndims, in_shape, out_strides, out_count, &count) ||
+  if (!checkReduce(call, ndims, in_shape, "out_strides", out_strides, out_count, &count) ||
       !call.require(count > 0, "reduce_max over an empty tensor"))
     return;
   Context *ctx = call.ctx();
@@ -204,7 +204,7 @@ void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_
                             int64_t grad_count, float *out) {
   AbiCall call(handle, ProfileKind::ReduceMaxGrad, {{"ndims", ndims}, {"grad_count", grad_count}});
   int64_t count = 0;
-  if (!checkReduce(call, ndims, in_shape, grad_strides, grad_count, &count))
+  if (!checkReduce(call, ndims, in_shape, "grad_strides", grad_strides, grad_count, &count))
     return;
   Context *ctx = call.ctx();
   const bool empty = count == 0;
