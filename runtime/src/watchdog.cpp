@@ -293,9 +293,11 @@ private:
         continue;
       const bool group = inGroup(r, mask);
       if (!answered[r]) {
-        std::string &list = group ? missing : silentElsewhere;
-        list += strformat("%srank %d%s", list.empty() ? "" : ", ", r,
-                          group ? " (not answering: stopped, hung or dead)" : "");
+        if (group)
+          missing += strformat("%srank %d (not answering: stopped, hung or dead)",
+                               missing.empty() ? "" : ", ", r);
+        else
+          silentElsewhere += strformat("%s%d", silentElsewhere.empty() ? "" : ", ", r);
         continue;
       }
       const RankState &s = replies[r];
@@ -312,8 +314,11 @@ private:
         rank_, waitText(me).c_str(), me.waitedSeconds, timeout_);
     line += missing.empty() ? "every rank of its group arrived (the transport is stuck)"
                             : "did not arrive: " + missing;
+    // The root cause may sit outside this group: a rank this one's peers wait for.
     if (!silentElsewhere.empty())
-      line += "; not answering either: " + silentElsewhere;
+      line += "; outside its group, not answering (stopped, hung or dead): rank" +
+              std::string(silentElsewhere.find(',') == std::string::npos ? " " : "s ") +
+              silentElsewhere;
     line += "; ending the job\n";
     std::fputs(line.c_str(), stderr);
     std::fflush(stderr);
