@@ -264,9 +264,12 @@ private:
       const std::string what =
           strformat("%s over %s, %lld bytes", collectiveKindName(static_cast<CollectiveKind>(s.kind)),
                     axesText(s.axesMask).c_str(), static_cast<long long>(s.bytes));
-      text = s.siteIndex >= 0 ? strformat("collective %d (%s)", s.siteIndex, what.c_str())
-                              : "a collective (" + what + ")";
-      text += s.location[0] ? strformat(" at %s", s.location) : " (no source site)";
+      if (s.siteIndex < 0)
+        text = "a collective (" + what + ", no source site)";
+      else if (!s.location[0])
+        text = strformat("collective %d (%s, no source line)", s.siteIndex, what.c_str());
+      else
+        text = strformat("collective %d (%s) at %s", s.siteIndex, what.c_str(), s.location);
     }
     if (s.step >= 0)
       text += strformat(" in step %lld", static_cast<long long>(s.step));
