@@ -4,7 +4,8 @@ stopped with SIGSTOP mid-run ends the job through the collective watchdog; ranks
 different flags (mpirun's MPMD syntax) are refused at start-up; --precision on the CPU does what
 it says (bf16 changes the losses a little, tf32 not at all) or is refused clearly.
 
-usage: runtime_faults.py --meshc BIN --mpirun BIN --generator MLP_GEN --workdir DIR CASE
+usage: runtime_faults.py --meshc BIN --mpirun BIN --generator MLP_GEN --workdir DIR
+                         [--stall-program BIN] CASE
        runtime_faults.py --list
 Every process this script starts is killed (SIGCONT, then SIGKILL) before it exits, whatever
 happens: a stopped rank is never left behind. Exit status 77 (ctest's skip) where the machine
@@ -75,8 +76,9 @@ def alive(pid):
 
 
 def kill_all(proc, pids):
-    """SIGCONT then SIGKILL every rank and mpirun's process group."""
-    for pid in pids:
+    """SIGCONT then SIGKILL every rank (those given and those mpirun still has) and mpirun's
+    process group."""
+    for pid in set(pids) | set(rank_pids(proc.pid).values()):
         for sig in (signal.SIGCONT, signal.SIGKILL):
             try:
                 os.kill(pid, sig)
@@ -146,13 +148,10 @@ def expect_refusal(args, programs, pattern, status=None):
 
 # ---- the collective watchdog ----------------------------------------------------------------
 
-def watchdog_stopped_rank(args):
-    """Rank 2 is stopped with SIGSTOP while the job trains; the watchdog of a rank waiting for
-    it must end the whole job soon after the timeout, with one line that names the collective
-    as `meshc --explain` does (number, kind, axis, bytes, DSL line) and rank 2."""
-    stopped = 2
-    cmd = mpirun_cmd(args, (RANKS, ["--steps", "1000000000", "--log-every", "200",
-                                    "--collective-timeout", str(WATCHDOG_TIMEOUT_S)]))
+def stop_rank_and_wait(cmd, stopped):
+    """Runs cmd (a job of RANKS ranks that logs steps), stops rank `stopped` with SIGSTOP once
+    two steps were logged, and waits for the job to end: it must, within the timeout plus
+    WATCHDOG_GRACE_S, with a failure status and no rank left alive. Returns the output."""
     print("$ %s" % shlex.join(cmd))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
@@ -189,29 +188,67 @@ def watchdog_stopped_rank(args):
         left = [r for r, pid in pids.items() if alive(pid)]
         if left:
             raise Failure("ranks %s are still alive after the job ended" % left)
-        pattern = (r"^error: rank (\d+): collective timeout: collective (\d+) \((\w+) over mesh "
-                   r"axis (\w+), (\d+) bytes\) at (\S+) in step \d+ has waited [\d.]+ s "
-                   r"\(--collective-timeout %d\); did not arrive: (.*); ending the job$" %
-                   WATCHDOG_TIMEOUT_S)
-        reports = [re.match(pattern, l) for l in out.splitlines() if re.match(pattern, l)]
-        if len(reports) != 1:
-            raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
-        m = reports[0]
-        # In the reporting rank's group, or (when its group waits for a rank that waits for the
-        # stopped one) as the cause outside the group.
-        if not re.search(r"\brank %d \(not answering: stopped, hung or dead\)|outside its "
-                         r"group, not answering \(stopped, hung or dead\): ranks? ([\d, ]*\b)?%d\b"
-                         % (stopped, stopped), m.group(7)):
-            raise Failure("the line does not name rank %d as not answering" % stopped)
-        # The collective as meshc --explain lists it: same number, kind, axis, bytes and line.
-        want = "collective %s: %s axes=%s bytes=%s at %s " % m.group(2, 3, 4, 5, 6)
-        if want not in args.explain:
-            raise Failure("meshc --explain has no line starting %r:\n%s" % (want, args.explain))
-        print("meshc --explain: %s" % next(l.strip() for l in args.explain.splitlines()
-                                         if want in l))
+        return out
     finally:
         kill_all(proc, pids.values())
         proc.wait()
+
+
+def names_stopped_rank(arrival, stopped):
+    """Whether the 'did not arrive: ...' part names the stopped rank as not answering: in the
+    reporting rank's group, or (when its group waits for a rank that waits for the stopped
+    one) as the cause outside the group."""
+    return re.search(r"\brank %d \(not answering: stopped, hung or dead\)|outside its group, "
+                     r"not answering \(stopped, hung or dead\): ranks? ([\d, ]*\b)?%d\b"
+                     % (stopped, stopped), arrival)
+
+
+def watchdog_stopped_rank(args):
+    """Rank 2 is stopped with SIGSTOP while the job trains; the watchdog of a rank waiting for
+    it must end the whole job soon after the timeout, with one line that names the collective
+    as `meshc --explain` does (number, kind, axis, bytes, DSL line) and rank 2."""
+    stopped = 2
+    out = stop_rank_and_wait(mpirun_cmd(args, (RANKS, [
+        "--steps", "1000000000", "--log-every", "200", "--collective-timeout",
+        str(WATCHDOG_TIMEOUT_S)])), stopped)
+    pattern = (r"^error: rank (\d+): collective timeout: collective (\d+) \((\w+) over mesh "
+                   r"axis (\w+), (\d+) bytes\) at (\S+) in step \d+ has waited [\d.]+ s "
+                   r"\(--collective-timeout %d\); did not arrive: (.*); ending the job$" %
+                   WATCHDOG_TIMEOUT_S)
+    reports = [re.match(pattern, l) for l in out.splitlines() if re.match(pattern, l)]
+    if len(reports) != 1:
+        raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
+    m = reports[0]
+    if not names_stopped_rank(m.group(7), stopped):
+        raise Failure("the line does not name rank %d as not answering" % stopped)
+    # The collective as meshc --explain lists it: same number, kind, axis, bytes and line.
+    want = "collective %s: %s axes=%s bytes=%s at %s " % m.group(2, 3, 4, 5, 6)
+    if want not in args.explain:
+        raise Failure("meshc --explain has no line starting %r:\n%s" % (want, args.explain))
+    print("meshc --explain: %s" % next(l.strip() for l in args.explain.splitlines()
+                                     if want in l))
+
+
+def watchdog_shared_memory_allreduce(args):
+    """The same on a program whose only collective is an allreduce of 2^20 floats over 4 ranks
+    on one node (the shared-memory allreduce, which waits in barriers between chunks); it is
+    called from a hand-written program, so there is no source site."""
+    if not args.stall_program:
+        raise Failure("this case needs --stall-program")
+    stopped = 2
+    cmd = [args.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-n",
+           str(RANKS), args.stall_program, "--threads", "1", "--steps", "1000000000",
+           "--log-every", "50", "--collective-timeout", str(WATCHDOG_TIMEOUT_S)]
+    out = stop_rank_and_wait(cmd, stopped)
+    pattern = (r"^error: rank \d+: collective timeout: a collective \(all_reduce over mesh axis "
+               r"b, 4194304 bytes, no source site\) in step \d+ has waited [\d.]+ s "
+               r"\(--collective-timeout %d\); did not arrive: (.*); ending the job$" %
+               WATCHDOG_TIMEOUT_S)
+    reports = [re.match(pattern, l) for l in out.splitlines() if re.match(pattern, l)]
+    if len(reports) != 1:
+        raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
+    if not names_stopped_rank(reports[0].group(1), stopped):
+        raise Failure("the line does not name rank %d as not answering" % stopped)
 
 
 # ---- flags that must agree --------------------------------------------------------------------
@@ -319,7 +356,7 @@ def precision_bf16_refused(args):
 
 
 CASES = {f.__name__: f for f in [
-    watchdog_stopped_rank, flags_steps, flags_seed, flags_precision, flags_timeout,
+    watchdog_stopped_rank, watchdog_shared_memory_allreduce, flags_steps, flags_seed, flags_precision, flags_timeout,
     flags_bad_on_one_rank, flags_help_on_one_rank, flags_log_every_may_differ, precision_bf16,
     precision_tf32, precision_bf16_refused]}
 
@@ -330,6 +367,7 @@ def main():
     p.add_argument("--mpirun")
     p.add_argument("--generator", help="the MLP generator (frontend_mlp_gen)")
     p.add_argument("--workdir")
+    p.add_argument("--stall-program", help="tests/runtime's meshrt_stall_program")
     p.add_argument("--list", action="store_true", help="print the case names")
     p.add_argument("case", nargs="?")
     args = p.parse_args()
