@@ -9,8 +9,7 @@
 namespace meshrt {
 
 AbiCall::AbiCall(meshrt_context_t handle, ProfileKind kind, std::initializer_list<NamedSize> sizes)
-    : profile_(kind), ctx_(unwrap(handle)), name_(abiFunctionName(kind)),
-      ok_(ctx_ && ctx_->ok()) {
+    : profile_(kind), ctx_(unwrap(handle)), name_(abiFunctionName(kind)), ok_(ctx_ && ctx_->ok()) {
   for (const NamedSize &s : sizes)
     if (numNamed_ < kMaxNamed)
       named_[numNamed_++] = s;
@@ -125,8 +124,8 @@ bool AbiCall::strides(const char *what, int32_t ndims, const int64_t *dims, cons
   bool overflow = false;
   for (int d = 0; d < ndims; ++d) {
     if (strides[d] < 0)
-      return fail(strformat("%s %s: stride %d is negative", what, shapeText(ndims, strides).c_str(),
-                            d));
+      return fail(
+          strformat("%s %s: stride %d is negative", what, shapeText(ndims, strides).c_str(), d));
     int64_t term = 0;
     if (!empty && dims[d] > 0)
       overflow = overflow || !checkedMul(dims[d] - 1, strides[d], &term) ||
@@ -144,8 +143,7 @@ bool AbiCall::strides(const char *what, int32_t ndims, const int64_t *dims, cons
   return true;
 }
 
-bool AbiCall::slice(int32_t ndims, const int64_t *globalShape, const int32_t *dimAxes,
-                    Slice *out) {
+bool AbiCall::slice(int32_t ndims, const int64_t *globalShape, const int32_t *dimAxes, Slice *out) {
   if (!shape("global shape", ndims, globalShape, 4))
     return false;
   static_assert(kMaxSliceDims == kMaxDims, "a Slice must fit every tensor a kernel takes");

@@ -55,8 +55,7 @@ public:
 
   // The product of `factors` (each >= 0) times elemBytes fits int64, so every byte offset into
   // a tensor of that many elements does; *elements (if given) receives the product.
-  bool fits(std::initializer_list<int64_t> factors, int64_t elemBytes,
-            int64_t *elements = nullptr);
+  bool fits(std::initializer_list<int64_t> factors, int64_t elemBytes, int64_t *elements = nullptr);
   // A shape array: 0 <= ndims <= kMaxDims, not null when ndims > 0, every dim >= 0, and the
   // element count times elemBytes fits int64.
   bool shape(const char *what, int32_t ndims, const int64_t *dims, int64_t elemBytes,

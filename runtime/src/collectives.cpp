@@ -89,7 +89,10 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::Allgather,
-               {{"axis", axis, true}, {"outer", outer}, {"local", local}, {"inner", inner},
+               {{"axis", axis, true},
+                {"outer", outer},
+                {"local", local},
+                {"inner", inner},
                 {"elem_size", elem_size}});
   int64_t rowBytes = 0, blockBytes = 0;
   if (!checkBlocks(call, axis, outer, local, inner, elem_size, &rowBytes, &blockBytes))
@@ -164,7 +167,10 @@ void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, voi
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
   takeNextCollectiveSite(); // no communication: nothing to wait for
   AbiCall call(handle, ProfileKind::AllSlice,
-               {{"axis", axis, true}, {"outer", outer}, {"local", local}, {"inner", inner},
+               {{"axis", axis, true},
+                {"outer", outer},
+                {"local", local},
+                {"inner", inner},
                 {"elem_size", elem_size}});
   int64_t rowBytes = 0, blockBytes = 0;
   if (!checkBlocks(call, axis, outer, local, inner, elem_size, &rowBytes, &blockBytes))

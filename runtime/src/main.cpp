@@ -148,8 +148,8 @@ bool flagsAgree(const Options &opts, int worldSize, std::string *error) {
     std::vector<std::pair<std::string, std::vector<int>>> groups; // in order of first rank
     for (int r = 0; r < worldSize; ++r) {
       const std::string v = value(r, f);
-      auto it = std::find_if(groups.begin(), groups.end(),
-                             [&](const auto &g) { return g.first == v; });
+      auto it =
+          std::find_if(groups.begin(), groups.end(), [&](const auto &g) { return g.first == v; });
       if (it == groups.end())
         groups.push_back({v, {r}});
       else
@@ -159,9 +159,9 @@ bool flagsAgree(const Options &opts, int worldSize, std::string *error) {
       continue;
     *error = flags[f].first + " differs between ranks:";
     for (size_t g = 0; g < groups.size(); ++g)
-      *error += strformat("%s %s on rank%s %s", g ? "," : "", groups[g].first.c_str(),
-                          groups[g].second.size() > 1 ? "s" : "",
-                          rankList(groups[g].second).c_str());
+      *error +=
+          strformat("%s %s on rank%s %s", g ? "," : "", groups[g].first.c_str(),
+                    groups[g].second.size() > 1 ? "s" : "", rankList(groups[g].second).c_str());
     return false;
   }
   return true;
@@ -280,7 +280,8 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   ownsMpi = !initialized;
   if (ownsMpi)
     MPI_Init_thread(&argc, &argv,
-                    parsed && opts.collectiveTimeout > 0 ? MPI_THREAD_MULTIPLE : MPI_THREAD_FUNNELED,
+                    parsed && opts.collectiveTimeout > 0 ? MPI_THREAD_MULTIPLE
+                                                         : MPI_THREAD_FUNNELED,
                     &provided);
   int rank = 0, worldSize = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -121,8 +121,8 @@ constexpr int kReplyTagBase = 2; // + the reporting round, so that a late reply 
 
 class Watchdog {
 public:
-  Watchdog(MPI_Comm comm, double timeout, const Mesh &mesh) : comm_(comm), timeout_(timeout),
-                                                               mesh_(mesh) {
+  Watchdog(MPI_Comm comm, double timeout, const Mesh &mesh)
+      : comm_(comm), timeout_(timeout), mesh_(mesh) {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
     poll_ = std::clamp(timeout / 10, 0.01, 0.5);
@@ -261,9 +261,9 @@ private:
     if (s.kind < 0) {
       text = s.what[0] ? s.what : "an unnamed wait";
     } else {
-      const std::string what =
-          strformat("%s over %s, %lld bytes", collectiveKindName(static_cast<CollectiveKind>(s.kind)),
-                    axesText(s.axesMask).c_str(), static_cast<long long>(s.bytes));
+      const std::string what = strformat(
+          "%s over %s, %lld bytes", collectiveKindName(static_cast<CollectiveKind>(s.kind)),
+          axesText(s.axesMask).c_str(), static_cast<long long>(s.bytes));
       if (s.siteIndex < 0)
         text = "a collective (" + what + ", no source site)";
       else if (!s.location[0])
@@ -352,9 +352,7 @@ std::unique_ptr<Watchdog> gWatchdog;
 
 } // namespace
 
-void setNextCollectiveSite(int32_t index, const char *location) {
-  gNextSite = {index, location};
-}
+void setNextCollectiveSite(int32_t index, const char *location) { gNextSite = {index, location}; }
 
 CollectiveSite takeNextCollectiveSite() {
   CollectiveSite site = gNextSite;

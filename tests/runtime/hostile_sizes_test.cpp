@@ -37,8 +37,8 @@ void expectRefused(const Case &c) {
   EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_INVALID_ARGUMENT);
   const std::string message = meshrt_context_message(ctx.get());
   EXPECT_EQ(message.rfind(std::string(c.function) + "(", 0), 0u) << message;
-  EXPECT_NE(message.find(c.mention), std::string::npos) << "expected '" << c.mention << "' in: "
-                                                        << message;
+  EXPECT_NE(message.find(c.mention), std::string::npos)
+      << "expected '" << c.mention << "' in: " << message;
 }
 
 const int64_t kNegativeDims[2] = {4, -3};
@@ -96,9 +96,7 @@ std::vector<Case> cases() {
       {"softmax_xent overflow", "meshrt_softmax_xent", "overflow int64",
        [](C c) { meshrt_softmax_xent(c, k2to32, k2to32, 1, nullptr, nullptr, nullptr); }},
       {"softmax_xent_grad negative", "meshrt_softmax_xent_grad", "inner is negative",
-       [](C c) {
-         meshrt_softmax_xent_grad(c, 1, 2, -1, nullptr, nullptr, nullptr, nullptr);
-       }},
+       [](C c) { meshrt_softmax_xent_grad(c, 1, 2, -1, nullptr, nullptr, nullptr, nullptr); }},
       {"sgd_update bytes", "meshrt_sgd_update", "overflow int64",
        [](C c) { meshrt_sgd_update(c, k2to62, nullptr, nullptr, 0.1f); }},
       {"adam_update negative", "meshrt_adam_update", "n is negative",
@@ -119,7 +117,9 @@ std::vector<Case> cases() {
       {"softmax overflow", "meshrt_softmax", "overflow int64",
        [](C c) { meshrt_softmax(c, 1, k2to32, k2to32, nullptr, nullptr); }},
       {"causal_mask overflow", "meshrt_causal_mask", "global shape [4294967296, 4294967296]",
-       [](C c) { meshrt_causal_mask(c, 2, kHugeDims, kReplicated, 0, 1, -1e9f, nullptr, nullptr); }},
+       [](C c) {
+         meshrt_causal_mask(c, 2, kHugeDims, kReplicated, 0, 1, -1e9f, nullptr, nullptr);
+       }},
       {"dropout overflow", "meshrt_dropout", "overflows int64",
        [](C c) { meshrt_dropout(c, 2, kHugeDims, kReplicated, 7, 0, 0.1f, nullptr, nullptr); }},
       {"embedding overflow", "meshrt_embedding", "overflow int64",
@@ -141,9 +141,7 @@ std::vector<Case> cases() {
        [](C c) { meshrt_cumsum(c, k2to32, k2to32, 1, 0, 0, nullptr, nullptr); }},
       // in_start + len would wrap to a negative number and pass a naive bounds check.
       {"copy_window wrap", "meshrt_copy_window", "outside its tensors",
-       [](C c) {
-         meshrt_copy_window(c, 1, 1, nullptr, 8, 4, nullptr, 8, 0, INT64_MAX - 2, 4);
-       }},
+       [](C c) { meshrt_copy_window(c, 1, 1, nullptr, 8, 4, nullptr, 8, 0, INT64_MAX - 2, 4); }},
       {"copy_window overflow", "meshrt_copy_window", "overflow int64",
        [](C c) { meshrt_copy_window(c, k2to32, k2to32, nullptr, 1, 0, nullptr, 1, 0, 1, 4); }},
       {"init_param overflow", "meshrt_init_param", "global shape [4294967296, 4294967296]",

@@ -24,8 +24,7 @@ bool sliceOffset(AbiCall &call, int32_t axis, int64_t local, int64_t *offset) {
     *offset = 0;
     return call.ok();
   }
-  if (!call.require(call.ctx() && call.ctx()->validAxis(axis), "mesh axis %d does not exist",
-                    axis))
+  if (!call.require(call.ctx() && call.ctx()->validAxis(axis), "mesh axis %d does not exist", axis))
     return false;
   *offset = call.ctx()->coord(axis) * local;
   return true;
@@ -68,8 +67,9 @@ extern "C" {
 
 void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                       int32_t vocab_axis, const float *table, const int32_t *ids, float *out) {
-  AbiCall call(handle, ProfileKind::Embedding,
-               {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
+  AbiCall call(
+      handle, ProfileKind::Embedding,
+      {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
   int64_t offset = 0;
   if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
       !sliceOffset(call, vocab_axis, local_vocab, &offset))
@@ -94,8 +94,9 @@ void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, i
 void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                            int32_t vocab_axis, const int32_t *ids, const float *grad,
                            float *table_grad) {
-  AbiCall call(handle, ProfileKind::EmbeddingGrad,
-               {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
+  AbiCall call(
+      handle, ProfileKind::EmbeddingGrad,
+      {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
   int64_t offset = 0;
   if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
       !sliceOffset(call, vocab_axis, local_vocab, &offset))
@@ -127,8 +128,9 @@ void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_voc
 
 void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                     int32_t class_axis, const void *in, int32_t in_is_int, float *out) {
-  AbiCall call(handle, ProfileKind::OneHot,
-               {{"outer", outer}, {"classes", classes}, {"inner", inner}, {"class_axis", class_axis, true}});
+  AbiCall call(
+      handle, ProfileKind::OneHot,
+      {{"outer", outer}, {"classes", classes}, {"inner", inner}, {"class_axis", class_axis, true}});
   int64_t offset = 0;
   if (!call.fits({outer, classes, inner}, 4) || !sliceOffset(call, class_axis, classes, &offset))
     return;
@@ -255,8 +257,13 @@ void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, c
                         int64_t in_n, int64_t in_start, void *out, int64_t out_n,
                         int64_t out_start, int64_t len, int32_t elem_size) {
   AbiCall call(handle, ProfileKind::CopyWindow,
-               {{"outer", outer}, {"inner", inner}, {"in_n", in_n}, {"in_start", in_start},
-                {"out_n", out_n}, {"out_start", out_start}, {"len", len},
+               {{"outer", outer},
+                {"inner", inner},
+                {"in_n", in_n},
+                {"in_start", in_start},
+                {"out_n", out_n},
+                {"out_start", out_start},
+                {"len", len},
                 {"elem_size", elem_size}});
   // Written as differences: in_start + len could itself overflow.
   if (!call.require(elem_size > 0, "elem_size must be positive") ||

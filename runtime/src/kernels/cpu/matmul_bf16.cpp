@@ -28,8 +28,8 @@ struct Entry {
 
 // A [batch, rows, cols] f32 operand stored as rows x cols, or cols x rows when transposed.
 memory::desc f32Operand(int64_t batch, int64_t rows, int64_t cols, bool trans) {
-  const memory::dims strides = trans ? memory::dims{rows * cols, 1, rows}
-                                     : memory::dims{rows * cols, cols, 1};
+  const memory::dims strides =
+      trans ? memory::dims{rows * cols, 1, rows} : memory::dims{rows * cols, cols, 1};
   return memory::desc({batch, rows, cols}, Dt::f32, strides);
 }
 
@@ -85,8 +85,8 @@ Status Bf16Matmul::create(std::unique_ptr<Bf16Matmul> *out, std::string *impl) {
   }
 }
 
-Status Bf16Matmul::run(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
-                       bool transA, const float *b, bool transB, float *c) {
+Status Bf16Matmul::run(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a, bool transA,
+                       const float *b, bool transB, float *c) {
   if (batch == 0 || m == 0 || n == 0)
     return Status::success();
   if (k == 0) { // an empty sum

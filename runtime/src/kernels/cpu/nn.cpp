@@ -7,9 +7,9 @@
 // axis of each dim (like meshrt_init_param) and work on global indices, so every layout
 // computes the same global result.
 #include "abi_call.h"
-#include "device/device.h"
 #include "data/random.h"
 #include "data/slice.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cmath>
