@@ -230,15 +230,21 @@ private:
         answered[r] = done != 0;
         all = all && answered[r];
       }
-      if (all || sleepFor(0.01))
+      if (all)
         break;
+      if (sleepFor(0.01)) { // the job is ending normally
+        abandon = true;
+        break;
+      }
     }
     if (!abandon)
       die(me, replies, answered); // does not return
+    // A cancelled receive completes at once unless its reply is already arriving (from a live
+    // rank, eagerly): waiting for it is short, and `replies` is not written after return.
     for (int r = 0; r < size_; ++r)
       if (recvs[r] != MPI_REQUEST_NULL) {
         MPI_Cancel(&recvs[r]);
-        MPI_Request_free(&recvs[r]);
+        MPI_Wait(&recvs[r], MPI_STATUS_IGNORE);
       }
     for (MPI_Request &s : sends)
       MPI_Request_free(&s); // eager-sized: completes on its own; query_ outlives it
