@@ -30,6 +30,10 @@ typedef enum meshrt_status_code {
 
 typedef struct meshrt_context *meshrt_context_t;
 
+/* The most mesh axes a context takes: it splits one communicator per non-empty group of axes
+ * (2^n - 1 of them). The compiler checks meshes against the same limit. */
+#define MESHRT_MAX_MESH_AXES 8
+
 /* First error recorded on the context (MESHRT_OK if none) and its message ("" if none). */
 meshrt_status_code_t meshrt_context_status(meshrt_context_t ctx);
 const char *meshrt_context_message(meshrt_context_t ctx);
