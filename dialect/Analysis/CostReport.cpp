@@ -31,7 +31,8 @@ int64_t bytesOf(Type type) {
   return 0;
 }
 
-/// file:line:col of the first file location inside `loc`, or "unknown".
+} // namespace
+
 std::string formatLocation(Location loc) {
   if (auto file = llvm::dyn_cast<FileLineColLoc>(loc))
     return (file.getFilename().getValue() + ":" + llvm::Twine(file.getLine()) + ":" +
@@ -48,6 +49,8 @@ std::string formatLocation(Location loc) {
     return formatLocation(call.getCallee());
   return "unknown";
 }
+
+namespace {
 
 std::string typeText(Type type) {
   std::string text;

@@ -53,6 +53,11 @@ struct CostReport {
   int64_t totalBytes() const { return allocatedBytes >= 0 ? allocatedBytes : bufferBytes(); }
 };
 
+/// file:line:col of the first file location inside `loc` (through fused, name and call-site
+/// locations), or "unknown": how --explain, and the executable's collective watchdog through
+/// the lowering, name the DSL line of a collective.
+std::string formatLocation(mlir::Location loc);
+
 /// Fills `report` from a partitioned module (after meshc-partition). Emits a located error
 /// and fails when the module is not partitioned.
 mlir::LogicalResult computeCostReport(mlir::ModuleOp module, CostReport &report);

@@ -2,6 +2,8 @@
 // [outer, dim, inner] around the dim a collective gathers, scatters or slices.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/CostReport.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -85,6 +87,12 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
 LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  // Names the collective for the runtime's watchdog (--collective-timeout): its number in
+  // program order, as `meshc --explain` counts them, and the DSL line that caused it.
+  std::string where = formatLocation(loc);
+  rt.call(b, loc, "meshrt_collective_site",
+          {state.context, rt.i32c(b, loc, state.collectives++),
+           where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
         int32_t mask = 0;

@@ -30,6 +30,7 @@ struct LoweringState {
   mlir::Value context;  // meshrt_context_t
   mlir::Value step;     // int64_t step number
   mlir::Value loss;     // f32 returned by the step (from meshc.output)
+  int32_t collectives = 0; // collectives lowered so far: the next one's number (--explain's)
 
   /// Loads the data pointer of the buffer holding `tensor`.
   mlir::Value pointer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);

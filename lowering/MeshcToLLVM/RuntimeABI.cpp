@@ -36,6 +36,7 @@ constexpr Signature kSignatures[] = {
     {"meshrt_reduce_scatter", "vpipplll"},
     {"meshrt_all_slice", "vpippllli"},
     {"meshrt_alltoall", "vpippl"},
+    {"meshrt_collective_site", "vpip"},
     // Index family
     {"meshrt_embedding", "vplllippp"},
     {"meshrt_embedding_grad", "vplllippp"},

@@ -1,6 +1,7 @@
 // bench.cpp — meshrt_bench_matmul_ms(_on): the bare matmul kernel timed on its own, the
 // reference meshc's benchmarks divide by.
 #include "abi.h"
+#include "abi_call.h"
 #include "context.h"
 #include "kernels/cpu/matmul.h"
 
@@ -37,11 +38,20 @@ template <typename F> double medianOf(int32_t reps, F &&run) {
                           : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
 }
 
+// m x k, k x n and m x n f32 operands that fit int64 bytes.
+bool validShape(int64_t m, int64_t n, int64_t k) {
+  int64_t x = 0;
+  using meshrt::checkedMul;
+  return m > 0 && n > 0 && k > 0 && checkedMul(m, k, &x) && checkedMul(x, 4, &x) &&
+         checkedMul(k, n, &x) && checkedMul(x, 4, &x) && checkedMul(m, n, &x) &&
+         checkedMul(x, 4, &x);
+}
+
 } // namespace
 
 extern "C" double meshrt_bench_matmul_ms(int64_t m, int64_t n, int64_t k, int32_t trans_a,
                                          int32_t trans_b, int32_t reps) {
-  if (m <= 0 || n <= 0 || k <= 0 || reps <= 0)
+  if (!validShape(m, n, k) || reps <= 0)
     return -1.0;
   std::vector<float> a = filled(m * k, 0.5f), b = filled(k * n, -0.25f);
   std::vector<float> c(static_cast<size_t>(m * n));
@@ -55,7 +65,7 @@ extern "C" double meshrt_bench_matmul_ms_on(meshrt_context_t handle, int64_t m, 
                                             int64_t k, int32_t trans_a, int32_t trans_b,
                                             int32_t reps) {
   meshrt::Context *ctx = meshrt::activeContext(handle);
-  if (!ctx || m <= 0 || n <= 0 || k <= 0 || reps <= 0)
+  if (!ctx || !validShape(m, n, k) || reps <= 0)
     return -1.0;
   const std::vector<float> a = filled(m * k, 0.5f), b = filled(k * n, -0.25f);
   void *da = ctx->alloc(m * k * 4), *db = ctx->alloc(k * n * 4), *dc = ctx->alloc(m * n * 4);

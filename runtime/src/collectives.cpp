@@ -6,9 +6,12 @@
 // the context's scratch buffer (reused, so no allocation per call in steady state); with
 // outer == 1 the tensor already is the rank-ordered block list and no copy is made. On a device
 // the same rearrangements are device-to-device 2-D copies and the scratch is device memory.
-#include "context.h"
-#include "profile.h"
+//
+// A collective that communicates marks this rank as waiting (a WaitScope) for the collective
+// watchdog (watchdog.h), with the source site generated code named just before the call.
+#include "abi_call.h"
 #include "stats.h"
+#include "watchdog.h"
 
 #include <cstring>
 
@@ -16,23 +19,28 @@ using namespace meshrt;
 
 namespace {
 
-bool checkAxis(Context *ctx, const char *what, int32_t axis) {
-  if (ctx->validAxis(axis))
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s on mesh axis %d, but the mesh has %d axes",
-                                               what, axis, ctx->numAxes()));
-  return false;
+// [outer, local, inner] blocks of elemSize bytes on a mesh axis of P ranks: the whole
+// [outer, P * local, inner] tensor's byte count must fit int64; *rowBytes and *blockBytes get
+// one rank's part of one outer row and one rank's whole block.
+bool checkBlocks(AbiCall &call, int32_t axis, int64_t outer, int64_t local, int64_t inner,
+                 int32_t elemSize, int64_t *rowBytes, int64_t *blockBytes) {
+  if (!call.require(call.ctx() && call.ctx()->validAxis(axis), "mesh axis %d does not exist",
+                    axis) ||
+      !call.require(elemSize > 0, "elem_size must be positive") ||
+      !call.fits({outer, call.ctx()->axisSize(axis), local, inner}, elemSize))
+    return false;
+  *rowBytes = local * inner * elemSize;
+  *blockBytes = outer * *rowBytes;
+  return true;
 }
 
-bool checkBlocks(Context *ctx, const char *what, int64_t outer, int64_t local, int64_t inner,
-                 int32_t elemSize) {
-  if (outer >= 0 && local >= 0 && inner >= 0 && elemSize > 0)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("%s with invalid sizes outer=%lld local=%lld inner=%lld elem_size=%d", what,
-                      static_cast<long long>(outer), static_cast<long long>(local),
-                      static_cast<long long>(inner), elemSize));
-  return false;
+// Whether the group's transport moves `bytes` per rank in one collective (MPI counts are int):
+// checked before any scratch is used, so a refusal never costs an allocation.
+bool checkMessage(AbiCall &call, Communicator *comm, int64_t bytes) {
+  return call.require(comm->fitsOneMessage(bytes),
+                      "%lld bytes per rank exceed what one collective of this transport moves "
+                      "(MPI: 2^31-1 elements)",
+                      static_cast<long long>(bytes));
 }
 
 // dst[o] (rows of `rowBytes`, dstStride apart) = src[o] (srcStride apart), for o < outer, in
@@ -53,36 +61,45 @@ bool copyRows(Context *ctx, void *dst, int64_t dstStride, const void *src, int64
 
 extern "C" {
 
+void meshrt_collective_site(meshrt_context_t handle, int32_t index, const char *location) {
+  if (handle)
+    setNextCollectiveSite(index, location);
+}
+
 void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
-  ProfileScope profileScope(ProfileKind::Allreduce);
-  Context *ctx = activeContext(handle);
-  if (ctx)
-    recordCollective(CollectiveKind::AllReduce, axes_mask, count * 4);
-  if (!ctx || axes_mask == 0 || count == 0)
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::Allreduce, {{"axes_mask", axes_mask}, {"count", count}});
+  if (!call.fits({count}, 4))
+    return;
+  Context *ctx = call.ctx();
+  recordCollective(CollectiveKind::AllReduce, axes_mask, count * 4);
+  if (axes_mask == 0 || count == 0)
     return;
   Communicator *comm = ctx->comm(axes_mask);
-  if (!comm || count < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("allreduce over axes mask %d with count %lld on a mesh with %d axes",
-                        axes_mask, static_cast<long long>(count), ctx->numAxes()));
+  if (!call.require(comm != nullptr, "no group of mesh axes has mask %d (the mesh has %d axes)",
+                    axes_mask, ctx->numAxes()))
     return;
-  }
-  if (comm->size() > 1)
+  if (comm->size() > 1) {
+    WaitScope wait(CollectiveKind::AllReduce, axes_mask, count * 4, site);
     ctx->check(comm->allreduceSum(buf, count));
+  }
 }
 
 void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
-  ProfileScope profileScope(ProfileKind::Allgather);
-  Context *ctx = activeContext(handle);
-  if (ctx && ctx->validAxis(axis))
-    recordCollective(CollectiveKind::AllGather, 1 << axis, outer * local * inner * elem_size);
-  if (!ctx || !checkAxis(ctx, "allgather", axis) ||
-      !checkBlocks(ctx, "allgather", outer, local, inner, elem_size))
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::Allgather,
+               {{"axis", axis, true},
+                {"outer", outer},
+                {"local", local},
+                {"inner", inner},
+                {"elem_size", elem_size}});
+  int64_t rowBytes = 0, blockBytes = 0;
+  if (!checkBlocks(call, axis, outer, local, inner, elem_size, &rowBytes, &blockBytes))
     return;
+  Context *ctx = call.ctx();
+  recordCollective(CollectiveKind::AllGather, 1 << axis, blockBytes);
   const int64_t p = ctx->axisSize(axis);
-  const int64_t rowBytes = local * inner * elem_size; // one rank's part of one outer row
-  const int64_t blockBytes = outer * rowBytes;        // one rank's whole input
   if (blockBytes == 0)
     return;
   if (p == 1) {
@@ -91,6 +108,9 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
     return;
   }
   Communicator *comm = ctx->comm(1 << axis);
+  if (!checkMessage(call, comm, blockBytes))
+    return;
+  WaitScope wait(CollectiveKind::AllGather, 1 << axis, blockBytes, site);
   if (outer == 1) {
     ctx->check(comm->allgather(in, out, blockBytes));
     return;
@@ -107,34 +127,35 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
 
 void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                            int64_t outer, int64_t local, int64_t inner) {
-  ProfileScope profileScope(ProfileKind::ReduceScatter);
-  Context *ctx = activeContext(handle);
-  if (ctx && ctx->validAxis(axis))
-    recordCollective(CollectiveKind::ReduceScatter, 1 << axis,
-                     outer * ctx->axisSize(axis) * local * inner * 4);
-  if (!ctx || !checkAxis(ctx, "reduce-scatter", axis) ||
-      !checkBlocks(ctx, "reduce-scatter", outer, local, inner, 4))
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::ReduceScatter,
+               {{"axis", axis, true}, {"outer", outer}, {"local", local}, {"inner", inner}});
+  int64_t rowBytes = 0, blockBytes = 0;
+  if (!checkBlocks(call, axis, outer, local, inner, 4, &rowBytes, &blockBytes))
     return;
+  Context *ctx = call.ctx();
   const int64_t p = ctx->axisSize(axis);
-  const int64_t rowCount = local * inner;
-  const int64_t blockCount = outer * rowCount;
+  recordCollective(CollectiveKind::ReduceScatter, 1 << axis, p * blockBytes);
+  const int64_t rowCount = rowBytes / 4, blockCount = blockBytes / 4;
   if (blockCount == 0)
     return;
   if (p == 1) {
     if (in != out)
-      copyRows(ctx, out, blockCount * 4, in, blockCount * 4, 1, blockCount * 4);
+      copyRows(ctx, out, blockBytes, in, blockBytes, 1, blockBytes);
     return;
   }
   Communicator *comm = ctx->comm(1 << axis);
+  if (!checkMessage(call, comm, blockBytes))
+    return;
+  WaitScope wait(CollectiveKind::ReduceScatter, 1 << axis, p * blockBytes, site);
   if (outer == 1) {
     ctx->check(comm->reduceScatterSum(in, out, blockCount));
     return;
   }
-  float *tmp = static_cast<float *>(ctx->scratch(static_cast<size_t>(p * blockCount) * 4));
+  float *tmp = static_cast<float *>(ctx->scratch(static_cast<size_t>(p * blockBytes)));
   if (!tmp)
     return;
   // in is [outer][P][local*inner]; tmp is [P][outer][local*inner], rank c's block at c.
-  const int64_t rowBytes = rowCount * 4;
   for (int64_t c = 0; c < p; ++c)
     if (!copyRows(ctx, tmp + c * blockCount, rowBytes, in + c * rowCount, p * rowBytes, outer,
                   rowBytes))
@@ -144,33 +165,32 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
 
 void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
-  ProfileScope profileScope(ProfileKind::AllSlice);
-  Context *ctx = activeContext(handle);
-  if (ctx && ctx->validAxis(axis))
-    recordCollective(CollectiveKind::AllSlice, 1 << axis,
-                     outer * ctx->axisSize(axis) * local * inner * elem_size);
-  if (!ctx || !checkAxis(ctx, "all-slice", axis) ||
-      !checkBlocks(ctx, "all-slice", outer, local, inner, elem_size))
+  takeNextCollectiveSite(); // no communication: nothing to wait for
+  AbiCall call(handle, ProfileKind::AllSlice,
+               {{"axis", axis, true},
+                {"outer", outer},
+                {"local", local},
+                {"inner", inner},
+                {"elem_size", elem_size}});
+  int64_t rowBytes = 0, blockBytes = 0;
+  if (!checkBlocks(call, axis, outer, local, inner, elem_size, &rowBytes, &blockBytes))
     return;
+  Context *ctx = call.ctx();
   const int64_t p = ctx->axisSize(axis);
-  const int64_t rowBytes = local * inner * elem_size;
+  recordCollective(CollectiveKind::AllSlice, 1 << axis, p * blockBytes);
   const char *src = static_cast<const char *>(in) + ctx->coord(axis) * rowBytes;
   copyRows(ctx, out, rowBytes, src, p * rowBytes, outer, rowBytes);
 }
 
 void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                      int64_t block_bytes) {
-  ProfileScope profileScope(ProfileKind::Alltoall);
-  Context *ctx = activeContext(handle);
-  if (ctx && ctx->validAxis(axis))
-    recordCollective(CollectiveKind::AllToAll, 1 << axis, ctx->axisSize(axis) * block_bytes);
-  if (!ctx || !checkAxis(ctx, "alltoall", axis))
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::Alltoall, {{"axis", axis, true}, {"block_bytes", block_bytes}});
+  Context *ctx = call.ctx();
+  if (!call.require(ctx && ctx->validAxis(axis), "mesh axis %d does not exist", axis) ||
+      !call.fits({ctx->axisSize(axis), block_bytes}, 1))
     return;
-  if (block_bytes < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("alltoall with a negative block size (%lld)",
-                                                 static_cast<long long>(block_bytes)));
-    return;
-  }
+  recordCollective(CollectiveKind::AllToAll, 1 << axis, ctx->axisSize(axis) * block_bytes);
   if (block_bytes == 0)
     return;
   if (ctx->axisSize(axis) == 1) {
@@ -178,7 +198,11 @@ void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void
       copyRows(ctx, out, block_bytes, in, block_bytes, 1, block_bytes);
     return;
   }
-  ctx->check(ctx->comm(1 << axis)->alltoall(in, out, block_bytes));
+  Communicator *comm = ctx->comm(1 << axis);
+  if (!checkMessage(call, comm, block_bytes))
+    return;
+  WaitScope wait(CollectiveKind::AllToAll, 1 << axis, ctx->axisSize(axis) * block_bytes, site);
+  ctx->check(comm->alltoall(in, out, block_bytes));
 }
 
 } // extern "C"

@@ -3,6 +3,7 @@
 #include "context.h"
 
 #include "comm/mpi_comm.h"
+#include "kernels/cpu/matmul_bf16.h"
 #include "stats.h"
 
 #include <mpi.h>
@@ -55,6 +56,8 @@ std::unique_ptr<Context> Context::create(const std::string &meshSpec, uint64_t s
     }
   return ctx;
 }
+
+Context::Context() = default;
 
 Context::~Context() {
   if (device_) {
@@ -126,7 +129,7 @@ static void *alignedAlloc(size_t bytes) {
 void *Context::alloc(int64_t bytes) {
   if (bytes < 0) {
     fail(MESHRT_INVALID_ARGUMENT,
-         strformat("meshrt_alloc of a negative size (%lld bytes)", static_cast<long long>(bytes)));
+         strformat("meshrt_alloc(bytes=%lld): bytes is negative", static_cast<long long>(bytes)));
     return nullptr;
   }
   if (device_) {
@@ -139,7 +142,7 @@ void *Context::alloc(int64_t bytes) {
   void *p = alignedAlloc(static_cast<size_t>(bytes));
   if (!p) {
     fail(MESHRT_OUT_OF_MEMORY,
-         strformat("out of memory allocating %lld bytes", static_cast<long long>(bytes)));
+         strformat("meshrt_alloc(bytes=%lld): out of memory", static_cast<long long>(bytes)));
     return nullptr;
   }
   std::memset(p, 0, static_cast<size_t>(bytes));

@@ -19,6 +19,10 @@
 
 namespace meshrt {
 
+namespace cpu {
+class Bf16Matmul;
+}
+
 class Context {
 public:
   // Collective over `world`. Errors (bad spec, world size != mesh size) are left in the
@@ -63,6 +67,8 @@ public:
   void useDevice(const std::string &kind, const std::string &precision, const std::string &comm);
   // The device, or null on the CPU.
   Device *device() const { return device_.get(); }
+  // On the CPU: the bf16 matmul of --precision bf16, or null for exact fp32 (dnnl_sgemm).
+  cpu::Bf16Matmul *bf16Matmul() const { return bf16Matmul_.get(); }
   // "cpu", or the device's name with the precision and collective path chosen.
   const std::string &deviceName() const { return deviceName_; }
 
@@ -79,7 +85,11 @@ public:
   void finishHostWrite(void *out, const void *staged, int64_t bytes);
 
 private:
-  Context() = default;
+  Context();
+  // useDevice's CPU part (kernels/cpu/matmul.cpp): the matmul precision; bf16 where oneDNN runs
+  // it on every rank's CPU, tf32 as exact fp32 (CPUs have no tf32 arithmetic), said in the
+  // device name either way.
+  void useCpuMatmul(const std::string &precision);
 
   Mesh mesh_;
   int rank_ = 0;
@@ -88,6 +98,7 @@ private:
   std::unique_ptr<Communicator> world_;
   std::vector<std::unique_ptr<Communicator>> comms_; // indexed by axes mask; [0] unused
   std::unique_ptr<Device> device_;
+  std::unique_ptr<cpu::Bf16Matmul> bf16Matmul_;
   std::string deviceName_ = "cpu";
   std::vector<std::unique_ptr<Communicator>> deviceComms_; // as comms_, on the device
 

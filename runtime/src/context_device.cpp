@@ -4,6 +4,7 @@
 // Every decision that ranks must share (did every rank get its GPU, do ranks share a GPU so
 // that NCCL cannot be used) is agreed over the world communicator before anything collective
 // happens on the device, so a failure on one rank never leaves the others waiting.
+#include "abi_call.h"
 #include "context.h"
 
 #include <mpi.h>
@@ -61,7 +62,7 @@ void Context::useDevice(const std::string &kind, const std::string &precision,
   if (!ok())
     return;
   if (kind.empty() || kind == "cpu")
-    return;
+    return useCpuMatmul(precision);
   MatmulPrecision matmulPrecision;
   // The arguments are the same on every rank (flags of one command line), so these checks
   // fail everywhere alike.
@@ -154,8 +155,9 @@ const char *meshrt_context_device_name(meshrt_context_t handle) {
 }
 
 void meshrt_copy_to_host(meshrt_context_t handle, void *dst, const void *src, int64_t bytes) {
-  Context *ctx = activeContext(handle);
-  if (!ctx || bytes <= 0)
+  AbiCall call(handle, ProfileKind::CopyToHost, {{"bytes", bytes}});
+  Context *ctx = call.ctx();
+  if (!ctx || bytes == 0)
     return;
   if (Device *dev = ctx->device())
     ctx->check(dev->download(dst, src, bytes));
@@ -164,8 +166,9 @@ void meshrt_copy_to_host(meshrt_context_t handle, void *dst, const void *src, in
 }
 
 void meshrt_copy_from_host(meshrt_context_t handle, void *dst, const void *src, int64_t bytes) {
-  Context *ctx = activeContext(handle);
-  if (!ctx || bytes <= 0)
+  AbiCall call(handle, ProfileKind::CopyFromHost, {{"bytes", bytes}});
+  Context *ctx = call.ctx();
+  if (!ctx || bytes == 0)
     return;
   if (Device *dev = ctx->device())
     ctx->check(dev->upload(dst, src, bytes));

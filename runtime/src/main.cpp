@@ -11,6 +11,7 @@
 #include "profile.h"
 #include "stats.h"
 #include "version.h"
+#include "watchdog.h"
 
 #include <malloc.h>
 #include <mpi.h>
@@ -110,6 +111,76 @@ std::string mcaValue(const char *name) {
   return value;
 }
 
+// The lowest rank for which `mine` holds, or worldSize if none (collective).
+int lowestRankWhere(bool mine, int rank, int worldSize) {
+  int candidate = mine ? rank : worldSize, lowest = worldSize;
+  MPI_Allreduce(&candidate, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  return lowest;
+}
+
+// "0-1", "0,2,5-7": a sorted list of ranks with runs collapsed.
+std::string rankList(const std::vector<int> &ranks) {
+  std::string text;
+  for (size_t i = 0; i < ranks.size();) {
+    size_t j = i;
+    while (j + 1 < ranks.size() && ranks[j + 1] == ranks[j] + 1)
+      ++j;
+    text += (text.empty() ? "" : ",") + std::to_string(ranks[i]);
+    if (j > i)
+      text += "-" + std::to_string(ranks[j]);
+    i = j + 1;
+  }
+  return text;
+}
+
+// Compares agreedFlags() over all ranks (collective). On a mismatch returns false with one line
+// naming the first flag that differs and which ranks have which value, e.g.
+//   --steps differs between ranks: 2 on ranks 0-1, 3 on ranks 2-3
+bool flagsAgree(const Options &opts, int worldSize, std::string *error) {
+  constexpr size_t kValue = 64;
+  const auto flags = agreedFlags(opts);
+  std::vector<char> mine(flags.size() * kValue, '\0'), all(mine.size() * worldSize);
+  for (size_t f = 0; f < flags.size(); ++f)
+    std::snprintf(&mine[f * kValue], kValue, "%s", flags[f].second.c_str());
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_CHAR, all.data(),
+                static_cast<int>(mine.size()), MPI_CHAR, MPI_COMM_WORLD);
+  auto value = [&](int r, size_t f) { return std::string(&all[(r * flags.size() + f) * kValue]); };
+  for (size_t f = 0; f < flags.size(); ++f) {
+    std::vector<std::pair<std::string, std::vector<int>>> groups; // in order of first rank
+    for (int r = 0; r < worldSize; ++r) {
+      const std::string v = value(r, f);
+      auto it =
+          std::find_if(groups.begin(), groups.end(), [&](const auto &g) { return g.first == v; });
+      if (it == groups.end())
+        groups.push_back({v, {r}});
+      else
+        it->second.push_back(r);
+    }
+    if (groups.size() == 1)
+      continue;
+    *error = flags[f].first + " differs between ranks:";
+    for (size_t g = 0; g < groups.size(); ++g)
+      *error +=
+          strformat("%s %s on rank%s %s", g ? "," : "", groups[g].first.c_str(),
+                    groups[g].second.size() > 1 ? "s" : "", rankList(groups[g].second).c_str());
+    return false;
+  }
+  return true;
+}
+
+// The watchdog's thread talks MPI while the step thread is inside a collective: it needs
+// MPI_THREAD_MULTIPLE, which this process asked for when --collective-timeout is on. Agreed
+// over all ranks (collective); false on a world of one rank (nothing to wait for).
+bool watchdogPossible(const Options &opts, int worldSize) {
+  if (opts.collectiveTimeout <= 0 || worldSize <= 1)
+    return false;
+  int level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&level);
+  int mine = level >= MPI_THREAD_MULTIPLE, all = 0;
+  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  return all != 0;
+}
+
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
   return v && *v && std::string(v) != "0";
@@ -201,32 +272,56 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   const std::string spec = mesh_spec ? mesh_spec : "";
   tuneProcess();
 
+  // Flags are parsed before MPI_Init only to choose the thread level (parsing is pure); errors
+  // are reported below, once ranks can agree on them.
+  Options opts;
+  std::string error;
+  const bool parsed = parseOptions(argc, argv, &opts, &error);
   int initialized = 0, provided = 0;
   MPI_Initialized(&initialized);
   ownsMpi = !initialized;
   if (ownsMpi)
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Init_thread(&argc, &argv,
+                    parsed && opts.collectiveTimeout > 0 ? MPI_THREAD_MULTIPLE
+                                                         : MPI_THREAD_FUNNELED,
+                    &provided);
   int rank = 0, worldSize = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
   const bool root = rank == 0;
 
-  Options opts;
-  std::string error;
-  if (!parseOptions(argc, argv, &opts, &error)) {
-    if (root)
-      std::fprintf(stderr, "%s: %s\n", name.c_str(), error.c_str());
+  // Ranks may have been started with different command lines (mpirun's MPMD syntax), so every
+  // decision to leave is agreed: the lowest rank with a bad flag (or --help) speaks for all.
+  if (int bad = lowestRankWhere(!parsed, rank, worldSize); bad < worldSize) {
+    if (rank == bad)
+      std::fprintf(stderr, "%s: %s%s\n", name.c_str(),
+                   rank ? strformat("rank %d: ", rank).c_str() : "", error.c_str());
     return finish(2);
   }
-  if (opts.help) {
-    if (root)
+  if (int asked = lowestRankWhere(opts.help, rank, worldSize); asked < worldSize) {
+    if (rank == asked)
       std::printf("%s", usage(name).c_str());
     return finish(0);
   }
-  if (opts.version) {
-    if (root)
+  if (int asked = lowestRankWhere(opts.version, rank, worldSize); asked < worldSize) {
+    if (rank == asked)
       std::printf("%s", versionReport(name, spec, meshc_version).c_str());
     return finish(0);
+  }
+
+  // Every rank must run the same compiled program (same mesh, layout, collectives in the same
+  // order), or the job would deadlock or compute garbage. First of the checks, so that the
+  // others below see one program on every rank and take the same branch everywhere.
+  uint64_t minHash = 0, maxHash = 0;
+  MPI_Allreduce(&program_hash, &minHash, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&program_hash, &maxHash, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  if (minHash != maxHash) {
+    if (root)
+      std::fprintf(stderr,
+                   "error: the ranks run different builds of program '%s' (program hashes "
+                   "differ); start the same executable on every rank\n",
+                   name.c_str());
+    return finish(1);
   }
 
   Mesh mesh;
@@ -246,17 +341,11 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     return finish(1);
   }
 
-  // Every rank must run the same compiled program (same layout, same collectives in the same
-  // order), or the job would deadlock or compute garbage.
-  uint64_t minHash = 0, maxHash = 0;
-  MPI_Allreduce(&program_hash, &minHash, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(&program_hash, &maxHash, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
-  if (minHash != maxHash) {
+  // Flags that change what the ranks compute or how they meet (options.h) must agree.
+  if (!flagsAgree(opts, worldSize, &error)) {
     if (root)
-      std::fprintf(stderr,
-                   "error: the ranks run different builds of program '%s' (program hashes "
-                   "differ); start the same executable on every rank\n",
-                   name.c_str());
+      std::fprintf(stderr, "error: program '%s': %s; start every rank with the same flags\n",
+                   name.c_str(), error.c_str());
     return finish(1);
   }
 
@@ -282,10 +371,20 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     if (ctx->device())
       std::printf("meshc program '%s' on mesh %s (%d ranks, device %s)\n", name.c_str(),
                   spec.c_str(), worldSize, ctx->deviceName().c_str());
-    else
-      std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank)\n", name.c_str(),
-                  spec.c_str(), worldSize, threads);
+    else // "cpu", or "cpu, matmul bf16 (...)" where --precision changed the matmul
+      std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank%s)\n", name.c_str(),
+                  spec.c_str(), worldSize, threads, ctx->deviceName().substr(3).c_str());
     std::fflush(stdout);
+  }
+
+  if (watchdogPossible(opts, worldSize)) {
+    if (Status s = startWatchdog(opts.collectiveTimeout, ctx->mesh()); !s.ok()) {
+      ctx->fail(s.code, s.message);
+      ctx->abortJob();
+    }
+  } else if (opts.collectiveTimeout > 0 && worldSize > 1 && root) {
+    std::fprintf(stderr, "warning: --collective-timeout is off: MPI does not provide "
+                         "MPI_THREAD_MULTIPLE, which the watchdog's thread needs\n");
   }
 
   if (init)
@@ -293,7 +392,10 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   if (!ctx->ok())
     ctx->abortJob();
   // Start the clock on all ranks together so that step 0 does not absorb init imbalance.
-  MPI_Barrier(MPI_COMM_WORLD);
+  {
+    WaitScope wait("the barrier before step 0");
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
 
   // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
   constexpr int64_t kWarmup = 3;
@@ -304,6 +406,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     if (s == kWarmup)
       gProfile = ProfileTotals(); // profile the timed steps only
     auto start = std::chrono::steady_clock::now();
+    setWatchdogStep(s);
     gStats.beginStep(s);
     float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
     gStats.endStep();
@@ -321,6 +424,12 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     }
   }
 
+  // No rank finalizes while another may still abort after a failed step: Open MPI's mpirun
+  // sometimes hangs or crashes when MPI_Abort races with other ranks' MPI_Finalize.
+  {
+    WaitScope wait("the barrier after the last step");
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
   if (gStatsEnabled)
     reportStats(*ctx, driverAllocsAfterStep0, root);
   std::vector<double> steady(opts.steps > kWarmup ? times.begin() + kWarmup : times.begin(),
@@ -337,6 +446,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     std::fflush(stdout);
   }
   gProfileDevice = nullptr;
+  stopWatchdog();
   ctx.reset(); // frees the communicators, which must happen before MPI_Finalize
   return finish(0);
 }

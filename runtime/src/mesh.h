@@ -10,8 +10,9 @@
 
 namespace meshrt {
 
-// One communicator is split per non-empty subset of axes (2^n - 1 of them), so n is bounded.
-constexpr int kMaxMeshAxes = 8;
+// One communicator is split per non-empty subset of axes (2^n - 1 of them), so n is bounded
+// (meshrt.h, where the compiler reads it too).
+constexpr int kMaxMeshAxes = MESHRT_MAX_MESH_AXES;
 
 struct Mesh {
   std::string spec; // as given, e.g. "b=2,m=2"

@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -28,6 +29,19 @@ bool parseU64(const std::string &text, uint64_t *out) {
   errno = 0;
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   if (*end != '\0' || errno != 0)
+    return false;
+  *out = v;
+  return true;
+}
+
+// Seconds: a decimal number in [0, 10^6].
+bool parseSeconds(const std::string &text, double *out) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || errno != 0 || !(v >= 0.0 && v <= 1e6))
     return false;
   *out = v;
   return true;
@@ -69,7 +83,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     }
     bool known = name == "--steps" || name == "--seed" || name == "--log-every" ||
                  name == "--threads" || name == "--device" || name == "--precision" ||
-                 name == "--comm";
+                 name == "--comm" || name == "--collective-timeout";
     if (!known) {
       *error = "unknown flag '" + name + "' (see --help)";
       return false;
@@ -103,6 +117,8 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     } else if (name == "--comm") {
       good = value == "auto" || value == "nccl" || value == "staged";
       opts.comm = value;
+    } else if (name == "--collective-timeout") {
+      good = parseSeconds(value, &opts.collectiveTimeout);
     }
     if (!good) {
       *error = "invalid value '" + value + "' for " + name + " (see --help)";
@@ -123,10 +139,15 @@ std::string usage(const std::string &programName) {
          "                  on this node)\n"
          "  --device D      cpu (default) or cuda: kernels, buffers and collectives on the\n"
          "                  GPU numbered local rank modulo the GPUs of the node\n"
-         "  --precision P   cuda matmuls: fp32 (default), tf32 or bf16 tensor-core inputs;\n"
-         "                  fp32 accumulation always\n"
+         "  --precision P   matmul inputs: fp32 (default), tf32 or bf16, fp32 accumulation\n"
+         "                  always; on the CPU bf16 runs oneDNN's bf16 matmul and tf32 is\n"
+         "                  exact fp32 (CPUs have no tf32 arithmetic)\n"
          "  --comm C        cuda collectives: auto (default: staged when ranks share a GPU,\n"
          "                  else nccl), nccl, or staged (MPI on host copies)\n"
+         "  --collective-timeout S\n"
+         "                  end the job when one collective has waited S seconds (default\n"
+         "                  300; 0: never), naming the collective, its source line and the\n"
+         "                  ranks that did not arrive\n"
          "  --profile       time every runtime call by kind (matmul, allreduce, ...) after\n"
          "                  the warm-up steps and print per-step totals on rank 0\n"
          "                  (also MESHRT_PROFILE=1)\n"
@@ -136,7 +157,20 @@ std::string usage(const std::string &programName) {
          "                  (also MESHRT_STATS=1)\n"
          "  --version       print the meshc version that compiled the program, the runtime\n"
          "                  library it loaded (version and path) and the devices it supports\n"
-         "  --help          print this text\n";
+         "  --help          print this text\n"
+         "Every rank must get the same --steps, --seed, --device, --precision, --comm and\n"
+         "--collective-timeout (checked at start-up).\n";
+}
+
+std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts) {
+  char timeout[32];
+  std::snprintf(timeout, sizeof(timeout), "%g", opts.collectiveTimeout);
+  return {{"--steps", std::to_string(opts.steps)},
+          {"--seed", std::to_string(opts.seed)},
+          {"--device", opts.device},
+          {"--precision", opts.precision},
+          {"--comm", opts.comm},
+          {"--collective-timeout", timeout}};
 }
 
 } // namespace meshrt

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace meshrt {
 
@@ -19,7 +21,17 @@ struct Options {
   std::string device = "cpu";     // --device cpu|cuda
   std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
   std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)
+  double collectiveTimeout = 300; // --collective-timeout S: seconds one collective may wait; 0 off
 };
+
+// The flags every rank must be started with (meshrt_main compares them at start-up): the number
+// of steps (a rank that stops early leaves the others waiting), the seed (replicas would start
+// from different parameters), the device, matmul precision and collective path (ranks would
+// run different collective implementations or numerics), and the collective timeout (a rank
+// without the watchdog cannot answer the others'). Not compared: --log-every, --profile (rank
+// 0's printing), --threads (a per-node choice), --stats (on anywhere means on everywhere).
+// Each entry is the flag and its value as text; equal texts mean equal settings.
+std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts);
 
 // Parses argv[1..]; on failure returns false with a one-line message in *error (without the
 // program-name prefix), e.g. "unknown flag '--foo' (see --help)".

@@ -14,40 +14,27 @@ void profileSynchronize() {
     gProfileDevice->synchronize(); // an error here resurfaces at the step's status check
 }
 
+namespace {
+struct EntryNames {
+  const char *kind, *function;
+};
+constexpr EntryNames kEntries[] = {
+#define MESHRT_KIND_NAMES(kind, name, function) {name, function},
+    MESHRT_ABI_ENTRIES(MESHRT_KIND_NAMES)
+#undef MESHRT_KIND_NAMES
+};
+static_assert(sizeof(kEntries) / sizeof(kEntries[0]) == static_cast<size_t>(ProfileKind::Count),
+              "one name per kind");
+} // namespace
+
 const char *profileKindName(ProfileKind kind) {
-  switch (kind) {
-  case ProfileKind::Matmul:
-    return "matmul";
-  case ProfileKind::Binary:
-    return "binary";
-  case ProfileKind::Unary:
-    return "unary";
-  case ProfileKind::Fill:
-    return "fill";
-  case ProfileKind::StridedCopy:
-    return "strided_copy";
-  case ProfileKind::ReduceSum:
-    return "reduce_sum";
-  case ProfileKind::SoftmaxXent:
-    return "softmax_xent";
-  case ProfileKind::SgdUpdate:
-    return "sgd_update";
-  case ProfileKind::Allreduce:
-    return "allreduce";
-  case ProfileKind::Allgather:
-    return "allgather";
-  case ProfileKind::ReduceScatter:
-    return "reduce_scatter";
-  case ProfileKind::AllSlice:
-    return "all_slice";
-  case ProfileKind::Alltoall:
-    return "alltoall";
-  case ProfileKind::Data:
-    return "data";
-  case ProfileKind::Count:
-    break;
-  }
-  return "?";
+  const int k = static_cast<int>(kind);
+  return k >= 0 && k < static_cast<int>(ProfileKind::Count) ? kEntries[k].kind : "?";
+}
+
+const char *abiFunctionName(ProfileKind kind) {
+  const int k = static_cast<int>(kind);
+  return k >= 0 && k < static_cast<int>(ProfileKind::Count) ? kEntries[k].function : "?";
 }
 
 } // namespace meshrt

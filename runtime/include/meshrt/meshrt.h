@@ -30,6 +30,10 @@ typedef enum meshrt_status_code {
 
 typedef struct meshrt_context *meshrt_context_t;
 
+/* The most mesh axes a context takes: it splits one communicator per non-empty group of axes
+ * (2^n - 1 of them). The compiler checks meshes against the same limit. */
+#define MESHRT_MAX_MESH_AXES 8
+
 /* First error recorded on the context (MESHRT_OK if none) and its message ("" if none). */
 meshrt_status_code_t meshrt_context_status(meshrt_context_t ctx);
 const char *meshrt_context_message(meshrt_context_t ctx);
@@ -176,6 +180,12 @@ void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const floa
                        float lr);
 
 /* ---- collectives over groups of mesh axes ------------------------------------------------ */
+/* Names the source of the next collective call, for the collective watchdog's message
+ * (--collective-timeout): its number in program order (meshc --explain's "collective N") and the
+ * FILE:LINE:COL of the DSL call that caused it (a constant string; NULL if unknown). Generated
+ * code calls it right before each collective; the next collective call consumes it. */
+void meshrt_collective_site(meshrt_context_t ctx, int32_t index, const char *location);
+
 /* In-place sum over the ranks that differ only in the axes of axes_mask. */
 void meshrt_allreduce_sum(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is

@@ -34,6 +34,11 @@ public:
   virtual Status reduceScatterSum(const float *in, float *out, int64_t count) = 0;
   // Block j of in (`bytes` each) goes to rank j; out's block i comes from rank i.
   virtual Status alltoall(const void *in, void *out, int64_t bytes) = 0;
+
+  // Whether one allgather, reduce-scatter or all-to-all can move `bytes` per rank (allreduce
+  // has no limit: backends chunk it). The ABI asks before it uses any scratch, so that a
+  // refusal is one clear error rather than a huge allocation first.
+  virtual bool fitsOneMessage(int64_t bytes) const { return true; }
 };
 
 } // namespace meshrt

@@ -264,6 +264,15 @@ public:
     return Status::success();
   }
 
+  // MPI counts are int. Allgather and all-to-all move 4-byte words where the size allows
+  // (byteCount), reduce-scatter floats: so 2^31-1 elements of 4 bytes (or bytes, unaligned).
+  // Chunking them would need derived datatypes with resized extents: not worth it for blocks
+  // of 8 GiB per rank, which no model that fits these ranks' memory sends; the refusal names
+  // the call and its sizes (collectives.cpp). Allreduce is chunked below.
+  bool fitsOneMessage(int64_t bytes) const override {
+    return (bytes % 4 == 0 ? bytes / 4 : bytes) <= INT_MAX;
+  }
+
   Status alltoall(const void *in, void *out, int64_t bytes) override {
     MPI_Datatype type;
     int count;

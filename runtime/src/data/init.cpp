@@ -2,6 +2,7 @@
 //
 // Element values depend only on (--seed, the parameter's name hash, the global flat index), so
 // every layout of a parameter holds slices of one and the same global tensor.
+#include "abi_call.h"
 #include "data/random.h"
 #include "data/slice.h"
 
@@ -10,16 +11,12 @@ using namespace meshrt;
 extern "C" void meshrt_init_param(meshrt_context_t handle, float *out, int32_t ndims,
                                   const int64_t *global_shape, const int32_t *dim_axes,
                                   uint64_t name_hash, int32_t init_kind, float scale) {
-  Context *ctx = activeContext(handle);
-  if (!ctx)
-    return;
-  if (init_kind < MESHRT_INIT_ZEROS || init_kind > MESHRT_INIT_CONSTANT) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("init_param with unknown kind %d", init_kind));
-    return;
-  }
+  AbiCall call(handle, ProfileKind::InitParam, {{"ndims", ndims}, {"init_kind", init_kind}});
   Slice s;
-  if (!ctx->check(computeSlice(*ctx, "init_param", ndims, global_shape, dim_axes, &s)))
+  if (!call.require(init_kind <= MESHRT_INIT_CONSTANT, "unknown init kind") ||
+      !call.slice(ndims, global_shape, dim_axes, &s))
     return;
+  Context *ctx = call.ctx();
   const uint64_t prefix = random::hashPrefix(ctx->seed(), name_hash);
   const int64_t bytes = s.localCount() * static_cast<int64_t>(sizeof(float));
   float *host = static_cast<float *>(ctx->beginHostWrite(out, bytes));

@@ -5,38 +5,26 @@
 // of a sample has that sample's label — simple, and consistent with the features' notion of a
 // sample. On a device the data is generated there (a batch per step would otherwise cross the
 // host link every step).
+#include "abi_call.h"
 #include "data/slice.h"
 #include "data/synthetic_formula.h"
 #include "device/device.h"
-#include "profile.h"
 
 using namespace meshrt;
 using namespace meshrt::synthetic;
-
-namespace {
-
-bool checkCommon(Context *ctx, const char *what, int32_t ndims, int64_t step, int32_t classes) {
-  if (classes > 0 && step >= 0 && ndims >= 0)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with %d dims, step %lld and %d classes", what,
-                                               ndims, static_cast<long long>(step), classes));
-  return false;
-}
-
-} // namespace
 
 extern "C" {
 
 void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndims,
                              const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                              int32_t classes) {
-  ProfileScope profileScope(ProfileKind::Data);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkCommon(ctx, "synthetic_labels", ndims, step, classes))
-    return;
+  AbiCall call(handle, ProfileKind::SyntheticLabels,
+               {{"ndims", ndims}, {"step", step}, {"classes", classes}});
   Slice s;
-  if (!ctx->check(computeSlice(*ctx, "synthetic_labels", ndims, global_shape, dim_axes, &s)))
+  if (!call.require(classes > 0, "classes must be positive") ||
+      !call.slice(ndims, global_shape, dim_axes, &s))
     return;
+  Context *ctx = call.ctx();
   const Prefixes p = prefixesFor(ctx->seed());
   if (Device *dev = ctx->device()) {
     ctx->check(dev->synthetic(s, p, step, classes, /*labels=*/true, out));
@@ -63,17 +51,14 @@ void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndim
 void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndims,
                                const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                                int32_t classes) {
-  ProfileScope profileScope(ProfileKind::Data);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkCommon(ctx, "synthetic_features", ndims, step, classes))
-    return;
-  if (ndims == 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, "synthetic_features needs a leading sample dim");
-    return;
-  }
+  AbiCall call(handle, ProfileKind::SyntheticFeatures,
+               {{"ndims", ndims}, {"step", step}, {"classes", classes}});
   Slice s;
-  if (!ctx->check(computeSlice(*ctx, "synthetic_features", ndims, global_shape, dim_axes, &s)))
+  if (!call.require(classes > 0, "classes must be positive") ||
+      !call.require(ndims > 0, "features need a leading sample dim") ||
+      !call.slice(ndims, global_shape, dim_axes, &s))
     return;
+  Context *ctx = call.ctx();
   const Prefixes p = prefixesFor(ctx->seed());
   if (Device *dev = ctx->device()) {
     ctx->check(dev->synthetic(s, p, step, classes, /*labels=*/false, out));

@@ -3,8 +3,7 @@
 // Each kernel collapses its iteration space (strided.h) and picks the inner loop by the inner
 // strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
 // broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
@@ -14,21 +13,6 @@ using namespace meshrt;
 using namespace meshrt::cpu;
 
 namespace {
-
-bool checkShape(Context *ctx, const char *what, int32_t ndims, const int64_t *shape) {
-  if (ndims < 0 || ndims > kMaxDims) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("%s with %d dims (at most %d supported)", what, ndims, kMaxDims));
-    return false;
-  }
-  for (int d = 0; d < ndims; ++d)
-    if (shape[d] < 0) {
-      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with negative size %lld in dim %d", what,
-                                                   static_cast<long long>(shape[d]), d));
-      return false;
-    }
-  return true;
-}
 
 // out[i, j] = in[i * 1 + j * ld] for an R x C output: the transpose of a C x R (ld >= R) input.
 template <typename T>
@@ -139,10 +123,13 @@ extern "C" {
 
 void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size) {
-  ProfileScope profileScope(ProfileKind::StridedCopy);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkShape(ctx, "strided_copy", ndims, shape))
+  AbiCall call(handle, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
+  if (!call.require(elem_size == 1 || elem_size == 2 || elem_size == 4 || elem_size == 8,
+                    "unsupported element size") ||
+      !call.shape("shape", ndims, shape, elem_size) ||
+      !call.strides("in_strides", ndims, shape, in_strides, elem_size))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->stridedCopy(ndims, shape, out, in, in_strides, elem_size));
     return;
@@ -158,23 +145,19 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
     return stridedCopy(c, static_cast<uint32_t *>(out), static_cast<const uint32_t *>(in));
   case 8:
     return stridedCopy(c, static_cast<uint64_t *>(out), static_cast<const uint64_t *>(in));
-  default:
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("strided_copy with unsupported element size %d", elem_size));
   }
 }
 
 void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
-  ProfileScope profileScope(ProfileKind::Binary);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkShape(ctx, "binary", ndims, shape))
+  AbiCall call(handle, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
+  if (!call.require(op >= MESHRT_ADD && op <= MESHRT_RELU_GRAD, "unknown op") ||
+      !call.shape("shape", ndims, shape, 4) ||
+      !call.strides("a_strides", ndims, shape, a_strides, 4) ||
+      !call.strides("b_strides", ndims, shape, b_strides, 4))
     return;
-  if (op < MESHRT_ADD || op > MESHRT_RELU_GRAD) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->binary(op, ndims, shape, out, a, a_strides, b, b_strides));
     return;
@@ -218,22 +201,15 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
     return binary<MulOp>(c, out, a, b);
   case MESHRT_RELU_GRAD:
     return binary<ReluGradOp>(c, out, a, b);
-  default:
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
   }
 }
 
 void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
-  ProfileScope profileScope(ProfileKind::Unary);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
+  if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE, "unknown op") || !call.fits({n}, 4))
     return;
-  if (n < 0 || (op != MESHRT_RELU && op != MESHRT_SCALE)) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("unary with op %d and count %lld", op, static_cast<long long>(n)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->unary(op, n, out, in, alpha));
     return;
@@ -252,15 +228,10 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
 }
 
 void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
-  ProfileScope profileScope(ProfileKind::Fill);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
+  if (!call.fits({n}, 4))
     return;
-  if (n < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("fill with negative count %lld", static_cast<long long>(n)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->fill(n, out, value));
     return;

@@ -5,8 +5,7 @@
 // A tensor split along the dim an op indexes holds a slice whose global offset is this rank's
 // coordinate along the dim's mesh axis times the local size (as in meshrt_init_param); the
 // kernels take the axis (-1: not split) and compute the offset themselves.
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
@@ -18,27 +17,16 @@ using namespace meshrt::cpu;
 
 namespace {
 
-bool nonNegative(Context *ctx, const char *what, std::initializer_list<int64_t> sizes) {
-  for (int64_t s : sizes)
-    if (s < 0) {
-      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with a negative size", what));
-      return false;
-    }
-  return true;
-}
-
-// Global index of this rank's first element along a dim of `local` elements split on `axis`.
-bool sliceOffset(Context *ctx, const char *what, int32_t axis, int64_t local, int64_t *offset) {
+// Global index of this rank's first element along a dim of `local` elements split on `axis`
+// (-1: not split).
+bool sliceOffset(AbiCall &call, int32_t axis, int64_t local, int64_t *offset) {
   if (axis == -1) {
     *offset = 0;
-    return true;
+    return call.ok();
   }
-  if (!ctx->validAxis(axis)) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s on mesh axis %d, which the mesh lacks",
-                                                 what, axis));
+  if (!call.require(call.ctx() && call.ctx()->validAxis(axis), "mesh axis %d does not exist", axis))
     return false;
-  }
-  *offset = ctx->coord(axis) * local;
+  *offset = call.ctx()->coord(axis) * local;
   return true;
 }
 
@@ -55,28 +43,11 @@ void forEachStrided(int32_t ndims, const int64_t *in_shape, const int64_t *out_s
   });
 }
 
-bool checkReduce(Context *ctx, const char *what, int32_t ndims, const int64_t *in_shape,
-                 const int64_t *out_strides, int64_t out_count, bool *empty) {
-  if (ndims < 0 || ndims > kMaxDims || out_count < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with %d dims", what, ndims));
-    return false;
-  }
-  int64_t maxOffset = 0;
-  *empty = false;
-  for (int d = 0; d < ndims; ++d) {
-    if (in_shape[d] < 0 || out_strides[d] < 0) {
-      ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s with a negative size or stride", what));
-      return false;
-    }
-    *empty |= in_shape[d] == 0;
-    if (in_shape[d] > 0)
-      maxOffset += (in_shape[d] - 1) * out_strides[d];
-  }
-  if (!*empty && maxOffset >= out_count) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("%s writes outside its output", what));
-    return false;
-  }
-  return true;
+// A max reduction of in_shape into out_strides over `count` outputs (as meshrt_reduce_sum).
+bool checkReduce(AbiCall &call, int32_t ndims, const int64_t *in_shape, const char *stridesName,
+                 const int64_t *out_strides, int64_t out_count, int64_t *inCount) {
+  return call.shape("in_shape", ndims, in_shape, 4, inCount) && call.fits({out_count}, 4) &&
+         call.strides(stridesName, ndims, in_shape, out_strides, 4, out_count);
 }
 
 // First position of the maximum of each reduced group: first[outOffset] = input index.
@@ -96,12 +67,14 @@ extern "C" {
 
 void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                       int32_t vocab_axis, const float *table, const int32_t *ids, float *out) {
-  ProfileScope profileScope(ProfileKind::StridedCopy);
-  Context *ctx = activeContext(handle);
+  AbiCall call(
+      handle, ProfileKind::Embedding,
+      {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
   int64_t offset = 0;
-  if (!ctx || !nonNegative(ctx, "embedding", {n, local_vocab, row}) ||
-      !sliceOffset(ctx, "embedding", vocab_axis, local_vocab, &offset))
+  if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
+      !sliceOffset(call, vocab_axis, local_vocab, &offset))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->embedding(n, local_vocab, row, offset, table, ids, out));
     return;
@@ -121,12 +94,14 @@ void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, i
 void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                            int32_t vocab_axis, const int32_t *ids, const float *grad,
                            float *table_grad) {
-  ProfileScope profileScope(ProfileKind::StridedCopy);
-  Context *ctx = activeContext(handle);
+  AbiCall call(
+      handle, ProfileKind::EmbeddingGrad,
+      {{"n", n}, {"local_vocab", local_vocab}, {"row", row}, {"vocab_axis", vocab_axis, true}});
   int64_t offset = 0;
-  if (!ctx || !nonNegative(ctx, "embedding_grad", {n, local_vocab, row}) ||
-      !sliceOffset(ctx, "embedding_grad", vocab_axis, local_vocab, &offset))
+  if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
+      !sliceOffset(call, vocab_axis, local_vocab, &offset))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->embeddingGrad(n, local_vocab, row, offset, ids, grad, table_grad));
     return;
@@ -153,12 +128,13 @@ void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_voc
 
 void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                     int32_t class_axis, const void *in, int32_t in_is_int, float *out) {
-  ProfileScope profileScope(ProfileKind::StridedCopy);
-  Context *ctx = activeContext(handle);
+  AbiCall call(
+      handle, ProfileKind::OneHot,
+      {{"outer", outer}, {"classes", classes}, {"inner", inner}, {"class_axis", class_axis, true}});
   int64_t offset = 0;
-  if (!ctx || !nonNegative(ctx, "one_hot", {outer, classes, inner}) ||
-      !sliceOffset(ctx, "one_hot", class_axis, classes, &offset))
+  if (!call.fits({outer, classes, inner}, 4) || !sliceOffset(call, class_axis, classes, &offset))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->oneHot(outer, classes, inner, offset, in, in_is_int != 0, out));
     return;
@@ -187,14 +163,11 @@ void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int
 
 void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                    const float *in, int32_t *out) {
-  ProfileScope profileScope(ProfileKind::ReduceSum);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !nonNegative(ctx, "argmax", {outer, n, inner}))
+  AbiCall call(handle, ProfileKind::Argmax, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!call.fits({outer, n, inner}, 4) ||
+      !call.require(n > 0 || outer == 0 || inner == 0, "argmax over an empty dim"))
     return;
-  if (n == 0 && outer * inner > 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, "argmax over an empty dim");
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->argmax(outer, n, inner, in, out));
     return;
@@ -213,15 +186,12 @@ void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
 void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                        const float *in, float *out, const int64_t *out_strides,
                        int64_t out_count) {
-  ProfileScope profileScope(ProfileKind::ReduceSum);
-  Context *ctx = activeContext(handle);
-  bool empty = false;
-  if (!ctx || !checkReduce(ctx, "reduce_max", ndims, in_shape, out_strides, out_count, &empty))
+  AbiCall call(handle, ProfileKind::ReduceMax, {{"ndims", ndims}, {"out_count", out_count}});
+  int64_t count = 0;
+  if (!checkReduce(call, ndims, in_shape, "out_strides", out_strides, out_count, &count) ||
+      !call.require(count > 0, "reduce_max over an empty tensor"))
     return;
-  if (empty) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, "reduce_max over an empty tensor");
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->reduceMax(ndims, in_shape, in, out, out_strides, out_count));
     return;
@@ -234,19 +204,16 @@ void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in
 void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                             const float *in, const float *grad, const int64_t *grad_strides,
                             int64_t grad_count, float *out) {
-  ProfileScope profileScope(ProfileKind::ReduceSum);
-  Context *ctx = activeContext(handle);
-  bool empty = false;
-  if (!ctx ||
-      !checkReduce(ctx, "reduce_max_grad", ndims, in_shape, grad_strides, grad_count, &empty))
+  AbiCall call(handle, ProfileKind::ReduceMaxGrad, {{"ndims", ndims}, {"grad_count", grad_count}});
+  int64_t count = 0;
+  if (!checkReduce(call, ndims, in_shape, "grad_strides", grad_strides, grad_count, &count))
     return;
+  Context *ctx = call.ctx();
+  const bool empty = count == 0;
   if (Device *dev = ctx->device()) {
     ctx->check(dev->reduceMaxGrad(ndims, in_shape, in, grad, grad_strides, grad_count, out));
     return;
   }
-  int64_t count = 1;
-  for (int d = 0; d < ndims; ++d)
-    count *= in_shape[d];
   std::memset(out, 0, static_cast<size_t>(count) * sizeof(float));
   if (empty)
     return;
@@ -258,10 +225,10 @@ void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_
 
 void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                    int32_t exclusive, int32_t reverse, const float *in, float *out) {
-  ProfileScope profileScope(ProfileKind::Binary);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !nonNegative(ctx, "cumsum", {outer, n, inner}))
+  AbiCall call(handle, ProfileKind::Cumsum, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!call.fits({outer, n, inner}, 4))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->cumsum(outer, n, inner, exclusive != 0, reverse != 0, in, out));
     return;
@@ -289,16 +256,23 @@ void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
 void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, const void *in,
                         int64_t in_n, int64_t in_start, void *out, int64_t out_n,
                         int64_t out_start, int64_t len, int32_t elem_size) {
-  ProfileScope profileScope(ProfileKind::StridedCopy);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !nonNegative(ctx, "copy_window", {outer, inner, in_n, in_start, out_n, out_start, len}))
+  AbiCall call(handle, ProfileKind::CopyWindow,
+               {{"outer", outer},
+                {"inner", inner},
+                {"in_n", in_n},
+                {"in_start", in_start},
+                {"out_n", out_n},
+                {"out_start", out_start},
+                {"len", len},
+                {"elem_size", elem_size}});
+  // Written as differences: in_start + len could itself overflow.
+  if (!call.require(elem_size > 0, "elem_size must be positive") ||
+      !call.fits({outer, in_n, inner}, elem_size) || !call.fits({outer, out_n, inner}, elem_size) ||
+      !call.require(in_start <= in_n && len <= in_n - in_start && out_start <= out_n &&
+                        len <= out_n - out_start,
+                    "the window lies outside its tensors"))
     return;
-  if (in_start + len > in_n || out_start + len > out_n || elem_size <= 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("copy_window of %lld elements outside its tensors",
-                        static_cast<long long>(len)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->copyWindow(outer, inner, in, in_n, in_start, out, out_n, out_start, len, elem_size));
     return;

@@ -1,18 +1,20 @@
-// matmul.cpp — CPU batched matmul through oneDNN's dnnl_sgemm.
+// matmul.cpp — CPU batched matmul through oneDNN's dnnl_sgemm (--precision fp32, and tf32,
+// which CPUs do not have), or its bf16 matmul primitive (--precision bf16, matmul_bf16.h).
 //
 // dnnl_sgemm rather than the matmul primitive: on the target machines it was 8-13% faster on
 // the same shapes and needs no primitive creation or caching. It is oneDNN's C API, so it
 // reports errors as status values and never throws. Threads come from OpenMP (meshrt_main sets
 // them from --threads).
 #include "kernels/cpu/matmul.h"
+#include "kernels/cpu/matmul_bf16.h"
 
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 
 #include <oneapi/dnnl/dnnl.h>
 
 #include <cstring>
+#include <vector>
 
 namespace meshrt::cpu {
 
@@ -39,24 +41,60 @@ Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const
 
 } // namespace meshrt::cpu
 
+namespace meshrt {
+
+void Context::useCpuMatmul(const std::string &precision) {
+  if (precision.empty() || precision == "fp32")
+    return;
+  if (precision == "tf32") {
+    deviceName_ = "cpu, matmul fp32 (tf32 is exact fp32 on CPUs)";
+    return;
+  }
+  if (precision != "bf16") {
+    fail(MESHRT_INVALID_ARGUMENT,
+         strformat("unknown matmul precision '%s' (expected fp32, tf32 or bf16)",
+                   precision.c_str()));
+    return;
+  }
+  std::string impl;
+  std::unique_ptr<cpu::Bf16Matmul> bf16;
+  const Status created = cpu::Bf16Matmul::create(&bf16, &impl);
+  // Every rank leaves alike: the first rank whose CPU cannot speaks for all (ranks may run on
+  // different CPUs).
+  const int32_t mine = created.ok() ? -1 : rank_;
+  std::vector<int32_t> all(static_cast<size_t>(world_->size()));
+  if (!check(world_->allgather(&mine, all.data(), sizeof(mine))))
+    return;
+  for (size_t r = 0; r < all.size(); ++r)
+    if (all[r] >= 0) {
+      fail(MESHRT_INVALID_ARGUMENT,
+           strformat("--precision bf16 on rank %zu: %s", r,
+                     created.ok() ? "oneDNN has no bf16 matmul for that rank's CPU (oneDNN 2.x "
+                                    "needs AVX-512)"
+                                  : created.message.c_str()));
+      return;
+    }
+  bf16Matmul_ = std::move(bf16);
+  deviceName_ = "cpu, matmul bf16 (oneDNN " + impl + ")";
+}
+
+} // namespace meshrt
+
 using namespace meshrt;
 
 extern "C" void meshrt_matmul(meshrt_context_t handle, int64_t batch, int64_t m, int64_t n,
                               int64_t k, const float *a, int32_t trans_a, const float *b,
                               int32_t trans_b, float *c) {
-  ProfileScope profileScope(ProfileKind::Matmul);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::Matmul, {{"batch", batch}, {"m", m}, {"n", n}, {"k", k}});
+  if (!call.fits({batch, m, k}, 4) || !call.fits({batch, k, n}, 4) || !call.fits({batch, m, n}, 4))
     return;
-  if (batch < 0 || m < 0 || n < 0 || k < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("matmul with negative size batch=%lld m=%lld n=%lld k=%lld",
-                        static_cast<long long>(batch), static_cast<long long>(m),
-                        static_cast<long long>(n), static_cast<long long>(k)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->matmul(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
+    return;
+  }
+  if (cpu::Bf16Matmul *bf16 = ctx->bf16Matmul()) {
+    ctx->check(bf16->run(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
     return;
   }
   for (int64_t i = 0; i < batch; ++i)

@@ -6,11 +6,10 @@
 // where this rank's slice lies in the global tensor: they take the GLOBAL shape and the mesh
 // axis of each dim (like meshrt_init_param) and work on global indices, so every layout
 // computes the same global result.
-#include "context.h"
-#include "profile.h"
-#include "device/device.h"
+#include "abi_call.h"
 #include "data/random.h"
 #include "data/slice.h"
+#include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cmath>
@@ -21,21 +20,9 @@ using namespace meshrt::cpu;
 
 namespace {
 
-bool checkLines(Context *ctx, const char *what, int64_t outer, int64_t n, int64_t inner) {
-  if (outer >= 0 && n > 0 && inner >= 0)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("%s with outer=%lld n=%lld inner=%lld", what, static_cast<long long>(outer),
-                      static_cast<long long>(n), static_cast<long long>(inner)));
-  return false;
-}
-
-bool checkCount(Context *ctx, const char *what, int64_t count) {
-  if (count >= 0)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("%s with negative count %lld", what, static_cast<long long>(count)));
-  return false;
+// [outer, n, inner] with non-empty lines.
+bool checkLines(AbiCall &call, int64_t outer, int64_t n, int64_t inner) {
+  return call.require(n > 0, "n must be positive") && call.fits({outer, n, inner}, 4);
 }
 
 // f(base, stride) for every line of [outer, n, inner]; base is the offset of its element 0.
@@ -94,24 +81,16 @@ inline float tanhNoLibm(float u) {
   return u < 0.0f ? -t : t;
 }
 
-bool validAxisPair(Context *ctx, const char *what, int32_t ndims, int32_t a, int32_t b) {
-  if (a >= 0 && a < ndims && b >= 0 && b < ndims && a != b)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("%s with query dim %d and key dim %d of a %d-dim tensor", what, a, b, ndims));
-  return false;
-}
-
 } // namespace
 
 extern "C" {
 
 void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                        float epsilon, const float *x, float *y) {
-  ProfileScope profileScope(ProfileKind::SoftmaxXent);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkLines(ctx, "layer_norm", outer, n, inner))
+  AbiCall call(handle, ProfileKind::LayerNorm, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!checkLines(call, outer, n, inner))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->layerNorm(outer, n, inner, epsilon, x, y));
     return;
@@ -126,10 +105,10 @@ void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_
 
 void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                             float epsilon, const float *x, const float *dy, float *dx) {
-  ProfileScope profileScope(ProfileKind::SoftmaxXent);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkLines(ctx, "layer_norm_grad", outer, n, inner))
+  AbiCall call(handle, ProfileKind::LayerNormGrad, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!checkLines(call, outer, n, inner))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->layerNormGrad(outer, n, inner, epsilon, x, dy, dx));
     return;
@@ -154,10 +133,10 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
 }
 
 void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y) {
-  ProfileScope profileScope(ProfileKind::Unary);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkCount(ctx, "gelu", count))
+  AbiCall call(handle, ProfileKind::Gelu, {{"count", count}});
+  if (!call.fits({count}, 4))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->gelu(count, x, y));
     return;
@@ -172,10 +151,10 @@ void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *
 
 void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, const float *dy,
                       float *dx) {
-  ProfileScope profileScope(ProfileKind::Unary);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkCount(ctx, "gelu_grad", count))
+  AbiCall call(handle, ProfileKind::GeluGrad, {{"count", count}});
+  if (!call.fits({count}, 4))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->geluGrad(count, x, dy, dx));
     return;
@@ -193,10 +172,10 @@ void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, co
 
 void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                     const float *x, float *y) {
-  ProfileScope profileScope(ProfileKind::SoftmaxXent);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkLines(ctx, "softmax", outer, n, inner))
+  AbiCall call(handle, ProfileKind::Softmax, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!checkLines(call, outer, n, inner))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->softmax(outer, n, inner, x, y));
     return;
@@ -220,13 +199,14 @@ void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t i
 void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                         const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, float value,
                         const float *in, float *out) {
-  ProfileScope profileScope(ProfileKind::Unary);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !validAxisPair(ctx, "causal_mask", ndims, query_dim, key_dim))
-    return;
+  AbiCall call(handle, ProfileKind::CausalMask,
+               {{"ndims", ndims}, {"query_dim", query_dim}, {"key_dim", key_dim}});
   Slice s;
-  if (!ctx->check(computeSlice(*ctx, "causal_mask", ndims, global_shape, dim_axes, &s)))
+  if (!call.require(query_dim < ndims && key_dim < ndims && query_dim != key_dim,
+                    "query and key dims must be two different dims of the tensor") ||
+      !call.slice(ndims, global_shape, dim_axes, &s))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->causalMask(s, query_dim, key_dim, value, in, out));
     return;
@@ -245,17 +225,12 @@ void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *g
 void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                     const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
                     const float *in, float *out) {
-  ProfileScope profileScope(ProfileKind::Unary);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
-    return;
-  if (!(rate >= 0.0f && rate < 1.0f)) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("dropout with rate %g outside [0, 1)", rate));
-    return;
-  }
+  AbiCall call(handle, ProfileKind::Dropout, {{"ndims", ndims}, {"step", step}});
   Slice s;
-  if (!ctx->check(computeSlice(*ctx, "dropout", ndims, global_shape, dim_axes, &s)))
+  if (!call.require(rate >= 0.0f && rate < 1.0f, "rate %g outside [0, 1)", rate) ||
+      !call.slice(ndims, global_shape, dim_axes, &s))
     return;
+  Context *ctx = call.ctx();
   // keep(i) = top 24 bits of hash(seed, key, step, i) / 2^24 >= rate (docs/IR.md).
   const uint64_t prefix =
       random::hashAt(random::hashPrefix(ctx->seed(), key), static_cast<uint64_t>(step));

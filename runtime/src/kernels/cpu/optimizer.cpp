@@ -1,6 +1,5 @@
 // optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice.
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
@@ -11,15 +10,10 @@ using namespace meshrt::cpu;
 
 extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *param,
                                   const float *grad, float lr) {
-  ProfileScope profileScope(ProfileKind::SgdUpdate);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::SgdUpdate, {{"n", n}});
+  if (!call.fits({n}, 4))
     return;
-  if (n < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("sgd_update with negative count %lld", static_cast<long long>(n)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->sgdUpdate(n, param, grad, lr));
     return;
@@ -37,16 +31,10 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
 extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *param,
                                    const float *grad, float *m, float *v, float lr, float beta1,
                                    float beta2, float epsilon, int64_t step) {
-  ProfileScope profileScope(ProfileKind::SgdUpdate);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::AdamUpdate, {{"n", n}, {"step", step}});
+  if (!call.fits({n}, 4))
     return;
-  if (n < 0 || step < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("adam_update with count %lld at step %lld", static_cast<long long>(n),
-                        static_cast<long long>(step)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, step));
     return;
@@ -75,15 +63,10 @@ extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *pa
 extern "C" void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float *param,
                                        const float *grad, float *velocity, float lr,
                                        float momentum) {
-  ProfileScope profileScope(ProfileKind::SgdUpdate);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::MomentumUpdate, {{"n", n}});
+  if (!call.fits({n}, 4))
     return;
-  if (n < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("momentum_update with negative count %lld", static_cast<long long>(n)));
-    return;
-  }
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->momentumUpdate(n, param, grad, velocity, lr, momentum));
     return;

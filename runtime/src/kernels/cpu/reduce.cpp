@@ -5,8 +5,7 @@
 // a bias gradient over the batch). Each has a parallel loop without write races; anything else
 // takes the general serial loop. Row and full sums accumulate in double: they add up to
 // millions of terms.
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
@@ -64,35 +63,14 @@ void columnSums(const float *in, int64_t rows, int64_t cols, float *out) {
 extern "C" void meshrt_reduce_sum(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                                   const float *in, float *out, const int64_t *out_strides,
                                   int64_t out_count) {
-  ProfileScope profileScope(ProfileKind::ReduceSum);
-  Context *ctx = activeContext(handle);
-  if (!ctx)
+  AbiCall call(handle, ProfileKind::ReduceSum, {{"ndims", ndims}, {"out_count", out_count}});
+  int64_t count = 0;
+  // A reduction writes through out_strides: every output offset must land inside out.
+  if (!call.shape("in_shape", ndims, in_shape, 4, &count) || !call.fits({out_count}, 4) ||
+      !call.strides("out_strides", ndims, in_shape, out_strides, 4, out_count))
     return;
-  if (ndims < 0 || ndims > kMaxDims || out_count < 0) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("reduce_sum with %d dims and out_count %lld",
-                                                 ndims, static_cast<long long>(out_count)));
-    return;
-  }
-  // Every output offset must land inside out: generated code's strides are trusted elsewhere,
-  // but a reduction writes through them, so check the extreme offset once.
-  int64_t maxOffset = 0;
-  bool empty = false;
-  for (int d = 0; d < ndims; ++d) {
-    if (in_shape[d] < 0 || out_strides[d] < 0) {
-      ctx->fail(MESHRT_INVALID_ARGUMENT,
-                strformat("reduce_sum with negative size or stride in dim %d", d));
-      return;
-    }
-    empty |= in_shape[d] == 0;
-    if (in_shape[d] > 0)
-      maxOffset += (in_shape[d] - 1) * out_strides[d];
-  }
-  if (!empty && maxOffset >= out_count) {
-    ctx->fail(MESHRT_INVALID_ARGUMENT,
-              strformat("reduce_sum writes offset %lld of an output of %lld elements",
-                        static_cast<long long>(maxOffset), static_cast<long long>(out_count)));
-    return;
-  }
+  Context *ctx = call.ctx();
+  const bool empty = count == 0;
   if (Device *dev = ctx->device()) {
     ctx->check(dev->reduceSum(ndims, in_shape, in, out, out_strides, out_count));
     return;

@@ -4,8 +4,7 @@
 // is computed as log-sum-exp minus the label's logit rather than as -log(softmax). Each
 // (outer, inner) position is independent, so threads split the outer dim; with inner > 1 the
 // class loop strides over memory, which is fine for the small inner sizes generated code uses.
-#include "context.h"
-#include "profile.h"
+#include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
@@ -17,14 +16,10 @@ using namespace meshrt::cpu;
 
 namespace {
 
-bool checkSizes(Context *ctx, const char *what, int64_t outer, int64_t classes, int64_t inner) {
-  if (outer >= 0 && classes > 0 && inner >= 0)
-    return true;
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("%s with outer=%lld classes=%lld inner=%lld", what,
-                      static_cast<long long>(outer), static_cast<long long>(classes),
-                      static_cast<long long>(inner)));
-  return false;
+// [outer, classes, inner] logits with at least one class.
+bool checkSizes(AbiCall &call, int64_t outer, int64_t classes, int64_t inner) {
+  return call.require(classes > 0, "classes must be positive") &&
+         call.fits({outer, classes, inner}, 4);
 }
 
 // Max and log(sum(exp(x - max))) over the classes of one position.
@@ -62,10 +57,11 @@ extern "C" {
 
 void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                          const float *logits, const int32_t *labels, float *loss) {
-  ProfileScope profileScope(ProfileKind::SoftmaxXent);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkSizes(ctx, "softmax_xent", outer, classes, inner))
+  AbiCall call(handle, ProfileKind::SoftmaxXent,
+               {{"outer", outer}, {"classes", classes}, {"inner", inner}});
+  if (!checkSizes(call, outer, classes, inner))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->softmaxXent(outer, classes, inner, logits, labels, loss));
     return;
@@ -87,10 +83,11 @@ void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes
 void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t classes,
                               int64_t inner, const float *logits, const int32_t *labels,
                               const float *dloss, float *dlogits) {
-  ProfileScope profileScope(ProfileKind::SoftmaxXent);
-  Context *ctx = activeContext(handle);
-  if (!ctx || !checkSizes(ctx, "softmax_xent_grad", outer, classes, inner))
+  AbiCall call(handle, ProfileKind::SoftmaxXentGrad,
+               {{"outer", outer}, {"classes", classes}, {"inner", inner}});
+  if (!checkSizes(call, outer, classes, inner))
     return;
+  Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->softmaxXentGrad(outer, classes, inner, logits, labels, dloss, dlogits));
     return;
