@@ -23,5 +23,5 @@ float step(meshrt_context_t ctx, int64_t) {
 } // namespace
 
 int main(int argc, char **argv) {
-  return meshrt_main(argc, argv, "stall", "b=4", 0x57a11, init, step);
+  return meshrt_main(argc, argv, "stall", "b=4", 0x57a11, init, step, nullptr);
 }
