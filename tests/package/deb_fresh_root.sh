@@ -23,8 +23,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || skip "bootstrapping a Debian root needs root"
 command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed (apt-get install mmdebstrap)"
-unshare --mount --pid --fork --propagation private true 2>/dev/null ||
-  skip "cannot make mount and PID namespaces here"
+# Private mount and PID namespaces; where / is not a mount point (a chroot, e.g. CI's fresh
+# root) --propagation private fails, and "unchanged" is safe if no mount is shared.
+ns=(--mount --pid --fork --propagation private)
+if ! unshare "${ns[@]}" true 2>/dev/null; then
+  grep -q ' shared:' /proc/self/mountinfo &&
+    skip "cannot make private mount and PID namespaces here"
+  ns=(--mount --pid --fork --propagation unchanged)
+  unshare "${ns[@]}" true 2>/dev/null || skip "cannot make mount and PID namespaces here"
+fi
 arch=$(dpkg --print-architecture)
 deb=$deb_dir/meshc_${version}_${arch}.deb
 [ -f "$deb" ] || fail "no $deb (package.deb makes it)"
@@ -46,7 +53,7 @@ aptopt=()
 start=$SECONDS
 echo "== bootstrapping Debian 12 (minbase) with cmake, ninja-build and $(basename "$deb")"
 status=0
-TMPDIR=$work unshare --mount --pid --fork --propagation private --kill-child \
+TMPDIR=$work unshare "${ns[@]}" --kill-child \
   mmdebstrap --mode=root --variant=minbase --format=null "${aptopt[@]}" \
     --include=cmake,ninja-build --include="$(realpath "$deb")" \
     --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \

@@ -52,6 +52,29 @@ def clean_env():
     return env
 
 
+def private_mount_namespace():
+    """The `unshare` arguments that give a command its own mount namespace whose mounts do not
+    propagate back: (args, None), or (None, why not). `--propagation private` remounts / and
+    fails where / is not a mount point (in a chroot, e.g. CI's fresh Debian root); there the
+    mounts are usable as they are only if none of them is shared (mountinfo has no shared:N)."""
+    def works(args):
+        proc = subprocess.run(["unshare"] + args + ["true"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        return proc.returncode == 0, proc.stdout.strip()
+
+    args = ["--mount", "--propagation", "private"]
+    ok, why = works(args)
+    if ok:
+        return args, None
+    with open("/proc/self/mountinfo") as f:
+        shared = [line for line in f if " shared:" in line]
+    if shared:
+        return None, "cannot make a private mount namespace: %s" % why
+    args = ["--mount", "--propagation", "unchanged"]  # every mount is private already
+    ok, why2 = works(args)
+    return (args, None) if ok else (None, "cannot make a mount namespace: %s; %s" % (why, why2))
+
+
 def build_out_of_tree(cmake, source, build, prefix, env):
     """Configures and builds examples/out-of-tree (at `source`) against the meshc at `prefix`
     (None: the system's, e.g. /usr) with Ninja; returns the build directory."""

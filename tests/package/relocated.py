@@ -21,7 +21,7 @@ import sys
 import tempfile
 
 from package_util import (SKIP, Failure, LAYOUTS, build_out_of_tree, clean_env, main_guard,
-                          run, run_and_compare)
+                          private_mount_namespace, run, run_and_compare)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -69,10 +69,9 @@ def outer(args):
     if os.geteuid() != 0:
         print("SKIP: hiding the build tree needs a private mount namespace (root)")
         sys.exit(SKIP)
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if probe.returncode != 0:
-        print("SKIP: cannot make a mount namespace here: %s" % probe.stdout.strip())
+    unshare, why = private_mount_namespace()
+    if unshare is None:
+        print("SKIP: %s" % why)
         sys.exit(SKIP)
 
     tmp = tempfile.mkdtemp(prefix="meshc-relocated-")
@@ -95,7 +94,7 @@ def outer(args):
                         key=len, reverse=True)
         hide = "".join('mount -t tmpfs -o size=1m,mode=0755 meshc-hidden "%s"; ' % d
                        for d in hidden)
-        cmd = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec",
+        cmd = ["unshare"] + unshare + ["--", "sh", "-ec",
                hide + 'exec "$@"', "sh", sys.executable, os.path.join(scripts, "relocated.py"),
                "--inner", "--moved", moved, "--example", example, "--work", tmp,
                "--cmake", args.cmake, "--mpirun", args.mpirun, "--source-dir", args.source_dir,
