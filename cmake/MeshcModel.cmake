@@ -1,4 +1,8 @@
-# Helpers to build a model with the meshc DSL (stage 1 of docs/DESIGN.md §1):
+# Helpers to build a model with the meshc DSL (stage 1 of docs/DESIGN.md §1), the same in the
+# meshc source tree, in a project that add_subdirectory()s it, and from an installed meshc
+# (find_package(meshc CONFIG) includes this file): they use only the targets meshc::frontend
+# (the DSL library), meshc::meshc (the compiler) and meshc::runtime (libmeshrt), which are
+# ALIAS targets in the source tree and IMPORTED ones from an installation.
 #
 #   meshc_add_model_generator(mlp mlp.cpp GEN_ARGS --batch 64)
 #
@@ -15,7 +19,7 @@ function(meshc_add_model_generator NAME SOURCE)
   endif()
 
   add_executable(${NAME}_gen ${SOURCE})
-  target_link_libraries(${NAME}_gen PRIVATE meshc_frontend)
+  target_link_libraries(${NAME}_gen PRIVATE meshc::frontend)
 
   set(mlir ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.mlir)
   add_custom_command(
@@ -38,6 +42,13 @@ endfunction()
 # for any mesh and layout without touching C++.
 function(meshc_add_model NAME SOURCE)
   cmake_parse_arguments(PARSE_ARGV 2 ARG "" "MESH;LAYOUT" "GEN_ARGS")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "meshc_add_model: unexpected arguments ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET meshc::meshc)
+    message(FATAL_ERROR "meshc_add_model: this meshc has no compiler (meshc::meshc); it was "
+                        "built with MESHC_BUILD_COMPILER=OFF")
+  endif()
   meshc_add_model_generator(${NAME} ${SOURCE} GEN_ARGS ${ARG_GEN_ARGS})
   set(mlir ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.mlir)
   set(exe ${CMAKE_CURRENT_BINARY_DIR}/${NAME})
@@ -48,10 +59,11 @@ function(meshc_add_model NAME SOURCE)
   if(DEFINED ARG_LAYOUT)
     list(APPEND flags --layout ${ARG_LAYOUT})
   endif()
+  # meshc links the executable against the libmeshrt of its own installation or build tree.
   add_custom_command(
     OUTPUT ${exe}
-    COMMAND meshc ${mlir} ${flags} -o ${exe}
-    DEPENDS meshc meshrt ${mlir}
+    COMMAND meshc::meshc ${mlir} ${flags} -o ${exe}
+    DEPENDS meshc::meshc meshc::runtime ${mlir}
     COMMENT "Compiling ${NAME}.mlir with meshc"
     VERBATIM)
   add_custom_target(${NAME}_exe ALL DEPENDS ${exe})

@@ -10,6 +10,7 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
+  file mmdebstrap  # cpack -G DEB needs file; tests/package/deb_fresh_root.sh bootstraps a root
 )
 
 install_packages() {

@@ -162,7 +162,11 @@ int main(int argc, char **argv) {
       "The program is differentiated, checked against the layout, partitioned into the\n"
       "per-rank program with its collectives, lowered to calls into libmeshrt (oneDNN and\n"
       "MPI on CPUs; cuBLAS, CUDA kernels and NCCL with --device cuda) and linked into one\n"
-      "executable that every rank runs (./mlp --help lists its flags).\n");
+      "executable that every rank runs (./mlp --help lists its flags).\n\n"
+      "It links with the libmeshrt.so of meshc's own installation (<prefix>/<libdir>, or\n"
+      "build/lib in the build tree), which the executable finds through its RUNPATH from\n"
+      "any directory; MESHC_RUNTIME_DIR names another runtime directory, MESHC_CXX another\n"
+      "C++ driver to link with (default c++).\n");
 
   DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, func::FuncDialect, LLVM::LLVMDialect>();
@@ -270,12 +274,18 @@ int main(int argc, char **argv) {
       return fail(error);
     return 0;
   }
+  // The runtime that belongs to this meshc: found relative to its executable (see Link.h).
+  static int addressInMeshc;
+  std::string runtimeDir = meshc::findRuntimeLibraryDir(
+      llvm::sys::fs::getMainExecutable(argv[0], &addressInMeshc), error);
+  if (runtimeDir.empty())
+    return fail(error);
   llvm::SmallString<128> object;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("meshc", "o", object))
     return fail("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(object);
   if (failed(meshc::emitNativeCode(*module, object, /*asText=*/false, error)) ||
-      failed(meshc::linkExecutable(object, output, error)))
+      failed(meshc::linkExecutable(object, output, runtimeDir, error)))
     return fail(error);
   return 0;
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Shared by the package tests (tests/package/*.py): running commands with a timeout, the
+out-of-tree example (examples/out-of-tree) built against a meshc prefix and run under mpirun,
+and the comparison of its two layouts' losses (1e-4 relative, as the e2e tests).
+
+As a command, compares two saved runs (used by deb_fresh_root.sh):
+  package_util.py compare-losses DP_OUTPUT MP_OUTPUT
+"""
+import math
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+
+SKIP = 77  # ctest SKIP_RETURN_CODE of every package test
+STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
+RTOL = 1e-4
+STEPS = 8
+# The two executables examples/out-of-tree/CMakeLists.txt makes, both for 2 ranks.
+LAYOUTS = ("classifier_dp", "classifier_mp")
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, timeout, cwd=None, env=None, what=None):
+    """Runs cmd in its own process group (a hung mpirun is killed with its ranks); returns its
+    stdout, raises Failure with the output on a non-zero exit or a timeout."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=cwd, env=env, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        raise Failure("timed out after %ds: %s\n%s" % (timeout, shlex.join(cmd), out))
+    if proc.returncode != 0:
+        raise Failure("%s failed (exit %d): %s\n%s" % (what or cmd[0], proc.returncode,
+                                                      shlex.join(cmd), out))
+    return out
+
+
+def clean_env():
+    """The environment without the variables that would point meshc or the linker elsewhere
+    (what is tested is that an installation finds its own runtime)."""
+    env = dict(os.environ)
+    for name in ("MESHC_RUNTIME_DIR", "MESHC_CXX", "LD_LIBRARY_PATH", "CMAKE_PREFIX_PATH"):
+        env.pop(name, None)
+    return env
+
+
+def private_mount_namespace():
+    """The `unshare` arguments that give a command its own mount namespace whose mounts do not
+    propagate back: (args, None), or (None, why not). `--propagation private` remounts / and
+    fails where / is not a mount point (in a chroot, e.g. CI's fresh Debian root); there the
+    mounts are usable as they are only if none of them is shared (mountinfo has no shared:N)."""
+    def works(args):
+        proc = subprocess.run(["unshare"] + args + ["true"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        return proc.returncode == 0, proc.stdout.strip()
+
+    args = ["--mount", "--propagation", "private"]
+    ok, why = works(args)
+    if ok:
+        return args, None
+    with open("/proc/self/mountinfo") as f:
+        shared = [line for line in f if " shared:" in line]
+    if shared:
+        return None, "cannot make a private mount namespace: %s" % why
+    args = ["--mount", "--propagation", "unchanged"]  # every mount is private already
+    ok, why2 = works(args)
+    return (args, None) if ok else (None, "cannot make a mount namespace: %s; %s" % (why, why2))
+
+
+def build_out_of_tree(cmake, source, build, prefix, env):
+    """Configures and builds examples/out-of-tree (at `source`) against the meshc at `prefix`
+    (None: the system's, e.g. /usr) with Ninja; returns the build directory."""
+    cmd = [cmake, "-S", source, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release"]
+    if prefix:
+        cmd.append("-DCMAKE_PREFIX_PATH=" + prefix)
+    run(cmd, 300, env=env, what="configuring the out-of-tree project")
+    run([cmake, "--build", build], 900, env=env, what="building the out-of-tree project")
+    return build
+
+
+def parse_losses(text, what):
+    losses = {}
+    for line in text.splitlines():
+        m = STEP_LINE.match(line)
+        if m:
+            losses[int(m.group(1))] = float(m.group(2))
+    if not losses:
+        raise Failure("%s printed no 'step N loss X' line:\n%s" % (what, text))
+    return losses
+
+
+def run_layout(mpirun, exe, cwd, env):
+    """Runs one executable on 2 ranks; returns its output."""
+    cmd = [mpirun, "--allow-run-as-root", "--bind-to", "none", "-n", "2", exe,
+           "--steps", str(STEPS), "--threads", "1"]
+    return run(cmd, 180, cwd=cwd, env=env, what="the run")
+
+
+def compare_losses(dp_output, mp_output):
+    """The two layouts train the same global program: every step's loss must agree within
+    RTOL (relative), and all STEPS steps must be there. Returns a printable table."""
+    dp = parse_losses(dp_output, LAYOUTS[0])
+    mp = parse_losses(mp_output, LAYOUTS[1])
+    rows, bad = [], []
+    for step in range(STEPS):
+        if step not in dp or step not in mp:
+            raise Failure("step %d missing: %s has steps %s, %s has %s" %
+                          (step, LAYOUTS[0], sorted(dp), LAYOUTS[1], sorted(mp)))
+        a, b = dp[step], mp[step]
+        err = 0.0 if a == b else (math.inf if math.isnan(a) or math.isnan(b)
+                                   else abs(a - b) / max(abs(a), 1e-30))
+        rows.append("step %d  %-12.6f %-12.6f rel %.1e%s" %
+                    (step, a, b, err, "  !" if err > RTOL else ""))
+        if err > RTOL or not math.isfinite(a):
+            bad.append(step)
+    table = "        %-12s %-12s\n%s" % (LAYOUTS[0], LAYOUTS[1], "\n".join(rows))
+    if bad:
+        raise Failure("the two layouts disagree (rtol %g) at steps %s:\n%s" % (RTOL, bad, table))
+    return table
+
+
+def run_and_compare(mpirun, build, cwd, env):
+    outputs = [run_layout(mpirun, os.path.join(build, name), cwd, env) for name in LAYOUTS]
+    return compare_losses(*outputs)
+
+
+def main_guard(body):
+    """Runs body(); a Failure is one message and exit 1."""
+    try:
+        body()
+    except Failure as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "compare-losses":
+        sys.exit(__doc__)
+
+    def compare_files():
+        with open(sys.argv[2]) as dp, open(sys.argv[3]) as mp:
+            print(compare_losses(dp.read(), mp.read()))
+    main_guard(compare_files)
