@@ -207,7 +207,7 @@ def relocated(tmp, args, plugin=True):
     lib, bin_ = os.path.join(tmp, "lib"), os.path.join(tmp, "bin")
     os.makedirs(lib, exist_ok=True)
     os.makedirs(bin_, exist_ok=True)
-    shutil.copy2(args.runtime_lib, os.path.join(lib, "libmeshrt.so"))
+    shutil.copy2(args.runtime_lib, os.path.join(lib, args.runtime_name))
     if plugin:
         shutil.copy2(args.plugin, os.path.join(lib, "libmeshrt_cuda.so"))
     program = os.path.join(bin_, os.path.basename(args.program))
@@ -240,8 +240,9 @@ def case_beside_runtime(args, programs):
     with tempfile.TemporaryDirectory(prefix="meshrt-plugin-") as tmp:
         lib, program, env = relocated(tmp, args)
         runtime, cuda = version_lines(program, env)
-        expect(runtime == os.path.join(lib, "libmeshrt.so"),
-               "--version names runtime %s, the copy is %s/libmeshrt.so" % (runtime, lib))
+        expect(runtime == os.path.join(lib, args.runtime_name),
+               "--version names runtime %s, the copy is %s/%s"
+               % (runtime, lib, args.runtime_name))
         plugin = os.path.join(lib, "libmeshrt_cuda.so")
         expect(cuda == "plugin %s (loaded by --device cuda)" % plugin,
                "--version's cuda line: %r, expected the plugin %s" % (cuda, plugin))
@@ -249,15 +250,16 @@ def case_beside_runtime(args, programs):
 
         one = dict(env, MESHRT_TEST_MESH="b=1")
         rc, out, err, opened = dlopened_by(program, one, ["--device", "cuda", "--steps", "1"])
-        expect(opened.get(plugin) == os.path.join(lib, "libmeshrt.so"),
+        expect(opened.get(plugin) == os.path.join(lib, args.runtime_name),
                "the dynamic linker did not report %s dlopen()ed by the copy of libmeshrt (it "
                "reports %s)" % (plugin, opened), out, err)
         # Loaded: the outcome is the plugin's own (a GPU run, or its CUDA call's error).
         expect(rc == 0 or (re.search(r"^error: --device cuda on rank 0: .*cuda[A-Z]\w+", err,
                                      re.M) and "cannot load" not in err),
                "--device cuda with the plugin beside libmeshrt: exit %d" % rc, out, err)
-        print("--device cuda: %s dlopen()ed by %s/libmeshrt.so; %s"
-              % (plugin, lib, "ran" if rc == 0 else err.strip().splitlines()[-1]))
+        print("--device cuda: %s dlopen()ed by %s/%s; %s"
+              % (plugin, lib, args.runtime_name,
+                 "ran" if rc == 0 else err.strip().splitlines()[-1]))
 
     with tempfile.TemporaryDirectory(prefix="meshrt-plugin-") as tmp:
         lib, program, env = relocated(tmp, args, plugin=False)
@@ -312,7 +314,7 @@ CASES = {"linkage": case_linkage, "no_cuda_libs": case_no_cuda_libs,
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runtime-lib", required=True, help="the built libmeshrt.so")
+    p.add_argument("--runtime-lib", required=True, help="the built libmeshrt (its soname file, which programs load)")
     p.add_argument("--plugin", required=True, help="the built libmeshrt_cuda.so")
     p.add_argument("--program", required=True, help="an executable linked against libmeshrt")
     p.add_argument("--ranks", type=int, default=4, help="the program's mesh size")
@@ -322,6 +324,7 @@ def main():
     p.add_argument("--version", help="the meshc project version")
     p.add_argument("case", choices=sorted(CASES))
     args = p.parse_args()
+    args.runtime_name = os.path.basename(args.runtime_lib)  # the soname: what programs load
     args.runtime_lib = os.path.realpath(args.runtime_lib)
     try:
         code = CASES[args.case](args, Programs(args))

@@ -62,7 +62,7 @@ def check_report(out, args, runtime_path, plugin_line):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--program", required=True)
-    p.add_argument("--runtime-lib", required=True, help="the built libmeshrt.so")
+    p.add_argument("--runtime-lib", required=True, help="the built libmeshrt (its soname file, which programs load)")
     p.add_argument("--plugin", help="the built libmeshrt_cuda.so (absent: a build without CUDA)")
     p.add_argument("--version", required=True, help="CMake's project version")
     p.add_argument("--mpirun", required=True)
@@ -75,7 +75,7 @@ def main():
         lib, bin_ = os.path.join(tmp, "lib"), os.path.join(tmp, "bin")
         os.makedirs(lib)
         os.makedirs(bin_)
-        shutil.copy2(args.runtime_lib, os.path.join(lib, "libmeshrt.so"))
+        shutil.copy2(args.runtime_lib, os.path.join(lib, os.path.basename(args.runtime_lib)))
         if args.plugin:
             shutil.copy2(args.plugin, os.path.join(lib, "libmeshrt_cuda.so"))
         program = os.path.join(bin_, os.path.basename(args.program))
@@ -90,7 +90,7 @@ def main():
         print(out, end="")
         if rc != 0:
             problems.append("--version without mpirun: exit status %s\n%s" % (rc, err))
-        problems += check_report(out, args, os.path.join(lib, "libmeshrt.so"), plugin_line)
+        problems += check_report(out, args, os.path.join(lib, os.path.basename(args.runtime_lib)), plugin_line)
 
     # The program as built, on 2 ranks (whatever its mesh): one report, from rank 0, naming the
     # build's library.
