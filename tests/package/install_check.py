@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """package.install: `cmake --install BUILD --prefix PREFIX`, then checks what is installed:
-the tools, libmeshrt with its soname links, the DSL library and headers, the runtime's
+the tools (the installed meshc names the installed runtime in --version), libmeshrt with its soname links, the DSL library and headers, the runtime's
 headers, the CMake package; and that no installed file mentions the build directory (an
 installation must not refer back to the tree it came from).
 
@@ -86,6 +86,14 @@ def main():
                                          for line in elf_dynamic(
                                              os.path.join(args.prefix, "bin", tool))
                                          if "PATH" in line) or "no RUNPATH"))
+    if args.compiler:
+        # The installed meshc links against the installed runtime, whatever the environment.
+        env = {k: v for k, v in os.environ.items() if k != "MESHC_RUNTIME_DIR"}
+        version = run([os.path.join(args.prefix, "bin", "meshc"), "--version"], 60, env=env,
+                      what="meshc --version")
+        wanted = "runtime: %s" % os.path.realpath(lib)
+        if wanted not in version.splitlines():
+            raise Failure("installed meshc --version does not say '%s':\n%s" % (wanted, version))
     print("installed into %s: %d files checked, soname %s, no file mentions %s" %
           (args.prefix, len(expected), args.soname, build.decode()))
 

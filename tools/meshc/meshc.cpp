@@ -18,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -152,7 +153,15 @@ int printModule(ModuleOp module) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "meshc 0.1 (MLIR 19)\n"; });
+  static const char *argv0 = argv[0];
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    static int addressInMeshc;
+    std::string error;
+    std::string runtimeDir = meshc::findRuntimeLibraryDir(
+        llvm::sys::fs::getMainExecutable(argv0, &addressInMeshc), error);
+    os << "meshc " MESHC_VERSION " (LLVM/MLIR " LLVM_VERSION_STRING ")\n"
+       << "runtime: " << (runtimeDir.empty() ? error : runtimeDir) << "\n";
+  });
   cl::ParseCommandLineOptions(
       argc, argv,
       "meshc: compile a meshc program for a processor mesh and a layout\n\n"
