@@ -10,6 +10,8 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
+  slurm-wlm munge         # tests/launch: a one-node Slurm cluster (srun, sbatch)
+  iproute2                # tests/launch: two network-namespace "nodes" joined by a veth pair
 )
 
 install_packages() {
@@ -21,16 +23,19 @@ install_packages() {
     return
   fi
   echo "== installing: ${missing[*]}"
-  local sudo=""
+  local sudo="" start=$SECONDS
   [ "$(id -u)" -ne 0 ] && sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "== installed in $((SECONDS - start)) s"
 }
 
 build() {
   echo "== configuring and building in $BUILD_DIR ($JOBS jobs)"
+  local start=$SECONDS
   cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$BUILD_DIR" -j "$JOBS"
+  echo "== built in $((SECONDS - start)) s"
 }
 
 # Open MPI refuses to run as root unless told that this is intended.

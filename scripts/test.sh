@@ -6,4 +6,8 @@ install_packages
 build
 echo "== testing"
 cd "$BUILD_DIR"
-ctest --output-on-failure -j "$JOBS" "$@"
+start=$SECONDS
+status=0
+ctest --output-on-failure -j "$JOBS" "$@" || status=$?
+echo "== tested in $((SECONDS - start)) s"
+exit $status
