@@ -9,12 +9,14 @@ SAN_DIR=${MESHC_SAN_BUILD_DIR:-$MESHC_ROOT/build-san}
 SAN=$MESHC_ROOT/scripts/sanitizers
 
 # Every report is fatal (UBSan too: -fno-sanitize-recover). Leaks are checked everywhere;
-# lsan.supp lists, with the reason for each, only what Open MPI and its libraries leak.
+# lsan.supp lists, with the reason for each, only what Open MPI and its libraries leak, which
+# it recognises by their whole stacks: fast_unwind_on_malloc=0 unwinds through Open MPI's
+# frame-pointer-less code.
 # allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons its slabs in code inlined into our
 # instrumented objects, and the uninstrumented libMLIR.so then hands out pieces of those slabs
 # without unpoisoning them: a false use-after-poison in every MLIR type built (the compiler's
 # own code is still checked by the instrumentation).
-export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:allow_user_poisoning=0:strict_init_order=1:detect_stack_use_after_return=1
+export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0:allow_user_poisoning=0:strict_init_order=1:detect_stack_use_after_return=1
 export LSAN_OPTIONS=suppressions=$SAN/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # Executables that meshc links (tests, examples) get the sanitizer runtimes too.

@@ -32,10 +32,15 @@ class LocalSlurm:
         self.cpus = cpus
         self.procs = []
 
-    def __enter__(self):
+    @staticmethod
+    def require():
+        """Skips where the cluster cannot be started at all (before any other work)."""
         if os.geteuid() != 0:
             raise lc.Skip("a local Slurm cluster needs root (slurmd runs jobs as any user)")
         lc.need_programs(*DAEMONS)
+
+    def __enter__(self):
+        self.require()
         try:
             self._start()
         except Exception:

@@ -15,6 +15,7 @@ STEPS = 20  # mlp.sbatch runs 20 steps
 
 
 def body(args, env):
+    LocalSlurm.require()
     exe = lc.compile_mlp(args, env)
     want = lc.one_node_run(args, env, exe, STEPS)
     # 4 ranks on fewer cores: yield while waiting (mpirun does so itself when it sees

@@ -30,10 +30,15 @@ class TwoNodes:
     def __init__(self, workdir, env):
         self.workdir, self.env, self.holders = workdir, dict(env), []
 
-    def __enter__(self):
+    @staticmethod
+    def require():
+        """Skips where namespaces cannot be made at all (before any other work)."""
         if os.geteuid() != 0:
             raise lc.Skip("network namespaces need root (CAP_SYS_ADMIN and CAP_NET_ADMIN)")
         lc.need_programs("ip", "unshare", "nsenter")
+
+    def __enter__(self):
+        self.require()
         try:
             self._start()
         except Exception:
@@ -130,6 +135,7 @@ class TwoNodes:
 
 
 def body(args, env):
+    TwoNodes.require()
     exe = lc.compile_mlp(args, env)
     want = lc.one_node_run(args, env, exe)
     with TwoNodes(args.workdir, env) as nodes:
