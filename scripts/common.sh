@@ -23,19 +23,24 @@ install_packages() {
     return
   fi
   echo "== installing: ${missing[*]}"
-  local sudo="" start=$SECONDS
+  local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  echo "== installed in $((SECONDS - start)) s"
+  timed installed eval '$sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"'
 }
 
 build() {
   echo "== configuring and building in $BUILD_DIR ($JOBS jobs)"
-  local start=$SECONDS
-  cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS"
-  echo "== built in $((SECONDS - start)) s"
+  timed built eval 'cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+    cmake --build "$BUILD_DIR" -j "$JOBS"'
+}
+
+# Runs "$@", then says how long it took: wall clock, and the CPU time of everything it ran
+# (on a shared machine the wall clock alone says little).
+timed() {
+  local TIMEFORMAT="== $1 in %0R s (CPU: %0U s user, %0S s system)"
+  shift
+  time "$@"
 }
 
 # Open MPI refuses to run as root unless told that this is intended.

@@ -32,12 +32,16 @@ cmake -S "$MESHC_ROOT" -B "$SAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DMESHC_ENABLE_CUDA=OFF >/dev/null
-cmake --build "$SAN_DIR" -j "$JOBS"
+timed "built (sanitizers)" cmake --build "$SAN_DIR" -j "$JOBS"
 
 echo "== testing under the sanitizers"
 cd "$SAN_DIR"
 # Unit and lit tests, then a sample of the e2e tests: the MLP on every layout, the
 # hand-written programs of the op families the MLP does not reach, bad input.
-ctest --output-on-failure -j "$JOBS" -R '^(runtime|frontend|dialect)\.|^lit$' "$@"
-ctest --output-on-failure -j "$JOBS" \
-  -R '^e2e\.(layouts\.mlp|reference\.mlp|layouts\.(attention|moe|relayout)|bad_input\.)' "$@"
+status=0
+timed "tested units and lit (sanitizers)" \
+  ctest --output-on-failure -j "$JOBS" -R '^(runtime|frontend|dialect)\.|^lit$' "$@" || status=$?
+timed "tested the e2e sample (sanitizers)" ctest --output-on-failure -j "$JOBS" \
+  -R '^e2e\.((layouts|reference)\.mlp|layouts\.(attention|moe_dispatch|relayout)|bad_input\..*)$' \
+  "$@" || status=$?
+exit $status

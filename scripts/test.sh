@@ -6,8 +6,6 @@ install_packages
 build
 echo "== testing"
 cd "$BUILD_DIR"
-start=$SECONDS
 status=0
-ctest --output-on-failure -j "$JOBS" "$@" || status=$?
-echo "== tested in $((SECONDS - start)) s"
+timed tested ctest --output-on-failure -j "$JOBS" "$@" || status=$?
 exit $status

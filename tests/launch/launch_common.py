@@ -51,6 +51,7 @@ def parse_args(description, extra=None):
 def main(body, args):
     """Runs body(args, env): exit 0, 1 on Failure, 77 on Skip (1 when MESHC_LAUNCH_REQUIRE=1,
     as in CI, where every launcher must work), and always ends the processes it started."""
+    sys.stdout.reconfigure(line_buffering=True)  # what was done is shown even if killed
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     env[TOKEN] = uuid.uuid4().hex
     start_reaper(env[TOKEN])

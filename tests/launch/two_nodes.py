@@ -46,8 +46,10 @@ class TwoNodes:
             raise
         return self
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *_):
+        stray = self.stop()
+        if stray and exc_type is None:  # a failure already on its way says more
+            raise lc.Failure("processes left in the nodes' namespaces (killed): %s" % stray)
 
     def _start(self):
         own = ns_inode(os.getpid())
@@ -112,8 +114,8 @@ class TwoNodes:
         raise lc.Failure("node %s has no eth0" % NODES[node][0])
 
     def stop(self):
-        """Kills the holders; then no process may be left in the nodes' namespaces (any
-        that is - an orted, a rank - is killed and reported)."""
+        """Kills the holders; then no process may be left in the nodes' namespaces: any
+        that is (an orted, a rank) is killed, and returned."""
         inodes = set()
         for h in self.holders:
             try:
@@ -130,8 +132,7 @@ class TwoNodes:
                     os.kill(int(pid), 9)
             except OSError:
                 pass
-        if stray:
-            raise lc.Failure("processes left in the nodes' namespaces (killed): %s" % stray)
+        return stray
 
 
 def body(args, env):
