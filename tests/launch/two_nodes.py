@@ -9,6 +9,7 @@ them. The closest check this machine allows that executables run across nodes. S
 the reason, where network namespaces or a veth pair cannot be made (not root, a container
 without CAP_SYS_ADMIN/CAP_NET_ADMIN, no iproute2)."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -140,11 +141,13 @@ def body(args, env):
     exe = lc.compile_mlp(args, env)
     want = lc.one_node_run(args, env, exe)
     with TwoNodes(args.workdir, env) as nodes:
-        hosts = sorted(nodes.mpirun(args, ["uname", "-n"], "mpirun uname -n").split())
-        expected = sorted([NODES[0][0]] * 2 + [NODES[1][0]] * 2)
+        # --tag-output prefixes each line with [JOB,RANK]: ranks 0-1 on A, 2-3 on B.
+        out = nodes.mpirun(args, ["--tag-output", "uname", "-n"], "mpirun uname -n")
+        hosts = dict(re.findall(r"^\[\d+,(\d+)\]<stdout>:(\S+)$", out, re.M))
+        expected = {str(r): NODES[r // 2][0] for r in range(lc.RANKS)}
         if hosts != expected:
-            raise lc.Failure("ranks ran on %s, expected %s" % (hosts, expected))
-        print("ranks on hosts: %s" % " ".join(hosts))
+            raise lc.Failure("ranks ran on %s, expected %s:\n%s" % (hosts, expected, out))
+        print("ranks on hosts: %s" % ", ".join("%s: %s" % kv for kv in sorted(hosts.items())))
 
         before = nodes.received_bytes(1)
         out = nodes.mpirun(args, [exe] + lc.program_flags(args) + ["--stats"], "mpirun")
