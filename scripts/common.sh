@@ -10,7 +10,9 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
-  file mmdebstrap  # cpack -G DEB needs file; tests/package/deb_fresh_root.sh bootstraps a root
+  file mmdebstrap          # cpack -G DEB needs file; tests/package/deb_fresh_root.sh bootstraps a root
+  slurm-wlm munge         # tests/launch: a one-node Slurm cluster (srun, sbatch)
+  iproute2                # tests/launch: two network-namespace "nodes" joined by a veth pair
 )
 
 install_packages() {
@@ -24,14 +26,22 @@ install_packages() {
   echo "== installing: ${missing[*]}"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  timed installed eval '$sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"'
 }
 
 build() {
   echo "== configuring and building in $BUILD_DIR ($JOBS jobs)"
-  cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  timed built eval 'cmake -S "$MESHC_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+    cmake --build "$BUILD_DIR" -j "$JOBS"'
+}
+
+# Runs "$@", then says how long it took: wall clock, and the CPU time of everything it ran
+# (on a shared machine the wall clock alone says little).
+timed() {
+  local TIMEFORMAT="== $1 in %0R s (CPU: %0U s user, %0S s system)"
+  shift
+  time "$@"
 }
 
 # Open MPI refuses to run as root unless told that this is intended.

@@ -6,4 +6,6 @@ install_packages
 build
 echo "== testing"
 cd "$BUILD_DIR"
-ctest --output-on-failure -j "$JOBS" "$@"
+status=0
+timed tested ctest --output-on-failure -j "$JOBS" "$@" || status=$?
+exit $status
