@@ -10,14 +10,19 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
+)
+# Only the tests need these (scripts/test.sh, scripts/test-sanitizers.sh): the main job does not
+# install a Slurm cluster's daemons on a newcomer's machine.
+TEST_PACKAGES=(
   file mmdebstrap          # cpack -G DEB needs file; tests/package/deb_fresh_root.sh bootstraps a root
-  slurm-wlm munge         # tests/launch: a one-node Slurm cluster (srun, sbatch)
-  iproute2                # tests/launch: two network-namespace "nodes" joined by a veth pair
+  slurm-wlm munge          # tests/launch: a one-node Slurm cluster (srun, sbatch)
+  iproute2                 # tests/launch: two network-namespace "nodes" joined by a veth pair
 )
 
+# install_packages [EXTRA_PACKAGE...]: PACKAGES and the extra ones, those that are missing.
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then

@@ -22,7 +22,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # Executables that meshc links (tests, examples) get the sanitizer runtimes too.
 export MESHC_CXX=$SAN/link-cxx
 
-install_packages
+install_packages "${TEST_PACKAGES[@]}"
 echo "== configuring and building the sanitizer build in $SAN_DIR ($JOBS jobs)"
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cmake -S "$MESHC_ROOT" -B "$SAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -2,7 +2,7 @@
 # Every test: install, build, then ctest (GoogleTest units, lit IR tests, end-to-end runs
 # under mpirun).   scripts/test.sh [extra ctest arguments]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-install_packages
+install_packages "${TEST_PACKAGES[@]}"
 build
 echo "== testing"
 cd "$BUILD_DIR"
