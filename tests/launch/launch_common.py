@@ -1,7 +1,7 @@
 """Shared by the launcher tests (tests/launch/*.py): compile the MLP for the 2x2 hybrid layout,
 run commands with a time limit in a session of their own and read the losses a run prints
-(both with tests/support/meshc_test.py), skip with a reason (exit 77), and end every process
-a test started.
+(both with tests/support/meshc_test.py), set up and tear down what a test runs in, skip with a
+reason (exit 77), and end every process a test started.
 
 Every process a test starts carries MESHC_LAUNCH_TOKEN=<unique value> in its environment
 (daemons, mpirun, the ranks, orted, slurmstepd all inherit it), so that cleanup ends exactly
@@ -89,6 +89,24 @@ def run(cmd, env, timeout, check=True, what=None):
     res = run_checked(cmd, timeout, what=what, check=check, env=env, merge_stderr=True,
                       preexec_fn=die_with_parent)
     return res.returncode, res.stdout
+
+
+class Setup:
+    """What a test sets up around its runs (a Slurm cluster, two namespace nodes), used with
+    `with`: require() (a Skip where it cannot be made at all), then _start(), undone by stop()
+    if starting fails, and stop() on leaving."""
+
+    def __enter__(self):
+        self.require()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 def compile_mlp(args, env, name="mlp"):
