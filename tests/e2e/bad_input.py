@@ -11,12 +11,13 @@ meshrt_device_count("cuda")) and exit 77 (ctest's SKIP_RETURN_CODE) where there 
 import argparse
 import os
 import re
-import shlex
-import signal
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(HERE, os.pardir, "support"))
+from meshc_test import SKIP, run, run_checked, transcript  # noqa: E402
+
 SMALL = os.path.join(HERE, "bad_input", "small.mlir")
 TIMEOUT_S = 60
 LOC = r"\S+\.mlir:\d+:\d+: error: "
@@ -127,19 +128,6 @@ RANK_CASES = {
                                  r"^error: --device cuda on rank \d+: .*"
                                  r"(cuda[A-Z]\w+|without CUDA)", None, True),
 }
-SKIP = 77
-
-
-def run(cmd):
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        return None, out, err
-    return proc.returncode, out, err
 
 
 def check_exit(rc, what):
@@ -156,7 +144,7 @@ def check_exit(rc, what):
 def meshc_case(args, name):
     flags, pattern = MESHC_CASES[name]
     cmd = [args.meshc] + flags + ["-o", os.path.join(args.workdir, name)]
-    rc, out, err = run(cmd)
+    rc, out, err = run(cmd, TIMEOUT_S)
     problems = check_exit(rc, "meshc")
     lines = [l for l in err.splitlines() if l.strip()]
     if len(lines) != 1:
@@ -169,16 +157,14 @@ def meshc_case(args, name):
 
 
 def has_gpu(args):
-    out = subprocess.run([args.device_count, "cuda"], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    return int(out.strip()) > 0
+    return int(run_checked([args.device_count, "cuda"], TIMEOUT_S).stdout.strip()) > 0
 
 
 def ranks_case(args, name):
     mesh, layout, ranks, flags, pattern, exit_status, _ = RANK_CASES[name]
     exe = os.path.join(args.workdir, name)
     cmd = [args.meshc, SMALL, "--mesh", mesh, "--layout", layout, "-o", exe]
-    rc, out, err = run(cmd)
+    rc, out, err = run(cmd, TIMEOUT_S)
     if rc != 0:
         return cmd, rc, out, err, ["meshc cannot compile the program for the run"]
     if ranks:
@@ -186,7 +172,7 @@ def ranks_case(args, name):
                str(ranks), exe, "--steps", "2", "--threads", "1"] + flags
     else:
         cmd = [exe, "--steps", "2", "--threads", "1"] + flags
-    rc, out, err = run(cmd)
+    rc, out, err = run(cmd, TIMEOUT_S)
     problems = check_exit(rc, "the program")
     if exit_status is not None and rc != exit_status:
         problems.append("the program exits with status %s, not %d" % (rc, exit_status))
@@ -232,8 +218,7 @@ def main():
         cmd, rc, out, err, problems = ranks_case(args, args.case)
     else:
         p.error("unknown case %r (see --list)" % args.case)
-    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" %
-          (shlex.join(cmd), rc, out, err))
+    print(transcript(cmd, rc, out, err))
     if problems:
         for problem in problems:
             print("FAIL: %s" % problem)

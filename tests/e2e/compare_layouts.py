@@ -19,34 +19,18 @@ Exits 0 when everything agrees, 1 on a mismatch or a failed compile/run (with a 
 losses), 2 on bad usage.
 """
 import argparse
-import math
 import os
 import re
 import shlex
-import signal
-import subprocess
 import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+from meshc_test import RTOL, Failure, parse_losses, relative_error, run_checked  # noqa: E402
 
 RUN_TIMEOUT_S = 60
 COMPILE_TIMEOUT_S = 120
-STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
-
-
-class Failure(Exception):
-    pass
-
-
-def run(cmd, timeout):
-    """Runs cmd in its own process group (so a hung mpirun is killed with its ranks)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise Failure("timed out after %ds: %s\n%s%s" % (timeout, shlex.join(cmd), out, err))
-    return proc.returncode, out, err
 
 
 def parse_mesh(mesh):
@@ -63,22 +47,9 @@ def case_name(mesh, layout):
     return "%s [%s]" % (mesh, layout if layout else "replicated")
 
 
-def parse_losses(text, what):
-    losses = {}
-    for line in text.splitlines():
-        m = STEP_LINE.match(line)
-        if m:
-            losses[int(m.group(1))] = float(m.group(2))
-    if not losses:
-        raise Failure("%s printed no 'step N loss X' line:\n%s" % (what, text))
-    return losses
-
-
 def check_collectives(args, program, mesh, layout, expected):
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--emit=partitioned"]
-    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    out = run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc").stdout
     missing = [op for op in expected if not re.search(r"\bmeshc\.%s\b" % re.escape(op), out)]
     if missing:
         raise Failure("%s: the partitioned program has no %s (no longer covers its path): %s" %
@@ -90,27 +61,15 @@ def compile_and_run(args, program, index, mesh, layout, expected):
         check_collectives(args, program, mesh, layout, expected)
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "-o", exe]
-    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc")
     ranks = parse_mesh(mesh)
     cmd = [args.mpirun, "--allow-run-as-root", "--bind-to", "none"]
     if ranks > 2:
         cmd.append("--oversubscribe")
     cmd += ["-n", str(ranks), exe, "--steps", str(args.steps), "--seed", str(args.seed),
             "--threads", "1"]
-    rc, out, err = run(cmd, RUN_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    out = run_checked(cmd, RUN_TIMEOUT_S, what="run").stdout
     return parse_losses(out, shlex.join(cmd))
-
-
-def relative_error(got, want):
-    if got == want:
-        return 0.0
-    if math.isnan(got) or math.isnan(want):
-        return math.inf
-    return abs(got - want) / max(abs(want), 1e-30)
 
 
 def table(columns, reference_name, rtol):
@@ -149,17 +108,48 @@ def cases_from_file(path):
     return cases
 
 
+def split_generator(argv):
+    """Takes `--generator CMD [ARG...] --` out of argv: (CMD [ARG...] or None, the rest). A
+    missing '--' is a usage error (exit 2)."""
+    if "--generator" not in argv:
+        return None, argv
+    i = argv.index("--generator")
+    if "--" not in argv[i:]:
+        print("%s: --generator needs a '--' after its command" % os.path.basename(sys.argv[0]),
+              file=sys.stderr)
+        sys.exit(2)
+    j = argv.index("--", i)
+    return argv[i + 1:j], argv[:i] + argv[j + 1:]
+
+
+def generate_program(generator, workdir):
+    """Runs the generator; returns WORKDIR/program.mlir, the program it printed."""
+    program = os.path.join(workdir, "program.mlir")
+    rc, out, err = run_checked(generator, COMPILE_TIMEOUT_S, check=False)
+    if rc != 0:
+        raise Failure("generator failed (exit %d): %s\n%s" % (rc, shlex.join(generator), err))
+    with open(program, "w") as f:
+        f.write(out)
+    return program
+
+
+def parse_cases(cases, error):
+    """[(mesh, layout, [op...])] of CASEs "MESH [LAYOUT] [=> OP...]"; error(message) (argparse's
+    usage error) on a malformed one."""
+    parsed = []
+    for case in cases:
+        spec, _, ops = case.partition("=>")
+        fields = spec.split()
+        if len(fields) not in (1, 2):
+            error("a case is 'MESH [LAYOUT] [=> OP...]', got %r" % case)
+        mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
+        parse_mesh(mesh)
+        parsed.append((mesh, layout, ops.split()))
+    return parsed
+
+
 def main():
-    argv = sys.argv[1:]
-    generator = None
-    if "--generator" in argv:
-        i = argv.index("--generator")
-        if "--" not in argv[i:]:
-            print("compare_layouts.py: --generator needs a '--' after its command", file=sys.stderr)
-            return 2
-        j = argv.index("--", i)
-        generator = argv[i + 1:j]
-        argv = argv[:i] + argv[j + 1:]
+    generator, argv = split_generator(sys.argv[1:])
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--meshc", required=True)
     p.add_argument("--mpirun", required=True)
@@ -167,7 +157,7 @@ def main():
     p.add_argument("--program")
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--rtol", type=float, default=RTOL)
     p.add_argument("--reference-tool")
     p.add_argument("--reference-only", action="store_true",
                    help="run only the first case (with --reference-tool)")
@@ -178,27 +168,11 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
 
     try:
-        program = args.program
-        if generator:
-            program = os.path.join(args.workdir, "program.mlir")
-            rc, out, err = run(generator, COMPILE_TIMEOUT_S)
-            if rc != 0:
-                raise Failure("generator failed (exit %d): %s\n%s" % (rc, shlex.join(generator),
-                                                                      err))
-            with open(program, "w") as f:
-                f.write(out)
+        program = generate_program(generator, args.workdir) if generator else args.program
         cases = args.cases or cases_from_file(program)
         if not cases:
             p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
-        parsed = []
-        for case in cases:
-            spec, _, ops = case.partition("=>")
-            fields = spec.split()
-            if len(fields) not in (1, 2):
-                p.error("a case is 'MESH [LAYOUT] [=> OP...]', got %r" % case)
-            mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
-            parse_mesh(mesh)
-            parsed.append((mesh, layout, ops.split()))
+        parsed = parse_cases(cases, p.error)
         if parse_mesh(parsed[0][0]) != 1:
             p.error("the first case is the reference and must run on 1 rank")
         if args.reference_only:
@@ -208,10 +182,7 @@ def main():
         if args.reference_tool:
             cmd = [args.reference_tool, program, "--steps", str(args.steps), "--seed",
                    str(args.seed)]
-            rc, out, err = run(cmd, RUN_TIMEOUT_S)
-            if rc != 0:
-                raise Failure("reference interpreter failed (exit %d): %s\n%s%s" %
-                              (rc, shlex.join(cmd), out, err))
+            out = run_checked(cmd, RUN_TIMEOUT_S, what="reference interpreter").stdout
             columns.append(("interpreter", parse_losses(out, shlex.join(cmd))))
         for index, (mesh, layout, expected) in enumerate(parsed):
             columns.append((case_name(mesh, layout),

@@ -19,9 +19,11 @@ import re
 import shlex
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure, case_name,  # noqa: E402
-                             cases_from_file, parse_mesh, run)
+from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure,  # noqa: E402
+                             case_name, cases_from_file, generate_program, parse_cases,
+                             parse_mesh, run_checked, split_generator)
 
 # The fields both tools print: "collective N: KIND axes=A[,B] bytes=BYTES".
 EXPLAIN_LINE = re.compile(r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)")
@@ -48,9 +50,7 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--explain", "--emit=exe",
            "-o", exe]
-    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    out = run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc").stdout
     explained = parse(out, EXPLAIN_LINE, shlex.join(cmd))
     if not out.startswith("meshc --explain:"):
         raise Failure("no report from %s:\n%s" % (shlex.join(cmd), out))
@@ -71,9 +71,7 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     if ranks > 2:
         cmd.append("--oversubscribe")
     cmd += ["-n", str(ranks), exe, "--steps", str(args.steps), "--threads", "1", "--stats"]
-    rc, out, err = run(cmd, RUN_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    out = run_checked(cmd, RUN_TIMEOUT_S, what="run").stdout
     performed = parse(out, STATS_LINE, shlex.join(cmd))
     memory = STATS_MEMORY.search(out)
     if not memory or int(memory.group(1)) != int(total.group(1)):
@@ -97,17 +95,7 @@ def diff_table(explained, performed):
 
 
 def main():
-    argv = sys.argv[1:]
-    generator = None
-    if "--generator" in argv:
-        i = argv.index("--generator")
-        if "--" not in argv[i:]:
-            print("explain_vs_stats.py: --generator needs a '--' after its command",
-                  file=sys.stderr)
-            return 2
-        j = argv.index("--", i)
-        generator = argv[i + 1:j]
-        argv = argv[:i] + argv[j + 1:]
+    generator, argv = split_generator(sys.argv[1:])
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--meshc", required=True)
     p.add_argument("--mpirun", required=True)
@@ -122,26 +110,13 @@ def main():
 
     bad = 0
     try:
-        program = args.program
-        if generator:
-            program = os.path.join(args.workdir, "program.mlir")
-            rc, out, err = run(generator, COMPILE_TIMEOUT_S)
-            if rc != 0:
-                raise Failure("generator failed (exit %d): %s\n%s" % (rc, shlex.join(generator),
-                                                                      err))
-            with open(program, "w") as f:
-                f.write(out)
+        program = generate_program(generator, args.workdir) if generator else args.program
         cases = args.cases or cases_from_file(program)
         if not cases:
             p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
         total = 0
-        for index, case in enumerate(cases):
-            spec, _, ops = case.partition("=>")
-            fields = spec.split()
-            if len(fields) not in (1, 2):
-                p.error("a case is 'MESH [LAYOUT] [=> OP...]', got %r" % case)
-            mesh, layout = fields[0], fields[1] if len(fields) == 2 else ""
-            explained, performed = check_case(args, program, index, mesh, layout, ops.split())
+        for index, (mesh, layout, ops) in enumerate(parse_cases(cases, p.error)):
+            explained, performed = check_case(args, program, index, mesh, layout, ops)
             total += len(explained)
             name = case_name(mesh, layout)
             if explained != performed:

@@ -20,17 +20,18 @@ import subprocess
 import sys
 import time
 
-SKIP = 77
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+import meshc_test  # noqa: E402
+from meshc_test import SKIP, Failure, loss_lines, relative_error, transcript  # noqa: E402
+
 RUN_TIMEOUT_S = 120
 MESH, LAYOUT, RANKS = "b=2,m=2", "batch:b,hidden:m", 4
 WATCHDOG_TIMEOUT_S = 3
 # The watchdog's own slack after the timeout (a poll, the reply window of 2 s, the abort) is a
 # few seconds; this bound only tells a slow machine from a job that never ends.
 WATCHDOG_GRACE_S = 30
-
-
-class Failure(Exception):
-    pass
 
 
 def mpirun_cmd(args, *programs):
@@ -91,15 +92,9 @@ def kill_all(proc, pids):
 
 
 def run(cmd, env=None):
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=env)
-    try:
-        out, err = proc.communicate(timeout=RUN_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        kill_all(proc, [])
-        out, err = proc.communicate()
-        return None, out, err
-    return proc.returncode, out, err
+    """(exit status or None after a timeout, stdout, stderr); on a timeout every rank, stopped
+    or not, is killed (SIGCONT, SIGKILL), and all of mpirun's session."""
+    return meshc_test.run(cmd, RUN_TIMEOUT_S, env=env, kill=lambda proc: kill_all(proc, []))
 
 
 def compile_mlp(args):
@@ -123,7 +118,7 @@ def compile_mlp(args):
 
 
 def losses(out):
-    return [float(m.group(1)) for m in re.finditer(r"^step \d+ loss (\S+)", out, re.M)]
+    return [float(loss) for _, loss in loss_lines(out)]
 
 
 def expect_refusal(args, programs, pattern, status=None):
@@ -131,8 +126,7 @@ def expect_refusal(args, programs, pattern, status=None):
     without running a step."""
     cmd = mpirun_cmd(args, *programs)
     rc, out, err = run(cmd)
-    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" % (shlex.join(cmd), rc, out,
-                                                                        err))
+    print(transcript(cmd, rc, out, err))
     if rc is None:
         raise Failure("the job hangs (killed after %d s)" % RUN_TIMEOUT_S)
     if status is not None and rc != status:
@@ -291,8 +285,7 @@ def flags_log_every_may_differ(args):
     cmd = mpirun_cmd(args, (2, ["--steps", "4", "--log-every", "1"]),
                      (2, ["--steps", "4", "--log-every", "3"]))
     rc, out, err = run(cmd)
-    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" % (shlex.join(cmd), rc, out,
-                                                                        err))
+    print(transcript(cmd, rc, out, err))
     if rc != 0 or len(losses(out)) != 4:
         raise Failure("the job did not run its 4 steps")
 
@@ -302,8 +295,7 @@ def flags_log_every_may_differ(args):
 def run_losses(args, flags, env=None):
     cmd = mpirun_cmd(args, (RANKS, ["--steps", "8"] + flags))
     rc, out, err = run(cmd, env)
-    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" % (shlex.join(cmd), rc, out,
-                                                                        err))
+    print(transcript(cmd, rc, out, err))
     return rc, out, err
 
 
@@ -320,7 +312,7 @@ def precision_bf16(args):
     bf16, fp32 = losses(out), losses(out32)
     if rc32 != 0 or len(bf16) != 8 or len(fp32) != 8:
         raise Failure("expected 8 losses from each run")
-    worst = max(abs(a - b) / abs(b) for a, b in zip(bf16, fp32))
+    worst = max(relative_error(a, b) for a, b in zip(bf16, fp32))
     print("fp32: %s\nbf16: %s\nlargest relative difference %.2e" % (fp32, bf16, worst))
     if worst > 2e-2:
         raise Failure("bf16 losses are more than 2% away from fp32's")
@@ -346,8 +338,7 @@ def precision_bf16_refused(args):
     cmd = mpirun_cmd(args, (RANKS, ["--precision", "bf16"]))
     print("ONEDNN_MAX_CPU_ISA=AVX2")
     rc, out, err = run(cmd, env)
-    print("$ %s\nexit status: %s\n--- stdout\n%s--- stderr\n%s---" % (shlex.join(cmd), rc, out,
-                                                                        err))
+    print(transcript(cmd, rc, out, err))
     pattern = r"^error: --precision bf16 on rank \d+: oneDNN has no bf16 matmul"
     if rc is None or not 0 < rc < 128:
         raise Failure("exit status %s, expected a plain failure" % rc)

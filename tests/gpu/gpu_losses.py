@@ -36,32 +36,30 @@ import argparse
 import os
 import re
 import shlex
-import subprocess
 import sys
 
-# The e2e harness's helpers: running under a timeout, parsing meshes and losses, the table.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "e2e"))
-from compare_layouts import Failure, case_name, parse_losses, parse_mesh, run, table  # noqa: E402
+# The e2e harness's helpers (parsing meshes, the table) and the tests' own (running under a
+# timeout, parsing losses).
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(TESTS, "e2e"), os.path.join(TESTS, "support")]
+from compare_layouts import case_name, parse_mesh, table  # noqa: E402
+from meshc_test import RTOL, SKIP, Failure, parse_losses, run_checked  # noqa: E402
 
 COMPILE_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 180
-SKIP = 77
 STATS_DEVICE = re.compile(r"^stats: device memory: .*\((\d+) after step 0\)", re.M)
 BANNER = re.compile(r"^meshc program '.*' on mesh \S+ \(\d+ ranks?, device (.*)\)$", re.M)
 
 
 def device_count(probe):
-    out = subprocess.run([probe, "cuda"], stdout=subprocess.PIPE, text=True, check=True).stdout
-    return int(out.strip())
+    return int(run_checked([probe, "cuda"], RUN_TIMEOUT_S).stdout.strip())
 
 
 def compile_case(args, index, mesh, layout):
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, args.program, "--mesh", mesh, "--layout", layout, "-o", exe]
-    rc, out, err = run(cmd, COMPILE_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("meshc failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc")
     return exe
 
 
@@ -70,9 +68,7 @@ def execute(args, exe, ranks, flags):
     cmd = [args.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-n",
            str(ranks), exe, "--steps", str(args.steps), "--seed", str(args.seed),
            "--threads", "1"] + flags
-    rc, out, err = run(cmd, RUN_TIMEOUT_S)
-    if rc != 0:
-        raise Failure("run failed (exit %d): %s\n%s%s" % (rc, shlex.join(cmd), out, err))
+    out = run_checked(cmd, RUN_TIMEOUT_S, what="run").stdout
     return parse_losses(out, shlex.join(cmd)), out
 
 
@@ -123,7 +119,7 @@ def main():
     p.add_argument("--program", required=True)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--rtol", type=float, default=RTOL)
     p.add_argument("--precision-rtol", type=float, default=2e-2)
     p.add_argument("cases", nargs="+")
     args = p.parse_args()

@@ -1,6 +1,7 @@
 """Shared by the launcher tests (tests/launch/*.py): compile the MLP for the 2x2 hybrid layout,
-run commands with a time limit in their own process group, read the losses a run prints,
-skip with a reason (exit 77), and end every process a test started.
+run commands with a time limit in a session of their own and read the losses a run prints
+(both with tests/support/meshc_test.py), set up and tear down what a test runs in, skip with a
+reason (exit 77), and end every process a test started.
 
 Every process a test starts carries MESHC_LAUNCH_TOKEN=<unique value> in its environment
 (daemons, mpirun, the ranks, orted, slurmstepd all inherit it), so that cleanup ends exactly
@@ -13,7 +14,6 @@ import argparse
 import ctypes
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -21,15 +21,14 @@ import sys
 import time
 import uuid
 
-SKIP = 77
-STEP_LINE = re.compile(r"^step (\d+) loss (\S+)", re.M)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+from meshc_test import SKIP, Failure, loss_lines, run_checked  # noqa: E402
+
 STATS_LINE = re.compile(r"^stats: collective \d+: \S+ axes=(\S+) bytes=(\d+)$", re.M)
 MESH, LAYOUT, RANKS = "b=2,m=2", "batch:b,hidden:m", 4
 TOKEN = "MESHC_LAUNCH_TOKEN"
-
-
-class Failure(Exception):
-    pass
 
 
 class Skip(Exception):
@@ -85,20 +84,29 @@ def die_with_parent():
 
 
 def run(cmd, env, timeout, check=True, what=None):
-    """Runs cmd in its own process group (a hung launcher is killed with its children);
-    returns (exit code, stdout + stderr)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env, start_new_session=True, preexec_fn=die_with_parent)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        raise Failure("timed out after %ds: %s\n%s" % (timeout, shlex.join(cmd), out))
-    if check and proc.returncode != 0:
-        raise Failure("%s failed (exit %d): %s\n%s" % (what or cmd[0], proc.returncode,
-                                                      shlex.join(cmd), out))
-    return proc.returncode, out
+    """(exit code, stdout + stderr) of cmd, run in a session of its own (a hung launcher is
+    killed with its children); a timeout, and with `check` a non-zero exit, is a Failure."""
+    res = run_checked(cmd, timeout, what=what, check=check, env=env, merge_stderr=True,
+                      preexec_fn=die_with_parent)
+    return res.returncode, res.stdout
+
+
+class Setup:
+    """What a test sets up around its runs (a Slurm cluster, two namespace nodes), used with
+    `with`: require() (a Skip where it cannot be made at all), then _start(), undone by stop()
+    if starting fails, and stop() on leaving."""
+
+    def __enter__(self):
+        self.require()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 def compile_mlp(args, env, name="mlp"):
@@ -124,7 +132,8 @@ def one_node_run(args, env, exe, steps=None):
 
 
 def losses(text, what):
-    found = [(int(s), l) for s, l in STEP_LINE.findall(text)]
+    """[(step, loss as printed)]: the runs must print identical losses."""
+    found = loss_lines(text)
     if not found:
         raise Failure("%s printed no 'step N loss X' line:\n%s" % (what, text))
     return found

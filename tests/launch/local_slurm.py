@@ -25,7 +25,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-class LocalSlurm:
+class LocalSlurm(lc.Setup):
     def __init__(self, workdir, env, cpus):
         self.dir = os.path.join(workdir, "slurm")
         self.env = dict(env)
@@ -38,18 +38,6 @@ class LocalSlurm:
         if os.geteuid() != 0:
             raise lc.Skip("a local Slurm cluster needs root (slurmd runs jobs as any user)")
         lc.need_programs(*DAEMONS)
-
-    def __enter__(self):
-        self.require()
-        try:
-            self._start()
-        except Exception:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def _start(self):
         d = self.dir

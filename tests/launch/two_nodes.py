@@ -24,7 +24,7 @@ def ns_inode(pid, kind="net"):
     return os.readlink("/proc/%d/ns/%s" % (pid, kind))
 
 
-class TwoNodes:
+class TwoNodes(lc.Setup):
     """Two namespace "nodes", each held by a `sleep infinity` child (killed with the test);
     the namespaces, and the veth pair inside them, go away with the last process in them."""
 
@@ -37,15 +37,6 @@ class TwoNodes:
         if os.geteuid() != 0:
             raise lc.Skip("network namespaces need root (CAP_SYS_ADMIN and CAP_NET_ADMIN)")
         lc.need_programs("ip", "unshare", "nsenter")
-
-    def __enter__(self):
-        self.require()
-        try:
-            self._start()
-        except Exception:
-            self.stop()
-            raise
-        return self
 
     def __exit__(self, exc_type, *_):
         stray = self.stop()

@@ -17,9 +17,8 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 
-from package_util import Failure, main_guard, run
+from package_util import Failure, main_guard, run, run_checked
 
 
 def control(deb, field):
@@ -37,10 +36,9 @@ def owners(path):
     -dev package and the library to the runtime package): empty where none does."""
     found = []
     for candidate in (path, os.path.realpath(path)):
-        proc = subprocess.run(["dpkg", "-S", candidate], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-        if proc.returncode == 0:
-            found += [p.split(":")[0].strip() for p in proc.stdout.split(":", 1)[0].split(",")]
+        rc, out, _ = run_checked(["dpkg", "-S", candidate], 60, check=False)
+        if rc == 0:
+            found += [p.split(":")[0].strip() for p in out.split(":", 1)[0].split(",")]
     return found
 
 
@@ -64,8 +62,7 @@ def check_needed(root, depends):
     for path in elves:
         dynamic = run(["readelf", "-d", path], 60)
         needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
-        ldd = subprocess.run(["ldd", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True).stdout
+        ldd = run_checked(["ldd", path], 60, check=False, merge_stderr=True).stdout
         resolved = dict(re.findall(r"^\s*(\S+) => (.+?)(?: \(0x[0-9a-f]+\))?$", ldd, re.M))
         for lib in needed:
             if lib in inside:

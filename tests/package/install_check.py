@@ -11,7 +11,6 @@ The prefix is the fixture (meshc_prefix) of package.out_of_tree and package.relo
 import argparse
 import os
 import shutil
-import subprocess
 
 from package_util import Failure, main_guard, run
 

@@ -1,46 +1,30 @@
 #!/usr/bin/env python3
-"""Shared by the package tests (tests/package/*.py): running commands with a timeout, the
-out-of-tree example (examples/out-of-tree) built against a meshc prefix and run under mpirun,
-and the comparison of its two layouts' losses (1e-4 relative, as the e2e tests).
+"""Shared by the package tests (tests/package/*.py): running commands (output and errors
+together; tests/support/meshc_test.py does the rest), the out-of-tree example
+(examples/out-of-tree) built against a meshc prefix and run under mpirun, and the comparison
+of its two layouts' losses (1e-4 relative, as the e2e tests).
 
 As a command, compares two saved runs (used by deb_fresh_root.sh):
   package_util.py compare-losses DP_OUTPUT MP_OUTPUT
 """
 import math
 import os
-import re
-import shlex
-import signal
-import subprocess
 import sys
 
-SKIP = 77  # ctest SKIP_RETURN_CODE of every package test
-STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
-RTOL = 1e-4
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+from meshc_test import (RTOL, SKIP, Failure, parse_losses, relative_error,  # noqa: E402,F401
+                        run_checked)
+
 STEPS = 8
 # The two executables examples/out-of-tree/CMakeLists.txt makes, both for 2 ranks.
 LAYOUTS = ("classifier_dp", "classifier_mp")
 
 
-class Failure(Exception):
-    pass
-
-
 def run(cmd, timeout, cwd=None, env=None, what=None):
-    """Runs cmd in its own process group (a hung mpirun is killed with its ranks); returns its
-    stdout, raises Failure with the output on a non-zero exit or a timeout."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=cwd, env=env, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        raise Failure("timed out after %ds: %s\n%s" % (timeout, shlex.join(cmd), out))
-    if proc.returncode != 0:
-        raise Failure("%s failed (exit %d): %s\n%s" % (what or cmd[0], proc.returncode,
-                                                      shlex.join(cmd), out))
-    return out
+    """The output (stdout and stderr) of cmd; a timeout or a non-zero exit is a Failure."""
+    return run_checked(cmd, timeout, what=what, cwd=cwd, env=env, merge_stderr=True).stdout
 
 
 def clean_env():
@@ -58,9 +42,9 @@ def private_mount_namespace():
     fails where / is not a mount point (in a chroot, e.g. CI's fresh Debian root); there the
     mounts are usable as they are only if none of them is shared (mountinfo has no shared:N)."""
     def works(args):
-        proc = subprocess.run(["unshare"] + args + ["true"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-        return proc.returncode == 0, proc.stdout.strip()
+        rc, out, _ = run_checked(["unshare"] + args + ["true"], 60, check=False,
+                                 merge_stderr=True)
+        return rc == 0, out.strip()
 
     args = ["--mount", "--propagation", "private"]
     ok, why = works(args)
@@ -86,17 +70,6 @@ def build_out_of_tree(cmake, source, build, prefix, env):
     return build
 
 
-def parse_losses(text, what):
-    losses = {}
-    for line in text.splitlines():
-        m = STEP_LINE.match(line)
-        if m:
-            losses[int(m.group(1))] = float(m.group(2))
-    if not losses:
-        raise Failure("%s printed no 'step N loss X' line:\n%s" % (what, text))
-    return losses
-
-
 def run_layout(mpirun, exe, cwd, env):
     """Runs one executable on 2 ranks; returns its output."""
     cmd = [mpirun, "--allow-run-as-root", "--bind-to", "none", "-n", "2", exe,
@@ -115,8 +88,7 @@ def compare_losses(dp_output, mp_output):
             raise Failure("step %d missing: %s has steps %s, %s has %s" %
                           (step, LAYOUTS[0], sorted(dp), LAYOUTS[1], sorted(mp)))
         a, b = dp[step], mp[step]
-        err = 0.0 if a == b else (math.inf if math.isnan(a) or math.isnan(b)
-                                   else abs(a - b) / max(abs(a), 1e-30))
+        err = relative_error(b, a)
         rows.append("step %d  %-12.6f %-12.6f rel %.1e%s" %
                     (step, a, b, err, "  !" if err > RTOL else ""))
         if err > RTOL or not math.isfinite(a):

@@ -23,7 +23,7 @@ import tempfile
 from package_util import (SKIP, Failure, LAYOUTS, build_out_of_tree, clean_env, main_guard,
                           private_mount_namespace, run, run_and_compare)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def runpaths(path):
@@ -85,17 +85,20 @@ def outer(args):
         shutil.copytree(args.prefix, moved, symlinks=True)
         example = os.path.join(tmp, "out-of-tree")
         shutil.copytree(os.path.join(args.source_dir, "examples", "out-of-tree"), example)
+        # The scripts, laid out as in tests/ (package_util finds ../support/meshc_test.py).
         scripts = os.path.join(tmp, "scripts")
-        os.makedirs(scripts)
-        for name in ("relocated.py", "package_util.py"):
-            shutil.copy(os.path.join(HERE, name), scripts)
+        for name in ("package/relocated.py", "package/package_util.py",
+                     "support/meshc_test.py"):
+            os.makedirs(os.path.join(scripts, os.path.dirname(name)), exist_ok=True)
+            shutil.copy(os.path.join(TESTS, name), os.path.join(scripts, name))
         # The deeper of the two trees first: hiding the outer one first would hide its target.
         hidden = sorted({os.path.realpath(args.build_dir), os.path.realpath(args.source_dir)},
                         key=len, reverse=True)
         hide = "".join('mount -t tmpfs -o size=1m,mode=0755 meshc-hidden "%s"; ' % d
                        for d in hidden)
         cmd = ["unshare"] + unshare + ["--", "sh", "-ec",
-               hide + 'exec "$@"', "sh", sys.executable, os.path.join(scripts, "relocated.py"),
+               hide + 'exec "$@"', "sh", sys.executable,
+               os.path.join(scripts, "package", "relocated.py"),
                "--inner", "--moved", moved, "--example", example, "--work", tmp,
                "--cmake", args.cmake, "--mpirun", args.mpirun, "--source-dir", args.source_dir,
                "--build-dir", args.build_dir, "--prefix", args.prefix, "--libdir", args.libdir]

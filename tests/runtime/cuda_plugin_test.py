@@ -21,31 +21,21 @@ import os
 import re
 import shlex
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+from meshc_test import SKIP, Failure, loss_lines, run_checked  # noqa: E402
+
 TIMEOUT_S = 120
-SKIP = 77
 CUDA_LIBS = ("libcudart", "libcublas", "libnccl")
 
 
-class Failure(Exception):
-    pass
-
-
-def run(cmd, env=None, timeout=TIMEOUT_S):
-    """(exit status, stdout, stderr); the whole process group is killed on a timeout."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise Failure("%s hangs (killed after %ds)\n%s%s" % (shlex.join(cmd), timeout, out, err))
-    return proc.returncode, out, err
+def run(cmd, env=None):
+    """(exit status, stdout, stderr); a timeout (its whole session killed) is a Failure."""
+    return run_checked(cmd, TIMEOUT_S, check=False, env=env)
 
 
 def expect(cond, what, out="", err=""):
@@ -86,10 +76,6 @@ class Programs:
                err)
         print("  refused alike on %d ranks: %s" % (ranks, errors[0]))
         return errors[0]
-
-
-def losses(out):
-    return re.findall(r"^step (\d+) loss (\S+)", out, re.M)
 
 
 def env_with(**extra):
@@ -184,12 +170,12 @@ def case_no_cuda_libs(args, programs):
     env = env_with()
     rc, ref_out, ref_err, exits = programs.ranks(args.program, args.ranks, flags, env)
     expect(exits == [0] * args.ranks, "the reference run failed: %s" % exits, ref_out, ref_err)
-    ref = losses(ref_out)
+    ref = loss_lines(ref_out)
     expect(len(ref) == 4, "the reference run printed %d losses" % len(ref), ref_out, ref_err)
     rc, out, err, exits = programs.ranks(args.program, args.ranks, flags, env, hide)
     expect(exits == [0] * args.ranks,
            "the CPU run without CUDA libraries failed: exit statuses %s" % exits, out, err)
-    got = losses(out)
+    got = loss_lines(out)
     expect(got == ref, "losses without CUDA libraries %s differ from %s" % (got, ref), out, err)
     print("CPU run on %d ranks without CUDA libraries: same losses %s"
           % (args.ranks, " ".join(l for _, l in got)))

@@ -13,24 +13,15 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                "support"))
+from meshc_test import run  # noqa: E402
+
 TIMEOUT_S = 120
-
-
-def run(cmd, env):
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        return None, out, err
-    return proc.returncode, out, err
 
 
 def check_report(out, args, runtime_path, plugin_line):
@@ -86,7 +77,7 @@ def main():
                        if args.plugin else
                        "not available: this libmeshrt was built without CUDA support")
 
-        rc, out, err = run([program, "--version"], copy_env)
+        rc, out, err = run([program, "--version"], TIMEOUT_S, env=copy_env)
         print(out, end="")
         if rc != 0:
             problems.append("--version without mpirun: exit status %s\n%s" % (rc, err))
@@ -100,7 +91,7 @@ def main():
                    "not available: this libmeshrt was built without CUDA support")
     mpirun = [args.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", "-n",
               "2", args.program, "--version"]
-    rc, out, err = run(mpirun, env)
+    rc, out, err = run(mpirun, TIMEOUT_S, env=env)
     if rc != 0:
         problems.append("--version on 2 ranks: exit status %s\n%s" % (rc, err))
     reports = len(re.findall(r"^runtime: ", out, re.M))
@@ -108,7 +99,7 @@ def main():
         problems.append("--version on 2 ranks printed %d reports, expected 1 (rank 0)" % reports)
     problems += check_report(out, args, build_lib, plugin_line)
 
-    rc, out, err = run([args.program, "--help"], env)
+    rc, out, err = run([args.program, "--help"], TIMEOUT_S, env=env)
     if rc != 0 or not re.search(r"^  --version ", out, re.M):
         problems.append("--help (exit %s) does not list --version" % rc)
 
