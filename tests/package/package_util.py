@@ -14,8 +14,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
-from meshc_test import (RTOL, SKIP, Failure, parse_losses, relative_error,  # noqa: E402,F401
-                        run_checked)
+from meshc_test import (RTOL, SKIP, Failure, parse_losses,  # noqa: E402,F401
+                        private_mount_namespace, relative_error, run_checked)
 
 STEPS = 8
 # The two executables examples/out-of-tree/CMakeLists.txt makes, both for 2 ranks.
@@ -35,28 +35,6 @@ def clean_env():
         env.pop(name, None)
     return env
 
-
-def private_mount_namespace():
-    """The `unshare` arguments that give a command its own mount namespace whose mounts do not
-    propagate back: (args, None), or (None, why not). `--propagation private` remounts / and
-    fails where / is not a mount point (in a chroot, e.g. CI's fresh Debian root); there the
-    mounts are usable as they are only if none of them is shared (mountinfo has no shared:N)."""
-    def works(args):
-        rc, out, _ = run_checked(["unshare"] + args + ["true"], 60, check=False,
-                                 merge_stderr=True)
-        return rc == 0, out.strip()
-
-    args = ["--mount", "--propagation", "private"]
-    ok, why = works(args)
-    if ok:
-        return args, None
-    with open("/proc/self/mountinfo") as f:
-        shared = [line for line in f if " shared:" in line]
-    if shared:
-        return None, "cannot make a private mount namespace: %s" % why
-    args = ["--mount", "--propagation", "unchanged"]  # every mount is private already
-    ok, why2 = works(args)
-    return (args, None) if ok else (None, "cannot make a mount namespace: %s; %s" % (why, why2))
 
 
 def build_out_of_tree(cmake, source, build, prefix, env):

@@ -27,7 +27,8 @@ import tempfile
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
-from meshc_test import SKIP, Failure, loss_lines, run_checked  # noqa: E402
+from meshc_test import (SKIP, Failure, loss_lines, private_mount_namespace,  # noqa: E402
+                        run_checked)
 
 TIMEOUT_S = 120
 CUDA_LIBS = ("libcudart", "libcublas", "libnccl")
@@ -133,23 +134,23 @@ def case_linkage(args, programs):
           "entry point" % ", ".join(CUDA_LIBS))
 
 
-def hide_wrapper(dirs):
-    """A command prefix that runs its command in a private mount namespace where each of `dirs`
-    is an empty, read-only tmpfs."""
+def hide_wrapper(unshare, dirs):
+    """A command prefix that runs its command in a private mount namespace (`unshare`: its
+    arguments) where each of `dirs` is an empty, read-only tmpfs."""
     script = "set -e; " + "".join("mount -t tmpfs -o ro,size=4k meshrt-hidden %s; "
                                   % shlex.quote(d) for d in dirs) + 'exec "$@"'
-    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
+    return ["unshare"] + unshare + ["sh", "-c", script, "sh"]
 
 
 def case_no_cuda_libs(args, programs):
-    rc, out, err = run(["unshare", "--mount", "--propagation", "private", "true"])
-    if rc != 0:
-        print("SKIP: cannot make a mount namespace here (unshare: %s)" % err.strip())
+    unshare, why = private_mount_namespace()
+    if unshare is None:
+        print("SKIP: %s" % why)
         return SKIP
     # Hide every directory the plugin's CUDA libraries resolve from, until none resolves.
     hidden = []
     for _ in range(6):
-        found = ldd_cuda(args.plugin, hide_wrapper(hidden))
+        found = ldd_cuda(args.plugin, hide_wrapper(unshare, hidden))
         dirs = sorted({os.path.dirname(os.path.realpath(p)) for p in found.values() if p})
         if not dirs:
             break
@@ -162,7 +163,7 @@ def case_no_cuda_libs(args, programs):
         hidden += dirs
     else:
         raise Failure("the CUDA libraries still resolve after hiding %s" % hidden)
-    hide = hide_wrapper(hidden)
+    hide = hide_wrapper(unshare, hidden)
     print("hidden (empty mounts): %s; ldd of the plugin there: %s not found"
           % (" ".join(hidden) or "(nothing: no CUDA libraries here)", ", ".join(CUDA_LIBS)))
 

@@ -122,3 +122,25 @@ def relative_error(got, want):
     if math.isnan(got) or math.isnan(want):
         return math.inf
     return abs(got - want) / max(abs(want), 1e-30)
+
+def private_mount_namespace():
+    """The `unshare` arguments that give a command its own mount namespace whose mounts do not
+    propagate back: (args, None), or (None, why not). `--propagation private` remounts / and
+    fails where / is not a mount point (in a chroot, e.g. CI's fresh Debian root); there the
+    mounts are usable as they are only if none of them is shared (mountinfo has no shared:N)."""
+    def works(args):
+        rc, out, _ = run_checked(["unshare"] + args + ["true"], 60, check=False,
+                                 merge_stderr=True)
+        return rc == 0, out.strip()
+
+    args = ["--mount", "--propagation", "private"]
+    ok, why = works(args)
+    if ok:
+        return args, None
+    with open("/proc/self/mountinfo") as f:
+        shared = [line for line in f if " shared:" in line]
+    if shared:
+        return None, "cannot make a private mount namespace: %s" % why
+    args = ["--mount", "--propagation", "unchanged"]  # every mount is private already
+    ok, why2 = works(args)
+    return (args, None) if ok else (None, "cannot make a mount namespace: %s; %s" % (why, why2))
