@@ -197,6 +197,14 @@ def names_stopped_rank(arrival, stopped):
                      % (stopped, stopped), arrival)
 
 
+def the_one_line(out, pattern):
+    """The match of the one line of `out` that matches `pattern`; a Failure if not exactly one."""
+    reports = [m for m in (re.match(pattern, l) for l in out.splitlines()) if m]
+    if len(reports) != 1:
+        raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
+    return reports[0]
+
+
 def watchdog_stopped_rank(args):
     """Rank 2 is stopped with SIGSTOP while the job trains; the watchdog of a rank waiting for
     it must end the whole job soon after the timeout, with one line that names the collective
@@ -209,10 +217,7 @@ def watchdog_stopped_rank(args):
                    r"axis (\w+), (\d+) bytes\) at (\S+) in step \d+ has waited [\d.]+ s "
                    r"\(--collective-timeout %d\); did not arrive: (.*); ending the job$" %
                    WATCHDOG_TIMEOUT_S)
-    reports = [re.match(pattern, l) for l in out.splitlines() if re.match(pattern, l)]
-    if len(reports) != 1:
-        raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
-    m = reports[0]
+    m = the_one_line(out, pattern)
     if not names_stopped_rank(m.group(7), stopped):
         raise Failure("the line does not name rank %d as not answering" % stopped)
     # The collective as meshc --explain lists it: same number, kind, axis, bytes and line.
@@ -238,10 +243,7 @@ def watchdog_shared_memory_allreduce(args):
                r"b, 4194304 bytes, no source site\) in step \d+ has waited [\d.]+ s "
                r"\(--collective-timeout %d\); did not arrive: (.*); ending the job$" %
                WATCHDOG_TIMEOUT_S)
-    reports = [re.match(pattern, l) for l in out.splitlines() if re.match(pattern, l)]
-    if len(reports) != 1:
-        raise Failure("%d lines match %r, expected one" % (len(reports), pattern))
-    if not names_stopped_rank(reports[0].group(1), stopped):
+    if not names_stopped_rank(the_one_line(out, pattern).group(1), stopped):
         raise Failure("the line does not name rank %d as not answering" % stopped)
 
 
