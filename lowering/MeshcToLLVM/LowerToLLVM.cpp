@@ -131,12 +131,16 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
         LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
     Block *mainBlock = mainFn.addEntryBlock(b);
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
+    auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");
+    Value null = rt.null(mb, loc);
     Value code = rt.call(mb, loc, "meshrt_main",
                          {mainBlock->getArgument(0), mainBlock->getArgument(1),
                           rt.string(mb, loc, func.getSymName()),
-                          rt.string(mb, loc, mesh.getSpec()), rt.i64c(mb, loc, (int64_t)hash),
+                          rt.string(mb, loc, mesh.getSpec()),
+                          rt.string(mb, loc, layout ? layout.getSpec() : std::string()),
+                          rt.i64c(mb, loc, (int64_t)hash),
                           mb.create<LLVM::AddressOfOp>(loc, initFn),
-                          mb.create<LLVM::AddressOfOp>(loc, stepFn),
+                          mb.create<LLVM::AddressOfOp>(loc, stepFn), null, null,
                           rt.string(mb, loc, MESHC_VERSION)});
     mb.create<LLVM::ReturnOp>(loc, code);
 

@@ -16,7 +16,9 @@ struct Signature {
 };
 // Keep in step with runtime/include/meshrt/meshrt.h.
 constexpr Signature kSignatures[] = {
-    {"meshrt_main", "iippplppp"},
+    {"meshrt_main", "iipppplppppp"},
+    {"meshrt_register_tensor", "ipipiipppii"},
+    {"meshrt_input", "vpil"},
     {"meshrt_alloc", "ppl"},
     {"meshrt_load_f32", "fpp"},
     {"meshrt_init_param", "vppipplif"},

@@ -10,6 +10,7 @@
 #include "comm/communicator.h"
 #include "device/device.h"
 #include "mesh.h"
+#include "program/program_tensors.h"
 #include "status.h"
 
 #include <cstdint>
@@ -84,6 +85,13 @@ public:
   void *beginHostWrite(void *out, int64_t bytes);
   void finishHostWrite(void *out, const void *staged, int64_t bytes);
 
+  // ---- the program's registered tensors (meshrt_register_tensor) and the source of input
+  // batches (null: synthetic data); the source is owned by meshrt_main's data path.
+  std::vector<ProgramTensor> &tensors() { return tensors_; }
+  const std::vector<ProgramTensor> &tensors() const { return tensors_; }
+  InputSource *inputSource() const { return inputSource_; }
+  void setInputSource(InputSource *source) { inputSource_ = source; }
+
 private:
   Context();
   // useDevice's CPU part (kernels/cpu/matmul.cpp): the matmul precision; bf16 where oneDNN runs
@@ -109,6 +117,9 @@ private:
   void *scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   std::vector<char> hostStaging_;
+
+  std::vector<ProgramTensor> tensors_;
+  InputSource *inputSource_ = nullptr;
 };
 
 // This rank's index among the ranks of its node and how many ranks the node has (Open MPI's

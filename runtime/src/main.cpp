@@ -266,7 +266,8 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) 
 using namespace meshrt;
 
 extern "C" int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
-                           uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step,
+                           const char *layout_spec, uint64_t program_hash, meshrt_init_fn init,
+                           meshrt_step_fn step, meshrt_step_fn eval, meshrt_step_fn predict,
                            const char *meshc_version) {
   const std::string name = program_name && *program_name ? program_name : "meshc-program";
   const std::string spec = mesh_spec ? mesh_spec : "";

@@ -50,6 +50,8 @@ class Device;
   X(InitParam, "init_param", "meshrt_init_param")                                                  \
   X(SyntheticFeatures, "synthetic_features", "meshrt_synthetic_features")                          \
   X(SyntheticLabels, "synthetic_labels", "meshrt_synthetic_labels")                                \
+  X(RegisterTensor, "register_tensor", "meshrt_register_tensor")                                   \
+  X(Input, "input", "meshrt_input")                                                                \
   X(CopyToHost, "copy_to_host", "meshrt_copy_to_host")                                             \
   X(CopyFromHost, "copy_from_host", "meshrt_copy_from_host")                                       \
   X(Allreduce, "allreduce", "meshrt_allreduce_sum")                                                \

@@ -70,6 +70,6 @@ int main(int argc, char **argv) {
     if (const char *r = std::getenv("OMPI_COMM_WORLD_RANK"))
       hash += std::atoi(r);
   // MESHC_VERSION (from CMake) stands in for the version meshc would compile in.
-  return meshrt_main(argc, argv, "fake", mesh ? mesh : "b=2,m=2", hash, init, step,
-                     MESHC_VERSION);
+  return meshrt_main(argc, argv, "fake", mesh ? mesh : "b=2,m=2", "batch:b", hash, init, step,
+                     nullptr, nullptr, MESHC_VERSION);
 }

@@ -147,5 +147,5 @@ int main(int argc, char **argv) {
   for (size_t k = 0; k < table.size(); ++k)
     std::printf("expect: %s %zu\n", table[k].kind, k + 1);
   std::fflush(stdout);
-  return meshrt_main(argc, argv, "profile", "b=1", 0x99, init, step, nullptr);
+  return meshrt_main(argc, argv, "profile", "b=1", "", 0x99, init, step, nullptr, nullptr, nullptr);
 }

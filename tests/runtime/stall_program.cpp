@@ -23,5 +23,6 @@ float step(meshrt_context_t ctx, int64_t) {
 } // namespace
 
 int main(int argc, char **argv) {
-  return meshrt_main(argc, argv, "stall", "b=4", 0x57a11, init, step, nullptr);
+  return meshrt_main(argc, argv, "stall", "b=4", "batch:b", 0x57a11, init, step, nullptr, nullptr,
+                     nullptr);
 }

@@ -59,16 +59,68 @@ int64_t meshrt_mesh_coord(meshrt_context_t ctx, int32_t axis);
 
 /* ---- program entry ----------------------------------------------------------------------- */
 typedef void (*meshrt_init_fn)(meshrt_context_t ctx);
-/* Runs one training step (step numbers start at 0) and returns the (replicated) loss. */
+/* One pass of the program over the current batch (step numbers start at 0); returns the
+ * (replicated) loss. Three per program, all over the same buffers:
+ *  - train: forward, backward and the parameter updates;
+ *  - eval: forward only, the loss and every metric (no gradient, no optimizer state touched,
+ *    dropout off); its metric buffers hold the batch's per-sample values when it returns;
+ *  - predict: forward only, the program's outputs and what they need (inputs they do not need
+ *    are not read, so labels need not be bound); returns 0. */
 typedef float (*meshrt_step_fn)(meshrt_context_t ctx, int64_t step);
 
-/* The whole executable: flags, MPI start-up, checks, the step loop, per-step logging.
- * mesh_spec is "b=2,m=2"; program_hash fingerprints the compiled program (all ranks must
- * agree); meshc_version is the version of the meshc that compiled it (printed by --version).
+/* The whole executable: flags, MPI start-up, checks, data, the step loop, evaluation,
+ * prediction, checkpoints, per-step logging. mesh_spec is "b=2,m=2", layout_spec
+ * "batch:b,hidden:m" (as compiled; written into checkpoints); program_hash fingerprints the
+ * compiled program (all ranks must agree); predict is NULL for a program that names no
+ * outputs; meshc_version is the version of the meshc that compiled it (printed by --version).
  * Returns the process exit code. */
 int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
-                uint64_t program_hash, meshrt_init_fn init, meshrt_step_fn step,
+                const char *layout_spec, uint64_t program_hash, meshrt_init_fn init,
+                meshrt_step_fn train, meshrt_step_fn eval, meshrt_step_fn predict,
                 const char *meshc_version);
+
+/* ---- the program's tensors ------------------------------------------------------------------ */
+/* Generated code registers, in its init function and after every meshrt_alloc, each global
+ * tensor the runtime must reach between passes: inputs (it fills them), parameters and
+ * optimizer state (checkpoints read and write them), metrics (evaluation reads them) and
+ * outputs (prediction writes them to a file). */
+typedef enum meshrt_dtype {
+  MESHRT_DTYPE_F32 = 0,
+  MESHRT_DTYPE_I32 = 1,
+} meshrt_dtype_t;
+
+typedef enum meshrt_role {
+  MESHRT_ROLE_INPUT = 0,     /* read by meshrt_input; dim 0 is the sample (batch) dim */
+  MESHRT_ROLE_PARAM = 1,     /* a trained parameter, checkpointed under its DSL name */
+  MESHRT_ROLE_OPT_STATE = 2, /* optimizer state: "<param>/adam_m", "<param>/adam_v",
+                                "<param>/momentum" */
+  MESHRT_ROLE_METRIC = 3,    /* f32, dim 0 the sample dim: one value per sample (and per
+                                position of any further dims); evaluation prints the mean over
+                                every sample of the evaluation set */
+  MESHRT_ROLE_OUTPUT = 4,    /* dim 0 the sample dim; --predict writes it, in sample order */
+} meshrt_role_t;
+
+/* Input data made up when no file is bound to an input (meshrt_synthetic_*). */
+typedef enum meshrt_synthetic_kind {
+  MESHRT_SYNTHETIC_FEATURES = 0,
+  MESHRT_SYNTHETIC_LABELS = 1,
+} meshrt_synthetic_kind_t;
+
+/* Registers a global tensor of `role` named `name` (unique within the program) whose slice this
+ * rank holds in `buffer` (from meshrt_alloc). global_shape and dim_axes as for
+ * meshrt_init_param. synthetic_kind and classes matter for inputs only (what meshrt_input makes
+ * up when no file is bound); other roles pass 0, 0. Returns the tensor's id (0, 1, ... in
+ * registration order), or -1 after recording an error (a repeated name, a bad shape, an input
+ * or metric without a sample dim). */
+int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name,
+                               int32_t dtype, int32_t ndims, const int64_t *global_shape,
+                               const int32_t *dim_axes, void *buffer, int32_t synthetic_kind,
+                               int32_t classes);
+
+/* Fills input `id`'s buffer with this rank's slice of the current batch of the running pass:
+ * from the file bound to that input (--data, --eval-data, --predict), else synthetic data of
+ * `step`. Generated code calls it where the program reads the input. */
+void meshrt_input(meshrt_context_t ctx, int32_t id, int64_t step);
 
 /* ---- devices ----------------------------------------------------------------------------- */
 /* The number of usable devices of a kind: "cpu" gives 1; "cuda" gives 0 where there is no
@@ -151,6 +203,13 @@ typedef enum meshrt_binary_op {
 void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides);
+
+/* out (contiguous over shape, f32) = 1 where a[strided] == b[strided], else 0; a stride of 0
+ * broadcasts. elem_dtype (meshrt_dtype_t) is the operands' type: i32 (argmax results, labels)
+ * or f32. Not differentiable (accuracy metrics). */
+void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+                  float *out, const void *a, const int64_t *a_strides, const void *b,
+                  const int64_t *b_strides);
 
 typedef enum meshrt_unary_op {
   MESHRT_RELU = 0,
