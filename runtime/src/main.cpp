@@ -10,6 +10,7 @@
 #include "options.h"
 #include "profile.h"
 #include "stats.h"
+#include "train/run.h"
 #include "version.h"
 #include "watchdog.h"
 
@@ -137,7 +138,7 @@ std::string rankList(const std::vector<int> &ranks) {
 // naming the first flag that differs and which ranks have which value, e.g.
 //   --steps differs between ranks: 2 on ranks 0-1, 3 on ranks 2-3
 bool flagsAgree(const Options &opts, int worldSize, std::string *error) {
-  constexpr size_t kValue = 64;
+  constexpr size_t kValue = 1024; // a path fits; longer values compare by their first 1023 bytes
   const auto flags = agreedFlags(opts);
   std::vector<char> mine(flags.size() * kValue, '\0'), all(mine.size() * worldSize);
   for (size_t f = 0; f < flags.size(); ++f)
@@ -217,7 +218,8 @@ void printProfile(int64_t steps, double stepMsTotal) {
 // `--stats`: rank 0 prints the collectives of one step in program order, in the format of
 // `meshc --explain`'s collective lines, then whether every step and every rank performed the
 // same list. Collective (every rank calls it) because of the cross-rank check.
-void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) {
+void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, int64_t dataBytes,
+                 bool root) {
   const Mesh &mesh = ctx.mesh();
   uint64_t fingerprint = gStats.fingerprint(), minFp = 0, maxFp = 0;
   MPI_Allreduce(&fingerprint, &minFp, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
@@ -226,6 +228,10 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) 
   MPI_Allreduce(&mismatch, &anyMismatch, 1, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
   int worldSize = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
+  long long mine = dataBytes;
+  std::vector<long long> dataBytesByRank(static_cast<size_t>(worldSize));
+  MPI_Gather(&mine, 1, MPI_LONG_LONG, dataBytesByRank.data(), 1, MPI_LONG_LONG, 0,
+             MPI_COMM_WORLD);
   if (!root)
     return;
   std::printf("stats: collectives of one step on rank 0, in program order (bytes = this rank's "
@@ -258,6 +264,14 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, bool root) 
     std::printf("stats: steps: %lld, all alike: yes\n",
                 static_cast<long long>(gStats.stepsRecorded()));
   std::printf("stats: ranks: %d, all alike: %s\n", worldSize, minFp == maxFp ? "yes" : "no");
+  if (dataBytes > 0 || worldSize > 1) {
+    bool any = false;
+    for (long long b : dataBytesByRank)
+      any |= b > 0;
+    for (int r = 0; any && r < worldSize; ++r)
+      std::printf("stats: data: rank %d read %lld bytes of training data\n", r,
+                  dataBytesByRank[static_cast<size_t>(r)]);
+  }
 }
 
 } // namespace
@@ -283,8 +297,10 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   ownsMpi = !initialized;
   if (ownsMpi)
     MPI_Init_thread(&argc, &argv,
-                    parsed && opts.collectiveTimeout > 0 ? MPI_THREAD_MULTIPLE
-                                                         : MPI_THREAD_FUNNELED,
+                    parsed && (opts.collectiveTimeout > 0 || !opts.data.empty() ||
+                               !opts.evalData.empty() || !opts.predict.empty())
+                        ? MPI_THREAD_MULTIPLE
+                        : MPI_THREAD_FUNNELED,
                     &provided);
   int rank = 0, worldSize = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -392,37 +408,14 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     init(wrap(ctx.get()));
   if (!ctx->ok())
     ctx->abortJob();
-  // Start the clock on all ranks together so that step 0 does not absorb init imbalance.
-  {
-    WaitScope wait("the barrier before step 0");
-    MPI_Barrier(MPI_COMM_WORLD);
-  }
 
-  // The first steps pay for page faults, oneDNN's JIT and MPI connection set-up.
-  constexpr int64_t kWarmup = 3;
-  std::vector<double> times;
-  int64_t driverAllocsAfterStep0 = 0; // the device's allocator must not grow after step 0
-  times.reserve(static_cast<size_t>(opts.steps));
-  for (int64_t s = 0; s < opts.steps; ++s) {
-    if (s == kWarmup)
-      gProfile = ProfileTotals(); // profile the timed steps only
-    auto start = std::chrono::steady_clock::now();
-    setWatchdogStep(s);
-    gStats.beginStep(s);
-    float loss = step ? step(wrap(ctx.get()), s) : 0.0f;
-    gStats.endStep();
-    if (s == 0 && ctx->device())
-      driverAllocsAfterStep0 = ctx->device()->memoryStats().driverAllocs;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
-    if (!ctx->ok())
-      ctx->abortJob();
-    times.push_back(ms);
-    if (root && (s % opts.logEvery == 0 || s == opts.steps - 1)) {
-      std::printf("step %lld loss %.6f time_ms %.3f\n", static_cast<long long>(s),
-                  static_cast<double>(loss), ms);
-      std::fflush(stdout);
-    }
+  ProgramInfo program{name, spec, layout_spec ? layout_spec : "", program_hash, step, eval, predict};
+  const RunResult run = runProgram(*ctx, opts, program);
+  if (run.exitCode != 0) {
+    gProfileDevice = nullptr;
+    stopWatchdog();
+    ctx.reset();
+    return finish(run.exitCode);
   }
 
   // No rank finalizes while another may still abort after a failed step: Open MPI's mpirun
@@ -432,18 +425,23 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     MPI_Barrier(MPI_COMM_WORLD);
   }
   if (gStatsEnabled)
-    reportStats(*ctx, driverAllocsAfterStep0, root);
-  std::vector<double> steady(opts.steps > kWarmup ? times.begin() + kWarmup : times.begin(),
-                             times.end());
-  if (root) {
+    reportStats(*ctx, run.driverAllocsAfterFirstStep, run.dataBytesRead, root);
+  constexpr size_t kWarmup = 3;
+  std::vector<double> steady(run.stepMs.size() > kWarmup ? run.stepMs.begin() + kWarmup
+                                                         : run.stepMs.begin(),
+                             run.stepMs.end());
+  if (root && opts.predict.empty()) {
     if (gProfileEnabled) {
       double total = 0.0;
       for (double ms : steady)
         total += ms;
       printProfile(static_cast<int64_t>(steady.size()), total);
     }
-    std::printf("summary: steps %lld median_step_ms %.3f\n", static_cast<long long>(opts.steps),
+    std::printf("summary: steps %lld median_step_ms %.3f", static_cast<long long>(run.lastStep),
                 medianMs(steady));
+    if (!opts.data.empty())
+      std::printf(" data_wait_ms %.3f", run.dataWaitMs);
+    std::printf("\n");
     std::fflush(stdout);
   }
   gProfileDevice = nullptr;

@@ -81,9 +81,14 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       value = arg.substr(eq + 1);
       hasValue = true;
     }
-    bool known = name == "--steps" || name == "--seed" || name == "--log-every" ||
-                 name == "--threads" || name == "--device" || name == "--precision" ||
-                 name == "--comm" || name == "--collective-timeout";
+    static const char *const kValued[] = {
+        "--steps",      "--seed",      "--log-every", "--threads",    "--device",
+        "--precision",  "--comm",      "--collective-timeout",        "--epochs",
+        "--data",       "--eval-data", "--eval-every", "--predict",   "--out",
+        "--save",       "--save-every", "--load",     "--init-from"};
+    bool known = false;
+    for (const char *flag : kValued)
+      known |= name == flag;
     if (!known) {
       *error = "unknown flag '" + name + "' (see --help)";
       return false;
@@ -100,6 +105,28 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     if (name == "--steps") {
       good = parseInt(value, 0, int64_t{1} << 40, &v);
       opts.steps = v;
+      opts.stepsGiven = true;
+    } else if (name == "--epochs") {
+      good = parseInt(value, 1, int64_t{1} << 30, &v);
+      opts.epochs = v;
+    } else if (name == "--eval-every") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.evalEvery = v;
+    } else if (name == "--save-every") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.saveEvery = v;
+    } else if (name == "--data" || name == "--eval-data" || name == "--predict" ||
+               name == "--out" || name == "--save" || name == "--load" ||
+               name == "--init-from") {
+      good = !value.empty();
+      std::string *field = name == "--data"        ? &opts.data
+                           : name == "--eval-data" ? &opts.evalData
+                           : name == "--predict"   ? &opts.predict
+                           : name == "--out"       ? &opts.out
+                           : name == "--save"      ? &opts.save
+                           : name == "--load"      ? &opts.load
+                                                   : &opts.initFrom;
+      *field = value;
     } else if (name == "--log-every") {
       good = parseInt(value, 1, int64_t{1} << 40, &v);
       opts.logEvery = v;
@@ -125,6 +152,30 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       return false;
     }
   }
+  // Combinations that cannot mean anything.
+  auto refuse = [&](const std::string &why) {
+    *error = why + " (see --help)";
+    return false;
+  };
+  if (opts.stepsGiven && opts.epochs > 0)
+    return refuse("--steps and --epochs both given: choose one");
+  if (opts.epochs > 0 && opts.data.empty())
+    return refuse("--epochs needs --data (an epoch is one pass over its samples)");
+  if (opts.evalEvery > 0 && opts.evalData.empty())
+    return refuse("--eval-every needs --eval-data");
+  if (opts.saveEvery > 0 && opts.save.empty())
+    return refuse("--save-every needs --save DIR");
+  if (!opts.load.empty() && !opts.initFrom.empty())
+    return refuse("--load and --init-from both given: --load resumes a run, --init-from starts "
+                  "one from given parameters");
+  if (!opts.predict.empty()) {
+    if (opts.out.empty())
+      return refuse("--predict needs --out FILE.npy");
+    if (!opts.data.empty() || !opts.evalData.empty() || !opts.save.empty())
+      return refuse("--predict runs no training: it takes no --data, --eval-data or --save");
+  } else if (!opts.out.empty()) {
+    return refuse("--out is where --predict writes; there is no --predict");
+  }
   *out = opts;
   return true;
 }
@@ -132,9 +183,34 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
 std::string usage(const std::string &programName) {
   return "usage: mpirun -n <ranks> " + programName +
          " [flags]\n"
-         "  --steps N       training steps to run (default 10)\n"
-         "  --seed S        seed of parameter initialisation and synthetic data (default 0)\n"
-         "  --log-every K   print the loss every K steps (default 1; the last step always)\n"
+         "  --steps N       the step to train up to (default 10; with --data one epoch)\n"
+         "  --epochs N      train N passes over the --data samples (the last partial batch\n"
+         "                  of each epoch is dropped)\n"
+         "  --seed S        seed of parameter initialisation, data order and synthetic\n"
+         "                  data (default 0)\n"
+         "  --log-every K   print the loss every K steps (default 1, 100 with --data; the\n"
+         "                  last step always)\n"
+         "data (NAME is an input of the program; FILE is FILE.npy or FILE.h5:/dataset, dim 0\n"
+         "the sample, u8/i32/i64/f32/f64 converted to the input's type; without --data the\n"
+         "inputs get synthetic data):\n"
+         "  --data NAME=FILE[,NAME=FILE...]\n"
+         "                  training data, shuffled per epoch from --seed\n"
+         "  --eval-data NAME=FILE[,...]\n"
+         "                  evaluation set: a forward pass over all of it prints\n"
+         "                  'eval step N loss X METRIC Y ...' on rank 0\n"
+         "  --eval-every N  evaluate every N steps (default: after each epoch and the run)\n"
+         "  --predict NAME=FILE[,...] --out FILE.npy\n"
+         "                  no training: write the program's outputs for every sample, in\n"
+         "                  sample order (use with --load or --init-from)\n"
+         "checkpoints (one safetensors file of global tensors, loadable on any mesh):\n"
+         "  --save DIR      write DIR/model.safetensors at the end of the run (atomically)\n"
+         "  --save-every N  ... and every N steps\n"
+         "  --load PATH     resume from a checkpoint (DIR or FILE): parameters, optimizer\n"
+         "                  state and step; train on up to --steps\n"
+         "  --init-from FILE\n"
+         "                  start from the parameters of FILE.safetensors (optimizer state\n"
+         "                  zero, step 0), e.g. written with NumPy\n"
+         "run:\n"
          "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
          "                  on this node)\n"
          "  --device D      cpu (default) or cuda: kernels, buffers and collectives on the\n"
@@ -158,8 +234,8 @@ std::string usage(const std::string &programName) {
          "  --version       print the meshc version that compiled the program, the runtime\n"
          "                  library it loaded (version and path) and the devices it supports\n"
          "  --help          print this text\n"
-         "Every rank must get the same --steps, --seed, --device, --precision, --comm and\n"
-         "--collective-timeout (checked at start-up).\n";
+         "Every rank must get the same flags except --log-every, --threads, --profile and\n"
+         "--stats (checked at start-up).\n";
 }
 
 std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts) {
@@ -170,7 +246,17 @@ std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts
           {"--device", opts.device},
           {"--precision", opts.precision},
           {"--comm", opts.comm},
-          {"--collective-timeout", timeout}};
+          {"--collective-timeout", timeout},
+          {"--epochs", std::to_string(opts.epochs)},
+          {"--data", opts.data},
+          {"--eval-data", opts.evalData},
+          {"--eval-every", std::to_string(opts.evalEvery)},
+          {"--predict", opts.predict},
+          {"--out", opts.out},
+          {"--save", opts.save},
+          {"--save-every", std::to_string(opts.saveEvery)},
+          {"--load", opts.load},
+          {"--init-from", opts.initFrom}};
 }
 
 } // namespace meshrt

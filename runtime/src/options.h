@@ -11,8 +11,21 @@ namespace meshrt {
 
 struct Options {
   int64_t steps = 10;
+  bool stepsGiven = false; // --steps on the command line (else: 10, or --epochs of the data)
+  int64_t epochs = 0;      // --epochs N: N passes over the --data samples (0: not given)
   uint64_t seed = 0;
-  int64_t logEvery = 1;
+  int64_t logEvery = 0; // 0: every step on synthetic data, every 100 with --data
+  // Data files bound to the program's inputs, "x=train_x.npy,y=train.h5:/labels" (empty: none).
+  std::string data;      // --data: training batches (else synthetic data)
+  std::string evalData;  // --eval-data: the evaluation set
+  int64_t evalEvery = 0; // --eval-every N: evaluate every N steps (0: each epoch and the end)
+  std::string predict;   // --predict: run the forward pass over these inputs, write --out
+  std::string out;       // --out FILE.npy: where --predict writes the outputs
+  // Checkpoints: a directory holding model.safetensors.
+  std::string save;      // --save DIR: written at the end (and every --save-every steps)
+  int64_t saveEvery = 0;
+  std::string load;      // --load DIR|FILE: restore parameters, optimizer state and step
+  std::string initFrom;  // --init-from FILE.safetensors: parameters only, then train from 0
   int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
   bool help = false;
   bool version = false; // --version: what compiled the program, the runtime, the devices
