@@ -1,6 +1,6 @@
 # What `cmake --install` puts under a prefix, and the CMake package that find_package(meshc
 # CONFIG) reads there:
-#   bin/                  meshc, meshc-opt
+#   bin/                  meshc, meshc-opt, meshc-data
 #   <libdir>/             libmeshrt.so (+ soname links), libmeshrt_cuda.so (the CUDA plugin,
 #                         component `cuda`, where it is built), libmeshc_frontend.a (the DSL)
 #   include/meshc/        the DSL headers;  include/meshrt/  the runtime's C ABI
@@ -37,6 +37,8 @@ if(TARGET meshc)
   install(TARGETS meshc EXPORT meshcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT meshc)
   install(TARGETS meshc-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT meshc)
 endif()
+
+install(TARGETS meshc-data RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT meshc)
 
 install(EXPORT meshcTargets NAMESPACE meshc:: DESTINATION ${MESHC_INSTALL_CMAKEDIR}
   COMPONENT meshc)

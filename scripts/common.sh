@@ -10,6 +10,8 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
+  libhdf5-openmpi-dev nlohmann-json3-dev zlib1g-dev  # runtime/src/io, tools/meshc-data
+  dataset-fashion-mnist    # the README's main job trains on it
 )
 # Only the tests need these (scripts/test.sh, scripts/test-sanitizers.sh): the main job does not
 # install a Slurm cluster's daemons on a newcomer's machine.
@@ -17,6 +19,7 @@ TEST_PACKAGES=(
   file mmdebstrap          # cpack -G DEB needs file; tests/package/deb_fresh_root.sh bootstraps a root
   slurm-wlm munge          # tests/launch: a one-node Slurm cluster (srun, sbatch)
   iproute2                 # tests/launch: two network-namespace "nodes" joined by a veth pair
+  python3-numpy python3-h5py  # tests/runtime/io, tests/tools: files NumPy and h5py write and read
 )
 
 # install_packages [EXTRA_PACKAGE...]: PACKAGES and the extra ones, those that are missing.

@@ -107,7 +107,7 @@ def main():
     run(["dpkg-deb", "-x", deb, root], 120)
     files = {os.path.relpath(os.path.join(f, n), root)
              for f, _, names in os.walk(root) for n in names}
-    wanted = [r"usr/bin/meshc", r"usr/bin/meshc-opt", r"usr/lib/(.+/)?libmeshrt\.so",
+    wanted = [r"usr/bin/meshc", r"usr/bin/meshc-opt", r"usr/bin/meshc-data", r"usr/lib/(.+/)?libmeshrt\.so",
               r"usr/lib/(.+/)?libmeshrt\.so\.\d+\.\d+", r"usr/lib/(.+/)?libmeshc_frontend\.a",
               r"usr/include/meshc/dsl\.h", r"usr/include/meshrt/meshrt\.h",
               r"usr/lib/(.+/)?cmake/meshc/meshcConfig\.cmake",

@@ -60,6 +60,7 @@ def main():
         os.path.join(lib, "cmake", "meshc", "meshcConfigVersion.cmake"),
         os.path.join(lib, "cmake", "meshc", "meshcTargets.cmake"),
         os.path.join(lib, "cmake", "meshc", "MeshcModel.cmake"),
+        os.path.join(args.prefix, "bin", "meshc-data"),
     ]
     if args.compiler:
         expected += [os.path.join(args.prefix, "bin", tool) for tool in ("meshc", "meshc-opt")]

@@ -41,7 +41,7 @@ def inner(args):
     forbidden = [os.path.realpath(args.build_dir), os.path.realpath(args.source_dir),
                  os.path.realpath(args.prefix)]
 
-    for tool in ("meshc", "meshc-opt"):
+    for tool in ("meshc", "meshc-opt", "meshc-data"):
         for entry in runpaths(os.path.join(args.moved, "bin", tool)):
             if any(f in entry for f in forbidden):
                 raise Failure("the installed %s has RUNPATH %s" % (tool, entry))

@@ -18,10 +18,14 @@ const char *safetensorsDtype(ElemType t);    // "U8", "I32", "I64", "F32", "F64"
 std::optional<ElemType> fromNpyDescr(const std::string &descr);
 std::optional<ElemType> fromSafetensorsDtype(const std::string &dtype);
 
-// Converts n elements of `from` at src to `to` at dst (to: F32 or I32). Into I32 a value must
-// be an integer within i32's range: otherwise returns false with *badIndex the first offender.
+// Converts n elements of `from` at src to `to` at dst (the data path uses to = F32 or I32; any
+// pair works). Into an integer type a value must be an integer within that type's range:
+// otherwise returns false with *badIndex the first offender. Into a floating type: rounded.
 bool convertElems(ElemType from, const void *src, ElemType to, void *dst, int64_t n,
                   int64_t *badIndex);
+
+// The element at p as text, for error messages ("2.5", "-3").
+std::string elemValueString(ElemType t, const void *p);
 
 } // namespace meshrt::io
 
