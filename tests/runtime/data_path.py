@@ -104,7 +104,7 @@ class Runner:
     def cmd(self, ranks, mesh, flags):
         return [self.mpirun, "--allow-run-as-root", "--oversubscribe", "--bind-to", "none",
                 "-n", str(ranks), "-x", "MESHRT_TEST_MESH=" + mesh, self.program,
-                "--threads", "1"] + flags
+                "--threads", "1", "--log-every", "1"] + flags
 
     def run(self, ranks, mesh, flags, check=True, timeout=120):
         res = run_checked(self.cmd(ranks, mesh, flags), timeout, check=check,

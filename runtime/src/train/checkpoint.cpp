@@ -5,7 +5,9 @@
 #include "io/tensor_file.h"
 #include "program/agree.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -36,6 +38,21 @@ Status makeDirectories(const std::string &dir) {
   return Status::success();
 }
 
+// A save killed midway leaves its temporary file (".model.safetensors.tmp-PID", io's naming)
+// beside the intact checkpoint; the next save of the run removes such leftovers.
+void removeStaleTemporaries(const std::string &path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string prefix = "." + path.substr(slash + 1) + ".tmp-";
+  DIR *d = opendir(dir.c_str());
+  if (!d)
+    return;
+  while (const dirent *e = readdir(d))
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0)
+      unlink((dir + "/" + e->d_name).c_str());
+  closedir(d);
+}
+
 bool checkpointed(const ProgramTensor &t, bool paramsOnly) {
   return t.role == MESHRT_ROLE_PARAM || (!paramsOnly && t.role == MESHRT_ROLE_OPT_STATE);
 }
@@ -51,8 +68,12 @@ std::string checkpointFile(const std::string &arg) {
 Status saveCheckpoint(Context &ctx, const ProgramInfo &program, const std::string &dir,
                       int64_t step, uint64_t seed, int64_t dataSamples) {
   const std::string path = checkpointFile(dir);
-  Status s = ctx.rank() == 0 ? makeDirectories(path.substr(0, path.rfind('/')))
-                             : Status::success();
+  Status s;
+  if (ctx.rank() == 0) {
+    s = makeDirectories(path.substr(0, path.rfind('/')));
+    if (s.ok())
+      removeStaleTemporaries(path);
+  }
   s = agree(MPI_COMM_WORLD, s);
   if (!s.ok())
     return s;

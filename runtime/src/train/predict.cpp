@@ -71,6 +71,8 @@ Status predictAll(Context &ctx, BatchLoader &data, const ProgramInfo &program,
       block.offset[0] = k * data.batch() + t.slice.offset[0];
       int64_t rows = valid - t.slice.offset[0];
       block.local[0] = rows < 0 ? 0 : rows > t.slice.local[0] ? t.slice.local[0] : rows;
+      if (block.local[0] == 0) // only padding here: an empty block at the end of the file
+        block.offset[0] = n;
       s = writers[o]->write(block, host.data(), t.writesBlock(ctx));
     }
   }
