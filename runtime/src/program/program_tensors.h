@@ -4,8 +4,8 @@
 #ifndef MESHRT_SRC_PROGRAM_PROGRAM_TENSORS_H
 #define MESHRT_SRC_PROGRAM_PROGRAM_TENSORS_H
 
+#include "abi.h" // the C ABI with default visibility: first, before any other include of it
 #include "data/slice_desc.h"
-#include "meshrt/meshrt.h"
 #include "status.h"
 
 #include <cstdint>
