@@ -4,8 +4,9 @@
 #include "lowering/MeshcToLLVM/LoweringState.h"
 #include "lowering/Passes.h"
 
+#include "dialect/Analysis/ProgramPasses.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/xxhash.h"
 
 #ifndef MESHC_VERSION
@@ -45,10 +46,8 @@ void planBuffers(func::FuncOp func, LoweringState &state) {
 /// Buffers that outlive a pass, and the numbers the runtime knows ops by, planned from the whole
 /// function so that every pass agrees on them.
 void planPersistentState(func::FuncOp func, LoweringState &state) {
-  int32_t collectives = 0, inputs = 0;
+  int32_t inputs = 0;
   func.walk([&](Operation *op) {
-    if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op))
-      state.collectiveNumber[op] = collectives++;
     if (isa<InputOp>(op))
       state.inputId[op] = inputs++;
     if (isa<AdamUpdateOp, MomentumUpdateOp>(op)) {
@@ -60,55 +59,6 @@ void planPersistentState(func::FuncOp func, LoweringState &state) {
     if (auto param = llvm::dyn_cast<ParamOp>(op))
       state.params.push_back(param);
   });
-}
-
-/// The ops `roots` depend on (their backward slice), roots included.
-llvm::DenseSet<Operation *> sliceOf(ArrayRef<Operation *> roots) {
-  llvm::DenseSet<Operation *> slice;
-  SmallVector<Operation *> work(roots.begin(), roots.end());
-  while (!work.empty()) {
-    Operation *op = work.pop_back_val();
-    if (!slice.insert(op).second)
-      continue;
-    for (Value operand : op->getOperands())
-      if (Operation *def = operand.getDefiningOp())
-        work.push_back(def);
-  }
-  return slice;
-}
-
-/// Which ops each pass runs. eval: what the loss and the metrics need; predict: what the
-/// outputs need. train: every op but the metrics, the outputs and the ops only they need (it is
-/// the step function of a program without them).
-struct PassPlan {
-  llvm::DenseSet<Operation *> train, eval, predict;
-  bool hasOutputs = false;
-};
-
-PassPlan planPasses(Block &body) {
-  SmallVector<Operation *> trainRoots, evalRoots, predictRoots;
-  for (Operation &op : body) {
-    if (isa<OutputOp>(op))
-      trainRoots.push_back(&op), evalRoots.push_back(&op);
-    else if (isa<MetricOp>(op))
-      evalRoots.push_back(&op);
-    else if (isa<PredictionOp>(op))
-      predictRoots.push_back(&op);
-    else if (isa<SgdUpdateOp, AdamUpdateOp, MomentumUpdateOp>(op))
-      trainRoots.push_back(&op);
-  }
-  PassPlan plan;
-  plan.eval = sliceOf(evalRoots);
-  plan.predict = sliceOf(predictRoots);
-  plan.hasOutputs = !predictRoots.empty();
-  llvm::DenseSet<Operation *> needed = sliceOf(trainRoots);
-  for (Operation &op : body) {
-    bool onlyForMetricsOrOutputs =
-        !needed.contains(&op) && (plan.eval.contains(&op) || plan.predict.contains(&op));
-    if (!isa<MetricOp, PredictionOp>(op) && !onlyForMetricsOrOutputs)
-      plan.train.insert(&op);
-  }
-  return plan;
 }
 
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
@@ -163,7 +113,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     Block &body = func.getBody().front();
     planBuffers(func, state);
     planPersistentState(func, state);
-    PassPlan plan = planPasses(body);
+    ProgramPasses plan = planProgramPasses(body);
+    state.collectiveNumber = numberCollectives(body, plan);
     MLIRContext *context = module.getContext();
     Location loc = func.getLoc();
     OpBuilder b(context);

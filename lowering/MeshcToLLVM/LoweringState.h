@@ -34,7 +34,7 @@ struct LoweringState {
   bool forwardOnly = false; // eval and predict: dropout is the identity
 
   // Known before any pass is emitted (planned from the whole partitioned function).
-  /// Each collective's number in program order (`meshc --explain`'s), in whichever pass runs it.
+  /// Each collective's number (numberCollectives: `meshc --explain`'s), in whichever pass runs it.
   llvm::DenseMap<mlir::Operation *, int32_t> collectiveNumber;
   /// The id meshrt_register_tensor gives each input (registration order: inputs first).
   llvm::DenseMap<mlir::Operation *, int32_t> inputId;
