@@ -7,6 +7,8 @@
 // lowering's per-use-site scratch) and the runtime's reusable collective scratch.
 #include "dialect/Analysis/CostReport.h"
 
+#include "dialect/Analysis/ProgramPasses.h"
+
 #include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshcOps.h"
 
@@ -265,6 +267,9 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   llvm::SmallVector<std::string> optimizers;
   int64_t collectiveBytes = 0, collectiveSent = 0;
 
+  // A training step runs the train pass; the ops only metrics and outputs need run in
+  // evaluation and prediction (ProgramPasses.h), in the same buffers.
+  ProgramPasses passes = planProgramPasses(func.getBody().front());
   for (Operation &op : func.getBody().front()) {
     for (Value result : op.getResults()) {
       if (!llvm::isa<NamedTensorType>(result.getType()))
@@ -295,7 +300,8 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       add(collectiveBytes, cost->bytes, &op, "collective bytes");
       add(collectiveSent, cost->sentBytes < 0 ? std::nullopt : std::optional(cost->sentBytes), &op,
           "bytes sent by collectives");
-      report.collectives.push_back(std::move(*cost));
+      (passes.train.contains(&op) ? report.collectives : report.otherCollectives)
+          .push_back(std::move(*cost));
     }
   }
 
@@ -324,6 +330,8 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     report.optimizers += (report.optimizers.empty() ? "" : ", ") + optimizer;
 
   func.walk([&](Operation *op) {
+    if (!passes.train.contains(op))
+      return;
     if (auto einsum = dyn_cast<EinsumOp>(op))
       add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
@@ -415,6 +423,14 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
     all.bytes += c.bytes;
     all.sent += c.sentBytes;
   }
+  if (!r.otherCollectives.empty()) {
+    os << "\nnot in a training step: collectives only the metrics (eval) or outputs (predict)\n"
+          "need, numbered after the step's:\n";
+    for (auto [index, c] : llvm::enumerate(r.otherCollectives))
+      os << "  eval/predict collective " << r.collectives.size() + index << ": " << c.kind
+         << " axes=" << joinAxes(c.axes) << " bytes=" << c.bytes << " at " << c.location << "\n";
+  }
+
   os << "\ncollective totals per rank and step (by kind and axes):\n";
   auto total = [&](StringRef what, const Total &t) {
     os << "  " << llvm::left_justify(what, 26) << llvm::right_justify(std::to_string(t.calls), 4)

@@ -1,5 +1,6 @@
 // What one rank of a partitioned meshc program costs per training step: memory by kind, FLOPs,
-// and every collective in program order with the DSL line that caused it (`meshc --explain`).
+// and every collective of the step in program order with the DSL line that caused it (`meshc
+// --explain`); ops only metrics and outputs need are not part of a step (ProgramPasses.h).
 //
 // Computed on the partitioned program (local shapes), so the figures are those of what runs.
 // All ranks run the same per-rank program on slices of equal shape (the partitioner requires
@@ -45,7 +46,9 @@ struct CostReport {
   int64_t allocatedBytes = -1;
   // FLOPs per rank and step.
   int64_t einsumFlops = 0, otherFlops = 0;
-  std::vector<CollectiveCost> collectives; // program order
+  std::vector<CollectiveCost> collectives; // a training step's, in program order
+  // Collectives outside the training step: only the metrics or outputs need them.
+  std::vector<CollectiveCost> otherCollectives;
 
   int64_t bufferBytes() const {
     return parameterBytes + gradientBytes + optimizerBytes + inputBytes + activationBytes;

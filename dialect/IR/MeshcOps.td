@@ -248,9 +248,10 @@ def Meshc_AllToAllOp : Meshc_CollectiveOp<"all_to_all"> {
   }];
 }
 
-// Op families of the transformer/MoE op set, one file each.
+// Op families of the transformer/MoE op set and of evaluation, one file each.
 include "dialect/IR/MeshcNNOps.td"
 include "dialect/IR/MeshcIndexOps.td"
 include "dialect/IR/MeshcLayoutOps.td"
+include "dialect/IR/MeshcEvalOps.td"
 
 #endif // MESHC_OPS_TD

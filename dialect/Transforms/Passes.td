@@ -12,7 +12,10 @@ def CheckProgram : Pass<"meshc-check-program", "mlir::ModuleOp"> {
     meshc ops only, with a loss (`meshc.minimize`, or the `meshc.output "loss"` of a program
     meshc-autodiff already ran on). Errors (located): a module without a program or with two,
     a function with arguments or results, an op of another dialect, a program without a loss
-    (every step would train nothing and report a loss of 0).
+    (every step would train nothing and report a loss of 0), a name given to two inputs,
+    parameters, metrics or outputs (a parameter may be read twice), a metric or output named
+    'loss', a metric or output whose first dim is not the sample dim (the first input's first
+    dim).
   }];
 }
 

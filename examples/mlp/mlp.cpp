@@ -2,6 +2,8 @@
 //
 //   x[batch, d_in] -> relu(x w1 + b1) -> relu(. w2 + b2) -> . w3 + b3 -> logits[batch, classes]
 //   loss = mean over batch of softmax cross-entropy against labels y[batch]
+//   metric "accuracy" (evaluation): 1 where argmax(logits) == y, per sample
+//   output "probs" (prediction): softmax(logits) over the classes, per sample
 //
 // Sizes come from flags so that one source is both the example and a benchmark:
 //   mlp_gen [--batch N] [--d-in N] [--hidden N] [--hidden2 N] [--classes N] [--lr X]
@@ -39,6 +41,8 @@ int main(int argc, char **argv) {
   Tensor logits = einsum({h2, w3}, {batch, cls}) + b3;
   Tensor loss = mean(softmax_cross_entropy(logits, y, cls));
   g.minimize(loss, SGD{lr});
+  g.metric("accuracy", equal(argmax(logits, cls), y));
+  g.output("probs", softmax(logits, cls));
 
   g.mesh(args.string("--mesh", "b=2,m=2")).layout(args.string("--layout", "batch:b,hidden:m"));
   return g.emit(args);

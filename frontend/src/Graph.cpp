@@ -111,7 +111,7 @@ Tensor GraphImpl::add(std::string ssaName, std::vector<Dim> dims, DType dtype,
 }
 
 std::vector<std::string> GraphImpl::finalErrors() const {
-  std::vector<std::string> out;
+  std::vector<std::string> out = perSampleErrors();
   // A layout rule for a dimension no value has is a misspelling, or a leftover.
   std::vector<std::pair<std::string, std::string>> rules;
   if (layout && !checkLayoutSpec(layout->text, rules)) {
@@ -161,10 +161,11 @@ Graph::~Graph() = default;
 
 const std::string &Graph::name() const { return impl_->name; }
 
-/// Names of inputs and params share one namespace: they name the data and the
-/// checkpointed state, and are the SSA names of the printed values.
-static bool claimName(detail::GraphImpl &g, std::string_view name, const char *what,
-                      const std::source_location &loc) {
+/// Names of inputs, params, metrics and outputs share one namespace: they name the data, the
+/// checkpointed state and what evaluation and prediction report, and inputs and params are
+/// the SSA names of the printed values.
+bool detail::claimName(detail::GraphImpl &g, std::string_view name, const char *what,
+                       const std::source_location &loc) {
   if (!detail::isIdentifier(name)) {
     g.error(loc, std::string(what) + " name '" + std::string(name) + "' is not an identifier");
     return false;
@@ -182,7 +183,7 @@ Tensor Graph::input(std::string_view name, std::vector<Dim> shape, const Data &d
                     std::source_location loc) {
   detail::GraphImpl &g = *impl_;
   std::string what = "the shape of input '" + std::string(name) + "'";
-  bool ok = claimName(g, name, "input", loc);
+  bool ok = detail::claimName(g, name, "input", loc);
   ok &= g.checkShape(shape, loc, what);
   ok &= g.checkDim(data.classes, loc);
   if (data.classes.size > detail::kMaxI32Index) {
@@ -203,6 +204,8 @@ Tensor Graph::input(std::string_view name, std::vector<Dim> shape, const Data &d
   }
   if (!ok)
     return g.placeholder(std::move(shape), data.dtype);
+  if (!g.sampleDim)
+    g.sampleDim = {shape.front().name, std::string(name)};
   std::string text = "meshc.input " + detail::printString(name) + " {kind = " +
                      detail::printString(data.kind) +
                      ", classes = " + std::to_string(data.classes.size) +
@@ -214,7 +217,7 @@ Tensor Graph::param(std::string_view name, std::vector<Dim> shape, const Init &i
                     std::source_location loc) {
   detail::GraphImpl &g = *impl_;
   std::string what = "the shape of param '" + std::string(name) + "'";
-  bool ok = claimName(g, name, "param", loc);
+  bool ok = detail::claimName(g, name, "param", loc);
   ok &= g.checkShape(shape, loc, what);
   const char *kind = "zeros";
   double scale = 0.0;

@@ -109,8 +109,11 @@ struct GraphImpl {
                 double learningRate, const std::string &extraAttrs,
                 const std::source_location &loc);
 
-  /// Errors that need the whole graph (mesh against layout).
+  /// Errors that need the whole graph (mesh against layout, metrics and outputs against the
+  /// sample dim).
   std::vector<std::string> finalErrors() const;
+  /// Metrics and outputs whose first dim is not the inputs' sample dim (EvalOps.cpp).
+  std::vector<std::string> perSampleErrors() const;
   std::string print() const;
 
   Graph *self;
@@ -125,8 +128,21 @@ struct GraphImpl {
   std::optional<std::source_location> minimized;
   int64_t nextDropoutKey = 0; // dropout ops get keys 0, 1, ... in graph order
   std::optional<Spec> mesh, layout;
+  /// The first input's first dim (the sample dim) and that input's name.
+  std::optional<std::pair<std::string, std::string>> sampleDim;
+  /// Metrics and outputs (g.metric, g.output): what they are, name, first dim, where.
+  struct PerSample {
+    std::string what, name, firstDim;
+    std::source_location loc;
+  };
+  std::vector<PerSample> perSample;
   std::vector<std::string> errors;
 };
+
+/// Claims `name` for an input, param, metric or output (`what`): an identifier used by no other
+/// of them. Records an error and returns false otherwise.
+bool claimName(GraphImpl &g, std::string_view name, const char *what,
+               const std::source_location &loc);
 
 /// The result of an op that could not be built: in the operands' graph when they have one,
 /// so that later ops stay quiet about it.

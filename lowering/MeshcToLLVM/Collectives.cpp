@@ -91,7 +91,7 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
   // program order, as `meshc --explain` counts them, and the DSL line that caused it.
   std::string where = formatLocation(loc);
   rt.call(b, loc, "meshrt_collective_site",
-          {state.context, rt.i32c(b, loc, state.collectives++),
+          {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
            where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {

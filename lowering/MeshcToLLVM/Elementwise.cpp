@@ -1,5 +1,5 @@
-// Elementwise ops → runtime kernels: broadcasting binaries by dimension name (strides of 0),
-// unary ops, fill, broadcast/transpose copies.
+// Elementwise ops → runtime kernels: broadcasting binaries and comparisons by dimension name
+// (strides of 0), unary ops, fill, broadcast/transpose copies.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "meshrt/meshrt.h"
@@ -52,6 +52,17 @@ LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState 
       .Case([&](ReluGradOp grad) {
         emitBinary(b, loc, state, MESHRT_RELU_GRAD, grad.getInput(), grad.getGrad(),
                    grad.getResult());
+      })
+      .Case([&](EqualOp equal) {
+        NamedTensorType out = typeOf(equal.getResult());
+        bool isInt = typeOf(equal.getLhs()).getElementType().isSignlessInteger(32);
+        rt.call(b, loc, "meshrt_equal",
+                {state.context, rt.i32c(b, loc, isInt ? MESHRT_DTYPE_I32 : MESHRT_DTYPE_F32),
+                 rt.i32c(b, loc, out.getRank()), rt.i64Array(b, loc, out.getDimSizes()),
+                 state.pointer(b, loc, equal.getResult()), state.pointer(b, loc, equal.getLhs()),
+                 rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getLhs()))),
+                 state.pointer(b, loc, equal.getRhs()),
+                 rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getRhs())))});
       })
       .Case([&](ReluOp relu) {
         emitUnary(b, loc, state, MESHRT_RELU, relu.getInput(), relu.getResult(), 0.0f);

@@ -1,7 +1,10 @@
-// The meshc-lower-to-llvm pass: builds meshc_step, meshc_init and main around the op-family
-// lowerings, then drops the meshc function.
+// The meshc-lower-to-llvm pass: builds the three passes of the program (meshc_step: train,
+// meshc_eval, meshc_predict), meshc_init and main around the op-family lowerings, then drops the
+// meshc function.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 #include "lowering/Passes.h"
+
+#include "dialect/Analysis/ProgramPasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/xxhash.h"
@@ -40,10 +43,28 @@ void planBuffers(func::FuncOp func, LoweringState &state) {
   });
 }
 
+/// Buffers that outlive a pass, and the numbers the runtime knows ops by, planned from the whole
+/// function so that every pass agrees on them.
+void planPersistentState(func::FuncOp func, LoweringState &state) {
+  int32_t inputs = 0;
+  func.walk([&](Operation *op) {
+    if (isa<InputOp>(op))
+      state.inputId[op] = inputs++;
+    if (isa<AdamUpdateOp, MomentumUpdateOp>(op)) {
+      int64_t bytes = llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements() * 4;
+      auto &buffers = state.optimizerState[op];
+      for (int i = 0, n = isa<AdamUpdateOp>(op) ? 2 : 1; i < n; ++i)
+        buffers.push_back(state.newBuffer(bytes));
+    }
+    if (auto param = llvm::dyn_cast<ParamOp>(op))
+      state.params.push_back(param);
+  });
+}
+
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
   if (isa<EinsumOp>(op))
     return lowerMatmulFamily(op, b, state);
-  if (isa<AddOp, SubOp, MulOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>(op))
+  if (isa<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>(op))
     return lowerElementwiseFamily(op, b, state);
   if (isa<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>(op))
     return lowerReductionFamily(op, b, state);
@@ -57,7 +78,7 @@ LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
   if (isa<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp, CausalMaskOp, DropoutOp,
           AdamUpdateOp, MomentumUpdateOp>(op))
     return lowerNNFamily(op, b, state);
-  if (isa<func::ReturnOp>(op))
+  if (isa<func::ReturnOp, MetricOp, PredictionOp>(op)) // registered buffers, no code
     return success();
   if (isa<MinimizeOp>(op))
     return op->emitOpError() << "must be differentiated before lowering (run meshc-autodiff)";
@@ -89,27 +110,43 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
 
     LoweringState state(module, mesh);
     RuntimeABI &rt = state.rt;
+    Block &body = func.getBody().front();
     planBuffers(func, state);
+    planPersistentState(func, state);
+    ProgramPasses plan = planProgramPasses(body);
+    state.collectiveNumber = numberCollectives(body, plan);
     MLIRContext *context = module.getContext();
     Location loc = func.getLoc();
     OpBuilder b(context);
-    b.setInsertionPointToEnd(module.getBody());
 
-    // meshc_step(ctx, step) -> loss
-    auto stepFn = b.create<LLVM::LLVMFuncOp>(
-        loc, "meshc_step",
-        LLVM::LLVMFunctionType::get(rt.f32Type(), {rt.ptrType(), rt.i64Type()}));
-    Block *stepBlock = stepFn.addEntryBlock(b);
-    OpBuilder sb = OpBuilder::atBlockEnd(stepBlock);
-    state.context = stepBlock->getArgument(0);
-    state.step = stepBlock->getArgument(1);
-    for (Operation &op : func.getBody().front())
-      if (failed(lowerOp(&op, sb, state)))
-        return signalPassFailure();
-    Value loss = state.loss ? state.loss : rt.f32c(sb, loc, 0.0f);
-    sb.create<LLVM::ReturnOp>(loc, loss);
+    // meshc_step (train), meshc_eval, meshc_predict: (ctx, step) -> loss, over the same buffers.
+    auto buildPass = [&](StringRef name, const llvm::DenseSet<Operation *> &ops,
+                         bool forwardOnly, bool returnsLoss) -> LLVM::LLVMFuncOp {
+      b.setInsertionPointToEnd(module.getBody());
+      auto fn = b.create<LLVM::LLVMFuncOp>(
+          loc, name, LLVM::LLVMFunctionType::get(rt.f32Type(), {rt.ptrType(), rt.i64Type()}));
+      Block *entry = fn.addEntryBlock(b);
+      OpBuilder pb = OpBuilder::atBlockEnd(entry);
+      state.context = entry->getArgument(0);
+      state.step = entry->getArgument(1);
+      state.loss = Value();
+      state.forwardOnly = forwardOnly;
+      state.beginPass();
+      for (Operation &op : body)
+        if (ops.contains(&op) && failed(lowerOp(&op, pb, state)))
+          return nullptr;
+      Value loss = returnsLoss && state.loss ? state.loss : rt.f32c(pb, loc, 0.0f);
+      pb.create<LLVM::ReturnOp>(loc, loss);
+      return fn;
+    };
+    LLVM::LLVMFuncOp stepFn = buildPass("meshc_step", plan.train, false, true);
+    LLVM::LLVMFuncOp evalFn = stepFn ? buildPass("meshc_eval", plan.eval, true, true) : nullptr;
+    LLVM::LLVMFuncOp predictFn =
+        evalFn && plan.hasOutputs ? buildPass("meshc_predict", plan.predict, true, false) : nullptr;
+    if (!stepFn || !evalFn || (plan.hasOutputs && !predictFn))
+      return signalPassFailure();
 
-    // meshc_init(ctx): every buffer, then every parameter's slice.
+    // meshc_init(ctx): every buffer, then every parameter's slice, then the registrations.
     b.setInsertionPointToEnd(module.getBody());
     auto initFn = b.create<LLVM::LLVMFuncOp>(
         loc, "meshc_init", LLVM::LLVMFunctionType::get(rt.voidType(), {rt.ptrType()}));
@@ -122,6 +159,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     }
     for (ParamOp param : state.params)
       emitParamInit(ib, state, param);
+    emitRegistrations(ib, state, body);
     ib.create<LLVM::ReturnOp>(loc, ValueRange());
 
     // main(argc, argv)
@@ -140,7 +178,9 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
                           rt.string(mb, loc, layout ? layout.getSpec() : std::string()),
                           rt.i64c(mb, loc, (int64_t)hash),
                           mb.create<LLVM::AddressOfOp>(loc, initFn),
-                          mb.create<LLVM::AddressOfOp>(loc, stepFn), null, null,
+                          mb.create<LLVM::AddressOfOp>(loc, stepFn),
+                          mb.create<LLVM::AddressOfOp>(loc, evalFn),
+                          predictFn ? mb.create<LLVM::AddressOfOp>(loc, predictFn) : null,
                           rt.string(mb, loc, MESHC_VERSION)});
     mb.create<LLVM::ReturnOp>(loc, code);
 

@@ -31,9 +31,39 @@ unsigned LoweringState::newBuffer(int64_t bytes) {
 }
 
 Value LoweringState::scratch(OpBuilder &b, Location loc, int64_t elements) {
-  unsigned index = newBuffer(elements * 4);
+  int64_t bytes = std::max<int64_t>(elements * 4, 4);
+  if (scratchUsed == scratchPool.size())
+    scratchPool.push_back(newBuffer(bytes));
+  unsigned index = scratchPool[scratchUsed++];
+  buffers[index].bytes = std::max(buffers[index].bytes, bytes);
+  return bufferPointer(b, loc, index);
+}
+
+Value LoweringState::bufferPointer(OpBuilder &b, Location loc, unsigned index) {
   Value address = b.create<LLVM::AddressOfOp>(loc, buffers[index].global);
   return b.create<LLVM::LoadOp>(loc, rt.ptrType(), address);
+}
+
+SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxes,
+                                 MeshAttr mesh) {
+  SmallVector<int64_t> shape(local.getDimSizes());
+  for (auto [i, axis] : llvm::enumerate(dimAxes))
+    if (axis >= 0)
+      shape[i] *= mesh.getAxisSize(axis);
+  return shape;
+}
+
+SmallVector<int32_t> dimAxesOf(std::optional<ArrayRef<int32_t>> dimAxes, unsigned rank) {
+  if (dimAxes)
+    return SmallVector<int32_t>(*dimAxes);
+  return SmallVector<int32_t>(rank, -1);
+}
+
+SmallVector<int32_t> dimAxesOf(Operation *op, NamedTensorType local) {
+  SmallVector<int32_t> axes;
+  for (StringAttr name : local.getDimNames())
+    axes.push_back(LoweringState::dimAxis(op, name.getValue()));
+  return axes;
 }
 
 SmallVector<int64_t> rowMajorStrides(NamedTensorType type) {

@@ -1,5 +1,6 @@
 // State shared by the op-family lowerings while one partitioned meshc function becomes the
-// init/step functions of the executable: where each tensor lives and how to call the runtime.
+// init function and the train/eval/predict passes of the executable: where each tensor lives
+// and how to call the runtime.
 #ifndef MESHC_LOWERING_MESHCTOLLVM_LOWERINGSTATE_H
 #define MESHC_LOWERING_MESHCTOLLVM_LOWERINGSTATE_H
 
@@ -26,11 +27,19 @@ struct LoweringState {
   std::vector<Buffer> buffers;
   llvm::DenseMap<mlir::Value, unsigned> bufferOf;
 
-  // Set while emitting the step function.
+  // Set while emitting a pass (train, eval or predict).
   mlir::Value context;  // meshrt_context_t
   mlir::Value step;     // int64_t step number
-  mlir::Value loss;     // f32 returned by the step (from meshc.output)
-  int32_t collectives = 0; // collectives lowered so far: the next one's number (--explain's)
+  mlir::Value loss;     // f32 returned by the pass (from meshc.output)
+  bool forwardOnly = false; // eval and predict: dropout is the identity
+
+  // Known before any pass is emitted (planned from the whole partitioned function).
+  /// Each collective's number (numberCollectives: `meshc --explain`'s), in whichever pass runs it.
+  llvm::DenseMap<mlir::Operation *, int32_t> collectiveNumber;
+  /// The id meshrt_register_tensor gives each input (registration order: inputs first).
+  llvm::DenseMap<mlir::Operation *, int32_t> inputId;
+  /// The persistent state buffers of each Adam (m, v) or momentum (velocity) update.
+  llvm::DenseMap<mlir::Operation *, llvm::SmallVector<unsigned, 2>> optimizerState;
 
   /// Loads the data pointer of the buffer holding `tensor`.
   mlir::Value pointer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
@@ -44,13 +53,32 @@ struct LoweringState {
 
   /// A new buffer of `bytes` (allocated by the init function); returns its index.
   unsigned newBuffer(int64_t bytes);
-  /// Pointer to a new scratch buffer of `elements` f32 (one per use site: no reuse).
+  /// Pointer to a scratch buffer of `elements` f32: one per use site within a pass; the passes
+  /// run one at a time, so the n-th scratch of each pass shares one buffer (sized for the
+  /// largest).
   mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, int64_t elements);
+  /// Starts a pass: its scratch use sites count from the first shared buffer again.
+  void beginPass() { scratchUsed = 0; }
+  /// Loads the data pointer of buffer `index`.
+  mlir::Value bufferPointer(mlir::OpBuilder &b, mlir::Location loc, unsigned index);
 
   /// Parameters to initialise, in program order.
   llvm::SmallVector<ParamOp> params;
+
+private:
+  llvm::SmallVector<unsigned> scratchPool;
+  unsigned scratchUsed = 0;
 };
 
+/// Global sizes of a tensor from its local type and the mesh axis of each dim (-1: whole).
+llvm::SmallVector<int64_t> globalShape(NamedTensorType local, llvm::ArrayRef<int32_t> dimAxes,
+                                       MeshAttr mesh);
+/// The `dim_axes` array of a source (meshc.input, meshc.param), all -1 when absent.
+llvm::SmallVector<int32_t> dimAxesOf(std::optional<llvm::ArrayRef<int32_t>> dimAxes,
+                                     unsigned rank);
+/// The mesh axis of each dim of `local` from the `dim_axes` dictionary of an op that
+/// needsDimAxes() (meshc.metric, meshc.prediction, ...).
+llvm::SmallVector<int32_t> dimAxesOf(mlir::Operation *op, NamedTensorType local);
 /// Row-major strides of `type`, in elements.
 llvm::SmallVector<int64_t> rowMajorStrides(NamedTensorType type);
 /// For each dim of `view`, the stride of the dim of the same name in `source` (0 if absent).
@@ -73,6 +101,10 @@ mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, Lower
 
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);
+/// Registers the program's global tensors with the runtime (in the init function, after the
+/// allocations): inputs (in program order, so that input k gets id k), parameters, optimizer
+/// state, metrics and outputs.
+void emitRegistrations(mlir::OpBuilder &b, LoweringState &state, mlir::Block &body);
 
 /// Emits out = sum of `in` over the dims of inType absent from outType (any order).
 void emitReduceSum(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state,

@@ -1,8 +1,8 @@
 // NN-family ops → runtime kernels: layer norm and softmax over one dim (viewed as
 // [outer, n, inner]), GELU, the causal mask and dropout (which get the global shape and the
-// mesh axis of each dim, from the `dim_axes` the partitioner sets), and the Adam and momentum
-// updates, whose state lives in buffers of the parameter's local shape that the init
-// function allocates zero-filled.
+// mesh axis of each dim, from the `dim_axes` the partitioner sets; a copy in the forward-only
+// passes), and the Adam and momentum updates, whose state lives in buffers of the parameter's
+// local shape that the init function allocates zero-filled and registers by name.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "meshrt/meshrt.h"
@@ -94,6 +94,10 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       })
       .Case([&](DropoutOp o) {
         NamedTensorType type = typeOf(o.getInput());
+        if (state.forwardOnly) { // evaluation and prediction: dropout is off
+          emitStridedCopy(b, loc, state, ptr(o.getInput()), type, ptr(o.getResult()), type);
+          return;
+        }
         Placement p = placementOf(op, type, state.mesh);
         rt.call(b, loc, "meshrt_dropout",
                 {state.context, rt.i32c(b, loc, type.getRank()),
@@ -103,7 +107,9 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       })
       .Case([&](AdamUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
-        Value m = state.scratch(b, loc, n), v = state.scratch(b, loc, n);
+        ArrayRef<unsigned> buffers = state.optimizerState.lookup(op);
+        Value m = state.bufferPointer(b, loc, buffers[0]);
+        Value v = state.bufferPointer(b, loc, buffers[1]);
         rt.call(b, loc, "meshrt_adam_update",
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
                  f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
@@ -112,7 +118,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       })
       .Case([&](MomentumUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
-        Value velocity = state.scratch(b, loc, n);
+        Value velocity = state.bufferPointer(b, loc, state.optimizerState.lookup(op)[0]);
         rt.call(b, loc, "meshrt_momentum_update",
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
                  f32(o.getLearningRate().convertToDouble()),

@@ -27,6 +27,7 @@ constexpr Signature kSignatures[] = {
     {"meshrt_matmul", "vpllllpipip"},
     {"meshrt_strided_copy", "vpippppi"},
     {"meshrt_binary", "vpiipppppp"},
+    {"meshrt_equal", "vpiipppppp"},
     {"meshrt_unary", "vpilppf"},
     {"meshrt_fill", "vplpf"},
     {"meshrt_reduce_sum", "vpippppl"},

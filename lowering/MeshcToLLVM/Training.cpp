@@ -1,6 +1,6 @@
-// Sources and training ops → runtime calls: synthetic inputs each step, parameters (their
-// buffers are the parameter storage; initialised by the init function), SGD updates in
-// place, and the reported loss.
+// Sources and training ops → runtime calls: inputs filled by the runtime where the program
+// reads them, parameters (their buffers are the parameter storage; initialised by the init
+// function), SGD updates in place, and the reported loss.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "meshrt/meshrt.h"
@@ -17,22 +17,6 @@ namespace {
 
 NamedTensorType typeOf(Value v) { return llvm::cast<NamedTensorType>(v.getType()); }
 
-/// Global sizes of a source from its local type and the axes of its dims.
-SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxes,
-                                 MeshAttr mesh) {
-  SmallVector<int64_t> shape(local.getDimSizes());
-  for (auto [i, axis] : llvm::enumerate(dimAxes))
-    if (axis >= 0)
-      shape[i] *= mesh.getAxisSize(axis);
-  return shape;
-}
-
-SmallVector<int32_t> dimAxesOf(std::optional<ArrayRef<int32_t>> dimAxes, unsigned rank) {
-  if (dimAxes)
-    return SmallVector<int32_t>(*dimAxes);
-  return SmallVector<int32_t>(rank, -1);
-}
-
 } // namespace
 
 LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &state) {
@@ -41,18 +25,11 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
   LogicalResult result = success();
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](InputOp input) {
-        NamedTensorType type = typeOf(input.getResult());
-        SmallVector<int32_t> axes = dimAxesOf(input.getDimAxes(), type.getRank());
-        rt.call(b, loc,
-                input.getKind() == "labels" ? "meshrt_synthetic_labels"
-                                            : "meshrt_synthetic_features",
-                {state.context, state.pointer(b, loc, input.getResult()),
-                 rt.i32c(b, loc, type.getRank()),
-                 rt.i64Array(b, loc, globalShape(type, axes, state.mesh)),
-                 rt.i32Array(b, loc, axes), state.step,
-                 rt.i32c(b, loc, (int32_t)input.getClasses())});
+        // The runtime fills it: from a bound file, else synthetic data of the step.
+        rt.call(b, loc, "meshrt_input",
+                {state.context, rt.i32c(b, loc, state.inputId.lookup(op)), state.step});
       })
-      .Case([&](ParamOp param) { state.params.push_back(param); })
+      .Case([&](ParamOp) {}) // its buffer is the parameter's storage
       .Case([&](SgdUpdateOp update) {
         rt.call(b, loc, "meshrt_sgd_update",
                 {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),

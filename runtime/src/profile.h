@@ -24,6 +24,7 @@ class Device;
   X(Matmul, "matmul", "meshrt_matmul")                                                             \
   X(StridedCopy, "strided_copy", "meshrt_strided_copy")                                            \
   X(Binary, "binary", "meshrt_binary")                                                             \
+  X(Equal, "equal", "meshrt_equal")                                                                \
   X(Unary, "unary", "meshrt_unary")                                                                \
   X(Fill, "fill", "meshrt_fill")                                                                   \
   X(ReduceSum, "reduce_sum", "meshrt_reduce_sum")                                                  \

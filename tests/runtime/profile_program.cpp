@@ -41,6 +41,10 @@ const std::vector<Entry> &entries() {
        [](meshrt_context_t c, int64_t) {
          meshrt_binary(c, MESHRT_ADD, 1, kVec, g.c, g.a, kUnit, g.b, kUnit);
        }},
+      {"equal",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_equal(c, MESHRT_DTYPE_I32, 1, kVec, g.c, g.ids, kUnit, g.labels, kUnit);
+       }},
       {"unary", [](meshrt_context_t c, int64_t) { meshrt_unary(c, MESHRT_RELU, 4, g.c, g.a, 1); }},
       {"fill", [](meshrt_context_t c, int64_t) { meshrt_fill(c, 4, g.d, 0.5f); }},
       {"reduce_sum",

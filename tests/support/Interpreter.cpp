@@ -547,8 +547,21 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
             .Case<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp,
                   CumsumOp, ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(
                 [&](Operation *) { return interpretIndexOp(op, get, values[op->getResult(0)]); })
+            .Case([&](EqualOp o) {
+              values[o.getResult()] = elementwise(resultType, get(o.getLhs()), get(o.getRhs()),
+                                                  [](double a, double b) { return a == b ? 1.0 : 0.0; });
+              return success();
+            })
             .Case([&](OutputOp o) {
               result.outputs[o.getName().str()] = get(o.getValue());
+              return success();
+            })
+            .Case([&](MetricOp o) {
+              result.metrics[o.getName().str()] = get(o.getValue());
+              return success();
+            })
+            .Case([&](PredictionOp o) {
+              result.predictions[o.getName().str()] = get(o.getValue());
               return success();
             })
             .Case([&](MinimizeOp o) {

@@ -28,6 +28,8 @@ struct HostTensor {
 struct InterpretResult {
   /// `meshc.output` values by name; before autodiff, `meshc.minimize %l` reports "loss".
   std::map<std::string, HostTensor> outputs;
+  /// `meshc.metric` and `meshc.prediction` values by name.
+  std::map<std::string, HostTensor> metrics, predictions;
   /// The gradient operand of each `meshc.sgd_update`, by parameter name.
   std::map<std::string, HostTensor> gradients;
   /// Each updated parameter after its update (param - learning_rate * grad), by name.

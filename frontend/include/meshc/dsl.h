@@ -185,6 +185,16 @@ public:
   void minimize(const Tensor &loss, const Momentum &optimizer,
                 std::source_location loc = std::source_location::current());
 
+  /// A per-sample f32 value (first dim: the inputs' sample dim) that evaluation averages over
+  /// every sample and reports as `name` beside the loss, e.g. accuracy:
+  /// `g.metric("accuracy", equal(argmax(logits, cls), y))`. Not part of training.
+  void metric(std::string_view name, const Tensor &value,
+              std::source_location loc = std::source_location::current());
+  /// A per-sample value (f32 or i32; first dim: the sample dim) that prediction (`--predict`)
+  /// writes for every sample, in sample order, e.g. `g.output("probs", softmax(logits, cls))`.
+  void output(std::string_view name, const Tensor &value,
+              std::source_location loc = std::source_location::current());
+
   /// Default mesh (`b=2,m=2`) and layout (`batch:b,hidden:m`) stored in the module;
   /// `meshc --mesh/--layout` override them.
   Graph &mesh(std::string_view spec,
@@ -236,6 +246,11 @@ Tensor mean(const Tensor &x, const std::vector<Dim> &keep = {},
 /// logits' other dims in the same order; the result has the labels' dims.
 Tensor softmax_cross_entropy(const Tensor &logits, const Tensor &labels, const Dim &classes,
                              std::source_location loc = std::source_location::current());
+
+/// 1.0 where a == b, else 0.0 (f32), broadcasting by name like `+`; a and b have one element
+/// type, f32 or i32. No gradient flows through it (for metrics such as accuracy).
+Tensor equal(const Tensor &a, const Tensor &b,
+             std::source_location loc = std::source_location::current());
 
 //===----------------------------------------------------------------------===//
 // NN family (frontend/src/NNOps.cpp)

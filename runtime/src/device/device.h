@@ -79,6 +79,9 @@ public:
                              const int64_t *inStrides, int elemSize) = 0;
   virtual Status binary(int op, int ndims, const int64_t *shape, float *out, const float *a,
                         const int64_t *aStrides, const float *b, const int64_t *bStrides) = 0;
+  // out (f32) = 1 where a == b else 0; a and b are int32 when `isInt`, else f32.
+  virtual Status equal(bool isInt, int ndims, const int64_t *shape, float *out, const void *a,
+                       const int64_t *aStrides, const void *b, const int64_t *bStrides) = 0;
   virtual Status unary(int op, int64_t n, float *out, const float *in, float alpha) = 0;
   virtual Status fill(int64_t n, float *out, float value) = 0;
   virtual Status reduceSum(int ndims, const int64_t *inShape, const float *in, float *out,

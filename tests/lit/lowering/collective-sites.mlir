@@ -8,7 +8,7 @@
 // Each collective call is preceded by meshrt_collective_site with its number in program order
 // (as meshc --explain counts them) and the DSL line that caused it, for the runtime's
 // collective watchdog: here the loss all_reduce (from the mean, line 8) and the weight
-// gradient's (from the einsum, line 6).
+// gradient's (from the einsum, line 6); a collective the eval pass runs keeps its number.
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   func.func @dp() {
     %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32> loc("model.cpp":3:9)
@@ -29,6 +29,11 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 // CHECK: llvm.call @meshrt_collective_site(
 // CHECK: llvm.call @meshrt_allreduce_sum(
 // CHECK-NOT: llvm.call @meshrt_collective_site(
+// The eval pass runs only the loss's all_reduce (the forward one), under the same number.
+// CHECK-LABEL: llvm.func @meshc_eval(
+// CHECK: llvm.call @meshrt_collective_site(
+// CHECK: llvm.call @meshrt_allreduce_sum(
+// CHECK-NOT: llvm.call @meshrt_collective_site(
 // CHECK-LABEL: llvm.func @meshc_init(
 
 // SITE-DAG: llvm.mlir.global internal constant @__meshc_str_[[MEAN:[0-9]+]]("model.cpp:8:13\00")
@@ -39,3 +44,6 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 // SITE: %[[I1:.+]] = llvm.mlir.constant(1 : i32) : i32
 // SITE-NEXT: %[[S1:.+]] = llvm.mlir.addressof @__meshc_str_[[EINSUM]] : !llvm.ptr
 // SITE-NEXT: llvm.call @meshrt_collective_site(%{{.+}}, %[[I1]], %[[S1]])
+// SITE: %[[E0:.+]] = llvm.mlir.constant(0 : i32) : i32
+// SITE-NEXT: %[[ES0:.+]] = llvm.mlir.addressof @__meshc_str_[[MEAN]] : !llvm.ptr
+// SITE-NEXT: llvm.call @meshrt_collective_site(%{{.+}}, %[[E0]], %[[ES0]])

@@ -17,8 +17,11 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 }
 // CHECK-NOT: meshc.
 // CHECK-LABEL: llvm.func @meshc_step(%{{.+}}: !llvm.ptr, %{{.+}}: i64) -> f32
-// CHECK: llvm.call @meshrt_synthetic_features
-// CHECK: llvm.call @meshrt_synthetic_labels
+// Inputs are filled by the runtime (a bound file, else synthetic data) by their ids: x is 0, y 1.
+// CHECK: %[[XID:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: llvm.call @meshrt_input(%{{.+}}, %[[XID]], %{{.+}}) : (!llvm.ptr, i32, i64) -> ()
+// CHECK: %[[YID:.+]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK-NEXT: llvm.call @meshrt_input(%{{.+}}, %[[YID]], %{{.+}}) : (!llvm.ptr, i32, i64) -> ()
 // Forward: [batch, d] x [d, classes], no transposes, batch 1, m 4 (local batch), n 4, k 4.
 // CHECK: %[[TA:.+]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK-NEXT: %[[TB:.+]] = llvm.mlir.constant(0 : i32) : i32

@@ -65,6 +65,8 @@ public:
                      const int64_t *inStrides, int elemSize) override;
   Status binary(int op, int ndims, const int64_t *shape, float *out, const float *a,
                 const int64_t *aStrides, const float *b, const int64_t *bStrides) override;
+  Status equal(bool isInt, int ndims, const int64_t *shape, float *out, const void *a,
+               const int64_t *aStrides, const void *b, const int64_t *bStrides) override;
   Status unary(int op, int64_t n, float *out, const float *in, float alpha) override;
   Status fill(int64_t n, float *out, float value) override;
 

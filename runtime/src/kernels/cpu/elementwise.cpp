@@ -1,4 +1,4 @@
-// elementwise.cpp — CPU strided copy (transpose/broadcast), binary and unary ops, fill.
+// elementwise.cpp — CPU strided copy (transpose/broadcast), binary ops, equal, unary ops, fill.
 //
 // Each kernel collapses its iteration space (strided.h) and picks the inner loop by the inner
 // strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
@@ -97,6 +97,19 @@ void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
       for (int64_t j = 0; j < len; ++j)
         dst[j] = op(pa[j * sa], pb[j * sb]);
     }
+  });
+}
+
+// out = 1 where a == b, else 0 (a 0/1 f32 mask for accuracy metrics), with broadcast strides.
+template <typename T>
+void equal(const Collapsed<2> &c, float *out, const T *a, const T *b) {
+  const int64_t sa = c.innerStride(0), sb = c.innerStride(1);
+  parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
+    float *__restrict dst = out + o;
+    const T *pa = a + off[0];
+    const T *pb = b + off[1];
+    for (int64_t j = 0; j < len; ++j)
+      dst[j] = pa[j * sa] == pb[j * sb] ? 1.0f : 0.0f;
   });
 }
 
@@ -202,6 +215,29 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
   case MESHRT_RELU_GRAD:
     return binary<ReluGradOp>(c, out, a, b);
   }
+}
+
+void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+                  float *out, const void *a, const int64_t *a_strides, const void *b,
+                  const int64_t *b_strides) {
+  AbiCall call(handle, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
+  if (!call.require(elem_dtype == MESHRT_DTYPE_F32 || elem_dtype == MESHRT_DTYPE_I32,
+                    "unknown elem_dtype") ||
+      !call.shape("shape", ndims, shape, 4) ||
+      !call.strides("a_strides", ndims, shape, a_strides, 4) ||
+      !call.strides("b_strides", ndims, shape, b_strides, 4))
+    return;
+  Context *ctx = call.ctx();
+  if (Device *dev = ctx->device()) {
+    ctx->check(dev->equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b,
+                          b_strides));
+    return;
+  }
+  const int64_t *strides[2] = {a_strides, b_strides};
+  Collapsed<2> c = collapse<2>(ndims, shape, strides);
+  if (elem_dtype == MESHRT_DTYPE_I32)
+    return equal(c, out, static_cast<const int32_t *>(a), static_cast<const int32_t *>(b));
+  return equal(c, out, static_cast<const float *>(a), static_cast<const float *>(b));
 }
 
 void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,

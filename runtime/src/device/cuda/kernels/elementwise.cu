@@ -1,4 +1,4 @@
-// elementwise.cu — CUDA strided copy (transpose/broadcast), binary and unary ops, fill.
+// elementwise.cu — CUDA strided copy (transpose/broadcast), binary ops, equal, unary ops, fill.
 //
 // As on the CPU, the iteration space is collapsed first (strided.cuh), so the common calls are
 // flat loops; a 2-D or batched transpose gets a shared-memory tiled kernel so that both its reads
@@ -130,6 +130,27 @@ Status binaryTyped(const Strided<2> &c, float *out, const float *a, const float 
   return launched("binaryStridedKernel");
 }
 
+template <typename T, typename Idx>
+__global__ void equalKernel(Strided<2> c, int64_t count, float *out, const T *a, const T *b) {
+  for (int64_t i = firstIndex(); i < count; i += gridStride()) {
+    int64_t off[2];
+    c.offsets(static_cast<Idx>(i), off);
+    out[i] = a[off[0]] == b[off[1]] ? 1.0f : 0.0f;
+  }
+}
+
+template <typename T>
+Status equalTyped(const Strided<2> &c, float *out, const T *a, const T *b, cudaStream_t stream) {
+  const int64_t count = c.count();
+  if (count == 0)
+    return Status::success();
+  if (fitsU32(count))
+    equalKernel<T, uint32_t><<<gridFor(count), kBlock, 0, stream>>>(c, count, out, a, b);
+  else
+    equalKernel<T, int64_t><<<gridFor(count), kBlock, 0, stream>>>(c, count, out, a, b);
+  return launched("equalKernel");
+}
+
 __global__ void reluKernel(int64_t n, float *out, const float *in) {
   for (int64_t i = firstIndex(); i < n; i += gridStride())
     out[i] = in[i] > 0.0f ? in[i] : 0.0f;
@@ -188,6 +209,17 @@ Status CudaDevice::binary(int op, int ndims, const int64_t *shape, float *out, c
   default:
     return Status::error(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
   }
+}
+
+Status CudaDevice::equal(bool isInt, int ndims, const int64_t *shape, float *out, const void *a,
+                         const int64_t *aStrides, const void *b, const int64_t *bStrides) {
+  const int64_t *strides[2] = {aStrides, bStrides};
+  const Strided<2> c = collapseStrided<2>(ndims, shape, strides);
+  if (isInt)
+    return equalTyped(c, out, static_cast<const int32_t *>(a), static_cast<const int32_t *>(b),
+                      compute_);
+  return equalTyped(c, out, static_cast<const float *>(a), static_cast<const float *>(b),
+                    compute_);
 }
 
 Status CudaDevice::unary(int op, int64_t n, float *out, const float *in, float alpha) {

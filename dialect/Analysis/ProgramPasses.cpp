@@ -1,0 +1,74 @@
+// The ops each pass of the executable runs (see ProgramPasses.h).
+#include "dialect/Analysis/ProgramPasses.h"
+
+#include "dialect/IR/MeshcOps.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+using namespace mlir;
+
+namespace meshc {
+
+namespace {
+
+/// The ops `roots` depend on (their backward slice), roots included.
+llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots) {
+  llvm::DenseSet<Operation *> slice;
+  llvm::SmallVector<Operation *> work(roots.begin(), roots.end());
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!slice.insert(op).second)
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        work.push_back(def);
+  }
+  return slice;
+}
+
+} // namespace
+
+bool isCollective(Operation *op) {
+  return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op);
+}
+
+ProgramPasses planProgramPasses(Block &body) {
+  llvm::SmallVector<Operation *> trainRoots, evalRoots, predictRoots;
+  for (Operation &op : body) {
+    if (isa<OutputOp>(op)) {
+      trainRoots.push_back(&op);
+      evalRoots.push_back(&op);
+    } else if (isa<MetricOp>(op)) {
+      evalRoots.push_back(&op);
+    } else if (isa<PredictionOp>(op)) {
+      predictRoots.push_back(&op);
+    } else if (isa<SgdUpdateOp, AdamUpdateOp, MomentumUpdateOp>(op)) {
+      trainRoots.push_back(&op);
+    }
+  }
+  ProgramPasses passes;
+  passes.eval = sliceOf(evalRoots);
+  passes.predict = sliceOf(predictRoots);
+  passes.hasOutputs = !predictRoots.empty();
+  llvm::DenseSet<Operation *> trainNeeds = sliceOf(trainRoots);
+  for (Operation &op : body) {
+    bool onlyForMetricsOrOutputs = !trainNeeds.contains(&op) &&
+                                   (passes.eval.contains(&op) || passes.predict.contains(&op));
+    if (!isa<MetricOp, PredictionOp>(op) && !onlyForMetricsOrOutputs)
+      passes.train.insert(&op);
+  }
+  return passes;
+}
+
+llvm::DenseMap<Operation *, int32_t> numberCollectives(Block &body,
+                                                       const ProgramPasses &passes) {
+  llvm::DenseMap<Operation *, int32_t> numbers;
+  int32_t next = 0;
+  for (bool inTrain : {true, false})
+    for (Operation &op : body)
+      if (isCollective(&op) && passes.train.contains(&op) == inTrain)
+        numbers[&op] = next++;
+  return numbers;
+}
+
+} // namespace meshc

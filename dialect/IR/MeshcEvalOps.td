@@ -1,0 +1,51 @@
+// meshc ops: Eval family (see MeshcOps.td for the base classes): what evaluation and prediction
+// need besides the loss — a comparison for accuracy, and the per-sample metrics and outputs a
+// program names. Verifiers, sharding and gradient rules in MeshcEvalOps.cpp.
+#ifndef MESHC_EVAL_OPS_TD
+#define MESHC_EVAL_OPS_TD
+
+def Meshc_EqualOp : Meshc_DifferentiableOp<"equal"> {
+  let summary = "1.0 where lhs == rhs, else 0.0, broadcasting by dimension name";
+  let description = [{
+    Both operands have one element type, f32 or i32 (argmax results against labels); the
+    result is f32 and has the dims of both, as for meshc.add. Not differentiable: no gradient
+    flows through it (stop_gradient semantics), so a loss may use it without error.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$lhs, Meshc_AnyTensor:$rhs);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs)) `->`
+    qualified(type($result))
+  }];
+}
+
+class Meshc_PerSampleOp<string mnemonic, string what> : Meshc_Op<mnemonic, [
+    MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface, ["needsDimAxes"]>]> {
+  let summary = what;
+  let arguments = (ins StrAttr:$name, Meshc_AnyTensor:$value);
+  let assemblyFormat = "$name `,` $value attr-dict `:` qualified(type($value))";
+  let hasVerifier = 1;
+}
+
+def Meshc_MetricOp : Meshc_PerSampleOp<"metric",
+    "a per-sample f32 value that evaluation averages over every sample"> {
+  let description = [{
+    `meshc.metric "accuracy", %t : !meshc.tensor<batch=64, f32>`. The first dim of `%t` is the
+    sample dim (the inputs' first dim); the runtime prints the mean over all samples of an
+    evaluation set. Not part of training: autodiff ignores it and the train pass does not
+    compute it; the eval pass computes it with the loss. After partitioning, `dim_axes`
+    (dim name -> mesh axis index, split dims only) says how the per-rank value is split.
+  }];
+}
+
+def Meshc_PredictionOp : Meshc_PerSampleOp<"prediction",
+    "a per-sample value (f32 or i32) that prediction writes, in sample order"> {
+  let description = [{
+    `meshc.prediction "probs", %p : !meshc.tensor<batch=64, classes=10, f32>` (the DSL's
+    `g.output("probs", p)`). The first dim is the sample dim. Computed only by the predict
+    pass, with only the ops it depends on. `dim_axes` as for meshc.metric.
+  }];
+}
+
+#endif // MESHC_EVAL_OPS_TD
