@@ -101,6 +101,13 @@ LogicalResult ReluOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
   return success();
 }
 
+LogicalResult ScaleOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
+                                     SmallVectorImpl<Value> &operandAdjoints) {
+  operandAdjoints.push_back(builder.create<ScaleOp>(getLoc(), resultAdjoint.getType(),
+                                                    resultAdjoint, getFactorAttr()));
+  return success();
+}
+
 LogicalResult ReduceSumOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                          SmallVectorImpl<Value> &operandAdjoints) {
   operandAdjoints.assign({broadcastTo(builder, getLoc(), resultAdjoint, tensorOf(getInput()))});

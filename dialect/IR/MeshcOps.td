@@ -150,7 +150,7 @@ def Meshc_BroadcastOp : Meshc_ComputeOp<"broadcast"> {
   }];
 }
 
-def Meshc_ScaleOp : Meshc_ComputeOp<"scale", [AllTypesMatch<["input", "result"]>]> {
+def Meshc_ScaleOp : Meshc_DifferentiableOp<"scale", [AllTypesMatch<["input", "result"]>]> {
   let summary = "multiply by a constant";
   let arguments = (ins Meshc_AnyTensor:$input, F64Attr:$factor);
   let results = (outs Meshc_AnyTensor:$result);

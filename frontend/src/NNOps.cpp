@@ -112,6 +112,19 @@ Tensor causal_mask(const Tensor &scores, const Dim &query, const Dim &key,
                  loc);
 }
 
+Tensor scale(const Tensor &x, double factor, std::source_location loc) {
+  GraphImpl *g = checkUnary(x, "scale", {}, loc);
+  if (g && !std::isfinite(factor)) {
+    g->error(loc, "scale factor " + detail::printFloat(factor) + " is not finite");
+    g = nullptr;
+  }
+  if (!g)
+    return failed(x);
+  return unaryOp(*g, x, "scale", "factor = " + detail::printFloat(factor), loc);
+}
+
+Tensor operator*(LocatedTensor lhs, double factor) { return scale(lhs.tensor, factor, lhs.loc); }
+
 Tensor dropout(const Tensor &x, double rate, std::source_location loc) {
   GraphImpl *g = checkUnary(x, "dropout", {}, loc);
   if (g && !(std::isfinite(rate) && rate >= 0 && rate < 1)) {

@@ -233,6 +233,10 @@ Tensor einsum(const std::vector<Tensor> &operands, const std::vector<Dim> &out,
 Tensor operator+(LocatedTensor lhs, const Tensor &rhs);
 Tensor operator-(LocatedTensor lhs, const Tensor &rhs);
 Tensor operator*(LocatedTensor lhs, const Tensor &rhs);
+/// Every element times a constant: `x * (1.0 / 255)`, or scale(x, factor).
+Tensor operator*(LocatedTensor lhs, double factor);
+Tensor scale(const Tensor &x, double factor,
+             std::source_location loc = std::source_location::current());
 
 Tensor relu(const Tensor &x, std::source_location loc = std::source_location::current());
 
