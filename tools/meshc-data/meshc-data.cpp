@@ -226,16 +226,9 @@ int fail(const std::string &msg) {
   return 1;
 }
 
-int run(int argc, char **argv) {
-  if (argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  std::string cmd = argc >= 2 ? argv[1] : "";
-  if (!((cmd == "convert" && argc == 4) || (cmd == "info" && argc == 3))) {
-    std::fprintf(stderr, "meshc-data: expected 'convert IN OUT' or 'info FILE' (see --help)\n");
-    return 2;
-  }
+// The command, once the arguments are known to be one.
+int run(char **argv) {
+  std::string cmd = argv[1];
   std::string in = argv[2];
   if (cmd == "info") {
     if (in.rfind(":/") == std::string::npos && isIdx(in)) {
@@ -278,9 +271,18 @@ int run(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
+  if (argc >= 2 && (!std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h"))) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::string cmd = argc >= 2 ? argv[1] : "";
+  if (!((cmd == "convert" && argc == 4) || (cmd == "info" && argc == 3))) {
+    std::fprintf(stderr, "meshc-data: expected 'convert IN OUT' or 'info FILE' (see --help)\n");
+    return 2;
+  }
   // MPI-IO (the .npy writer and reader) needs MPI; one process, no mpirun.
   MPI_Init(&argc, &argv);
-  int rc = run(argc, argv);
+  int rc = run(argv);
   MPI_Finalize();
   return rc;
 }

@@ -6,6 +6,7 @@
 #include "io/read_plan.h"
 #include "io/readers.h"
 
+#include <cstring>
 #include <vector>
 
 namespace meshrt::io {
@@ -41,6 +42,9 @@ public:
       return st;
     int64_t dictStart = 0, dataOffset = 0;
     err = parseNpyPreamble(pre, npre, &dictStart, &dataOffset);
+    if (!err.empty() && npre >= 8 && std::memcmp(pre, "\x89HDF\r\n\x1a\n", 8) == 0)
+      return Status::error(MESHRT_IO_ERROR,
+                           spec + ": an HDF5 file; name its dataset: " + spec + ":/DATASET");
     if (!err.empty())
       return Status::error(MESHRT_IO_ERROR, spec + ": " + err);
     if (dataOffset > size)

@@ -137,6 +137,7 @@ open_error(h5 + ":/i16", r"arrays\.h5:/i16: unsupported element type \(signed in
 open_error(h5 + ":/scalar", r"arrays\.h5:/scalar: a scalar dataset \(no sample dim")
 open_error(os.path.join(out, "u8_images.npy") + ":/images",
            r"u8_images\.npy:/images: .*u8_images\.npy is not an HDF5 file$")
+open_error(h5, r"arrays\.h5: an HDF5 file; name its dataset: .*arrays\.h5:/DATASET$")
 # A truncated HDF5 file: HDF5's own check of the end of file.
 with open(h5, "rb") as f:
     data = f.read()
