@@ -39,7 +39,9 @@ LogicalResult checkNames(func::FuncOp func) {
     } else {
       continue;
     }
-    if (isa<MetricOp, PredictionOp>(op) && name.getValue() == "loss")
+    // A metric "loss" is the per-sample loss (evaluation reports it as the loss); an output
+    // of that name would be mistaken for it.
+    if (isa<PredictionOp>(op) && name.getValue() == "loss")
       return op.emitError() << kind << " name 'loss' is reserved for the loss";
     auto [it, fresh] = names.try_emplace(name.getValue(), &op, kind);
     bool rereadParam = kind == "parameter" && it->second.second == "parameter";

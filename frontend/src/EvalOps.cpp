@@ -63,8 +63,9 @@ void perSample(GraphImpl &g, const char *what, const char *mnemonic, std::string
                      "', not '" + g.name + "'");
     return;
   }
-  // The eval pass reports the loss under "loss" beside the metrics.
-  if (name == "loss") {
+  // A metric named "loss" is the per-sample loss: evaluation reports its mean over every
+  // sample as the loss. An output of that name would be mistaken for it.
+  if (name == "loss" && std::string(what) == "output") {
     g.error(loc, std::string(what) + " name 'loss' is reserved for the loss");
     return;
   }

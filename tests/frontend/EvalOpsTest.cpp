@@ -125,11 +125,11 @@ TEST(DslEval, OutputAndMetricNamesDiffer) {
   EXPECT_ONE_ERROR(m.g, line, "name 'score' is already used at ");
 }
 
-TEST(DslEval, LossIsReserved) {
+TEST(DslEval, LossIsReservedForOutputs) {
   Model m;
-  m.g.metric("loss", equal(m.y, m.y)); int line = __LINE__;
+  m.g.output("loss", equal(m.y, m.y)); int line = __LINE__;
   m.minimize();
-  EXPECT_ONE_ERROR(m.g, line, "metric name 'loss' is reserved for the loss");
+  EXPECT_ONE_ERROR(m.g, line, "output name 'loss' is reserved for the loss");
 }
 
 TEST(DslEval, BadNameIsAnError) {

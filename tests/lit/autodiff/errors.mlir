@@ -15,8 +15,8 @@ func.func @two_losses() {
 // An op between a parameter and the loss without a gradient rule is a located error.
 func.func @no_rule() {
   %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
-  // expected-error @+1 {{'meshc.scale' op lies on a path from a parameter to the loss but has no gradient rule}}
-  %s = meshc.scale %w {factor = 2.0} : !meshc.tensor<i=2, f32>
+  // expected-error @+1 {{'meshc.relu_grad' op lies on a path from a parameter to the loss but has no gradient rule}}
+  %s = meshc.relu_grad %w, %w : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %s : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
   return
@@ -28,7 +28,7 @@ func.func @no_rule() {
 func.func @no_rule_off_path() {
   %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<i=2, f32>
   %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
-  %s = meshc.scale %x {factor = 2.0} : !meshc.tensor<i=2, f32>
+  %s = meshc.relu_grad %x, %x : !meshc.tensor<i=2, f32>
   %p = meshc.mul %s, %w : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %p : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>

@@ -55,11 +55,12 @@ func.func @no_input() {
 
 // -----
 
-// Evaluation reports the loss under "loss".
-func.func @metric_named_loss() {
+// Evaluation reports the loss under "loss" (a metric "loss" is the per-sample loss); an
+// output may not take the name.
+func.func @output_named_loss() {
   %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, f32>
-  // expected-error @+1 {{metric name 'loss' is reserved for the loss}}
-  meshc.metric "loss", %x : !meshc.tensor<batch=8, f32>
+  // expected-error @+1 {{output name 'loss' is reserved for the loss}}
+  meshc.prediction "loss", %x : !meshc.tensor<batch=8, f32>
   %l = meshc.reduce_sum %x : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
   meshc.output "loss", %l : !meshc.tensor<f32>
   return
