@@ -10,7 +10,6 @@ sample, the predictions, the checkpoint's tensors read by a NumPy-only safetenso
 usage: data_path.py --mpirun MPIRUN --program FAKE --workdir DIR CASE
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
+import numpy_safetensors  # noqa: E402
 from meshc_test import (SKIP, RTOL, Failure, parse_losses, relative_error,  # noqa: E402
                         run, run_checked)
 
@@ -50,39 +50,8 @@ def make_data(workdir):
 
 
 def read_safetensors(path):
-    """A NumPy-only reader of the safetensors format (its spec: 8-byte little-endian header
-    length, a JSON header of dtype/shape/data_offsets per tensor, then the data)."""
-    with open(path, "rb") as f:
-        blob = f.read()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    dtypes = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64,
-              "U8": np.uint8}
-    tensors = {}
-    for name, info in header.items():
-        b, e = info["data_offsets"]
-        tensors[name] = np.frombuffer(blob[8 + n + b:8 + n + e],
-                                      dtype=dtypes[info["dtype"]]).reshape(info["shape"])
+    tensors, meta, _ = numpy_safetensors.read(path)
     return tensors, meta
-
-
-def write_safetensors(path, tensors, meta=None):
-    """The inverse of read_safetensors, as another framework would write it."""
-    names = {np.float32: "F32", np.float64: "F64", np.int32: "I32", np.int64: "I64"}
-    header, offset, blobs = {}, 0, []
-    for name, arr in tensors.items():
-        data = np.ascontiguousarray(arr).tobytes()
-        header[name] = {"dtype": names[arr.dtype.type], "shape": list(arr.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    if meta:
-        header["__metadata__"] = meta
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def xent(logits, y):
@@ -240,7 +209,7 @@ def case_init_from(r, files):
     samples with those parameters... computed for step 0's batch of the synthetic data is not
     possible here, so: the eval loss with zero steps equals NumPy's over the eval set."""
     w = np.random.default_rng(1).normal(0, 0.3, (FEATURES, CLASSES)).astype(np.float32)
-    write_safetensors(r.path("numpy_init.safetensors"), {"w": w})
+    numpy_safetensors.write(r.path("numpy_init.safetensors"), {"w": w})
     x, y = files["eval"]
     want = float(xent(x.astype(np.float64) @ w.astype(np.float64), y).mean())
     for ranks, mesh in ((1, "b=1"), (4, "b=2,m=2")):
@@ -304,8 +273,8 @@ def case_bad_input(r, files):
                     r"--load: .*no_checkpoint/model.safetensors")
     # A checkpoint without the optimizer state, one with a wrong shape, a corrupt one.
     w = np.zeros((FEATURES, CLASSES), np.float32)
-    write_safetensors(os.path.join(bad, "no_state.safetensors"), {"w": w}, {"step": "3"})
-    write_safetensors(os.path.join(bad, "wrong_shape.safetensors"),
+    numpy_safetensors.write(os.path.join(bad, "no_state.safetensors"), {"w": w}, {"step": "3"})
+    numpy_safetensors.write(os.path.join(bad, "wrong_shape.safetensors"),
                       {"w": np.zeros((FEATURES, CLASSES + 1), np.float32)})
     with open(os.path.join(bad, "corrupt.safetensors"), "wb") as f:
         f.write(struct.pack("<Q", 40) + b"{not json" + b" " * 40)

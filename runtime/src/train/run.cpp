@@ -164,10 +164,14 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
 
   const int64_t perEpoch = train ? train->batchesPerEpoch() : 0;
   const int64_t samples = train ? train->samples() : 0;
-  const int64_t total = opts.stepsGiven ? opts.steps
-                        : opts.epochs > 0 ? opts.epochs * perEpoch
-                        : train          ? perEpoch
-                                         : opts.steps;
+  // --steps and --epochs count from step 0, so a resumed run goes on to the same end; a run
+  // resumed without data or a step count only evaluates (or saves) what it loaded.
+  const bool loaded = !opts.load.empty();
+  const int64_t total = opts.stepsGiven      ? opts.steps
+                        : opts.epochs > 0    ? opts.epochs * perEpoch
+                        : train              ? perEpoch
+                        : loaded             ? start
+                                             : opts.steps;
   const int64_t logEvery = opts.logEvery > 0 ? opts.logEvery : train ? 100 : 1;
   if (start > total && root)
     std::printf("note: the checkpoint is at step %lld, beyond --steps %lld: nothing to train\n",

@@ -7,12 +7,16 @@ side of the checkpoint tests (standard_tensors.h has the same tensors and value 
   safetensors_np.py check-npy FILE ROWS COLS  a .npy of f32 a[i, j] = i * 100 + j * 0.5
 """
 import json
-import struct
+import os
 import sys
 
 import numpy as np
 
-DTYPES = {"U8": "<u1", "I32": "<i4", "I64": "<i8", "F32": "<f4", "F64": "<f8"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
+                                "support"))
+import numpy_safetensors  # noqa: E402
+from numpy_safetensors import DTYPES  # noqa: E402
+
 STANDARD = [("w_split0", "F32", (8, 6)), ("w_split1", "F32", (3, 8)), ("b_repl", "F64", (5,)),
             ("step", "I64", ()), ("counts", "I32", (4, 2)), ("pix", "U8", (4, 4))]
 
@@ -28,32 +32,10 @@ def value(k, dtype, shape):
     return v.astype(DTYPES[dtype]).reshape(shape)
 
 
-def read(path):
-    with open(path, "rb") as f:
-        blob = f.read()
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n])
-    data = blob[8 + n:]
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        b, en = e["data_offsets"]
-        out[name] = np.frombuffer(data[b:en], dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
-    return header.get("__metadata__", {}), out, n
-
-
 def write(path):
-    header, chunks, off = {"__metadata__": {"written_by": "numpy"}}, [], 0
-    for k, (name, dtype, shape) in enumerate(STANDARD):
-        b = value(k, dtype, shape).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [off, off + len(b)]}
-        chunks.append(b)
-        off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(chunks))
+    numpy_safetensors.write(path, {name: value(k, dtype, shape)
+                                   for k, (name, dtype, shape) in enumerate(STANDARD)},
+                            {"written_by": "numpy"})
 
 
 def main():
@@ -70,7 +52,7 @@ def main():
             return 1
         print("%s: %s equal" % (path, a.shape))
         return 0
-    meta, tensors, n = read(path)
+    tensors, meta, n = numpy_safetensors.read(path)
     if n % 8 != 0:
         print("%s: header length %d is not a multiple of 8" % (path, n))
         return 1
