@@ -126,8 +126,8 @@ void checkRegistry() {
                " dtype " + std::to_string(t.dtype) + " kind " + std::to_string(t.syntheticKind));
   }
   expect(get("x").id == 0 && get("y").id == 1, "inputs are not ids 0 and 1");
-  expect(get("y").classes == 4, "y registered with " + std::to_string(get("y").classes) +
-                                    " classes, expected 4");
+  expect(get("y").classes == 4,
+         "y registered with " + std::to_string(get("y").classes) + " classes, expected 4");
   expect(get("probs").global == std::vector<int64_t>{8, 4},
          "probs not registered with the global shape [8, 4]");
   expect(get("accuracy").global == std::vector<int64_t>{8},
@@ -138,15 +138,14 @@ void checkRegistry() {
 
 extern "C" {
 
-int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name,
-                               int32_t dtype, int32_t ndims, const int64_t *global_shape,
-                               const int32_t *dim_axes, void *buffer, int32_t synthetic_kind,
-                               int32_t classes) {
-  using Fn = int32_t (*)(meshrt_context_t, int32_t, const char *, int32_t, int32_t,
-                         const int64_t *, const int32_t *, void *, int32_t, int32_t);
+int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name, int32_t dtype,
+                               int32_t ndims, const int64_t *global_shape, const int32_t *dim_axes,
+                               void *buffer, int32_t synthetic_kind, int32_t classes) {
+  using Fn = int32_t (*)(meshrt_context_t, int32_t, const char *, int32_t, int32_t, const int64_t *,
+                         const int32_t *, void *, int32_t, int32_t);
   static Fn real = next<Fn>("meshrt_register_tensor");
-  int32_t id = real(ctx, role, name, dtype, ndims, global_shape, dim_axes, buffer,
-                    synthetic_kind, classes);
+  int32_t id =
+      real(ctx, role, name, dtype, ndims, global_shape, dim_axes, buffer, synthetic_kind, classes);
   registry[name] = {role,
                     dtype,
                     ndims,
@@ -166,8 +165,8 @@ void meshrt_input(meshrt_context_t ctx, int32_t id, int64_t step) {
   real(ctx, id, step);
 }
 
-int meshrt_main(int argc, char **argv, const char *, const char *mesh_spec, const char *,
-                uint64_t, meshrt_init_fn init, meshrt_step_fn train, meshrt_step_fn eval,
+int meshrt_main(int argc, char **argv, const char *, const char *mesh_spec, const char *, uint64_t,
+                meshrt_init_fn init, meshrt_step_fn train, meshrt_step_fn eval,
                 meshrt_step_fn predict, const char *) {
   MPI_Init(&argc, &argv);
   meshrt_context_t ctx = meshrt_context_create(mesh_spec, 1);
@@ -221,13 +220,11 @@ int meshrt_main(int argc, char **argv, const char *, const char *mesh_spec, cons
          "accuracy, class and y differ in local size");
   double nllSum = 0.0;
   int64_t correct = 0;
-  for (int64_t i = 0; i < localBatch && i < (int64_t)accuracy.size() &&
-                      i < (int64_t)classes.size();
+  for (int64_t i = 0; i < localBatch && i < (int64_t)accuracy.size() && i < (int64_t)classes.size();
        ++i) {
     expect(accuracy[i] == (classes[i] == labels[i] ? 1.0f : 0.0f),
-           "accuracy[" + std::to_string(i) + "] = " + std::to_string(accuracy[i]) +
-               " but class " + std::to_string(classes[i]) + ", label " +
-               std::to_string(labels[i]));
+           "accuracy[" + std::to_string(i) + "] = " + std::to_string(accuracy[i]) + " but class " +
+               std::to_string(classes[i]) + ", label " + std::to_string(labels[i]));
     correct += accuracy[i] == 1.0f;
     if (allClasses) {
       int32_t best = 0;
