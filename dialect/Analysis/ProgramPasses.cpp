@@ -52,16 +52,15 @@ ProgramPasses planProgramPasses(Block &body) {
   passes.hasOutputs = !predictRoots.empty();
   llvm::DenseSet<Operation *> trainNeeds = sliceOf(trainRoots);
   for (Operation &op : body) {
-    bool onlyForMetricsOrOutputs = !trainNeeds.contains(&op) &&
-                                   (passes.eval.contains(&op) || passes.predict.contains(&op));
+    bool onlyForMetricsOrOutputs =
+        !trainNeeds.contains(&op) && (passes.eval.contains(&op) || passes.predict.contains(&op));
     if (!isa<MetricOp, PredictionOp>(op) && !onlyForMetricsOrOutputs)
       passes.train.insert(&op);
   }
   return passes;
 }
 
-llvm::DenseMap<Operation *, int32_t> numberCollectives(Block &body,
-                                                       const ProgramPasses &passes) {
+llvm::DenseMap<Operation *, int32_t> numberCollectives(Block &body, const ProgramPasses &passes) {
   llvm::DenseMap<Operation *, int32_t> numbers;
   int32_t next = 0;
   for (bool inTrain : {true, false})

@@ -21,8 +21,8 @@ LogicalResult requireDimsIn(Operation *op, NamedTensorType part, llvm::StringRef
                                << " is not a dimension of the result";
     if (whole.getDimSizes()[*index] != size)
       return op->emitOpError() << "dimension '" << name.getValue() << "' has size " << size
-                               << " in the " << partWhat << " but "
-                               << whole.getDimSizes()[*index] << " in the result";
+                               << " in the " << partWhat << " but " << whole.getDimSizes()[*index]
+                               << " in the result";
   }
   return success();
 }
@@ -44,8 +44,7 @@ LogicalResult verifyPerSample(Operation *op, llvm::StringRef what, llvm::StringR
 } // namespace
 
 LogicalResult EqualOp::verify() {
-  NamedTensorType lhs = tensorOf(getLhs()), rhs = tensorOf(getRhs()),
-                  out = tensorOf(getResult());
+  NamedTensorType lhs = tensorOf(getLhs()), rhs = tensorOf(getRhs()), out = tensorOf(getResult());
   if (lhs.getElementType() != rhs.getElementType())
     return emitOpError() << "operands have element types " << lhs.getElementType() << " and "
                          << rhs.getElementType() << "; they must be one type";

@@ -46,9 +46,8 @@ LogicalResult checkNames(func::FuncOp func) {
     auto [it, fresh] = names.try_emplace(name.getValue(), &op, kind);
     bool rereadParam = kind == "parameter" && it->second.second == "parameter";
     if (!fresh && !rereadParam)
-      return op.emitError() << kind << " name '" << name.getValue()
-                            << "' is already the name of " << (it->second.second == "input" ? "an " : "a ")
-                            << it->second.second;
+      return op.emitError() << kind << " name '" << name.getValue() << "' is already the name of "
+                            << (it->second.second == "input" ? "an " : "a ") << it->second.second;
   }
   for (Operation &op : func.getBody().getOps()) {
     if (!isa<MetricOp, PredictionOp>(op))

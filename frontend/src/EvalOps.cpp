@@ -55,12 +55,13 @@ void perSample(GraphImpl &g, const char *what, const char *mnemonic, std::string
                const Tensor &value, bool needsF32, const std::source_location &loc) {
   std::string quoted = std::string(what) + " '" + std::string(name) + "'";
   if (!value.graph()) {
-    g.error(loc, "value of " + quoted + " is an empty tensor (default-constructed, never assigned)");
+    g.error(loc,
+            "value of " + quoted + " is an empty tensor (default-constructed, never assigned)");
     return;
   }
   if (&value.graph()->impl() != &g) {
-    g.error(loc, "value of " + quoted + " belongs to graph '" + value.graph()->name() +
-                     "', not '" + g.name + "'");
+    g.error(loc, "value of " + quoted + " belongs to graph '" + value.graph()->name() + "', not '" +
+                     g.name + "'");
     return;
   }
   // A metric named "loss" is the per-sample loss: evaluation reports its mean over every

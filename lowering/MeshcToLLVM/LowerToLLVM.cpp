@@ -120,8 +120,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     OpBuilder b(context);
 
     // meshc_step (train), meshc_eval, meshc_predict: (ctx, step) -> loss, over the same buffers.
-    auto buildPass = [&](StringRef name, const llvm::DenseSet<Operation *> &ops,
-                         bool forwardOnly, bool returnsLoss) -> LLVM::LLVMFuncOp {
+    auto buildPass = [&](StringRef name, const llvm::DenseSet<Operation *> &ops, bool forwardOnly,
+                         bool returnsLoss) -> LLVM::LLVMFuncOp {
       b.setInsertionPointToEnd(module.getBody());
       auto fn = b.create<LLVM::LLVMFuncOp>(
           loc, name, LLVM::LLVMFunctionType::get(rt.f32Type(), {rt.ptrType(), rt.i64Type()}));
@@ -171,17 +171,15 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
     auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");
     Value null = rt.null(mb, loc);
-    Value code = rt.call(mb, loc, "meshrt_main",
-                         {mainBlock->getArgument(0), mainBlock->getArgument(1),
-                          rt.string(mb, loc, func.getSymName()),
-                          rt.string(mb, loc, mesh.getSpec()),
-                          rt.string(mb, loc, layout ? layout.getSpec() : std::string()),
-                          rt.i64c(mb, loc, (int64_t)hash),
-                          mb.create<LLVM::AddressOfOp>(loc, initFn),
-                          mb.create<LLVM::AddressOfOp>(loc, stepFn),
-                          mb.create<LLVM::AddressOfOp>(loc, evalFn),
-                          predictFn ? mb.create<LLVM::AddressOfOp>(loc, predictFn) : null,
-                          rt.string(mb, loc, MESHC_VERSION)});
+    Value code = rt.call(
+        mb, loc, "meshrt_main",
+        {mainBlock->getArgument(0), mainBlock->getArgument(1),
+         rt.string(mb, loc, func.getSymName()), rt.string(mb, loc, mesh.getSpec()),
+         rt.string(mb, loc, layout ? layout.getSpec() : std::string()),
+         rt.i64c(mb, loc, (int64_t)hash), mb.create<LLVM::AddressOfOp>(loc, initFn),
+         mb.create<LLVM::AddressOfOp>(loc, stepFn), mb.create<LLVM::AddressOfOp>(loc, evalFn),
+         predictFn ? mb.create<LLVM::AddressOfOp>(loc, predictFn) : null,
+         rt.string(mb, loc, MESHC_VERSION)});
     mb.create<LLVM::ReturnOp>(loc, code);
 
     func.erase();

@@ -44,8 +44,7 @@ Value LoweringState::bufferPointer(OpBuilder &b, Location loc, unsigned index) {
   return b.create<LLVM::LoadOp>(loc, rt.ptrType(), address);
 }
 
-SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxes,
-                                 MeshAttr mesh) {
+SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxes, MeshAttr mesh) {
   SmallVector<int64_t> shape(local.getDimSizes());
   for (auto [i, axis] : llvm::enumerate(dimAxes))
     if (axis >= 0)

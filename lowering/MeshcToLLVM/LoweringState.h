@@ -74,8 +74,7 @@ private:
 llvm::SmallVector<int64_t> globalShape(NamedTensorType local, llvm::ArrayRef<int32_t> dimAxes,
                                        MeshAttr mesh);
 /// The `dim_axes` array of a source (meshc.input, meshc.param), all -1 when absent.
-llvm::SmallVector<int32_t> dimAxesOf(std::optional<llvm::ArrayRef<int32_t>> dimAxes,
-                                     unsigned rank);
+llvm::SmallVector<int32_t> dimAxesOf(std::optional<llvm::ArrayRef<int32_t>> dimAxes, unsigned rank);
 /// The mesh axis of each dim of `local` from the `dim_axes` dictionary of an op that
 /// needsDimAxes() (meshc.metric, meshc.prediction, ...).
 llvm::SmallVector<int32_t> dimAxesOf(mlir::Operation *op, NamedTensorType local);

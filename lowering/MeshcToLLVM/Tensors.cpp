@@ -70,9 +70,8 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
     static const StringRef kAdam[] = {"/adam_m", "/adam_v"}, kMomentum[] = {"/momentum"};
     ArrayRef<StringRef> suffixes = isa<AdamUpdateOp>(op) ? ArrayRef(kAdam) : ArrayRef(kMomentum);
     for (auto [suffix, buffer] : llvm::zip(suffixes, it->second))
-      emitRegister(b, op->getLoc(), state, MESHRT_ROLE_OPT_STATE,
-                   (param.getName() + suffix).str(), type, axes,
-                   state.bufferPointer(b, op->getLoc(), buffer));
+      emitRegister(b, op->getLoc(), state, MESHRT_ROLE_OPT_STATE, (param.getName() + suffix).str(),
+                   type, axes, state.bufferPointer(b, op->getLoc(), buffer));
   });
   each([&](Operation *op) {
     if (!isa<MetricOp, PredictionOp>(op))

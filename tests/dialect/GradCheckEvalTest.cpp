@@ -52,8 +52,7 @@ TEST_F(GradCheckEval, EqualBlocksItsOperands) {
   ASSERT_TRUE(succeeded(result));
   ASSERT_TRUE(result->gradients.count("w"));
   for (size_t i = 0; i < 4; ++i)
-    EXPECT_NEAR(result->gradients.at("w").data[i], i % 2 == 0 ? feeds.at("r").data[i] : 0.0,
-                1e-12)
+    EXPECT_NEAR(result->gradients.at("w").data[i], i % 2 == 0 ? feeds.at("r").data[i] : 0.0, 1e-12)
         << "at " << i;
 }
 

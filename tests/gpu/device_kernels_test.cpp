@@ -528,6 +528,40 @@ TEST_F(DeviceKernels, ArgmaxFirstMaximum) {
   }
 }
 
+TEST_F(DeviceKernels, EqualI32AndF32Broadcasting) {
+  struct Case {
+    std::vector<int64_t> shape, aStrides, bStrides;
+  };
+  const Case cases[] = {
+      {{64}, {1}, {1}},                    // per sample: argmax == label
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},  // row broadcast
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}}, // transposed a
+      {{(1 << 17) + 3}, {1}, {0}},         // one long row, scalar b
+  };
+  for (const Case &c : cases) {
+    int64_t aSpan = span(c.shape, c.aStrides), bSpan = span(c.shape, c.bStrides);
+    std::vector<int32_t> ai(aSpan), bi(bSpan);
+    std::vector<float> af(aSpan), bf(bSpan);
+    for (int64_t i = 0; i < aSpan; ++i)
+      af[i] = static_cast<float>(ai[i] = static_cast<int32_t>((i * 7919) % 3));
+    for (int64_t i = 0; i < bSpan; ++i)
+      bf[i] = static_cast<float>(bi[i] = static_cast<int32_t>((i * i + i / 5) % 3));
+    for (int dtype : {MESHRT_DTYPE_I32, MESHRT_DTYPE_F32}) {
+      SCOPED_TRACE(str(c.shape) + " dtype " + std::to_string(dtype));
+      bool isInt = dtype == MESHRT_DTYPE_I32;
+      Buffer a = isInt ? pair.upload(ai) : pair.upload(af);
+      Buffer b = isInt ? pair.upload(bi) : pair.upload(bf);
+      Buffer out = pair.upload(std::vector<float>(count(c.shape), -99.0f));
+      pair.run([&](meshrt_context_t ctx, int side) {
+        meshrt_equal(ctx, dtype, static_cast<int32_t>(c.shape.size()), c.shape.data(),
+                     out.f(side), a.v(side), c.aStrides.data(), b.v(side), c.bStrides.data());
+      });
+      ASSERT_TRUE(pair.ok());
+      EXPECT_TRUE(same(pair.read<float>(out)));
+    }
+  }
+}
+
 TEST_F(DeviceKernels, CumsumFourWays) {
   struct Case {
     int64_t outer, n, inner;

@@ -170,6 +170,63 @@ TEST(Kernels, BinaryBroadcasting) {
   EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
 }
 
+// meshrt_equal: 1/0 masks of i32 (argmax against labels) and f32 operands, with broadcasts;
+// values drawn from few levels so that both outcomes occur.
+TEST(Kernels, EqualI32AndF32Broadcasting) {
+  ContextPtr ctx = anyContext();
+  struct Case {
+    std::vector<int64_t> shape, aStrides, bStrides;
+  };
+  const Case cases[] = {
+      {{64}, {1}, {1}},                     // per sample: argmax == label
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},   // row broadcast
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},  // transposed a
+      {{300, 257}, {257, 1}, {1, 0}},       // large, b broadcast along the inner dim
+      {{1 << 17}, {1}, {0}},                // one long row, scalar b
+  };
+  for (const Case &c : cases) {
+    int64_t n = 1, aSpan = 1, bSpan = 1;
+    for (size_t d = 0; d < c.shape.size(); ++d) {
+      n *= c.shape[d];
+      aSpan += (c.shape[d] - 1) * c.aStrides[d];
+      bSpan += (c.shape[d] - 1) * c.bStrides[d];
+    }
+    std::vector<int32_t> ai(aSpan), bi(bSpan);
+    std::vector<float> af(aSpan), bf(bSpan);
+    for (int64_t i = 0; i < aSpan; ++i)
+      af[i] = static_cast<float>(ai[i] = static_cast<int32_t>((i * 7919) % 3));
+    for (int64_t i = 0; i < bSpan; ++i)
+      bf[i] = static_cast<float>(bi[i] = static_cast<int32_t>((i * i + i / 5) % 3));
+    for (int dtype : {MESHRT_DTYPE_I32, MESHRT_DTYPE_F32}) {
+      SCOPED_TRACE(std::to_string(c.shape.size()) + " dims, dtype " + std::to_string(dtype));
+      std::vector<float> out(n, -1.0f);
+      const void *a = dtype == MESHRT_DTYPE_I32 ? static_cast<const void *>(ai.data()) : af.data();
+      const void *b = dtype == MESHRT_DTYPE_I32 ? static_cast<const void *>(bi.data()) : bf.data();
+      meshrt_equal(ctx.get(), dtype, static_cast<int32_t>(c.shape.size()), c.shape.data(),
+                   out.data(), a, c.aStrides.data(), b, c.bStrides.data());
+      int64_t ones = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        int32_t x = ai[stridedOffset(c.shape, c.aStrides, i)];
+        int32_t y = bi[stridedOffset(c.shape, c.bStrides, i)];
+        ASSERT_EQ(out[i], x == y ? 1.0f : 0.0f) << "element " << i;
+        ones += out[i] == 1.0f;
+      }
+      EXPECT_GT(ones, 0);
+      EXPECT_LT(ones, n);
+    }
+  }
+  EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
+  // An unknown element type is refused by name.
+  const int64_t shape[1] = {4}, one[1] = {1};
+  float out[4];
+  int32_t v[4] = {0, 1, 2, 3};
+  meshrt_equal(ctx.get(), 7, 1, shape, out, v, one, v, one);
+  EXPECT_NE(meshrt_context_status(ctx.get()), MESHRT_OK);
+  EXPECT_NE(std::string(meshrt_context_message(ctx.get())).find("meshrt_equal"),
+            std::string::npos)
+      << meshrt_context_message(ctx.get());
+}
+
 TEST(Kernels, UnaryAndFill) {
   ContextPtr ctx = anyContext();
   const int64_t n = 100000;

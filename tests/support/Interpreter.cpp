@@ -548,8 +548,9 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
                   CumsumOp, ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(
                 [&](Operation *) { return interpretIndexOp(op, get, values[op->getResult(0)]); })
             .Case([&](EqualOp o) {
-              values[o.getResult()] = elementwise(resultType, get(o.getLhs()), get(o.getRhs()),
-                                                  [](double a, double b) { return a == b ? 1.0 : 0.0; });
+              values[o.getResult()] =
+                  elementwise(resultType, get(o.getLhs()), get(o.getRhs()),
+                              [](double a, double b) { return a == b ? 1.0 : 0.0; });
               return success();
             })
             .Case([&](OutputOp o) {

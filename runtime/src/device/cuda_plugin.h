@@ -21,7 +21,7 @@
 
 namespace meshrt {
 
-constexpr uint32_t kCudaPluginAbiVersion = 1;
+constexpr uint32_t kCudaPluginAbiVersion = 2; // 2: Device::equal
 // The plugin's file name, looked for in the directory of the loaded libmeshrt.so.
 constexpr const char *kCudaPluginFile = "libmeshrt_cuda.so";
 // Environment variable naming the plugin file to load instead.

@@ -101,8 +101,7 @@ void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
 }
 
 // out = 1 where a == b, else 0 (a 0/1 f32 mask for accuracy metrics), with broadcast strides.
-template <typename T>
-void equal(const Collapsed<2> &c, float *out, const T *a, const T *b) {
+template <typename T> void equal(const Collapsed<2> &c, float *out, const T *a, const T *b) {
   const int64_t sa = c.innerStride(0), sb = c.innerStride(1);
   parallelSegments(c, [&](int64_t o, const int64_t *off, int64_t len) {
     float *__restrict dst = out + o;
@@ -229,8 +228,8 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
     return;
   Context *ctx = call.ctx();
   if (Device *dev = ctx->device()) {
-    ctx->check(dev->equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b,
-                          b_strides));
+    ctx->check(
+        dev->equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b, b_strides));
     return;
   }
   const int64_t *strides[2] = {a_strides, b_strides};
