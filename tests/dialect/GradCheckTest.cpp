@@ -174,6 +174,13 @@ TEST_F(GradCheck, Relu) {
   )" + sumTimesR("%y", "i=3, j=4"));
 }
 
+TEST_F(GradCheck, Scale) {
+  check(R"(
+    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=3, j=4>
+    %y = meshc.scale %x {factor = -0.37} : !t<i=3, j=4>
+  )" + sumTimesR("%y", "i=3, j=4"));
+}
+
 TEST_F(GradCheck, ReduceSumSeveralDimsReordered) {
   check(R"(
     %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<a=2, b=3, c=2, d=2>

@@ -271,6 +271,9 @@ def case_bad_input(r, files):
                     r"missing.npy")
         r.error_run(ranks, mesh, ["--load", os.path.join(bad, "no_checkpoint")],
                     r"--load: .*no_checkpoint/model.safetensors")
+        r.error_run(ranks, mesh, ["--data", r.data("train"), "--steps", "1", "--save",
+                                  os.path.join(bad, "x_wide.npy")],
+                    r"--save: .*x_wide.npy exists and is not a directory")
     # A checkpoint without the optimizer state, one with a wrong shape, a corrupt one.
     w = np.zeros((FEATURES, CLASSES), np.float32)
     numpy_safetensors.write(os.path.join(bad, "no_state.safetensors"), {"w": w}, {"step": "3"})

@@ -34,6 +34,9 @@ Status makeDirectories(const std::string &dir) {
     if (mkdir(part.c_str(), 0777) != 0 && errno != EEXIST)
       return Status::error(MESHRT_IO_ERROR, strformat("--save: cannot create directory %s: %s",
                                                       part.c_str(), std::strerror(errno)));
+    if (!isDirectory(part))
+      return Status::error(MESHRT_IO_ERROR,
+                           strformat("--save: %s exists and is not a directory", part.c_str()));
   }
   return Status::success();
 }

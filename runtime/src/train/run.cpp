@@ -83,19 +83,18 @@ void runEvaluation(Context &ctx, BatchLoader &data, const ProgramInfo &program, 
   }
 }
 
-void runSave(Context &ctx, const Options &opts, const ProgramInfo &program, int64_t stepsDone,
-             int64_t samples) {
+// The same status on every rank (saveCheckpoint agrees), so a failed save ends the run on
+// every rank alike, with one line: the state is still in memory, better stop than go on unsaved.
+Status runSave(Context &ctx, const Options &opts, const ProgramInfo &program, int64_t stepsDone,
+               int64_t samples) {
   const auto start = Clock::now();
   Status s = saveCheckpoint(ctx, program, opts.save, stepsDone, opts.seed, samples);
-  if (!s.ok()) { // the run's state is still in memory: end it loudly rather than go on unsaved
-    ctx.fail(s.code, s.message);
-    ctx.abortJob();
-  }
-  if (ctx.rank() == 0) {
+  if (s.ok() && ctx.rank() == 0) {
     std::printf("saved %s at step %lld (%.2f s)\n", checkpointFile(opts.save).c_str(),
                 static_cast<long long>(stepsDone), secondsSince(start));
     std::fflush(stdout);
   }
+  return s;
 }
 
 std::string duration(double seconds) {
@@ -245,7 +244,8 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
     if (evalNow && done < total)
       runEvaluation(ctx, *eval, program, done);
     if (opts.saveEvery > 0 && done % opts.saveEvery == 0 && done < total)
-      runSave(ctx, opts, program, done, samples);
+      if (Status saved = runSave(ctx, opts, program, done, samples); !saved.ok())
+        return fail(saved);
   }
   result.lastStep = total > start ? total : start;
   if (train) {
@@ -256,7 +256,8 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
   if (eval)
     runEvaluation(ctx, *eval, program, result.lastStep);
   if (!opts.save.empty())
-    runSave(ctx, opts, program, result.lastStep, samples);
+    if (Status saved = runSave(ctx, opts, program, result.lastStep, samples); !saved.ok())
+      return fail(saved);
   return result;
 }
 
