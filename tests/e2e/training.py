@@ -24,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
 from meshc_test import (SKIP, RTOL, Failure, parse_losses, relative_error,  # noqa: E402
-                        run_checked)
+                        run_case, run_checked)
 
 try:
     import numpy as np
@@ -204,13 +204,7 @@ def main():
         print("SKIP: %s is missing (Debian package dataset-fashion-mnist)" % DATASET)
         return SKIP
     os.environ.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    try:
-        CASES[args.case](Case(args))
-    except Failure as e:
-        print("FAIL: %s" % e)
-        return 1
-    print("PASS")
-    return 0
+    return run_case(lambda: CASES[args.case](Case(args)))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,10 @@ def check_needed(root, depends):
         needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", dynamic)
         ldd = run_checked(["ldd", path], 60, check=False, merge_stderr=True).stdout
         resolved = dict(re.findall(r"^\s*(\S+) => (.+?)(?: \(0x[0-9a-f]+\))?$", ldd, re.M))
+        # The dynamic loader (NEEDED where a library uses its symbols, e.g. __tls_get_addr for
+        # thread_local) is listed by ldd by its path alone: "/lib64/ld-linux-x86-64.so.2 (0x...)".
+        for loader in re.findall(r"^\s*(/\S+) \(0x[0-9a-f]+\)$", ldd, re.M):
+            resolved.setdefault(os.path.basename(loader), loader)
         for lib in needed:
             if lib in inside:
                 continue

@@ -13,16 +13,14 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import struct
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
 import numpy_safetensors  # noqa: E402
 from meshc_test import (SKIP, RTOL, Failure, parse_losses, relative_error,  # noqa: E402
-                        run, run_checked)
+                        run, run_case, run_checked)
 
 try:
     import numpy as np
@@ -205,9 +203,8 @@ def case_resume(r, files):
 
 
 def case_init_from(r, files):
-    """Parameters written by NumPy start a run: its first loss is NumPy's loss of that batch's
-    samples with those parameters... computed for step 0's batch of the synthetic data is not
-    possible here, so: the eval loss with zero steps equals NumPy's over the eval set."""
+    """Parameters written by NumPy (a safetensors file of another framework) start a run: with
+    zero steps trained, the evaluation loss equals NumPy's over the evaluation set."""
     w = np.random.default_rng(1).normal(0, 0.3, (FEATURES, CLASSES)).astype(np.float32)
     numpy_safetensors.write(r.path("numpy_init.safetensors"), {"w": w})
     x, y = files["eval"]
@@ -330,13 +327,7 @@ def main():
     os.makedirs(args.workdir)
     os.environ.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     files = make_data(args.workdir)
-    try:
-        CASES[args.case](Runner(args), files)
-    except Failure as e:
-        print("FAIL: %s" % e)
-        return 1
-    print("PASS")
-    return 0
+    return run_case(lambda: CASES[args.case](Runner(args), files))
 
 
 if __name__ == "__main__":

@@ -144,3 +144,15 @@ def private_mount_namespace():
     args = ["--mount", "--propagation", "unchanged"]  # every mount is private already
     ok, why2 = works(args)
     return (args, None) if ok else (None, "cannot make a mount namespace: %s; %s" % (why, why2))
+
+
+def run_case(call):
+    """Runs one test case, call(): a Failure is printed as `FAIL: ...` and gives exit status 1,
+    success `PASS` and 0 (the scripts' main returns it)."""
+    try:
+        call()
+    except Failure as e:
+        print("FAIL: %s" % e)
+        return 1
+    print("PASS")
+    return 0
