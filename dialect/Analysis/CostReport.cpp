@@ -292,6 +292,14 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
         bufferOf[result] = bufferOf[op.getOperand(0)];
         continue;
       }
+      // Clipping scales each gradient in place.
+      if (isa<ClipGlobalNormOp>(op)) {
+        Value grad = op.getOperand(llvm::cast<OpResult>(result).getResultNumber());
+        if (auto it = bufferOf.find(grad); it != bufferOf.end()) {
+          bufferOf[result] = it->second;
+          continue;
+        }
+      }
       Holds holds = isa<ParamOp>(op)   ? Holds::Parameter
                     : isa<InputOp>(op) ? Holds::Input
                                        : Holds::Other;
