@@ -166,6 +166,19 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.kind = "all_to_all";
     c.axes.push_back(a2a.getAxis().str());
     c.dim = (a2a.getSplitDim() + "->" + a2a.getConcatDim()).str();
+  } else if (isa<ClipGlobalNormOp>(op)) {
+    // The squared global norm: one double summed over every rank (runtime/src/clip_global_norm).
+    c.kind = "all_reduce";
+    for (unsigned axis = 0; axis < mesh.getAxisNames().size(); ++axis)
+      c.axes.push_back(mesh.getAxisNames()[axis].getValue().str());
+    c.bytes = 8;
+    c.groupSize = 1;
+    for (const std::string &axis : c.axes)
+      c.groupSize *= axisSize(mesh, axis);
+    c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize).value_or(-1);
+    c.type = "f64";
+    c.location = formatLocation(op->getLoc());
+    return c;
   } else {
     return std::nullopt;
   }
@@ -278,6 +291,14 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
           bufferOf.count(op.getOperand(0))) {
         bufferOf[result] = bufferOf[op.getOperand(0)];
         continue;
+      }
+      // Clipping scales each gradient in place.
+      if (isa<ClipGlobalNormOp>(op)) {
+        Value grad = op.getOperand(llvm::cast<OpResult>(result).getResultNumber());
+        if (auto it = bufferOf.find(grad); it != bufferOf.end()) {
+          bufferOf[result] = it->second;
+          continue;
+        }
       }
       Holds holds = isa<ParamOp>(op)   ? Holds::Parameter
                     : isa<InputOp>(op) ? Holds::Input

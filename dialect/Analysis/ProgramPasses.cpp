@@ -29,7 +29,9 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots) {
 } // namespace
 
 bool isCollective(Operation *op) {
-  return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op);
+  // clip_global_norm all-reduces the squared norm over every rank (one double).
+  return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, ClipGlobalNormOp>(
+      op);
 }
 
 ProgramPasses planProgramPasses(Block &body) {

@@ -35,6 +35,14 @@ LogicalResult requireEpsilon(Operation *op, double epsilon) {
   return success();
 }
 
+/// AdamW's decoupled weight decay: >= 0 and finite.
+LogicalResult requireWeightDecay(Operation *op, double value) {
+  if (!(value >= 0) || !std::isfinite(value))
+    return op->emitOpError() << "weight_decay must be non-negative and finite, not "
+                             << std::to_string(value);
+  return success();
+}
+
 /// `what` in [0, 1).
 LogicalResult requireFraction(Operation *op, double value, llvm::StringRef what) {
   if (!(value >= 0 && value < 1))
@@ -112,7 +120,36 @@ LogicalResult AdamUpdateOp::verify() {
       failed(requireFraction(*this, getBeta1().convertToDouble(), "beta1")) ||
       failed(requireFraction(*this, getBeta2().convertToDouble(), "beta2")))
     return failure();
-  return requireEpsilon(*this, getEpsilon().convertToDouble());
+  if (failed(requireEpsilon(*this, getEpsilon().convertToDouble())))
+    return failure();
+  return requireWeightDecay(*this, getWeightDecay().convertToDouble());
+}
+
+LogicalResult ClipGlobalNormOp::verify() {
+  if (getGrads().empty())
+    return emitOpError() << "needs at least one gradient";
+  if (getResults().size() != getGrads().size())
+    return emitOpError() << "has " << getResults().size() << " results for "
+                         << getGrads().size() << " gradients";
+  for (auto [index, grad, result] : llvm::enumerate(getGrads(), getResults())) {
+    if (failed(requireF32(*this, grad, "every gradient")))
+      return failure();
+    if (grad.getType() != result.getType())
+      return emitOpError() << "result " << index << " has type " << result.getType()
+                           << " but its gradient has type " << grad.getType();
+  }
+  double maxNorm = getMaxNorm().convertToDouble();
+  if (!(maxNorm > 0) || !std::isfinite(maxNorm))
+    return emitOpError() << "max_norm must be positive and finite, not "
+                         << std::to_string(maxNorm);
+  if (std::optional<llvm::ArrayRef<int64_t>> replicas = getReplicas()) {
+    if (replicas->size() != getGrads().size())
+      return emitOpError() << "has " << replicas->size() << " replicas for "
+                           << getGrads().size() << " gradients";
+    if (llvm::any_of(*replicas, [](int64_t r) { return r < 1; }))
+      return emitOpError() << "replicas must be at least 1";
+  }
+  return success();
 }
 
 LogicalResult MomentumUpdateOp::verify() {
@@ -131,6 +168,7 @@ LogicalResult meshc::verifyOptimizerAttributes(MinimizeOp op) {
   Owned attrs[] = {{"beta1", op.getBeta1(), "adam"},
                    {"beta2", op.getBeta2(), "adam"},
                    {"epsilon", op.getEpsilon(), "adam"},
+                   {"weight_decay", op.getWeightDecay(), "adam"},
                    {"momentum", op.getMomentum(), "momentum"}};
   for (const Owned &attr : attrs) {
     if (!attr.value)
@@ -139,9 +177,16 @@ LogicalResult meshc::verifyOptimizerAttributes(MinimizeOp op) {
       return op.emitOpError() << "attribute '" << attr.name << "' belongs to optimizer "
                               << attr.owner << ", not " << optimizer;
     double value = attr.value->convertToDouble();
-    if (attr.name == "epsilon" ? failed(requireEpsilon(op, value))
-                               : failed(requireFraction(op, value, attr.name)))
+    if (attr.name == "epsilon"        ? failed(requireEpsilon(op, value))
+        : attr.name == "weight_decay" ? failed(requireWeightDecay(op, value))
+                                      : failed(requireFraction(op, value, attr.name)))
       return failure();
+  }
+  if (std::optional<llvm::APFloat> clip = op.getClipNorm()) {
+    double value = clip->convertToDouble();
+    if (!(value > 0) || !std::isfinite(value))
+      return op.emitOpError() << "clip_norm must be positive and finite, not "
+                              << std::to_string(value);
   }
   return success();
 }

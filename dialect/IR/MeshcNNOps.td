@@ -99,11 +99,14 @@ def Meshc_AdamUpdateOp : Meshc_Op<"adam_update", [
   let description = [{
     With t = step + 1 (the runtime's step number, from 0):
     m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
-    param -= learning_rate (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon).
-    m and v have the parameter's local shape (its layout) and start at zero.
+    param -= learning_rate ((m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+                            + weight_decay param)
+    (AdamW's decoupled weight decay, Loshchilov & Hutter; learning_rate times the run's
+    schedule factor). m and v have the parameter's local shape (its layout) and start at zero.
   }];
   let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
-                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon);
+                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];
@@ -121,6 +124,26 @@ def Meshc_MomentumUpdateOp : Meshc_Op<"momentum_update", [
                        F64Attr:$momentum);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
+  }];
+  let hasVerifier = 1;
+}
+
+def Meshc_ClipGlobalNormOp : Meshc_Op<"clip_global_norm", [Pure]> {
+  let summary = "the gradients scaled together to a global norm of at most max_norm";
+  let description = [{
+    norm = sqrt(sum over every gradient and element of g^2), over the GLOBAL gradients; each
+    result = its gradient * min(1, max_norm / (norm + 1e-6)). Made by autodiff from the
+    minimize's `clip_norm`, after the gradients and before the updates, which read its results.
+    The partitioner keeps each gradient in its layout (after the all-reduces that complete it)
+    and sets `replicas`: per gradient, the number of ranks holding an identical copy of its
+    block (the product of the sizes of the mesh axes none of its dims is split on), so that the
+    runtime counts every global element once (one all-reduce of a double over every rank).
+  }];
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$grads, F64Attr:$max_norm,
+                       OptionalAttr<DenseI64ArrayAttr>:$replicas);
+  let results = (outs Variadic<Meshc_AnyTensor>:$results);
+  let assemblyFormat = [{
+    $grads attr-dict `:` qualified(type($grads)) `->` qualified(type($results))
   }];
   let hasVerifier = 1;
 }

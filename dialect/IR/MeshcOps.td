@@ -172,15 +172,21 @@ def Meshc_MinimizeOp : Meshc_Op<"minimize", [MemoryEffects<[MemWrite]>]> {
   let summary = "train every parameter to minimize a scalar loss";
   let description = [{
     Replaced by autodiff with the gradient computation, one update per parameter and a
-    `meshc.output "loss"`. `optimizer` is "sgd", "adam" (optional beta1, beta2, epsilon) or
-    "momentum" (optional momentum).
+    `meshc.output "loss"`. `optimizer` is "sgd", "adam" (optional beta1, beta2, epsilon,
+    weight_decay: AdamW's decoupled decay) or "momentum" (optional momentum). With `clip_norm`,
+    the gradients are scaled together to a global norm of at most clip_norm
+    (`meshc.clip_global_norm`) before any update.
   }];
   let arguments = (ins Meshc_AnyTensor:$loss, StrAttr:$optimizer, F64Attr:$learning_rate,
                        // "adam" only (defaults 0.9, 0.999, 1e-8):
                        OptionalAttr<F64Attr>:$beta1, OptionalAttr<F64Attr>:$beta2,
                        OptionalAttr<F64Attr>:$epsilon,
+                       // "adam" only (default 0):
+                       OptionalAttr<F64Attr>:$weight_decay,
                        // "momentum" only (default 0.9):
-                       OptionalAttr<F64Attr>:$momentum);
+                       OptionalAttr<F64Attr>:$momentum,
+                       // any optimizer (default: no clipping):
+                       OptionalAttr<F64Attr>:$clip_norm);
   let assemblyFormat = "$loss attr-dict `:` qualified(type($loss))";
   let hasVerifier = 1;
 }

@@ -5,7 +5,8 @@
 // first the seed `meshc.fill {value = 1.0}`, then the adjoint ops of the forward ops in
 // reverse order, then one update (`meshc.sgd_update`, `meshc.adam_update` or
 // `meshc.momentum_update`, by the minimize's optimizer) per parameter in the order they are
-// read, then `meshc.output "loss"`. Only ops on a path from a parameter to the loss are
+// read (with the minimize's clip_norm: one `meshc.clip_global_norm` of all the gradients
+// first, whose results the updates read), then `meshc.output "loss"`. Only ops on a path from a parameter to the loss are
 // differentiated; adjoint ops nobody uses (e.g. the gradient of an input) are removed.
 #include "dialect/Transforms/Passes.h"
 
@@ -42,7 +43,8 @@ void buildUpdate(OpBuilder &builder, Location loc, MinimizeOp minimize, Value pa
   if (minimize.getOptimizer() == "adam")
     builder.create<AdamUpdateOp>(loc, param, grad, lr, orDefault(minimize.getBeta1Attr(), 0.9),
                                  orDefault(minimize.getBeta2Attr(), 0.999),
-                                 orDefault(minimize.getEpsilonAttr(), 1e-8));
+                                 orDefault(minimize.getEpsilonAttr(), 1e-8),
+                                 orDefault(minimize.getWeightDecayAttr(), 0.0));
   else if (minimize.getOptimizer() == "momentum")
     builder.create<MomentumUpdateOp>(loc, param, grad, lr,
                                      orDefault(minimize.getMomentumAttr(), 0.9));
@@ -120,6 +122,7 @@ LogicalResult differentiate(MinimizeOp minimize) {
     Value &sum = it->second.second;
     sum = sum ? builder.create<AddOp>(param.getLoc(), param.getType(), sum, grad) : grad;
   }
+  llvm::SmallVector<std::pair<ParamOp, Value>> updates;
   for (auto &[name, entry] : params) {
     auto [param, grad] = entry;
     if (!grad) {
@@ -127,8 +130,20 @@ LogicalResult differentiate(MinimizeOp minimize) {
                           << "' does not affect the loss and is not updated";
       continue;
     }
-    buildUpdate(builder, lossLoc, minimize, param.getResult(), grad);
+    updates.push_back({param, grad});
   }
+  // Clipping needs every gradient complete: one op over all of them, before any update.
+  if (FloatAttr clip = minimize.getClipNormAttr(); clip && !updates.empty()) {
+    llvm::SmallVector<Value> grads;
+    for (auto &[param, grad] : updates)
+      grads.push_back(grad);
+    auto clipped = builder.create<ClipGlobalNormOp>(lossLoc, ValueRange(grads).getTypes(), grads,
+                                                    clip, DenseI64ArrayAttr());
+    for (auto [update, result] : llvm::zip(updates, clipped.getResults()))
+      update.second = result;
+  }
+  for (auto &[param, grad] : updates)
+    buildUpdate(builder, lossLoc, minimize, param.getResult(), grad);
   builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
 
   // Drop the adjoint ops whose results nobody needs, last first so chains go too.

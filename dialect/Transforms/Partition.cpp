@@ -39,7 +39,11 @@
 //    meshc.relayout is gone: its result is the resharded value itself.
 //    a rank's slice along axis b is its mesh coordinate on b (row-major ranks);
 //  - sgd_update and output take operands in their target sharding; output's scalar is
-//    replicated (summed) on every rank.
+//    replicated (summed) on every rank;
+//  - meshc.clip_global_norm takes each gradient in its target sharding (complete: after the
+//    all_reduce of its partial sums), leaves each result in that sharding, and carries
+//    `replicas = array<i64: ...>`: per gradient, the product of the sizes of the mesh axes
+//    none of its dims is split on (the ranks holding identical copies of a block).
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/Sharding.h"
@@ -110,6 +114,7 @@ private:
   LogicalResult partitionRuleOp(Operation *op, ShardingRuleOpInterface rule);
   LogicalResult partitionRenameOp(Operation *op, ShardingRuleOpInterface rule);
   LogicalResult partitionRelayout(RelayoutOp op);
+  LogicalResult partitionClip(ClipGlobalNormOp op);
   /// Maps `global` to its per-rank `local` value, produced as `produced`: resharded to its
   /// target now, or left as produced when a relayout is its one use.
   LogicalResult mapResult(Value global, Value local, const Sharding &produced, Location loc);
@@ -138,6 +143,8 @@ LogicalResult Partitioner::partition(func::FuncOp func) {
       done = partitionSource(op);
     else if (auto relayout = llvm::dyn_cast<RelayoutOp>(op))
       done = partitionRelayout(relayout);
+    else if (auto clip = llvm::dyn_cast<ClipGlobalNormOp>(op))
+      done = partitionClip(clip);
     else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op);
              rule && !rule.getDimRenames().empty())
       done = partitionRenameOp(op, rule);
@@ -305,6 +312,34 @@ LogicalResult Partitioner::partitionRelayout(RelayoutOp op) {
   if (!local)
     return failure();
   mapping.map(op.getResult(), local);
+  return success();
+}
+
+// Every gradient in its target sharding, each result the same; the norm is the runtime's
+// (one all-reduce over every rank), which needs to know how many ranks hold each block.
+LogicalResult Partitioner::partitionClip(ClipGlobalNormOp op) {
+  IRMapping operands;
+  llvm::SmallVector<int64_t> replicas;
+  for (Value grad : op.getGrads()) {
+    NamedTensorType type = tensorTypeOf(grad);
+    Sharding sharding = target(type);
+    Value local = reshard(mapping.lookup(grad), type, heldOf(grad), sharding, op.getLoc());
+    if (!local)
+      return failure();
+    operands.map(grad, local);
+    int64_t copies = 1;
+    for (unsigned axis = 0; axis < layout.getNumAxes(); ++axis)
+      if (!llvm::is_contained(sharding.dimAxes, int(axis)))
+        copies *= layout.getAxisSize(axis);
+    replicas.push_back(copies);
+  }
+  builder.setInsertionPoint(op);
+  Operation *local = builder.clone(*op, operands);
+  local->setAttr("replicas", builder.getDenseI64ArrayAttr(replicas));
+  for (auto [global, result] : llvm::zip(op.getResults(), local->getResults())) {
+    result.setType(operands.lookup(op.getGrads()[result.getResultNumber()]).getType());
+    mapping.map(global, result);
+  }
   return success();
 }
 

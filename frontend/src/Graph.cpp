@@ -257,10 +257,6 @@ Tensor Graph::param(std::string_view name, std::vector<Dim> shape, const Init &i
   return g.add(std::string(name), std::move(shape), DType::F32, text, loc);
 }
 
-void Graph::minimize(const Tensor &loss, const SGD &optimizer, std::source_location loc) {
-  impl_->minimize(loss, "sgd", "SGD", optimizer.learningRate, "", loc);
-}
-
 void detail::GraphImpl::minimize(const Tensor &loss, const char *optimizer, const char *display,
                                  double learningRate, const std::string &extraAttrs,
                                  const std::source_location &loc) {

@@ -56,6 +56,21 @@ bool checkOptimizerNumber(GraphImpl &g, double value, bool fraction, const char 
   return ok;
 }
 
+/// ", clip_norm = X" for a positive clipNorm, "" for 0 (no clipping); false after a located
+/// error for anything else.
+bool clipAttribute(GraphImpl &g, double clipNorm, const char *optimizer,
+                   const std::source_location &loc, std::string *attr) {
+  if (clipNorm == 0.0)
+    return true;
+  if (!(std::isfinite(clipNorm) && clipNorm > 0.0)) {
+    g.error(loc, "clipNorm " + detail::printFloat(clipNorm) + " of " + optimizer +
+                     " is not a positive finite number (0: no clipping)");
+    return false;
+  }
+  *attr = ", clip_norm = " + detail::printFloat(clipNorm);
+  return true;
+}
+
 } // namespace
 
 Tensor layer_norm(const Tensor &x, const Dim &dim, double epsilon, std::source_location loc) {
@@ -143,21 +158,43 @@ void Graph::minimize(const Tensor &loss, const Adam &optimizer, std::source_loca
   bool ok = checkOptimizerNumber(g, optimizer.beta1, true, "beta1", "Adam", loc);
   ok &= checkOptimizerNumber(g, optimizer.beta2, true, "beta2", "Adam", loc);
   ok &= checkOptimizerNumber(g, optimizer.epsilon, false, "epsilon", "Adam", loc);
+  std::string decay, clip;
+  if (optimizer.weightDecay != 0.0) {
+    if (std::isfinite(optimizer.weightDecay) && optimizer.weightDecay > 0.0) {
+      decay = ", weight_decay = " + detail::printFloat(optimizer.weightDecay);
+    } else {
+      g.error(loc, "weightDecay " + detail::printFloat(optimizer.weightDecay) +
+                       " of Adam is not a non-negative finite number");
+      ok = false;
+    }
+  }
+  ok &= clipAttribute(g, optimizer.clipNorm, "Adam", loc, &clip);
   if (!ok)
     return;
   g.minimize(loss, "adam", "Adam", optimizer.learningRate,
              ", beta1 = " + detail::printFloat(optimizer.beta1) +
                  ", beta2 = " + detail::printFloat(optimizer.beta2) +
-                 ", epsilon = " + detail::printFloat(optimizer.epsilon),
+                 ", epsilon = " + detail::printFloat(optimizer.epsilon) + decay + clip,
              loc);
 }
 
 void Graph::minimize(const Tensor &loss, const Momentum &optimizer, std::source_location loc) {
   GraphImpl &g = impl();
-  if (!checkOptimizerNumber(g, optimizer.momentum, true, "momentum", "Momentum", loc))
+  std::string clip;
+  bool ok = checkOptimizerNumber(g, optimizer.momentum, true, "momentum", "Momentum", loc);
+  ok &= clipAttribute(g, optimizer.clipNorm, "Momentum", loc, &clip);
+  if (!ok)
     return;
   g.minimize(loss, "momentum", "Momentum", optimizer.learningRate,
-             ", momentum = " + detail::printFloat(optimizer.momentum), loc);
+             ", momentum = " + detail::printFloat(optimizer.momentum) + clip, loc);
+}
+
+void Graph::minimize(const Tensor &loss, const SGD &optimizer, std::source_location loc) {
+  GraphImpl &g = impl();
+  std::string clip;
+  if (!clipAttribute(g, optimizer.clipNorm, "SGD", loc, &clip))
+    return;
+  g.minimize(loss, "sgd", "SGD", optimizer.learningRate, clip, loc);
 }
 
 } // namespace meshc::dsl

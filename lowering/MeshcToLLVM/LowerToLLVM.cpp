@@ -35,7 +35,10 @@ void planBuffers(func::FuncOp func, LoweringState &state) {
       auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
       if (!type)
         continue;
-      if (canReuseOperandBuffer(op))
+      if (isa<ClipGlobalNormOp>(op)) // scales each gradient in place
+        state.bufferOf[result] = state.bufferOf.lookup(
+            op->getOperand(llvm::cast<OpResult>(result).getResultNumber()));
+      else if (canReuseOperandBuffer(op))
         state.bufferOf[result] = state.bufferOf.lookup(op->getOperand(0));
       else
         state.bufferOf[result] = state.newBuffer(type.getNumElements() * 4);
@@ -70,7 +73,7 @@ LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
     return lowerReductionFamily(op, b, state);
   if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op))
     return lowerCollectiveFamily(op, b, state);
-  if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp>(op))
+  if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp>(op))
     return lowerTrainingFamily(op, b, state);
   if (isa<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
           ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(op))

@@ -114,7 +114,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
                  f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
                  f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
-                 state.step});
+                 f32(o.getWeightDecay().convertToDouble()), state.step});
       })
       .Case([&](MomentumUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();

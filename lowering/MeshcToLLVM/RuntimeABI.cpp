@@ -57,7 +57,8 @@ constexpr Signature kSignatures[] = {
     {"meshrt_softmax", "vplllpp"},
     {"meshrt_causal_mask", "vpippiifpp"},
     {"meshrt_dropout", "vpippllfpp"},
-    {"meshrt_adam_update", "vplppppffffl"},
+    {"meshrt_adam_update", "vplppppfffffl"},
+    {"meshrt_clip_global_norm", "vplpppf"},
     {"meshrt_momentum_update", "vplpppff"},
 };
 } // namespace

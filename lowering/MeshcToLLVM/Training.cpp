@@ -3,6 +3,8 @@
 // function), SGD updates in place, and the reported loss.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/CostReport.h"
+
 #include "meshrt/meshrt.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -36,6 +38,31 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
                  state.pointer(b, loc, update.getParam()),
                  state.pointer(b, loc, update.getGrad()),
                  rt.f32c(b, loc, (float)update.getLearningRate().convertToDouble())});
+      })
+      .Case([&](ClipGlobalNormOp clip) {
+        // In place (planBuffers gives each result its gradient's buffer): the block pointers
+        // in an array on the stack, counts and replicas as constants. A collective: its site
+        // is numbered like the others so the watchdog and --stats/--explain agree.
+        std::string where = formatLocation(loc);
+        rt.call(b, loc, "meshrt_collective_site",
+                {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
+                 where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+        int64_t n = clip.getGrads().size();
+        Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(), rt.i64c(b, loc, n));
+        SmallVector<int64_t> counts;
+        for (auto [i, grad] : llvm::enumerate(clip.getGrads())) {
+          Value slot = b.create<LLVM::GEPOp>(loc, rt.ptrType(), rt.ptrType(), array,
+                                             ArrayRef<LLVM::GEPArg>{(int32_t)i});
+          b.create<LLVM::StoreOp>(loc, state.pointer(b, loc, grad), slot);
+          counts.push_back(typeOf(grad).getNumElements());
+        }
+        SmallVector<int64_t> replicas(n, 1);
+        if (std::optional<ArrayRef<int64_t>> given = clip.getReplicas())
+          replicas.assign(given->begin(), given->end());
+        rt.call(b, loc, "meshrt_clip_global_norm",
+                {state.context, rt.i64c(b, loc, n), array, rt.i64Array(b, loc, counts),
+                 rt.i64Array(b, loc, replicas),
+                 rt.f32c(b, loc, (float)clip.getMaxNorm().convertToDouble())});
       })
       .Case([&](OutputOp output) {
         if (state.loss) {

@@ -92,6 +92,11 @@ public:
   InputSource *inputSource() const { return inputSource_; }
   void setInputSource(InputSource *source) { inputSource_ = source; }
 
+  // ---- the learning-rate schedule's factor for the current step (train/lr_schedule.h): the
+  // optimizer updates multiply their compiled learning rate by it. 1 outside a scheduled run.
+  float lrFactor() const { return lrFactor_; }
+  void setLrFactor(float factor) { lrFactor_ = factor; }
+
 private:
   Context();
   // useDevice's CPU part (kernels/cpu/matmul.cpp): the matmul precision; bf16 where oneDNN runs
@@ -117,6 +122,7 @@ private:
   void *scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   std::vector<char> hostStaging_;
+  float lrFactor_ = 1.0f;
 
   std::vector<ProgramTensor> tensors_;
   InputSource *inputSource_ = nullptr;

@@ -34,6 +34,19 @@ bool parseU64(const std::string &text, uint64_t *out) {
   return true;
 }
 
+// A decimal number in [min, max].
+bool parseReal(const std::string &text, double min, double max, double *out) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || errno != 0 || !(v >= min && v <= max))
+    return false;
+  *out = v;
+  return true;
+}
+
 // Seconds: a decimal number in [0, 10^6].
 bool parseSeconds(const std::string &text, double *out) {
   if (text.empty())
@@ -51,6 +64,7 @@ bool parseSeconds(const std::string &text, double *out) {
 
 bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
   Options opts;
+  bool lrMinGiven = false, lrFactorGiven = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -85,7 +99,9 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
         "--steps",      "--seed",      "--log-every", "--threads",    "--device",
         "--precision",  "--comm",      "--collective-timeout",        "--epochs",
         "--data",       "--eval-data", "--eval-every", "--predict",   "--out",
-        "--save",       "--save-every", "--load",     "--init-from"};
+        "--save",       "--save-every", "--load",     "--init-from", "--lr-warmup",
+        "--lr-decay",   "--lr-min-factor", "--lr-decay-factor", "--lr-decay-every",
+        "--lr-scale-batch"};
     bool known = false;
     for (const char *flag : kValued)
       known |= name == flag;
@@ -127,6 +143,24 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
                            : name == "--load"      ? &opts.load
                                                    : &opts.initFrom;
       *field = value;
+    } else if (name == "--lr-warmup") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.lrWarmup = v;
+    } else if (name == "--lr-decay") {
+      good = value == "none" || value == "cosine" || value == "step";
+      opts.lrDecay = value;
+    } else if (name == "--lr-min-factor") {
+      good = parseReal(value, 0.0, 1.0, &opts.lrMinFactor);
+      lrMinGiven = true;
+    } else if (name == "--lr-decay-factor") {
+      good = parseReal(value, 0.0, 1.0, &opts.lrDecayFactor) && opts.lrDecayFactor > 0.0;
+      lrFactorGiven = true;
+    } else if (name == "--lr-decay-every") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.lrDecayEvery = v;
+    } else if (name == "--lr-scale-batch") {
+      good = parseInt(value, 1, int64_t{1} << 40, &v);
+      opts.lrScaleBatch = v;
     } else if (name == "--log-every") {
       good = parseInt(value, 1, int64_t{1} << 40, &v);
       opts.logEvery = v;
@@ -168,6 +202,12 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
   if (!opts.load.empty() && !opts.initFrom.empty())
     return refuse("--load and --init-from both given: --load resumes a run, --init-from starts "
                   "one from given parameters");
+  if (opts.lrDecay == "step" && opts.lrDecayEvery == 0)
+    return refuse("--lr-decay step needs --lr-decay-every N");
+  if (opts.lrDecay != "step" && (opts.lrDecayEvery > 0 || lrFactorGiven))
+    return refuse("--lr-decay-every and --lr-decay-factor belong to --lr-decay step");
+  if (opts.lrDecay != "cosine" && lrMinGiven)
+    return refuse("--lr-min-factor belongs to --lr-decay cosine");
   if (!opts.predict.empty()) {
     if (opts.out.empty())
       return refuse("--predict needs --out FILE.npy");
@@ -210,6 +250,15 @@ std::string usage(const std::string &programName) {
          "  --init-from FILE\n"
          "                  start from the parameters of FILE.safetensors (optimizer state\n"
          "                  zero, step 0), e.g. written with NumPy\n"
+         "learning-rate schedule (a factor on the compiled learning rate at each step, a\n"
+         "function of the step and the run's last step, so a resumed run keeps its curve):\n"
+         "  --lr-warmup N   linear warmup: factor (step + 1) / N for steps 0..N-1\n"
+         "  --lr-decay D    after the warmup: none (default), cosine (from 1 down to\n"
+         "                  --lr-min-factor F at the run's last step; F default 0) or step\n"
+         "                  (x --lr-decay-factor F, default 0.1, every --lr-decay-every N\n"
+         "                  steps after the warmup)\n"
+         "  --lr-scale-batch B0\n"
+         "                  linear scaling rule (Goyal et al. 2017): x global batch / B0\n"
          "run:\n"
          "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
          "                  on this node)\n"
@@ -241,6 +290,11 @@ std::string usage(const std::string &programName) {
 std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts) {
   char timeout[32];
   std::snprintf(timeout, sizeof(timeout), "%g", opts.collectiveTimeout);
+  auto real = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.17g", v);
+    return std::string(text);
+  };
   return {{"--steps", std::to_string(opts.steps)},
           {"--seed", std::to_string(opts.seed)},
           {"--device", opts.device},
@@ -256,7 +310,13 @@ std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts
           {"--save", opts.save},
           {"--save-every", std::to_string(opts.saveEvery)},
           {"--load", opts.load},
-          {"--init-from", opts.initFrom}};
+          {"--init-from", opts.initFrom},
+          {"--lr-warmup", std::to_string(opts.lrWarmup)},
+          {"--lr-decay", opts.lrDecay},
+          {"--lr-min-factor", real(opts.lrMinFactor)},
+          {"--lr-decay-factor", real(opts.lrDecayFactor)},
+          {"--lr-decay-every", std::to_string(opts.lrDecayEvery)},
+          {"--lr-scale-batch", std::to_string(opts.lrScaleBatch)}};
 }
 
 } // namespace meshrt

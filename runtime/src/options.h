@@ -26,6 +26,13 @@ struct Options {
   int64_t saveEvery = 0;
   std::string load;      // --load DIR|FILE: restore parameters, optimizer state and step
   std::string initFrom;  // --init-from FILE.safetensors: parameters only, then train from 0
+  // The learning-rate schedule (train/lr_schedule.h): a factor on the compiled learning rate.
+  int64_t lrWarmup = 0;          // --lr-warmup N: linear from 1/N to 1 over steps 0..N-1
+  std::string lrDecay = "none";  // --lr-decay none|cosine|step
+  double lrMinFactor = 0.0;      // --lr-min-factor F: cosine's factor at the last step
+  double lrDecayFactor = 0.1;    // --lr-decay-factor F: step decay's factor ...
+  int64_t lrDecayEvery = 0;      // --lr-decay-every N: ... every N steps after the warmup
+  int64_t lrScaleBatch = 0;      // --lr-scale-batch B0: x global batch / B0 (0: off)
   int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
   bool help = false;
   bool version = false; // --version: what compiled the program, the runtime, the devices

@@ -59,7 +59,8 @@ class Device;
   X(Allgather, "allgather", "meshrt_allgather")                                                    \
   X(ReduceScatter, "reduce_scatter", "meshrt_reduce_scatter")                                      \
   X(AllSlice, "all_slice", "meshrt_all_slice")                                                     \
-  X(Alltoall, "alltoall", "meshrt_alltoall")
+  X(Alltoall, "alltoall", "meshrt_alltoall")                                                      \
+  X(ClipGlobalNorm, "clip_global_norm", "meshrt_clip_global_norm")
 
 enum class ProfileKind : int {
 #define MESHRT_KIND_ENUM(kind, name, function) kind,

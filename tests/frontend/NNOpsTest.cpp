@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "TestUtil.h"
 
+#include <cmath>
+
 using namespace meshc::dsl;
 using meshc::dsl::test::lineWith;
 
@@ -118,6 +120,50 @@ TEST(DslNN, MomentumBadLearningRate) {
   Tensor w = g.param("w", {d}, Init::zeros());
   g.minimize(sum(w), Momentum{-1.0}); const int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "learning rate -1.0 of Momentum is not a positive finite number");
+}
+
+// AdamW's weight decay and clipping print as the minimize's attributes (only when set, so
+// programs without them keep their IR).
+TEST(DslNN, AdamWAndClipNormPrintTheirAttributes) {
+  Graph g("t");
+  Tensor w = g.param("w", {d}, Init::zeros());
+  g.minimize(sum(gelu(w)), Adam{1e-3, 0.9, 0.999, 1e-8, 0.01, 1.5});
+  ASSERT_EQ(g.errors(), std::vector<std::string>{});
+  EXPECT_NE(lineWith(g.str(), "meshc.minimize")
+                .find("epsilon = 1.0e-08, weight_decay = 0.01, clip_norm = 1.5}"),
+            std::string::npos)
+      << lineWith(g.str(), "meshc.minimize");
+  Graph s("s");
+  Tensor v = s.param("v", {d}, Init::zeros());
+  s.minimize(sum(gelu(v)), SGD{0.5, 2.0});
+  ASSERT_EQ(s.errors(), std::vector<std::string>{});
+  EXPECT_NE(lineWith(s.str(), "meshc.minimize")
+                .find("{optimizer = \"sgd\", learning_rate = 0.5, clip_norm = 2.0}"),
+            std::string::npos)
+      << lineWith(s.str(), "meshc.minimize");
+  EXPECT_EQ(lineWith(s.str(), "meshc.minimize").find("weight_decay"), std::string::npos);
+}
+
+TEST(DslNN, AdamNegativeWeightDecay) {
+  Graph g("t");
+  Tensor w = g.param("w", {d}, Init::zeros());
+  g.minimize(sum(w), Adam{1e-3, 0.9, 0.999, 1e-8, -0.1}); const int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line, "weightDecay -0.1 of Adam is not a non-negative finite number");
+}
+
+TEST(DslNN, NegativeClipNorm) {
+  Graph g("t");
+  Tensor w = g.param("w", {d}, Init::zeros());
+  g.minimize(sum(w), Momentum{0.1, 0.9, -1.0}); const int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line,
+                   "clipNorm -1.0 of Momentum is not a positive finite number (0: no clipping)");
+}
+
+TEST(DslNN, NanClipNormOfSgd) {
+  Graph g("t");
+  Tensor w = g.param("w", {d}, Init::zeros());
+  g.minimize(sum(w), SGD{0.1, std::nan("")}); const int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line, "clipNorm nan of SGD is not a positive finite number (0: no clipping)");
 }
 
 } // namespace

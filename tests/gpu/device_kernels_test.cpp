@@ -376,13 +376,25 @@ TEST_F(DeviceKernels, SgdAdamMomentumOverSteps) {
       Buffer g = pair.upload(pseudoVec(n, 20 + int(step)));
       pair.run([&](meshrt_context_t ctx, int side) {
         meshrt_adam_update(ctx, n, p.f(side), g.f(side), m.f(side), v.f(side), 0.01f, 0.9f,
-                           0.99f, 1e-6f, step);
+                           0.99f, 1e-6f, 0.05f, step);
       });
     }
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(near(pair.read<float>(p), 1e-5, 1.0)) << "adam parameters";
     EXPECT_TRUE(near(pair.read<float>(m), 1e-5, 1e-3)) << "adam first moments";
     EXPECT_TRUE(near(pair.read<float>(v), 1e-5, 1e-4)) << "adam second moments";
+  }
+  {
+    // Clipping by the global norm: the device's sums of squares and scale, the CPU's.
+    Buffer a = pair.upload(pseudoVec(n, 40)), b = pair.upload(pseudoVec(n, 41));
+    pair.run([&](meshrt_context_t ctx, int side) {
+      float *grads[] = {a.f(side), b.f(side)};
+      const int64_t counts[] = {n, n}, replicas[] = {1, 1};
+      meshrt_clip_global_norm(ctx, 2, grads, counts, replicas, 0.5f);
+    });
+    ASSERT_TRUE(pair.ok());
+    EXPECT_TRUE(near(pair.read<float>(a), 1e-6, 1e-6)) << "clipped gradient a";
+    EXPECT_TRUE(near(pair.read<float>(b), 1e-6, 1e-6)) << "clipped gradient b";
   }
   {
     Buffer p = pair.upload(pseudoVec(n, 18)), vel = pair.alloc(n * 4);

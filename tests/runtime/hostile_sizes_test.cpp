@@ -102,7 +102,7 @@ std::vector<Case> cases() {
       {"adam_update negative", "meshrt_adam_update", "n is negative",
        [](C c) {
          meshrt_adam_update(c, -5, nullptr, nullptr, nullptr, nullptr, 0.1f, 0.9f, 0.999f, 1e-8f,
-                            0);
+                            0.0f, 0);
        }},
       {"momentum_update bytes", "meshrt_momentum_update", "overflow int64",
        [](C c) { meshrt_momentum_update(c, k2to62, nullptr, nullptr, nullptr, 0.1f, 0.9f); }},

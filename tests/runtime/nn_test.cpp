@@ -211,6 +211,7 @@ TEST(NN, DropoutRejectsABadRate) {
   EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_INVALID_ARGUMENT);
 }
 
+// With AdamW's decoupled weight decay (0.05): param -= lr (adam step + wd param).
 TEST(Optimizers, AdamAgainstNaiveOverSteps) {
   ContextPtr ctx = anyContext();
   const int64_t n = 37;
@@ -219,13 +220,14 @@ TEST(Optimizers, AdamAgainstNaiveOverSteps) {
   for (int64_t step = 0; step < 4; ++step) {
     std::vector<float> g = pseudoVec(n, 10 + int(step));
     meshrt_adam_update(ctx.get(), n, p.data(), g.data(), m.data(), v.data(), 0.01f, 0.9f, 0.99f,
-                       1e-6f, step);
+                       1e-6f, 0.05f, step);
     double t = double(step + 1);
     for (int64_t i = 0; i < n; ++i) {
       rm[i] = 0.9 * rm[i] + 0.1 * g[i];
       rv[i] = 0.99 * rv[i] + 0.01 * double(g[i]) * g[i];
-      rp[i] -= 0.01 * (rm[i] / (1 - std::pow(0.9, t))) /
-               (std::sqrt(rv[i] / (1 - std::pow(0.99, t))) + 1e-6);
+      rp[i] -= 0.01 * ((rm[i] / (1 - std::pow(0.9, t))) /
+                           (std::sqrt(rv[i] / (1 - std::pow(0.99, t))) + 1e-6) +
+                       0.05 * rp[i]);
     }
   }
   ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);

@@ -58,7 +58,7 @@ const std::vector<Entry> &entries() {
       {"sgd_update", [](meshrt_context_t c, int64_t) { meshrt_sgd_update(c, 4, g.e, g.a, 0.1f); }},
       {"adam_update",
        [](meshrt_context_t c, int64_t s) {
-         meshrt_adam_update(c, 4, g.e, g.a, g.c, g.f, 0.1f, 0.9f, 0.999f, 1e-8f, s);
+         meshrt_adam_update(c, 4, g.e, g.a, g.c, g.f, 0.1f, 0.9f, 0.999f, 1e-8f, 0.01f, s);
        }},
       {"momentum_update", [](meshrt_context_t c,
                              int64_t) { meshrt_momentum_update(c, 4, g.e, g.a, g.f, 0.1f, 0.9f); }},
@@ -116,6 +116,12 @@ const std::vector<Entry> &entries() {
       {"all_slice",
        [](meshrt_context_t c, int64_t) { meshrt_all_slice(c, 0, g.a, g.c, 1, 4, 1, 4); }},
       {"alltoall", [](meshrt_context_t c, int64_t) { meshrt_alltoall(c, 0, g.a, g.c, 16); }},
+      {"clip_global_norm",
+       [](meshrt_context_t c, int64_t) {
+         static const int64_t counts[] = {4}, replicas[] = {1};
+         float *grads[] = {g.c};
+         meshrt_clip_global_norm(c, 1, grads, counts, replicas, 1.0f);
+       }},
   };
   return table;
 }

@@ -502,6 +502,7 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               double b1 = o.getBeta1().convertToDouble(), b2 = o.getBeta2().convertToDouble();
               double eps = o.getEpsilon().convertToDouble();
               double lr = o.getLearningRate().convertToDouble();
+              double wd = o.getWeightDecay().convertToDouble();
               double t = double(options.step + 1);
               for (size_t i = 0; i < param.data.size(); ++i) {
                 double g = grad.data[i];
@@ -509,7 +510,7 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
                 v.data[i] = b2 * v.data[i] + (1 - b2) * g * g;
                 double mHat = m.data[i] / (1 - std::pow(b1, t));
                 double vHat = v.data[i] / (1 - std::pow(b2, t));
-                param.data[i] -= lr * mHat / (std::sqrt(vHat) + eps);
+                param.data[i] -= lr * (mHat / (std::sqrt(vHat) + eps) + wd * param.data[i]);
               }
               result.gradients[name] = grad;
               result.updatedParams[name] = std::move(param);
@@ -531,6 +532,22 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               result.gradients[name] = grad;
               result.updatedParams[name] = std::move(param);
               result.optimizerState[name + "/velocity"] = std::move(velocity);
+              return success();
+            })
+            .Case([&](ClipGlobalNormOp o) {
+              // The reference: the norm over the global gradients, in double.
+              double squares = 0;
+              for (Value g : o.getGrads())
+                for (double x : get(g).data)
+                  squares += x * x;
+              double scale =
+                  std::min(1.0, o.getMaxNorm().convertToDouble() / (std::sqrt(squares) + 1e-6));
+              for (auto [g, r] : llvm::zip(o.getGrads(), o.getResults())) {
+                HostTensor clipped = get(g);
+                for (auto &x : clipped.data)
+                  x *= scale;
+                values[r] = std::move(clipped);
+              }
               return success();
             })
             .Case([&](SgdUpdateOp o) {

@@ -67,20 +67,28 @@ struct Init {
 /// of the others (1 for none).
 double glorotScale(const std::vector<Dim> &shape);
 
+/// Every optimizer's `clipNorm` (0: off): before any update, the gradients are scaled together
+/// so that the norm of the whole global gradient is at most clipNorm (the same in every layout).
+/// The learning rate is scaled at run time by the executable's --lr-* schedule flags.
 struct SGD {
   double learningRate = 0.1;
+  double clipNorm = 0.0;
 };
 /// Adam (Kingma & Ba) with bias correction; its m and v live in the parameters' layouts.
+/// weightDecay > 0 is AdamW (Loshchilov & Hutter): param -= lr (adam step + weightDecay param).
 struct Adam {
   double learningRate = 1e-3;
   double beta1 = 0.9;
   double beta2 = 0.999;
   double epsilon = 1e-8;
+  double weightDecay = 0.0;
+  double clipNorm = 0.0;
 };
 /// Heavy-ball momentum: velocity = momentum * velocity + grad; param -= lr * velocity.
 struct Momentum {
   double learningRate = 0.1;
   double momentum = 0.9;
+  double clipNorm = 0.0;
 };
 
 class Graph;

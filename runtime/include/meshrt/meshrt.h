@@ -234,6 +234,9 @@ void meshrt_softmax_xent_grad(meshrt_context_t ctx, int64_t outer, int64_t class
                               int64_t inner, const float *logits, const int32_t *labels,
                               const float *dloss, float *dlogits);
 
+/* The optimizer updates use lr times the run's learning-rate schedule factor of the current
+ * step (--lr-warmup, --lr-decay, --lr-scale-batch; 1 without them), not lr alone. */
+
 /* param -= lr * grad */
 void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
                        float lr);
@@ -290,10 +293,19 @@ void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_s
                     const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
                     const float *in, float *out);
 /* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
- * param -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon). m, v start at zero. */
+ * param -= lr ((m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon) + weight_decay param)
+ * (AdamW's decoupled weight decay, Loshchilov & Hutter). m, v start at zero. */
 void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
                         float *m, float *v, float lr, float beta1, float beta2, float epsilon,
-                        int64_t step);
+                        float weight_decay, int64_t step);
+/* Gradient clipping by the global norm. grads[i] is this rank's block of counts[i] floats of
+ * gradient i, held identically by replicas[i] ranks (the product of the sizes of the mesh axes
+ * none of its dims is split on). norm = sqrt(sum over all ranks and i of |block|^2 /
+ * replicas[i]) (one allreduce of a double over every rank: the norm of the whole global
+ * gradient), then every block is scaled in place by min(1, max_norm / (norm + 1e-6)). A block
+ * listed twice (one buffer for two gradients) counts twice in the norm, is scaled once. */
+void meshrt_clip_global_norm(meshrt_context_t ctx, int64_t n, float **grads,
+                             const int64_t *counts, const int64_t *replicas, float max_norm);
 /* velocity = momentum * velocity + grad; param -= lr * velocity. velocity starts at zero. */
 void meshrt_momentum_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
                             float *velocity, float lr, float momentum);

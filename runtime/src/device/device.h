@@ -98,7 +98,8 @@ public:
                                  float *dlogits) = 0;
   virtual Status sgdUpdate(int64_t n, float *param, const float *grad, float lr) = 0;
   virtual Status adamUpdate(int64_t n, float *param, const float *grad, float *m, float *v,
-                            float lr, float beta1, float beta2, float epsilon, int64_t step) = 0;
+                            float lr, float beta1, float beta2, float epsilon, float weightDecay,
+                    int64_t step) = 0;
   virtual Status momentumUpdate(int64_t n, float *param, const float *grad, float *velocity,
                                 float lr, float momentum) = 0;
   virtual Status layerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon,

@@ -9,6 +9,7 @@
 #include "stats.h"
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
+#include "train/lr_schedule.h"
 #include "train/predict.h"
 #include "watchdog.h"
 
@@ -95,6 +96,33 @@ Status runSave(Context &ctx, const Options &opts, const ProgramInfo &program, in
     std::fflush(stdout);
   }
   return s;
+}
+
+// The schedule of the flags; the linear scaling rule's factor is the inputs' global batch over
+// --lr-scale-batch (the same program on every rank: the same status everywhere).
+Status makeSchedule(const Context &ctx, const Options &opts, LrSchedule *out) {
+  LrSchedule schedule;
+  schedule.warmup = opts.lrWarmup;
+  schedule.decay = opts.lrDecay == "cosine" ? LrSchedule::Decay::Cosine
+                   : opts.lrDecay == "step" ? LrSchedule::Decay::Step
+                                            : LrSchedule::Decay::None;
+  schedule.minFactor = opts.lrMinFactor;
+  schedule.decayFactor = opts.lrDecayFactor;
+  schedule.decayEvery = opts.lrDecayEvery;
+  if (opts.lrScaleBatch > 0) {
+    int64_t batch = 0;
+    if (Status s = globalBatch(ctx, &batch); !s.ok())
+      return Status::error(s.code, "--lr-scale-batch: " + s.message);
+    schedule.batchScale = static_cast<double>(batch) / static_cast<double>(opts.lrScaleBatch);
+    if (ctx.rank() == 0) {
+      std::printf("lr scaling: global batch %lld / --lr-scale-batch %lld = x %g\n",
+                  static_cast<long long>(batch), static_cast<long long>(opts.lrScaleBatch),
+                  schedule.batchScale);
+      std::fflush(stdout);
+    }
+  }
+  *out = schedule;
+  return Status::success();
 }
 
 std::string duration(double seconds) {
@@ -184,6 +212,13 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
                 static_cast<long long>(start), static_cast<long long>(total - 1));
     std::fflush(stdout);
   }
+  LrSchedule schedule;
+  if (Status sched = makeSchedule(ctx, opts, &schedule); !sched.ok())
+    return fail(sched);
+  if (root && (opts.lrWarmup > 0 || opts.lrDecay != "none" || opts.lrScaleBatch > 0)) {
+    std::printf("%s\n", describe(schedule, total).c_str());
+    std::fflush(stdout);
+  }
   ctx.setInputSource(train.get());
 
   // Start the clock on all ranks together so that the first step does not absorb init
@@ -205,6 +240,7 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
     setWatchdogStep(step);
     if (train)
       ctx.check(train->begin(step, total));
+    ctx.setLrFactor(static_cast<float>(lrFactor(schedule, step, total)));
     gStats.beginStep(step);
     const float loss = program.train ? program.train(wrap(&ctx), step) : 0.0f;
     gStats.endStep();
@@ -253,6 +289,7 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
     result.dataBytesRead = train->dataset().bytesRead();
   }
   ctx.setInputSource(nullptr);
+  ctx.setLrFactor(1.0f);
   if (eval)
     runEvaluation(ctx, *eval, program, result.lastStep);
   if (!opts.save.empty())

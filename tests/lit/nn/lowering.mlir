@@ -31,6 +31,6 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK: llvm.call @meshrt_dropout(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[STEP]],
 // CHECK: llvm.call @meshrt_causal_mask
 // CHECK: llvm.call @meshrt_layer_norm_grad
-// CHECK: llvm.call @meshrt_adam_update({{.*}}, %[[STEP]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, f32, f32, f32, f32, i64) -> ()
+// CHECK: llvm.call @meshrt_adam_update({{.*}}, %[[STEP]]) : (!llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, f32, f32, f32, f32, f32, i64) -> ()
 // CHECK-LABEL: llvm.func @meshc_init
 // CHECK: llvm.call @meshrt_alloc

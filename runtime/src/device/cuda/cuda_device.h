@@ -87,7 +87,8 @@ public:
   // ---- kernels/optimizer.cu
   Status sgdUpdate(int64_t n, float *param, const float *grad, float lr) override;
   Status adamUpdate(int64_t n, float *param, const float *grad, float *m, float *v, float lr,
-                    float beta1, float beta2, float epsilon, int64_t step) override;
+                    float beta1, float beta2, float epsilon, float weightDecay,
+                    int64_t step) override;
   Status momentumUpdate(int64_t n, float *param, const float *grad, float *velocity, float lr,
                         float momentum) override;
 

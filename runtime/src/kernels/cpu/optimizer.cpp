@@ -1,4 +1,6 @@
-// optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice.
+// optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice. Each
+// entry scales its learning rate by the run's schedule factor (Context::lrFactor) once, before
+// the device dispatch, so every backend trains on the same schedule.
 #include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
@@ -14,6 +16,7 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
   if (!call.fits({n}, 4))
     return;
   Context *ctx = call.ctx();
+  lr *= ctx->lrFactor();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->sgdUpdate(n, param, grad, lr));
     return;
@@ -26,23 +29,27 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
     p[i] -= lr * g[i];
 }
 
-// Adam with bias correction from the step number (t = step + 1); m and v are this rank's
-// slices of the state, in the parameter's layout.
+// Adam with bias correction from the step number (t = step + 1) and AdamW's decoupled weight
+// decay (the decay is not part of the gradient, so m and v never see it); m and v are this
+// rank's slices of the state, in the parameter's layout.
 extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *param,
                                    const float *grad, float *m, float *v, float lr, float beta1,
-                                   float beta2, float epsilon, int64_t step) {
+                                   float beta2, float epsilon, float weightDecay, int64_t step) {
   AbiCall call(handle, ProfileKind::AdamUpdate, {{"n", n}, {"step", step}});
   if (!call.fits({n}, 4))
     return;
   Context *ctx = call.ctx();
+  lr *= ctx->lrFactor();
   if (Device *dev = ctx->device()) {
-    ctx->check(dev->adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, step));
+    ctx->check(
+        dev->adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, weightDecay, step));
     return;
   }
   const double t = static_cast<double>(step + 1);
   const float invC1 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta1), t)));
   const float invC2 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta2), t)));
   const float a1 = 1.0f - beta1, a2 = 1.0f - beta2;
+  const float lrDecay = lr * weightDecay;
   const int threads = threadsFor(n);
   float *__restrict p = param;
   float *__restrict mm = m;
@@ -55,7 +62,9 @@ extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *pa
     const float vi = beta2 * vv[i] + a2 * gi * gi;
     mm[i] = mi;
     vv[i] = vi;
-    p[i] -= lr * (mi * invC1) / (std::sqrt(vi * invC2) + epsilon);
+    // lr * adam + (lr * wd) * p, in the order the CUDA kernel rounds; with wd = 0 the same bits
+    // as plain Adam.
+    p[i] -= lr * (mi * invC1) / (std::sqrt(vi * invC2) + epsilon) + lrDecay * p[i];
   }
 }
 
@@ -67,6 +76,7 @@ extern "C" void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float
   if (!call.fits({n}, 4))
     return;
   Context *ctx = call.ctx();
+  lr *= ctx->lrFactor();
   if (Device *dev = ctx->device()) {
     ctx->check(dev->momentumUpdate(n, param, grad, velocity, lr, momentum));
     return;
