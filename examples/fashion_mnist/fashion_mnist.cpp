@@ -8,7 +8,8 @@
 //
 // Trained on the real dataset (Debian's dataset-fashion-mnist, converted with meshc-data);
 // see README.md beside this file. Flags size it:
-//   fashion_mnist_gen [--batch N] [--hidden N] [--hidden2 N] [--lr X]
+//   fashion_mnist_gen [--batch N] [--hidden N] [--hidden2 N] [--lr X] [--weight-decay X]
+//                     [--clip-norm X]
 //                     [--mesh b=2,m=2] [--layout batch:b,hidden:m] [-o fashion_mnist.mlir]
 // Layouts: data parallel batch:b, model parallel hidden:m (and hidden2:m), hybrid (default)
 // batch:b,hidden:m.
@@ -26,6 +27,8 @@ int main(int argc, char **argv) {
   Dim hidden2{"hidden2", args.integer("--hidden2", 128)};
   Dim cls{"classes", 10};
   double lr = args.number("--lr", 1e-3);
+  double weightDecay = args.number("--weight-decay", 0.0); // > 0: AdamW
+  double clipNorm = args.number("--clip-norm", 0.0);       // > 0: clip the global gradient norm
 
   Graph g("fashion_mnist");
   Tensor image = g.input("x", {batch, rows, cols}, Data::features(cls));
@@ -43,7 +46,7 @@ int main(int argc, char **argv) {
   Tensor h2 = relu(einsum({h1, w2}, {batch, hidden2}) + b2);
   Tensor logits = einsum({h2, w3}, {batch, cls}) + b3;
   Tensor xent = softmax_cross_entropy(logits, y, cls);
-  g.minimize(mean(xent), Adam{lr});
+  g.minimize(mean(xent), Adam{.learningRate = lr, .weightDecay = weightDecay, .clipNorm = clipNorm});
   g.metric("loss", xent);
   g.metric("accuracy", equal(argmax(logits, cls), y));
   g.output("probs", softmax(logits, cls));
