@@ -133,106 +133,131 @@ std::string duration(double seconds) {
                   : strformat("%lldh%02lldm", s / 3600, (s / 60) % 60);
 }
 
-} // namespace
-
-RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &program) {
-  RunResult result;
-  const bool root = ctx.rank() == 0;
-  auto fail = [&](const Status &s) {
-    printFailure(ctx, s);
-    result.exitCode = 1;
-    return result;
-  };
-
+struct Loaders {
   std::unique_ptr<BatchLoader> train, eval, predict;
+};
+
+// The loaders of --data, --eval-data and --predict (collective; one status everywhere).
+Status openLoaders(Context &ctx, const Options &opts, const ProgramInfo &program, Loaders *out) {
   Status s;
   if (!opts.data.empty())
-    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts.seed, &train);
-  if (s.ok() && !opts.evalData.empty()) {
+    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts.seed,
+                   &out->train);
+  if (s.ok() && !opts.evalData.empty())
     s = program.eval ? openLoader(ctx, "--eval-data", opts.evalData,
-                                  BatchLoader::Order::Sequential, false, opts.seed, &eval)
+                                  BatchLoader::Order::Sequential, false, opts.seed, &out->eval)
                      : Status::error(MESHRT_INVALID_ARGUMENT,
                                      "--eval-data: this program was compiled without an "
                                      "evaluation pass (recompile it with this meshc)");
-  }
   if (s.ok() && !opts.predict.empty())
     s = openLoader(ctx, "--predict", opts.predict, BatchLoader::Order::Sequential, false,
-                   opts.seed, &predict);
-  if (!s.ok())
-    return fail(s);
+                   opts.seed, &out->predict);
+  return s;
+}
 
-  int64_t start = 0;
-  if (!opts.load.empty() || !opts.initFrom.empty()) {
-    const bool paramsOnly = opts.load.empty();
-    s = loadCheckpoint(ctx, paramsOnly ? opts.initFrom : opts.load, paramsOnly, &start);
-    if (!s.ok())
-      return fail(s);
-    if (root) {
-      std::printf("%s %s%s\n", paramsOnly ? "initialised from" : "resumed from",
-                  (paramsOnly ? opts.initFrom : checkpointFile(opts.load)).c_str(),
-                  paramsOnly ? "" : strformat(" at step %lld", static_cast<long long>(start)).c_str());
-      std::fflush(stdout);
-    }
+// --load or --init-from; *start is the step to go on from (0 without a checkpoint).
+Status restore(Context &ctx, const Options &opts, int64_t *start) {
+  *start = 0;
+  if (opts.load.empty() && opts.initFrom.empty())
+    return Status::success();
+  const bool paramsOnly = opts.load.empty();
+  Status s = loadCheckpoint(ctx, paramsOnly ? opts.initFrom : opts.load, paramsOnly, start);
+  if (s.ok() && ctx.rank() == 0) {
+    if (paramsOnly)
+      std::printf("initialised from %s\n", opts.initFrom.c_str());
+    else
+      std::printf("resumed from %s at step %lld\n", checkpointFile(opts.load).c_str(),
+                  static_cast<long long>(*start));
+    std::fflush(stdout);
   }
+  return s;
+}
 
-  if (predict) {
-    std::vector<std::string> files;
-    s = predictAll(ctx, *predict, program, opts.out, &files);
-    if (!s.ok())
-      return fail(s);
-    if (root) {
-      for (const std::string &f : files)
-        std::printf("predict: wrote %s (%lld samples)\n", f.c_str(),
-                    static_cast<long long>(predict->samples()));
-      std::fflush(stdout);
-    }
-    return result;
-  }
+// The step the run trains up to. --steps and --epochs count from step 0, so a resumed run goes
+// on to the same end; a run resumed without data or a step count only evaluates (or saves)
+// what it loaded.
+int64_t lastStep(const Options &opts, const BatchLoader *train, int64_t start) {
+  if (opts.stepsGiven)
+    return opts.steps;
+  if (train)
+    return (opts.epochs > 0 ? opts.epochs : 1) * train->batchesPerEpoch();
+  return opts.load.empty() ? opts.steps : start;
+}
 
-  const int64_t perEpoch = train ? train->batchesPerEpoch() : 0;
-  const int64_t samples = train ? train->samples() : 0;
-  // --steps and --epochs count from step 0, so a resumed run goes on to the same end; a run
-  // resumed without data or a step count only evaluates (or saves) what it loaded.
-  const bool loaded = !opts.load.empty();
-  const int64_t total = opts.stepsGiven      ? opts.steps
-                        : opts.epochs > 0    ? opts.epochs * perEpoch
-                        : train              ? perEpoch
-                        : loaded             ? start
-                                             : opts.steps;
-  const int64_t logEvery = opts.logEvery > 0 ? opts.logEvery : train ? 100 : 1;
-  if (start > total && root)
+void printPlan(const Context &ctx, const BatchLoader *train, int64_t start, int64_t total) {
+  if (ctx.rank() != 0)
+    return;
+  if (start > total)
     std::printf("note: the checkpoint is at step %lld, beyond --steps %lld: nothing to train\n",
                 static_cast<long long>(start), static_cast<long long>(total));
-  if (root && train) {
+  if (train) {
+    const int64_t n = train->samples(), perEpoch = train->batchesPerEpoch();
     std::printf("data: %lld samples, %lld steps per epoch of %lld (the last %lld samples of each "
                 "epoch dropped), training steps %lld-%lld\n",
-                static_cast<long long>(samples), static_cast<long long>(perEpoch),
+                static_cast<long long>(n), static_cast<long long>(perEpoch),
                 static_cast<long long>(train->batch()),
-                static_cast<long long>(samples - perEpoch * train->batch()),
+                static_cast<long long>(n - perEpoch * train->batch()),
                 static_cast<long long>(start), static_cast<long long>(total - 1));
-    std::fflush(stdout);
   }
-  LrSchedule schedule;
-  if (Status sched = makeSchedule(ctx, opts, &schedule); !sched.ok())
-    return fail(sched);
-  if (root && (opts.lrWarmup > 0 || opts.lrDecay != "none" || opts.lrScaleBatch > 0)) {
-    std::printf("%s\n", describe(schedule, total).c_str());
-    std::fflush(stdout);
-  }
-  ctx.setInputSource(train.get());
+  std::fflush(stdout);
+}
 
+// Rank 0's line after each epoch: mean loss, throughput, elapsed time and ETA.
+class EpochProgress {
+public:
+  EpochProgress(const BatchLoader *train, int64_t start, int64_t total)
+      : train_(train), start_(start), total_(total), runStart_(Clock::now()),
+        epochStart_(runStart_) {}
+
+  // After step `step`; true where it ended an epoch.
+  bool add(const Context &ctx, int64_t step, float loss) {
+    loss_ += loss;
+    ++steps_;
+    const int64_t done = step + 1, perEpoch = train_ ? train_->batchesPerEpoch() : 0;
+    if (!train_ || done % perEpoch != 0)
+      return false;
+    if (ctx.rank() == 0) {
+      const double secs = secondsSince(epochStart_), all = secondsSince(runStart_);
+      const double eta =
+          all / static_cast<double>(done - start_) * static_cast<double>(total_ - done);
+      std::printf("epoch %lld done: steps %lld-%lld, mean loss %.6f, %.0f samples/s, elapsed %s, "
+                  "ETA %s\n",
+                  static_cast<long long>(done / perEpoch), static_cast<long long>(done - steps_),
+                  static_cast<long long>(step), loss_ / static_cast<double>(steps_),
+                  static_cast<double>(steps_ * train_->batch()) / secs, duration(all).c_str(),
+                  duration(eta).c_str());
+      std::fflush(stdout);
+    }
+    epochStart_ = Clock::now();
+    loss_ = 0.0;
+    steps_ = 0;
+    return true;
+  }
+
+private:
+  const BatchLoader *train_;
+  int64_t start_, total_;
+  Clock::time_point runStart_, epochStart_;
+  double loss_ = 0.0;
+  int64_t steps_ = 0;
+};
+
+// Steps start..total-1 with evaluations and saves between them; a failed save is returned.
+Status trainSteps(Context &ctx, const Options &opts, const ProgramInfo &program,
+                  const Loaders &data, const LrSchedule &schedule, int64_t start, int64_t total,
+                  RunResult *result) {
+  BatchLoader *train = data.train.get();
+  const int64_t logEvery = opts.logEvery > 0 ? opts.logEvery : train ? 100 : 1;
+  const int64_t samples = train ? train->samples() : 0;
+  ctx.setInputSource(train);
   // Start the clock on all ranks together so that the first step does not absorb init
   // imbalance.
   {
     WaitScope wait("the barrier before step 0");
     MPI_Barrier(MPI_COMM_WORLD);
   }
-  const auto runStart = Clock::now();
-  auto epochStart = runStart;
-  double epochLoss = 0.0;
-  int64_t epochSteps = 0;
-  result.firstStep = start;
-  result.stepMs.reserve(static_cast<size_t>(total > start ? total - start : 0));
+  EpochProgress progress(train, start, total);
+  result->stepMs.reserve(static_cast<size_t>(total > start ? total - start : 0));
   for (int64_t step = start; step < total; ++step) {
     if (step - start == kWarmup)
       gProfile = ProfileTotals(); // profile the timed steps only
@@ -245,56 +270,85 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
     const float loss = program.train ? program.train(wrap(&ctx), step) : 0.0f;
     gStats.endStep();
     if (step == start && ctx.device())
-      result.driverAllocsAfterFirstStep = ctx.device()->memoryStats().driverAllocs;
+      result->driverAllocsAfterFirstStep = ctx.device()->memoryStats().driverAllocs;
     const double ms =
         std::chrono::duration<double, std::milli>(Clock::now() - stepStart).count();
     if (!ctx.ok())
       ctx.abortJob();
-    result.stepMs.push_back(ms);
-    epochLoss += loss;
-    ++epochSteps;
-    if (root && (step % logEvery == 0 || step == total - 1)) {
+    result->stepMs.push_back(ms);
+    if (ctx.rank() == 0 && (step % logEvery == 0 || step == total - 1)) {
       std::printf("step %lld loss %.6f time_ms %.3f\n", static_cast<long long>(step),
                   static_cast<double>(loss), ms);
       std::fflush(stdout);
     }
+    const bool epochEnd = progress.add(ctx, step, loss);
     const int64_t done = step + 1;
-    const bool epochEnd = train && done % perEpoch == 0;
-    if (epochEnd && root) {
-      const double secs = secondsSince(epochStart), all = secondsSince(runStart);
-      const double eta = all / static_cast<double>(done - start) * static_cast<double>(total - done);
-      std::printf("epoch %lld done: steps %lld-%lld, mean loss %.6f, %.0f samples/s, elapsed %s, "
-                  "ETA %s\n",
-                  static_cast<long long>(done / perEpoch), static_cast<long long>(done - epochSteps),
-                  static_cast<long long>(step), epochLoss / static_cast<double>(epochSteps),
-                  static_cast<double>(epochSteps * train->batch()) / secs, duration(all).c_str(),
-                  duration(eta).c_str());
-      std::fflush(stdout);
-    }
-    if (epochEnd) {
-      epochStart = Clock::now();
-      epochLoss = 0.0;
-      epochSteps = 0;
-    }
-    const bool evalNow = eval && (opts.evalEvery > 0 ? done % opts.evalEvery == 0 : epochEnd);
-    if (evalNow && done < total)
-      runEvaluation(ctx, *eval, program, done);
-    if (opts.saveEvery > 0 && done % opts.saveEvery == 0 && done < total)
+    if (done == total)
+      break; // the final evaluation and save follow the loop
+    if (data.eval && (opts.evalEvery > 0 ? done % opts.evalEvery == 0 : epochEnd))
+      runEvaluation(ctx, *data.eval, program, done);
+    if (opts.saveEvery > 0 && done % opts.saveEvery == 0)
       if (Status saved = runSave(ctx, opts, program, done, samples); !saved.ok())
-        return fail(saved);
+        return saved;
   }
-  result.lastStep = total > start ? total : start;
   if (train) {
-    result.dataWaitMs = train->waitMs();
-    result.dataBytesRead = train->dataset().bytesRead();
+    result->dataWaitMs = train->waitMs();
+    result->dataBytesRead = train->dataset().bytesRead();
   }
   ctx.setInputSource(nullptr);
   ctx.setLrFactor(1.0f);
-  if (eval)
-    runEvaluation(ctx, *eval, program, result.lastStep);
+  return Status::success();
+}
+
+} // namespace
+
+RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &program) {
+  RunResult result;
+  auto fail = [&](const Status &s) {
+    printFailure(ctx, s);
+    result.exitCode = 1;
+    return result;
+  };
+  Loaders data;
+  int64_t start = 0;
+  if (Status s = openLoaders(ctx, opts, program, &data); !s.ok())
+    return fail(s);
+  if (Status s = restore(ctx, opts, &start); !s.ok())
+    return fail(s);
+
+  if (data.predict) {
+    std::vector<std::string> files;
+    if (Status s = predictAll(ctx, *data.predict, program, opts.out, &files); !s.ok())
+      return fail(s);
+    if (ctx.rank() == 0) {
+      for (const std::string &f : files)
+        std::printf("predict: wrote %s (%lld samples)\n", f.c_str(),
+                    static_cast<long long>(data.predict->samples()));
+      std::fflush(stdout);
+    }
+    return result;
+  }
+
+  const int64_t total = lastStep(opts, data.train.get(), start);
+  printPlan(ctx, data.train.get(), start, total);
+  LrSchedule schedule;
+  if (Status s = makeSchedule(ctx, opts, &schedule); !s.ok())
+    return fail(s);
+  if (ctx.rank() == 0 && (opts.lrWarmup > 0 || opts.lrDecay != "none" || opts.lrScaleBatch > 0)) {
+    std::printf("%s\n", describe(schedule, total).c_str());
+    std::fflush(stdout);
+  }
+  result.firstStep = start;
+  result.lastStep = total > start ? total : start;
+  if (Status s = trainSteps(ctx, opts, program, data, schedule, start, total, &result); !s.ok())
+    return fail(s);
+  if (data.eval)
+    runEvaluation(ctx, *data.eval, program, result.lastStep);
   if (!opts.save.empty())
-    if (Status saved = runSave(ctx, opts, program, result.lastStep, samples); !saved.ok())
-      return fail(saved);
+    if (Status s = runSave(ctx, opts, program, result.lastStep,
+                           data.train ? data.train->samples() : 0);
+        !s.ok())
+      return fail(s);
   return result;
 }
 
