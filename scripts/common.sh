@@ -6,7 +6,7 @@ BUILD_DIR=${MESHC_BUILD_DIR:-$MESHC_ROOT/build}
 JOBS=${MESHC_JOBS:-2}
 
 PACKAGES=(
-  build-essential cmake ninja-build python3
+  build-essential cmake ninja-build pkgconf python3
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   libopenmpi-dev openmpi-bin libdnnl-dev ocl-icd-opencl-dev libfmt-dev
   googletest libgtest-dev
