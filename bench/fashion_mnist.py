@@ -210,11 +210,13 @@ def main():
                     sys.exit("%s: %d evaluations for %d epochs" % (s, len(got), args.epochs))
                 results[s].append(got)
                 hit = reach(got, args.target)
+                train_s = [e[1] - (got[i - 1][2] if i else 0.0) for i, e in enumerate(got)]
                 print("run %d %-31s epoch of %.2f: %s  wall %s s  final accuracy %.4f  "
-                      "accuracy per epoch %s" % (
+                      "per epoch: accuracy %s  train s %s" % (
                           r + 1, s, args.target, hit[0] if hit else "-",
                           fmt(hit and hit[1], "%.2f"), got[-1][3],
-                          " ".join("%.4f" % e[3] for e in got)), flush=True)
+                          " ".join("%.4f" % e[3] for e in got),
+                          " ".join("%.2f" % t for t in train_s)), flush=True)
 
         print("\n== time to %.0f%% test accuracy, medians of %d runs (wall s: from the first step "
               "to the end of that epoch's evaluation, evaluations included; train s: the same "
