@@ -18,6 +18,7 @@ first step (after a barrier under DDP) to the end of that epoch's training and e
 """
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -113,7 +114,12 @@ def main():
             print("epoch %d train_end_s %.4f eval_end_s %.4f loss %.6f accuracy %.6f" %
                   (epoch, train_end, eval_end, eval_loss, accuracy), flush=True)
     if size > 1:
-        torch.distributed.destroy_process_group()
+        # Leave without tearing down: torch 1.13's exit can deadlock destroying the DDP
+        # reducer's gloo group (seen here: main thread joining a gloo worker that waits for the
+        # GIL), leaving rank 0 spinning after all its output.
+        torch.distributed.barrier()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":
