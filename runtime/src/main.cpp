@@ -38,6 +38,20 @@ void tuneProcess() {
   mallopt(M_TOP_PAD, 64 << 20);
 }
 
+// Denormal floats (below 2^-126) take a microcode path on x86, tens of times slower: training
+// drifts into them (tiny gradients, Adam's second moments), and steps got ~2x slower over a
+// Fashion-MNIST run (bench/README.md). FTZ and DAZ in MXCSR make them zero; threads created
+// later (OpenMP's, the prefetch and watchdog threads) inherit the setting from this one.
+void setDenormals(bool flush) {
+#if defined(__x86_64__) || defined(__i386__)
+  constexpr unsigned kFtzDaz = 0x8040; // flush-to-zero (bit 15), denormals-are-zero (bit 6)
+  const unsigned csr = __builtin_ia32_stmxcsr();
+  __builtin_ia32_ldmxcsr(flush ? csr | kFtzDaz : csr & ~kFtzDaz);
+#else
+  (void)flush;
+#endif
+}
+
 int ranksOnThisNode() {
   int localRank = 0, localSize = 1;
   nodePlacement(&localRank, &localSize);
@@ -292,6 +306,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   Options opts;
   std::string error;
   const bool parsed = parseOptions(argc, argv, &opts, &error);
+  setDenormals(opts.flushDenormals); // before any thread starts: they inherit it
   int initialized = 0, provided = 0;
   MPI_Initialized(&initialized);
   ownsMpi = !initialized;

@@ -98,6 +98,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     static const char *const kValued[] = {
         "--steps",      "--seed",      "--log-every", "--threads",    "--device",
         "--precision",  "--comm",      "--collective-timeout",        "--epochs",
+        "--denormals",
         "--data",       "--eval-data", "--eval-every", "--predict",   "--out",
         "--save",       "--save-every", "--load",     "--init-from", "--lr-warmup",
         "--lr-decay",   "--lr-min-factor", "--lr-decay-factor", "--lr-decay-every",
@@ -178,6 +179,9 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     } else if (name == "--comm") {
       good = value == "auto" || value == "nccl" || value == "staged";
       opts.comm = value;
+    } else if (name == "--denormals") {
+      good = value == "flush" || value == "keep";
+      opts.flushDenormals = value == "flush";
     } else if (name == "--collective-timeout") {
       good = parseSeconds(value, &opts.collectiveTimeout);
     }
@@ -267,6 +271,10 @@ std::string usage(const std::string &programName) {
          "  --precision P   matmul inputs: fp32 (default), tf32 or bf16, fp32 accumulation\n"
          "                  always; on the CPU bf16 runs oneDNN's bf16 matmul and tf32 is\n"
          "                  exact fp32 (CPUs have no tf32 arithmetic)\n"
+         "  --denormals D   flush (default): CPU arithmetic flushes denormal floats to zero\n"
+         "                  (FTZ and DAZ, as TensorFlow does; tiny gradients and Adam\n"
+         "                  moments otherwise fall into microcode, 2x slower steps seen);\n"
+         "                  keep: IEEE gradual underflow\n"
          "  --comm C        cuda collectives: auto (default: staged when ranks share a GPU,\n"
          "                  else nccl), nccl, or staged (MPI on host copies)\n"
          "  --collective-timeout S\n"
@@ -301,6 +309,7 @@ std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts
           {"--precision", opts.precision},
           {"--comm", opts.comm},
           {"--collective-timeout", timeout},
+          {"--denormals", opts.flushDenormals ? "flush" : "keep"},
           {"--epochs", std::to_string(opts.epochs)},
           {"--data", opts.data},
           {"--eval-data", opts.evalData},

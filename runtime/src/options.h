@@ -42,6 +42,9 @@ struct Options {
   std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
   std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)
   double collectiveTimeout = 300; // --collective-timeout S: seconds one collective may wait; 0 off
+  // --denormals flush|keep: flush-to-zero and denormals-are-zero on the CPU (x86 MXCSR) in
+  // every thread of the rank, or IEEE gradual underflow.
+  bool flushDenormals = true;
 };
 
 // The flags every rank must be started with (meshrt_main compares them at start-up): the number
