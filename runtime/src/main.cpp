@@ -387,6 +387,13 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   MPI_Allreduce(&statsWanted, &statsAny, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   gStatsEnabled = statsAny != 0;
   const int threads = configureThreads(opts.threads);
+  // The reading thread helps where it has a core of its own; where the ranks' threads fill the
+  // node it takes turns with them and every step waits for it (measured: 2 ranks on 2 cores,
+  // 4.5 ms steps with it, 1.6 ms without).
+  opts.prefetchOn =
+      opts.prefetch == "on" ||
+      (opts.prefetch == "auto" &&
+       static_cast<int>(std::thread::hardware_concurrency()) > ranksOnThisNode() * threads);
   std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
   if (!ctx->ok())
     ctx->abortJob();

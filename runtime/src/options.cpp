@@ -98,7 +98,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     static const char *const kValued[] = {
         "--steps",      "--seed",      "--log-every", "--threads",    "--device",
         "--precision",  "--comm",      "--collective-timeout",        "--epochs",
-        "--denormals",
+        "--denormals",  "--prefetch",
         "--data",       "--eval-data", "--eval-every", "--predict",   "--out",
         "--save",       "--save-every", "--load",     "--init-from", "--lr-warmup",
         "--lr-decay",   "--lr-min-factor", "--lr-decay-factor", "--lr-decay-every",
@@ -179,6 +179,9 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     } else if (name == "--comm") {
       good = value == "auto" || value == "nccl" || value == "staged";
       opts.comm = value;
+    } else if (name == "--prefetch") {
+      good = value == "on" || value == "off" || value == "auto";
+      opts.prefetch = value;
     } else if (name == "--denormals") {
       good = value == "flush" || value == "keep";
       opts.flushDenormals = value == "flush";
@@ -263,6 +266,9 @@ std::string usage(const std::string &programName) {
          "                  steps after the warmup)\n"
          "  --lr-scale-batch B0\n"
          "                  linear scaling rule (Goyal et al. 2017): x global batch / B0\n"
+         "  --prefetch P    read the next batch on a thread while a step computes: on, off\n"
+         "                  or auto (default: on where the node has a core to spare, cores >\n"
+         "                  ranks x threads; a starved reader slows every step)\n"
          "run:\n"
          "  --threads T     threads per rank (default: OMP_NUM_THREADS, else cores / ranks\n"
          "                  on this node)\n"

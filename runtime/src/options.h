@@ -45,6 +45,10 @@ struct Options {
   // --denormals flush|keep: flush-to-zero and denormals-are-zero on the CPU (x86 MXCSR) in
   // every thread of the rank, or IEEE gradual underflow.
   bool flushDenormals = true;
+  // --prefetch on|off|auto: read the next batch on a thread while a step computes; auto (the
+  // default) where the node has a core to spare for it (meshrt_main sets prefetchOn).
+  std::string prefetch = "auto";
+  bool prefetchOn = false;
 };
 
 // The flags every rank must be started with (meshrt_main compares them at start-up): the number

@@ -105,7 +105,8 @@ def case_layouts(c):
     with h5py.File(c.path("train.h5"), "w") as f:
         f.create_dataset("images", data=np.load(c.path("train_x.npy")))
     h5flags = ["--data", "x=%s:/images,y=%s" % (c.path("train.h5"), c.path("train_y.npy"))]
-    runs.append((4, "b=2,m=2", "batch:b,hidden:m", h5flags + flags[2:], " from HDF5"))
+    runs.append((4, "b=2,m=2", "batch:b,hidden:m", h5flags + flags[2:] + ["--prefetch", "on"],
+                 " from HDF5, read on a thread"))
     for ranks, mesh, layout, f, source in runs:
         out = c.run(ranks, c.compile("exe", mesh, layout), f)
         same(parse_losses(out, mesh), ref_losses, "%s [%s]" % (mesh, layout))

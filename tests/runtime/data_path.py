@@ -100,8 +100,9 @@ def case_layouts(r, files):
     """File-fed training over 2 epochs (an epoch boundary at step 4) gives the 1-rank losses on
     every mesh; the final evaluation is exact (NumPy over all 150 samples with the saved
     parameters)."""
+    # The reading thread on (auto leaves it off where ranks fill the cores, as here).
     flags = ["--data", r.data("train"), "--epochs", "2", "--eval-data", r.data("eval"),
-             "--seed", "3"]
+             "--seed", "3", "--prefetch", "on"]
     ref = None
     for ranks, mesh in MESHES:
         ck = r.path("ck_" + mesh.replace(",", "_").replace("=", ""))
@@ -179,7 +180,9 @@ def case_resume(r, files):
     """A run resumed from its step-4 checkpoint repeats the uninterrupted run's losses bit for
     bit on the same layout and within 1e-4 on others; optimizer state and data order included."""
     flags = ["--data", r.data("train"), "--seed", "5"]
-    full = parse_losses(r.run(2, "b=2", flags + ["--steps", "10"]).stdout, "uninterrupted")
+    # The uninterrupted run reads on a thread, the resumed ones in the step: the same batches.
+    full = parse_losses(r.run(2, "b=2", flags + ["--steps", "10", "--prefetch", "on"]).stdout,
+                        "uninterrupted")
     ck = r.path("resume_ck")
     shutil.rmtree(ck, ignore_errors=True)
     r.run(2, "b=2", flags + ["--steps", "4", "--save", ck])

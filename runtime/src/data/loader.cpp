@@ -12,7 +12,7 @@
 namespace meshrt {
 
 BatchLoader::BatchLoader(Context &ctx, std::unique_ptr<Dataset> data, Order order, int64_t batch,
-                         uint64_t seed)
+                         uint64_t seed, bool prefetch)
     : ctx_(ctx), data_(std::move(data)), order_(order), batch_(batch), seed_(seed) {
   const int64_t n = data_->samples();
   batchesPerEpoch_ = order_ == Order::Shuffled ? n / batch_ : (n + batch_ - 1) / batch_;
@@ -22,10 +22,9 @@ BatchLoader::BatchLoader(Context &ctx, std::unique_ptr<Dataset> data, Order orde
     if (data_->reader(t.id))
       for (Slot &slot : slots_)
         slot.blocks[t.id].resize(static_cast<size_t>(t.localBytes()));
-  // The reads run on their own thread only where MPI allows calls from two threads at once.
   int level = MPI_THREAD_SINGLE;
   MPI_Query_thread(&level);
-  threaded_ = level >= MPI_THREAD_MULTIPLE;
+  threaded_ = prefetch && level >= MPI_THREAD_MULTIPLE;
   if (threaded_)
     thread_ = std::thread([this] { worker(); });
 }

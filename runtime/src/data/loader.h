@@ -4,9 +4,9 @@
 // --seed and the epoch only, so every mesh sees the same batches) and drops each epoch's last
 // partial batch; evaluation and prediction visit them in order, and the last batch, where the
 // sample count is not a multiple of the batch, is filled up with samples from the start (the
-// evaluation ignores them: validSamples()). While the program computes batch k, a thread reads
-// batch k+1 into the other of two host buffers (where MPI provides MPI_THREAD_MULTIPLE: the
-// reads are MPI-IO; otherwise batch k is read when the pass asks for it).
+// evaluation ignores them: validSamples()). With prefetch, while the program computes batch k,
+// a thread reads batch k+1 into the other of two host buffers (the reads are MPI-IO, so MPI
+// must provide MPI_THREAD_MULTIPLE); otherwise batch k is read when the pass asks for it.
 #ifndef MESHRT_SRC_DATA_LOADER_H
 #define MESHRT_SRC_DATA_LOADER_H
 
@@ -27,8 +27,10 @@ public:
   enum class Order { Shuffled, Sequential };
 
   // `batch` is the global batch (dim 0 of the program's inputs).
+  // prefetch: read the next batch on a thread (taken only where MPI provides
+  // MPI_THREAD_MULTIPLE), else read each batch when the pass asks for it.
   BatchLoader(Context &ctx, std::unique_ptr<Dataset> data, Order order, int64_t batch,
-              uint64_t seed);
+              uint64_t seed, bool prefetch);
   ~BatchLoader() override;
 
   // Shuffled: N / batch (the last partial batch dropped); Sequential: ceil(N / batch).

@@ -52,7 +52,7 @@ Status globalBatch(const Context &ctx, int64_t *batch) {
 
 // A loader for one flag's bindings (collective; the same status everywhere).
 Status openLoader(Context &ctx, const std::string &flag, const std::string &text,
-                  BatchLoader::Order order, bool requireAll, uint64_t seed,
+                  BatchLoader::Order order, bool requireAll, const Options &opts,
                   std::unique_ptr<BatchLoader> *out) {
   std::vector<Binding> bindings;
   int64_t batch = 0;
@@ -64,7 +64,8 @@ Status openLoader(Context &ctx, const std::string &flag, const std::string &text
   std::unique_ptr<Dataset> data;
   s = Dataset::open(flag, bindings, ctx, &data);
   if (s.ok())
-    *out = std::make_unique<BatchLoader>(ctx, std::move(data), order, batch, seed);
+    *out = std::make_unique<BatchLoader>(ctx, std::move(data), order, batch, opts.seed,
+                                         opts.prefetchOn);
   return s;
 }
 
@@ -141,17 +142,17 @@ struct Loaders {
 Status openLoaders(Context &ctx, const Options &opts, const ProgramInfo &program, Loaders *out) {
   Status s;
   if (!opts.data.empty())
-    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts.seed,
+    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts,
                    &out->train);
   if (s.ok() && !opts.evalData.empty())
     s = program.eval ? openLoader(ctx, "--eval-data", opts.evalData,
-                                  BatchLoader::Order::Sequential, false, opts.seed, &out->eval)
+                                  BatchLoader::Order::Sequential, false, opts, &out->eval)
                      : Status::error(MESHRT_INVALID_ARGUMENT,
                                      "--eval-data: this program was compiled without an "
                                      "evaluation pass (recompile it with this meshc)");
   if (s.ok() && !opts.predict.empty())
-    s = openLoader(ctx, "--predict", opts.predict, BatchLoader::Order::Sequential, false,
-                   opts.seed, &out->predict);
+    s = openLoader(ctx, "--predict", opts.predict, BatchLoader::Order::Sequential, false, opts,
+                   &out->predict);
   return s;
 }
 
