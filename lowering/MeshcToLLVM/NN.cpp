@@ -107,7 +107,8 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       })
       .Case([&](AdamUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
-        ArrayRef<unsigned> buffers = state.optimizerState.lookup(op);
+        // A copy: lookup() returns the vector by value.
+        const SmallVector<unsigned, 2> buffers = state.optimizerState.lookup(op);
         Value m = state.bufferPointer(b, loc, buffers[0]);
         Value v = state.bufferPointer(b, loc, buffers[1]);
         rt.call(b, loc, "meshrt_adam_update",
