@@ -43,6 +43,8 @@ public:
   // Prints "error: rank R: <message>" to stderr and ends the whole job (MPI_Abort), for errors
   // generated code cannot continue past.
   [[noreturn]] void abortJob() const;
+  // The sticky status as a Status (success where none was recorded).
+  Status status() const { return ok() ? Status::success() : Status::error(code_, message_); }
   bool check(const Status &s) {
     if (!s.ok())
       fail(s.code, s.message);

@@ -109,7 +109,7 @@ Status Dataset::readBlock(const ProgramTensor &t, const std::vector<int64_t> &ba
     sel.lo.push_back(s.offset[d]);
     sel.hi.push_back(s.offset[d] + s.local[d]);
   }
-  return r->read(sel, t.dtype == MESHRT_DTYPE_I32 ? io::ElemType::I32 : io::ElemType::F32, out);
+  return r->read(sel, t.elemType(), out);
 }
 
 } // namespace meshrt

@@ -128,13 +128,13 @@ Status BatchLoader::fill(Context &ctx, const ProgramTensor &t) {
     return Status::error(MESHRT_INVALID_ARGUMENT,
                          strformat("%s: the pass reads input '%s', which has no file",
                                    data_->flag().c_str(), t.name.c_str()));
-  Slot &slot = slots_[current_ % 2];
-  if (current_ < 0 || slot.batch != current_ || !slot.ready)
+  if (current_ < 0 || slots_[current_ % 2].batch != current_ || !slots_[current_ % 2].ready)
     return Status::error(MESHRT_INVALID_ARGUMENT, "meshrt_input: no batch is current");
+  const Slot &slot = slots_[current_ % 2];
   const int64_t bytes = t.localBytes();
   void *dst = ctx.beginHostWrite(t.buffer, bytes);
   if (!dst)
-    return Status::error(ctx.code(), ctx.message());
+    return ctx.status();
   std::memcpy(dst, slot.blocks[t.id].data(), static_cast<size_t>(bytes));
   ctx.finishHostWrite(t.buffer, dst, bytes);
   return Status::success();

@@ -6,6 +6,7 @@
 
 #include "abi.h" // the C ABI with default visibility: first, before any other include of it
 #include "data/slice_desc.h"
+#include "io/elem_type.h"
 #include "status.h"
 
 #include <cstdint>
@@ -28,6 +29,10 @@ struct ProgramTensor {
   int32_t classes = 0;
 
   int64_t localBytes() const { return slice.localCount() * 4; }
+  // The element type of its buffer, as the file formats name it.
+  io::ElemType elemType() const {
+    return dtype == MESHRT_DTYPE_I32 ? io::ElemType::I32 : io::ElemType::F32;
+  }
   // True where this rank's block is the one to write for the global tensor: its coordinate is
   // 0 along every mesh axis the tensor is not split on (one writer per distinct block).
   bool writesBlock(const Context &ctx) const;

@@ -80,23 +80,14 @@ Status saveCheckpoint(Context &ctx, const ProgramInfo &program, const std::strin
   s = agree(MPI_COMM_WORLD, s);
   if (!s.ok())
     return s;
+  // Host copies of every block (an inner vector's data stays put when the outer one grows).
   std::vector<io::SliceOut> tensors;
   std::vector<std::vector<char>> host;
   for (const ProgramTensor &t : ctx.tensors())
     if (checkpointed(t, /*paramsOnly=*/false)) {
       host.emplace_back(static_cast<size_t>(t.localBytes()));
       meshrt_copy_to_host(wrap(&ctx), host.back().data(), t.buffer, t.localBytes());
-    }
-  size_t next = 0;
-  for (const ProgramTensor &t : ctx.tensors())
-    if (checkpointed(t, false)) {
-      io::SliceOut out;
-      out.name = t.name;
-      out.type = t.dtype == MESHRT_DTYPE_I32 ? io::ElemType::I32 : io::ElemType::F32;
-      out.slice = t.slice;
-      out.data = host[next++].data();
-      out.writer = t.writesBlock(ctx);
-      tensors.push_back(std::move(out));
+      tensors.push_back({t.name, t.elemType(), t.slice, host.back().data(), t.writesBlock(ctx)});
     }
   io::Metadata meta{{"format", "meshc-checkpoint/1"},
                     {"program", program.name},
@@ -130,29 +121,20 @@ Status loadCheckpoint(Context &ctx, const std::string &arg, bool paramsOnly, int
   }
   std::vector<io::SliceIn> tensors;
   std::vector<std::vector<char>> host;
-  for (const ProgramTensor &t : ctx.tensors())
-    if (checkpointed(t, paramsOnly))
-      host.emplace_back(static_cast<size_t>(t.localBytes()));
-  size_t next = 0;
+  std::vector<const ProgramTensor *> restored;
   for (const ProgramTensor &t : ctx.tensors())
     if (checkpointed(t, paramsOnly)) {
-      io::SliceIn in;
-      in.name = t.name;
-      in.type = t.dtype == MESHRT_DTYPE_I32 ? io::ElemType::I32 : io::ElemType::F32;
-      in.slice = t.slice;
-      in.data = host[next++].data();
-      tensors.push_back(std::move(in));
+      host.emplace_back(static_cast<size_t>(t.localBytes()));
+      tensors.push_back({t.name, t.elemType(), t.slice, host.back().data()});
+      restored.push_back(&t);
     }
   s = io::loadSafetensors(MPI_COMM_WORLD, path, tensors, &index);
   if (!s.ok())
     return Status::error(s.code, std::string(flag) + ": " + s.message);
-  next = 0;
-  for (const ProgramTensor &t : ctx.tensors())
-    if (checkpointed(t, paramsOnly)) {
-      meshrt_copy_from_host(wrap(&ctx), t.buffer, host[next++].data(), t.localBytes());
-    }
-  return agree(MPI_COMM_WORLD,
-               ctx.ok() ? Status::success() : Status::error(ctx.code(), ctx.message()));
+  for (size_t i = 0; i < restored.size(); ++i)
+    meshrt_copy_from_host(wrap(&ctx), restored[i]->buffer, host[i].data(),
+                          restored[i]->localBytes());
+  return agree(MPI_COMM_WORLD, ctx.status());
 }
 
 } // namespace meshrt

@@ -40,10 +40,7 @@ Status predictAll(Context &ctx, BatchLoader &data, const ProgramInfo &program,
     std::vector<int64_t> shape(sl.global, sl.global + sl.ndims);
     shape[0] = n;
     const std::string path = outputPath(out, outputs[o]->name, outputs.size() > 1);
-    s = io::NpyWriter::create(MPI_COMM_WORLD, path,
-                              outputs[o]->dtype == MESHRT_DTYPE_I32 ? io::ElemType::I32
-                                                                    : io::ElemType::F32,
-                              shape, &writers[o]);
+    s = io::NpyWriter::create(MPI_COMM_WORLD, path, outputs[o]->elemType(), shape, &writers[o]);
     written->push_back(path);
   }
   if (!s.ok())
@@ -59,7 +56,7 @@ Status predictAll(Context &ctx, BatchLoader &data, const ProgramInfo &program,
       break;
     }
     program.predict(wrap(&ctx), 0);
-    s = agree(MPI_COMM_WORLD, ctx.ok() ? Status::success() : Status::error(ctx.code(), ctx.message()));
+    s = agree(MPI_COMM_WORLD, ctx.status());
     const int64_t valid = data.validSamples(k);
     for (size_t o = 0; o < outputs.size() && s.ok(); ++o) {
       const ProgramTensor &t = *outputs[o];

@@ -339,7 +339,6 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
     std::printf("%s\n", describe(schedule, total).c_str());
     std::fflush(stdout);
   }
-  result.firstStep = start;
   result.lastStep = total > start ? total : start;
   if (Status s = trainSteps(ctx, opts, program, data, schedule, start, total, &result); !s.ok())
     return fail(s);

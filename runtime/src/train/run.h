@@ -17,7 +17,6 @@ class Context;
 struct RunResult {
   int exitCode = 0;
   std::vector<double> stepMs; // every step's time, in order
-  int64_t firstStep = 0;      // where the loop started (a resumed run: the checkpoint's step)
   int64_t lastStep = 0;       // one past the last step run
   int64_t driverAllocsAfterFirstStep = 0;
   double dataWaitMs = 0.0;    // time the steps waited for their batches
