@@ -17,6 +17,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -61,23 +62,17 @@ std::string typeText(Type type) {
   return text;
 }
 
-/// Optimizer state buffers an update op keeps per parameter (each of the parameter's shape).
-/// Update ops are recognised by name so that optimizers added later are at least counted as
-/// parameter updates; an unknown one is reported with no state.
-int64_t stateBuffersOf(StringRef updateOp) {
-  if (updateOp == "adam")
-    return 2; // first and second moments
-  if (updateOp == "momentum")
+/// Optimizer state buffers an update keeps per parameter (each of the parameter's shape).
+int64_t stateBuffersOf(Optimizer optimizer) {
+  switch (optimizer) {
+  case Optimizer::Sgd:
+    return 0;
+  case Optimizer::Momentum:
     return 1; // velocity
-  return 0;
-}
-
-/// `meshc.sgd_update` -> "sgd"; "" for ops that are not parameter updates.
-StringRef optimizerOf(Operation *op) {
-  StringRef name = op->getName().getStringRef();
-  if (!name.consume_front("meshc.") || !name.consume_back("_update") || op->getNumOperands() < 2)
-    return "";
-  return name;
+  case Optimizer::Adam:
+    return 2; // first and second moments
+  }
+  llvm_unreachable("unknown optimizer");
 }
 
 /// Ops that move or produce data without arithmetic: no FLOPs.
@@ -277,7 +272,7 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   };
   std::vector<Buffer> buffers;
   llvm::DenseMap<Value, unsigned> bufferOf;
-  llvm::SmallVector<std::string> optimizers;
+  llvm::SmallVector<Optimizer> optimizers;
   int64_t collectiveBytes = 0, collectiveSent = 0;
 
   // A training step runs the train pass; the ops only metrics and outputs need run in
@@ -306,13 +301,14 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       bufferOf[result] = buffers.size();
       buffers.push_back({bytesOf(result.getType()), holds, &op});
     }
-    if (StringRef optimizer = optimizerOf(&op); !optimizer.empty()) {
+    if (auto update = dyn_cast<ParamUpdateOpInterface>(op)) {
+      Optimizer optimizer = update.getOptimizer();
       if (llvm::find(optimizers, optimizer) == optimizers.end())
-        optimizers.push_back(optimizer.str());
+        optimizers.push_back(optimizer);
       add(report.optimizerBytes,
-          checkedMul(stateBuffersOf(optimizer), bytesOf(op.getOperand(0).getType())), &op,
+          checkedMul(stateBuffersOf(optimizer), bytesOf(update.getParam().getType())), &op,
           "optimizer state bytes");
-      if (auto it = bufferOf.find(op.getOperand(1)); it != bufferOf.end())
+      if (auto it = bufferOf.find(update.getGrad()); it != bufferOf.end())
         buffers[it->second].holds = Holds::Gradient;
       continue; // an update is ~1 FLOP per element too, counted below
     }
@@ -347,8 +343,9 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   for (int64_t part : {report.parameterBytes, report.gradientBytes, report.optimizerBytes,
                        report.inputBytes, report.activationBytes})
     add(bufferBytes, part, func, "bytes of all buffers");
-  for (const std::string &optimizer : optimizers)
-    report.optimizers += (report.optimizers.empty() ? "" : ", ") + optimizer;
+  for (Optimizer optimizer : optimizers)
+    report.optimizers +=
+        (report.optimizers.empty() ? "" : ", ") + stringifyOptimizer(optimizer).str();
 
   func.walk([&](Operation *op) {
     if (!passes.train.contains(op))

@@ -38,7 +38,7 @@ struct CostReport {
   int64_t parameterBytes = 0, numParameters = 0;
   int64_t gradientBytes = 0;   // the fully summed gradients the optimizer updates read
   int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
-  std::string optimizers;      // the update ops' names, e.g. "sgd" or "adam"
+  std::string optimizers;      // the updates' optimizers, e.g. "sgd" or "adam"
   int64_t inputBytes = 0;      // the step's data batch (meshc.input)
   int64_t activationBytes = 0; // every other tensor buffer (see .cpp)
   // What the executable allocates in all (meshrt_alloc in meshc_init, read off the lowered

@@ -7,6 +7,7 @@
 #include "mlir/IR/Dialect.h"
 
 #include "dialect/IR/MeshcDialect.h.inc"
+#include "dialect/IR/MeshcEnums.h"
 
 #define GET_TYPEDEF_CLASSES
 #include "dialect/IR/MeshcTypes.h.inc"

@@ -1,6 +1,8 @@
-// Op interfaces of the meshc dialect: sharding rules and gradient rules.
+// Op interfaces of the meshc dialect: sharding rules, gradient rules, parameter updates.
 #ifndef MESHC_DIALECT_IR_MESHCINTERFACES_H
 #define MESHC_DIALECT_IR_MESHCINTERFACES_H
+
+#include "dialect/IR/MeshcEnums.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"

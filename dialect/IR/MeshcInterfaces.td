@@ -52,4 +52,21 @@ def Meshc_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   ];
 }
 
+def Meshc_ParamUpdateOpInterface : OpInterface<"ParamUpdateOpInterface"> {
+  let cppNamespace = "::meshc";
+  let description = [{
+    An optimizer's update of one parameter by its gradient (made by autodiff from
+    meshc.minimize): which optimizer it is, so that analyses (the cost report's optimizer
+    state) read it from the op instead of from the op's name.
+  }];
+  let methods = [
+    InterfaceMethod<"The parameter the op updates (a meshc.param result).",
+      "::mlir::Value", "getParam">,
+    InterfaceMethod<"The gradient it updates the parameter by.",
+      "::mlir::Value", "getGrad">,
+    InterfaceMethod<"The optimizer whose step the op is.",
+      "::meshc::Optimizer", "getOptimizer">,
+  ];
+}
+
 #endif // MESHC_INTERFACES_TD

@@ -159,23 +159,24 @@ LogicalResult MomentumUpdateOp::verify() {
 }
 
 LogicalResult meshc::verifyOptimizerAttributes(MinimizeOp op) {
-  llvm::StringRef optimizer = op.getOptimizer();
+  Optimizer optimizer = op.getOptimizer();
   struct Owned {
     llvm::StringRef name;
     std::optional<llvm::APFloat> value;
-    llvm::StringRef owner;
+    Optimizer owner;
   };
-  Owned attrs[] = {{"beta1", op.getBeta1(), "adam"},
-                   {"beta2", op.getBeta2(), "adam"},
-                   {"epsilon", op.getEpsilon(), "adam"},
-                   {"weight_decay", op.getWeightDecay(), "adam"},
-                   {"momentum", op.getMomentum(), "momentum"}};
+  Owned attrs[] = {{"beta1", op.getBeta1(), Optimizer::Adam},
+                   {"beta2", op.getBeta2(), Optimizer::Adam},
+                   {"epsilon", op.getEpsilon(), Optimizer::Adam},
+                   {"weight_decay", op.getWeightDecay(), Optimizer::Adam},
+                   {"momentum", op.getMomentum(), Optimizer::Momentum}};
   for (const Owned &attr : attrs) {
     if (!attr.value)
       continue;
     if (attr.owner != optimizer)
       return op.emitOpError() << "attribute '" << attr.name << "' belongs to optimizer "
-                              << attr.owner << ", not " << optimizer;
+                              << stringifyOptimizer(attr.owner) << ", not "
+                              << stringifyOptimizer(optimizer);
     double value = attr.value->convertToDouble();
     if (attr.name == "epsilon"        ? failed(requireEpsilon(op, value))
         : attr.name == "weight_decay" ? failed(requireWeightDecay(op, value))

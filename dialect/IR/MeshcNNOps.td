@@ -94,7 +94,8 @@ def Meshc_GeluGradOp : Meshc_ComputeOp<"gelu_grad",
 
 def Meshc_AdamUpdateOp : Meshc_Op<"adam_update", [
     MemoryEffects<[MemWrite]>,
-    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
+    Meshc_ParamUpdateOpInterface]> {
   let summary = "Adam step on the parameter's storage, with its m and v state";
   let description = [{
     With t = step + 1 (the runtime's step number, from 0):
@@ -111,11 +112,15 @@ def Meshc_AdamUpdateOp : Meshc_Op<"adam_update", [
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::meshc::Optimizer getOptimizer() { return ::meshc::Optimizer::Adam; }
+  }];
 }
 
 def Meshc_MomentumUpdateOp : Meshc_Op<"momentum_update", [
     MemoryEffects<[MemWrite]>,
-    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
+    Meshc_ParamUpdateOpInterface]> {
   let summary = "velocity = momentum velocity + grad; param -= learning_rate velocity";
   let description = [{
     The velocity has the parameter's local shape (its layout) and starts at zero.
@@ -126,6 +131,9 @@ def Meshc_MomentumUpdateOp : Meshc_Op<"momentum_update", [
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::meshc::Optimizer getOptimizer() { return ::meshc::Optimizer::Momentum; }
+  }];
 }
 
 def Meshc_ClipGlobalNormOp : Meshc_Op<"clip_global_norm", [Pure]> {

@@ -115,16 +115,16 @@ LogicalResult verifyResized(Operation *op, NamedTensorType input, NamedTensorTyp
 
 LogicalResult InputOp::verify() {
   NamedTensorType type = tensorOf(getResult());
-  if (getKind() == "features") {
+  switch (getKind()) {
+  case InputKind::Features:
     if (failed(requireF32(*this, getResult(), "a features input")))
       return failure();
-  } else if (getKind() == "labels") {
+    break;
+  case InputKind::Labels:
     if (!type.getElementType().isSignlessInteger(32))
       return emitOpError() << "a labels input must have element type i32, not "
                            << type.getElementType();
-  } else {
-    return emitOpError() << "unknown input kind '" << getKind()
-                         << "' (expected features or labels)";
+    break;
   }
   if (type.getRank() < 1)
     return emitOpError() << "an input needs a leading sample dimension";
@@ -140,10 +140,6 @@ LogicalResult InputOp::verify() {
 LogicalResult ParamOp::verify() {
   if (failed(requireF32(*this, getResult(), "a parameter")))
     return failure();
-  llvm::StringRef init = getInit();
-  if (init != "uniform" && init != "normal" && init != "zeros" && init != "constant")
-    return emitOpError() << "unknown initialiser '" << init
-                         << "' (expected uniform, normal, zeros or constant)";
   if (!std::isfinite(getScale().convertToDouble()))
     return emitOpError() << "scale must be finite, not "
                          << std::to_string(getScale().convertToDouble());
@@ -252,10 +248,6 @@ LogicalResult MinimizeOp::verify() {
   NamedTensorType loss = tensorOf(getLoss());
   if (loss.getRank() != 0 || !loss.getElementType().isF32())
     return emitOpError() << "loss must be an f32 scalar, not " << loss;
-  llvm::StringRef optimizer = getOptimizer();
-  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "momentum")
-    return emitOpError() << "unknown optimizer '" << optimizer
-                         << "' (expected sgd, adam or momentum)";
   double learningRate = getLearningRate().convertToDouble();
   if (!(learningRate > 0))
     return emitOpError() << "learning rate must be positive";

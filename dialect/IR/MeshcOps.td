@@ -6,6 +6,7 @@
 include "dialect/IR/MeshcBase.td"
 include "dialect/IR/MeshcTypes.td"
 include "dialect/IR/MeshcAttrs.td"
+include "dialect/IR/MeshcEnums.td"
 include "dialect/IR/MeshcInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -33,14 +34,14 @@ def Meshc_InputOp : Meshc_Op<"input", [
     MemoryEffects<[MemRead]>]> {
   let summary = "a training input, synthesised from the step and the global sample index";
   let description = [{
-    `kind` is "features" (f32) or "labels" (i32); `classes` is the number of classes of the
+    `kind` is `features` (f32) or `labels` (i32); `classes` is the number of classes of the
     synthetic task. After partitioning, `dim_axes` gives for each dimension the index of the
     mesh axis it is split on, or -1.
   }];
-  let arguments = (ins StrAttr:$name, StrAttr:$kind, I64Attr:$classes,
+  let arguments = (ins StrAttr:$name, Meshc_InputKindAttr:$kind, I64Attr:$classes,
                        OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
   let results = (outs Meshc_AnyTensor:$result);
-  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+  let assemblyFormat = "$name `` $kind attr-dict `:` qualified(type($result))";
   let hasVerifier = 1;
 }
 
@@ -49,14 +50,14 @@ def Meshc_ParamOp : Meshc_Op<"param", [
     MemoryEffects<[MemRead]>]> {
   let summary = "a trainable parameter";
   let description = [{
-    Reads the current value of the parameter `name`. `init` is "uniform", "normal", "zeros"
-    or "constant", with `scale`. The global initial value depends only on the seed, the name
+    Reads the current value of the parameter `name`. `init` is `uniform`, `normal`, `zeros`
+    or `constant`, with `scale`. The global initial value depends only on the seed, the name
     and the global element index. After partitioning, `dim_axes` as for `meshc.input`.
   }];
-  let arguments = (ins StrAttr:$name, StrAttr:$init, F64Attr:$scale,
+  let arguments = (ins StrAttr:$name, Meshc_ParamInitAttr:$init, F64Attr:$scale,
                        OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
   let results = (outs Meshc_AnyTensor:$result);
-  let assemblyFormat = "$name attr-dict `:` qualified(type($result))";
+  let assemblyFormat = "$name `` $init attr-dict `:` qualified(type($result))";
   let hasVerifier = 1;
 }
 
@@ -172,34 +173,39 @@ def Meshc_MinimizeOp : Meshc_Op<"minimize", [MemoryEffects<[MemWrite]>]> {
   let summary = "train every parameter to minimize a scalar loss";
   let description = [{
     Replaced by autodiff with the gradient computation, one update per parameter and a
-    `meshc.output "loss"`. `optimizer` is "sgd", "adam" (optional beta1, beta2, epsilon,
-    weight_decay: AdamW's decoupled decay) or "momentum" (optional momentum). With `clip_norm`,
+    `meshc.output "loss"`. `optimizer` is `sgd`, `adam` (optional beta1, beta2, epsilon,
+    weight_decay: AdamW's decoupled decay) or `momentum` (optional momentum). With `clip_norm`,
     the gradients are scaled together to a global norm of at most clip_norm
     (`meshc.clip_global_norm`) before any update.
   }];
-  let arguments = (ins Meshc_AnyTensor:$loss, StrAttr:$optimizer, F64Attr:$learning_rate,
-                       // "adam" only (defaults 0.9, 0.999, 1e-8):
+  let arguments = (ins Meshc_AnyTensor:$loss, Meshc_OptimizerAttr:$optimizer,
+                       F64Attr:$learning_rate,
+                       // adam only (defaults 0.9, 0.999, 1e-8):
                        OptionalAttr<F64Attr>:$beta1, OptionalAttr<F64Attr>:$beta2,
                        OptionalAttr<F64Attr>:$epsilon,
-                       // "adam" only (default 0):
+                       // adam only (default 0):
                        OptionalAttr<F64Attr>:$weight_decay,
-                       // "momentum" only (default 0.9):
+                       // momentum only (default 0.9):
                        OptionalAttr<F64Attr>:$momentum,
                        // any optimizer (default: no clipping):
                        OptionalAttr<F64Attr>:$clip_norm);
-  let assemblyFormat = "$loss attr-dict `:` qualified(type($loss))";
+  let assemblyFormat = "`` $optimizer $loss attr-dict `:` qualified(type($loss))";
   let hasVerifier = 1;
 }
 
 def Meshc_SgdUpdateOp : Meshc_Op<"sgd_update", [
     MemoryEffects<[MemWrite]>,
-    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
+    Meshc_ParamUpdateOpInterface]> {
   let summary = "param -= learning_rate * grad, in the parameter's storage";
   let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::meshc::Optimizer getOptimizer() { return ::meshc::Optimizer::Sgd; }
+  }];
 }
 
 def Meshc_OutputOp : Meshc_Op<"output", [

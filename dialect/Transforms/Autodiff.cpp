@@ -40,16 +40,21 @@ void buildUpdate(OpBuilder &builder, Location loc, MinimizeOp minimize, Value pa
   auto orDefault = [&](FloatAttr attr, double fallback) {
     return attr ? attr : builder.getF64FloatAttr(fallback);
   };
-  if (minimize.getOptimizer() == "adam")
+  switch (minimize.getOptimizer()) {
+  case Optimizer::Adam:
     builder.create<AdamUpdateOp>(loc, param, grad, lr, orDefault(minimize.getBeta1Attr(), 0.9),
                                  orDefault(minimize.getBeta2Attr(), 0.999),
                                  orDefault(minimize.getEpsilonAttr(), 1e-8),
                                  orDefault(minimize.getWeightDecayAttr(), 0.0));
-  else if (minimize.getOptimizer() == "momentum")
+    return;
+  case Optimizer::Momentum:
     builder.create<MomentumUpdateOp>(loc, param, grad, lr,
                                      orDefault(minimize.getMomentumAttr(), 0.9));
-  else
+    return;
+  case Optimizer::Sgd:
     builder.create<SgdUpdateOp>(loc, param, grad, lr);
+    return;
+  }
 }
 
 LogicalResult differentiate(MinimizeOp minimize) {

@@ -27,7 +27,7 @@ def Autodiff : Pass<"meshc-autodiff", "mlir::ModuleOp"> {
     `meshc.sgd_update` per parameter and `meshc.output "loss", %loss`.
 
     Before:
-      %w = meshc.param "w" ... ; %l = ... ; meshc.minimize %l {optimizer = "sgd", ...}
+      %w = meshc.param "w" ... ; %l = ... ; meshc.minimize sgd %l {...}
     After:
       ... forward ...; %g = <adjoint of %w>; meshc.sgd_update %w, %g {learning_rate = ...}
       meshc.output "loss", %l

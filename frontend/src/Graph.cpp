@@ -206,9 +206,9 @@ Tensor Graph::input(std::string_view name, std::vector<Dim> shape, const Data &d
     return g.placeholder(std::move(shape), data.dtype);
   if (!g.sampleDim)
     g.sampleDim = {shape.front().name, std::string(name)};
-  std::string text = "meshc.input " + detail::printString(name) + " {kind = " +
-                     detail::printString(data.kind) +
-                     ", classes = " + std::to_string(data.classes.size) +
+  // The kind is an enum of the dialect, printed as a bare word (checked above).
+  std::string text = "meshc.input " + detail::printString(name) + " " + data.kind +
+                     " {classes = " + std::to_string(data.classes.size) +
                      "} : " + detail::printType(shape, data.dtype);
   return g.add(std::string(name), std::move(shape), data.dtype, text, loc);
 }
@@ -250,9 +250,8 @@ Tensor Graph::param(std::string_view name, std::vector<Dim> shape, const Init &i
   }
   if (!ok)
     return g.placeholder(std::move(shape), DType::F32);
-  std::string text = "meshc.param " + detail::printString(name) +
-                     " {init = " + detail::printString(kind) +
-                     ", scale = " + detail::printFloat(scale) +
+  std::string text = "meshc.param " + detail::printString(name) + " " + kind +
+                     " {scale = " + detail::printFloat(scale) +
                      "} : " + detail::printType(shape, DType::F32);
   return g.add(std::string(name), std::move(shape), DType::F32, text, loc);
 }
@@ -292,8 +291,8 @@ void detail::GraphImpl::minimize(const Tensor &loss, const char *optimizer, cons
   ok &= g.expectF32(loss, "loss of minimize", loc);
   if (!ok)
     return;
-  g.ops.push_back({"meshc.minimize %" + g.ssa(loss) + " {optimizer = \"" + optimizer +
-                       "\", learning_rate = " + detail::printFloat(learningRate) + extraAttrs +
+  g.ops.push_back({"meshc.minimize " + std::string(optimizer) + " %" + g.ssa(loss) +
+                       " {learning_rate = " + detail::printFloat(learningRate) + extraAttrs +
                        "} : " + loss.type(),
                    loc});
 }

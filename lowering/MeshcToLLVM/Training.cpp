@@ -7,7 +7,6 @@
 
 #include "meshrt/meshrt.h"
 
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/xxhash.h"
 
@@ -82,11 +81,21 @@ void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
   RuntimeABI &rt = state.rt;
   NamedTensorType type = typeOf(param.getResult());
   SmallVector<int32_t> axes = dimAxesOf(param.getDimAxes(), type.getRank());
-  int32_t kind = llvm::StringSwitch<int32_t>(param.getInit())
-                     .Case("uniform", MESHRT_INIT_UNIFORM)
-                     .Case("normal", MESHRT_INIT_NORMAL)
-                     .Case("constant", MESHRT_INIT_CONSTANT)
-                     .Default(MESHRT_INIT_ZEROS);
+  int32_t kind = MESHRT_INIT_ZEROS;
+  switch (param.getInit()) {
+  case ParamInit::Uniform:
+    kind = MESHRT_INIT_UNIFORM;
+    break;
+  case ParamInit::Normal:
+    kind = MESHRT_INIT_NORMAL;
+    break;
+  case ParamInit::Zeros:
+    kind = MESHRT_INIT_ZEROS;
+    break;
+  case ParamInit::Constant:
+    kind = MESHRT_INIT_CONSTANT;
+    break;
+  }
   rt.call(b, loc, "meshrt_init_param",
           {state.context, state.pointer(b, loc, param.getResult()),
            rt.i32c(b, loc, type.getRank()),

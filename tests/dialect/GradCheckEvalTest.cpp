@@ -16,7 +16,7 @@ class GradCheckEval : public GradCheck {};
 // comparison (as through a product of its operands) would add to it.
 TEST_F(GradCheckEval, EqualIsConstant) {
   check(R"(
-    %w = meshc.param "w" {init = "normal", scale = 1.0} : !t<i=3, j=2>
+    %w = meshc.param "w" normal {scale = 1.0} : !t<i=3, j=2>
     %eq = meshc.equal %w, %w : !t<i=3, j=2>, !t<i=3, j=2> -> !t<i=3, j=2>
     %y = meshc.mul %eq, %w : !t<i=3, j=2>, !t<i=3, j=2> -> !t<i=3, j=2>
   )" + sumTimesR("%y", "i=3, j=2"));
@@ -26,9 +26,9 @@ TEST_F(GradCheckEval, EqualIsConstant) {
 // gradient reaches w through the product only.
 TEST_F(GradCheckEval, CorrectMaskWeightsLoss) {
   check(R"(
-    %x = meshc.input "x" {kind = "features", classes = 1} : !t<b=6, d=3>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<b=6, i32>
-    %w = meshc.param "w" {init = "normal", scale = 1.0} : !t<d=3, c=4>
+    %x = meshc.input "x" features {classes = 1} : !t<b=6, d=3>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<b=6, i32>
+    %w = meshc.param "w" normal {scale = 1.0} : !t<d=3, c=4>
     %l = meshc.einsum %x, %w : !t<b=6, d=3>, !t<d=3, c=4> -> !t<b=6, c=4>
     %a = meshc.argmax %l {dim = "c"} : !t<b=6, c=4> -> !meshc.tensor<b=6, i32>
     %ok = meshc.equal %a, %y : !meshc.tensor<b=6, i32>, !meshc.tensor<b=6, i32> -> !t<b=6>
@@ -40,8 +40,8 @@ TEST_F(GradCheckEval, CorrectMaskWeightsLoss) {
 // some positions has the gradient equal(w, v) * r, nothing through the comparison.
 TEST_F(GradCheckEval, EqualBlocksItsOperands) {
   OwningOpRef<ModuleOp> module = parse(R"(
-    %w = meshc.param "w" {init = "normal", scale = 1.0} : !t<i=4>
-    %v = meshc.input "v" {kind = "features", classes = 1} : !t<i=4>
+    %w = meshc.param "w" normal {scale = 1.0} : !t<i=4>
+    %v = meshc.input "v" features {classes = 1} : !t<i=4>
     %eq = meshc.equal %w, %v : !t<i=4>, !t<i=4> -> !t<i=4>
     %y = meshc.mul %eq, %w : !t<i=4>, !t<i=4> -> !t<i=4>
   )" + sumTimesR("%y", "i=4"));
@@ -59,8 +59,8 @@ TEST_F(GradCheckEval, EqualBlocksItsOperands) {
 // A metric and an output beside the loss change no gradient, and the interpreter reports them.
 TEST_F(GradCheckEval, MetricsAndOutputsAreNotTheLoss) {
   std::string body = R"(
-    %x = meshc.input "x" {kind = "features", classes = 1} : !t<b=4, d=3>
-    %w = meshc.param "w" {init = "normal", scale = 1.0} : !t<d=3>
+    %x = meshc.input "x" features {classes = 1} : !t<b=4, d=3>
+    %w = meshc.param "w" normal {scale = 1.0} : !t<d=3>
     %l = meshc.einsum %x, %w : !t<b=4, d=3>, !t<d=3> -> !t<b=4>
     %sq = meshc.mul %l, %l : !t<b=4>, !t<b=4> -> !t<b=4>
     meshc.metric "square", %sq : !t<b=4>

@@ -39,14 +39,14 @@ inline std::string expand(const std::string &body) {
 /// The usual loss: sum(y * r) for a fixed random input r of y's type.
 inline std::string sumTimesR(const std::string &y, const std::string &dims) {
   std::string t = "!t<" + dims + ">";
-  return "%r = meshc.input \"r\" {kind = \"features\", classes = 1} : " + t + "\n" +
+  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" +
          "%yr = meshc.mul " + y + ", %r : " + t + ", " + t + " -> " + t + "\n" +
          "%loss = meshc.reduce_sum %yr : " + t + " -> !t<>\n" +
-         "meshc.minimize %loss {optimizer = \"sgd\", learning_rate = 0.1} : !t<>\n";
+         "meshc.minimize sgd %loss {learning_rate = 0.1} : !t<>\n";
 }
 
 inline std::string minimizeScalar(const std::string &loss) {
-  return "meshc.minimize " + loss + " {optimizer = \"sgd\", learning_rate = 0.1} : !t<>\n";
+  return "meshc.minimize sgd " + loss + " {learning_rate = 0.1} : !t<>\n";
 }
 
 class GradCheck : public ::testing::Test {
@@ -77,7 +77,7 @@ protected:
       int64_t classes = 0;
       if (auto input = llvm::dyn_cast<meshc::InputOp>(op)) {
         name = input.getName().str();
-        if (input.getKind() == "labels")
+        if (input.getKind() == meshc::InputKind::Labels)
           classes = input.getClasses();
       } else if (auto param = llvm::dyn_cast<meshc::ParamOp>(op)) {
         name = param.getName().str();

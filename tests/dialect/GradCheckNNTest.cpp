@@ -36,14 +36,16 @@ std::string expand(const std::string &body) {
   return "module {\n  func.func @step() {\n" + text + "\n    return\n  }\n}\n";
 }
 
-/// loss = sum(y * r) for a fixed random input r of y's type, minimized by `optimizer`.
+/// loss = sum(y * r) for a fixed random input r of y's type, minimized by `optimizer` with
+/// the attributes `attrs`.
 std::string sumTimesR(const std::string &y, const std::string &dims,
-                      const std::string &optimizer = "optimizer = \"sgd\", learning_rate = 0.1") {
+                      const std::string &optimizer = "sgd",
+                      const std::string &attrs = "learning_rate = 0.1") {
   std::string t = "!t<" + dims + ">";
-  return "%r = meshc.input \"r\" {kind = \"features\", classes = 1} : " + t + "\n" +
+  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" +
          "%yr = meshc.mul " + y + ", %r : " + t + ", " + t + " -> " + t + "\n" +
-         "%loss = meshc.reduce_sum %yr : " + t + " -> !t<>\n" + "meshc.minimize %loss {" +
-         optimizer + "} : !t<>\n";
+         "%loss = meshc.reduce_sum %yr : " + t + " -> !t<>\n" + "meshc.minimize " + optimizer +
+         " %loss {" + attrs + "} : !t<>\n";
 }
 
 class GradCheckNN : public ::testing::Test {
@@ -168,15 +170,15 @@ protected:
 
 TEST_F(GradCheckNN, LayerNormLastDim) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=3, d=5>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<i=3, d=5>
     %y = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-5} : !t<i=3, d=5>
   )" + sumTimesR("%y", "i=3, d=5"));
 }
 
 TEST_F(GradCheckNN, LayerNormMiddleDimWithAffine) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=2, d=4, j=3>
-    %g = meshc.param "g" {init = "zeros", scale = 0.0} : !t<d=4>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<i=2, d=4, j=3>
+    %g = meshc.param "g" zeros {scale = 0.0} : !t<d=4>
     %y = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-3} : !t<i=2, d=4, j=3>
     %z = meshc.mul %y, %g : !t<i=2, d=4, j=3>, !t<d=4> -> !t<i=2, d=4, j=3>
   )" + sumTimesR("%z", "i=2, d=4, j=3"));
@@ -184,7 +186,7 @@ TEST_F(GradCheckNN, LayerNormMiddleDimWithAffine) {
 
 TEST_F(GradCheckNN, Gelu) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=3, j=4>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<i=3, j=4>
     %x2 = meshc.add %x, %x : !t<i=3, j=4>, !t<i=3, j=4> -> !t<i=3, j=4>
     %s = meshc.add %x2, %x2 : !t<i=3, j=4>, !t<i=3, j=4> -> !t<i=3, j=4>
     %y = meshc.gelu %s : !t<i=3, j=4>
@@ -193,21 +195,21 @@ TEST_F(GradCheckNN, Gelu) {
 
 TEST_F(GradCheckNN, SoftmaxFirstDim) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<k=4, i=3>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<k=4, i=3>
     %y = meshc.softmax %x {dim = "k"} : !t<k=4, i=3>
   )" + sumTimesR("%y", "k=4, i=3"));
 }
 
 TEST_F(GradCheckNN, SoftmaxLastDim) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=2, j=2, k=5>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<i=2, j=2, k=5>
     %y = meshc.softmax %x {dim = "k"} : !t<i=2, j=2, k=5>
   )" + sumTimesR("%y", "i=2, j=2, k=5"));
 }
 
 TEST_F(GradCheckNN, CausalMaskThenSoftmax) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<h=2, q=4, k=4>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<h=2, q=4, k=4>
     %m = meshc.causal_mask %x {query_dim = "q", key_dim = "k"} : !t<h=2, q=4, k=4>
     %y = meshc.softmax %m {dim = "k"} : !t<h=2, q=4, k=4>
   )" + sumTimesR("%y", "h=2, q=4, k=4"));
@@ -215,14 +217,14 @@ TEST_F(GradCheckNN, CausalMaskThenSoftmax) {
 
 TEST_F(GradCheckNN, CausalMaskKeyFirst) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<k=3, q=3>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<k=3, q=3>
     %y = meshc.causal_mask %x {query_dim = "q", key_dim = "k", value = -5.0} : !t<k=3, q=3>
   )" + sumTimesR("%y", "k=3, q=3"));
 }
 
 TEST_F(GradCheckNN, Dropout) {
   check(R"(
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=4, j=8>
+    %x = meshc.param "x" zeros {scale = 0.0} : !t<i=4, j=8>
     %y = meshc.dropout %x {rate = 0.3, key = 2} : !t<i=4, j=8>
     %z = meshc.mul %y, %y : !t<i=4, j=8>, !t<i=4, j=8> -> !t<i=4, j=8>
   )" + sumTimesR("%z", "i=4, j=8"));
@@ -230,11 +232,11 @@ TEST_F(GradCheckNN, Dropout) {
 
 TEST_F(GradCheckNN, AttentionBlock) {
   check(R"(
-    %x = meshc.input "x" {kind = "features", classes = 1} : !t<s=4, d=4>
-    %xk = meshc.input "xk" {kind = "features", classes = 1} : !t<t=4, d=4>
-    %wq = meshc.param "wq" {init = "zeros", scale = 0.0} : !t<d=4, h=2, e=2>
-    %wk = meshc.param "wk" {init = "zeros", scale = 0.0} : !t<d=4, h=2, e=2>
-    %wv = meshc.param "wv" {init = "zeros", scale = 0.0} : !t<d=4, h=2, e=2>
+    %x = meshc.input "x" features {classes = 1} : !t<s=4, d=4>
+    %xk = meshc.input "xk" features {classes = 1} : !t<t=4, d=4>
+    %wq = meshc.param "wq" zeros {scale = 0.0} : !t<d=4, h=2, e=2>
+    %wk = meshc.param "wk" zeros {scale = 0.0} : !t<d=4, h=2, e=2>
+    %wv = meshc.param "wv" zeros {scale = 0.0} : !t<d=4, h=2, e=2>
     %n = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-5} : !t<s=4, d=4>
     %q = meshc.einsum %n, %wq : !t<s=4, d=4>, !t<d=4, h=2, e=2> -> !t<s=4, h=2, e=2>
     %k = meshc.einsum %xk, %wk : !t<t=4, d=4>, !t<d=4, h=2, e=2> -> !t<t=4, h=2, e=2>
@@ -253,13 +255,13 @@ TEST_F(GradCheckNN, AttentionBlock) {
 
 class OptimizerSteps : public GradCheckNN {
 protected:
-  /// Runs `steps` steps of `optimizer` on loss = sum(x * r), whose gradient is r (fed anew
-  /// each step), and returns x after each step.
-  std::vector<HostTensor> run(const std::string &optimizer, int steps,
+  /// Runs `steps` steps of `optimizer` (with the attributes `attrs`) on loss = sum(x * r),
+  /// whose gradient is r (fed anew each step), and returns x after each step.
+  std::vector<HostTensor> run(const std::string &optimizer, const std::string &attrs, int steps,
                               std::vector<HostTensor> &grads) {
     OwningOpRef<ModuleOp> module = parse(R"(
-      %x = meshc.param "x" {init = "zeros", scale = 0.0} : !t<i=3>
-    )" + sumTimesR("%x", "i=3", optimizer));
+      %x = meshc.param "x" zeros {scale = 0.0} : !t<i=3>
+    )" + sumTimesR("%x", "i=3", optimizer, attrs));
     OwningOpRef<ModuleOp> differentiated = differentiate(*module);
     func::FuncOp func = stepOf(*differentiated);
     Tensors feeds = randomFeeds(func, 11);
@@ -287,8 +289,7 @@ protected:
 TEST_F(OptimizerSteps, Adam) {
   std::vector<HostTensor> grads;
   std::vector<HostTensor> params = run(
-      "optimizer = \"adam\", learning_rate = 0.01, beta1 = 0.8, beta2 = 0.9, epsilon = 1.0e-6", 4,
-      grads);
+      "adam", "learning_rate = 0.01, beta1 = 0.8, beta2 = 0.9, epsilon = 1.0e-6", 4, grads);
   ASSERT_EQ(params.size(), 5u);
   for (size_t i = 0; i < 3; ++i) {
     double x = params[0].data[i], m = 0, v = 0;
@@ -304,7 +305,7 @@ TEST_F(OptimizerSteps, Adam) {
 
 TEST_F(OptimizerSteps, AdamDefaults) {
   std::vector<HostTensor> grads;
-  std::vector<HostTensor> params = run("optimizer = \"adam\", learning_rate = 0.01", 1, grads);
+  std::vector<HostTensor> params = run("adam", "learning_rate = 0.01", 1, grads);
   ASSERT_EQ(params.size(), 2u);
   // First step: m_hat = g, v_hat = g^2, so x moves by lr * g / (|g| + eps).
   for (size_t i = 0; i < 3; ++i) {
@@ -316,7 +317,7 @@ TEST_F(OptimizerSteps, AdamDefaults) {
 TEST_F(OptimizerSteps, Momentum) {
   std::vector<HostTensor> grads;
   std::vector<HostTensor> params =
-      run("optimizer = \"momentum\", learning_rate = 0.1, momentum = 0.5", 3, grads);
+      run("momentum", "learning_rate = 0.1, momentum = 0.5", 3, grads);
   ASSERT_EQ(params.size(), 4u);
   for (size_t i = 0; i < 3; ++i) {
     double x = params[0].data[i], velocity = 0;

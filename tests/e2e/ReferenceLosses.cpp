@@ -21,7 +21,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/xxhash.h"
 
@@ -57,11 +56,21 @@ std::vector<int32_t> replicated(const HostTensor &t) {
 
 HostTensor initialParam(meshrt_context_t ctx, meshc::ParamOp param) {
   HostTensor t = shapeOf(param.getResult());
-  int32_t kind = llvm::StringSwitch<int32_t>(param.getInit())
-                     .Case("uniform", MESHRT_INIT_UNIFORM)
-                     .Case("normal", MESHRT_INIT_NORMAL)
-                     .Case("constant", MESHRT_INIT_CONSTANT)
-                     .Default(MESHRT_INIT_ZEROS);
+  int32_t kind = MESHRT_INIT_ZEROS;
+  switch (param.getInit()) {
+  case meshc::ParamInit::Uniform:
+    kind = MESHRT_INIT_UNIFORM;
+    break;
+  case meshc::ParamInit::Normal:
+    kind = MESHRT_INIT_NORMAL;
+    break;
+  case meshc::ParamInit::Zeros:
+    kind = MESHRT_INIT_ZEROS;
+    break;
+  case meshc::ParamInit::Constant:
+    kind = MESHRT_INIT_CONSTANT;
+    break;
+  }
   std::vector<float> buffer(t.data.size());
   std::vector<int32_t> axes = replicated(t);
   meshrt_init_param(ctx, buffer.data(), (int32_t)t.dims.size(), t.sizes.data(), axes.data(),
@@ -76,7 +85,7 @@ HostTensor inputAt(meshrt_context_t ctx, meshc::InputOp input, int64_t step) {
   std::vector<int32_t> axes = replicated(t);
   auto rank = (int32_t)t.dims.size();
   auto classes = (int32_t)input.getClasses();
-  if (input.getKind() == "labels") {
+  if (input.getKind() == meshc::InputKind::Labels) {
     std::vector<int32_t> buffer(t.data.size());
     meshrt_synthetic_labels(ctx, buffer.data(), rank, t.sizes.data(), axes.data(), step, classes);
     t.data.assign(buffer.begin(), buffer.end());

@@ -58,7 +58,7 @@ TEST(DslEmit, PrintsModuleToStdout) {
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(out, g.str());
-  EXPECT_NE(out.find("meshc.minimize %0 {optimizer = \"sgd\", learning_rate = 0.5}"),
+  EXPECT_NE(out.find("meshc.minimize sgd %0 {learning_rate = 0.5}"),
             std::string::npos);
 }
 

@@ -77,7 +77,7 @@ TEST(DslShapes, SoftmaxCrossEntropy) {
   EXPECT_EQ(l.dtype(), DType::F32);
   EXPECT_EQ(y.dtype(), DType::I32);
   std::string ir = g.str();
-  EXPECT_NE(ir.find("%y = meshc.input \"y\" {kind = \"labels\", classes = 4} : "
+  EXPECT_NE(ir.find("%y = meshc.input \"y\" labels {classes = 4} : "
                     "!meshc.tensor<batch=16, i32> loc("),
             std::string::npos)
       << ir;
@@ -106,7 +106,7 @@ TEST(DslShapes, GlorotScale) {
   Graph g("t");
   g.param("w", {a, b, c}, Init::glorot());
   std::string ir = g.str();
-  EXPECT_NE(lineWith(ir, "meshc.param \"w\" {init = \"uniform\", scale = "), "") << ir;
+  EXPECT_NE(lineWith(ir, "meshc.param \"w\" uniform {scale = "), "") << ir;
   // Printed exactly: the compiler reads the same double back.
   EXPECT_EQ(printedScale(ir, "w"), std::sqrt(6.0 / (2 * 3 + 4)));
 }
@@ -120,12 +120,12 @@ TEST(DslShapes, FloatsAlwaysParseAsFloats) {
   g.param("z", {hidden}, Init::zeros());
   g.minimize(sum(g.param("s", {}, Init::zeros())), SGD{0.1});
   std::string ir = g.str();
-  EXPECT_NE(ir.find("{init = \"constant\", scale = 1.0}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("{init = \"uniform\", scale = 1.0e-05}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("{init = \"constant\", scale = -2.0}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("{init = \"normal\", scale = 0.02}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("{init = \"zeros\", scale = 0.0}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find("{optimizer = \"sgd\", learning_rate = 0.1} : !meshc.tensor<f32> loc("),
+  EXPECT_NE(ir.find("constant {scale = 1.0}"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("uniform {scale = 1.0e-05}"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("constant {scale = -2.0}"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("normal {scale = 0.02}"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("zeros {scale = 0.0}"), std::string::npos) << ir;
+  EXPECT_NE(ir.find(" {learning_rate = 0.1} : !meshc.tensor<f32> loc("),
             std::string::npos)
       << ir;
 }

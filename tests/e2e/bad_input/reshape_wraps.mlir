@@ -2,10 +2,10 @@
 // 2^64 (it compiled and trained).
 module {
   func.func @reshape_wraps() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=16, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=16, f32>
     %r = meshc.reshape %x : !meshc.tensor<batch=8, d=16, f32> -> !meshc.tensor<batch=8, a=17, b=1085102592571150096, f32>
     %l = meshc.reduce_mean %r : !meshc.tensor<batch=8, a=17, b=1085102592571150096, f32> -> !meshc.tensor<f32>
-    meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

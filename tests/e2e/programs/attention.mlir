@@ -20,17 +20,17 @@
 // CASE: b=2,m=2 seq:b,heads:m
 module {
   func.func @attention() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=4, seq=8, d_model=8, f32>
-    %xk = meshc.input "xk" {kind = "features", classes = 4} : !meshc.tensor<batch=4, seq_k=8, d_model=8, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=4, seq=8, i32>
-    %gamma = meshc.param "gamma" {init = "constant", scale = 1.0} : !meshc.tensor<d_model=8, f32>
-    %beta = meshc.param "beta" {init = "zeros", scale = 0.0} : !meshc.tensor<d_model=8, f32>
-    %wq = meshc.param "wq" {init = "uniform", scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
-    %wk = meshc.param "wk" {init = "uniform", scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
-    %wv = meshc.param "wv" {init = "uniform", scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
-    %wo = meshc.param "wo" {init = "uniform", scale = 0.4} : !meshc.tensor<heads=2, e=4, d_model=8, f32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.4} : !meshc.tensor<d_model=8, d_ff=16, f32>
-    %w2 = meshc.param "w2" {init = "uniform", scale = 0.4} : !meshc.tensor<d_ff=16, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=4, seq=8, d_model=8, f32>
+    %xk = meshc.input "xk" features {classes = 4} : !meshc.tensor<batch=4, seq_k=8, d_model=8, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=4, seq=8, i32>
+    %gamma = meshc.param "gamma" constant {scale = 1.0} : !meshc.tensor<d_model=8, f32>
+    %beta = meshc.param "beta" zeros {scale = 0.0} : !meshc.tensor<d_model=8, f32>
+    %wq = meshc.param "wq" uniform {scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
+    %wk = meshc.param "wk" uniform {scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
+    %wv = meshc.param "wv" uniform {scale = 0.4} : !meshc.tensor<d_model=8, heads=2, e=4, f32>
+    %wo = meshc.param "wo" uniform {scale = 0.4} : !meshc.tensor<heads=2, e=4, d_model=8, f32>
+    %w1 = meshc.param "w1" uniform {scale = 0.4} : !meshc.tensor<d_model=8, d_ff=16, f32>
+    %w2 = meshc.param "w2" uniform {scale = 0.4} : !meshc.tensor<d_ff=16, classes=4, f32>
     %n = meshc.layer_norm %x {dim = "d_model", epsilon = 1.0e-5} : !meshc.tensor<batch=4, seq=8, d_model=8, f32>
     %ng = meshc.mul %n, %gamma : !meshc.tensor<batch=4, seq=8, d_model=8, f32>, !meshc.tensor<d_model=8, f32> -> !meshc.tensor<batch=4, seq=8, d_model=8, f32>
     %nb = meshc.add %ng, %beta : !meshc.tensor<batch=4, seq=8, d_model=8, f32>, !meshc.tensor<d_model=8, f32> -> !meshc.tensor<batch=4, seq=8, d_model=8, f32>
@@ -49,7 +49,7 @@ module {
     %logits = meshc.einsum %g, %w2 : !meshc.tensor<batch=4, seq=8, d_ff=16, f32>, !meshc.tensor<d_ff=16, classes=4, f32> -> !meshc.tensor<batch=4, seq=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=4, seq=8, classes=4, f32>, !meshc.tensor<batch=4, seq=8, i32> -> !meshc.tensor<batch=4, seq=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=4, seq=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "adam", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize adam %loss {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }

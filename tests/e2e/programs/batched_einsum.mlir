@@ -12,11 +12,11 @@
 // CASE: b=2,h=2 head:b,d_out:h => all_reduce
 module {
   func.func @batched_einsum() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=6, head=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.4} : !meshc.tensor<head=4, d_out=8, d_in=6, f32>
-    %b = meshc.param "b" {init = "constant", scale = 0.05} : !meshc.tensor<d_out=8, head=4, f32>
-    %v = meshc.param "v" {init = "uniform", scale = 0.3} : !meshc.tensor<classes=4, d_out=8, head=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=6, head=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.4} : !meshc.tensor<head=4, d_out=8, d_in=6, f32>
+    %b = meshc.param "b" constant {scale = 0.05} : !meshc.tensor<d_out=8, head=4, f32>
+    %v = meshc.param "v" uniform {scale = 0.3} : !meshc.tensor<classes=4, d_out=8, head=4, f32>
     // head is a batch dim of the einsum, d_in is contracted  the result is [head, batch, d_out].
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d_in=6, head=4, f32>, !meshc.tensor<head=4, d_out=8, d_in=6, f32> -> !meshc.tensor<head=4, batch=8, d_out=8, f32>
     %a = meshc.add %h, %b : !meshc.tensor<head=4, batch=8, d_out=8, f32>, !meshc.tensor<d_out=8, head=4, f32> -> !meshc.tensor<batch=8, head=4, d_out=8, f32>
@@ -25,7 +25,7 @@ module {
     %logits = meshc.einsum %v, %r : !meshc.tensor<classes=4, d_out=8, head=4, f32>, !meshc.tensor<batch=8, head=4, d_out=8, f32> -> !meshc.tensor<classes=4, batch=8, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<classes=4, batch=8, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.2} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.2} : !meshc.tensor<f32>
     return
   }
 }

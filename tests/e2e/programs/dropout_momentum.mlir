@@ -12,11 +12,11 @@
 // CASE: b=2,m=2 hidden:b,batch:m
 module {
   func.func @dropout_momentum() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=8, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=8, hidden=16, f32>
-    %b1 = meshc.param "b1" {init = "zeros", scale = 0.0} : !meshc.tensor<hidden=16, f32>
-    %w2 = meshc.param "w2" {init = "uniform", scale = 0.5} : !meshc.tensor<hidden=16, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=8, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.5} : !meshc.tensor<d_in=8, hidden=16, f32>
+    %b1 = meshc.param "b1" zeros {scale = 0.0} : !meshc.tensor<hidden=16, f32>
+    %w2 = meshc.param "w2" uniform {scale = 0.5} : !meshc.tensor<hidden=16, classes=4, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d_in=8, f32>, !meshc.tensor<d_in=8, hidden=16, f32> -> !meshc.tensor<batch=8, hidden=16, f32>
     %hb = meshc.add %h, %b1 : !meshc.tensor<batch=8, hidden=16, f32>, !meshc.tensor<hidden=16, f32> -> !meshc.tensor<batch=8, hidden=16, f32>
     %g = meshc.gelu %hb : !meshc.tensor<batch=8, hidden=16, f32>
@@ -24,7 +24,7 @@ module {
     %logits = meshc.einsum %d, %w2 : !meshc.tensor<batch=8, hidden=16, f32>, !meshc.tensor<hidden=16, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "momentum", learning_rate = 0.1, momentum = 0.9} : !meshc.tensor<f32>
+    meshc.minimize momentum %loss {learning_rate = 0.1, momentum = 0.9} : !meshc.tensor<f32>
     return
   }
 }

@@ -12,10 +12,10 @@
 // CASE: b=2,m=2 batch:b,hidden:m => all_reduce
 module {
   func.func @eval_outputs() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=8, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=8, hidden=16, f32>
-    %w2 = meshc.param "w2" {init = "uniform", scale = 0.5} : !meshc.tensor<hidden=16, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=8, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.5} : !meshc.tensor<d_in=8, hidden=16, f32>
+    %w2 = meshc.param "w2" uniform {scale = 0.5} : !meshc.tensor<hidden=16, classes=4, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d_in=8, f32>, !meshc.tensor<d_in=8, hidden=16, f32> -> !meshc.tensor<batch=8, hidden=16, f32>
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=16, f32>
     %d = meshc.dropout %r {rate = 0.25, key = 0} : !meshc.tensor<batch=8, hidden=16, f32>
@@ -28,7 +28,7 @@ module {
     %p = meshc.softmax %logits {dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>
     meshc.prediction "probs", %p : !meshc.tensor<batch=8, classes=4, f32>
     meshc.prediction "class", %top : !meshc.tensor<batch=8, i32>
-    meshc.minimize %loss {optimizer = "adam", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize adam %loss {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }

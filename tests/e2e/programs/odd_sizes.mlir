@@ -10,18 +10,18 @@
 // CASE: b=3,m=2 hidden:b,batch:m
 module {
   func.func @odd_sizes() {
-    %x = meshc.input "x" {kind = "features", classes = 7} : !meshc.tensor<batch=10, d_in=37, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 7} : !meshc.tensor<batch=10, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.3} : !meshc.tensor<d_in=37, hidden=21, f32>
-    %b1 = meshc.param "b1" {init = "constant", scale = 0.01} : !meshc.tensor<hidden=21, f32>
-    %w2 = meshc.param "w2" {init = "normal", scale = 0.3} : !meshc.tensor<classes=7, hidden=21, f32>
+    %x = meshc.input "x" features {classes = 7} : !meshc.tensor<batch=10, d_in=37, f32>
+    %y = meshc.input "y" labels {classes = 7} : !meshc.tensor<batch=10, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.3} : !meshc.tensor<d_in=37, hidden=21, f32>
+    %b1 = meshc.param "b1" constant {scale = 0.01} : !meshc.tensor<hidden=21, f32>
+    %w2 = meshc.param "w2" normal {scale = 0.3} : !meshc.tensor<classes=7, hidden=21, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=10, d_in=37, f32>, !meshc.tensor<d_in=37, hidden=21, f32> -> !meshc.tensor<hidden=21, batch=10, f32>
     %a = meshc.add %h, %b1 : !meshc.tensor<hidden=21, batch=10, f32>, !meshc.tensor<hidden=21, f32> -> !meshc.tensor<batch=10, hidden=21, f32>
     %r = meshc.relu %a : !meshc.tensor<batch=10, hidden=21, f32>
     %logits = meshc.einsum %r, %w2 : !meshc.tensor<batch=10, hidden=21, f32>, !meshc.tensor<classes=7, hidden=21, f32> -> !meshc.tensor<batch=10, classes=7, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=10, classes=7, f32>, !meshc.tensor<batch=10, i32> -> !meshc.tensor<batch=10, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=10, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.2} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.2} : !meshc.tensor<f32>
     return
   }
 }

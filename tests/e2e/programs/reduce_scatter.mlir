@@ -11,13 +11,13 @@
 // CASE: a=2,m=1 i:a,k:a
 module {
   func.func @reduce_scatter() {
-    %x = meshc.input "x" {kind = "features", classes = 8} : !meshc.tensor<i=8, j=8, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 8} : !meshc.tensor<i=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.1} : !meshc.tensor<j=8, k=256, f32>
+    %x = meshc.input "x" features {classes = 8} : !meshc.tensor<i=8, j=8, f32>
+    %y = meshc.input "y" labels {classes = 8} : !meshc.tensor<i=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.1} : !meshc.tensor<j=8, k=256, f32>
     %c = meshc.einsum %x, %w : !meshc.tensor<i=8, j=8, f32>, !meshc.tensor<j=8, k=256, f32> -> !meshc.tensor<i=8, j=8, f32>
     %l = meshc.softmax_xent %c, %y {class_dim = "j"} : !meshc.tensor<i=8, j=8, f32>, !meshc.tensor<i=8, i32> -> !meshc.tensor<i=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<i=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

@@ -13,13 +13,13 @@
 // CASE: b=2,m=2 n:b,j:m
 module {
   func.func @reductions_broadcast() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, k=4, j=6, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %p = meshc.param "p" {init = "uniform", scale = 0.3} : !meshc.tensor<n=8, j=6, f32>
-    %q = meshc.param "q" {init = "normal", scale = 0.2} : !meshc.tensor<j=6, n=8, f32>
-    %b = meshc.param "b" {init = "constant", scale = 0.1} : !meshc.tensor<n=8, f32>
-    %h = meshc.param "h" {init = "uniform", scale = 0.2} : !meshc.tensor<n=8, f32>
-    %c = meshc.param "c" {init = "uniform", scale = 0.5} : !meshc.tensor<classes=4, n=8, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, k=4, j=6, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %p = meshc.param "p" uniform {scale = 0.3} : !meshc.tensor<n=8, j=6, f32>
+    %q = meshc.param "q" normal {scale = 0.2} : !meshc.tensor<j=6, n=8, f32>
+    %b = meshc.param "b" constant {scale = 0.1} : !meshc.tensor<n=8, f32>
+    %h = meshc.param "h" uniform {scale = 0.2} : !meshc.tensor<n=8, f32>
+    %c = meshc.param "c" uniform {scale = 0.5} : !meshc.tensor<classes=4, n=8, f32>
     // k is summed out of x alone, j is contracted; the result is [n, batch].
     %e = meshc.einsum %x, %p : !meshc.tensor<batch=8, k=4, j=6, f32>, !meshc.tensor<n=8, j=6, f32> -> !meshc.tensor<n=8, batch=8, f32>
     %t = meshc.einsum %e : !meshc.tensor<n=8, batch=8, f32> -> !meshc.tensor<batch=8, n=8, f32>
@@ -40,7 +40,7 @@ module {
     %qs = meshc.reduce_sum %q2 : !meshc.tensor<n=8, j=6, f32> -> !meshc.tensor<f32>
     %pen = meshc.add %rs, %qs : !meshc.tensor<f32>, !meshc.tensor<f32> -> !meshc.tensor<f32>
     %loss = meshc.add %xent, %pen : !meshc.tensor<f32>, !meshc.tensor<f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.05} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.05} : !meshc.tensor<f32>
     return
   }
 }

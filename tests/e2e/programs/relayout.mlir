@@ -11,10 +11,10 @@
 // CASE: b=1,m=2 g:m
 module {
   func.func @relayout() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=8, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.6} : !meshc.tensor<d=8, h=8, f32>
-    %w2 = meshc.param "w2" {init = "uniform", scale = 0.5} : !meshc.tensor<g=8, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=8, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.6} : !meshc.tensor<d=8, h=8, f32>
+    %w2 = meshc.param "w2" uniform {scale = 0.5} : !meshc.tensor<g=8, classes=4, f32>
     %xr = meshc.relayout %x {layout = #meshc.layout<"d:m">} : !meshc.tensor<batch=8, d=8, f32>
     %h0 = meshc.einsum %xr, %w1 : !meshc.tensor<batch=8, d=8, f32>, !meshc.tensor<d=8, h=8, f32> -> !meshc.tensor<batch=8, h=8, f32>
     %hr = meshc.relayout %h0 {layout = #meshc.layout<"batch:m">} : !meshc.tensor<batch=8, h=8, f32>
@@ -24,7 +24,7 @@ module {
     %logits = meshc.einsum %gr, %w2 : !meshc.tensor<batch=8, g=8, f32>, !meshc.tensor<g=8, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

@@ -12,10 +12,10 @@
 // CASE: b=3,c=2 batch:b,classes:c
 module {
   func.func @sequence_xent() {
-    %x = meshc.input "x" {kind = "features", classes = 6} : !meshc.tensor<batch=6, pos=4, d=6, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 6} : !meshc.tensor<batch=6, pos=4, i32>
-    %e = meshc.param "e" {init = "uniform", scale = 0.4} : !meshc.tensor<d=6, classes=6, f32>
-    %g = meshc.param "g" {init = "normal", scale = 0.5} : !meshc.tensor<classes=6, pos=4, f32>
+    %x = meshc.input "x" features {classes = 6} : !meshc.tensor<batch=6, pos=4, d=6, f32>
+    %y = meshc.input "y" labels {classes = 6} : !meshc.tensor<batch=6, pos=4, i32>
+    %e = meshc.param "e" uniform {scale = 0.4} : !meshc.tensor<d=6, classes=6, f32>
+    %g = meshc.param "g" normal {scale = 0.5} : !meshc.tensor<classes=6, pos=4, f32>
     %h = meshc.einsum %x, %e : !meshc.tensor<batch=6, pos=4, d=6, f32>, !meshc.tensor<d=6, classes=6, f32> -> !meshc.tensor<batch=6, classes=6, pos=4, f32>
     %h2 = meshc.mul %h, %g : !meshc.tensor<batch=6, classes=6, pos=4, f32>, !meshc.tensor<classes=6, pos=4, f32> -> !meshc.tensor<batch=6, classes=6, pos=4, f32>
     %gg = meshc.mul %g, %g : !meshc.tensor<classes=6, pos=4, f32>, !meshc.tensor<classes=6, pos=4, f32> -> !meshc.tensor<pos=4, classes=6, f32>
@@ -24,7 +24,7 @@ module {
     %logits = meshc.sub %h3, %ee : !meshc.tensor<batch=6, classes=6, pos=4, f32>, !meshc.tensor<classes=6, f32> -> !meshc.tensor<batch=6, classes=6, pos=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=6, classes=6, pos=4, f32>, !meshc.tensor<batch=6, pos=4, i32> -> !meshc.tensor<batch=6, pos=4, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=6, pos=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.3} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.3} : !meshc.tensor<f32>
     return
   }
 }

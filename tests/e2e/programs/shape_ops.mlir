@@ -11,9 +11,9 @@
 // CASE: m=4 batch:m
 module {
   func.func @shape_ops() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=6, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.6} : !meshc.tensor<d=6, h=8, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=6, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.6} : !meshc.tensor<d=6, h=8, f32>
     %h0 = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d=6, f32>, !meshc.tensor<d=6, h=8, f32> -> !meshc.tensor<batch=8, h=8, f32>
     %h = meshc.relu %h0 : !meshc.tensor<batch=8, h=8, f32>
     %hs = meshc.slice %h {dim = "h", start = 2} : !meshc.tensor<batch=8, h=8, f32> -> !meshc.tensor<batch=8, hs=4, f32>
@@ -27,11 +27,11 @@ module {
     %z0 = meshc.add %mx, %s : !meshc.tensor<batch=8, f=6, f32>, !meshc.tensor<batch=8, f=6, f32> -> !meshc.tensor<batch=8, f=6, f32>
     %z = meshc.sub %z0, %bs : !meshc.tensor<batch=8, f=6, f32>, !meshc.tensor<batch=8, f32> -> !meshc.tensor<batch=8, f=6, f32>
     %zr = meshc.rename %z : !meshc.tensor<batch=8, f=6, f32> -> !meshc.tensor<batch=8, f2=6, f32>
-    %wo = meshc.param "wo" {init = "uniform", scale = 0.5} : !meshc.tensor<f2=6, classes=4, f32>
+    %wo = meshc.param "wo" uniform {scale = 0.5} : !meshc.tensor<f2=6, classes=4, f32>
     %logits = meshc.einsum %zr, %wo : !meshc.tensor<batch=8, f2=6, f32>, !meshc.tensor<f2=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.2} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.2} : !meshc.tensor<f32>
     return
   }
 }

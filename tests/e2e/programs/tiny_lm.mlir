@@ -13,20 +13,20 @@
 // CASE: b=2,m=2 batch:b,d:m
 module {
   func.func @tiny_lm() {
-    %ids = meshc.input "ids" {kind = "labels", classes = 16} : !meshc.tensor<batch=8, seq=4, i32>
-    %y = meshc.input "y" {kind = "labels", classes = 16} : !meshc.tensor<batch=8, seq=4, i32>
-    %emb = meshc.param "emb" {init = "normal", scale = 0.5} : !meshc.tensor<vocab=16, d=8, f32>
-    %pos = meshc.param "pos" {init = "normal", scale = 0.1} : !meshc.tensor<seq=4, d=8, f32>
+    %ids = meshc.input "ids" labels {classes = 16} : !meshc.tensor<batch=8, seq=4, i32>
+    %y = meshc.input "y" labels {classes = 16} : !meshc.tensor<batch=8, seq=4, i32>
+    %emb = meshc.param "emb" normal {scale = 0.5} : !meshc.tensor<vocab=16, d=8, f32>
+    %pos = meshc.param "pos" normal {scale = 0.1} : !meshc.tensor<seq=4, d=8, f32>
     %e = meshc.embedding %emb, %ids {vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=8, f32>, !meshc.tensor<batch=8, seq=4, i32> -> !meshc.tensor<batch=8, seq=4, d=8, f32>
     %h0 = meshc.add %e, %pos : !meshc.tensor<batch=8, seq=4, d=8, f32>, !meshc.tensor<seq=4, d=8, f32> -> !meshc.tensor<batch=8, seq=4, d=8, f32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=8, hidden=12, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=8, hidden=12, f32>
     %h1 = meshc.einsum %h0, %w : !meshc.tensor<batch=8, seq=4, d=8, f32>, !meshc.tensor<d=8, hidden=12, f32> -> !meshc.tensor<batch=8, seq=4, hidden=12, f32>
     %h = meshc.relu %h1 : !meshc.tensor<batch=8, seq=4, hidden=12, f32>
-    %wo = meshc.param "wo" {init = "uniform", scale = 0.4} : !meshc.tensor<hidden=12, vocab=16, f32>
+    %wo = meshc.param "wo" uniform {scale = 0.4} : !meshc.tensor<hidden=12, vocab=16, f32>
     %logits = meshc.einsum %h, %wo : !meshc.tensor<batch=8, seq=4, hidden=12, f32>, !meshc.tensor<hidden=12, vocab=16, f32> -> !meshc.tensor<batch=8, seq=4, vocab=16, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "vocab"} : !meshc.tensor<batch=8, seq=4, vocab=16, f32>, !meshc.tensor<batch=8, seq=4, i32> -> !meshc.tensor<batch=8, seq=4, f32>
     %loss = meshc.reduce_mean %l : !meshc.tensor<batch=8, seq=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %loss {optimizer = "sgd", learning_rate = 0.5} : !meshc.tensor<f32>
+    meshc.minimize sgd %loss {learning_rate = 0.5} : !meshc.tensor<f32>
     return
   }
 }

@@ -2,11 +2,11 @@
 
 // A program has one loss.
 func.func @two_losses() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   // expected-error @+1 {{is a second loss: a program has one meshc.minimize}}
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -14,11 +14,11 @@ func.func @two_losses() {
 
 // An op between a parameter and the loss without a gradient rule is a located error.
 func.func @no_rule() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   // expected-error @+1 {{'meshc.relu_grad' op lies on a path from a parameter to the loss but has no gradient rule}}
   %s = meshc.relu_grad %w, %w : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %s : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -26,12 +26,12 @@ func.func @no_rule() {
 
 // Off the path, an op without a rule is fine.
 func.func @no_rule_off_path() {
-  %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<i=2, f32>
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %x = meshc.input "x" features {classes = 2} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %s = meshc.relu_grad %x, %x : !meshc.tensor<i=2, f32>
   %p = meshc.mul %s, %w : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %p : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -39,11 +39,11 @@ func.func @no_rule_off_path() {
 
 // A parameter the loss does not depend on is not updated, with a warning at the parameter.
 func.func @unused_param() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   // expected-warning @+1 {{parameter 'v' does not affect the loss and is not updated}}
-  %v = meshc.param "v" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %v = meshc.param "v" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -51,12 +51,12 @@ func.func @unused_param() {
 
 // One parameter name read with two types.
 func.func @param_two_types() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   // expected-error @+1 {{'meshc.param' op reads parameter 'w' as '!meshc.tensor<i=3, f32>' but it was read as '!meshc.tensor<i=2, f32>'}}
-  %w2 = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=3, f32>
+  %w2 = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=3, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   %l2 = meshc.reduce_sum %w2 : !meshc.tensor<i=3, f32> -> !meshc.tensor<f32>
   %s = meshc.add %l, %l2 : !meshc.tensor<f32>, !meshc.tensor<f32> -> !meshc.tensor<f32>
-  meshc.minimize %s {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %s {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }

@@ -7,8 +7,8 @@
 func.func @step() {
   // CHECK: %[[W:.+]] = meshc.param "w"
   // CHECK: %[[B:.+]] = meshc.param "b"
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":1:1)
-  %b = meshc.param "b" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":2:1)
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":1:1)
+  %b = meshc.param "b" zeros {scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":2:1)
   %s = meshc.add %w, %b : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32> loc("m.cpp":3:1)
   %r = meshc.relu %s : !meshc.tensor<i=2, f32> loc("m.cpp":4:1)
   %l = meshc.reduce_sum %r : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32> loc("m.cpp":5:1)
@@ -21,7 +21,7 @@ func.func @step() {
   // CHECK-NEXT: meshc.output "loss", %[[L]] : !meshc.tensor<f32> loc("m.cpp":6:1)
   // CHECK-NEXT: return
   // CHECK-NOT: meshc.minimize
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.25} : !meshc.tensor<f32> loc("m.cpp":6:1)
+  meshc.minimize sgd %l {learning_rate = 0.25} : !meshc.tensor<f32> loc("m.cpp":6:1)
   return
 }
 
@@ -32,7 +32,7 @@ func.func @step() {
 // CHECK-LABEL: func.func @fan_out
 func.func @fan_out() {
   // CHECK: %[[W:.+]] = meshc.param "w"
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":1:1)
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32> loc("m.cpp":1:1)
   %a = meshc.relu %w : !meshc.tensor<i=2, f32> loc("m.cpp":2:1)
   %b = meshc.mul %a, %w : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32> loc("m.cpp":3:1)
   %l = meshc.reduce_sum %b : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32> loc("m.cpp":4:1)
@@ -42,7 +42,7 @@ func.func @fan_out() {
   // CHECK: %[[DW2:.+]] = meshc.relu_grad %[[W]], %[[DA]] {{.+}} loc("m.cpp":2:1)
   // CHECK: %[[DW:.+]] = meshc.add %[[DW1]], %[[DW2]] : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32> loc("m.cpp":2:1)
   // CHECK: meshc.sgd_update %[[W]], %[[DW]]
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32> loc("m.cpp":5:1)
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32> loc("m.cpp":5:1)
   return
 }
 
@@ -51,15 +51,15 @@ func.func @fan_out() {
 // Ops that depend on no parameter get no adjoint, even when they feed the loss.
 // CHECK-LABEL: func.func @constant_branch
 func.func @constant_branch() {
-  %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<n=4, f32>
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<n=4, f32>
+  %x = meshc.input "x" features {classes = 2} : !meshc.tensor<n=4, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<n=4, f32>
   %rx = meshc.relu %x : !meshc.tensor<n=4, f32>
   %s = meshc.add %rx, %w : !meshc.tensor<n=4, f32>, !meshc.tensor<n=4, f32> -> !meshc.tensor<n=4, f32>
   %l = meshc.reduce_sum %s : !meshc.tensor<n=4, f32> -> !meshc.tensor<f32>
   // CHECK: meshc.fill
   // CHECK-NOT: meshc.relu_grad
   // CHECK: meshc.sgd_update
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -72,7 +72,7 @@ func.func @no_loss() {
   // CHECK-NEXT: meshc.reduce_sum
   // CHECK-NEXT: meshc.output "loss"
   // CHECK-NEXT: return
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   meshc.output "loss", %l : !meshc.tensor<f32>
   return

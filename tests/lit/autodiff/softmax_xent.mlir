@@ -6,8 +6,8 @@
 func.func @softmax_xent() {
   // CHECK: %[[Y:.+]] = meshc.input "y"
   // CHECK: %[[Z:.+]] = meshc.param "z"
-  %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<n=8, i32>
-  %z = meshc.param "z" {init = "zeros", scale = 0.0} : !meshc.tensor<c=4, n=8, f32>
+  %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<n=8, i32>
+  %z = meshc.param "z" zeros {scale = 0.0} : !meshc.tensor<c=4, n=8, f32>
   %l = meshc.softmax_xent %z, %y {class_dim = "c"} : !meshc.tensor<c=4, n=8, f32>, !meshc.tensor<n=8, i32> -> !meshc.tensor<n=8, f32>
   %m = meshc.reduce_mean %l : !meshc.tensor<n=8, f32> -> !meshc.tensor<f32>
   // CHECK: %[[S:.+]] = meshc.scale %{{.+}} {factor = 1.250000e-01 : f64} : !meshc.tensor<f32>
@@ -15,6 +15,6 @@ func.func @softmax_xent() {
   // CHECK: %[[DZ:.+]] = meshc.softmax_xent_grad %[[Z]], %[[Y]], %[[DL]] {class_dim = "c"}
   // CHECK-SAME: -> !meshc.tensor<c=4, n=8, f32>
   // CHECK: meshc.sgd_update %[[Z]], %[[DZ]]
-  meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }

@@ -2,9 +2,9 @@
 
 // A program as a model generator prints it passes.
 func.func @good() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -12,7 +12,7 @@ func.func @good() {
 
 // A program autodiff already ran on (meshc --emit=global) has its loss output: it passes.
 func.func @differentiated() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   meshc.output "loss", %l : !meshc.tensor<f32>
   return
@@ -23,7 +23,7 @@ func.func @differentiated() {
 // A program without a loss would update nothing and report a loss of 0 every step.
 // expected-error @+1 {{program 'no_loss' minimizes no loss, so it would train nothing: add g.minimize(loss, optimizer) to the model (meshc.minimize in the IR); forward-only programs are not supported yet}}
 func.func @no_loss() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   %l = meshc.reduce_sum %w : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
   return
 }
@@ -38,8 +38,8 @@ module {
 
 module {
   func.func @first() {
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<f32>
-    meshc.minimize %w {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<f32>
+    meshc.minimize sgd %w {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
   // expected-error @+1 {{module holds a second program 'second' after 'first'; meshc compiles one program per module}}
@@ -55,7 +55,7 @@ module {
 // expected-error @+1 {{program 'args' has 1 arguments and 0 results; a meshc program has none (its data comes from meshc.input, its parameters from meshc.param)}}
 func.func @args(%x: !meshc.tensor<i=2, f32>) {
   %l = meshc.reduce_sum %x : !meshc.tensor<i=2, f32> -> !meshc.tensor<f32>
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -63,8 +63,8 @@ func.func @args(%x: !meshc.tensor<i=2, f32>) {
 
 // expected-error @+1 {{program 'results' has 0 arguments and 1 results}}
 func.func @results() -> !meshc.tensor<f32> {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<f32>
-  meshc.minimize %w {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<f32>
+  meshc.minimize sgd %w {learning_rate = 0.1} : !meshc.tensor<f32>
   return %w : !meshc.tensor<f32>
 }
 

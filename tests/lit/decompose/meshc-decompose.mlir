@@ -7,7 +7,7 @@
 // CHECK: %[[M:.+]] = meshc.scale %[[S]] {factor = 1.250000e-01 : f64} : !meshc.tensor<f32>
 // CHECK: meshc.output "loss", %[[M]]
 func.func @mean_all() {
-  %l = meshc.input "l" {kind = "features", classes = 2} : !meshc.tensor<batch=8, f32>
+  %l = meshc.input "l" features {classes = 2} : !meshc.tensor<batch=8, f32>
   %m = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
   meshc.output "loss", %m : !meshc.tensor<f32>
   return
@@ -20,7 +20,7 @@ func.func @mean_all() {
 // CHECK: %[[S:.+]] = meshc.reduce_sum %{{.+}} : !meshc.tensor<batch=4, seq=2, hidden=3, f32> -> !meshc.tensor<hidden=3, f32>
 // CHECK: meshc.scale %[[S]] {factor = 1.250000e-01 : f64} : !meshc.tensor<hidden=3, f32>
 func.func @mean_some() {
-  %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=4, seq=2, hidden=3, f32>
+  %x = meshc.input "x" features {classes = 2} : !meshc.tensor<batch=4, seq=2, hidden=3, f32>
   %m = meshc.reduce_mean %x : !meshc.tensor<batch=4, seq=2, hidden=3, f32> -> !meshc.tensor<hidden=3, f32>
   %s = meshc.reduce_sum %m : !meshc.tensor<hidden=3, f32> -> !meshc.tensor<f32>
   meshc.output "loss", %s : !meshc.tensor<f32>

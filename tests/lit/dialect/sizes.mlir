@@ -7,7 +7,7 @@
 // An element count that overflows int64 (2^32 x 2^32).
 func.func @elements() {
   // expected-error @+1 {{tensor of a=4294967296 x b=4294967296 has more than 9223372036854775807 elements (its element count overflows int64)}}
-  %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<a=4294967296, b=4294967296, f32>
+  %x = meshc.input "x" features {classes = 2} : !meshc.tensor<a=4294967296, b=4294967296, f32>
   return
 }
 
@@ -16,7 +16,7 @@ func.func @elements() {
 // The element count fits (2^62) but 4 bytes each do not.
 func.func @bytes() {
   // expected-error @+1 {{tensor of a=4611686018427387904 (4611686018427387904 elements of 4 bytes) has more than 9223372036854775807 bytes (its byte count overflows int64)}}
-  %x = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<a=4611686018427387904, f32>
+  %x = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<a=4611686018427387904, f32>
   return
 }
 
@@ -24,7 +24,7 @@ func.func @bytes() {
 
 // The largest f32 tensor: 2^61 - 1 elements, 2^63 - 4 bytes.
 func.func @largest() {
-  %x = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<a=2305843009213693951, f32>
+  %x = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<a=2305843009213693951, f32>
   return
 }
 
@@ -33,7 +33,7 @@ func.func @largest() {
 // A reshape whose element count would wrap to the operand's: 17 x 1085102592571150096 is
 // 16 modulo 2^64.
 func.func @reshape_wraps() {
-  %x = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<x=16, f32>
+  %x = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<x=16, f32>
   // expected-error @+1 {{tensor of a=17 x b=1085102592571150096 has more than 9223372036854775807 elements}}
   %r = meshc.reshape %x : !meshc.tensor<x=16, f32> -> !meshc.tensor<a=17, b=1085102592571150096, f32>
   return
@@ -44,7 +44,7 @@ func.func @reshape_wraps() {
 // More dimensions than the runtime's kernels index.
 func.func @rank() {
   // expected-error @+1 {{tensor has 17 dimensions, more than the 16 the runtime supports}}
-  %x = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<a=1, b=1, c=1, d=1, e=1, f=1, g=1, h=1, i=1, j=1, k=1, l=1, m=1, n=1, o=1, p=1, q=1, f32>
+  %x = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<a=1, b=1, c=1, d=1, e=1, f=1, g=1, h=1, i=1, j=1, k=1, l=1, m=1, n=1, o=1, p=1, q=1, f32>
   return
 }
 
@@ -81,7 +81,7 @@ module attributes {meshc.mesh = #meshc.mesh<"a=16777216,b=64,c=1,d=1,e=1,f=1,g=1
 // (4294967304 ran as 8 classes).
 func.func @input_classes() {
   // expected-error @+1 {{'meshc.input' op classes must be at most 2147483647 (labels are i32), not 4294967304}}
-  %y = meshc.input "y" {kind = "labels", classes = 4294967304} : !meshc.tensor<batch=8, i32>
+  %y = meshc.input "y" labels {classes = 4294967304} : !meshc.tensor<batch=8, i32>
   return
 }
 
@@ -173,7 +173,7 @@ func.func @concat_wraps(%a: !meshc.tensor<p=2305843009213693951, f32>, %b: !mesh
 
 func.func @param_scale() {
   // expected-error @+1 {{'meshc.param' op scale must be finite, not inf}}
-  %w = meshc.param "w" {init = "uniform", scale = 0x7FF0000000000000 : f64} : !meshc.tensor<d=2, f32>
+  %w = meshc.param "w" uniform {scale = 0x7FF0000000000000 : f64} : !meshc.tensor<d=2, f32>
   return
 }
 
@@ -181,14 +181,14 @@ func.func @param_scale() {
 
 func.func @learning_rate_inf(%l: !meshc.tensor<f32>) {
   // expected-error @+1 {{'meshc.minimize' op learning rate must be finite, not inf}}
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0x7FF0000000000000 : f64} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0x7FF0000000000000 : f64} : !meshc.tensor<f32>
   return
 }
 
 // -----
 
 func.func @momentum_learning_rate_inf(%g: !meshc.tensor<d=2, f32>) {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=2, f32>
   // expected-error @+1 {{'meshc.momentum_update' op learning rate must be finite, not inf}}
   meshc.momentum_update %w, %g {learning_rate = 0x7FF0000000000000 : f64, momentum = 0.9} : !meshc.tensor<d=2, f32>, !meshc.tensor<d=2, f32>
   return

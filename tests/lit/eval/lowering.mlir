@@ -17,9 +17,9 @@
 //    with their global shapes and the mesh axis of each dim.
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,classes:m">} {
   func.func @cls() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
     %xd = meshc.dropout %x {rate = 0.25, key = 0} : !meshc.tensor<batch=8, d=4, f32>
     %l = meshc.einsum %xd, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
@@ -29,7 +29,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
     meshc.metric "accuracy", %c : !meshc.tensor<batch=8, f32>
     %p = meshc.softmax %l {dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>
     meshc.prediction "probs", %p : !meshc.tensor<batch=8, classes=4, f32>
-    meshc.minimize %m {optimizer = "adam", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize adam %m {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }
@@ -158,12 +158,12 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // registered as "<param>/momentum"; a parameter read twice is registered once.
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
   func.func @no_outputs() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, f32>
-    %w2 = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, f32>
+    %w2 = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, f32>
     %ww = meshc.mul %w, %w2 : !meshc.tensor<d=4, f32>, !meshc.tensor<d=4, f32> -> !meshc.tensor<d=4, f32>
     %l = meshc.einsum %x, %ww : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %l {optimizer = "momentum", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize momentum %l {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }

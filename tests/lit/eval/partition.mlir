@@ -13,8 +13,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK-NEXT: %[[PS:.+]] = meshc.all_slice %[[P]] {axis = "m", dim = "classes"}
 // CHECK-NEXT: meshc.prediction "probs", %[[PS]] {dim_axes = {batch = 0 : i32, classes = 1 : i32}} : !meshc.tensor<batch=4, classes=2, f32>
   func.func @per_sample() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
     %a = meshc.argmax %x {dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32> -> !meshc.tensor<batch=8, i32>
     %c = meshc.equal %a, %y : !meshc.tensor<batch=8, i32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     meshc.metric "accuracy", %c : !meshc.tensor<batch=8, f32>
@@ -32,7 +32,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.metric "m", %{{.+}} {dim_axes = {}} : !meshc.tensor<batch=8, f32>
   func.func @replicated() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, f32>
     meshc.metric "m", %x : !meshc.tensor<batch=8, f32>
     return
   }

@@ -4,8 +4,8 @@
 // name into an f32 mask, a metric and an output (meshc.prediction).
 // CHECK-LABEL: func.func @eval_ops
 func.func @eval_ops() {
-  %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
-  %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
+  %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
+  %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
   %p = meshc.argmax %x {dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32> -> !meshc.tensor<batch=8, i32>
   // CHECK: %[[E:.+]] = meshc.equal %{{.+}}, %{{.+}} : !meshc.tensor<batch=8, i32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
   %e = meshc.equal %p, %y : !meshc.tensor<batch=8, i32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>

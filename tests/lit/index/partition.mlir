@@ -5,8 +5,8 @@
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"vocab:m">} {
   // CHECK-LABEL: func.func @embedding_vocab_split
   func.func @embedding_vocab_split() {
-    %t = meshc.param "table" {init = "normal", scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
-    %i = meshc.input "ids" {kind = "labels", classes = 16} : !meshc.tensor<batch=8, i32>
+    %t = meshc.param "table" normal {scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
+    %i = meshc.input "ids" labels {classes = 16} : !meshc.tensor<batch=8, i32>
     // CHECK: %[[E:.+]] = meshc.embedding %{{.+}}, %{{.+}} {dim_axes = {vocab = 0 : i32}, vocab_dim = "vocab"} : !meshc.tensor<vocab=8, d=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, d=4, f32>
     // CHECK-NEXT: meshc.all_reduce %[[E]] {axes = ["m"]} : !meshc.tensor<batch=8, d=4, f32>
     %e = meshc.embedding %t, %i {vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, d=4, f32>
@@ -21,8 +21,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   // CHECK-LABEL: func.func @embedding_batch_split
   func.func @embedding_batch_split() {
-    %t = meshc.param "table" {init = "normal", scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
-    %i = meshc.input "ids" {kind = "labels", classes = 16} : !meshc.tensor<batch=8, i32>
+    %t = meshc.param "table" normal {scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
+    %i = meshc.input "ids" labels {classes = 16} : !meshc.tensor<batch=8, i32>
     // CHECK-NOT: meshc.all_
     // CHECK: %[[E:.+]] = meshc.embedding %{{.+}}, %{{.+}} {dim_axes = {batch = 0 : i32}, vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=4, f32>, !meshc.tensor<batch=4, i32> -> !meshc.tensor<batch=4, d=4, f32>
     // CHECK-NOT: meshc.all_
@@ -41,8 +41,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,vocab:m">} {
   // CHECK-LABEL: func.func @embedding_2d
   func.func @embedding_2d() {
-    %t = meshc.param "table" {init = "normal", scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
-    %i = meshc.input "ids" {kind = "labels", classes = 16} : !meshc.tensor<batch=8, i32>
+    %t = meshc.param "table" normal {scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
+    %i = meshc.input "ids" labels {classes = 16} : !meshc.tensor<batch=8, i32>
     // CHECK: %[[E:.+]] = meshc.embedding {{.*}}dim_axes = {batch = 0 : i32, vocab = 1 : i32}{{.*}} -> !meshc.tensor<batch=4, d=4, f32>
     // CHECK-NEXT: meshc.all_reduce %[[E]] {axes = ["m"]}
     %e = meshc.embedding %t, %i {vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, d=4, f32>
@@ -60,7 +60,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,experts:m">} {
   // CHECK-LABEL: func.func @one_hot_split
   func.func @one_hot_split() {
-    %i = meshc.input "ids" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
+    %i = meshc.input "ids" labels {classes = 4} : !meshc.tensor<batch=8, i32>
     // CHECK-NOT: meshc.all_
     // CHECK: meshc.one_hot %{{.+}} {dim_axes = {batch = 0 : i32, experts = 1 : i32}} : !meshc.tensor<batch=4, i32> -> !meshc.tensor<batch=4, experts=2, f32>
     // CHECK-NOT: meshc.all_
@@ -77,7 +77,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-LABEL: func.func @along_split_dim
   func.func @along_split_dim() {
     // CHECK: %[[X:.+]] = meshc.input "x" {{.*}} : !meshc.tensor<batch=4, k=2, f32>
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, k=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, k=4, f32>
     // CHECK: %[[G1:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "k"}
     // CHECK-NEXT: meshc.argmax %[[G1]] {dim = "k"} : !meshc.tensor<batch=4, k=4, f32> -> !meshc.tensor<batch=4, i32>
     %a = meshc.argmax %x {dim = "k"} : !meshc.tensor<batch=8, k=4, f32> -> !meshc.tensor<batch=8, i32>
@@ -104,8 +104,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   // CHECK-LABEL: func.func @shape_ops_batch_split
   func.func @shape_ops_batch_split() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %y = meshc.input "y" {kind = "features", classes = 4} : !meshc.tensor<batch=8, e=2, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %y = meshc.input "y" features {classes = 4} : !meshc.tensor<batch=8, e=2, f32>
     // CHECK-NOT: meshc.all_
     // CHECK: meshc.concat {{.*}} : !meshc.tensor<batch=4, d=4, f32>, !meshc.tensor<batch=4, e=2, f32> -> !meshc.tensor<batch=4, de=6, f32>
     %c = meshc.concat %x, %y {dim = "de"} : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<batch=8, e=2, f32> -> !meshc.tensor<batch=8, de=6, f32>
@@ -126,7 +126,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
   // CHECK-LABEL: func.func @reshape_moves_split_dim
   func.func @reshape_moves_split_dim() {
     // CHECK: %[[X:.+]] = meshc.input "x"
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
     // CHECK: %[[G:.+]] = meshc.all_gather %[[X]] {axis = "b", dim = "batch"}
     // CHECK-NEXT: meshc.reshape %[[G]] : !meshc.tensor<batch=8, d=4, f32> -> !meshc.tensor<d=4, batch=8, f32>
     %r = meshc.reshape %x : !meshc.tensor<batch=8, d=4, f32> -> !meshc.tensor<d=4, batch=8, f32>

@@ -3,8 +3,8 @@
 // Every op of the Index family prints and parses back.
 // CHECK-LABEL: func.func @index_ops
 func.func @index_ops() {
-  %table = meshc.param "table" {init = "normal", scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
-  %ids = meshc.input "ids" {kind = "labels", classes = 16} : !meshc.tensor<batch=2, seq=3, i32>
+  %table = meshc.param "table" normal {scale = 0.1} : !meshc.tensor<vocab=16, d=4, f32>
+  %ids = meshc.input "ids" labels {classes = 16} : !meshc.tensor<batch=2, seq=3, i32>
   // CHECK: %[[E:.+]] = meshc.embedding %{{.+}}, %{{.+}} {vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=4, f32>, !meshc.tensor<batch=2, seq=3, i32> -> !meshc.tensor<batch=2, seq=3, d=4, f32>
   %e = meshc.embedding %table, %ids {vocab_dim = "vocab"} : !meshc.tensor<vocab=16, d=4, f32>, !meshc.tensor<batch=2, seq=3, i32> -> !meshc.tensor<batch=2, seq=3, d=4, f32>
   // CHECK: meshc.embedding_grad %{{.+}}, %[[E]] {vocab_dim = "vocab"} : !meshc.tensor<batch=2, seq=3, i32>, !meshc.tensor<batch=2, seq=3, d=4, f32> -> !meshc.tensor<vocab=16, d=4, f32>

@@ -11,13 +11,13 @@
 // gradient's (from the einsum, line 6); a collective the eval pass runs keeps its number.
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   func.func @dp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32> loc("model.cpp":3:9)
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32> loc("model.cpp":4:9)
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, classes=4, f32> loc("model.cpp":5:9)
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32> loc("model.cpp":3:9)
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32> loc("model.cpp":4:9)
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, classes=4, f32> loc("model.cpp":5:9)
     %l = meshc.einsum %x, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32> loc("model.cpp":6:13)
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32> loc("model.cpp":7:13)
     %m = meshc.reduce_mean %e : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32> loc("model.cpp":8:13)
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32> loc("model.cpp":9:5)
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32> loc("model.cpp":9:5)
     return
   }
 }

@@ -9,9 +9,9 @@ func.func @global() {
 
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
   func.func @undifferentiated() attributes {meshc.partitioned} {
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<f32>
     // expected-error @+1 {{must be differentiated before lowering (run meshc-autodiff)}}
-    meshc.minimize %w {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %w {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }
@@ -20,7 +20,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
 
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
   func.func @mean() attributes {meshc.partitioned} {
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=2, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=2, f32>
     // expected-error @+1 {{must be decomposed before lowering (run meshc-decompose)}}
     %m = meshc.reduce_mean %w : !meshc.tensor<d=2, f32> -> !meshc.tensor<f32>
     return

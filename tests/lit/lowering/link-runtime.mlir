@@ -19,13 +19,13 @@
 
 module attributes {meshc.mesh = #meshc.mesh<"b=1">, meshc.layout = #meshc.layout<"">} {
   func.func @tiny() {
-    %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=4, d=2, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 2} : !meshc.tensor<batch=4, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=2, classes=2, f32>
+    %x = meshc.input "x" features {classes = 2} : !meshc.tensor<batch=4, d=2, f32>
+    %y = meshc.input "y" labels {classes = 2} : !meshc.tensor<batch=4, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=2, classes=2, f32>
     %l = meshc.einsum %x, %w : !meshc.tensor<batch=4, d=2, f32>, !meshc.tensor<d=2, classes=2, f32> -> !meshc.tensor<batch=4, classes=2, f32>
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=4, classes=2, f32>, !meshc.tensor<batch=4, i32> -> !meshc.tensor<batch=4, f32>
     %m = meshc.reduce_mean %e : !meshc.tensor<batch=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

@@ -5,13 +5,13 @@
 // the batch (transposed A operand, no copy) and is summed over mesh axis b (mask 1) in place.
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   func.func @dp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
     %l = meshc.einsum %x, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %m = meshc.reduce_mean %e : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }
@@ -55,11 +55,11 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 // [m, k] nor [k, m] order is transposed into scratch once.
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
   func.func @orders() {
-    %a = meshc.param "a" {init = "uniform", scale = 1.0} : !meshc.tensor<k=3, p=2, m=4, f32>
-    %b = meshc.param "b" {init = "uniform", scale = 1.0} : !meshc.tensor<k=3, p=2, n=5, f32>
+    %a = meshc.param "a" uniform {scale = 1.0} : !meshc.tensor<k=3, p=2, m=4, f32>
+    %b = meshc.param "b" uniform {scale = 1.0} : !meshc.tensor<k=3, p=2, n=5, f32>
     %c = meshc.einsum %a, %b : !meshc.tensor<k=3, p=2, m=4, f32>, !meshc.tensor<k=3, p=2, n=5, f32> -> !meshc.tensor<n=5, m=4, f32>
     %s = meshc.reduce_sum %c : !meshc.tensor<n=5, m=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %s {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %s {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

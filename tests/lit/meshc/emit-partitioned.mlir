@@ -5,16 +5,16 @@
 // The mesh and layout stored in the module are used unless flags override them.
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   func.func @mlp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, hidden=6, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, hidden=6, f32>
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=6, f32>
-    %v = meshc.param "v" {init = "uniform", scale = 0.5} : !meshc.tensor<hidden=6, classes=4, f32>
+    %v = meshc.param "v" uniform {scale = 0.5} : !meshc.tensor<hidden=6, classes=4, f32>
     %l = meshc.einsum %r, %v : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %m = meshc.reduce_mean %e : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

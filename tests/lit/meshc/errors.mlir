@@ -14,15 +14,15 @@
 // RUN: echo 'module { func.func @f() { %0 = meshc.relu } }' > %t.bad.mlir
 // RUN: not meshc %t.bad.mlir 2>&1 | FileCheck %s --check-prefix=MALFORMED
 // MALFORMED: bad.mlir:1:{{[0-9]+}}: error:
-// RUN: echo 'module { func.func @f() { %0 = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<b=2, b=2, f32> return } }' > %t.dup.mlir
+// RUN: echo 'module { func.func @f() { %0 = meshc.input "x" features {classes = 2} : !meshc.tensor<b=2, b=2, f32> return } }' > %t.dup.mlir
 // RUN: not meshc %t.dup.mlir 2>&1 | FileCheck %s --check-prefix=DUP
 // DUP: dup.mlir:1:{{[0-9]+}}: error: dimension 'b' appears twice in one tensor
 
 module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout<"batch:b">} {
   func.func @f() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
     %s = meshc.reduce_sum %x : !meshc.tensor<batch=8, d=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %s {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %s {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

@@ -5,9 +5,9 @@
 // step's (the number the watchdog names it by in the predict pass).
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,classes:m">} {
   func.func @cls() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, classes=4, f32>
     %xd = meshc.dropout %x {rate = 0.25, key = 0} : !meshc.tensor<batch=8, d=4, f32>
     %l = meshc.einsum %xd, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
@@ -17,7 +17,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
     meshc.metric "accuracy", %c : !meshc.tensor<batch=8, f32>
     %p = meshc.softmax %l {dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>
     meshc.prediction "probs", %p : !meshc.tensor<batch=8, classes=4, f32>
-    meshc.minimize %m {optimizer = "adam", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize adam %m {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }

@@ -12,16 +12,16 @@
 // x [batch=4, d=4], y [batch=4], w [d=4, hidden=3], v [hidden=3, classes=4] (4 bytes/element).
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
   func.func @tiny() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d=4, f32> loc("tiny.cpp":10:3)
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32> loc("tiny.cpp":11:3)
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d=4, hidden=6, f32> loc("tiny.cpp":12:3)
-    %v = meshc.param "v" {init = "uniform", scale = 0.5} : !meshc.tensor<hidden=6, classes=4, f32> loc("tiny.cpp":13:3)
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d=4, f32> loc("tiny.cpp":10:3)
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32> loc("tiny.cpp":11:3)
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d=4, hidden=6, f32> loc("tiny.cpp":12:3)
+    %v = meshc.param "v" uniform {scale = 0.5} : !meshc.tensor<hidden=6, classes=4, f32> loc("tiny.cpp":13:3)
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d=4, f32>, !meshc.tensor<d=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32> loc("tiny.cpp":14:3)
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=6, f32> loc("tiny.cpp":15:3)
     %l = meshc.einsum %r, %v : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32> loc("tiny.cpp":16:3)
     %e = meshc.softmax_xent %l, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32> loc("tiny.cpp":17:3)
     %m = meshc.reduce_mean %e : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32> loc("tiny.cpp":18:3)
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32> loc("tiny.cpp":19:3)
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32> loc("tiny.cpp":19:3)
     return
   }
 }

@@ -5,7 +5,7 @@
 
 func.func @minimize_negative_weight_decay(%l: !meshc.tensor<f32>) {
   // expected-error @+1 {{'meshc.minimize' op weight_decay must be non-negative and finite, not -0.100000}}
-  meshc.minimize %l {optimizer = "adam", learning_rate = 0.1, weight_decay = -0.1} : !meshc.tensor<f32>
+  meshc.minimize adam %l {learning_rate = 0.1, weight_decay = -0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -13,7 +13,7 @@ func.func @minimize_negative_weight_decay(%l: !meshc.tensor<f32>) {
 
 func.func @minimize_weight_decay_of_sgd(%l: !meshc.tensor<f32>) {
   // expected-error @+1 {{'meshc.minimize' op attribute 'weight_decay' belongs to optimizer adam, not sgd}}
-  meshc.minimize %l {optimizer = "sgd", learning_rate = 0.1, weight_decay = 0.1} : !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1, weight_decay = 0.1} : !meshc.tensor<f32>
   return
 }
 
@@ -21,14 +21,14 @@ func.func @minimize_weight_decay_of_sgd(%l: !meshc.tensor<f32>) {
 
 func.func @minimize_zero_clip_norm(%l: !meshc.tensor<f32>) {
   // expected-error @+1 {{'meshc.minimize' op clip_norm must be positive and finite, not 0.000000}}
-  meshc.minimize %l {optimizer = "momentum", learning_rate = 0.1, clip_norm = 0.0} : !meshc.tensor<f32>
+  meshc.minimize momentum %l {learning_rate = 0.1, clip_norm = 0.0} : !meshc.tensor<f32>
   return
 }
 
 // -----
 
 func.func @clip_negative_max_norm() {
-  %g = meshc.param "g" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %g = meshc.param "g" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   // expected-error @+1 {{'meshc.clip_global_norm' op max_norm must be positive and finite, not -1.000000}}
   %c = meshc.clip_global_norm %g {max_norm = -1.0} : !meshc.tensor<i=2, f32> -> !meshc.tensor<i=2, f32>
   return
@@ -69,7 +69,7 @@ func.func @clip_replicas(%g: !meshc.tensor<i=2, f32>) {
 // -----
 
 func.func @adam_update_negative_weight_decay() {
-  %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<i=2, f32>
+  %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<i=2, f32>
   // expected-error @+1 {{'meshc.adam_update' op weight_decay must be non-negative and finite, not -1.000000}}
   meshc.adam_update %w, %w {learning_rate = 0.1, beta1 = 0.9, beta2 = 0.999, epsilon = 1.0e-8, weight_decay = -1.0} : !meshc.tensor<i=2, f32>, !meshc.tensor<i=2, f32>
   return

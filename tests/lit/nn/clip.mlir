@@ -10,15 +10,15 @@
 // the 2 along b, u (a scalar) replicated on all 4.
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
   func.func @clipped() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=4, d_in=4, f32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=8, f32>
-    %v = meshc.param "v" {init = "uniform", scale = 0.5} : !meshc.tensor<hidden=8, f32>
-    %u = meshc.param "u" {init = "uniform", scale = 0.5} : !meshc.tensor<f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=4, d_in=4, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=8, f32>
+    %v = meshc.param "v" uniform {scale = 0.5} : !meshc.tensor<hidden=8, f32>
+    %u = meshc.param "u" uniform {scale = 0.5} : !meshc.tensor<f32>
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=4, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=8, f32> -> !meshc.tensor<batch=4, hidden=8, f32>
     %s = meshc.einsum %h, %v : !meshc.tensor<batch=4, hidden=8, f32>, !meshc.tensor<hidden=8, f32> -> !meshc.tensor<batch=4, f32>
     %t = meshc.mul %s, %u : !meshc.tensor<batch=4, f32>, !meshc.tensor<f32> -> !meshc.tensor<batch=4, f32>
     %l = meshc.reduce_sum %t : !meshc.tensor<batch=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %l {optimizer = "adam", learning_rate = 0.01, weight_decay = 0.5, clip_norm = 1.0} : !meshc.tensor<f32>
+    meshc.minimize adam %l {learning_rate = 0.01, weight_decay = 0.5, clip_norm = 1.0} : !meshc.tensor<f32>
     return
   }
 }

@@ -6,14 +6,14 @@
 // step passes with the step number.
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"seq:m">} {
   func.func @nn() {
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<seq=4, seq_k=4, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<seq=4, seq_k=4, f32>
     %n = meshc.layer_norm %w {dim = "seq_k", epsilon = 1.0e-5} : !meshc.tensor<seq=4, seq_k=4, f32>
     %m = meshc.causal_mask %n {query_dim = "seq", key_dim = "seq_k"} : !meshc.tensor<seq=4, seq_k=4, f32>
     %p = meshc.softmax %m {dim = "seq_k"} : !meshc.tensor<seq=4, seq_k=4, f32>
     %d = meshc.dropout %p {rate = 0.1, key = 0} : !meshc.tensor<seq=4, seq_k=4, f32>
     %g = meshc.gelu %d : !meshc.tensor<seq=4, seq_k=4, f32>
     %l = meshc.reduce_sum %g : !meshc.tensor<seq=4, seq_k=4, f32> -> !meshc.tensor<f32>
-    meshc.minimize %l {optimizer = "adam", learning_rate = 0.01} : !meshc.tensor<f32>
+    meshc.minimize adam %l {learning_rate = 0.01} : !meshc.tensor<f32>
     return
   }
 }

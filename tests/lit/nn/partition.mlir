@@ -13,9 +13,9 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK-NEXT: %[[Y:.+]] = meshc.softmax %[[PG]] {dim = "t"} : !meshc.tensor<s=4, t=4, f32>
 // CHECK-NEXT: meshc.all_slice %[[Y]] {axis = "m", dim = "t"}
   func.func @whole_dims_split() {
-    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
+    %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
     %n = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-5} : !meshc.tensor<s=4, d=8, f32>
-    %p = meshc.param "p" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
+    %p = meshc.param "p" uniform {scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
     %y = meshc.softmax %p {dim = "t"} : !meshc.tensor<s=4, t=4, f32>
     return
   }
@@ -32,10 +32,10 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK: meshc.softmax %{{.+}} {dim = "t"} : !meshc.tensor<s=2, t=4, f32>
 // CHECK-NOT: meshc.all_
   func.func @other_dims_split() {
-    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
+    %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
     %n = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-5} : !meshc.tensor<s=4, d=8, f32>
     %g = meshc.gelu %n : !meshc.tensor<s=4, d=8, f32>
-    %p = meshc.param "p" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
+    %p = meshc.param "p" uniform {scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
     %y = meshc.softmax %p {dim = "t"} : !meshc.tensor<s=4, t=4, f32>
     return
   }
@@ -52,7 +52,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK-NEXT: meshc.dropout %{{.+}} {dim_axes = {s = 0 : i32, t = 1 : i32}, key = 1 : i64, rate = 1.000000e-01 : f64} : !meshc.tensor<h=2, s=2, t=2, f32>
 // CHECK-NOT: meshc.all_
   func.func @positions() {
-    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
+    %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
     %m = meshc.causal_mask %x {query_dim = "s", key_dim = "t"} : !meshc.tensor<h=2, s=4, t=4, f32>
     %d = meshc.dropout %m {rate = 0.1, key = 1} : !meshc.tensor<h=2, s=4, t=4, f32>
     return
@@ -68,7 +68,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK-NEXT: %[[XG:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "t"} : !meshc.tensor<h=1, s=4, t=2, f32> -> !meshc.tensor<h=1, s=4, t=4, f32>
 // CHECK-NEXT: meshc.softmax %[[XG]] {dim = "t"} : !meshc.tensor<h=1, s=4, t=4, f32>
   func.func @softmax_2d() {
-    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
+    %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
     %y = meshc.softmax %x {dim = "t"} : !meshc.tensor<h=2, s=4, t=4, f32>
     return
   }
@@ -84,8 +84,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK: %[[G:.+]] = meshc.all_reduce %{{.+}} {axes = ["b"]} : !meshc.tensor<d=4, f32>
 // CHECK: meshc.adam_update %[[W]], %[[G]] {{.*}} : !meshc.tensor<d=4, f32>, !meshc.tensor<d=4, f32>
   func.func @optimizers() {
-    %w = meshc.param "w" {init = "uniform", scale = 1.0} : !meshc.tensor<d=8, f32>
-    %x = meshc.input "x" {kind = "features", classes = 2} : !meshc.tensor<batch=4, d=8, f32>
+    %w = meshc.param "w" uniform {scale = 1.0} : !meshc.tensor<d=8, f32>
+    %x = meshc.input "x" features {classes = 2} : !meshc.tensor<batch=4, d=8, f32>
     %y = meshc.mul %x, %w : !meshc.tensor<batch=4, d=8, f32>, !meshc.tensor<d=8, f32> -> !meshc.tensor<batch=4, d=8, f32>
     %l = meshc.reduce_sum %y : !meshc.tensor<batch=4, d=8, f32> -> !meshc.tensor<f32>
     %one = meshc.fill {value = 1.0} : !meshc.tensor<f32>
@@ -106,7 +106,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK-LABEL: func.func @queries_split
 // CHECK: meshc.causal_mask %{{.+}} {dim_axes = {s = 0 : i32}, key_dim = "t", query_dim = "s"} : !meshc.tensor<s=2, t=4, f32>
   func.func @queries_split() {
-    %x = meshc.param "x" {init = "uniform", scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
+    %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
     %m = meshc.causal_mask %x {query_dim = "s", key_dim = "t"} : !meshc.tensor<s=4, t=4, f32>
     return
   }

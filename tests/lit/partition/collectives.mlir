@@ -9,8 +9,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-NOT: meshc.all_
   // CHECK: return
   func.func @elementwise() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, hidden=6, f32>
-    %b = meshc.param "b" {init = "zeros", scale = 0.0} : !meshc.tensor<hidden=6, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, hidden=6, f32>
+    %b = meshc.param "b" zeros {scale = 0.0} : !meshc.tensor<hidden=6, f32>
     %a = meshc.add %x, %b : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %a : !meshc.tensor<batch=8, hidden=6, f32>
     %g = meshc.relu_grad %a, %r : !meshc.tensor<batch=8, hidden=6, f32>
@@ -30,8 +30,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-LABEL: func.func @softmax_classes_split
   func.func @softmax_classes_split() {
     // CHECK: %[[LOGITS:.+]] = meshc.input "logits" {{.*}} : !meshc.tensor<batch=4, classes=2, f32>
-    %logits = meshc.input "logits" {kind = "features", classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
+    %logits = meshc.input "logits" features {classes = 4} : !meshc.tensor<batch=8, classes=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
     // CHECK: %[[G1:.+]] = meshc.all_gather %[[LOGITS]] {axis = "m", dim = "classes"} : !meshc.tensor<batch=4, classes=2, f32> -> !meshc.tensor<batch=4, classes=4, f32>
     // CHECK-NEXT: meshc.softmax_xent %[[G1]], {{.*}} -> !meshc.tensor<batch=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
@@ -55,9 +55,9 @@ module attributes {meshc.mesh = #meshc.mesh<"a=4">, meshc.layout = #meshc.layout
   // CHECK-LABEL: func.func @reduce_scatter
   func.func @reduce_scatter() {
     // CHECK: %[[A:.+]] = meshc.input "a" {{.*}} : !meshc.tensor<i=1, j=8, f32>
-    %a = meshc.input "a" {kind = "features", classes = 4} : !meshc.tensor<i=4, j=8, f32>
+    %a = meshc.input "a" features {classes = 4} : !meshc.tensor<i=4, j=8, f32>
     // CHECK: %[[B:.+]] = meshc.param "b" {{.*}} : !meshc.tensor<j=8, k=256, f32>
-    %b = meshc.param "b" {init = "uniform", scale = 0.5} : !meshc.tensor<j=8, k=1024, f32>
+    %b = meshc.param "b" uniform {scale = 0.5} : !meshc.tensor<j=8, k=1024, f32>
     // CHECK: %[[AG:.+]] = meshc.all_gather %[[A]] {axis = "a", dim = "i"} : !meshc.tensor<i=1, j=8, f32> -> !meshc.tensor<i=4, j=8, f32>
     // CHECK-NEXT: %[[P:.+]] = meshc.einsum %[[AG]], %[[B]] : {{.*}} -> !meshc.tensor<i=4, j=8, f32>
     // CHECK-NEXT: meshc.reduce_scatter %[[P]] {axis = "a", dim = "i"} : !meshc.tensor<i=4, j=8, f32> -> !meshc.tensor<i=1, j=8, f32>
@@ -74,9 +74,9 @@ module attributes {meshc.mesh = #meshc.mesh<"a=4">, meshc.layout = #meshc.layout
 module attributes {meshc.mesh = #meshc.mesh<"a=4">, meshc.layout = #meshc.layout<"i:a,k:a">} {
   // CHECK-LABEL: func.func @gather_summed_only
   func.func @gather_summed_only() {
-    %a = meshc.input "a" {kind = "features", classes = 4} : !meshc.tensor<i=8, j=8, f32>
+    %a = meshc.input "a" features {classes = 4} : !meshc.tensor<i=8, j=8, f32>
     // CHECK: %[[B:.+]] = meshc.param "b"
-    %b = meshc.param "b" {init = "uniform", scale = 0.5} : !meshc.tensor<j=8, k=8, f32>
+    %b = meshc.param "b" uniform {scale = 0.5} : !meshc.tensor<j=8, k=8, f32>
     // CHECK: %[[BG:.+]] = meshc.all_gather %[[B]] {axis = "a", dim = "k"} : !meshc.tensor<j=8, k=2, f32> -> !meshc.tensor<j=8, k=8, f32>
     // CHECK-NEXT: meshc.einsum %{{.+}}, %[[BG]] : {{.*}} -> !meshc.tensor<i=2, j=8, f32>
     // CHECK-NOT: meshc.all_

@@ -5,10 +5,10 @@
 // contracts the split batch) are partial sums resolved by an all_reduce over b.
 module attributes {meshc.mesh = #meshc.mesh<"b=4">, meshc.layout = #meshc.layout<"batch:b">} {
 // CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
-// CHECK: meshc.input "x" {classes = 4 : i64, dim_axes = array<i32: 0, -1>, kind = "features"} : !meshc.tensor<batch=2, d_in=4, f32>
+// CHECK: meshc.input "x" features {classes = 4 : i64, dim_axes = array<i32: 0, -1>} : !meshc.tensor<batch=2, d_in=4, f32>
 // CHECK: meshc.input "y" {{.*}}dim_axes = array<i32: 0>{{.*}} : !meshc.tensor<batch=2, i32>
-// CHECK: %[[W1:.+]] = meshc.param "w1" {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=6, f32>
-// CHECK: %[[W2:.+]] = meshc.param "w2" {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<hidden=6, classes=4, f32>
+// CHECK: %[[W1:.+]] = meshc.param "w1" {{[a-z]+}} {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=6, f32>
+// CHECK: %[[W2:.+]] = meshc.param "w2" {{[a-z]+}} {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<hidden=6, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.softmax_xent
 // CHECK: %[[S:.+]] = meshc.reduce_sum
@@ -24,10 +24,10 @@ module attributes {meshc.mesh = #meshc.mesh<"b=4">, meshc.layout = #meshc.layout
 // CHECK: meshc.sgd_update %[[W2]], %[[DW2]]
 // CHECK: meshc.output "loss", %[[LOSS]] : !meshc.tensor<f32>
   func.func @mlp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
-    %w2 = meshc.param "w2" {init = "normal", scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
+    %w2 = meshc.param "w2" normal {scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=6, f32>
     %logits = meshc.einsum %r, %w2 : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>

@@ -5,8 +5,8 @@
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
 // CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
 // CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: 0, -1>{{.*}} : !meshc.tensor<batch=4, d_in=4, f32>
-// CHECK: %[[W1:.+]] = meshc.param "w1" {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
-// CHECK: %[[W2:.+]] = meshc.param "w2" {dim_axes = array<i32: 1, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>
+// CHECK: %[[W1:.+]] = meshc.param "w1" {{[a-z]+}} {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
+// CHECK: %[[W2:.+]] = meshc.param "w2" {{[a-z]+}} {dim_axes = array<i32: 1, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>
 // CHECK: %[[H:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=4, hidden=3, f32>
 // CHECK-NEXT: meshc.relu %[[H]] : !meshc.tensor<batch=4, hidden=3, f32>
 // CHECK-NEXT: %[[LP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=4, classes=4, f32>
@@ -23,10 +23,10 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK-NEXT: meshc.sgd_update %[[W1]], %[[DW1]]
 // CHECK-NEXT: meshc.sgd_update %[[W2]], %[[DW2]]
   func.func @mlp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
-    %w2 = meshc.param "w2" {init = "normal", scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
+    %w2 = meshc.param "w2" normal {scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=6, f32>
     %logits = meshc.einsum %r, %w2 : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
@@ -56,9 +56,9 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=4">, meshc.layout = #meshc.la
   // CHECK-LABEL: func.func @both_axes
   func.func @both_axes() {
     // CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: -1, 0>{{.*}} : !meshc.tensor<batch=8, d_in=2, f32>
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    // CHECK: meshc.param "w" {dim_axes = array<i32: 0, 1>, {{.*}}} : !meshc.tensor<d_in=2, hidden=2, f32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=8, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    // CHECK: meshc.param "w" {{[a-z]+}} {dim_axes = array<i32: 0, 1>, {{.*}}} : !meshc.tensor<d_in=2, hidden=2, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=8, f32>
     // CHECK: %[[HP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=8, hidden=2, f32>
     // CHECK-NEXT: %[[H:.+]] = meshc.all_reduce %[[HP]] {axes = ["b"]} : !meshc.tensor<batch=8, hidden=2, f32>
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=8, f32> -> !meshc.tensor<batch=8, hidden=8, f32>
@@ -78,9 +78,9 @@ module attributes {meshc.mesh = #meshc.mesh<"b=1,m=2">, meshc.layout = #meshc.la
   // CHECK-LABEL: func.func @axis_of_size_one
   func.func @axis_of_size_one() {
     // CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: -1, -1>{{.*}} : !meshc.tensor<batch=8, d_in=4, f32>
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    // CHECK: meshc.param "w" {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    // CHECK: meshc.param "w" {{[a-z]+}} {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     // CHECK: %[[GP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<d_in=4, hidden=3, f32>
     // CHECK-NOT: meshc.all_

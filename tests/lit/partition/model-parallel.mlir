@@ -6,8 +6,8 @@
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"hidden:m">} {
 // CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
 // CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: -1, -1>{{.*}} : !meshc.tensor<batch=8, d_in=4, f32>
-// CHECK: meshc.param "w1" {dim_axes = array<i32: -1, 0>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
-// CHECK: meshc.param "w2" {dim_axes = array<i32: 0, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>
+// CHECK: meshc.param "w1" {{[a-z]+}} {dim_axes = array<i32: -1, 0>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
+// CHECK: meshc.param "w2" {{[a-z]+}} {dim_axes = array<i32: 0, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: %[[LP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=8, classes=4, f32>
 // CHECK: %[[L:.+]] = meshc.all_reduce %[[LP]] {axes = ["m"]} : !meshc.tensor<batch=8, classes=4, f32>
@@ -18,10 +18,10 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK: meshc.sgd_update
 // CHECK: meshc.output "loss"
   func.func @mlp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w1 = meshc.param "w1" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
-    %w2 = meshc.param "w2" {init = "normal", scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w1 = meshc.param "w1" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
+    %w2 = meshc.param "w2" normal {scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
     %h = meshc.einsum %x, %w1 : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %h : !meshc.tensor<batch=8, hidden=6, f32>
     %logits = meshc.einsum %r, %w2 : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>

@@ -6,7 +6,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
   // CHECK-NOT: meshc.reduce_mean
   // CHECK-NOT: meshc.minimize
-  // CHECK: %[[W:.+]] = meshc.param "w" {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
+  // CHECK: %[[W:.+]] = meshc.param "w" {{[a-z]+}} {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
   // CHECK: %[[LP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=4, classes=4, f32>
   // CHECK-NEXT: meshc.all_reduce %[[LP]] {axes = ["m"]}
   // CHECK: %[[S:.+]] = meshc.reduce_sum {{.*}} -> !meshc.tensor<f32>
@@ -17,18 +17,18 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK: meshc.sgd_update %[[W]], %[[GW]]
   // CHECK: meshc.output "loss", %[[LOSS]]
   func.func @mlp() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
-    %b = meshc.param "b" {init = "zeros", scale = 0.0} : !meshc.tensor<hidden=6, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d_in=4, hidden=6, f32>
+    %b = meshc.param "b" zeros {scale = 0.0} : !meshc.tensor<hidden=6, f32>
     %h = meshc.einsum %x, %w : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %a = meshc.add %h, %b : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, f32> -> !meshc.tensor<batch=8, hidden=6, f32>
     %r = meshc.relu %a : !meshc.tensor<batch=8, hidden=6, f32>
-    %w2 = meshc.param "w2" {init = "normal", scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
+    %w2 = meshc.param "w2" normal {scale = 0.1} : !meshc.tensor<hidden=6, classes=4, f32>
     %logits = meshc.einsum %r, %w2 : !meshc.tensor<batch=8, hidden=6, f32>, !meshc.tensor<hidden=6, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %m = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }
@@ -42,13 +42,13 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-NOT: meshc.all_gather
   // CHECK: meshc.all_slice %{{.+}} {axis = "m", dim = "classes"}
   func.func @classes_split() {
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
-    %y = meshc.input "y" {kind = "labels", classes = 4} : !meshc.tensor<batch=8, i32>
-    %w = meshc.param "w" {init = "uniform", scale = 0.5} : !meshc.tensor<d_in=4, classes=4, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
+    %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>
+    %w = meshc.param "w" uniform {scale = 0.5} : !meshc.tensor<d_in=4, classes=4, f32>
     %logits = meshc.einsum %x, %w : !meshc.tensor<batch=8, d_in=4, f32>, !meshc.tensor<d_in=4, classes=4, f32> -> !meshc.tensor<batch=8, classes=4, f32>
     %l = meshc.softmax_xent %logits, %y {class_dim = "classes"} : !meshc.tensor<batch=8, classes=4, f32>, !meshc.tensor<batch=8, i32> -> !meshc.tensor<batch=8, f32>
     %m = meshc.reduce_mean %l : !meshc.tensor<batch=8, f32> -> !meshc.tensor<f32>
-    meshc.minimize %m {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
+    meshc.minimize sgd %m {learning_rate = 0.1} : !meshc.tensor<f32>
     return
   }
 }

@@ -10,7 +10,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
   // CHECK-LABEL: func.func @slice
   func.func @slice() {
     // CHECK: %[[W:.+]] = meshc.param "w" {{.*}} : !meshc.tensor<d=8, h=8, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[W]] {axis = "m", dim = "h"} : !meshc.tensor<d=8, h=8, f32> -> !meshc.tensor<d=8, h=2, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"h:m">} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[S]] {axis = "m", dim = "h"} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
@@ -28,7 +28,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
   // CHECK-LABEL: func.func @gather
   func.func @gather() {
     // CHECK: %[[W:.+]] = meshc.param "w" {{.*}} : !meshc.tensor<d=8, h=2, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[W]] {axis = "m", dim = "h"} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"">} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[G]] {axis = "m", dim = "h"}
@@ -46,7 +46,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
   // CHECK-LABEL: func.func @all_to_all
   func.func @all_to_all() {
     // CHECK: %[[W:.+]] = meshc.param "w" {{.*}} : !meshc.tensor<d=8, h=2, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[A:.+]] = meshc.all_to_all %[[W]] {axis = "m", concat_dim = "h", split_dim = "d"} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=2, h=8, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"d:m">} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[B:.+]] = meshc.all_to_all %[[A]] {axis = "m", concat_dim = "d", split_dim = "h"} : !meshc.tensor<d=2, h=8, f32> -> !meshc.tensor<d=8, h=2, f32>
@@ -64,8 +64,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
 module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout<"k:m">} {
   // CHECK-LABEL: func.func @reduce_scatter
   func.func @reduce_scatter() {
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
+    %x = meshc.param "x" zeros {scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
     // CHECK: %[[P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<b=8, h=8, f32>
     // CHECK-NEXT: %[[RS:.+]] = meshc.reduce_scatter %[[P]] {axis = "m", dim = "h"} : !meshc.tensor<b=8, h=8, f32> -> !meshc.tensor<b=8, h=2, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[RS]] {axis = "m", dim = "h"}
@@ -77,8 +77,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
   }
   // CHECK-LABEL: func.func @without_relayout
   func.func @without_relayout() {
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
+    %x = meshc.param "x" zeros {scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
     // CHECK: %[[P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<b=8, h=8, f32>
     // CHECK-NEXT: meshc.all_reduce %[[P]] {axes = ["m"]} : !meshc.tensor<b=8, h=8, f32>
     %p = meshc.einsum %x, %w : !meshc.tensor<b=8, k=8, f32>, !meshc.tensor<k=8, h=8, f32> -> !meshc.tensor<b=8, h=8, f32>
@@ -94,8 +94,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
 module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout<"k:m">} {
   // CHECK-LABEL: func.func @all_reduce
   func.func @all_reduce() {
-    %x = meshc.param "x" {init = "zeros", scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
+    %x = meshc.param "x" zeros {scale = 0.0} : !meshc.tensor<b=8, k=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
     // CHECK: %[[P:.+]] = meshc.einsum
     // CHECK-NEXT: meshc.all_reduce %[[P]] {axes = ["m"]} : !meshc.tensor<b=8, h=8, f32>
     // CHECK-NEXT: meshc.einsum
@@ -125,7 +125,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
     // CHECK: %[[X:.+]] = meshc.input "x" {{.*}}dim_axes = array<i32: 0, -1>{{.*}} : !meshc.tensor<d=2, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "d"}
     // CHECK-NEXT: meshc.reduce_sum %[[G]] : !meshc.tensor<d=8, h=8, f32> -> !meshc.tensor<h=8, f32>
-    %x = meshc.input "x" {kind = "features", classes = 4} : !meshc.tensor<d=8, h=8, f32>
+    %x = meshc.input "x" features {classes = 4} : !meshc.tensor<d=8, h=8, f32>
     %r = meshc.relayout %x {layout = #meshc.layout<"d:m">} : !meshc.tensor<d=8, h=8, f32>
     %y = meshc.reduce_sum %r : !meshc.tensor<d=8, h=8, f32> -> !meshc.tensor<h=8, f32>
     return
@@ -141,7 +141,7 @@ module attributes {meshc.mesh = #meshc.mesh<"one=1,m=4">, meshc.layout = #meshc.
   // CHECK-LABEL: func.func @size_one
   func.func @size_one() {
     // CHECK: %[[W:.+]] = meshc.param "w"
-    %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
+    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[W]] {axis = "m", dim = "h"} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[G]] {axis = "m", dim = "h"}
     // CHECK-NEXT: meshc.relu %[[S]] : !meshc.tensor<d=8, h=2, f32>
