@@ -1,4 +1,4 @@
-//===- fashion_mnist.cpp - An MLP classifier for Fashion-MNIST, in the meshc DSL -----------===//
+// An MLP classifier for Fashion-MNIST, in the meshc DSL.
 //
 //   x[batch, rows, cols] (u8 pixels, read as f32) -> flatten, / 255
 //     -> relu(. w1 + b1) -> relu(. w2 + b2) -> . w3 + b3 = logits[batch, classes]

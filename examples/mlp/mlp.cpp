@@ -1,4 +1,4 @@
-//===- mlp.cpp - A three-layer MLP classifier, written with the meshc DSL --===//
+// A three-layer MLP classifier, written with the meshc DSL.
 //
 //   x[batch, d_in] -> relu(x w1 + b1) -> relu(. w2 + b2) -> . w3 + b3 -> logits[batch, classes]
 //   loss = mean over batch of softmax cross-entropy against labels y[batch]

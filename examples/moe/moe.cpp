@@ -1,4 +1,4 @@
-//===- moe.cpp - A mixture-of-experts feed-forward layer, written with the meshc DSL ===//
+// A mixture-of-experts feed-forward layer, written with the meshc DSL.
 //
 // Mesh-TensorFlow's MoE layer (Shazeer et al. 2017/2018), top-1 gating with expert capacity:
 //

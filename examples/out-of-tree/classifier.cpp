@@ -1,4 +1,4 @@
-//===- classifier.cpp - The out-of-tree example's model, written with the meshc DSL -===//
+// The out-of-tree example's model, written with the meshc DSL.
 //
 //   x[batch, features] -> layer_norm over features (gamma, beta) -> gelu(. w_in)[batch, width]
 //   -> . w_out -> logits[batch, classes];  loss = mean softmax cross-entropy;  Adam

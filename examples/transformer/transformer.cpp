@@ -1,4 +1,4 @@
-//===- transformer.cpp - A decoder-only language model, written with the meshc DSL ===//
+// A decoder-only language model, written with the meshc DSL.
 //
 //   tokens[batch, seq] -> embedding(vocab) + positional embedding
 //     -> layers x pre-LN block:

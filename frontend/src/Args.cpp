@@ -1,4 +1,4 @@
-//===- Args.cpp - Flags of a model generator ------------------------------===//
+// Flags of a model generator.
 //
 // A model file sizes itself from its own flags so that one source serves as an
 // example and as a benchmark; what it does not take goes to Graph::emit.

@@ -1,4 +1,4 @@
-//===- Emit.cpp - Printing the module and the generator's exit ------------===//
+// Printing the module and the generator's exit.
 #include "GraphImpl.h"
 
 #include <algorithm>

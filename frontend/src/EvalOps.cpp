@@ -1,4 +1,4 @@
-//===- EvalOps.cpp - Comparison, metrics and outputs ----------------------===//
+// Comparison, metrics and outputs.
 //
 // What evaluation and prediction need: `equal` (for accuracy), and the graph's per-sample
 // metrics (`g.metric`) and outputs (`g.output`), printed as meshc.metric / meshc.prediction.

@@ -1,4 +1,4 @@
-//===- Graph.cpp - Graph state, checks and the graph-level calls ----------===//
+// Graph state, checks and the graph-level calls.
 //
 // Every check that records a located error lives here or in Ops.cpp; nothing
 // throws or exits, so one run of a model file reports all of its mistakes.

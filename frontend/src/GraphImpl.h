@@ -1,4 +1,4 @@
-//===- GraphImpl.h - Internal state of a DSL graph --------------*- C++ -*-===//
+// Internal state of a DSL graph.
 //
 // What a Graph records while the model is built: its values, the printed ops with
 // their locations, the size of each dimension name, and located errors. Ops check

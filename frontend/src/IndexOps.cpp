@@ -1,4 +1,4 @@
-//===- IndexOps.cpp - The DSL's Index/Shape family ------------------------===//
+// The DSL's Index/Shape family.
 //
 // embedding, one_hot, argmax, reduce_max, cumsum, concat, slice, rename, reshape and
 // stop_gradient: each checks its operands by dimension name, then prints one meshc op of

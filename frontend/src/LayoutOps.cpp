@@ -1,4 +1,4 @@
-//===- LayoutOps.cpp - The DSL's Layout family ----------------------------===//
+// The DSL's Layout family.
 //
 // relayout(x, "hidden:m"): a per-value layout override (docs/IR.md, meshc.relayout). The
 // spec is checked here as far as the graph can tell (syntax, dims of x, one dim per axis);

@@ -1,4 +1,4 @@
-//===- NNOps.cpp - The DSL's NN family and the Adam/momentum optimizers ---===//
+// The DSL's NN family and the Adam/momentum optimizers.
 //
 // layer_norm, gelu, softmax, causal_mask and dropout print the ops of docs/IR.md's NN family;
 // `Graph::minimize` with Adam{} or Momentum{} prints meshc.minimize with that optimizer.

@@ -1,4 +1,4 @@
-//===- Ops.cpp - The DSL's tensor operations ------------------------------===//
+// The DSL's tensor operations.
 //
 // Each op checks its operands by dimension name, then prints one meshc op of
 // docs/IR.md, or records a located error and returns a placeholder.

@@ -1,4 +1,4 @@
-//===- ArgsTest.cpp - Flags of model generators ---------------------------===//
+// Flags of model generators.
 #include "TestUtil.h"
 
 using namespace meshc::dsl;

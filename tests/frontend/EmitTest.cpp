@@ -1,4 +1,4 @@
-//===- EmitTest.cpp - What `Graph::emit` prints and returns ---------------===//
+// What `Graph::emit` prints and returns.
 #include "TestUtil.h"
 
 #include <cstdio>

@@ -1,4 +1,4 @@
-//===- ErrorsTest.cpp - Located errors of the DSL -------------------------===//
+// Located errors of the DSL.
 //
 // Each mistake is reported once, as `file:line:col: error: ...` at the call in the
 // model file; the op returns a placeholder and construction goes on.

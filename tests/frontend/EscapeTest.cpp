@@ -1,4 +1,4 @@
-//===- EscapeTest.cpp - Source paths that need escaping in locations ------===//
+// Source paths that need escaping in locations.
 //
 // The #line below renames this file for std::source_location; it is alone in
 // this file so that it moves no other test's lines.

@@ -1,4 +1,4 @@
-//===- EvalOpsTest.cpp - equal, g.metric and g.output ---------------------===//
+// equal, g.metric and g.output.
 //
 // What equal, metric and output print, and their located errors: one type for equal's
 // operands, metrics in f32, names shared with inputs and params, the sample dim first.

@@ -1,4 +1,4 @@
-//===- IndexOpsTest.cpp - The DSL's Index/Shape family --------------------===//
+// The DSL's Index/Shape family.
 #include "TestUtil.h"
 
 using namespace meshc::dsl;

@@ -1,4 +1,4 @@
-//===- LayoutOpsTest.cpp - The DSL's Layout family ------------------------===//
+// The DSL's Layout family.
 #include "TestUtil.h"
 
 using namespace meshc::dsl;

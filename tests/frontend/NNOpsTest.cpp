@@ -1,4 +1,4 @@
-//===- NNOpsTest.cpp - The DSL's NN family and optimizers -----------------===//
+// The DSL's NN family and optimizers.
 //
 // What layer_norm, gelu, softmax, causal_mask, dropout and minimize with Adam{} or
 // Momentum{} print, and their located errors.

@@ -1,4 +1,4 @@
-//===- ShapesTest.cpp - Result dims, inits and printed ops of the DSL -----===//
+// Result dims, inits and printed ops of the DSL.
 #include "TestUtil.h"
 
 #include <cmath>

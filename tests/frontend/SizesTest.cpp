@@ -1,4 +1,4 @@
-//===- SizesTest.cpp - Hostile sizes in the DSL ---------------------------===//
+// Hostile sizes in the DSL.
 //
 // Sizes meshc would refuse (dialect/IR/Limits.h: element or byte counts that overflow int64,
 // more dims or mesh axes than the runtime takes, class counts an i32 index cannot reach) are

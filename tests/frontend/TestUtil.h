@@ -1,4 +1,4 @@
-//===- TestUtil.h - Helpers for the DSL tests -------------------*- C++ -*-===//
+// Helpers for the DSL tests.
 #ifndef MESHC_TESTS_FRONTEND_TESTUTIL_H
 #define MESHC_TESTS_FRONTEND_TESTUTIL_H
 

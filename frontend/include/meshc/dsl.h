@@ -1,4 +1,4 @@
-//===- meshc/dsl.h - The meshc model-description DSL ------------*- C++ -*-===//
+// The meshc model-description DSL.
 //
 // A model is written once with named dimensions, in C++ that reads like the math:
 //
