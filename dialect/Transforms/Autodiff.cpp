@@ -6,8 +6,9 @@
 // reverse order, then one update (`meshc.sgd_update`, `meshc.adam_update` or
 // `meshc.momentum_update`, by the minimize's optimizer) per parameter in the order they are
 // read (with the minimize's clip_norm: one `meshc.clip_global_norm` of all the gradients
-// first, whose results the updates read), then `meshc.output "loss"`. Only ops on a path from a parameter to the loss are
-// differentiated; adjoint ops nobody uses (e.g. the gradient of an input) are removed.
+// first, whose results the updates read), then `meshc.output "loss"`. Only ops on a path
+// from a parameter to the loss are differentiated; adjoint ops nobody uses (e.g. the
+// gradient of an input) are removed.
 #include "dialect/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -57,18 +58,19 @@ void buildUpdate(OpBuilder &builder, Location loc, MinimizeOp minimize, Value pa
   }
 }
 
-LogicalResult differentiate(MinimizeOp minimize) {
-  Block *block = minimize->getBlock();
-  Value loss = minimize.getLoss();
-
+/// The ops before `minimize` in its block: the forward program.
+llvm::SmallVector<Operation *> forwardOps(MinimizeOp minimize) {
   llvm::SmallVector<Operation *> forward;
-  for (Operation &op : *block) {
+  for (Operation &op : *minimize->getBlock()) {
     if (&op == minimize.getOperation())
       break;
     forward.push_back(&op);
   }
+  return forward;
+}
 
-  // Values that depend on some parameter: only they need adjoints.
+/// Values that depend on some parameter: only they need adjoints.
+llvm::DenseSet<Value> valuesDependingOnParams(llvm::ArrayRef<Operation *> forward) {
   llvm::DenseSet<Value> dependsOnParam;
   for (Operation *op : forward) {
     bool depends = llvm::isa<ParamOp>(op) || llvm::any_of(op->getOperands(), [&](Value v) {
@@ -77,13 +79,15 @@ LogicalResult differentiate(MinimizeOp minimize) {
     if (depends)
       dependsOnParam.insert(op->result_begin(), op->result_end());
   }
+  return dependsOnParam;
+}
 
-  OpBuilder builder(minimize);
-  Location lossLoc = minimize.getLoc();
-  llvm::DenseMap<Value, Value> adjoints;
-  auto seed = builder.create<FillOp>(lossLoc, loss.getType(), builder.getF64FloatAttr(1.0));
-  adjoints[loss] = seed;
-
+/// The reverse sweep: from the adjoints already in `adjoints` (the loss's seed), builds the
+/// adjoints of the operands of every forward op that depends on a parameter, last op first,
+/// with each op's gradient rule.
+LogicalResult buildReverseSweep(OpBuilder &builder, llvm::ArrayRef<Operation *> forward,
+                                const llvm::DenseSet<Value> &dependsOnParam,
+                                llvm::DenseMap<Value, Value> &adjoints) {
   for (Operation *op : llvm::reverse(forward)) {
     if (llvm::isa<ParamOp>(op) || op->getNumResults() == 0)
       continue;
@@ -109,8 +113,15 @@ LogicalResult differentiate(MinimizeOp minimize) {
       accumulate(builder, op->getLoc(), adjoints, operand, adjoint);
     }
   }
+  return success();
+}
 
-  // One update per parameter name, on its first read; reads of one name sum their gradients.
+/// One (first read, gradient) per parameter name, in the order the names are first read;
+/// reads of one name sum their gradients. A parameter the loss does not depend on gets a
+/// warning and no entry.
+FailureOr<llvm::SmallVector<std::pair<ParamOp, Value>>>
+gradientsByParam(OpBuilder &builder, llvm::ArrayRef<Operation *> forward,
+                 const llvm::DenseMap<Value, Value> &adjoints) {
   llvm::MapVector<StringAttr, std::pair<ParamOp, Value>> params;
   for (Operation *op : forward) {
     auto param = llvm::dyn_cast<ParamOp>(op);
@@ -137,27 +148,61 @@ LogicalResult differentiate(MinimizeOp minimize) {
     }
     updates.push_back({param, grad});
   }
-  // Clipping needs every gradient complete: one op over all of them, before any update.
-  if (FloatAttr clip = minimize.getClipNormAttr(); clip && !updates.empty()) {
-    llvm::SmallVector<Value> grads;
-    for (auto &[param, grad] : updates)
-      grads.push_back(grad);
-    auto clipped = builder.create<ClipGlobalNormOp>(lossLoc, ValueRange(grads).getTypes(), grads,
-                                                    clip, DenseI64ArrayAttr());
-    for (auto [update, result] : llvm::zip(updates, clipped.getResults()))
-      update.second = result;
-  }
-  for (auto &[param, grad] : updates)
-    buildUpdate(builder, lossLoc, minimize, param.getResult(), grad);
-  builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
+  return updates;
+}
 
-  // Drop the adjoint ops whose results nobody needs, last first so chains go too.
+/// With the minimize's clip_norm, replaces every gradient of `updates` by its clipped value:
+/// clipping needs every gradient complete, so one op over all of them, before any update.
+void clipGradients(OpBuilder &builder, MinimizeOp minimize,
+                   llvm::MutableArrayRef<std::pair<ParamOp, Value>> updates) {
+  FloatAttr clip = minimize.getClipNormAttr();
+  if (!clip || updates.empty())
+    return;
+  llvm::SmallVector<Value> grads;
+  for (auto &[param, grad] : updates)
+    grads.push_back(grad);
+  auto clipped = builder.create<ClipGlobalNormOp>(minimize.getLoc(), ValueRange(grads).getTypes(),
+                                                  grads, clip, DenseI64ArrayAttr());
+  for (auto [update, result] : llvm::zip(updates, clipped.getResults()))
+    update.second = result;
+}
+
+/// Drops the ops built from `first` up to `minimize` whose results nobody needs, last first
+/// so that chains go too.
+void eraseDeadAdjoints(Operation *first, MinimizeOp minimize) {
   llvm::SmallVector<Operation *> created;
-  for (Operation *op = seed; op != minimize.getOperation(); op = op->getNextNode())
+  for (Operation *op = first; op != minimize.getOperation(); op = op->getNextNode())
     created.push_back(op);
   for (Operation *op : llvm::reverse(created))
     if (isOpTriviallyDead(op))
       op->erase();
+}
+
+/// Replaces `minimize` by the gradient program, the updates and the loss output (see the
+/// file comment).
+LogicalResult differentiate(MinimizeOp minimize) {
+  llvm::SmallVector<Operation *> forward = forwardOps(minimize);
+  llvm::DenseSet<Value> dependsOnParam = valuesDependingOnParams(forward);
+
+  OpBuilder builder(minimize);
+  Location lossLoc = minimize.getLoc();
+  Value loss = minimize.getLoss();
+  llvm::DenseMap<Value, Value> adjoints;
+  auto seed = builder.create<FillOp>(lossLoc, loss.getType(), builder.getF64FloatAttr(1.0));
+  adjoints[loss] = seed;
+  if (failed(buildReverseSweep(builder, forward, dependsOnParam, adjoints)))
+    return failure();
+
+  FailureOr<llvm::SmallVector<std::pair<ParamOp, Value>>> updates =
+      gradientsByParam(builder, forward, adjoints);
+  if (failed(updates))
+    return failure();
+  clipGradients(builder, minimize, *updates);
+  for (auto &[param, grad] : *updates)
+    buildUpdate(builder, lossLoc, minimize, param.getResult(), grad);
+  builder.create<OutputOp>(lossLoc, builder.getStringAttr("loss"), loss);
+
+  eraseDeadAdjoints(seed, minimize);
   minimize.erase();
   return success();
 }

@@ -22,6 +22,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,99 +290,110 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, int64_t dat
   }
 }
 
-} // namespace
-} // namespace meshrt
+// What every start-up step needs to know about this job.
+struct Job {
+  std::string name; // the program's, for messages
+  std::string spec; // the mesh it was compiled for, "b=2,m=2"
+  int rank = 0, worldSize = 1;
+  bool root() const { return rank == 0; }
+};
 
-using namespace meshrt;
-
-extern "C" int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
-                           const char *layout_spec, uint64_t program_hash, meshrt_init_fn init,
-                           meshrt_step_fn step, meshrt_step_fn eval, meshrt_step_fn predict,
-                           const char *meshc_version) {
-  const std::string name = program_name && *program_name ? program_name : "meshc-program";
-  const std::string spec = mesh_spec ? mesh_spec : "";
+// Before MPI_Init: process-wide tuning and the flags. They are parsed only to choose the
+// thread level (parsing is pure); errors are reported once ranks can agree on them. Returns
+// whether the flags parsed, with the message in *error otherwise.
+bool startMpi(int &argc, char **&argv, Options *opts, std::string *error, Job *job) {
   tuneProcess();
-
-  // Flags are parsed before MPI_Init only to choose the thread level (parsing is pure); errors
-  // are reported below, once ranks can agree on them.
-  Options opts;
-  std::string error;
-  const bool parsed = parseOptions(argc, argv, &opts, &error);
-  setDenormals(opts.flushDenormals); // before any thread starts: they inherit it
+  const bool parsed = parseOptions(argc, argv, opts, error);
+  setDenormals(opts->flushDenormals); // before any thread starts: they inherit it
   int initialized = 0, provided = 0;
   MPI_Initialized(&initialized);
   ownsMpi = !initialized;
   if (ownsMpi)
     MPI_Init_thread(&argc, &argv,
-                    parsed && (opts.collectiveTimeout > 0 || !opts.data.empty() ||
-                               !opts.evalData.empty() || !opts.predict.empty())
+                    parsed && (opts->collectiveTimeout > 0 || !opts->data.empty() ||
+                               !opts->evalData.empty() || !opts->predict.empty())
                         ? MPI_THREAD_MULTIPLE
                         : MPI_THREAD_FUNNELED,
                     &provided);
-  int rank = 0, worldSize = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
-  const bool root = rank == 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &job->rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &job->worldSize);
+  return parsed;
+}
 
-  // Ranks may have been started with different command lines (mpirun's MPMD syntax), so every
-  // decision to leave is agreed: the lowest rank with a bad flag (or --help) speaks for all.
+// Bad flags, --help and --version end the run before anything starts. Ranks may have been
+// started with different command lines (mpirun's MPMD syntax), so every decision to leave is
+// agreed: the lowest rank with a bad flag (or --help) speaks for all. Returns the exit code,
+// or nothing to go on.
+std::optional<int> flagsEndTheRun(const Job &job, const Options &opts, bool parsed,
+                                  const std::string &error, const char *meshcVersion) {
+  const int rank = job.rank, worldSize = job.worldSize;
   if (int bad = lowestRankWhere(!parsed, rank, worldSize); bad < worldSize) {
     if (rank == bad)
-      std::fprintf(stderr, "%s: %s%s\n", name.c_str(),
+      std::fprintf(stderr, "%s: %s%s\n", job.name.c_str(),
                    rank ? strformat("rank %d: ", rank).c_str() : "", error.c_str());
-    return finish(2);
+    return 2;
   }
   if (int asked = lowestRankWhere(opts.help, rank, worldSize); asked < worldSize) {
     if (rank == asked)
-      std::printf("%s", usage(name).c_str());
-    return finish(0);
+      std::printf("%s", usage(job.name).c_str());
+    return 0;
   }
   if (int asked = lowestRankWhere(opts.version, rank, worldSize); asked < worldSize) {
     if (rank == asked)
-      std::printf("%s", versionReport(name, spec, meshc_version).c_str());
-    return finish(0);
+      std::printf("%s", versionReport(job.name, job.spec, meshcVersion).c_str());
+    return 0;
   }
+  return std::nullopt;
+}
 
+// The checks that the job runs the program it was compiled for: one program on every rank,
+// the mesh's rank count, the flags that must agree. Collective; on a failure rank 0 says why
+// and every rank returns false.
+bool jobMatchesProgram(const Job &job, const Options &opts, uint64_t programHash) {
+  const char *name = job.name.c_str();
   // Every rank must run the same compiled program (same mesh, layout, collectives in the same
   // order), or the job would deadlock or compute garbage. First of the checks, so that the
   // others below see one program on every rank and take the same branch everywhere.
   uint64_t minHash = 0, maxHash = 0;
-  MPI_Allreduce(&program_hash, &minHash, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
-  MPI_Allreduce(&program_hash, &maxHash, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(&programHash, &minHash, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
+  MPI_Allreduce(&programHash, &maxHash, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
   if (minHash != maxHash) {
-    if (root)
+    if (job.root())
       std::fprintf(stderr,
                    "error: the ranks run different builds of program '%s' (program hashes "
                    "differ); start the same executable on every rank\n",
-                   name.c_str());
-    return finish(1);
+                   name);
+    return false;
   }
-
   Mesh mesh;
-  if (Status s = Mesh::parse(spec, &mesh); !s.ok()) {
-    if (root)
-      std::fprintf(stderr, "error: program '%s': %s\n", name.c_str(), s.message.c_str());
-    return finish(1);
+  if (Status s = Mesh::parse(job.spec, &mesh); !s.ok()) {
+    if (job.root())
+      std::fprintf(stderr, "error: program '%s': %s\n", name, s.message.c_str());
+    return false;
   }
-  if (mesh.numRanks() != worldSize) {
-    if (root)
+  if (mesh.numRanks() != job.worldSize) {
+    if (job.root())
       std::fprintf(stderr,
                    "error: program '%s' was compiled for mesh %s (%lld rank%s) but runs on %d "
                    "rank%s; start it with mpirun -n %lld\n",
-                   name.c_str(), spec.c_str(), static_cast<long long>(mesh.numRanks()),
-                   mesh.numRanks() == 1 ? "" : "s", worldSize, worldSize == 1 ? "" : "s",
+                   name, job.spec.c_str(), static_cast<long long>(mesh.numRanks()),
+                   mesh.numRanks() == 1 ? "" : "s", job.worldSize, job.worldSize == 1 ? "" : "s",
                    static_cast<long long>(mesh.numRanks()));
-    return finish(1);
+    return false;
   }
-
   // Flags that change what the ranks compute or how they meet (options.h) must agree.
-  if (!flagsAgree(opts, worldSize, &error)) {
-    if (root)
-      std::fprintf(stderr, "error: program '%s': %s; start every rank with the same flags\n",
-                   name.c_str(), error.c_str());
-    return finish(1);
+  std::string error;
+  if (!flagsAgree(opts, job.worldSize, &error)) {
+    if (job.root())
+      std::fprintf(stderr, "error: program '%s': %s; start every rank with the same flags\n", name,
+                   error.c_str());
+    return false;
   }
+  return true;
+}
 
+// Profiling, statistics, threads per rank and the prefetch thread; returns the threads.
+int configureRun(Options &opts) {
   gProfileEnabled = opts.profile || envFlag("MESHRT_PROFILE");
   // Decided together: the report at the end is collective.
   int statsWanted = opts.stats || envFlag("MESHRT_STATS"), statsAny = 0;
@@ -394,80 +407,123 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
       opts.prefetch == "on" ||
       (opts.prefetch == "auto" &&
        static_cast<int>(std::thread::hardware_concurrency()) > ranksOnThisNode() * threads);
-  std::unique_ptr<Context> ctx = Context::create(spec, opts.seed, createMpiWorldCommunicator());
+  return threads;
+}
+
+// The context on its device, and rank 0's greeting line. Null (rank 0 said why) when the
+// device cannot be used: every rank learns the same outcome (context_device.cpp), so all leave
+// the same way. A failure to create the context itself aborts the job.
+std::unique_ptr<Context> createContext(const Job &job, const Options &opts, int threads) {
+  std::unique_ptr<Context> ctx = Context::create(job.spec, opts.seed, createMpiWorldCommunicator());
   if (!ctx->ok())
     ctx->abortJob();
-  // Every rank learns the same outcome (context_device.cpp), so all leave the same way.
   ctx->useDevice(opts.device, opts.precision, opts.comm);
   if (!ctx->ok()) {
-    if (root)
+    if (job.root())
       std::fprintf(stderr, "error: %s\n", ctx->message().c_str());
-    ctx.reset();
-    return finish(1);
+    return nullptr;
   }
   gProfileDevice = ctx->device();
-  if (root) {
+  if (job.root()) {
     if (ctx->device())
-      std::printf("meshc program '%s' on mesh %s (%d ranks, device %s)\n", name.c_str(),
-                  spec.c_str(), worldSize, ctx->deviceName().c_str());
+      std::printf("meshc program '%s' on mesh %s (%d ranks, device %s)\n", job.name.c_str(),
+                  job.spec.c_str(), job.worldSize, ctx->deviceName().c_str());
     else // "cpu", or "cpu, matmul bf16 (...)" where --precision changed the matmul
-      std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank%s)\n", name.c_str(),
-                  spec.c_str(), worldSize, threads, ctx->deviceName().substr(3).c_str());
+      std::printf("meshc program '%s' on mesh %s (%d ranks, %d threads/rank%s)\n", job.name.c_str(),
+                  job.spec.c_str(), job.worldSize, threads, ctx->deviceName().substr(3).c_str());
     std::fflush(stdout);
   }
+  return ctx;
+}
 
-  if (watchdogPossible(opts, worldSize)) {
-    if (Status s = startWatchdog(opts.collectiveTimeout, ctx->mesh()); !s.ok()) {
-      ctx->fail(s.code, s.message);
-      ctx->abortJob();
+// --collective-timeout's watchdog, where MPI lets its thread run (else a warning).
+void startWatchdogIfPossible(const Job &job, const Options &opts, Context &ctx) {
+  if (watchdogPossible(opts, job.worldSize)) {
+    if (Status s = startWatchdog(opts.collectiveTimeout, ctx.mesh()); !s.ok()) {
+      ctx.fail(s.code, s.message);
+      ctx.abortJob();
     }
-  } else if (opts.collectiveTimeout > 0 && worldSize > 1 && root) {
+  } else if (opts.collectiveTimeout > 0 && job.worldSize > 1 && job.root()) {
     std::fprintf(stderr, "warning: --collective-timeout is off: MPI does not provide "
                          "MPI_THREAD_MULTIPLE, which the watchdog's thread needs\n");
   }
+}
 
+// After a successful run: --stats (collective), then rank 0's --profile and summary line over
+// the steps after the warm-up ones.
+void reportRun(const Context &ctx, const Options &opts, const RunResult &run, bool root) {
+  if (gStatsEnabled)
+    reportStats(ctx, run.driverAllocsAfterFirstStep, run.dataBytesRead, root);
+  if (!root || !opts.predict.empty())
+    return;
+  constexpr size_t kWarmup = 3;
+  std::vector<double> steady(run.stepMs.size() > kWarmup ? run.stepMs.begin() + kWarmup
+                                                         : run.stepMs.begin(),
+                             run.stepMs.end());
+  if (gProfileEnabled) {
+    double total = 0.0;
+    for (double ms : steady)
+      total += ms;
+    printProfile(static_cast<int64_t>(steady.size()), total);
+  }
+  std::printf("summary: steps %lld median_step_ms %.3f", static_cast<long long>(run.lastStep),
+              medianMs(steady));
+  if (!opts.data.empty())
+    std::printf(" data_wait_ms %.3f", run.dataWaitMs);
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+// Stops what the start-up started, frees the context (its communicators must go before
+// MPI_Finalize) and finalizes MPI if this process started it.
+int shutDown(std::unique_ptr<Context> ctx, int code) {
+  gProfileDevice = nullptr;
+  stopWatchdog();
+  ctx.reset();
+  return finish(code);
+}
+
+} // namespace
+} // namespace meshrt
+
+using namespace meshrt;
+
+extern "C" int meshrt_main(int argc, char **argv, const char *program_name, const char *mesh_spec,
+                           const char *layout_spec, uint64_t program_hash, meshrt_init_fn init,
+                           meshrt_step_fn train, meshrt_step_fn eval, meshrt_step_fn predict,
+                           const char *meshc_version) {
+  Job job;
+  job.name = program_name && *program_name ? program_name : "meshc-program";
+  job.spec = mesh_spec ? mesh_spec : "";
+  Options opts;
+  std::string error;
+  const bool parsed = startMpi(argc, argv, &opts, &error, &job);
+  if (std::optional<int> code = flagsEndTheRun(job, opts, parsed, error, meshc_version))
+    return finish(*code);
+  if (!jobMatchesProgram(job, opts, program_hash))
+    return finish(1);
+
+  const int threads = configureRun(opts);
+  std::unique_ptr<Context> ctx = createContext(job, opts, threads);
+  if (!ctx)
+    return finish(1);
+  startWatchdogIfPossible(job, opts, *ctx);
   if (init)
     init(wrap(ctx.get()));
   if (!ctx->ok())
     ctx->abortJob();
 
-  ProgramInfo program{name, spec, layout_spec ? layout_spec : "", program_hash, step, eval, predict};
+  const char *layout = layout_spec ? layout_spec : "";
+  ProgramInfo program{job.name, job.spec, layout, program_hash, train, eval, predict};
   const RunResult run = runProgram(*ctx, opts, program);
-  if (run.exitCode != 0) {
-    gProfileDevice = nullptr;
-    stopWatchdog();
-    ctx.reset();
-    return finish(run.exitCode);
-  }
-
+  if (run.exitCode != 0)
+    return shutDown(std::move(ctx), run.exitCode);
   // No rank finalizes while another may still abort after a failed step: Open MPI's mpirun
   // sometimes hangs or crashes when MPI_Abort races with other ranks' MPI_Finalize.
   {
     WaitScope wait("the barrier after the last step");
     MPI_Barrier(MPI_COMM_WORLD);
   }
-  if (gStatsEnabled)
-    reportStats(*ctx, run.driverAllocsAfterFirstStep, run.dataBytesRead, root);
-  constexpr size_t kWarmup = 3;
-  std::vector<double> steady(run.stepMs.size() > kWarmup ? run.stepMs.begin() + kWarmup
-                                                         : run.stepMs.begin(),
-                             run.stepMs.end());
-  if (root && opts.predict.empty()) {
-    if (gProfileEnabled) {
-      double total = 0.0;
-      for (double ms : steady)
-        total += ms;
-      printProfile(static_cast<int64_t>(steady.size()), total);
-    }
-    std::printf("summary: steps %lld median_step_ms %.3f", static_cast<long long>(run.lastStep),
-                medianMs(steady));
-    if (!opts.data.empty())
-      std::printf(" data_wait_ms %.3f", run.dataWaitMs);
-    std::printf("\n");
-    std::fflush(stdout);
-  }
-  gProfileDevice = nullptr;
-  stopWatchdog();
-  ctx.reset(); // frees the communicators, which must happen before MPI_Finalize
-  return finish(0);
+  reportRun(*ctx, opts, run, job.root());
+  return shutDown(std::move(ctx), 0);
 }
