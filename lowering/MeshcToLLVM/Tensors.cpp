@@ -46,7 +46,8 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
     emitRegister(b, op->getLoc(), state, MESHRT_ROLE_INPUT, input.getName(), type,
                  dimAxesOf(input.getDimAxes(), type.getRank()),
                  state.pointer(b, op->getLoc(), input.getResult()),
-                 input.getKind() == InputKind::Labels ? MESHRT_SYNTHETIC_LABELS : MESHRT_SYNTHETIC_FEATURES,
+                 input.getKind() == InputKind::Labels ? MESHRT_SYNTHETIC_LABELS
+                                                      : MESHRT_SYNTHETIC_FEATURES,
                  (int32_t)input.getClasses());
   });
   // A parameter read twice is one tensor: its first read's buffer is the one updated.
