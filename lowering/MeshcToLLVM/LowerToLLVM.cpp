@@ -157,7 +157,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     OpBuilder ib = OpBuilder::atBlockEnd(initBlock);
     state.context = initBlock->getArgument(0);
     for (Buffer &buffer : state.buffers) {
-      Value data = rt.call(ib, loc, "meshrt_alloc", {state.context, rt.i64c(ib, loc, buffer.bytes)});
+      Value data = rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)});
       ib.create<LLVM::StoreOp>(loc, data, ib.create<LLVM::AddressOfOp>(loc, buffer.global));
     }
     for (ParamOp param : state.params)
@@ -174,8 +174,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
     auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");
     Value null = rt.null(mb, loc);
-    Value code = rt.call(
-        mb, loc, "meshrt_main",
+    Value code = rt.call<kernel::Main>(
+        mb, loc,
         {mainBlock->getArgument(0), mainBlock->getArgument(1),
          rt.string(mb, loc, func.getSymName()), rt.string(mb, loc, mesh.getSpec()),
          rt.string(mb, loc, layout ? layout.getSpec() : std::string()),

@@ -84,7 +84,7 @@ SmallVector<int64_t> stridesByName(NamedTensorType view, NamedTensorType source)
 void emitStridedCopy(OpBuilder &b, Location loc, LoweringState &state, Value in,
                      NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_strided_copy",
+  rt.call<kernel::StridedCopy>(b, loc,
           {state.context, rt.i32c(b, loc, outType.getRank()),
            rt.i64Array(b, loc, outType.getDimSizes()), out, in,
            rt.i64Array(b, loc, stridesByName(outType, inType)), rt.i32c(b, loc, 4)});
@@ -93,7 +93,7 @@ void emitStridedCopy(OpBuilder &b, Location loc, LoweringState &state, Value in,
 void emitReduceSum(OpBuilder &b, Location loc, LoweringState &state, Value in,
                    NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_reduce_sum",
+  rt.call<kernel::ReduceSum>(b, loc,
           {state.context, rt.i32c(b, loc, inType.getRank()),
            rt.i64Array(b, loc, inType.getDimSizes()), in, out,
            rt.i64Array(b, loc, stridesByName(inType, outType)),

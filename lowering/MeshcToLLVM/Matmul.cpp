@@ -103,7 +103,7 @@ LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
   bool direct = resultType == product3;
   Value c = direct ? result : state.scratch(b, loc, resultType.getNumElements());
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_matmul",
+  rt.call<kernel::Matmul>(b, loc,
           {state.context, rt.i64c(b, loc, product(resultType, batch)),
            rt.i64c(b, loc, product(resultType, m)), rt.i64c(b, loc, product(resultType, n)),
            rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
