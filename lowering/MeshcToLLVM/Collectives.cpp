@@ -88,6 +88,8 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
 } // namespace
 
 LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  if (!CollectiveFamilyOps::contains(op)) // before the site call below
+    return unhandledOp(op, "collective");
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
   // Names the collective for the runtime's watchdog (--collective-timeout): its number in
@@ -96,6 +98,7 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
   rt.call<kernel::CollectiveSite>(b, loc,
           {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
            where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
         int32_t mask = 0;
@@ -125,8 +128,9 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
                           slice.getResult(), slice.getDim(), slice.getAxis(),
                           typeOf(slice.getResult()).getDimSize(slice.getDim()));
       })
-      .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); });
-  return success();
+      .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "collective");
 }
 
 } // namespace meshc::lowering

@@ -39,6 +39,7 @@ void emitUnary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, V
 LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AddOp add) {
         emitBinary(b, loc, state, MESHRT_ADD, add.getLhs(), add.getRhs(), add.getResult());
@@ -82,8 +83,9 @@ LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState 
                         typeOf(broadcast.getInput()),
                         state.pointer(b, loc, broadcast.getResult()),
                         typeOf(broadcast.getResult()));
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "elementwise");
 }
 
 } // namespace meshc::lowering

@@ -61,6 +61,7 @@ std::pair<int64_t, int64_t> tableView(NamedTensorType table) {
 LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](EmbeddingOp lookup) {
         auto [vocab, row] = tableView(typeOf(lookup.getTable()));
@@ -153,8 +154,9 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](StopGradientOp stop) {
         emitCopy(b, loc, state, stop.getInput(), stop.getResult());
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "index");
 }
 
 } // namespace meshc::lowering

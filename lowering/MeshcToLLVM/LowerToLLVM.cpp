@@ -64,23 +64,25 @@ void planPersistentState(func::FuncOp func, LoweringState &state) {
   });
 }
 
+/// Each family with its list of ops (LoweringState.h): the only routing table.
+struct Family {
+  bool (*contains)(Operation *);
+  LogicalResult (*lower)(Operation *, OpBuilder &, LoweringState &);
+};
+constexpr Family kFamilies[] = {
+    {MatmulFamilyOps::contains, lowerMatmulFamily},
+    {ElementwiseFamilyOps::contains, lowerElementwiseFamily},
+    {ReductionFamilyOps::contains, lowerReductionFamily},
+    {CollectiveFamilyOps::contains, lowerCollectiveFamily},
+    {TrainingFamilyOps::contains, lowerTrainingFamily},
+    {IndexFamilyOps::contains, lowerIndexFamily},
+    {NNFamilyOps::contains, lowerNNFamily},
+};
+
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
-  if (isa<EinsumOp>(op))
-    return lowerMatmulFamily(op, b, state);
-  if (isa<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>(op))
-    return lowerElementwiseFamily(op, b, state);
-  if (isa<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>(op))
-    return lowerReductionFamily(op, b, state);
-  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op))
-    return lowerCollectiveFamily(op, b, state);
-  if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp>(op))
-    return lowerTrainingFamily(op, b, state);
-  if (isa<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
-          ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(op))
-    return lowerIndexFamily(op, b, state);
-  if (isa<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp, CausalMaskOp, DropoutOp,
-          AdamUpdateOp, MomentumUpdateOp>(op))
-    return lowerNNFamily(op, b, state);
+  for (const Family &family : kFamilies)
+    if (family.contains(op))
+      return family.lower(op, b, state);
   if (isa<func::ReturnOp, MetricOp, PredictionOp>(op)) // registered buffers, no code
     return success();
   if (isa<MinimizeOp>(op))

@@ -100,4 +100,8 @@ void emitReduceSum(OpBuilder &b, Location loc, LoweringState &state, Value in,
            rt.i64c(b, loc, outType.getNumElements())});
 }
 
+LogicalResult unhandledOp(Operation *op, StringRef family) {
+  return op->emitOpError() << "is not handled by the " << family << " lowering";
+}
+
 } // namespace meshc::lowering

@@ -116,7 +116,9 @@ LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
 } // namespace
 
 LogicalResult lowerMatmulFamily(Operation *op, OpBuilder &b, LoweringState &state) {
-  return lowerEinsum(llvm::cast<EinsumOp>(op), b, state);
+  if (auto einsum = llvm::dyn_cast<EinsumOp>(op))
+    return lowerEinsum(einsum, b, state);
+  return unhandledOp(op, "matmul");
 }
 
 } // namespace meshc::lowering

@@ -53,6 +53,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   auto i64 = [&](int64_t v) { return rt.i64c(b, loc, v); };
   auto f32 = [&](double v) { return rt.f32c(b, loc, (float)v); };
   auto count = [&](Value v) { return i64(typeOf(v).getNumElements()); };
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](LayerNormOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
@@ -124,8 +125,9 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
                  f32(o.getLearningRate().convertToDouble()),
                  f32(o.getMomentum().convertToDouble())});
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "NN");
 }
 
 } // namespace meshc::lowering

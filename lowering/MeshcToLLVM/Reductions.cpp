@@ -27,6 +27,7 @@ std::array<int64_t, 3> classView(NamedTensorType logits, StringRef classDim) {
 LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](ReduceSumOp sum) {
         emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()),
@@ -48,8 +49,9 @@ LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &s
                  rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
                  state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
                  state.pointer(b, loc, grad.getResult())});
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "reduction");
 }
 
 } // namespace meshc::lowering

@@ -25,6 +25,7 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
   LogicalResult result = success();
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](InputOp input) {
         // The runtime fills it: from a bound file, else synthetic data of the step.
@@ -72,8 +73,9 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
         // Through the runtime: on a device the buffer is not host memory.
         state.loss = rt.call<kernel::LoadF32>(b, loc,
                              {state.context, state.pointer(b, loc, output.getValue())});
-      });
-  return result;
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? result : unhandledOp(op, "training");
 }
 
 /// Initialises every parameter's slice; called from the init function.
