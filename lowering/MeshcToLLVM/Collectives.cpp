@@ -2,6 +2,8 @@
 // [outer, dim, inner] around the dim a collective gathers, scatters or slices.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/BufferPlan.h"
+
 #include "dialect/Analysis/CostReport.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -39,7 +41,7 @@ void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, Value i
   else
     rt.call<Kernel>(b, loc,
                     {args[0], args[1], args[2], args[3], args[4], args[5], args[6],
-                     rt.i32c(b, loc, 4)});
+                     rt.i32c(b, loc, elementBytes(typeOf(input)))});
 }
 
 /// all_to_all: pack the slices of the split dim into one block per peer, exchange, and unpack
@@ -60,15 +62,15 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
   SmallVector<int64_t> packShape = {peers}, packStrides = {blockShape[split] * inStrides[split]};
   packShape.append(blockShape.begin(), blockShape.end());
   packStrides.append(inStrides.begin(), inStrides.end());
-  Value send = state.scratch(b, loc, in.getNumElements());
-  Value recv = state.scratch(b, loc, in.getNumElements());
+  Value send = state.scratch(b, loc, in);
+  Value recv = state.scratch(b, loc, in);
   Value input = state.pointer(b, loc, op.getInput());
   rt.call<kernel::StridedCopy>(b, loc,
           {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape),
-           send, input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, 4)});
+           send, input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, elementBytes(in))});
   rt.call<kernel::Alltoall>(b, loc,
           {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send, recv,
-           rt.i64c(b, loc, blockElements * 4)});
+           rt.i64c(b, loc, blockElements * elementBytes(in))});
   // Unpack: the result, with its concat dim seen as [peer, slice], reads recv[peer][...].
   SmallVector<int64_t> unpackShape, unpackStrides;
   for (unsigned i = 0; i < block.getRank(); ++i) {
@@ -82,7 +84,7 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
   rt.call<kernel::StridedCopy>(b, loc,
           {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
            state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
-           rt.i32c(b, loc, 4)});
+           rt.i32c(b, loc, elementBytes(out))});
 }
 
 } // namespace

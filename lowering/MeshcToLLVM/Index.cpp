@@ -4,6 +4,8 @@
 // plain copies for rename/reshape/stop_gradient.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/BufferPlan.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -34,7 +36,7 @@ void emitCopy(OpBuilder &b, Location loc, LoweringState &state, Value in, Value 
   rt.call<kernel::StridedCopy>(b, loc,
           {state.context, rt.i32c(b, loc, 1), rt.i64Array(b, loc, {count}),
            state.pointer(b, loc, out), state.pointer(b, loc, in), rt.i64Array(b, loc, {1}),
-           rt.i32c(b, loc, 4)});
+           rt.i32c(b, loc, elementBytes(typeOf(out)))});
 }
 
 /// out[:, outStart + j, :] = in[:, inStart + j, :], j < len, around the dim at `position`.
@@ -47,7 +49,7 @@ void emitWindow(OpBuilder &b, Location loc, LoweringState &state, Value in, int6
           {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, inner),
            state.pointer(b, loc, in), rt.i64c(b, loc, inN), rt.i64c(b, loc, inStart),
            state.pointer(b, loc, out), rt.i64c(b, loc, outN), rt.i64c(b, loc, outStart),
-           rt.i64c(b, loc, len), rt.i32c(b, loc, 4)});
+           rt.i64c(b, loc, len), rt.i32c(b, loc, elementBytes(typeOf(out)))});
 }
 
 /// The table-side sizes of a lookup: (local vocabulary, elements per row).

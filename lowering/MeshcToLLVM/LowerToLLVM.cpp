@@ -4,6 +4,7 @@
 #include "lowering/MeshcToLLVM/LoweringState.h"
 #include "lowering/Passes.h"
 
+#include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/ProgramPasses.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,42 +24,23 @@ namespace meshc {
 namespace meshc::lowering {
 namespace {
 
-/// Ops that may write their result into their operand's buffer, when the operand has no
-/// other use: the all_reduce that completes a partial sum, the scale of a mean.
-bool canReuseOperandBuffer(Operation *op) {
-  return isa<AllReduceOp, ScaleOp>(op) && op->getOperand(0).hasOneUse();
+/// The buffers of the plan (dialect/Analysis/BufferPlan.h, which `meshc --explain` counts):
+/// one global each, created first so that buffer i of the plan is global i.
+void allocatePlannedBuffers(func::FuncOp func, LoweringState &state) {
+  BufferPlan plan = planBuffers(func);
+  for (const BufferPlan::Buffer &buffer : plan.buffers)
+    state.newBuffer(buffer.bytes);
+  state.bufferOf = std::move(plan.bufferOf);
+  state.optimizerState = std::move(plan.optimizerState);
 }
 
-void planBuffers(func::FuncOp func, LoweringState &state) {
-  func.walk([&](Operation *op) {
-    for (Value result : op->getResults()) {
-      auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
-      if (!type)
-        continue;
-      if (isa<ClipGlobalNormOp>(op)) // scales each gradient in place
-        state.bufferOf[result] = state.bufferOf.lookup(
-            op->getOperand(llvm::cast<OpResult>(result).getResultNumber()));
-      else if (canReuseOperandBuffer(op))
-        state.bufferOf[result] = state.bufferOf.lookup(op->getOperand(0));
-      else
-        state.bufferOf[result] = state.newBuffer(type.getNumElements() * 4);
-    }
-  });
-}
-
-/// Buffers that outlive a pass, and the numbers the runtime knows ops by, planned from the whole
+/// The numbers the runtime knows ops by and the parameters to initialise, planned from the whole
 /// function so that every pass agrees on them.
 void planPersistentState(func::FuncOp func, LoweringState &state) {
   int32_t inputs = 0;
   func.walk([&](Operation *op) {
     if (isa<InputOp>(op))
       state.inputId[op] = inputs++;
-    if (isa<AdamUpdateOp, MomentumUpdateOp>(op)) {
-      int64_t bytes = llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements() * 4;
-      auto &buffers = state.optimizerState[op];
-      for (int i = 0, n = isa<AdamUpdateOp>(op) ? 2 : 1; i < n; ++i)
-        buffers.push_back(state.newBuffer(bytes));
-    }
     if (auto param = llvm::dyn_cast<ParamOp>(op))
       state.params.push_back(param);
   });
@@ -116,7 +98,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     LoweringState state(module, mesh);
     RuntimeABI &rt = state.rt;
     Block &body = func.getBody().front();
-    planBuffers(func, state);
+    allocatePlannedBuffers(func, state);
     planPersistentState(func, state);
     ProgramPasses plan = planProgramPasses(body);
     state.collectiveNumber = numberCollectives(body, plan);

@@ -53,10 +53,10 @@ struct LoweringState {
 
   /// A new buffer of `bytes` (allocated by the init function); returns its index.
   unsigned newBuffer(int64_t bytes);
-  /// Pointer to a scratch buffer of `elements` f32: one per use site within a pass; the passes
-  /// run one at a time, so the n-th scratch of each pass shares one buffer (sized for the
-  /// largest).
-  mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, int64_t elements);
+  /// Pointer to a scratch buffer for a tensor of type `holds`: one per use site within a pass;
+  /// the passes run one at a time, so the n-th scratch of each pass shares one buffer (sized
+  /// for the largest).
+  mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, NamedTensorType holds);
   /// Starts a pass: its scratch use sites count from the first shared buffer again.
   void beginPass() { scratchUsed = 0; }
   /// Loads the data pointer of buffer `index`.
