@@ -4,6 +4,8 @@
 // plain copies for rename/reshape/stop_gradient.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/BufferPlan.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -31,10 +33,10 @@ std::array<int64_t, 3> viewAround(NamedTensorType type, StringRef dim) {
 void emitCopy(OpBuilder &b, Location loc, LoweringState &state, Value in, Value out) {
   RuntimeABI &rt = state.rt;
   int64_t count = typeOf(out).getNumElements();
-  rt.call(b, loc, "meshrt_strided_copy",
+  rt.call<kernel::StridedCopy>(b, loc,
           {state.context, rt.i32c(b, loc, 1), rt.i64Array(b, loc, {count}),
            state.pointer(b, loc, out), state.pointer(b, loc, in), rt.i64Array(b, loc, {1}),
-           rt.i32c(b, loc, 4)});
+           rt.i32c(b, loc, elementBytes(typeOf(out)))});
 }
 
 /// out[:, outStart + j, :] = in[:, inStart + j, :], j < len, around the dim at `position`.
@@ -43,11 +45,11 @@ void emitWindow(OpBuilder &b, Location loc, LoweringState &state, Value in, int6
   RuntimeABI &rt = state.rt;
   auto [outer, inN, inner] = viewAround(typeOf(in), position);
   int64_t outN = typeOf(out).getDimSizes()[position];
-  rt.call(b, loc, "meshrt_copy_window",
+  rt.call<kernel::CopyWindow>(b, loc,
           {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, inner),
            state.pointer(b, loc, in), rt.i64c(b, loc, inN), rt.i64c(b, loc, inStart),
            state.pointer(b, loc, out), rt.i64c(b, loc, outN), rt.i64c(b, loc, outStart),
-           rt.i64c(b, loc, len), rt.i32c(b, loc, 4)});
+           rt.i64c(b, loc, len), rt.i32c(b, loc, elementBytes(typeOf(out)))});
 }
 
 /// The table-side sizes of a lookup: (local vocabulary, elements per row).
@@ -61,10 +63,11 @@ std::pair<int64_t, int64_t> tableView(NamedTensorType table) {
 LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](EmbeddingOp lookup) {
         auto [vocab, row] = tableView(typeOf(lookup.getTable()));
-        rt.call(b, loc, "meshrt_embedding",
+        rt.call<kernel::Embedding>(b, loc,
                 {state.context, rt.i64c(b, loc, typeOf(lookup.getIds()).getNumElements()),
                  rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
                  rt.i32c(b, loc, LoweringState::dimAxis(op, lookup.getVocabDim())),
@@ -73,7 +76,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](EmbeddingGradOp grad) {
         auto [vocab, row] = tableView(typeOf(grad.getResult()));
-        rt.call(b, loc, "meshrt_embedding_grad",
+        rt.call<kernel::EmbeddingGrad>(b, loc,
                 {state.context, rt.i64c(b, loc, typeOf(grad.getIds()).getNumElements()),
                  rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
                  rt.i32c(b, loc, LoweringState::dimAxis(op, grad.getVocabDim())),
@@ -84,7 +87,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
         StringRef classDim = oneHot.getClassDim().getValue();
         auto [outer, classes, inner] = viewAround(typeOf(oneHot.getResult()), classDim);
         bool isInt = typeOf(oneHot.getInput()).getElementType().isSignlessInteger(32);
-        rt.call(b, loc, "meshrt_one_hot",
+        rt.call<kernel::OneHot>(b, loc,
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
                  rt.i64c(b, loc, inner), rt.i32c(b, loc, LoweringState::dimAxis(op, classDim)),
                  state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
@@ -92,14 +95,14 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](ArgmaxOp argmax) {
         auto [outer, n, inner] = viewAround(typeOf(argmax.getInput()), argmax.getDim());
-        rt.call(b, loc, "meshrt_argmax",
+        rt.call<kernel::Argmax>(b, loc,
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, n),
                  rt.i64c(b, loc, inner), state.pointer(b, loc, argmax.getInput()),
                  state.pointer(b, loc, argmax.getResult())});
       })
       .Case([&](ReduceMaxOp max) {
         NamedTensorType in = typeOf(max.getInput()), out = typeOf(max.getResult());
-        rt.call(b, loc, "meshrt_reduce_max",
+        rt.call<kernel::ReduceMax>(b, loc,
                 {state.context, rt.i32c(b, loc, in.getRank()),
                  rt.i64Array(b, loc, in.getDimSizes()), state.pointer(b, loc, max.getInput()),
                  state.pointer(b, loc, max.getResult()),
@@ -108,7 +111,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](ReduceMaxGradOp grad) {
         NamedTensorType in = typeOf(grad.getInput()), g = typeOf(grad.getGrad());
-        rt.call(b, loc, "meshrt_reduce_max_grad",
+        rt.call<kernel::ReduceMaxGrad>(b, loc,
                 {state.context, rt.i32c(b, loc, in.getRank()),
                  rt.i64Array(b, loc, in.getDimSizes()), state.pointer(b, loc, grad.getInput()),
                  state.pointer(b, loc, grad.getGrad()), rt.i64Array(b, loc, stridesByName(in, g)),
@@ -116,7 +119,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](CumsumOp cumsum) {
         auto [outer, n, inner] = viewAround(typeOf(cumsum.getInput()), cumsum.getDim());
-        rt.call(b, loc, "meshrt_cumsum",
+        rt.call<kernel::Cumsum>(b, loc,
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, n),
                  rt.i64c(b, loc, inner), rt.i32c(b, loc, cumsum.getExclusive()),
                  rt.i32c(b, loc, cumsum.getReverse()), state.pointer(b, loc, cumsum.getInput()),
@@ -139,7 +142,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       .Case([&](PadOp pad) {
         NamedTensorType out = typeOf(pad.getResult());
         unsigned position = *out.findDim(pad.getDim());
-        rt.call(b, loc, "meshrt_fill",
+        rt.call<kernel::Fill>(b, loc,
                 {state.context, rt.i64c(b, loc, out.getNumElements()),
                  state.pointer(b, loc, pad.getResult()), rt.f32c(b, loc, 0.0f)});
         emitWindow(b, loc, state, pad.getInput(), 0, pad.getResult(), pad.getStart(), position,
@@ -153,8 +156,9 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
       })
       .Case([&](StopGradientOp stop) {
         emitCopy(b, loc, state, stop.getInput(), stop.getResult());
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "index");
 }
 
 } // namespace meshc::lowering

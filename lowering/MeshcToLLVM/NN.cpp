@@ -53,39 +53,40 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   auto i64 = [&](int64_t v) { return rt.i64c(b, loc, v); };
   auto f32 = [&](double v) { return rt.f32c(b, loc, (float)v); };
   auto count = [&](Value v) { return i64(typeOf(v).getNumElements()); };
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](LayerNormOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_layer_norm",
+        rt.call<kernel::LayerNorm>(b, loc,
                 {state.context, i64(l.outer), i64(l.n), i64(l.inner),
                  f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](LayerNormGradOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_layer_norm_grad",
+        rt.call<kernel::LayerNormGrad>(b, loc,
                 {state.context, i64(l.outer), i64(l.n), i64(l.inner),
                  f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getGrad()),
                  ptr(o.getResult())});
       })
       .Case([&](GeluOp o) {
-        rt.call(b, loc, "meshrt_gelu",
+        rt.call<kernel::Gelu>(b, loc,
                 {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](GeluGradOp o) {
-        rt.call(b, loc, "meshrt_gelu_grad",
+        rt.call<kernel::GeluGrad>(b, loc,
                 {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getGrad()),
                  ptr(o.getResult())});
       })
       .Case([&](SoftmaxOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_softmax",
+        rt.call<kernel::Softmax>(b, loc,
                 {state.context, i64(l.outer), i64(l.n), i64(l.inner), ptr(o.getInput()),
                  ptr(o.getResult())});
       })
       .Case([&](CausalMaskOp o) {
         NamedTensorType type = typeOf(o.getInput());
         Placement p = placementOf(op, type, state.mesh);
-        rt.call(b, loc, "meshrt_causal_mask",
+        rt.call<kernel::CausalMask>(b, loc,
                 {state.context, rt.i32c(b, loc, type.getRank()),
                  rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
                  rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
@@ -99,7 +100,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
           return;
         }
         Placement p = placementOf(op, type, state.mesh);
-        rt.call(b, loc, "meshrt_dropout",
+        rt.call<kernel::Dropout>(b, loc,
                 {state.context, rt.i32c(b, loc, type.getRank()),
                  rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
                  i64((int64_t)o.getKey()), state.step, f32(o.getRate().convertToDouble()),
@@ -111,7 +112,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
         const SmallVector<unsigned, 2> buffers = state.optimizerState.lookup(op);
         Value m = state.bufferPointer(b, loc, buffers[0]);
         Value v = state.bufferPointer(b, loc, buffers[1]);
-        rt.call(b, loc, "meshrt_adam_update",
+        rt.call<kernel::AdamUpdate>(b, loc,
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
                  f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
                  f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
@@ -120,12 +121,13 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       .Case([&](MomentumUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
         Value velocity = state.bufferPointer(b, loc, state.optimizerState.lookup(op)[0]);
-        rt.call(b, loc, "meshrt_momentum_update",
+        rt.call<kernel::MomentumUpdate>(b, loc,
                 {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
                  f32(o.getLearningRate().convertToDouble()),
                  f32(o.getMomentum().convertToDouble())});
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "NN");
 }
 
 } // namespace meshc::lowering

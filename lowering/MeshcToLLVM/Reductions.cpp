@@ -27,6 +27,7 @@ std::array<int64_t, 3> classView(NamedTensorType logits, StringRef classDim) {
 LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](ReduceSumOp sum) {
         emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()),
@@ -35,7 +36,7 @@ LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &s
       })
       .Case([&](SoftmaxXentOp xent) {
         auto [outer, classes, inner] = classView(typeOf(xent.getLogits()), xent.getClassDim());
-        rt.call(b, loc, "meshrt_softmax_xent",
+        rt.call<kernel::SoftmaxXent>(b, loc,
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
                  rt.i64c(b, loc, inner), state.pointer(b, loc, xent.getLogits()),
                  state.pointer(b, loc, xent.getLabels()),
@@ -43,13 +44,14 @@ LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &s
       })
       .Case([&](SoftmaxXentGradOp grad) {
         auto [outer, classes, inner] = classView(typeOf(grad.getLogits()), grad.getClassDim());
-        rt.call(b, loc, "meshrt_softmax_xent_grad",
+        rt.call<kernel::SoftmaxXentGrad>(b, loc,
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
                  rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
                  state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
                  state.pointer(b, loc, grad.getResult())});
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "reduction");
 }
 
 } // namespace meshc::lowering

@@ -24,15 +24,16 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
   LogicalResult result = success();
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](InputOp input) {
         // The runtime fills it: from a bound file, else synthetic data of the step.
-        rt.call(b, loc, "meshrt_input",
+        rt.call<kernel::Input>(b, loc,
                 {state.context, rt.i32c(b, loc, state.inputId.lookup(op)), state.step});
       })
       .Case([&](ParamOp) {}) // its buffer is the parameter's storage
       .Case([&](SgdUpdateOp update) {
-        rt.call(b, loc, "meshrt_sgd_update",
+        rt.call<kernel::SgdUpdate>(b, loc,
                 {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),
                  state.pointer(b, loc, update.getParam()),
                  state.pointer(b, loc, update.getGrad()),
@@ -43,7 +44,7 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
         // in an array on the stack, counts and replicas as constants. A collective: its site
         // is numbered like the others so the watchdog and --stats/--explain agree.
         std::string where = formatLocation(loc);
-        rt.call(b, loc, "meshrt_collective_site",
+        rt.call<kernel::CollectiveSite>(b, loc,
                 {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
                  where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
         int64_t n = clip.getGrads().size();
@@ -58,7 +59,7 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
         SmallVector<int64_t> replicas(n, 1);
         if (std::optional<ArrayRef<int64_t>> given = clip.getReplicas())
           replicas.assign(given->begin(), given->end());
-        rt.call(b, loc, "meshrt_clip_global_norm",
+        rt.call<kernel::ClipGlobalNorm>(b, loc,
                 {state.context, rt.i64c(b, loc, n), array, rt.i64Array(b, loc, counts),
                  rt.i64Array(b, loc, replicas),
                  rt.f32c(b, loc, (float)clip.getMaxNorm().convertToDouble())});
@@ -69,10 +70,11 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
           return;
         }
         // Through the runtime: on a device the buffer is not host memory.
-        state.loss = rt.call(b, loc, "meshrt_load_f32",
+        state.loss = rt.call<kernel::LoadF32>(b, loc,
                              {state.context, state.pointer(b, loc, output.getValue())});
-      });
-  return result;
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? result : unhandledOp(op, "training");
 }
 
 /// Initialises every parameter's slice; called from the init function.
@@ -96,7 +98,7 @@ void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
     kind = MESHRT_INIT_CONSTANT;
     break;
   }
-  rt.call(b, loc, "meshrt_init_param",
+  rt.call<kernel::InitParam>(b, loc,
           {state.context, state.pointer(b, loc, param.getResult()),
            rt.i32c(b, loc, type.getRank()),
            rt.i64Array(b, loc, globalShape(type, axes, state.mesh)), rt.i32Array(b, loc, axes),
