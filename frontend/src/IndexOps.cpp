@@ -189,6 +189,7 @@ Tensor cumsum(const Tensor &x, const Dim &dim, bool exclusive, std::source_locat
 
 Tensor concat(const std::vector<Tensor> &parts, const Dim &out, std::source_location loc) {
   std::vector<const Tensor *> operands;
+  operands.reserve(parts.size());
   for (const Tensor &t : parts)
     operands.push_back(&t);
   std::vector<Dim> dims = parts.empty() ? std::vector<Dim>{out} : parts[0].dims();

@@ -89,6 +89,7 @@ Tensor reduce(const char *mnemonic, const char *fn, const Tensor &x, const std::
 Tensor einsum(const std::vector<Tensor> &operandValues, const std::vector<Dim> &out,
               std::source_location loc) {
   std::vector<const Tensor *> operands;
+  operands.reserve(operandValues.size());
   for (const Tensor &t : operandValues)
     operands.push_back(&t);
   GraphImpl *g = GraphImpl::common(operands, "einsum", loc);

@@ -15,6 +15,7 @@ Dim batch{"batch", 16}, hidden{"hidden", 32}, cls{"classes", 4};
 int emitWith(Graph &g, std::vector<std::string> args) {
   args.insert(args.begin(), "gen");
   std::vector<char *> argv;
+  argv.reserve(args.size() + 1);
   for (std::string &a : args)
     argv.push_back(a.data());
   argv.push_back(nullptr);
