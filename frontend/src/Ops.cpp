@@ -86,25 +86,25 @@ Tensor reduce(const char *mnemonic, const char *fn, const Tensor &x, const std::
 
 } // namespace
 
-Tensor einsum(const std::vector<Tensor> &operandValues, const std::vector<Dim> &out,
+Tensor einsum(const std::vector<Tensor> &operands, const std::vector<Dim> &out,
               std::source_location loc) {
-  std::vector<const Tensor *> operands;
-  operands.reserve(operandValues.size());
-  for (const Tensor &t : operandValues)
-    operands.push_back(&t);
-  GraphImpl *g = GraphImpl::common(operands, "einsum", loc);
+  std::vector<const Tensor *> pointers;
+  pointers.reserve(operands.size());
+  for (const Tensor &t : operands)
+    pointers.push_back(&t);
+  GraphImpl *g = GraphImpl::common(pointers, "einsum", loc);
   if (!g)
-    return placeholder(operands, out, DType::F32);
+    return placeholder(pointers, out, DType::F32);
   bool ok = true;
-  if (operands.empty() || operands.size() > 2) {
-    g->error(loc, "einsum takes one or two operands, got " + std::to_string(operands.size()));
+  if (pointers.empty() || pointers.size() > 2) {
+    g->error(loc, "einsum takes one or two operands, got " + std::to_string(pointers.size()));
     ok = false;
   }
-  for (size_t i = 0; i < operands.size(); ++i)
-    ok &= g->expectF32(*operands[i], ("operand " + std::to_string(i) + " of einsum").c_str(), loc);
+  for (size_t i = 0; i < pointers.size(); ++i)
+    ok &= g->expectF32(*pointers[i], ("operand " + std::to_string(i) + " of einsum").c_str(), loc);
   ok &= g->checkShape(out, loc, "the output of einsum");
   for (const Dim &d : out)
-    if (std::none_of(operands.begin(), operands.end(),
+    if (std::none_of(pointers.begin(), pointers.end(),
                      [&](const Tensor *t) { return t->has(d.name); })) {
       g->error(loc, "einsum output dimension '" + d.name + "' is not a dimension of any operand");
       ok = false;
@@ -112,7 +112,7 @@ Tensor einsum(const std::vector<Tensor> &operandValues, const std::vector<Dim> &
   if (!ok)
     return g->placeholder(out, DType::F32);
   std::string text =
-      "meshc.einsum " + operandList(*g, operands) + " : " + signature(operands, out, DType::F32);
+      "meshc.einsum " + operandList(*g, pointers) + " : " + signature(pointers, out, DType::F32);
   return g->add("", out, DType::F32, text, loc);
 }
 
