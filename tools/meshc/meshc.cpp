@@ -272,6 +272,7 @@ int main(int argc, char **argv) {
     programName = func.getSymName().str();
   PassManager lower(&context);
   lower.addPass(meshc::createLowerToLLVM());
+  lower.addPass(meshc::createSplitFunctions());
   if (failed(lower.run(*module)))
     return 1;
   if (emit == Emit::LLVMDialect)
