@@ -211,7 +211,10 @@ int lowerAndEmit(ModuleOp module, const Options &options, TimingScope &timing) {
     programName = func.getSymName().str();
   PassManager lower(module.getContext());
   lower.enableTiming(timing);
-  buildLowerPipeline(lower);
+  if (options.maxOpsPerFunction)
+    buildLowerPipeline(lower, *options.maxOpsPerFunction);
+  else
+    buildLowerPipeline(lower);
   if (failed(lower.run(module)))
     return 1;
   if (options.emit == Emit::LLVMDialect)

@@ -4,6 +4,7 @@
 #ifndef MESHC_TOOLS_MESHC_DRIVER_H
 #define MESHC_TOOLS_MESHC_DRIVER_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,8 @@ struct Options {
   Emit emit = Emit::Executable;
   bool emitGiven = false;
   bool explain = false;
+  /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
+  std::optional<int64_t> maxOpsPerFunction;
   /// The meshc executable (argv[0]), where the runtime library is looked up from.
   std::string argv0;
 };

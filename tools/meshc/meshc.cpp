@@ -41,6 +41,11 @@ cl::opt<bool> explain("explain",
                                "collective with its source line) and stop; with --emit or -o, "
                                "also produce that output into a file"),
                       cl::cat(category));
+cl::opt<int64_t> maxOpsPerFunction(
+    "max-ops-per-function",
+    cl::desc("Cut lowered functions longer than this many operations into parts (default "
+             "2000; keeps LLVM's code generation linear in program size)"),
+    cl::value_desc("n"), cl::cat(category));
 
 /// MLIR's pass timing flags (--mlir-timing, --mlir-timing-display), shown in meshc --help.
 void registerTimingOptions() {
@@ -90,5 +95,13 @@ int main(int argc, char **argv) {
   options.emitGiven = emit.getNumOccurrences() > 0;
   options.explain = explain;
   options.argv0 = argv[0];
+  if (maxOpsPerFunction.getNumOccurrences()) {
+    if (maxOpsPerFunction < 1) {
+      llvm::errs() << "meshc: error: --max-ops-per-function must be at least 1, not "
+                   << maxOpsPerFunction << "\n";
+      return 1;
+    }
+    options.maxOpsPerFunction = maxOpsPerFunction;
+  }
   return meshc::driver::compile(options);
 }

@@ -44,6 +44,12 @@
 // RUN: FileCheck %s --check-prefix=LLVM < %t.llvm-opt.mlir
 // LLVM: llvm.func @meshc_step(
 // LLVM-NOT: .part0
+// meshc --max-ops-per-function is the lowering pipeline's max-ops.
+// RUN: meshc %t.mlir --mesh m=2 --layout hidden:m --emit=llvm-mlir --max-ops-per-function=50 -o %t.split-driver.mlir
+// RUN: meshc-opt %t.mlir --pass-pipeline='builtin.module(meshc-partition-pipeline{mesh=m=2 layout=hidden:m}, meshc-lower-pipeline{max-ops=50})' -o %t.split-opt.mlir
+// RUN: diff %t.split-driver.mlir %t.split-opt.mlir
+// RUN: not meshc %t.mlir --max-ops-per-function=0 2>&1 | FileCheck %s --check-prefix=BADMAX
+// BADMAX: meshc: error: --max-ops-per-function must be at least 1, not 0
 // A small max-ops splits the same program into parts.
 // RUN: meshc-opt %t.mlir --pass-pipeline='builtin.module(meshc-partition-pipeline{mesh=m=2 layout=hidden:m}, meshc-lower-pipeline{max-ops=50})' | FileCheck %s --check-prefix=SPLIT
 // SPLIT: llvm.call @meshc_step.part0(
