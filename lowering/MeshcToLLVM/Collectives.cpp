@@ -28,13 +28,16 @@ std::pair<int64_t, int64_t> outerInner(NamedTensorType type, StringRef dim) {
 
 /// all_gather / reduce_scatter / all_slice: `local` is the per-rank size of `dim`.
 template <typename Kernel>
-void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, Value input,
-                       Value result, StringRef dim, StringRef axis, int64_t local) {
+void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, Value input, Value result,
+                       StringRef dim, StringRef axis, int64_t local) {
   RuntimeABI &rt = state.rt;
   auto [outer, inner] = outerInner(typeOf(input), dim);
-  Value args[] = {state.context,          rt.i32c(b, loc, state.axisIndex(axis)),
-                  state.pointer(b, loc, input), state.pointer(b, loc, result),
-                  rt.i64c(b, loc, outer), rt.i64c(b, loc, local),
+  Value args[] = {state.context,
+                  rt.i32c(b, loc, state.axisIndex(axis)),
+                  state.pointer(b, loc, input),
+                  state.pointer(b, loc, result),
+                  rt.i64c(b, loc, outer),
+                  rt.i64c(b, loc, local),
                   rt.i64c(b, loc, inner)};
   if constexpr (std::is_same_v<Kernel, kernel::ReduceScatter>) // f32 only: no element size
     rt.call<Kernel>(b, loc, {args[0], args[1], args[2], args[3], args[4], args[5], args[6]});
@@ -65,12 +68,13 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
   Value send = state.scratch(b, loc, in);
   Value recv = state.scratch(b, loc, in);
   Value input = state.pointer(b, loc, op.getInput());
-  rt.call<kernel::StridedCopy>(b, loc,
-          {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape),
-           send, input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, elementBytes(in))});
+  rt.call<kernel::StridedCopy>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape), send,
+       input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, elementBytes(in))});
   rt.call<kernel::Alltoall>(b, loc,
-          {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send, recv,
-           rt.i64c(b, loc, blockElements * elementBytes(in))});
+                            {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send,
+                             recv, rt.i64c(b, loc, blockElements * elementBytes(in))});
   // Unpack: the result, with its concat dim seen as [peer, slice], reads recv[peer][...].
   SmallVector<int64_t> unpackShape, unpackStrides;
   for (unsigned i = 0; i < block.getRank(); ++i) {
@@ -81,10 +85,11 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
     unpackShape.push_back(blockShape[i]);
     unpackStrides.push_back(blockStrides[i]);
   }
-  rt.call<kernel::StridedCopy>(b, loc,
-          {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
-           state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
-           rt.i32c(b, loc, elementBytes(out))});
+  rt.call<kernel::StridedCopy>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
+       state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
+       rt.i32c(b, loc, elementBytes(out))});
 }
 
 } // namespace
@@ -97,9 +102,10 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
   // Names the collective for the runtime's watchdog (--collective-timeout): its number in
   // program order, as `meshc --explain` counts them, and the DSL line that caused it.
   std::string where = formatLocation(loc);
-  rt.call<kernel::CollectiveSite>(b, loc,
-          {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
-           where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  rt.call<kernel::CollectiveSite>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
+       where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
@@ -112,23 +118,24 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
           emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
                           state.pointer(b, loc, reduce.getResult()), type);
         rt.call<kernel::Allreduce>(b, loc,
-                {state.context, rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
-                 rt.i64c(b, loc, type.getNumElements())});
+                                   {state.context, rt.i32c(b, loc, mask),
+                                    state.pointer(b, loc, reduce.getResult()),
+                                    rt.i64c(b, loc, type.getNumElements())});
       })
       .Case([&](AllGatherOp gather) {
-        emitDimCollective<kernel::Allgather>(b, loc, state, gather.getInput(),
-                          gather.getResult(), gather.getDim(), gather.getAxis(),
-                          typeOf(gather.getInput()).getDimSize(gather.getDim()));
+        emitDimCollective<kernel::Allgather>(b, loc, state, gather.getInput(), gather.getResult(),
+                                             gather.getDim(), gather.getAxis(),
+                                             typeOf(gather.getInput()).getDimSize(gather.getDim()));
       })
       .Case([&](ReduceScatterOp scatter) {
-        emitDimCollective<kernel::ReduceScatter>(b, loc, state, scatter.getInput(),
-                          scatter.getResult(), scatter.getDim(), scatter.getAxis(),
-                          typeOf(scatter.getResult()).getDimSize(scatter.getDim()));
+        emitDimCollective<kernel::ReduceScatter>(
+            b, loc, state, scatter.getInput(), scatter.getResult(), scatter.getDim(),
+            scatter.getAxis(), typeOf(scatter.getResult()).getDimSize(scatter.getDim()));
       })
       .Case([&](AllSliceOp slice) {
-        emitDimCollective<kernel::AllSlice>(b, loc, state, slice.getInput(),
-                          slice.getResult(), slice.getDim(), slice.getAxis(),
-                          typeOf(slice.getResult()).getDimSize(slice.getDim()));
+        emitDimCollective<kernel::AllSlice>(b, loc, state, slice.getInput(), slice.getResult(),
+                                            slice.getDim(), slice.getAxis(),
+                                            typeOf(slice.getResult()).getDimSize(slice.getDim()));
       })
       .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); })
       .Default([&](Operation *) { handled = false; });

@@ -152,8 +152,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     // main(argc, argv)
     b.setInsertionPointToEnd(module.getBody());
     auto mainFn = b.create<LLVM::LLVMFuncOp>(
-        loc, "main",
-        LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
+        loc, "main", LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
     Block *mainBlock = mainFn.addEntryBlock(b);
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
     auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");

@@ -90,20 +90,20 @@ void emitStridedCopy(OpBuilder &b, Location loc, LoweringState &state, Value in,
                      NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
   rt.call<kernel::StridedCopy>(b, loc,
-          {state.context, rt.i32c(b, loc, outType.getRank()),
-           rt.i64Array(b, loc, outType.getDimSizes()), out, in,
-           rt.i64Array(b, loc, stridesByName(outType, inType)),
-           rt.i32c(b, loc, elementBytes(outType))});
+                               {state.context, rt.i32c(b, loc, outType.getRank()),
+                                rt.i64Array(b, loc, outType.getDimSizes()), out, in,
+                                rt.i64Array(b, loc, stridesByName(outType, inType)),
+                                rt.i32c(b, loc, elementBytes(outType))});
 }
 
 void emitReduceSum(OpBuilder &b, Location loc, LoweringState &state, Value in,
                    NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
   rt.call<kernel::ReduceSum>(b, loc,
-          {state.context, rt.i32c(b, loc, inType.getRank()),
-           rt.i64Array(b, loc, inType.getDimSizes()), in, out,
-           rt.i64Array(b, loc, stridesByName(inType, outType)),
-           rt.i64c(b, loc, outType.getNumElements())});
+                             {state.context, rt.i32c(b, loc, inType.getRank()),
+                              rt.i64Array(b, loc, inType.getDimSizes()), in, out,
+                              rt.i64Array(b, loc, stridesByName(inType, outType)),
+                              rt.i64c(b, loc, outType.getNumElements())});
 }
 
 LogicalResult unhandledOp(Operation *op, StringRef family) {

@@ -104,10 +104,11 @@ LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
   Value c = direct ? result : state.scratch(b, loc, resultType);
   RuntimeABI &rt = state.rt;
   rt.call<kernel::Matmul>(b, loc,
-          {state.context, rt.i64c(b, loc, product(resultType, batch)),
-           rt.i64c(b, loc, product(resultType, m)), rt.i64c(b, loc, product(resultType, n)),
-           rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
-           rt.i32c(b, loc, transB), c});
+                          {state.context, rt.i64c(b, loc, product(resultType, batch)),
+                           rt.i64c(b, loc, product(resultType, m)),
+                           rt.i64c(b, loc, product(resultType, n)),
+                           rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
+                           rt.i32c(b, loc, transB), c});
   if (!direct)
     emitStridedCopy(b, loc, state, c, product3, result, resultType);
   return success();

@@ -58,40 +58,41 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       .Case([&](LayerNormOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
         rt.call<kernel::LayerNorm>(b, loc,
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
-                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
+                                   {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                    f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()),
+                                    ptr(o.getResult())});
       })
       .Case([&](LayerNormGradOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
         rt.call<kernel::LayerNormGrad>(b, loc,
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
-                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getGrad()),
-                 ptr(o.getResult())});
+                                       {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                        f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()),
+                                        ptr(o.getGrad()), ptr(o.getResult())});
       })
       .Case([&](GeluOp o) {
-        rt.call<kernel::Gelu>(b, loc,
-                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::Gelu>(
+            b, loc, {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](GeluGradOp o) {
         rt.call<kernel::GeluGrad>(b, loc,
-                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getGrad()),
-                 ptr(o.getResult())});
+                                  {state.context, count(o.getInput()), ptr(o.getInput()),
+                                   ptr(o.getGrad()), ptr(o.getResult())});
       })
       .Case([&](SoftmaxOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
         rt.call<kernel::Softmax>(b, loc,
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner), ptr(o.getInput()),
-                 ptr(o.getResult())});
+                                 {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                  ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](CausalMaskOp o) {
         NamedTensorType type = typeOf(o.getInput());
         Placement p = placementOf(op, type, state.mesh);
-        rt.call<kernel::CausalMask>(b, loc,
-                {state.context, rt.i32c(b, loc, type.getRank()),
-                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
-                 rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
-                 rt.i32c(b, loc, *type.findDim(o.getKeyDim())), f32(o.getMaskValue()),
-                 ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::CausalMask>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),
+             rt.i32Array(b, loc, p.dimAxes), rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
+             rt.i32c(b, loc, *type.findDim(o.getKeyDim())), f32(o.getMaskValue()),
+             ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](DropoutOp o) {
         NamedTensorType type = typeOf(o.getInput());
@@ -100,11 +101,11 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
           return;
         }
         Placement p = placementOf(op, type, state.mesh);
-        rt.call<kernel::Dropout>(b, loc,
-                {state.context, rt.i32c(b, loc, type.getRank()),
-                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
-                 i64((int64_t)o.getKey()), state.step, f32(o.getRate().convertToDouble()),
-                 ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::Dropout>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),
+             rt.i32Array(b, loc, p.dimAxes), i64((int64_t)o.getKey()), state.step,
+             f32(o.getRate().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](AdamUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
@@ -112,19 +113,20 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
         const SmallVector<unsigned, 2> buffers = state.optimizerState.lookup(op);
         Value m = state.bufferPointer(b, loc, buffers[0]);
         Value v = state.bufferPointer(b, loc, buffers[1]);
-        rt.call<kernel::AdamUpdate>(b, loc,
-                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
-                 f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
-                 f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
-                 f32(o.getWeightDecay().convertToDouble()), state.step});
+        rt.call<kernel::AdamUpdate>(
+            b, loc,
+            {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
+             f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
+             f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
+             f32(o.getWeightDecay().convertToDouble()), state.step});
       })
       .Case([&](MomentumUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
         Value velocity = state.bufferPointer(b, loc, state.optimizerState.lookup(op)[0]);
         rt.call<kernel::MomentumUpdate>(b, loc,
-                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
-                 f32(o.getLearningRate().convertToDouble()),
-                 f32(o.getMomentum().convertToDouble())});
+                                        {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()),
+                                         velocity, f32(o.getLearningRate().convertToDouble()),
+                                         f32(o.getMomentum().convertToDouble())});
       })
       .Default([&](Operation *) { handled = false; });
   return handled ? success() : unhandledOp(op, "NN");

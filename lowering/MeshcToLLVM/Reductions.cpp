@@ -30,25 +30,25 @@ LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &s
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](ReduceSumOp sum) {
-        emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()),
-                      typeOf(sum.getInput()), state.pointer(b, loc, sum.getResult()),
-                      typeOf(sum.getResult()));
+        emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()), typeOf(sum.getInput()),
+                      state.pointer(b, loc, sum.getResult()), typeOf(sum.getResult()));
       })
       .Case([&](SoftmaxXentOp xent) {
         auto [outer, classes, inner] = classView(typeOf(xent.getLogits()), xent.getClassDim());
-        rt.call<kernel::SoftmaxXent>(b, loc,
-                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                 rt.i64c(b, loc, inner), state.pointer(b, loc, xent.getLogits()),
-                 state.pointer(b, loc, xent.getLabels()),
-                 state.pointer(b, loc, xent.getResult())});
+        rt.call<kernel::SoftmaxXent>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
+             rt.i64c(b, loc, inner), state.pointer(b, loc, xent.getLogits()),
+             state.pointer(b, loc, xent.getLabels()), state.pointer(b, loc, xent.getResult())});
       })
       .Case([&](SoftmaxXentGradOp grad) {
         auto [outer, classes, inner] = classView(typeOf(grad.getLogits()), grad.getClassDim());
-        rt.call<kernel::SoftmaxXentGrad>(b, loc,
-                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                 rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
-                 state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
-                 state.pointer(b, loc, grad.getResult())});
+        rt.call<kernel::SoftmaxXentGrad>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
+             rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
+             state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
+             state.pointer(b, loc, grad.getResult())});
       })
       .Default([&](Operation *) { handled = false; });
   return handled ? success() : unhandledOp(op, "reduction");

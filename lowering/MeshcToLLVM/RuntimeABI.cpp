@@ -31,8 +31,8 @@ LLVM::LLVMFuncOp RuntimeABI::declare(StringRef name, LLVM::LLVMFunctionType type
   return fn;
 }
 
-Value RuntimeABI::emitCall(OpBuilder &b, Location loc, StringRef name,
-                           LLVM::LLVMFunctionType type, ArrayRef<Value> args) {
+Value RuntimeABI::emitCall(OpBuilder &b, Location loc, StringRef name, LLVM::LLVMFunctionType type,
+                           ArrayRef<Value> args) {
   auto call = b.create<LLVM::CallOp>(loc, declare(name, type), args);
   return call.getNumResults() ? call.getResult() : Value();
 }
@@ -62,8 +62,7 @@ Value RuntimeABI::constantArray(OpBuilder &b, Location loc, Type elementType,
       bits.push_back(APInt(width, v, /*isSigned=*/true));
     auto arrayType = LLVM::LLVMArrayType::get(elementType, values.size());
     OpBuilder mb = moduleBuilder();
-    global = mb.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true,
-                                       LLVM::Linkage::Internal,
+    global = mb.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
                                        "__meshc_array_" + std::to_string(counter++),
                                        DenseElementsAttr::get(tensorType, bits));
     arrays[key] = global;

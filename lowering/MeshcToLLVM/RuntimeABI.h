@@ -21,14 +21,15 @@ namespace meshc::lowering {
 /// One type per entry of the kernel table, e.g. `kernel::Matmul`: its C name and C function
 /// type (`Fn`), from which RuntimeABI derives the llvm.func declaration.
 namespace kernel {
-#define MESHRT_KERNEL(Kind, label, Result, function, params)                                     \
-  struct Kind {                                                                                  \
-    static constexpr const char *name = #function;                                               \
-    using Fn = Result params;                                                                    \
-    static_assert(std::is_same_v<decltype(::function), Fn>,                                       \
-                  #function " differs between meshrt.h and meshrt_kernels.def");                 \
+#define MESHRT_KERNEL(Kind, label, Result, function, params)                                       \
+  struct Kind {                                                                                    \
+    static constexpr const char *name = #function;                                                 \
+    using Fn = Result params;                                                                      \
+    static_assert(std::is_same_v<decltype(::function), Fn>,                                        \
+                  #function " differs between meshrt.h and meshrt_kernels.def");                   \
   };
-#define MESHRT_ENTRY(Kind, Result, function, params) MESHRT_KERNEL(Kind, "", Result, function, params)
+#define MESHRT_ENTRY(Kind, Result, function, params)                                               \
+  MESHRT_KERNEL(Kind, "", Result, function, params)
 #include "meshrt/meshrt_kernels.def"
 } // namespace kernel
 

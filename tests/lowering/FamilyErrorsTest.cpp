@@ -49,8 +49,7 @@ protected:
     context.loadDialect<meshc::MeshcDialect, func::FuncDialect, LLVM::LLVMDialect>();
     for (const auto &entry : std::filesystem::directory_iterator(MESHC_E2E_PROGRAMS_DIR))
       if (entry.path().extension() == ".mlir") {
-        OwningOpRef<ModuleOp> module =
-            parseSourceFile<ModuleOp>(entry.path().string(), &context);
+        OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(entry.path().string(), &context);
         ASSERT_TRUE(module) << "cannot parse " << entry.path();
         modules.push_back(std::move(module));
       }
@@ -85,8 +84,8 @@ TEST_F(FamilyErrors, ForeignOpIsALocatedErrorInEveryFamily) {
         EXPECT_TRUE(failed(result)) << family.name << " lowered " << opName;
         ASSERT_EQ(seen.size(), 1u) << family.name << " on " << opName;
         EXPECT_EQ(seen[0].getSeverity(), DiagnosticSeverity::Error);
-        EXPECT_EQ(seen[0].str(), "'" + opName + "' op is not handled by the " +
-                                     family.name + " lowering");
+        EXPECT_EQ(seen[0].str(),
+                  "'" + opName + "' op is not handled by the " + family.name + " lowering");
         auto where = dyn_cast<FileLineColLoc>(seen[0].getLocation());
         auto opWhere = dyn_cast<FileLineColLoc>(op->getLoc());
         ASSERT_TRUE(where && opWhere) << "unlocated error for " << opName;

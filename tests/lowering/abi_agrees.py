@@ -3,7 +3,8 @@
 
 Lowers every program under the given directories to LLVM IR (lit tests through meshc-opt's
 partition pipeline and lowering; e2e programs through `meshc --emit=llvm-mlir` once per
-`// CASE: MESH LAYOUT` line; inputs that do not lower, such as diagnostic tests, are skipped),
+`// CASE: MESH LAYOUT` line; inputs that do not lower, such as diagnostic tests, are skipped;
+a lit file split by `// -----` lowers only when all its parts do),
 collects each `declare @meshrt_*`, and compiles a C file that takes the address of each of those
 functions from meshrt.h with clang: clang's declarations are the reference for how meshrt.h's C
 types reach LLVM. Fails on a function meshrt.h lacks, on any difference in result or parameter
@@ -43,7 +44,8 @@ CASE = re.compile(r"^// CASE: (\S+)(?: (\S+))?", re.M)
 def lower(args, path):
     """The LLVM IR of each way the program lowers (none for one that does not)."""
     if "/lit/" in path:
-        commands = [[args.meshc_opt, path, "--meshc-partition-pipeline", "--meshc-lower-to-llvm"]]
+        commands = [[args.meshc_opt, path, "--split-input-file", "--meshc-partition-pipeline",
+                     "--meshc-lower-to-llvm"]]
     else:
         with open(path) as f:
             cases = CASE.findall(f.read())
@@ -53,8 +55,8 @@ def lower(args, path):
         lowered = subprocess.run(cmd, capture_output=True, text=True)
         if lowered.returncode != 0 or "llvm.func" not in lowered.stdout:
             continue
-        ir = subprocess.run([args.mlir_translate, "--mlir-to-llvmir"], input=lowered.stdout,
-                            capture_output=True, text=True)
+        ir = subprocess.run([args.mlir_translate, "--split-input-file", "--mlir-to-llvmir"],
+                            input=lowered.stdout, capture_output=True, text=True)
         if ir.returncode != 0:
             sys.exit(f"abi_agrees: mlir-translate failed on {' '.join(cmd)}:\n{ir.stderr}")
         yield ir.stdout
