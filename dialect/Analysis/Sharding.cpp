@@ -14,10 +14,10 @@ using namespace meshc;
 MeshLayout::MeshLayout(MeshAttr mesh, LayoutAttr layout) : mesh(mesh), layout(layout) {}
 
 std::optional<MeshLayout> MeshLayout::fromModule(ModuleOp module) {
-  auto mesh = module->getAttrOfType<MeshAttr>(kMeshAttrName);
+  MeshAttr mesh = meshc::getMesh(module);
   if (!mesh)
     return std::nullopt;
-  return MeshLayout(mesh, module->getAttrOfType<LayoutAttr>(kLayoutAttrName));
+  return MeshLayout(mesh, meshc::getLayout(module));
 }
 
 int MeshLayout::axisOf(StringAttr dim) const {

@@ -4,6 +4,7 @@
 #define MESHC_DIALECT_ANALYSIS_SHARDING_H
 
 #include "dialect/IR/MeshcDialect.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
@@ -56,7 +57,7 @@ public:
   /// here; the layout check reports them.
   MeshLayout(MeshAttr mesh, LayoutAttr layout);
 
-  /// The mesh and layout attributes of `module` (`meshc.mesh`, `meshc.layout`); nullopt
+  /// The mesh and layout of `module` (ModuleAttrs.h); nullopt
   /// when the module has no mesh.
   static std::optional<MeshLayout> fromModule(mlir::ModuleOp module);
 
@@ -95,12 +96,6 @@ private:
   MeshAttr mesh;
   LayoutAttr layout;
 };
-
-/// The attribute names on the module.
-inline constexpr llvm::StringLiteral kMeshAttrName = "meshc.mesh";
-inline constexpr llvm::StringLiteral kLayoutAttrName = "meshc.layout";
-/// The unit attribute the partitioner puts on the function it has partitioned.
-inline constexpr llvm::StringLiteral kPartitionedAttrName = "meshc.partitioned";
 
 } // namespace meshc
 

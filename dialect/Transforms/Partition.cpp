@@ -159,7 +159,7 @@ LogicalResult Partitioner::partition(func::FuncOp func) {
   }
   for (Operation *op : llvm::reverse(globalOps))
     op->erase();
-  func->setAttr(kPartitionedAttrName, builder.getUnitAttr());
+  setPerRank(func, layout.getMesh());
   return success();
 }
 
@@ -466,7 +466,7 @@ struct PartitionPass : meshc::impl::PartitionBase<PartitionPass> {
       return signalPassFailure();
     }
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (!func->hasAttr(kPartitionedAttrName) &&
+      if (!isPerRank(func) &&
           failed(Partitioner(*layout, &getContext()).partition(func)))
         return signalPassFailure();
   }

@@ -5,6 +5,7 @@
 #include "lowering/Passes.h"
 
 #include "dialect/Analysis/ProgramPasses.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/xxhash.h"
@@ -99,8 +100,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
       return signalPassFailure();
     }
     func::FuncOp func = funcs.front();
-    auto mesh = module->getAttrOfType<MeshAttr>("meshc.mesh");
-    if (!func->hasAttr("meshc.partitioned") || !mesh) {
+    MeshAttr mesh = getPerRankMesh(func);
+    if (!mesh) {
       func.emitError() << "function '" << func.getSymName()
                        << "' is not partitioned (run meshc-partition first)";
       return signalPassFailure();
@@ -172,7 +173,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
         LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
     Block *mainBlock = mainFn.addEntryBlock(b);
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
-    auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");
+    LayoutAttr layout = getLayout(module);
     Value null = rt.null(mb, loc);
     Value code = rt.call(
         mb, loc, "meshrt_main",
@@ -186,8 +187,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     mb.create<LLVM::ReturnOp>(loc, code);
 
     func.erase();
-    for (StringRef name : {"meshc.mesh", "meshc.layout"})
-      module->removeAttr(name);
+    removeMeshAndLayout(module);
   }
 };
 

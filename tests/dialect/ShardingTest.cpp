@@ -69,7 +69,7 @@ TEST_F(ShardingTest, NoLayoutReplicatesEverything) {
 TEST_F(ShardingTest, FromModuleNeedsAMesh) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   EXPECT_FALSE(MeshLayout::fromModule(*module).has_value());
-  (*module)->setAttr(kMeshAttrName, mesh("b=3"));
+  setMesh(*module, mesh("b=3"));
   std::optional<MeshLayout> ml = MeshLayout::fromModule(*module);
   ASSERT_TRUE(ml.has_value());
   EXPECT_EQ(ml->getNumAxes(), 1u);

@@ -3,6 +3,7 @@
 #include "dialect/Analysis/CostReport.h"
 #include "dialect/IR/MeshSpec.h"
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/IR/ModuleAttrs.h"
 #include "dialect/Transforms/Passes.h"
 #include "lowering/Passes.h"
 #include "lowering/Target/Link.h"
@@ -210,13 +211,13 @@ int main(int argc, char **argv) {
     meshc::MeshAttr mesh = meshc::parseMeshSpec(&context, meshSpec, error);
     if (!mesh)
       return fail("--mesh: " + error);
-    (*module)->setAttr("meshc.mesh", mesh);
+    meshc::setMesh(*module, mesh);
   }
   if (layoutSpec.getNumOccurrences()) {
     meshc::LayoutAttr layout = meshc::parseLayoutSpec(&context, layoutSpec, error);
     if (!layout)
       return fail("--layout: " + error);
-    (*module)->setAttr("meshc.layout", layout);
+    meshc::setLayout(*module, layout);
   }
 
   // --explain reports on the partitioned program and prints to stdout; it produces something

@@ -8,7 +8,7 @@ func.func @global() {
 // -----
 
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @undifferentiated() attributes {meshc.partitioned} {
+  func.func @undifferentiated() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<f32>
     // expected-error @+1 {{must be differentiated before lowering (run meshc-autodiff)}}
     meshc.minimize %w {optimizer = "sgd", learning_rate = 0.1} : !meshc.tensor<f32>
@@ -19,7 +19,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
 // -----
 
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @mean() attributes {meshc.partitioned} {
+  func.func @mean() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     %w = meshc.param "w" {init = "zeros", scale = 0.0} : !meshc.tensor<d=2, f32>
     // expected-error @+1 {{must be decomposed before lowering (run meshc-decompose)}}
     %m = meshc.reduce_mean %w : !meshc.tensor<d=2, f32> -> !meshc.tensor<f32>
@@ -31,10 +31,10 @@ module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
 
 // expected-error @+1 {{expected one meshc function, found 2}}
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @one() attributes {meshc.partitioned} {
+  func.func @one() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     return
   }
-  func.func @two() attributes {meshc.partitioned} {
+  func.func @two() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     return
   }
 }

@@ -4,7 +4,7 @@
 // forward pass needs no communication; the loss and each weight gradient (an einsum that
 // contracts the split batch) are partial sums resolved by an all_reduce over b.
 module attributes {meshc.mesh = #meshc.mesh<"b=4">, meshc.layout = #meshc.layout<"batch:b">} {
-// CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
+// CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=4">}
 // CHECK: meshc.input "x" {classes = 4 : i64, dim_axes = array<i32: 0, -1>, kind = "features"} : !meshc.tensor<batch=2, d_in=4, f32>
 // CHECK: meshc.input "y" {{.*}}dim_axes = array<i32: 0>{{.*}} : !meshc.tensor<batch=2, i32>
 // CHECK: %[[W1:.+]] = meshc.param "w1" {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=6, f32>

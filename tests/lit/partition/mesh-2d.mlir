@@ -3,7 +3,7 @@
 // Hybrid data and model parallelism on a 2-D mesh: batch on b, hidden on m. Contracting
 // hidden leaves a partial sum over m; contracting batch (loss, weight gradients) over b.
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
-// CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
+// CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=2,m=2">}
 // CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: 0, -1>{{.*}} : !meshc.tensor<batch=4, d_in=4, f32>
 // CHECK: %[[W1:.+]] = meshc.param "w1" {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
 // CHECK: %[[W2:.+]] = meshc.param "w2" {dim_axes = array<i32: 1, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>

@@ -3,7 +3,7 @@
 // What meshc runs, from the global program the DSL writes: autodiff, decompose (the mean
 // becomes a sum and a scale by 1/8, the global batch), the layout check and partitioning.
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
-  // CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
+  // CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=2,m=2">}
   // CHECK-NOT: meshc.reduce_mean
   // CHECK-NOT: meshc.minimize
   // CHECK: %[[W:.+]] = meshc.param "w" {dim_axes = array<i32: -1, 1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
