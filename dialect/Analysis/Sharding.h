@@ -13,13 +13,14 @@
 
 namespace meshc {
 
-/// Mesh axis index used for "not split" (replicated or whole) in `Sharding::dimAxes` and in the
-/// `dim_axes` attribute of partitioned sources.
+/// Mesh axis index used for "not split" (replicated or whole) in `Sharding::dimAxes`.
 inline constexpr int kReplicated = -1;
 
 /// What a rank holds of a global tensor: for each dimension (in the type's order) the mesh
 /// axis it is split on or kReplicated, and the axes over which the rank holds only a partial
-/// sum (the full value is the sum over the ranks that differ along those axes).
+/// sum (the full value is the sum over the ranks that differ along those axes). The
+/// partitioner's working form, by mesh axis index; in the IR a sharding is a ShardingAttr
+/// (by axis name), see toShardingAttr / fromShardingAttr.
 struct Sharding {
   llvm::SmallVector<int> dimAxes;
   llvm::SmallVector<unsigned> partialAxes; // sorted, no duplicates
@@ -30,6 +31,12 @@ struct Sharding {
   }
   bool operator!=(const Sharding &other) const { return !(*this == other); }
 };
+
+/// `sharding` as an attribute: axes by their names in `mesh`.
+ShardingAttr toShardingAttr(const Sharding &sharding, MeshAttr mesh);
+/// The sharding `attr` names, by axis index in `mesh`. `attr` must be verified against `mesh`
+/// (as the per-rank verifier does): known axes, at most one per dim.
+Sharding fromShardingAttr(ShardingAttr attr, MeshAttr mesh);
 
 /// One collective of a resharding plan (MeshLayout::planReshard). Dims are positions in the
 /// global type, axes indices in the mesh.

@@ -200,7 +200,3 @@ llvm::SmallVector<StringAttr> LayerNormOp::getWholeDims() { return {getDimAttr()
 llvm::SmallVector<StringAttr> LayerNormGradOp::getWholeDims() { return {getDimAttr()}; }
 llvm::SmallVector<StringAttr> SoftmaxOp::getWholeDims() { return {getDimAttr()}; }
 
-// Positions along the query and key dims are global indices.
-bool CausalMaskOp::needsDimAxes() { return true; }
-// The keep-mask is a function of the global element index.
-bool DropoutOp::needsDimAxes() { return true; }

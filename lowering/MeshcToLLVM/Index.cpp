@@ -1,5 +1,5 @@
 // Index family → runtime kernels: lookups and one-hots (with the offset of a split dim, from
-// the per-rank op's dim_axes), argmax/cumsum over a dim viewed as [outer, n, inner], max
+// the per-rank shardings), argmax/cumsum over a dim viewed as [outer, n, inner], max
 // reductions with strided outputs like reduce_sum, window copies for concat/slice/pad, and
 // plain copies for rename/reshape/stop_gradient.
 #include "lowering/MeshcToLLVM/LoweringState.h"
@@ -67,7 +67,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
         rt.call(b, loc, "meshrt_embedding",
                 {state.context, rt.i64c(b, loc, typeOf(lookup.getIds()).getNumElements()),
                  rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
-                 rt.i32c(b, loc, LoweringState::dimAxis(op, lookup.getVocabDim())),
+                 rt.i32c(b, loc, state.dimAxis(op, lookup.getVocabDim())),
                  state.pointer(b, loc, lookup.getTable()), state.pointer(b, loc, lookup.getIds()),
                  state.pointer(b, loc, lookup.getResult())});
       })
@@ -76,7 +76,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
         rt.call(b, loc, "meshrt_embedding_grad",
                 {state.context, rt.i64c(b, loc, typeOf(grad.getIds()).getNumElements()),
                  rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
-                 rt.i32c(b, loc, LoweringState::dimAxis(op, grad.getVocabDim())),
+                 rt.i32c(b, loc, state.dimAxis(op, grad.getVocabDim())),
                  state.pointer(b, loc, grad.getIds()), state.pointer(b, loc, grad.getGrad()),
                  state.pointer(b, loc, grad.getResult())});
       })
@@ -86,7 +86,7 @@ LogicalResult lowerIndexFamily(Operation *op, OpBuilder &b, LoweringState &state
         bool isInt = typeOf(oneHot.getInput()).getElementType().isSignlessInteger(32);
         rt.call(b, loc, "meshrt_one_hot",
                 {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                 rt.i64c(b, loc, inner), rt.i32c(b, loc, LoweringState::dimAxis(op, classDim)),
+                 rt.i64c(b, loc, inner), rt.i32c(b, loc, state.dimAxis(op, classDim)),
                  state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
                  state.pointer(b, loc, oneHot.getResult())});
       })

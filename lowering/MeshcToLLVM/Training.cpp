@@ -81,7 +81,7 @@ void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
   Location loc = param.getLoc();
   RuntimeABI &rt = state.rt;
   NamedTensorType type = typeOf(param.getResult());
-  SmallVector<int32_t> axes = dimAxesOf(param.getDimAxes(), type.getRank());
+  SmallVector<int32_t> axes = state.dimAxesOf(param.getResult());
   int32_t kind = llvm::StringSwitch<int32_t>(param.getInit())
                      .Case("uniform", MESHRT_INIT_UNIFORM)
                      .Case("normal", MESHRT_INIT_NORMAL)
