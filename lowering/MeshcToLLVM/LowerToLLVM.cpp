@@ -84,10 +84,6 @@ LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
     return lowerNNFamily(op, b, state);
   if (isa<func::ReturnOp, MetricOp, PredictionOp>(op)) // registered buffers, no code
     return success();
-  if (isa<MinimizeOp>(op))
-    return op->emitOpError() << "must be differentiated before lowering (run meshc-autodiff)";
-  if (isa<ReduceMeanOp>(op))
-    return op->emitOpError() << "must be decomposed before lowering (run meshc-decompose)";
   return op->emitOpError() << "cannot be lowered to the runtime";
 }
 
