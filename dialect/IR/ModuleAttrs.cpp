@@ -4,9 +4,7 @@
 using namespace mlir;
 using namespace meshc;
 
-MeshAttr meshc::getMesh(ModuleOp module) {
-  return module->getAttrOfType<MeshAttr>(kMeshAttrName);
-}
+MeshAttr meshc::getMesh(ModuleOp module) { return module->getAttrOfType<MeshAttr>(kMeshAttrName); }
 void meshc::setMesh(ModuleOp module, MeshAttr mesh) { module->setAttr(kMeshAttrName, mesh); }
 
 LayoutAttr meshc::getLayout(ModuleOp module) {
@@ -51,7 +49,7 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
     bool isMesh = name == kMeshAttrName;
     if (isMesh ? !llvm::isa<MeshAttr>(value) : !llvm::isa<LayoutAttr>(value))
       return op->emitOpError() << "'" << name << "' must be a #"
-                               << (isMesh ? "meshc.mesh" : "meshc.layout") << " attribute, not "
+                               << (isMesh ? MeshAttr::name : LayoutAttr::name) << " attribute, not "
                                << value;
     return success();
   }
@@ -61,13 +59,13 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
       return op->emitOpError() << "carries '" << name << "', which only a func.func may carry";
     auto mesh = llvm::dyn_cast<MeshAttr>(value);
     if (!mesh)
-      return op->emitOpError() << "'" << name << "' must be a #meshc.mesh attribute, not "
-                               << value;
+      return op->emitOpError() << "'" << name << "' must be a #" << MeshAttr::name
+                               << " attribute, not " << value;
     return verifyPerRankFunction(func, mesh);
   }
   if (name == kShardingAttrName)
     return verifyResultShardings(op, value);
   return op->emitOpError() << "carries unknown attribute '" << name << "' (the meshc dialect "
-                           << "defines meshc.mesh, meshc.layout, meshc.per_rank and "
-                           << "meshc.sharding)";
+                           << "defines " << kMeshAttrName << ", " << kLayoutAttrName << ", "
+                           << kPerRankAttrName << " and " << kShardingAttrName << ")";
 }

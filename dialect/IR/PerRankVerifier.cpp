@@ -46,7 +46,8 @@ struct Held {
   /// Partial axes compare as sets: their order means nothing.
   bool operator==(const Held &other) const {
     return dims == other.dims && partial.size() == other.partial.size() &&
-           llvm::all_of(partial, [&](StringAttr a) { return llvm::is_contained(other.partial, a); });
+           llvm::all_of(partial,
+                        [&](StringAttr a) { return llvm::is_contained(other.partial, a); });
   }
   std::string text() const {
     std::string result = "#meshc.sharding<[";
@@ -106,8 +107,8 @@ LogicalResult PerRankChecker::checkResults(Operation &op) {
     unsigned number = result.getResultNumber();
     ShardingAttr sharding = getSharding(result);
     if (!sharding)
-      return op.emitOpError() << "result #" << number << " has no sharding ('"
-                              << kShardingAttrName << "') in a per-rank program";
+      return op.emitOpError() << "result #" << number << " has no sharding ('" << kShardingAttrName
+                              << "') in a per-rank program";
     for (unsigned dim = 0; dim < type.getRank(); ++dim) {
       StringRef name = type.getDimNames()[dim].getValue();
       Axes axes = sharding.getDimAxes(dim);
@@ -118,8 +119,8 @@ LogicalResult PerRankChecker::checkResults(Operation &op) {
       for (StringAttr axis : axes)
         if (!mesh.findAxis(axis.getValue()))
           return op.emitOpError() << "result #" << number << " splits dimension '" << name
-                                  << "' over mesh axis '" << axis.getValue()
-                                  << "', which mesh \"" << mesh.getSpec() << "\" lacks";
+                                  << "' over mesh axis '" << axis.getValue() << "', which mesh \""
+                                  << mesh.getSpec() << "\" lacks";
     }
     for (StringAttr axis : sharding.getPartialAxes())
       if (!mesh.findAxis(axis.getValue()))
@@ -151,14 +152,13 @@ LogicalResult PerRankChecker::checkGlobalSizes(Operation &op) {
       }
       auto [it, inserted] = globalSizes.try_emplace(name, global, &op);
       if (!inserted && it->second.first != global) {
-        InFlightDiagnostic diag = op.emitOpError()
-                                  << "result #" << number << " holds dimension '" << name
-                                  << "' of global size " << global << " ("
-                                  << type.getDimSizes()[dim] << " per rank, split over "
-                                  << axesText(axes) << "), but it has global size "
-                                  << it->second.first << " elsewhere";
-        diag.attachNote(it->second.second->getLoc()) << "global size " << it->second.first
-                                                     << " here";
+        InFlightDiagnostic diag =
+            op.emitOpError() << "result #" << number << " holds dimension '" << name
+                             << "' of global size " << global << " (" << type.getDimSizes()[dim]
+                             << " per rank, split over " << axesText(axes)
+                             << "), but it has global size " << it->second.first << " elsewhere";
+        diag.attachNote(it->second.second->getLoc())
+            << "global size " << it->second.first << " here";
         return diag;
       }
     }
@@ -171,8 +171,7 @@ LogicalResult PerRankChecker::expectResult(Operation &op, const Held &expected) 
   if (actual == expected)
     return success();
   return op.emitOpError() << "result sharding " << actual.text()
-                          << " does not follow from the operand's: expected "
-                          << expected.text();
+                          << " does not follow from the operand's: expected " << expected.text();
 }
 
 LogicalResult PerRankChecker::checkCollective(Operation &op) {
@@ -184,8 +183,9 @@ LogicalResult PerRankChecker::checkCollective(Operation &op) {
   auto position = [&](StringRef dim) { return *type.findDim(dim); };
   auto isPartial = [&](StringAttr axis) { return llvm::is_contained(held.partial, axis); };
   auto isUsed = [&](StringAttr axis) {
-    return isPartial(axis) ||
-           llvm::any_of(held.dims, [&](const Axes &axes) { return llvm::is_contained(axes, axis); });
+    return isPartial(axis) || llvm::any_of(held.dims, [&](const Axes &axes) {
+             return llvm::is_contained(axes, axis);
+           });
   };
   auto notPartial = [&](StringAttr axis) {
     return op.emitOpError() << "sums over mesh axis '" << axis.getValue()
@@ -218,8 +218,7 @@ LogicalResult PerRankChecker::checkCollective(Operation &op) {
       .Case([&](AllGatherOp gather) -> LogicalResult {
         Axes &axes = held.dims[position(gather.getDim())];
         if (axes != Axes{gather.getAxisAttr()})
-          return wrongSplit(gather.getDim(), axes,
-                            ("split over [" + gather.getAxis() + "]").str());
+          return wrongSplit(gather.getDim(), axes, ("split over [" + gather.getAxis() + "]").str());
         axes.clear();
         return expectResult(op, held);
       })
@@ -258,9 +257,8 @@ LogicalResult PerRankChecker::checkRename(RenameOp op) {
   Held held = Held::of(operand), actual = Held::of(getSharding(op.getResult()));
   if (actual == held)
     return success();
-  return op.emitOpError() << "result sharding " << actual.text()
-                          << " differs from its operand's " << held.text()
-                          << " (a rename keeps each dim's split)";
+  return op.emitOpError() << "result sharding " << actual.text() << " differs from its operand's "
+                          << held.text() << " (a rename keeps each dim's split)";
 }
 
 LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
@@ -274,8 +272,8 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
     if (!sharding)
       continue;
     if (sharding.isPartial())
-      return op.emitOpError() << "operand #" << use.getOperandNumber()
-                              << " is a partial sum over " << axesText(sharding.getPartialAxes())
+      return op.emitOpError() << "operand #" << use.getOperandNumber() << " is a partial sum over "
+                              << axesText(sharding.getPartialAxes())
                               << "; only collectives take partial sums";
     for (auto [dim, name] : llvm::enumerate(type.getDimNames()))
       operandDims[name] = sharding.getDimAxes(dim);

@@ -14,7 +14,8 @@ ShardingAttr ShardingAttr::get(MLIRContext *context,
                                llvm::ArrayRef<StringAttr> partialAxes) {
   llvm::SmallVector<ArrayAttr> arrays;
   for (const llvm::SmallVector<StringAttr> &axes : dims)
-    arrays.push_back(ArrayAttr::get(context, llvm::SmallVector<Attribute>(axes.begin(), axes.end())));
+    arrays.push_back(
+        ArrayAttr::get(context, llvm::SmallVector<Attribute>(axes.begin(), axes.end())));
   return get(context, llvm::ArrayRef(arrays), partialAxes);
 }
 
@@ -113,8 +114,7 @@ LogicalResult meshc::verifyResultShardings(Operation *op, Attribute shardings) {
                                << " is not a named tensor but has a sharding";
     if (sharding.getRank() != type.getRank())
       return op->emitOpError() << "sharding of result #" << result.getResultNumber() << " has "
-                               << sharding.getRank() << " dims for a tensor of "
-                               << type.getRank();
+                               << sharding.getRank() << " dims for a tensor of " << type.getRank();
   }
   auto func = llvm::dyn_cast_or_null<func::FuncOp>(op->getParentOp());
   if (!func || !isPerRank(func))
