@@ -15,6 +15,14 @@ namespace meshc {
 #define GEN_PASS_REGISTRATION
 #include "lowering/Passes.h.inc"
 
+/// meshc-lower-pipeline{max-ops=N}: lower-to-llvm, then split-functions (max-ops: its option;
+/// by default the pass's).
+void buildLowerPipeline(mlir::OpPassManager &pm,
+                        int64_t maxOps = SplitFunctionsOptions().maxOps);
+
+/// Registers the lowering passes (registerMeshcLoweringPasses, generated) and the pipeline.
+void registerLoweringPassesAndPipelines();
+
 } // namespace meshc
 
 #endif // MESHC_LOWERING_PASSES_H

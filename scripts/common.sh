@@ -20,6 +20,7 @@ TEST_PACKAGES=(
   slurm-wlm munge          # tests/launch: a one-node Slurm cluster (srun, sbatch)
   iproute2                 # tests/launch: two network-namespace "nodes" joined by a veth pair
   python3-numpy python3-h5py  # tests/runtime/io, tests/tools: files NumPy and h5py write and read
+  clang-19                 # tests/lowering: meshrt.h's prototypes as LLVM declares them
 )
 
 # install_packages [EXTRA_PACKAGE...]: PACKAGES and the extra ones, those that are missing.

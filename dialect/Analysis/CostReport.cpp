@@ -1,12 +1,13 @@
 // The per-rank cost report behind `meshc --explain` (see CostReport.h).
 //
-// Memory mirrors what the lowering allocates (lowering/MeshcToLLVM/LowerToLLVM.cpp): one buffer
-// per tensor value, kept for the whole run, except that an all_reduce or scale whose operand has
-// no other use writes into its operand's buffer. Nothing is freed when a value dies, so the sum
-// of the buffers is the peak. Not counted: the transposed copies some einsums make (the
-// lowering's per-use-site scratch) and the runtime's reusable collective scratch.
+// Memory is the lowering's own buffer plan (BufferPlan.h): one buffer per tensor value, kept for
+// the whole run, except where an op writes into its operand's buffer, plus optimizer state.
+// Nothing is freed when a value dies, so the sum of the buffers is the peak. Not counted: the
+// transposed copies some einsums make (the lowering's per-use-site scratch) and the runtime's
+// reusable collective scratch.
 #include "dialect/Analysis/CostReport.h"
 
+#include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/ProgramPasses.h"
 
 #include "dialect/IR/Limits.h"
@@ -26,11 +27,9 @@ using namespace mlir;
 namespace meshc {
 namespace {
 
-constexpr int64_t kElementBytes = 4; // f32 and i32; the lowering allocates 4 bytes per element
-
 int64_t bytesOf(Type type) {
   if (auto tensor = llvm::dyn_cast<NamedTensorType>(type))
-    return tensor.getNumElements() * kElementBytes;
+    return tensorBytes(tensor);
   return 0;
 }
 
@@ -60,17 +59,6 @@ std::string typeText(Type type) {
   llvm::raw_string_ostream os(text);
   type.print(os);
   return text;
-}
-
-/// Optimizer state buffers an update op keeps per parameter (each of the parameter's shape).
-/// Update ops are recognised by name so that optimizers added later are at least counted as
-/// parameter updates; an unknown one is reported with no state.
-int64_t stateBuffersOf(StringRef updateOp) {
-  if (updateOp == "adam")
-    return 2; // first and second moments
-  if (updateOp == "momentum")
-    return 1; // velocity
-  return 0;
 }
 
 /// `meshc.sgd_update` -> "sgd"; "" for ops that are not parameter updates.
@@ -269,15 +257,18 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     }
   };
 
-  // The lowering's buffer plan (see the file comment): which buffer holds each value.
-  enum class Holds { Parameter, Input, Gradient, Other };
-  struct Buffer {
-    int64_t bytes;
-    Holds holds;
-    Operation *op;
-  };
-  std::vector<Buffer> buffers;
-  llvm::DenseMap<Value, unsigned> bufferOf;
+  // The lowering's buffer plan (see the file comment), each buffer filed by what it holds.
+  BufferPlan plan = planBuffers(func);
+  enum class Holds { Parameter, Input, Gradient, OptimizerState, Other };
+  std::vector<Holds> holds(plan.buffers.size(), Holds::Other);
+  for (auto [index, buffer] : llvm::enumerate(plan.buffers))
+    if (isa<ParamOp>(buffer.op))
+      holds[index] = Holds::Parameter;
+    else if (isa<InputOp>(buffer.op))
+      holds[index] = Holds::Input;
+  for (const auto &[update, state] : plan.optimizerState)
+    for (unsigned index : state)
+      holds[index] = Holds::OptimizerState;
   llvm::SmallVector<std::string> optimizers;
   int64_t collectiveBytes = 0, collectiveSent = 0;
 
@@ -285,36 +276,11 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   // evaluation and prediction (ProgramPasses.h), in the same buffers.
   ProgramPasses passes = planProgramPasses(func.getBody().front());
   for (Operation &op : func.getBody().front()) {
-    for (Value result : op.getResults()) {
-      if (!llvm::isa<NamedTensorType>(result.getType()))
-        continue;
-      if (isa<AllReduceOp, ScaleOp>(op) && op.getOperand(0).hasOneUse() &&
-          bufferOf.count(op.getOperand(0))) {
-        bufferOf[result] = bufferOf[op.getOperand(0)];
-        continue;
-      }
-      // Clipping scales each gradient in place.
-      if (isa<ClipGlobalNormOp>(op)) {
-        Value grad = op.getOperand(llvm::cast<OpResult>(result).getResultNumber());
-        if (auto it = bufferOf.find(grad); it != bufferOf.end()) {
-          bufferOf[result] = it->second;
-          continue;
-        }
-      }
-      Holds holds = isa<ParamOp>(op)   ? Holds::Parameter
-                    : isa<InputOp>(op) ? Holds::Input
-                                       : Holds::Other;
-      bufferOf[result] = buffers.size();
-      buffers.push_back({bytesOf(result.getType()), holds, &op});
-    }
     if (StringRef optimizer = optimizerOf(&op); !optimizer.empty()) {
       if (llvm::find(optimizers, optimizer) == optimizers.end())
         optimizers.push_back(optimizer.str());
-      add(report.optimizerBytes,
-          checkedMul(stateBuffersOf(optimizer), bytesOf(op.getOperand(0).getType())), &op,
-          "optimizer state bytes");
-      if (auto it = bufferOf.find(op.getOperand(1)); it != bufferOf.end())
-        buffers[it->second].holds = Holds::Gradient;
+      if (auto it = plan.bufferOf.find(op.getOperand(1)); it != plan.bufferOf.end())
+        holds[it->second] = Holds::Gradient;
       continue; // an update is ~1 FLOP per element too, counted below
     }
     if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh)) {
@@ -327,8 +293,8 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     }
   }
 
-  for (const Buffer &buffer : buffers) {
-    switch (buffer.holds) {
+  for (auto [index, buffer] : llvm::enumerate(plan.buffers)) {
+    switch (holds[index]) {
     case Holds::Parameter:
       add(report.parameterBytes, buffer.bytes, buffer.op, "parameter bytes");
       ++report.numParameters;
@@ -338,6 +304,9 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       break;
     case Holds::Gradient:
       add(report.gradientBytes, buffer.bytes, buffer.op, "gradient bytes");
+      break;
+    case Holds::OptimizerState:
+      add(report.optimizerBytes, buffer.bytes, buffer.op, "optimizer state bytes");
       break;
     case Holds::Other:
       add(report.activationBytes, buffer.bytes, buffer.op, "activation bytes");

@@ -5,6 +5,8 @@
 #ifndef MESHC_DIALECT_IR_LIMITS_H
 #define MESHC_DIALECT_IR_LIMITS_H
 
+#include "support/meshspec/MeshSpec.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -14,12 +16,10 @@
 
 namespace meshc {
 
-/// Mesh axes: the runtime makes one communicator per non-empty subset of axes.
-constexpr unsigned kMaxMeshAxes = 8;
-/// The size of one mesh axis.
-constexpr int64_t kMaxMeshAxisSize = int64_t{1} << 24;
-/// Ranks of a mesh (the product of its axis sizes).
-constexpr int64_t kMaxMeshRanks = int64_t{1} << 30;
+/// Mesh axes, the size of one axis, ranks of a mesh: the mesh grammar's (support/meshspec).
+constexpr unsigned kMaxMeshAxes = meshspec::kMaxAxes;
+constexpr int64_t kMaxMeshAxisSize = meshspec::kMaxAxisSize;
+constexpr int64_t kMaxMeshRanks = meshspec::kMaxRanks;
 /// Dimensions of a tensor: the runtime's kernels and data slices index at most this many.
 constexpr unsigned kMaxTensorDims = 16;
 /// The largest index an i32 (labels, ids, argmax results, one_hot indices) holds.

@@ -1,5 +1,6 @@
-// Parsing of the user-facing mesh ("b=2,m=4") and layout ("batch:b,hidden:m") specs, shared by
-// the attribute parsers and the command line.
+// The user-facing mesh ("b=2,m=4") and layout ("batch:b,hidden:m") specs as dialect
+// attributes, for the attribute parsers and the command line. The grammar (whitespace, names,
+// sizes, limits, messages) is support/meshspec's, which the frontend and the runtime use too.
 #ifndef MESHC_DIALECT_IR_MESHSPEC_H
 #define MESHC_DIALECT_IR_MESHSPEC_H
 
@@ -13,8 +14,8 @@ namespace meshc {
 /// Parses "b=2,m=4". On failure returns null and sets `error` to a one-line message.
 MeshAttr parseMeshSpec(mlir::MLIRContext *context, llvm::StringRef spec, std::string &error);
 
-/// Checks a mesh: valid and distinct axis names, sizes from 1, and at most the axes, axis size
-/// and ranks the runtime supports (dialect/IR/Limits.h). Returns the problem, if any, as a
+/// Checks a mesh: as many names as sizes, then meshspec::checkMesh (valid and distinct axis
+/// names, sizes from 1, and at most the axes, axis size and ranks the runtime supports). Returns the problem, if any, as a
 /// one-line message. The mesh attribute's verifier and parseMeshSpec both use it.
 std::optional<std::string> checkMesh(llvm::ArrayRef<mlir::StringAttr> names,
                                      llvm::ArrayRef<int64_t> sizes);

@@ -8,6 +8,9 @@
 
 #include "dialect/IR/MeshcOps.h"
 
+#include <optional>
+#include <string>
+
 namespace meshc {
 
 #define GEN_PASS_DECL
@@ -16,8 +19,20 @@ namespace meshc {
 #define GEN_PASS_REGISTRATION
 #include "dialect/Transforms/Passes.h.inc"
 
-/// The global-to-per-rank pipeline: check program, autodiff, decompose, check layout, partition.
-void buildPartitionPipeline(mlir::OpPassManager &pm);
+/// Specs that replace the module's mesh and layout (nullopt: keep the module's); a layout of ""
+/// replicates everything.
+struct MeshLayoutOverride {
+  std::optional<std::string> mesh;
+  std::optional<std::string> layout;
+};
+
+/// meshc-global-pipeline{mesh=... layout=...} (meshc --emit=global): replace the mesh/layout
+/// if given, check program, autodiff, decompose.
+void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
+
+/// meshc-partition-pipeline{mesh=... layout=...}, the global-to-per-rank pipeline (what meshc
+/// runs for every --emit but global): the global pipeline, check layout, partition, CSE.
+void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
 
 /// Registers the passes (registerMeshcPasses, generated) and the pipelines.
 void registerAllPassesAndPipelines();

@@ -1,22 +1,112 @@
-// The pass pipelines of meshc, also registered so that lit tests run what users run.
+// The pass pipelines of meshc, registered so that lit tests run exactly what the meshc driver
+// runs (tools/meshc/Driver.cpp builds the same pipelines with the same options).
 #include "dialect/Transforms/Passes.h"
+
+#include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-void meshc::buildPartitionPipeline(mlir::OpPassManager &pm) {
+using namespace mlir;
+
+namespace meshc {
+namespace {
+
+/// Replaces the module's mesh and/or layout with the given specs (meshc's --mesh/--layout, the
+/// partition pipeline's mesh=/layout= options); an invalid spec is an error at the module.
+struct SetMeshLayoutPass : PassWrapper<SetMeshLayoutPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SetMeshLayoutPass)
+
+  explicit SetMeshLayoutPass(MeshLayoutOverride override) : override(std::move(override)) {}
+  StringRef getArgument() const final { return "meshc-set-mesh-layout"; }
+  StringRef getName() const final { return "SetMeshLayout"; }
+  StringRef getDescription() const final {
+    return "Replace the module's mesh and/or layout (the partition pipeline's options)";
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    if (override.mesh) {
+      MeshAttr mesh = parseMeshSpec(&getContext(), *override.mesh, error);
+      if (!mesh) {
+        module.emitError() << "mesh option: " << error;
+        return signalPassFailure();
+      }
+      setMesh(module, mesh);
+    }
+    if (override.layout) {
+      LayoutAttr layout = parseLayoutSpec(&getContext(), *override.layout, error);
+      if (!layout) {
+        module.emitError() << "layout option: " << error;
+        return signalPassFailure();
+      }
+      setLayout(module, layout);
+    }
+  }
+
+  MeshLayoutOverride override;
+};
+
+/// The options of meshc-global-pipeline and meshc-partition-pipeline: absent = the module's.
+struct MeshLayoutOptions : PassPipelineOptions<MeshLayoutOptions> {
+  Option<std::string> mesh{*this, "mesh",
+                           llvm::cl::desc("Processor mesh, e.g. b=2,m=2 (replaces the module's; "
+                                          "meshc --mesh)")};
+  Option<std::string> layout{*this, "layout",
+                             llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the "
+                                            "module's; '' = all replicated; meshc --layout)")};
+};
+
+/// An option value as the spec it spells: MLIR's option parser keeps the quotes of an empty
+/// quoted value (`layout=""`), which means the empty layout.
+std::string unquote(const std::string &value) {
+  return value == "\"\"" || value == "''" ? std::string() : value;
+}
+
+MeshLayoutOverride toOverride(const MeshLayoutOptions &options) {
+  MeshLayoutOverride override;
+  if (options.mesh.hasValue())
+    override.mesh = unquote(options.mesh);
+  if (options.layout.hasValue())
+    override.layout = unquote(options.layout);
+  return override;
+}
+
+} // namespace
+
+void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override) {
+  if (override.mesh || override.layout)
+    pm.addPass(std::make_unique<SetMeshLayoutPass>(override));
   pm.addPass(createCheckProgram());
   pm.addPass(createAutodiff());
   pm.addPass(createDecompose());
-  pm.addPass(createCheckLayout());
-  pm.addPass(createPartition());
-  pm.addPass(mlir::createCSEPass());
 }
 
-void meshc::registerAllPassesAndPipelines() {
-  registerMeshcPasses();
-  mlir::PassPipelineRegistration<>(
-      "meshc-partition-pipeline",
-      "check the program, autodiff, decompose, check the layout and partition (what meshc runs)",
-      [](mlir::OpPassManager &pm) { buildPartitionPipeline(pm); });
+void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override) {
+  buildGlobalPipeline(pm, override);
+  pm.addPass(createCheckLayout());
+  pm.addPass(createPartition());
+  pm.addPass(createCSEPass());
 }
+
+void registerAllPassesAndPipelines() {
+  registerMeshcPasses();
+  PassPipelineRegistration<MeshLayoutOptions>(
+      "meshc-global-pipeline",
+      "optionally replace the mesh/layout, check the program, autodiff and decompose (meshc "
+      "--emit=global)",
+      [](OpPassManager &pm, const MeshLayoutOptions &options) {
+        buildGlobalPipeline(pm, toOverride(options));
+      });
+  PassPipelineRegistration<MeshLayoutOptions>(
+      "meshc-partition-pipeline",
+      "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
+      "layout and partition (meshc --emit=partitioned)",
+      [](OpPassManager &pm, const MeshLayoutOptions &options) {
+        buildPartitionPipeline(pm, toOverride(options));
+      });
+}
+
+} // namespace meshc

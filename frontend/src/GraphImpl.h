@@ -9,6 +9,7 @@
 #define MESHC_FRONTEND_SRC_GRAPHIMPL_H
 
 #include "meshc/dsl.h"
+#include "support/meshspec/MeshSpec.h"
 
 #include <cstdint>
 #include <limits>
@@ -22,11 +23,12 @@
 namespace meshc::dsl::detail {
 
 // The sizes meshc accepts (dialect/IR/Limits.h), which are the runtime's: the DSL refuses what
-// meshc would, where the model makes it. The DSL does not link the dialect, so these are copies;
+// meshc would, where the model makes it. The mesh limits are the mesh grammar's
+// (support/meshspec); the DSL does not link the dialect, so the others are copies, and
 // tests/dialect/LimitsTest.cpp fails when they differ from the compiler's or the runtime's.
-constexpr size_t kMaxMeshAxes = 8;
-constexpr int64_t kMaxMeshAxisSize = int64_t{1} << 24;
-constexpr int64_t kMaxMeshRanks = int64_t{1} << 30;
+constexpr size_t kMaxMeshAxes = meshspec::kMaxAxes;
+constexpr int64_t kMaxMeshAxisSize = meshspec::kMaxAxisSize;
+constexpr int64_t kMaxMeshRanks = meshspec::kMaxRanks;
 constexpr size_t kMaxTensorDims = 16;
 constexpr int64_t kMaxI32Index = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxF32Index = int64_t{1} << 24;

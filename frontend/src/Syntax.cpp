@@ -1,10 +1,12 @@
 //===- Syntax.cpp - Spelling of IR pieces and spec strings ----------------===//
 //
 // How locations, floats, strings and types are written in the textual IR of
-// docs/IR.md, and the syntax of the mesh and layout specs.
+// docs/IR.md, and the mesh and layout specs (the one grammar of support/meshspec).
 //
 //===----------------------------------------------------------------------===//
 #include "GraphImpl.h"
+
+#include "support/meshspec/MeshSpec.h"
 
 #include <algorithm>
 #include <cctype>
@@ -73,30 +75,7 @@ std::string printDims(const std::vector<Dim> &dims) {
   return s + "]";
 }
 
-bool isIdentifier(std::string_view name) {
-  if (name.empty())
-    return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (!alpha(name[0]))
-    return false;
-  for (char c : name)
-    if (!alpha(c) && !digit(c))
-      return false;
-  return true;
-}
-
-static std::vector<std::string_view> splitCommas(std::string_view s) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    parts.push_back(s.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    if (comma == std::string_view::npos)
-      return parts;
-    start = comma + 1;
-  }
-}
+bool isIdentifier(std::string_view name) { return meshspec::isName(name); }
 
 std::optional<std::string> checkSizes(const std::vector<Dim> &dims) {
   if (dims.size() > kMaxTensorDims)
@@ -151,60 +130,21 @@ std::string didYouMean(std::string_view name, const std::vector<std::string> &ca
 }
 
 std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std::string> &axes) {
-  std::string bad = "mesh spec '" + std::string(spec) + "' ";
-  if (spec.empty())
-    return bad + "is empty, expected axis=size,...";
-  int64_t ranks = 1;
-  for (std::string_view part : splitCommas(spec)) {
-    size_t eq = part.find('=');
-    if (eq == std::string_view::npos)
-      return bad + "has '" + std::string(part) + "', expected axis=size";
-    std::string_view axis = part.substr(0, eq), size = part.substr(eq + 1);
-    if (!isIdentifier(axis))
-      return bad + "has axis name '" + std::string(axis) + "' that is not an identifier";
-    int64_t n = 0;
-    auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
-    if (size.empty() || ec != std::errc() || end != size.data() + size.size() || n <= 0)
-      return bad + "gives axis '" + std::string(axis) + "' the size '" + std::string(size) +
-             "', expected a positive integer";
-    for (const std::string &a : axes)
-      if (a == axis)
-        return bad + "has axis '" + std::string(axis) + "' twice";
-    axes.emplace_back(axis);
-    // The limits of meshc and the runtime: an executable for this mesh could not start.
-    if (n > kMaxMeshAxisSize)
-      return bad + "gives axis '" + std::string(axis) + "' the size " + std::to_string(n) +
-             ", more than the " + std::to_string(kMaxMeshAxisSize) + " meshc supports";
-    ranks *= n; // at most 2^30 * 2^24: no overflow
-    if (ranks > kMaxMeshRanks)
-      return bad + "has more than " + std::to_string(kMaxMeshRanks) +
-             " ranks (the most meshc supports)";
-  }
-  if (axes.size() > kMaxMeshAxes)
-    return bad + "has " + std::to_string(axes.size()) + " axes, more than the " +
-           std::to_string(kMaxMeshAxes) + " meshc supports";
+  std::vector<meshspec::Axis> parsed;
+  if (std::optional<std::string> bad = meshspec::parseMesh(spec, parsed))
+    return bad;
+  for (meshspec::Axis &axis : parsed)
+    axes.push_back(std::move(axis.name));
   return std::nullopt;
 }
 
 std::optional<std::string>
 checkLayoutSpec(std::string_view spec, std::vector<std::pair<std::string, std::string>> &map) {
-  std::string bad = "layout spec '" + std::string(spec) + "' ";
-  if (spec.empty()) // everything replicated
-    return std::nullopt;
-  for (std::string_view part : splitCommas(spec)) {
-    size_t colon = part.find(':');
-    if (colon == std::string_view::npos)
-      return bad + "has '" + std::string(part) + "', expected dim:axis";
-    std::string_view dim = part.substr(0, colon), axis = part.substr(colon + 1);
-    if (!isIdentifier(dim))
-      return bad + "has dimension name '" + std::string(dim) + "' that is not an identifier";
-    if (!isIdentifier(axis))
-      return bad + "has axis name '" + std::string(axis) + "' that is not an identifier";
-    for (const auto &[d, a] : map)
-      if (d == dim)
-        return bad + "maps dimension '" + std::string(dim) + "' twice";
-    map.emplace_back(dim, axis);
-  }
+  std::vector<meshspec::Rule> rules;
+  if (std::optional<std::string> bad = meshspec::parseLayout(spec, rules))
+    return bad;
+  for (meshspec::Rule &rule : rules)
+    map.emplace_back(std::move(rule.dim), std::move(rule.axis));
   return std::nullopt;
 }
 

@@ -2,6 +2,8 @@
 // [outer, dim, inner] around the dim a collective gathers, scatters or slices.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/BufferPlan.h"
+
 #include "dialect/Analysis/CostReport.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -25,18 +27,24 @@ std::pair<int64_t, int64_t> outerInner(NamedTensorType type, StringRef dim) {
 }
 
 /// all_gather / reduce_scatter / all_slice: `local` is the per-rank size of `dim`.
-void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, StringRef function,
-                       Value input, Value result, StringRef dim, StringRef axis,
-                       int64_t local, bool withElementSize) {
+template <typename Kernel>
+void emitDimCollective(OpBuilder &b, Location loc, LoweringState &state, Value input, Value result,
+                       StringRef dim, StringRef axis, int64_t local) {
   RuntimeABI &rt = state.rt;
   auto [outer, inner] = outerInner(typeOf(input), dim);
-  SmallVector<Value> args = {state.context, rt.i32c(b, loc, state.axisIndex(axis)),
-                             state.pointer(b, loc, input), state.pointer(b, loc, result),
-                             rt.i64c(b, loc, outer), rt.i64c(b, loc, local),
-                             rt.i64c(b, loc, inner)};
-  if (withElementSize)
-    args.push_back(rt.i32c(b, loc, 4));
-  rt.call(b, loc, function, args);
+  Value args[] = {state.context,
+                  rt.i32c(b, loc, state.axisIndex(axis)),
+                  state.pointer(b, loc, input),
+                  state.pointer(b, loc, result),
+                  rt.i64c(b, loc, outer),
+                  rt.i64c(b, loc, local),
+                  rt.i64c(b, loc, inner)};
+  if constexpr (std::is_same_v<Kernel, kernel::ReduceScatter>) // f32 only: no element size
+    rt.call<Kernel>(b, loc, {args[0], args[1], args[2], args[3], args[4], args[5], args[6]});
+  else
+    rt.call<Kernel>(b, loc,
+                    {args[0], args[1], args[2], args[3], args[4], args[5], args[6],
+                     rt.i32c(b, loc, elementBytes(typeOf(input)))});
 }
 
 /// all_to_all: pack the slices of the split dim into one block per peer, exchange, and unpack
@@ -57,15 +65,16 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
   SmallVector<int64_t> packShape = {peers}, packStrides = {blockShape[split] * inStrides[split]};
   packShape.append(blockShape.begin(), blockShape.end());
   packStrides.append(inStrides.begin(), inStrides.end());
-  Value send = state.scratch(b, loc, in.getNumElements());
-  Value recv = state.scratch(b, loc, in.getNumElements());
+  Value send = state.scratch(b, loc, in);
+  Value recv = state.scratch(b, loc, in);
   Value input = state.pointer(b, loc, op.getInput());
-  rt.call(b, loc, "meshrt_strided_copy",
-          {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape),
-           send, input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, 4)});
-  rt.call(b, loc, "meshrt_alltoall",
-          {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send, recv,
-           rt.i64c(b, loc, blockElements * 4)});
+  rt.call<kernel::StridedCopy>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, packShape.size()), rt.i64Array(b, loc, packShape), send,
+       input, rt.i64Array(b, loc, packStrides), rt.i32c(b, loc, elementBytes(in))});
+  rt.call<kernel::Alltoall>(b, loc,
+                            {state.context, rt.i32c(b, loc, state.axisIndex(op.getAxis())), send,
+                             recv, rt.i64c(b, loc, blockElements * elementBytes(in))});
   // Unpack: the result, with its concat dim seen as [peer, slice], reads recv[peer][...].
   SmallVector<int64_t> unpackShape, unpackStrides;
   for (unsigned i = 0; i < block.getRank(); ++i) {
@@ -76,23 +85,28 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
     unpackShape.push_back(blockShape[i]);
     unpackStrides.push_back(blockStrides[i]);
   }
-  rt.call(b, loc, "meshrt_strided_copy",
-          {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
-           state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
-           rt.i32c(b, loc, 4)});
+  rt.call<kernel::StridedCopy>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, unpackShape.size()), rt.i64Array(b, loc, unpackShape),
+       state.pointer(b, loc, op.getResult()), recv, rt.i64Array(b, loc, unpackStrides),
+       rt.i32c(b, loc, elementBytes(out))});
 }
 
 } // namespace
 
 LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
+  if (!CollectiveFamilyOps::contains(op)) // before the site call below
+    return unhandledOp(op, "collective");
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
   // Names the collective for the runtime's watchdog (--collective-timeout): its number in
   // program order, as `meshc --explain` counts them, and the DSL line that caused it.
   std::string where = formatLocation(loc);
-  rt.call(b, loc, "meshrt_collective_site",
-          {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
-           where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  rt.call<kernel::CollectiveSite>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
+       where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
         int32_t mask = 0;
@@ -103,27 +117,29 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
         if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
           emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
                           state.pointer(b, loc, reduce.getResult()), type);
-        rt.call(b, loc, "meshrt_allreduce_sum",
-                {state.context, rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
-                 rt.i64c(b, loc, type.getNumElements())});
+        rt.call<kernel::Allreduce>(b, loc,
+                                   {state.context, rt.i32c(b, loc, mask),
+                                    state.pointer(b, loc, reduce.getResult()),
+                                    rt.i64c(b, loc, type.getNumElements())});
       })
       .Case([&](AllGatherOp gather) {
-        emitDimCollective(b, loc, state, "meshrt_allgather", gather.getInput(),
-                          gather.getResult(), gather.getDim(), gather.getAxis(),
-                          typeOf(gather.getInput()).getDimSize(gather.getDim()), true);
+        emitDimCollective<kernel::Allgather>(b, loc, state, gather.getInput(), gather.getResult(),
+                                             gather.getDim(), gather.getAxis(),
+                                             typeOf(gather.getInput()).getDimSize(gather.getDim()));
       })
       .Case([&](ReduceScatterOp scatter) {
-        emitDimCollective(b, loc, state, "meshrt_reduce_scatter", scatter.getInput(),
-                          scatter.getResult(), scatter.getDim(), scatter.getAxis(),
-                          typeOf(scatter.getResult()).getDimSize(scatter.getDim()), false);
+        emitDimCollective<kernel::ReduceScatter>(
+            b, loc, state, scatter.getInput(), scatter.getResult(), scatter.getDim(),
+            scatter.getAxis(), typeOf(scatter.getResult()).getDimSize(scatter.getDim()));
       })
       .Case([&](AllSliceOp slice) {
-        emitDimCollective(b, loc, state, "meshrt_all_slice", slice.getInput(),
-                          slice.getResult(), slice.getDim(), slice.getAxis(),
-                          typeOf(slice.getResult()).getDimSize(slice.getDim()), true);
+        emitDimCollective<kernel::AllSlice>(b, loc, state, slice.getInput(), slice.getResult(),
+                                            slice.getDim(), slice.getAxis(),
+                                            typeOf(slice.getResult()).getDimSize(slice.getDim()));
       })
-      .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); });
-  return success();
+      .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "collective");
 }
 
 } // namespace meshc::lowering

@@ -18,20 +18,21 @@ void emitBinary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, 
                 Value rhs, Value result) {
   RuntimeABI &rt = state.rt;
   NamedTensorType out = typeOf(result);
-  rt.call(b, loc, "meshrt_binary",
-          {state.context, rt.i32c(b, loc, kind), rt.i32c(b, loc, out.getRank()),
-           rt.i64Array(b, loc, out.getDimSizes()), state.pointer(b, loc, result),
-           state.pointer(b, loc, lhs), rt.i64Array(b, loc, stridesByName(out, typeOf(lhs))),
-           state.pointer(b, loc, rhs), rt.i64Array(b, loc, stridesByName(out, typeOf(rhs)))});
+  rt.call<kernel::Binary>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, kind), rt.i32c(b, loc, out.getRank()),
+       rt.i64Array(b, loc, out.getDimSizes()), state.pointer(b, loc, result),
+       state.pointer(b, loc, lhs), rt.i64Array(b, loc, stridesByName(out, typeOf(lhs))),
+       state.pointer(b, loc, rhs), rt.i64Array(b, loc, stridesByName(out, typeOf(rhs)))});
 }
 
 void emitUnary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, Value input,
                Value result, float alpha) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_unary",
-          {state.context, rt.i32c(b, loc, kind),
-           rt.i64c(b, loc, typeOf(result).getNumElements()), state.pointer(b, loc, result),
-           state.pointer(b, loc, input), rt.f32c(b, loc, alpha)});
+  rt.call<kernel::Unary>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, kind), rt.i64c(b, loc, typeOf(result).getNumElements()),
+       state.pointer(b, loc, result), state.pointer(b, loc, input), rt.f32c(b, loc, alpha)});
 }
 
 } // namespace
@@ -39,6 +40,7 @@ void emitUnary(OpBuilder &b, Location loc, LoweringState &state, int32_t kind, V
 LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AddOp add) {
         emitBinary(b, loc, state, MESHRT_ADD, add.getLhs(), add.getRhs(), add.getResult());
@@ -56,13 +58,14 @@ LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState 
       .Case([&](EqualOp equal) {
         NamedTensorType out = typeOf(equal.getResult());
         bool isInt = typeOf(equal.getLhs()).getElementType().isSignlessInteger(32);
-        rt.call(b, loc, "meshrt_equal",
-                {state.context, rt.i32c(b, loc, isInt ? MESHRT_DTYPE_I32 : MESHRT_DTYPE_F32),
-                 rt.i32c(b, loc, out.getRank()), rt.i64Array(b, loc, out.getDimSizes()),
-                 state.pointer(b, loc, equal.getResult()), state.pointer(b, loc, equal.getLhs()),
-                 rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getLhs()))),
-                 state.pointer(b, loc, equal.getRhs()),
-                 rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getRhs())))});
+        rt.call<kernel::Equal>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, isInt ? MESHRT_DTYPE_I32 : MESHRT_DTYPE_F32),
+             rt.i32c(b, loc, out.getRank()), rt.i64Array(b, loc, out.getDimSizes()),
+             state.pointer(b, loc, equal.getResult()), state.pointer(b, loc, equal.getLhs()),
+             rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getLhs()))),
+             state.pointer(b, loc, equal.getRhs()),
+             rt.i64Array(b, loc, stridesByName(out, typeOf(equal.getRhs())))});
       })
       .Case([&](ReluOp relu) {
         emitUnary(b, loc, state, MESHRT_RELU, relu.getInput(), relu.getResult(), 0.0f);
@@ -72,18 +75,19 @@ LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState 
                   (float)scale.getFactor().convertToDouble());
       })
       .Case([&](FillOp fill) {
-        rt.call(b, loc, "meshrt_fill",
-                {state.context, rt.i64c(b, loc, typeOf(fill.getResult()).getNumElements()),
-                 state.pointer(b, loc, fill.getResult()),
-                 rt.f32c(b, loc, (float)fill.getValue().convertToDouble())});
+        rt.call<kernel::Fill>(b, loc,
+                              {state.context,
+                               rt.i64c(b, loc, typeOf(fill.getResult()).getNumElements()),
+                               state.pointer(b, loc, fill.getResult()),
+                               rt.f32c(b, loc, (float)fill.getValue().convertToDouble())});
       })
       .Case([&](BroadcastOp broadcast) {
         emitStridedCopy(b, loc, state, state.pointer(b, loc, broadcast.getInput()),
-                        typeOf(broadcast.getInput()),
-                        state.pointer(b, loc, broadcast.getResult()),
+                        typeOf(broadcast.getInput()), state.pointer(b, loc, broadcast.getResult()),
                         typeOf(broadcast.getResult()));
-      });
-  return success();
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "elementwise");
 }
 
 } // namespace meshc::lowering

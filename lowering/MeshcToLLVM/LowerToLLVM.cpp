@@ -4,6 +4,7 @@
 #include "lowering/MeshcToLLVM/LoweringState.h"
 #include "lowering/Passes.h"
 
+#include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/ProgramPasses.h"
 #include "dialect/IR/ModuleAttrs.h"
 
@@ -24,64 +25,47 @@ namespace meshc {
 namespace meshc::lowering {
 namespace {
 
-/// Ops that may write their result into their operand's buffer, when the operand has no
-/// other use: the all_reduce that completes a partial sum, the scale of a mean.
-bool canReuseOperandBuffer(Operation *op) {
-  return isa<AllReduceOp, ScaleOp>(op) && op->getOperand(0).hasOneUse();
+/// The buffers of the plan (dialect/Analysis/BufferPlan.h, which `meshc --explain` counts):
+/// one global each, created first so that buffer i of the plan is global i.
+void allocatePlannedBuffers(func::FuncOp func, LoweringState &state) {
+  BufferPlan plan = planBuffers(func);
+  for (const BufferPlan::Buffer &buffer : plan.buffers)
+    state.newBuffer(buffer.bytes);
+  state.bufferOf = std::move(plan.bufferOf);
+  state.optimizerState = std::move(plan.optimizerState);
 }
 
-void planBuffers(func::FuncOp func, LoweringState &state) {
-  func.walk([&](Operation *op) {
-    for (Value result : op->getResults()) {
-      auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
-      if (!type)
-        continue;
-      if (isa<ClipGlobalNormOp>(op)) // scales each gradient in place
-        state.bufferOf[result] = state.bufferOf.lookup(
-            op->getOperand(llvm::cast<OpResult>(result).getResultNumber()));
-      else if (canReuseOperandBuffer(op))
-        state.bufferOf[result] = state.bufferOf.lookup(op->getOperand(0));
-      else
-        state.bufferOf[result] = state.newBuffer(type.getNumElements() * 4);
-    }
-  });
-}
-
-/// Buffers that outlive a pass, and the numbers the runtime knows ops by, planned from the whole
+/// The numbers the runtime knows ops by and the parameters to initialise, planned from the whole
 /// function so that every pass agrees on them.
 void planPersistentState(func::FuncOp func, LoweringState &state) {
   int32_t inputs = 0;
   func.walk([&](Operation *op) {
     if (isa<InputOp>(op))
       state.inputId[op] = inputs++;
-    if (isa<AdamUpdateOp, MomentumUpdateOp>(op)) {
-      int64_t bytes = llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements() * 4;
-      auto &buffers = state.optimizerState[op];
-      for (int i = 0, n = isa<AdamUpdateOp>(op) ? 2 : 1; i < n; ++i)
-        buffers.push_back(state.newBuffer(bytes));
-    }
     if (auto param = llvm::dyn_cast<ParamOp>(op))
       state.params.push_back(param);
   });
 }
 
+/// Each family with its list of ops (LoweringState.h): the only routing table.
+struct Family {
+  bool (*contains)(Operation *);
+  LogicalResult (*lower)(Operation *, OpBuilder &, LoweringState &);
+};
+constexpr Family kFamilies[] = {
+    {MatmulFamilyOps::contains, lowerMatmulFamily},
+    {ElementwiseFamilyOps::contains, lowerElementwiseFamily},
+    {ReductionFamilyOps::contains, lowerReductionFamily},
+    {CollectiveFamilyOps::contains, lowerCollectiveFamily},
+    {TrainingFamilyOps::contains, lowerTrainingFamily},
+    {IndexFamilyOps::contains, lowerIndexFamily},
+    {NNFamilyOps::contains, lowerNNFamily},
+};
+
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
-  if (isa<EinsumOp>(op))
-    return lowerMatmulFamily(op, b, state);
-  if (isa<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>(op))
-    return lowerElementwiseFamily(op, b, state);
-  if (isa<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>(op))
-    return lowerReductionFamily(op, b, state);
-  if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>(op))
-    return lowerCollectiveFamily(op, b, state);
-  if (isa<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp>(op))
-    return lowerTrainingFamily(op, b, state);
-  if (isa<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
-          ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(op))
-    return lowerIndexFamily(op, b, state);
-  if (isa<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp, CausalMaskOp, DropoutOp,
-          AdamUpdateOp, MomentumUpdateOp>(op))
-    return lowerNNFamily(op, b, state);
+  for (const Family &family : kFamilies)
+    if (family.contains(op))
+      return family.lower(op, b, state);
   if (isa<func::ReturnOp, MetricOp, PredictionOp>(op)) // registered buffers, no code
     return success();
   return op->emitOpError() << "cannot be lowered to the runtime";
@@ -111,7 +95,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     LoweringState state(module, mesh);
     RuntimeABI &rt = state.rt;
     Block &body = func.getBody().front();
-    planBuffers(func, state);
+    allocatePlannedBuffers(func, state);
     planPersistentState(func, state);
     ProgramPasses plan = planProgramPasses(body);
     state.collectiveNumber = numberCollectives(body, plan);
@@ -154,7 +138,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     OpBuilder ib = OpBuilder::atBlockEnd(initBlock);
     state.context = initBlock->getArgument(0);
     for (Buffer &buffer : state.buffers) {
-      Value data = rt.call(ib, loc, "meshrt_alloc", {state.context, rt.i64c(ib, loc, buffer.bytes)});
+      Value data = rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)});
       ib.create<LLVM::StoreOp>(loc, data, ib.create<LLVM::AddressOfOp>(loc, buffer.global));
     }
     for (ParamOp param : state.params)
@@ -165,14 +149,13 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     // main(argc, argv)
     b.setInsertionPointToEnd(module.getBody());
     auto mainFn = b.create<LLVM::LLVMFuncOp>(
-        loc, "main",
-        LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
+        loc, "main", LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
     Block *mainBlock = mainFn.addEntryBlock(b);
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
     LayoutAttr layout = getLayout(module);
     Value null = rt.null(mb, loc);
-    Value code = rt.call(
-        mb, loc, "meshrt_main",
+    Value code = rt.call<kernel::Main>(
+        mb, loc,
         {mainBlock->getArgument(0), mainBlock->getArgument(1),
          rt.string(mb, loc, func.getSymName()), rt.string(mb, loc, mesh.getSpec()),
          rt.string(mb, loc, layout ? layout.getSpec() : std::string()),

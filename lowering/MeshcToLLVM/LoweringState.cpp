@@ -1,6 +1,7 @@
 // Buffers, strides and the strided copy shared by the op-family lowerings.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/Sharding.h"
 #include "dialect/IR/ModuleAttrs.h"
 
@@ -38,14 +39,17 @@ int32_t LoweringState::dimAxis(Operation *op, StringRef dim) const {
   return kReplicated;
 }
 
+/// Room for one element even for an empty tensor, so that every buffer has an address of its own.
+constexpr int64_t kMinBufferBytes = 4;
+
 unsigned LoweringState::newBuffer(int64_t bytes) {
   std::string name = "__meshc_buffer_" + std::to_string(buffers.size());
-  buffers.push_back({rt.pointerGlobal(name), std::max<int64_t>(bytes, 4)});
+  buffers.push_back({rt.pointerGlobal(name), std::max<int64_t>(bytes, kMinBufferBytes)});
   return buffers.size() - 1;
 }
 
-Value LoweringState::scratch(OpBuilder &b, Location loc, int64_t elements) {
-  int64_t bytes = std::max<int64_t>(elements * 4, 4);
+Value LoweringState::scratch(OpBuilder &b, Location loc, NamedTensorType holds) {
+  int64_t bytes = std::max<int64_t>(tensorBytes(holds), kMinBufferBytes);
   if (scratchUsed == scratchPool.size())
     scratchPool.push_back(newBuffer(bytes));
   unsigned index = scratchPool[scratchUsed++];
@@ -85,20 +89,25 @@ SmallVector<int64_t> stridesByName(NamedTensorType view, NamedTensorType source)
 void emitStridedCopy(OpBuilder &b, Location loc, LoweringState &state, Value in,
                      NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_strided_copy",
-          {state.context, rt.i32c(b, loc, outType.getRank()),
-           rt.i64Array(b, loc, outType.getDimSizes()), out, in,
-           rt.i64Array(b, loc, stridesByName(outType, inType)), rt.i32c(b, loc, 4)});
+  rt.call<kernel::StridedCopy>(b, loc,
+                               {state.context, rt.i32c(b, loc, outType.getRank()),
+                                rt.i64Array(b, loc, outType.getDimSizes()), out, in,
+                                rt.i64Array(b, loc, stridesByName(outType, inType)),
+                                rt.i32c(b, loc, elementBytes(outType))});
 }
 
 void emitReduceSum(OpBuilder &b, Location loc, LoweringState &state, Value in,
                    NamedTensorType inType, Value out, NamedTensorType outType) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_reduce_sum",
-          {state.context, rt.i32c(b, loc, inType.getRank()),
-           rt.i64Array(b, loc, inType.getDimSizes()), in, out,
-           rt.i64Array(b, loc, stridesByName(inType, outType)),
-           rt.i64c(b, loc, outType.getNumElements())});
+  rt.call<kernel::ReduceSum>(b, loc,
+                             {state.context, rt.i32c(b, loc, inType.getRank()),
+                              rt.i64Array(b, loc, inType.getDimSizes()), in, out,
+                              rt.i64Array(b, loc, stridesByName(inType, outType)),
+                              rt.i64c(b, loc, outType.getNumElements())});
+}
+
+LogicalResult unhandledOp(Operation *op, StringRef family) {
+  return op->emitOpError() << "is not handled by the " << family << " lowering";
 }
 
 } // namespace meshc::lowering

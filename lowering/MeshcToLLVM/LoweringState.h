@@ -28,9 +28,9 @@ struct LoweringState {
   llvm::DenseMap<mlir::Value, unsigned> bufferOf;
 
   // Set while emitting a pass (train, eval or predict).
-  mlir::Value context;  // meshrt_context_t
-  mlir::Value step;     // int64_t step number
-  mlir::Value loss;     // f32 returned by the pass (from meshc.output)
+  mlir::Value context;      // meshrt_context_t
+  mlir::Value step;         // int64_t step number
+  mlir::Value loss;         // f32 returned by the pass (from meshc.output)
   bool forwardOnly = false; // eval and predict: dropout is the identity
 
   // Known before any pass is emitted (planned from the whole partitioned function).
@@ -55,10 +55,10 @@ struct LoweringState {
 
   /// A new buffer of `bytes` (allocated by the init function); returns its index.
   unsigned newBuffer(int64_t bytes);
-  /// Pointer to a scratch buffer of `elements` f32: one per use site within a pass; the passes
-  /// run one at a time, so the n-th scratch of each pass shares one buffer (sized for the
-  /// largest).
-  mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, int64_t elements);
+  /// Pointer to a scratch buffer for a tensor of type `holds`: one per use site within a pass;
+  /// the passes run one at a time, so the n-th scratch of each pass shares one buffer (sized
+  /// for the largest).
+  mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, NamedTensorType holds);
   /// Starts a pass: its scratch use sites count from the first shared buffer again.
   void beginPass() { scratchUsed = 0; }
   /// Loads the data pointer of buffer `index`.
@@ -80,7 +80,33 @@ llvm::SmallVector<int64_t> rowMajorStrides(NamedTensorType type);
 /// For each dim of `view`, the stride of the dim of the same name in `source` (0 if absent).
 llvm::SmallVector<int64_t> stridesByName(NamedTensorType view, NamedTensorType source);
 
-// Op families; each returns failure (after a located error) for an op it cannot lower.
+/// A family's ops: the one list of what the family lowers, from which LowerToLLVM.cpp routes.
+template <typename... Ops> struct OpList {
+  static bool contains(mlir::Operation *op) { return llvm::isa<Ops...>(op); }
+  /// Calls `f` with `op` cast to its type in the list; false (and no call) when it is none.
+  template <typename F> static bool dispatch(mlir::Operation *op, F &&f) {
+    return ((llvm::isa<Ops>(op) ? (f(llvm::cast<Ops>(op)), true) : false) || ...);
+  }
+};
+using MatmulFamilyOps = OpList<EinsumOp>;
+using ElementwiseFamilyOps =
+    OpList<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>;
+using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
+using CollectiveFamilyOps =
+    OpList<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>;
+using TrainingFamilyOps = OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp>;
+using IndexFamilyOps =
+    OpList<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
+           ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>;
+using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
+                           CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
+
+/// The located error of a family lowering handed an op it has no case for ("'meshc.add' op is
+/// not handled by the matmul lowering"): routing and cases out of step, never silence.
+mlir::LogicalResult unhandledOp(mlir::Operation *op, llvm::StringRef family);
+
+// Op families; each returns failure (after a located error) for an op it cannot lower,
+// including any op not in its list above.
 mlir::LogicalResult lowerMatmulFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                       LoweringState &state);
 mlir::LogicalResult lowerElementwiseFamily(mlir::Operation *op, mlir::OpBuilder &b,
@@ -91,8 +117,7 @@ mlir::LogicalResult lowerCollectiveFamily(mlir::Operation *op, mlir::OpBuilder &
                                           LoweringState &state);
 mlir::LogicalResult lowerTrainingFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                         LoweringState &state);
-mlir::LogicalResult lowerIndexFamily(mlir::Operation *op, mlir::OpBuilder &b,
-                                     LoweringState &state);
+mlir::LogicalResult lowerIndexFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 
 /// Initialises a parameter's slice (in the init function).
@@ -103,15 +128,13 @@ void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);
 void emitRegistrations(mlir::OpBuilder &b, LoweringState &state, mlir::Block &body);
 
 /// Emits out = sum of `in` over the dims of inType absent from outType (any order).
-void emitReduceSum(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state,
-                   mlir::Value in, NamedTensorType inType, mlir::Value out,
-                   NamedTensorType outType);
+void emitReduceSum(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state, mlir::Value in,
+                   NamedTensorType inType, mlir::Value out, NamedTensorType outType);
 
 /// Emits a copy of `in` (type `inType`) into `out` laid out as `outType` (same dims by name,
 /// possibly other order; dims of outType absent from inType are broadcast).
-void emitStridedCopy(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state,
-                     mlir::Value in, NamedTensorType inType, mlir::Value out,
-                     NamedTensorType outType);
+void emitStridedCopy(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state, mlir::Value in,
+                     NamedTensorType inType, mlir::Value out, NamedTensorType outType);
 
 } // namespace meshc::lowering
 

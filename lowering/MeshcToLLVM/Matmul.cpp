@@ -41,7 +41,7 @@ Operand sumPrivateDims(OpBuilder &b, Location loc, LoweringState &state, Operand
   if (keep.size() == x.type.getRank())
     return x;
   NamedTensorType reduced = x.type.withDims(keep);
-  Value out = state.scratch(b, loc, reduced.getNumElements());
+  Value out = state.scratch(b, loc, reduced);
   emitReduceSum(b, loc, state, x.pointer, x.type, out, reduced);
   return {out, reduced};
 }
@@ -59,7 +59,7 @@ std::pair<Value, int32_t> orient(OpBuilder &b, Location loc, LoweringState &stat
   if (order == ArrayRef<StringAttr>(kOuter))
     return {x.pointer, outerFirst ? 1 : 0};
   NamedTensorType target = x.type.withDims(outerFirst ? outerK : kOuter);
-  Value copy = state.scratch(b, loc, target.getNumElements());
+  Value copy = state.scratch(b, loc, target);
   emitStridedCopy(b, loc, state, x.pointer, x.type, copy, target);
   return {copy, 0};
 }
@@ -101,13 +101,14 @@ LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
 
   NamedTensorType product3 = resultType.withDims(concat({&batch, &m, &n}));
   bool direct = resultType == product3;
-  Value c = direct ? result : state.scratch(b, loc, resultType.getNumElements());
+  Value c = direct ? result : state.scratch(b, loc, resultType);
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_matmul",
-          {state.context, rt.i64c(b, loc, product(resultType, batch)),
-           rt.i64c(b, loc, product(resultType, m)), rt.i64c(b, loc, product(resultType, n)),
-           rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
-           rt.i32c(b, loc, transB), c});
+  rt.call<kernel::Matmul>(b, loc,
+                          {state.context, rt.i64c(b, loc, product(resultType, batch)),
+                           rt.i64c(b, loc, product(resultType, m)),
+                           rt.i64c(b, loc, product(resultType, n)),
+                           rt.i64c(b, loc, product(a.type, k)), aPtr, rt.i32c(b, loc, transA), bPtr,
+                           rt.i32c(b, loc, transB), c});
   if (!direct)
     emitStridedCopy(b, loc, state, c, product3, result, resultType);
   return success();
@@ -116,7 +117,9 @@ LogicalResult lowerEinsum(EinsumOp op, OpBuilder &b, LoweringState &state) {
 } // namespace
 
 LogicalResult lowerMatmulFamily(Operation *op, OpBuilder &b, LoweringState &state) {
-  return lowerEinsum(llvm::cast<EinsumOp>(op), b, state);
+  if (auto einsum = llvm::dyn_cast<EinsumOp>(op))
+    return lowerEinsum(einsum, b, state);
+  return unhandledOp(op, "matmul");
 }
 
 } // namespace meshc::lowering

@@ -50,44 +50,46 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   auto i64 = [&](int64_t v) { return rt.i64c(b, loc, v); };
   auto f32 = [&](double v) { return rt.f32c(b, loc, (float)v); };
   auto count = [&](Value v) { return i64(typeOf(v).getNumElements()); };
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](LayerNormOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_layer_norm",
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
-                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::LayerNorm>(b, loc,
+                                   {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                    f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()),
+                                    ptr(o.getResult())});
       })
       .Case([&](LayerNormGradOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_layer_norm_grad",
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner),
-                 f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()), ptr(o.getGrad()),
-                 ptr(o.getResult())});
+        rt.call<kernel::LayerNormGrad>(b, loc,
+                                       {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                        f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()),
+                                        ptr(o.getGrad()), ptr(o.getResult())});
       })
       .Case([&](GeluOp o) {
-        rt.call(b, loc, "meshrt_gelu",
-                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::Gelu>(
+            b, loc, {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](GeluGradOp o) {
-        rt.call(b, loc, "meshrt_gelu_grad",
-                {state.context, count(o.getInput()), ptr(o.getInput()), ptr(o.getGrad()),
-                 ptr(o.getResult())});
+        rt.call<kernel::GeluGrad>(b, loc,
+                                  {state.context, count(o.getInput()), ptr(o.getInput()),
+                                   ptr(o.getGrad()), ptr(o.getResult())});
       })
       .Case([&](SoftmaxOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getDim());
-        rt.call(b, loc, "meshrt_softmax",
-                {state.context, i64(l.outer), i64(l.n), i64(l.inner), ptr(o.getInput()),
-                 ptr(o.getResult())});
+        rt.call<kernel::Softmax>(b, loc,
+                                 {state.context, i64(l.outer), i64(l.n), i64(l.inner),
+                                  ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](CausalMaskOp o) {
         NamedTensorType type = typeOf(o.getInput());
         Placement p = placementOf(o.getResult(), state);
-        rt.call(b, loc, "meshrt_causal_mask",
-                {state.context, rt.i32c(b, loc, type.getRank()),
-                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
-                 rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
-                 rt.i32c(b, loc, *type.findDim(o.getKeyDim())), f32(o.getMaskValue()),
-                 ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::CausalMask>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),
+             rt.i32Array(b, loc, p.dimAxes), rt.i32c(b, loc, *type.findDim(o.getQueryDim())),
+             rt.i32c(b, loc, *type.findDim(o.getKeyDim())), f32(o.getMaskValue()),
+             ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](DropoutOp o) {
         NamedTensorType type = typeOf(o.getInput());
@@ -96,11 +98,11 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
           return;
         }
         Placement p = placementOf(o.getResult(), state);
-        rt.call(b, loc, "meshrt_dropout",
-                {state.context, rt.i32c(b, loc, type.getRank()),
-                 rt.i64Array(b, loc, p.globalShape), rt.i32Array(b, loc, p.dimAxes),
-                 i64((int64_t)o.getKey()), state.step, f32(o.getRate().convertToDouble()),
-                 ptr(o.getInput()), ptr(o.getResult())});
+        rt.call<kernel::Dropout>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),
+             rt.i32Array(b, loc, p.dimAxes), i64((int64_t)o.getKey()), state.step,
+             f32(o.getRate().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](AdamUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
@@ -108,21 +110,23 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
         const SmallVector<unsigned, 2> buffers = state.optimizerState.lookup(op);
         Value m = state.bufferPointer(b, loc, buffers[0]);
         Value v = state.bufferPointer(b, loc, buffers[1]);
-        rt.call(b, loc, "meshrt_adam_update",
-                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
-                 f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
-                 f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
-                 f32(o.getWeightDecay().convertToDouble()), state.step});
+        rt.call<kernel::AdamUpdate>(
+            b, loc,
+            {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
+             f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
+             f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
+             f32(o.getWeightDecay().convertToDouble()), state.step});
       })
       .Case([&](MomentumUpdateOp o) {
         int64_t n = typeOf(o.getParam()).getNumElements();
         Value velocity = state.bufferPointer(b, loc, state.optimizerState.lookup(op)[0]);
-        rt.call(b, loc, "meshrt_momentum_update",
-                {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), velocity,
-                 f32(o.getLearningRate().convertToDouble()),
-                 f32(o.getMomentum().convertToDouble())});
-      });
-  return success();
+        rt.call<kernel::MomentumUpdate>(b, loc,
+                                        {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()),
+                                         velocity, f32(o.getLearningRate().convertToDouble()),
+                                         f32(o.getMomentum().convertToDouble())});
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "NN");
 }
 
 } // namespace meshc::lowering

@@ -27,29 +27,31 @@ std::array<int64_t, 3> classView(NamedTensorType logits, StringRef classDim) {
 LogicalResult lowerReductionFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](ReduceSumOp sum) {
-        emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()),
-                      typeOf(sum.getInput()), state.pointer(b, loc, sum.getResult()),
-                      typeOf(sum.getResult()));
+        emitReduceSum(b, loc, state, state.pointer(b, loc, sum.getInput()), typeOf(sum.getInput()),
+                      state.pointer(b, loc, sum.getResult()), typeOf(sum.getResult()));
       })
       .Case([&](SoftmaxXentOp xent) {
         auto [outer, classes, inner] = classView(typeOf(xent.getLogits()), xent.getClassDim());
-        rt.call(b, loc, "meshrt_softmax_xent",
-                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                 rt.i64c(b, loc, inner), state.pointer(b, loc, xent.getLogits()),
-                 state.pointer(b, loc, xent.getLabels()),
-                 state.pointer(b, loc, xent.getResult())});
+        rt.call<kernel::SoftmaxXent>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
+             rt.i64c(b, loc, inner), state.pointer(b, loc, xent.getLogits()),
+             state.pointer(b, loc, xent.getLabels()), state.pointer(b, loc, xent.getResult())});
       })
       .Case([&](SoftmaxXentGradOp grad) {
         auto [outer, classes, inner] = classView(typeOf(grad.getLogits()), grad.getClassDim());
-        rt.call(b, loc, "meshrt_softmax_xent_grad",
-                {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                 rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
-                 state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
-                 state.pointer(b, loc, grad.getResult())});
-      });
-  return success();
+        rt.call<kernel::SoftmaxXentGrad>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
+             rt.i64c(b, loc, inner), state.pointer(b, loc, grad.getLogits()),
+             state.pointer(b, loc, grad.getLabels()), state.pointer(b, loc, grad.getDloss()),
+             state.pointer(b, loc, grad.getResult())});
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? success() : unhandledOp(op, "reduction");
 }
 
 } // namespace meshc::lowering

@@ -7,62 +7,6 @@ using namespace mlir;
 
 namespace meshc::lowering {
 
-namespace {
-// Argument kinds of the runtime's C functions: p = pointer, l = int64_t, i = int32_t,
-// f = float. The first letter is the result (v = void).
-struct Signature {
-  const char *name;
-  const char *kinds;
-};
-// Keep in step with runtime/include/meshrt/meshrt.h.
-constexpr Signature kSignatures[] = {
-    {"meshrt_main", "iipppplppppp"},
-    {"meshrt_register_tensor", "ipipiipppii"},
-    {"meshrt_input", "vpil"},
-    {"meshrt_alloc", "ppl"},
-    {"meshrt_load_f32", "fpp"},
-    {"meshrt_init_param", "vppipplif"},
-    {"meshrt_synthetic_features", "vppippli"},
-    {"meshrt_synthetic_labels", "vppippli"},
-    {"meshrt_matmul", "vpllllpipip"},
-    {"meshrt_strided_copy", "vpippppi"},
-    {"meshrt_binary", "vpiipppppp"},
-    {"meshrt_equal", "vpiipppppp"},
-    {"meshrt_unary", "vpilppf"},
-    {"meshrt_fill", "vplpf"},
-    {"meshrt_reduce_sum", "vpippppl"},
-    {"meshrt_softmax_xent", "vplllppp"},
-    {"meshrt_softmax_xent_grad", "vplllpppp"},
-    {"meshrt_sgd_update", "vplppf"},
-    {"meshrt_allreduce_sum", "vpipl"},
-    {"meshrt_allgather", "vpippllli"},
-    {"meshrt_reduce_scatter", "vpipplll"},
-    {"meshrt_all_slice", "vpippllli"},
-    {"meshrt_alltoall", "vpippl"},
-    {"meshrt_collective_site", "vpip"},
-    // Index family
-    {"meshrt_embedding", "vplllippp"},
-    {"meshrt_embedding_grad", "vplllippp"},
-    {"meshrt_one_hot", "vplllipip"},
-    {"meshrt_argmax", "vplllpp"},
-    {"meshrt_reduce_max", "vpippppl"},
-    {"meshrt_reduce_max_grad", "vpipppplp"},
-    {"meshrt_cumsum", "vpllliipp"},
-    {"meshrt_copy_window", "vpllpllpllli"},
-    // NN family
-    {"meshrt_layer_norm", "vplllfpp"},
-    {"meshrt_layer_norm_grad", "vplllfppp"},
-    {"meshrt_gelu", "vplpp"},
-    {"meshrt_gelu_grad", "vplppp"},
-    {"meshrt_softmax", "vplllpp"},
-    {"meshrt_causal_mask", "vpippiifpp"},
-    {"meshrt_dropout", "vpippllfpp"},
-    {"meshrt_adam_update", "vplppppfffffl"},
-    {"meshrt_clip_global_norm", "vplpppf"},
-    {"meshrt_momentum_update", "vplpppff"},
-};
-} // namespace
-
 RuntimeABI::RuntimeABI(ModuleOp module) : module(module) {
   MLIRContext *context = module.getContext();
   ptrTy = LLVM::LLVMPointerType::get(context);
@@ -78,40 +22,18 @@ OpBuilder RuntimeABI::moduleBuilder() {
   return b;
 }
 
-LLVM::LLVMFuncOp RuntimeABI::declare(StringRef name) {
+LLVM::LLVMFuncOp RuntimeABI::declare(StringRef name, LLVM::LLVMFunctionType type) {
   if (LLVM::LLVMFuncOp fn = functions.lookup(name))
     return fn;
-  const Signature *signature = nullptr;
-  for (const Signature &s : kSignatures)
-    if (name == s.name)
-      signature = &s;
-  assert(signature && "runtime function missing from the signature table");
-  auto typeOf = [&](char kind) -> Type {
-    switch (kind) {
-    case 'p':
-      return ptrTy;
-    case 'l':
-      return i64Ty;
-    case 'i':
-      return i32Ty;
-    case 'f':
-      return f32Ty;
-    default:
-      return voidTy;
-    }
-  };
-  llvm::SmallVector<Type> args;
-  for (const char *k = signature->kinds + 1; *k; ++k)
-    args.push_back(typeOf(*k));
-  auto type = LLVM::LLVMFunctionType::get(typeOf(signature->kinds[0]), args);
   OpBuilder b = moduleBuilder();
   auto fn = b.create<LLVM::LLVMFuncOp>(module.getLoc(), name, type);
   functions[name] = fn;
   return fn;
 }
 
-Value RuntimeABI::call(OpBuilder &b, Location loc, StringRef name, ValueRange args) {
-  auto call = b.create<LLVM::CallOp>(loc, declare(name), args);
+Value RuntimeABI::emitCall(OpBuilder &b, Location loc, StringRef name, LLVM::LLVMFunctionType type,
+                           ArrayRef<Value> args) {
+  auto call = b.create<LLVM::CallOp>(loc, declare(name, type), args);
   return call.getNumResults() ? call.getResult() : Value();
 }
 
@@ -140,8 +62,7 @@ Value RuntimeABI::constantArray(OpBuilder &b, Location loc, Type elementType,
       bits.push_back(APInt(width, v, /*isSigned=*/true));
     auto arrayType = LLVM::LLVMArrayType::get(elementType, values.size());
     OpBuilder mb = moduleBuilder();
-    global = mb.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true,
-                                       LLVM::Linkage::Internal,
+    global = mb.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
                                        "__meshc_array_" + std::to_string(counter++),
                                        DenseElementsAttr::get(tensorType, bits));
     arrays[key] = global;

@@ -24,11 +24,12 @@ void emitRegister(OpBuilder &b, Location loc, LoweringState &state, int32_t role
                   NamedTensorType local, ArrayRef<int32_t> axes, Value buffer,
                   int32_t syntheticKind = 0, int32_t classes = 0) {
   RuntimeABI &rt = state.rt;
-  rt.call(b, loc, "meshrt_register_tensor",
-          {state.context, rt.i32c(b, loc, role), rt.string(b, loc, name),
-           rt.i32c(b, loc, dtypeOf(local)), rt.i32c(b, loc, local.getRank()),
-           rt.i64Array(b, loc, globalShape(local, axes, state.mesh)), rt.i32Array(b, loc, axes),
-           buffer, rt.i32c(b, loc, syntheticKind), rt.i32c(b, loc, classes)});
+  rt.call<kernel::RegisterTensor>(
+      b, loc,
+      {state.context, rt.i32c(b, loc, role), rt.string(b, loc, name),
+       rt.i32c(b, loc, dtypeOf(local)), rt.i32c(b, loc, local.getRank()),
+       rt.i64Array(b, loc, globalShape(local, axes, state.mesh)), rt.i32Array(b, loc, axes), buffer,
+       rt.i32c(b, loc, syntheticKind), rt.i32c(b, loc, classes)});
 }
 
 } // namespace

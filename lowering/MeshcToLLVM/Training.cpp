@@ -25,28 +25,30 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
   LogicalResult result = success();
+  bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](InputOp input) {
         // The runtime fills it: from a bound file, else synthetic data of the step.
-        rt.call(b, loc, "meshrt_input",
-                {state.context, rt.i32c(b, loc, state.inputId.lookup(op)), state.step});
+        rt.call<kernel::Input>(
+            b, loc, {state.context, rt.i32c(b, loc, state.inputId.lookup(op)), state.step});
       })
       .Case([&](ParamOp) {}) // its buffer is the parameter's storage
       .Case([&](SgdUpdateOp update) {
-        rt.call(b, loc, "meshrt_sgd_update",
-                {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),
-                 state.pointer(b, loc, update.getParam()),
-                 state.pointer(b, loc, update.getGrad()),
-                 rt.f32c(b, loc, (float)update.getLearningRate().convertToDouble())});
+        rt.call<kernel::SgdUpdate>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),
+             state.pointer(b, loc, update.getParam()), state.pointer(b, loc, update.getGrad()),
+             rt.f32c(b, loc, (float)update.getLearningRate().convertToDouble())});
       })
       .Case([&](ClipGlobalNormOp clip) {
         // In place (planBuffers gives each result its gradient's buffer): the block pointers
         // in an array on the stack, counts and replicas as constants. A collective: its site
         // is numbered like the others so the watchdog and --stats/--explain agree.
         std::string where = formatLocation(loc);
-        rt.call(b, loc, "meshrt_collective_site",
-                {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
-                 where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+        rt.call<kernel::CollectiveSite>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
+             where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
         int64_t n = clip.getGrads().size();
         Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(), rt.i64c(b, loc, n));
         SmallVector<int64_t> counts;
@@ -59,10 +61,11 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
         SmallVector<int64_t> replicas(n, 1);
         if (std::optional<ArrayRef<int64_t>> given = clip.getReplicas())
           replicas.assign(given->begin(), given->end());
-        rt.call(b, loc, "meshrt_clip_global_norm",
-                {state.context, rt.i64c(b, loc, n), array, rt.i64Array(b, loc, counts),
-                 rt.i64Array(b, loc, replicas),
-                 rt.f32c(b, loc, (float)clip.getMaxNorm().convertToDouble())});
+        rt.call<kernel::ClipGlobalNorm>(
+            b, loc,
+            {state.context, rt.i64c(b, loc, n), array, rt.i64Array(b, loc, counts),
+             rt.i64Array(b, loc, replicas),
+             rt.f32c(b, loc, (float)clip.getMaxNorm().convertToDouble())});
       })
       .Case([&](OutputOp output) {
         if (state.loss) {
@@ -70,10 +73,11 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
           return;
         }
         // Through the runtime: on a device the buffer is not host memory.
-        state.loss = rt.call(b, loc, "meshrt_load_f32",
-                             {state.context, state.pointer(b, loc, output.getValue())});
-      });
-  return result;
+        state.loss = rt.call<kernel::LoadF32>(
+            b, loc, {state.context, state.pointer(b, loc, output.getValue())});
+      })
+      .Default([&](Operation *) { handled = false; });
+  return handled ? result : unhandledOp(op, "training");
 }
 
 /// Initialises every parameter's slice; called from the init function.
@@ -87,12 +91,12 @@ void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
                      .Case("normal", MESHRT_INIT_NORMAL)
                      .Case("constant", MESHRT_INIT_CONSTANT)
                      .Default(MESHRT_INIT_ZEROS);
-  rt.call(b, loc, "meshrt_init_param",
-          {state.context, state.pointer(b, loc, param.getResult()),
-           rt.i32c(b, loc, type.getRank()),
-           rt.i64Array(b, loc, globalShape(type, axes, state.mesh)), rt.i32Array(b, loc, axes),
-           rt.i64c(b, loc, (int64_t)llvm::xxh3_64bits(param.getName())), rt.i32c(b, loc, kind),
-           rt.f32c(b, loc, (float)param.getScale().convertToDouble())});
+  rt.call<kernel::InitParam>(
+      b, loc,
+      {state.context, state.pointer(b, loc, param.getResult()), rt.i32c(b, loc, type.getRank()),
+       rt.i64Array(b, loc, globalShape(type, axes, state.mesh)), rt.i32Array(b, loc, axes),
+       rt.i64c(b, loc, (int64_t)llvm::xxh3_64bits(param.getName())), rt.i32c(b, loc, kind),
+       rt.f32c(b, loc, (float)param.getScale().convertToDouble())});
 }
 
 } // namespace meshc::lowering

@@ -1,7 +1,14 @@
 // abi_call.h — the prologue every ABI kernel and collective runs before it touches memory.
 //
-// An AbiCall names its entry point by its profile kind (profile.h's table gives the C function's
-// name), times the call for --profile, finds the context and checks the arguments.
+// An AbiCall names its entry point by its profile kind (meshrt_kernels.def gives the C
+// function's name), times the call for --profile, finds the context and checks the arguments;
+// its run() then sends the call to the context's device or to the CPU kernel. So an entry point
+// is its checks, its Device call and its CPU kernel:
+//   AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
+//   if (!call.fits({n}, 4))
+//     return;
+//   call.run([&](Device &dev) { return dev.fill(n, out, value); },
+//            [&](Context *ctx) { std::fill(out, out + n, value); });
 //
 // Generated code passes sizes that the compiler computed, and a size whose element or byte
 // count wraps int64 would turn into a heap overflow deep inside oneDNN, MPI or a loop. So each
@@ -18,6 +25,7 @@
 #define MESHRT_SRC_ABI_CALL_H
 
 #include "context.h"
+#include "device/device.h"
 #include "profile.h"
 
 #include <cstdint>
@@ -70,6 +78,20 @@ public:
   bool slice(int32_t ndims, const int64_t *globalShape, const int32_t *dimAxes, Slice *out);
   // Any other condition on the arguments; records "<call>(<sizes>): <why>" when false.
   __attribute__((format(printf, 3, 4))) bool require(bool condition, const char *fmt, ...);
+
+  // The rest of every entry point, after its own checks: nothing when a check failed or the
+  // context had failed before; on a device, the Device method (`onDevice(Device &)` returns its
+  // Status, recorded in the context); else the CPU kernel, `onCpu(Context *)`.
+  template <typename OnDevice, typename OnCpu> void run(OnDevice &&onDevice, OnCpu &&onCpu) {
+    Context *context = ctx();
+    if (!context)
+      return;
+    if (Device *dev = context->device()) {
+      context->check(onDevice(*dev));
+      return;
+    }
+    onCpu(context);
+  }
 
 private:
   bool fail(std::string why);

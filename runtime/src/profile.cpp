@@ -3,6 +3,10 @@
 
 #include "device/device.h"
 
+#include "meshrt/meshrt.h"
+
+#include <type_traits>
+
 namespace meshrt {
 
 bool gProfileEnabled = false;
@@ -19,12 +23,20 @@ struct EntryNames {
   const char *kind, *function;
 };
 constexpr EntryNames kEntries[] = {
-#define MESHRT_KIND_NAMES(kind, name, function) {name, function},
-    MESHRT_ABI_ENTRIES(MESHRT_KIND_NAMES)
-#undef MESHRT_KIND_NAMES
+#define MESHRT_KERNEL(Kind, label, Result, function, params) {label, #function},
+#include "meshrt/meshrt_kernels.def"
 };
 static_assert(sizeof(kEntries) / sizeof(kEntries[0]) == static_cast<size_t>(ProfileKind::Count),
               "one name per kind");
+
+// Every entry of the kernel table is declared in meshrt.h with exactly the table's type (the
+// compiler's declarations come from the table, so this keeps generated code and libmeshrt in
+// step; a function meshrt.h lacks is a compile error here).
+#define MESHRT_KERNEL(Kind, label, Result, function, params)                                     \
+  static_assert(std::is_same_v<decltype(function), Result params>,                                \
+                #function " differs between meshrt.h and meshrt_kernels.def");
+#define MESHRT_ENTRY(Kind, Result, function, params) MESHRT_KERNEL(Kind, "", Result, function, params)
+#include "meshrt/meshrt_kernels.def"
 } // namespace
 
 const char *profileKindName(ProfileKind kind) {

@@ -16,56 +16,13 @@ namespace meshrt {
 
 class Device;
 
-// Every ABI entry point, one line each: its profile kind, the name `--profile` prints and the C
-// function (which error messages name, abi_call.h). A kernel's kind is its function's name
-// without "meshrt_"; the collectives keep their short names. Forward and adjoint kernels are
-// separate kinds, so that each line of the profile is one function of meshrt.h.
-#define MESHRT_ABI_ENTRIES(X)                                                                      \
-  X(Matmul, "matmul", "meshrt_matmul")                                                             \
-  X(StridedCopy, "strided_copy", "meshrt_strided_copy")                                            \
-  X(Binary, "binary", "meshrt_binary")                                                             \
-  X(Equal, "equal", "meshrt_equal")                                                                \
-  X(Unary, "unary", "meshrt_unary")                                                                \
-  X(Fill, "fill", "meshrt_fill")                                                                   \
-  X(ReduceSum, "reduce_sum", "meshrt_reduce_sum")                                                  \
-  X(SoftmaxXent, "softmax_xent", "meshrt_softmax_xent")                                            \
-  X(SoftmaxXentGrad, "softmax_xent_grad", "meshrt_softmax_xent_grad")                              \
-  X(SgdUpdate, "sgd_update", "meshrt_sgd_update")                                                  \
-  X(AdamUpdate, "adam_update", "meshrt_adam_update")                                               \
-  X(MomentumUpdate, "momentum_update", "meshrt_momentum_update")                                   \
-  X(LayerNorm, "layer_norm", "meshrt_layer_norm")                                                  \
-  X(LayerNormGrad, "layer_norm_grad", "meshrt_layer_norm_grad")                                    \
-  X(Gelu, "gelu", "meshrt_gelu")                                                                   \
-  X(GeluGrad, "gelu_grad", "meshrt_gelu_grad")                                                     \
-  X(Softmax, "softmax", "meshrt_softmax")                                                          \
-  X(CausalMask, "causal_mask", "meshrt_causal_mask")                                               \
-  X(Dropout, "dropout", "meshrt_dropout")                                                          \
-  X(Embedding, "embedding", "meshrt_embedding")                                                    \
-  X(EmbeddingGrad, "embedding_grad", "meshrt_embedding_grad")                                      \
-  X(OneHot, "one_hot", "meshrt_one_hot")                                                           \
-  X(Argmax, "argmax", "meshrt_argmax")                                                             \
-  X(ReduceMax, "reduce_max", "meshrt_reduce_max")                                                  \
-  X(ReduceMaxGrad, "reduce_max_grad", "meshrt_reduce_max_grad")                                    \
-  X(Cumsum, "cumsum", "meshrt_cumsum")                                                             \
-  X(CopyWindow, "copy_window", "meshrt_copy_window")                                               \
-  X(InitParam, "init_param", "meshrt_init_param")                                                  \
-  X(SyntheticFeatures, "synthetic_features", "meshrt_synthetic_features")                          \
-  X(SyntheticLabels, "synthetic_labels", "meshrt_synthetic_labels")                                \
-  X(RegisterTensor, "register_tensor", "meshrt_register_tensor")                                   \
-  X(Input, "input", "meshrt_input")                                                                \
-  X(CopyToHost, "copy_to_host", "meshrt_copy_to_host")                                             \
-  X(CopyFromHost, "copy_from_host", "meshrt_copy_from_host")                                       \
-  X(Allreduce, "allreduce", "meshrt_allreduce_sum")                                                \
-  X(Allgather, "allgather", "meshrt_allgather")                                                    \
-  X(ReduceScatter, "reduce_scatter", "meshrt_reduce_scatter")                                      \
-  X(AllSlice, "all_slice", "meshrt_all_slice")                                                     \
-  X(Alltoall, "alltoall", "meshrt_alltoall")                                                      \
-  X(ClipGlobalNorm, "clip_global_norm", "meshrt_clip_global_norm")
-
+// One kind per profiled ABI entry point (MESHRT_KERNEL in meshrt/meshrt_kernels.def): its
+// label is the name `--profile` prints and its function the C name that error messages give
+// (abi_call.h). Forward and adjoint kernels are separate kinds, so that each line of the profile
+// is one function of meshrt.h.
 enum class ProfileKind : int {
-#define MESHRT_KIND_ENUM(kind, name, function) kind,
-  MESHRT_ABI_ENTRIES(MESHRT_KIND_ENUM)
-#undef MESHRT_KIND_ENUM
+#define MESHRT_KERNEL(Kind, label, Result, function, params) Kind,
+#include "meshrt/meshrt_kernels.def"
       Count
 };
 

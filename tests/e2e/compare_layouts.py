@@ -60,7 +60,7 @@ def compile_and_run(args, program, index, mesh, layout, expected):
     if expected:
         check_collectives(args, program, mesh, layout, expected)
     exe = os.path.join(args.workdir, "case%d" % index)
-    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "-o", exe]
+    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "-o", exe] + args.meshc_arg
     run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc")
     ranks = parse_mesh(mesh)
     cmd = [args.mpirun, "--allow-run-as-root", "--bind-to", "none"]
@@ -155,6 +155,8 @@ def main():
     p.add_argument("--mpirun", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--program")
+    p.add_argument("--meshc-arg", action="append", default=[],
+                   help="one more flag for meshc's compile of the executables (repeatable)")
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rtol", type=float, default=RTOL)

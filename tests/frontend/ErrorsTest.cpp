@@ -213,7 +213,7 @@ TEST(DslErrors, EmptyTensorOperand) {
 TEST(DslErrors, BadMeshSpec) {
   Graph g("t");
   g.mesh("b=2,m"); const int line = __LINE__;
-  EXPECT_ONE_ERROR(g, line, "mesh spec 'b=2,m' has 'm', expected axis=size");
+  EXPECT_ONE_ERROR(g, line, "invalid mesh axis 'm' in mesh 'b=2,m' (expected name=size, like b=2,m=4)");
 }
 
 TEST(DslErrors, LayoutAxisNotInMesh) {

@@ -45,7 +45,8 @@ TEST(DslLayout, RelayoutBadSpec) {
   Graph g("t");
   Tensor x = g.input("x", {batch, hidden}, Data::features(classes));
   relayout(x, "batch"); int line = __LINE__;
-  EXPECT_ONE_ERROR(g, line, "relayout: layout spec 'batch' has 'batch', expected dim:axis");
+  EXPECT_ONE_ERROR(g, line, "relayout: invalid layout rule 'batch' in layout 'batch' (expected "
+                            "dim:axis, like batch:b,hidden:m)");
 }
 
 TEST(DslLayout, RelayoutOfPlaceholderIsQuiet) {

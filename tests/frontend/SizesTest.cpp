@@ -137,16 +137,16 @@ TEST(DslSizes, ArgmaxAndEmbeddingBeyondI32) {
 TEST(DslSizes, MeshLimits) {
   Graph a("a");
   a.mesh("a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1"); const int axes = __LINE__;
-  EXPECT_ONE_ERROR(a, axes, "mesh spec 'a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1' has 9 axes, more "
-                            "than the 8 meshc supports");
+  EXPECT_ONE_ERROR(a, axes, "mesh 'a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1' has 9 axes, more than "
+                            "the 8 the runtime supports");
   Graph b("b");
   b.mesh("b=4294967296,m=4294967296"); const int size = __LINE__;
-  EXPECT_ONE_ERROR(b, size, "mesh spec 'b=4294967296,m=4294967296' gives axis 'b' the size "
-                            "4294967296, more than the 16777216 meshc supports");
+  EXPECT_ONE_ERROR(b, size, "mesh axis 'b' has size 4294967296, more than the 16777216 the "
+                            "runtime supports");
   Graph c("c");
   c.mesh("b=65536,m=65536"); const int ranks = __LINE__;
-  EXPECT_ONE_ERROR(c, ranks, "mesh spec 'b=65536,m=65536' has more than 1073741824 ranks (the "
-                             "most meshc supports)");
+  EXPECT_ONE_ERROR(c, ranks, "mesh 'b=65536,m=65536' has more than 1073741824 ranks (the most "
+                             "the runtime supports)");
   Graph d("d");
   d.mesh("a=16777216,b=64,c=1,d=1,e=1,f=1,g=1,h=1"); // the largest: 8 axes, 2^30 ranks
   EXPECT_TRUE(d.errors().empty());

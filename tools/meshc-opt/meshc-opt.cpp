@@ -11,7 +11,7 @@
 
 int main(int argc, char **argv) {
   meshc::registerAllPassesAndPipelines();
-  meshc::registerMeshcLoweringPasses();
+  meshc::registerLoweringPassesAndPipelines();
   mlir::DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect, mlir::LLVM::LLVMDialect>();
   return mlir::asMainReturnCode(

@@ -141,23 +141,22 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
       !call.shape("shape", ndims, shape, elem_size) ||
       !call.strides("in_strides", ndims, shape, in_strides, elem_size))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->stridedCopy(ndims, shape, out, in, in_strides, elem_size));
-    return;
-  }
-  const int64_t *strides[1] = {in_strides};
-  Collapsed<1> c = collapse<1>(ndims, shape, strides);
-  switch (elem_size) {
-  case 1:
-    return stridedCopy(c, static_cast<uint8_t *>(out), static_cast<const uint8_t *>(in));
-  case 2:
-    return stridedCopy(c, static_cast<uint16_t *>(out), static_cast<const uint16_t *>(in));
-  case 4:
-    return stridedCopy(c, static_cast<uint32_t *>(out), static_cast<const uint32_t *>(in));
-  case 8:
-    return stridedCopy(c, static_cast<uint64_t *>(out), static_cast<const uint64_t *>(in));
-  }
+  call.run(
+      [&](Device &dev) { return dev.stridedCopy(ndims, shape, out, in, in_strides, elem_size); },
+      [&](Context *ctx) {
+        const int64_t *strides[1] = {in_strides};
+        Collapsed<1> c = collapse<1>(ndims, shape, strides);
+        switch (elem_size) {
+        case 1:
+          return stridedCopy(c, static_cast<uint8_t *>(out), static_cast<const uint8_t *>(in));
+        case 2:
+          return stridedCopy(c, static_cast<uint16_t *>(out), static_cast<const uint16_t *>(in));
+        case 4:
+          return stridedCopy(c, static_cast<uint32_t *>(out), static_cast<const uint32_t *>(in));
+        case 8:
+          return stridedCopy(c, static_cast<uint64_t *>(out), static_cast<const uint64_t *>(in));
+        }
+      });
 }
 
 void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
@@ -169,51 +168,51 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
       !call.strides("b_strides", ndims, shape, b_strides, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->binary(op, ndims, shape, out, a, a_strides, b, b_strides));
-    return;
-  }
-  const int64_t *strides[2] = {a_strides, b_strides};
-  Collapsed<2> c = collapse<2>(ndims, shape, strides);
-  // An operand read with a large inner stride (a transposed view) would walk memory column by
-  // column, ~20x slower than a cache-blocked transpose: copy it contiguous into scratch first.
-  const int64_t n = c.count();
-  const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
-  if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
-    float *tmp =
-        static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
-    if (!tmp)
-      return;
-    int64_t contiguousStrides[kMaxDims];
-    int64_t st = 1;
-    for (int d = ndims - 1; d >= 0; --d) {
-      contiguousStrides[d] = st;
-      st *= shape[d];
-    }
-    float *tmpB = tmp + (gatherA ? n : 0);
-    for (int k = 0; k < 2; ++k) {
-      if (!(k == 0 ? gatherA : gatherB))
-        continue;
-      const int64_t *own[1] = {k == 0 ? a_strides : b_strides};
-      float *dst = k == 0 ? tmp : tmpB;
-      stridedCopy(collapse<1>(ndims, shape, own), reinterpret_cast<uint32_t *>(dst),
-                  reinterpret_cast<const uint32_t *>(k == 0 ? a : b));
-      (k == 0 ? a : b) = dst;
-      strides[k] = contiguousStrides;
-    }
-    c = collapse<2>(ndims, shape, strides);
-  }
-  switch (op) {
-  case MESHRT_ADD:
-    return binary<AddOp>(c, out, a, b);
-  case MESHRT_SUB:
-    return binary<SubOp>(c, out, a, b);
-  case MESHRT_MUL:
-    return binary<MulOp>(c, out, a, b);
-  case MESHRT_RELU_GRAD:
-    return binary<ReluGradOp>(c, out, a, b);
-  }
+  call.run(
+      [&](Device &dev) { return dev.binary(op, ndims, shape, out, a, a_strides, b, b_strides); },
+      [&](Context *ctx) {
+        const int64_t *strides[2] = {a_strides, b_strides};
+        Collapsed<2> c = collapse<2>(ndims, shape, strides);
+        // An operand read with a large inner stride (a transposed view) would walk memory column by
+        // column, ~20x slower than a cache-blocked transpose: copy it contiguous into scratch
+        // first.
+        const int64_t n = c.count();
+        const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
+        if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
+          float *tmp =
+              static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
+          if (!tmp)
+            return;
+          int64_t contiguousStrides[kMaxDims];
+          int64_t st = 1;
+          for (int d = ndims - 1; d >= 0; --d) {
+            contiguousStrides[d] = st;
+            st *= shape[d];
+          }
+          float *tmpB = tmp + (gatherA ? n : 0);
+          for (int k = 0; k < 2; ++k) {
+            if (!(k == 0 ? gatherA : gatherB))
+              continue;
+            const int64_t *own[1] = {k == 0 ? a_strides : b_strides};
+            float *dst = k == 0 ? tmp : tmpB;
+            stridedCopy(collapse<1>(ndims, shape, own), reinterpret_cast<uint32_t *>(dst),
+                        reinterpret_cast<const uint32_t *>(k == 0 ? a : b));
+            (k == 0 ? a : b) = dst;
+            strides[k] = contiguousStrides;
+          }
+          c = collapse<2>(ndims, shape, strides);
+        }
+        switch (op) {
+        case MESHRT_ADD:
+          return binary<AddOp>(c, out, a, b);
+        case MESHRT_SUB:
+          return binary<SubOp>(c, out, a, b);
+        case MESHRT_MUL:
+          return binary<MulOp>(c, out, a, b);
+        case MESHRT_RELU_GRAD:
+          return binary<ReluGradOp>(c, out, a, b);
+        }
+      });
 }
 
 void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
@@ -226,17 +225,18 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
       !call.strides("b_strides", ndims, shape, b_strides, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(
-        dev->equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b, b_strides));
-    return;
-  }
-  const int64_t *strides[2] = {a_strides, b_strides};
-  Collapsed<2> c = collapse<2>(ndims, shape, strides);
-  if (elem_dtype == MESHRT_DTYPE_I32)
-    return equal(c, out, static_cast<const int32_t *>(a), static_cast<const int32_t *>(b));
-  return equal(c, out, static_cast<const float *>(a), static_cast<const float *>(b));
+  call.run(
+      [&](Device &dev) {
+        return dev.equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b,
+                         b_strides);
+      },
+      [&](Context *ctx) {
+        const int64_t *strides[2] = {a_strides, b_strides};
+        Collapsed<2> c = collapse<2>(ndims, shape, strides);
+        if (elem_dtype == MESHRT_DTYPE_I32)
+          return equal(c, out, static_cast<const int32_t *>(a), static_cast<const int32_t *>(b));
+        return equal(c, out, static_cast<const float *>(a), static_cast<const float *>(b));
+      });
 }
 
 void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
@@ -244,37 +244,33 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
   AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
   if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE, "unknown op") || !call.fits({n}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->unary(op, n, out, in, alpha));
-    return;
-  }
-  parallelFlat(n, [&](int64_t begin, int64_t end) {
-    float *__restrict dst = out;
-    const float *__restrict src = in;
-    if (op == MESHRT_RELU) {
-      for (int64_t i = begin; i < end; ++i)
-        dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
-    } else {
-      for (int64_t i = begin; i < end; ++i)
-        dst[i] = alpha * src[i];
-    }
-  });
+  call.run([&](Device &dev) { return dev.unary(op, n, out, in, alpha); },
+           [&](Context *ctx) {
+             parallelFlat(n, [&](int64_t begin, int64_t end) {
+               float *__restrict dst = out;
+               const float *__restrict src = in;
+               if (op == MESHRT_RELU) {
+                 for (int64_t i = begin; i < end; ++i)
+                   dst[i] = src[i] > 0.0f ? src[i] : 0.0f;
+               } else {
+                 for (int64_t i = begin; i < end; ++i)
+                   dst[i] = alpha * src[i];
+               }
+             });
+           });
 }
 
 void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
   AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
   if (!call.fits({n}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->fill(n, out, value));
-    return;
-  }
-  parallelFlat(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
-      out[i] = value;
-  });
+  call.run([&](Device &dev) { return dev.fill(n, out, value); },
+           [&](Context *ctx) {
+             parallelFlat(n, [&](int64_t begin, int64_t end) {
+               for (int64_t i = begin; i < end; ++i)
+                 out[i] = value;
+             });
+           });
 }
 
 } // extern "C"

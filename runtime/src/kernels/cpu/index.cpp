@@ -74,21 +74,19 @@ void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, i
   if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
       !sliceOffset(call, vocab_axis, local_vocab, &offset))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->embedding(n, local_vocab, row, offset, table, ids, out));
-    return;
-  }
-  const int threads = threadsFor(n * row);
+  call.run([&](Device &dev) { return dev.embedding(n, local_vocab, row, offset, table, ids, out); },
+           [&](Context *ctx) {
+             const int threads = threadsFor(n * row);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t v = static_cast<int64_t>(ids[i]) - offset;
-    float *dst = out + i * row;
-    if (v >= 0 && v < local_vocab)
-      std::memcpy(dst, table + v * row, static_cast<size_t>(row) * sizeof(float));
-    else
-      std::memset(dst, 0, static_cast<size_t>(row) * sizeof(float));
-  }
+             for (int64_t i = 0; i < n; ++i) {
+               const int64_t v = static_cast<int64_t>(ids[i]) - offset;
+               float *dst = out + i * row;
+               if (v >= 0 && v < local_vocab)
+                 std::memcpy(dst, table + v * row, static_cast<size_t>(row) * sizeof(float));
+               else
+                 std::memset(dst, 0, static_cast<size_t>(row) * sizeof(float));
+             }
+           });
 }
 
 void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
@@ -101,29 +99,30 @@ void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_voc
   if (!call.fits({n, row}, 4) || !call.fits({local_vocab, row}, 4) ||
       !sliceOffset(call, vocab_axis, local_vocab, &offset))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->embeddingGrad(n, local_vocab, row, offset, ids, grad, table_grad));
-    return;
-  }
-  std::memset(table_grad, 0, static_cast<size_t>(local_vocab * row) * sizeof(float));
-  // Threads own disjoint column ranges of the table, so repeated ids never race; every
-  // thread adds the rows in id order, which keeps the sums deterministic.
-  const int threads = row >= 64 ? threadsFor(n * row) : 1;
+  call.run(
+      [&](Device &dev) {
+        return dev.embeddingGrad(n, local_vocab, row, offset, ids, grad, table_grad);
+      },
+      [&](Context *ctx) {
+        std::memset(table_grad, 0, static_cast<size_t>(local_vocab * row) * sizeof(float));
+        // Threads own disjoint column ranges of the table, so repeated ids never race; every
+        // thread adds the rows in id order, which keeps the sums deterministic.
+        const int threads = row >= 64 ? threadsFor(n * row) : 1;
 #pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const int64_t c0 = row * t / nt, c1 = row * (t + 1) / nt;
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t v = static_cast<int64_t>(ids[i]) - offset;
-      if (v < 0 || v >= local_vocab)
-        continue;
-      float *__restrict dst = table_grad + v * row;
-      const float *__restrict src = grad + i * row;
-      for (int64_t c = c0; c < c1; ++c)
-        dst[c] += src[c];
-    }
-  }
+        {
+          const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+          const int64_t c0 = row * t / nt, c1 = row * (t + 1) / nt;
+          for (int64_t i = 0; i < n; ++i) {
+            const int64_t v = static_cast<int64_t>(ids[i]) - offset;
+            if (v < 0 || v >= local_vocab)
+              continue;
+            float *__restrict dst = table_grad + v * row;
+            const float *__restrict src = grad + i * row;
+            for (int64_t c = c0; c < c1; ++c)
+              dst[c] += src[c];
+          }
+        }
+      });
 }
 
 void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
@@ -134,31 +133,32 @@ void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int
   int64_t offset = 0;
   if (!call.fits({outer, classes, inner}, 4) || !sliceOffset(call, class_axis, classes, &offset))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->oneHot(outer, classes, inner, offset, in, in_is_int != 0, out));
-    return;
-  }
-  std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
-  const int32_t *ints = static_cast<const int32_t *>(in);
-  const float *floats = static_cast<const float *>(in);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const int64_t at = o * inner + i;
-      int64_t c;
-      if (in_is_int) {
-        c = ints[at];
-      } else {
-        // f32 holding integers; anything else (NaN, fractions) has no class.
-        const float x = floats[at];
-        if (!(x >= -1e18f && x <= 1e18f) || x != static_cast<float>(static_cast<int64_t>(x)))
-          continue;
-        c = static_cast<int64_t>(x);
-      }
-      c -= offset;
-      if (c >= 0 && c < classes)
-        out[(o * classes + c) * inner + i] = 1.0f;
-    }
+  call.run(
+      [&](Device &dev) {
+        return dev.oneHot(outer, classes, inner, offset, in, in_is_int != 0, out);
+      },
+      [&](Context *ctx) {
+        std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
+        const int32_t *ints = static_cast<const int32_t *>(in);
+        const float *floats = static_cast<const float *>(in);
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            const int64_t at = o * inner + i;
+            int64_t c;
+            if (in_is_int) {
+              c = ints[at];
+            } else {
+              // f32 holding integers; anything else (NaN, fractions) has no class.
+              const float x = floats[at];
+              if (!(x >= -1e18f && x <= 1e18f) || x != static_cast<float>(static_cast<int64_t>(x)))
+                continue;
+              c = static_cast<int64_t>(x);
+            }
+            c -= offset;
+            if (c >= 0 && c < classes)
+              out[(o * classes + c) * inner + i] = 1.0f;
+          }
+      });
 }
 
 void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
@@ -167,38 +167,34 @@ void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
   if (!call.fits({outer, n, inner}, 4) ||
       !call.require(n > 0 || outer == 0 || inner == 0, "argmax over an empty dim"))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->argmax(outer, n, inner, in, out));
-    return;
-  }
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const float *x = in + o * n * inner + i;
-      int64_t best = 0;
-      for (int64_t k = 1; k < n; ++k)
-        if (x[k * inner] > x[best * inner])
-          best = k;
-      out[o * inner + i] = static_cast<int32_t>(best);
-    }
+  call.run([&](Device &dev) { return dev.argmax(outer, n, inner, in, out); },
+           [&](Context *ctx) {
+             for (int64_t o = 0; o < outer; ++o)
+               for (int64_t i = 0; i < inner; ++i) {
+                 const float *x = in + o * n * inner + i;
+                 int64_t best = 0;
+                 for (int64_t k = 1; k < n; ++k)
+                   if (x[k * inner] > x[best * inner])
+                     best = k;
+                 out[o * inner + i] = static_cast<int32_t>(best);
+               }
+           });
 }
 
 void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
-                       const float *in, float *out, const int64_t *out_strides,
-                       int64_t out_count) {
+                       const float *in, float *out, const int64_t *out_strides, int64_t out_count) {
   AbiCall call(handle, ProfileKind::ReduceMax, {{"ndims", ndims}, {"out_count", out_count}});
   int64_t count = 0;
   if (!checkReduce(call, ndims, in_shape, "out_strides", out_strides, out_count, &count) ||
       !call.require(count > 0, "reduce_max over an empty tensor"))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->reduceMax(ndims, in_shape, in, out, out_strides, out_count));
-    return;
-  }
-  std::vector<int64_t> first = firstMax(ndims, in_shape, in, out_strides, out_count);
-  for (int64_t o = 0; o < out_count; ++o)
-    out[o] = first[o] >= 0 ? in[first[o]] : 0.0f;
+  call.run(
+      [&](Device &dev) { return dev.reduceMax(ndims, in_shape, in, out, out_strides, out_count); },
+      [&](Context *ctx) {
+        std::vector<int64_t> first = firstMax(ndims, in_shape, in, out_strides, out_count);
+        for (int64_t o = 0; o < out_count; ++o)
+          out[o] = first[o] >= 0 ? in[first[o]] : 0.0f;
+      });
 }
 
 void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
@@ -208,19 +204,20 @@ void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_
   int64_t count = 0;
   if (!checkReduce(call, ndims, in_shape, "grad_strides", grad_strides, grad_count, &count))
     return;
-  Context *ctx = call.ctx();
   const bool empty = count == 0;
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->reduceMaxGrad(ndims, in_shape, in, grad, grad_strides, grad_count, out));
-    return;
-  }
-  std::memset(out, 0, static_cast<size_t>(count) * sizeof(float));
-  if (empty)
-    return;
-  std::vector<int64_t> first = firstMax(ndims, in_shape, in, grad_strides, grad_count);
-  for (int64_t o = 0; o < grad_count; ++o)
-    if (first[o] >= 0)
-      out[first[o]] = grad[o];
+  call.run(
+      [&](Device &dev) {
+        return dev.reduceMaxGrad(ndims, in_shape, in, grad, grad_strides, grad_count, out);
+      },
+      [&](Context *) {
+        std::memset(out, 0, static_cast<size_t>(count) * sizeof(float));
+        if (empty)
+          return;
+        std::vector<int64_t> first = firstMax(ndims, in_shape, in, grad_strides, grad_count);
+        for (int64_t o = 0; o < grad_count; ++o)
+          if (first[o] >= 0)
+            out[first[o]] = grad[o];
+      });
 }
 
 void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
@@ -228,34 +225,35 @@ void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t in
   AbiCall call(handle, ProfileKind::Cumsum, {{"outer", outer}, {"n", n}, {"inner", inner}});
   if (!call.fits({outer, n, inner}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->cumsum(outer, n, inner, exclusive != 0, reverse != 0, in, out));
-    return;
-  }
-  const int threads = threadsFor(outer * n * inner);
+  call.run(
+      [&](Device &dev) {
+        return dev.cumsum(outer, n, inner, exclusive != 0, reverse != 0, in, out);
+      },
+      [&](Context *ctx) {
+        const int threads = threadsFor(outer * n * inner);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const float *x = in + o * n * inner + i;
-      float *y = out + o * n * inner + i;
-      // Double accumulation: counts of tokens per expert must stay exact integers.
-      double acc = 0.0;
-      for (int64_t j = 0; j < n; ++j) {
-        const int64_t k = reverse ? n - 1 - j : j;
-        const float v = x[k * inner];
-        if (!exclusive)
-          acc += v;
-        y[k * inner] = static_cast<float>(acc);
-        if (exclusive)
-          acc += v;
-      }
-    }
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) {
+            const float *x = in + o * n * inner + i;
+            float *y = out + o * n * inner + i;
+            // Double accumulation: counts of tokens per expert must stay exact integers.
+            double acc = 0.0;
+            for (int64_t j = 0; j < n; ++j) {
+              const int64_t k = reverse ? n - 1 - j : j;
+              const float v = x[k * inner];
+              if (!exclusive)
+                acc += v;
+              y[k * inner] = static_cast<float>(acc);
+              if (exclusive)
+                acc += v;
+            }
+          }
+      });
 }
 
 void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, const void *in,
-                        int64_t in_n, int64_t in_start, void *out, int64_t out_n,
-                        int64_t out_start, int64_t len, int32_t elem_size) {
+                        int64_t in_n, int64_t in_start, void *out, int64_t out_n, int64_t out_start,
+                        int64_t len, int32_t elem_size) {
   AbiCall call(handle, ProfileKind::CopyWindow,
                {{"outer", outer},
                 {"inner", inner},
@@ -272,19 +270,21 @@ void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, c
                         len <= out_n - out_start,
                     "the window lies outside its tensors"))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->copyWindow(outer, inner, in, in_n, in_start, out, out_n, out_start, len, elem_size));
-    return;
-  }
-  const size_t bytes = static_cast<size_t>(len * inner * elem_size);
-  const char *src = static_cast<const char *>(in);
-  char *dst = static_cast<char *>(out);
-  const int threads = threadsFor(outer * len * inner);
+  call.run(
+      [&](Device &dev) {
+        return dev.copyWindow(outer, inner, in, in_n, in_start, out, out_n, out_start, len,
+                              elem_size);
+      },
+      [&](Context *ctx) {
+        const size_t bytes = static_cast<size_t>(len * inner * elem_size);
+        const char *src = static_cast<const char *>(in);
+        char *dst = static_cast<char *>(out);
+        const int threads = threadsFor(outer * len * inner);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(dst + ((o * out_n + out_start) * inner) * elem_size,
-                src + ((o * in_n + in_start) * inner) * elem_size, bytes);
+        for (int64_t o = 0; o < outer; ++o)
+          std::memcpy(dst + ((o * out_n + out_start) * inner) * elem_size,
+                      src + ((o * in_n + in_start) * inner) * elem_size, bytes);
+      });
 }
 
 } // extern "C"

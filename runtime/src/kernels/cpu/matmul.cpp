@@ -29,8 +29,8 @@ Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const
   // Row-major: A is m x k (k x m when transposed), so its leading dim is its column count.
   const dnnl_dim_t lda = transA ? m : k;
   const dnnl_dim_t ldb = transB ? k : n;
-  dnnl_status_t st = dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b,
-                                ldb, 0.0f, c, n);
+  dnnl_status_t st =
+      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
   if (st != dnnl_success)
     return Status::error(MESHRT_KERNEL_ERROR,
                          strformat("dnnl_sgemm failed (status %d) on m=%lld n=%lld k=%lld",
@@ -88,17 +88,16 @@ extern "C" void meshrt_matmul(meshrt_context_t handle, int64_t batch, int64_t m,
   AbiCall call(handle, ProfileKind::Matmul, {{"batch", batch}, {"m", m}, {"n", n}, {"k", k}});
   if (!call.fits({batch, m, k}, 4) || !call.fits({batch, k, n}, 4) || !call.fits({batch, m, n}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->matmul(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
-    return;
-  }
-  if (cpu::Bf16Matmul *bf16 = ctx->bf16Matmul()) {
-    ctx->check(bf16->run(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
-    return;
-  }
-  for (int64_t i = 0; i < batch; ++i)
-    if (!ctx->check(cpu::sgemm(m, n, k, a + i * m * k, trans_a != 0, b + i * k * n, trans_b != 0,
-                               c + i * m * n)))
-      return;
+  call.run(
+      [&](Device &dev) { return dev.matmul(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c); },
+      [&](Context *ctx) {
+        if (cpu::Bf16Matmul *bf16 = ctx->bf16Matmul()) {
+          ctx->check(bf16->run(batch, m, n, k, a, trans_a != 0, b, trans_b != 0, c));
+          return;
+        }
+        for (int64_t i = 0; i < batch; ++i)
+          if (!ctx->check(cpu::sgemm(m, n, k, a + i * m * k, trans_a != 0, b + i * k * n,
+                                     trans_b != 0, c + i * m * n)))
+            return;
+      });
 }

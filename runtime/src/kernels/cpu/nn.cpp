@@ -90,17 +90,15 @@ void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_
   AbiCall call(handle, ProfileKind::LayerNorm, {{"outer", outer}, {"n", n}, {"inner", inner}});
   if (!checkLines(call, outer, n, inner))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->layerNorm(outer, n, inner, epsilon, x, y));
-    return;
-  }
-  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
-    float mean, invSigma;
-    lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
-    for (int64_t k = 0; k < n; ++k)
-      y[base + k * stride] = (x[base + k * stride] - mean) * invSigma;
-  });
+  call.run([&](Device &dev) { return dev.layerNorm(outer, n, inner, epsilon, x, y); },
+           [&](Context *ctx) {
+             forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+               float mean, invSigma;
+               lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
+               for (int64_t k = 0; k < n; ++k)
+                 y[base + k * stride] = (x[base + k * stride] - mean) * invSigma;
+             });
+           });
 }
 
 void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
@@ -108,45 +106,41 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
   AbiCall call(handle, ProfileKind::LayerNormGrad, {{"outer", outer}, {"n", n}, {"inner", inner}});
   if (!checkLines(call, outer, n, inner))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->layerNormGrad(outer, n, inner, epsilon, x, dy, dx));
-    return;
-  }
-  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
-    float mean, invSigma;
-    lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
-    double sumDy = 0, sumDyY = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t at = base + k * stride;
-      sumDy += dy[at];
-      sumDyY += double(dy[at]) * ((x[at] - mean) * invSigma);
-    }
-    const float meanDy = static_cast<float>(sumDy / double(n));
-    const float meanDyY = static_cast<float>(sumDyY / double(n));
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t at = base + k * stride;
-      const float yk = (x[at] - mean) * invSigma;
-      dx[at] = (dy[at] - meanDy - yk * meanDyY) * invSigma;
-    }
-  });
+  call.run([&](Device &dev) { return dev.layerNormGrad(outer, n, inner, epsilon, x, dy, dx); },
+           [&](Context *ctx) {
+             forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+               float mean, invSigma;
+               lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
+               double sumDy = 0, sumDyY = 0;
+               for (int64_t k = 0; k < n; ++k) {
+                 const int64_t at = base + k * stride;
+                 sumDy += dy[at];
+                 sumDyY += double(dy[at]) * ((x[at] - mean) * invSigma);
+               }
+               const float meanDy = static_cast<float>(sumDy / double(n));
+               const float meanDyY = static_cast<float>(sumDyY / double(n));
+               for (int64_t k = 0; k < n; ++k) {
+                 const int64_t at = base + k * stride;
+                 const float yk = (x[at] - mean) * invSigma;
+                 dx[at] = (dy[at] - meanDy - yk * meanDyY) * invSigma;
+               }
+             });
+           });
 }
 
 void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y) {
   AbiCall call(handle, ProfileKind::Gelu, {{"count", count}});
   if (!call.fits({count}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->gelu(count, x, y));
-    return;
-  }
-  const int threads = threadsFor(count);
+  call.run([&](Device &dev) { return dev.gelu(count, x, y); },
+           [&](Context *ctx) {
+             const int threads = threadsFor(count);
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < count; ++i) {
-    const float v = x[i];
-    y[i] = 0.5f * v * (1.0f + tanhNoLibm(kGeluC * (v + kGeluA * v * v * v)));
-  }
+             for (int64_t i = 0; i < count; ++i) {
+               const float v = x[i];
+               y[i] = 0.5f * v * (1.0f + tanhNoLibm(kGeluC * (v + kGeluA * v * v * v)));
+             }
+           });
 }
 
 void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, const float *dy,
@@ -154,20 +148,18 @@ void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, co
   AbiCall call(handle, ProfileKind::GeluGrad, {{"count", count}});
   if (!call.fits({count}, 4))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->geluGrad(count, x, dy, dx));
-    return;
-  }
-  const int threads = threadsFor(count);
+  call.run([&](Device &dev) { return dev.geluGrad(count, x, dy, dx); },
+           [&](Context *ctx) {
+             const int threads = threadsFor(count);
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < count; ++i) {
-    const float v = x[i];
-    const float t = tanhNoLibm(kGeluC * (v + kGeluA * v * v * v));
-    const float d =
-        0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * v * v);
-    dx[i] = d * dy[i];
-  }
+             for (int64_t i = 0; i < count; ++i) {
+               const float v = x[i];
+               const float t = tanhNoLibm(kGeluC * (v + kGeluA * v * v * v));
+               const float d = 0.5f * (1.0f + t) +
+                               0.5f * v * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * v * v);
+               dx[i] = d * dy[i];
+             }
+           });
 }
 
 void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
@@ -175,25 +167,23 @@ void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t i
   AbiCall call(handle, ProfileKind::Softmax, {{"outer", outer}, {"n", n}, {"inner", inner}});
   if (!checkLines(call, outer, n, inner))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->softmax(outer, n, inner, x, y));
-    return;
-  }
-  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
-    float m = x[base];
-    for (int64_t k = 1; k < n; ++k)
-      m = x[base + k * stride] > m ? x[base + k * stride] : m;
-    float sum = 0.0f;
-    for (int64_t k = 0; k < n; ++k) {
-      const float e = std::exp(x[base + k * stride] - m);
-      y[base + k * stride] = e;
-      sum += e;
-    }
-    const float inv = 1.0f / sum;
-    for (int64_t k = 0; k < n; ++k)
-      y[base + k * stride] *= inv;
-  });
+  call.run([&](Device &dev) { return dev.softmax(outer, n, inner, x, y); },
+           [&](Context *ctx) {
+             forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+               float m = x[base];
+               for (int64_t k = 1; k < n; ++k)
+                 m = x[base + k * stride] > m ? x[base + k * stride] : m;
+               float sum = 0.0f;
+               for (int64_t k = 0; k < n; ++k) {
+                 const float e = std::exp(x[base + k * stride] - m);
+                 y[base + k * stride] = e;
+                 sum += e;
+               }
+               const float inv = 1.0f / sum;
+               for (int64_t k = 0; k < n; ++k)
+                 y[base + k * stride] *= inv;
+             });
+           });
 }
 
 void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
@@ -206,20 +196,18 @@ void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *g
                     "query and key dims must be two different dims of the tensor") ||
       !call.slice(ndims, global_shape, dim_axes, &s))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->causalMask(s, query_dim, key_dim, value, in, out));
-    return;
-  }
-  const int last = ndims - 1;
-  forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t, int64_t len) {
-    // Global positions at the row's first element; the last dim advances along the row.
-    const int64_t q0 = query_dim == last ? s.offset[last] : coord[query_dim];
-    const int64_t k0 = key_dim == last ? s.offset[last] : coord[key_dim];
-    const int64_t dq = query_dim == last, dk = key_dim == last;
-    for (int64_t j = 0; j < len; ++j)
-      out[local + j] = k0 + dk * j > q0 + dq * j ? value : in[local + j];
-  });
+  call.run([&](Device &dev) { return dev.causalMask(s, query_dim, key_dim, value, in, out); },
+           [&](Context *ctx) {
+             const int last = ndims - 1;
+             forSliceRows(s, [&](int64_t local, const int64_t *coord, int64_t, int64_t len) {
+               // Global positions at the row's first element; the last dim advances along the row.
+               const int64_t q0 = query_dim == last ? s.offset[last] : coord[query_dim];
+               const int64_t k0 = key_dim == last ? s.offset[last] : coord[key_dim];
+               const int64_t dq = query_dim == last, dk = key_dim == last;
+               for (int64_t j = 0; j < len; ++j)
+                 out[local + j] = k0 + dk * j > q0 + dq * j ? value : in[local + j];
+             });
+           });
 }
 
 void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
@@ -234,17 +222,17 @@ void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *globa
   // keep(i) = top 24 bits of hash(seed, key, step, i) / 2^24 >= rate (docs/IR.md).
   const uint64_t prefix =
       random::hashAt(random::hashPrefix(ctx->seed(), key), static_cast<uint64_t>(step));
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->dropout(s, prefix, rate, in, out));
-    return;
-  }
-  const float scale = 1.0f / (1.0f - rate);
-  forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
-    for (int64_t j = 0; j < len; ++j) {
-      const float u = random::uniform01(random::hashAt(prefix, static_cast<uint64_t>(flat + j)));
-      out[local + j] = u >= rate ? in[local + j] * scale : 0.0f;
-    }
-  });
+  call.run([&](Device &dev) { return dev.dropout(s, prefix, rate, in, out); },
+           [&](Context *) {
+             const float scale = 1.0f / (1.0f - rate);
+             forSliceRows(s, [&](int64_t local, const int64_t *, int64_t flat, int64_t len) {
+               for (int64_t j = 0; j < len; ++j) {
+                 const float u =
+                     random::uniform01(random::hashAt(prefix, static_cast<uint64_t>(flat + j)));
+                 out[local + j] = u >= rate ? in[local + j] * scale : 0.0f;
+               }
+             });
+           });
 }
 
 } // extern "C"

@@ -17,16 +17,15 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
     return;
   Context *ctx = call.ctx();
   lr *= ctx->lrFactor();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->sgdUpdate(n, param, grad, lr));
-    return;
-  }
-  const int threads = threadsFor(n);
-  float *__restrict p = param;
-  const float *__restrict g = grad;
+  call.run([&](Device &dev) { return dev.sgdUpdate(n, param, grad, lr); },
+           [&](Context *) {
+             const int threads = threadsFor(n);
+             float *__restrict p = param;
+             const float *__restrict g = grad;
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < n; ++i)
-    p[i] -= lr * g[i];
+             for (int64_t i = 0; i < n; ++i)
+               p[i] -= lr * g[i];
+           });
 }
 
 // Adam with bias correction from the step number (t = step + 1) and AdamW's decoupled weight
@@ -40,32 +39,33 @@ extern "C" void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *pa
     return;
   Context *ctx = call.ctx();
   lr *= ctx->lrFactor();
-  if (Device *dev = ctx->device()) {
-    ctx->check(
-        dev->adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, weightDecay, step));
-    return;
-  }
-  const double t = static_cast<double>(step + 1);
-  const float invC1 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta1), t)));
-  const float invC2 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta2), t)));
-  const float a1 = 1.0f - beta1, a2 = 1.0f - beta2;
-  const float lrDecay = lr * weightDecay;
-  const int threads = threadsFor(n);
-  float *__restrict p = param;
-  float *__restrict mm = m;
-  float *__restrict vv = v;
-  const float *__restrict g = grad;
+  call.run(
+      [&](Device &dev) {
+        return dev.adamUpdate(n, param, grad, m, v, lr, beta1, beta2, epsilon, weightDecay, step);
+      },
+      [&](Context *) {
+        const double t = static_cast<double>(step + 1);
+        const float invC1 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta1), t)));
+        const float invC2 = static_cast<float>(1.0 / (1.0 - std::pow(double(beta2), t)));
+        const float a1 = 1.0f - beta1, a2 = 1.0f - beta2;
+        const float lrDecay = lr * weightDecay;
+        const int threads = threadsFor(n);
+        float *__restrict p = param;
+        float *__restrict mm = m;
+        float *__restrict vv = v;
+        const float *__restrict g = grad;
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float mi = beta1 * mm[i] + a1 * gi;
-    const float vi = beta2 * vv[i] + a2 * gi * gi;
-    mm[i] = mi;
-    vv[i] = vi;
-    // lr * adam + (lr * wd) * p, in the order the CUDA kernel rounds; with wd = 0 the same bits
-    // as plain Adam.
-    p[i] -= lr * (mi * invC1) / (std::sqrt(vi * invC2) + epsilon) + lrDecay * p[i];
-  }
+        for (int64_t i = 0; i < n; ++i) {
+          const float gi = g[i];
+          const float mi = beta1 * mm[i] + a1 * gi;
+          const float vi = beta2 * vv[i] + a2 * gi * gi;
+          mm[i] = mi;
+          vv[i] = vi;
+          // lr * adam + (lr * wd) * p, in the order the CUDA kernel rounds; with wd = 0 the same
+          // bits as plain Adam.
+          p[i] -= lr * (mi * invC1) / (std::sqrt(vi * invC2) + epsilon) + lrDecay * p[i];
+        }
+      });
 }
 
 // velocity = momentum * velocity + grad; param -= lr * velocity.
@@ -77,17 +77,16 @@ extern "C" void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float
     return;
   Context *ctx = call.ctx();
   lr *= ctx->lrFactor();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->momentumUpdate(n, param, grad, velocity, lr, momentum));
-    return;
-  }
-  const int threads = threadsFor(n);
-  float *__restrict p = param;
-  float *__restrict vel = velocity;
-  const float *__restrict g = grad;
+  call.run([&](Device &dev) { return dev.momentumUpdate(n, param, grad, velocity, lr, momentum); },
+           [&](Context *) {
+             const int threads = threadsFor(n);
+             float *__restrict p = param;
+             float *__restrict vel = velocity;
+             const float *__restrict g = grad;
 #pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t i = 0; i < n; ++i) {
-    vel[i] = momentum * vel[i] + g[i];
-    p[i] -= lr * vel[i];
-  }
+             for (int64_t i = 0; i < n; ++i) {
+               vel[i] = momentum * vel[i] + g[i];
+               p[i] -= lr * vel[i];
+             }
+           });
 }

@@ -69,36 +69,35 @@ extern "C" void meshrt_reduce_sum(meshrt_context_t handle, int32_t ndims, const 
   if (!call.shape("in_shape", ndims, in_shape, 4, &count) || !call.fits({out_count}, 4) ||
       !call.strides("out_strides", ndims, in_shape, out_strides, 4, out_count))
     return;
-  Context *ctx = call.ctx();
   const bool empty = count == 0;
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->reduceSum(ndims, in_shape, in, out, out_strides, out_count));
-    return;
-  }
-  std::memset(out, 0, static_cast<size_t>(out_count) * sizeof(float));
-  if (empty)
-    return;
+  call.run(
+      [&](Device &dev) { return dev.reduceSum(ndims, in_shape, in, out, out_strides, out_count); },
+      [&](Context *) {
+        std::memset(out, 0, static_cast<size_t>(out_count) * sizeof(float));
+        if (empty)
+          return;
 
-  const int64_t *strides[1] = {out_strides};
-  Collapsed<1> c = collapse<1>(ndims, in_shape, strides);
-  const int64_t n = c.count();
-  if (c.ndims == 1 && c.strides[0][0] == 0)
-    return fullSum(in, n, out);
-  if (c.ndims == 2 && c.strides[0][1] == 0)
-    return rowSums(in, c.shape[0], c.shape[1], out, c.strides[0][0]);
-  if (c.ndims == 2 && c.strides[0][0] == 0 && c.strides[0][1] == 1)
-    return columnSums(in, c.shape[0], c.shape[1], out);
+        const int64_t *strides[1] = {out_strides};
+        Collapsed<1> c = collapse<1>(ndims, in_shape, strides);
+        const int64_t n = c.count();
+        if (c.ndims == 1 && c.strides[0][0] == 0)
+          return fullSum(in, n, out);
+        if (c.ndims == 2 && c.strides[0][1] == 0)
+          return rowSums(in, c.shape[0], c.shape[1], out, c.strides[0][0]);
+        if (c.ndims == 2 && c.strides[0][0] == 0 && c.strides[0][1] == 1)
+          return columnSums(in, c.shape[0], c.shape[1], out);
 
-  // General case: serial, because different rows may write the same outputs.
-  const int64_t s = c.innerStride(0);
-  forSegments(c, 0, n, [&](int64_t i, const int64_t *off, int64_t len) {
-    const float *src = in + i;
-    float *dst = out + off[0];
-    if (s == 0) {
-      *dst += static_cast<float>(sumContiguous(src, len));
-    } else {
-      for (int64_t j = 0; j < len; ++j)
-        dst[j * s] += src[j];
-    }
-  });
+        // General case: serial, because different rows may write the same outputs.
+        const int64_t s = c.innerStride(0);
+        forSegments(c, 0, n, [&](int64_t i, const int64_t *off, int64_t len) {
+          const float *src = in + i;
+          float *dst = out + off[0];
+          if (s == 0) {
+            *dst += static_cast<float>(sumContiguous(src, len));
+          } else {
+            for (int64_t j = 0; j < len; ++j)
+              dst[j * s] += src[j];
+          }
+        });
+      });
 }

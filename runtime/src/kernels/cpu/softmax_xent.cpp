@@ -46,9 +46,8 @@ template <typename F> bool forPositions(int64_t outer, int64_t classes, int64_t 
 }
 
 void failLabel(Context *ctx, int64_t classes) {
-  ctx->fail(MESHRT_INVALID_ARGUMENT,
-            strformat("softmax cross-entropy label outside [0, %lld)",
-                      static_cast<long long>(classes)));
+  ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("softmax cross-entropy label outside [0, %lld)",
+                                               static_cast<long long>(classes)));
 }
 
 } // namespace
@@ -61,23 +60,22 @@ void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes
                {{"outer", outer}, {"classes", classes}, {"inner", inner}});
   if (!checkSizes(call, outer, classes, inner))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->softmaxXent(outer, classes, inner, logits, labels, loss));
-    return;
-  }
-  bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
-    const float *x = logits + o * classes * inner + i;
-    const int32_t label = labels[o * inner + i];
-    if (label < 0 || label >= classes)
-      return false;
-    float m, lse;
-    logSumExp(x, classes, inner, &m, &lse);
-    loss[o * inner + i] = lse + m - x[label * inner];
-    return true;
-  });
-  if (!ok)
-    failLabel(ctx, classes);
+  call.run(
+      [&](Device &dev) { return dev.softmaxXent(outer, classes, inner, logits, labels, loss); },
+      [&](Context *ctx) {
+        bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
+          const float *x = logits + o * classes * inner + i;
+          const int32_t label = labels[o * inner + i];
+          if (label < 0 || label >= classes)
+            return false;
+          float m, lse;
+          logSumExp(x, classes, inner, &m, &lse);
+          loss[o * inner + i] = lse + m - x[label * inner];
+          return true;
+        });
+        if (!ok)
+          failLabel(ctx, classes);
+      });
 }
 
 void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t classes,
@@ -87,29 +85,30 @@ void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t cl
                {{"outer", outer}, {"classes", classes}, {"inner", inner}});
   if (!checkSizes(call, outer, classes, inner))
     return;
-  Context *ctx = call.ctx();
-  if (Device *dev = ctx->device()) {
-    ctx->check(dev->softmaxXentGrad(outer, classes, inner, logits, labels, dloss, dlogits));
-    return;
-  }
-  bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
-    const int64_t base = o * classes * inner + i;
-    const float *x = logits + base;
-    float *dx = dlogits + base;
-    const int32_t label = labels[o * inner + i];
-    if (label < 0 || label >= classes)
-      return false;
-    float m, lse;
-    logSumExp(x, classes, inner, &m, &lse);
-    const float g = dloss[o * inner + i];
-    const float shift = m + lse; // softmax = exp(x - shift)
-    for (int64_t c = 0; c < classes; ++c)
-      dx[c * inner] = std::exp(x[c * inner] - shift) * g;
-    dx[label * inner] -= g;
-    return true;
-  });
-  if (!ok)
-    failLabel(ctx, classes);
+  call.run(
+      [&](Device &dev) {
+        return dev.softmaxXentGrad(outer, classes, inner, logits, labels, dloss, dlogits);
+      },
+      [&](Context *ctx) {
+        bool ok = forPositions(outer, classes, inner, [&](int64_t o, int64_t i) {
+          const int64_t base = o * classes * inner + i;
+          const float *x = logits + base;
+          float *dx = dlogits + base;
+          const int32_t label = labels[o * inner + i];
+          if (label < 0 || label >= classes)
+            return false;
+          float m, lse;
+          logSumExp(x, classes, inner, &m, &lse);
+          const float g = dloss[o * inner + i];
+          const float shift = m + lse; // softmax = exp(x - shift)
+          for (int64_t c = 0; c < classes; ++c)
+            dx[c * inner] = std::exp(x[c * inner] - shift) * g;
+          dx[label * inner] -= g;
+          return true;
+        });
+        if (!ok)
+          failLabel(ctx, classes);
+      });
 }
 
 } // extern "C"
