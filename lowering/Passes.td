@@ -18,7 +18,7 @@ def LowerToLLVM : Pass<"meshc-lower-to-llvm", "mlir::ModuleOp"> {
     `meshrt_main` with the mesh, the layout, a fingerprint of the program and the meshc
     version.
 
-    Before: `func.func @mlp() attributes {meshc.partitioned} { %0 = meshc.einsum ... }`
+    Before: `func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=2">} { ... }`
     After:  `llvm.func @meshc_step(%ctx: !llvm.ptr, %step: i64) -> f32 {
                llvm.call @meshrt_matmul(...) ... }`
   }];

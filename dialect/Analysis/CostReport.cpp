@@ -12,6 +12,7 @@
 
 #include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Location.h"
@@ -219,15 +220,15 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   if (funcs.size() != 1)
     return module.emitError() << "expected one meshc function, found " << funcs.size();
   func::FuncOp func = funcs.front();
-  auto mesh = module->getAttrOfType<MeshAttr>("meshc.mesh");
-  if (!func->hasAttr("meshc.partitioned") || !mesh)
+  MeshAttr mesh = getPerRankMesh(func);
+  if (!mesh)
     return func.emitError() << "function '" << func.getSymName()
                             << "' is not partitioned (run meshc-partition first)";
   report = CostReport();
   report.program = func.getSymName().str();
   report.mesh = mesh.getSpec();
   report.numRanks = mesh.getNumRanks();
-  if (auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout"))
+  if (LayoutAttr layout = getLayout(module))
     report.layout = layout.getSpec();
 
   // Each figure is a sum of int64 counts that fit one by one (the tensor type verifier sees to

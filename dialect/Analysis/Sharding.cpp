@@ -11,13 +11,40 @@
 using namespace mlir;
 using namespace meshc;
 
+ShardingAttr meshc::toShardingAttr(const Sharding &sharding, MeshAttr mesh) {
+  llvm::SmallVector<llvm::SmallVector<StringAttr>> dims;
+  for (int axis : sharding.dimAxes) {
+    dims.emplace_back();
+    if (axis != kReplicated)
+      dims.back().push_back(mesh.getAxisNames()[axis]);
+  }
+  llvm::SmallVector<StringAttr> partial;
+  for (unsigned axis : sharding.partialAxes)
+    partial.push_back(mesh.getAxisNames()[axis]);
+  return ShardingAttr::get(mesh.getContext(), dims, partial);
+}
+
+Sharding meshc::fromShardingAttr(ShardingAttr attr, MeshAttr mesh) {
+  Sharding sharding;
+  for (unsigned dim = 0; dim < attr.getRank(); ++dim) {
+    llvm::SmallVector<StringAttr> axes = attr.getDimAxes(dim);
+    assert(axes.size() <= 1 && "one mesh axis per dim at most");
+    sharding.dimAxes.push_back(axes.empty() ? kReplicated
+                                            : static_cast<int>(*mesh.findAxis(axes.front())));
+  }
+  for (StringAttr axis : attr.getPartialAxes())
+    sharding.partialAxes.push_back(*mesh.findAxis(axis));
+  llvm::sort(sharding.partialAxes);
+  return sharding;
+}
+
 MeshLayout::MeshLayout(MeshAttr mesh, LayoutAttr layout) : mesh(mesh), layout(layout) {}
 
 std::optional<MeshLayout> MeshLayout::fromModule(ModuleOp module) {
-  auto mesh = module->getAttrOfType<MeshAttr>(kMeshAttrName);
+  MeshAttr mesh = meshc::getMesh(module);
   if (!mesh)
     return std::nullopt;
-  return MeshLayout(mesh, module->getAttrOfType<LayoutAttr>(kLayoutAttrName));
+  return MeshLayout(mesh, meshc::getLayout(module));
 }
 
 int MeshLayout::axisOf(StringAttr dim) const {

@@ -4,6 +4,7 @@
 #define MESHC_DIALECT_ANALYSIS_SHARDING_H
 
 #include "dialect/IR/MeshcDialect.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
@@ -12,13 +13,14 @@
 
 namespace meshc {
 
-/// Mesh axis index used for "not split" (replicated or whole) in `Sharding::dimAxes` and in the
-/// `dim_axes` attribute of partitioned sources.
+/// Mesh axis index used for "not split" (replicated or whole) in `Sharding::dimAxes`.
 inline constexpr int kReplicated = -1;
 
 /// What a rank holds of a global tensor: for each dimension (in the type's order) the mesh
 /// axis it is split on or kReplicated, and the axes over which the rank holds only a partial
-/// sum (the full value is the sum over the ranks that differ along those axes).
+/// sum (the full value is the sum over the ranks that differ along those axes). The
+/// partitioner's working form, by mesh axis index; in the IR a sharding is a ShardingAttr
+/// (by axis name), see toShardingAttr / fromShardingAttr.
 struct Sharding {
   llvm::SmallVector<int> dimAxes;
   llvm::SmallVector<unsigned> partialAxes; // sorted, no duplicates
@@ -29,6 +31,12 @@ struct Sharding {
   }
   bool operator!=(const Sharding &other) const { return !(*this == other); }
 };
+
+/// `sharding` as an attribute: axes by their names in `mesh`.
+ShardingAttr toShardingAttr(const Sharding &sharding, MeshAttr mesh);
+/// The sharding `attr` names, by axis index in `mesh`. `attr` must be verified against `mesh`
+/// (as the per-rank verifier does): known axes, at most one per dim.
+Sharding fromShardingAttr(ShardingAttr attr, MeshAttr mesh);
 
 /// One collective of a resharding plan (MeshLayout::planReshard). Dims are positions in the
 /// global type, axes indices in the mesh.
@@ -56,7 +64,7 @@ public:
   /// here; the layout check reports them.
   MeshLayout(MeshAttr mesh, LayoutAttr layout);
 
-  /// The mesh and layout attributes of `module` (`meshc.mesh`, `meshc.layout`); nullopt
+  /// The mesh and layout of `module` (ModuleAttrs.h); nullopt
   /// when the module has no mesh.
   static std::optional<MeshLayout> fromModule(mlir::ModuleOp module);
 
@@ -95,12 +103,6 @@ private:
   MeshAttr mesh;
   LayoutAttr layout;
 };
-
-/// The attribute names on the module.
-inline constexpr llvm::StringLiteral kMeshAttrName = "meshc.mesh";
-inline constexpr llvm::StringLiteral kLayoutAttrName = "meshc.layout";
-/// The unit attribute the partitioner puts on the function it has partitioned.
-inline constexpr llvm::StringLiteral kPartitionedAttrName = "meshc.partitioned";
 
 } // namespace meshc
 

@@ -1,4 +1,4 @@
-// Mesh and layout attributes.
+// Mesh, layout and sharding attributes.
 #ifndef MESHC_ATTRS_TD
 #define MESHC_ATTRS_TD
 
@@ -38,6 +38,33 @@ def Meshc_LayoutAttr : Meshc_Attr<"Layout", "layout"> {
     ::mlir::StringAttr lookup(::llvm::StringRef dim) const;
     /// "batch:b,hidden:m"
     std::string getSpec() const;
+  }];
+}
+
+def Meshc_ShardingAttr : Meshc_Attr<"Sharding", "sharding"> {
+  let summary = "how a per-rank value is split over the mesh";
+  let description = [{
+    `#meshc.sharding<[[b], [], [m]]>`: for each dim of the value's type, in order, the mesh
+    axes it is split over, outer to inner (empty: whole on every rank);
+    `#meshc.sharding<[[b], []], partial = [m]>`: the rank also holds only a partial sum over
+    axis `m` (the value is the sum over the ranks that differ along `m`). No axis appears
+    twice. The per-rank program carries one per op result (`meshc.sharding`, ModuleAttrs.h);
+    the per-rank verifier checks them against the mesh, the types and each other.
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"::mlir::ArrayAttr", "per dim: the mesh axes it is split over">:$dims,
+    ArrayRefParameter<"::mlir::StringAttr", "the axes of pending sums">:$partialAxes);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    unsigned getRank() const { return getDims().size(); }
+    /// The mesh axes dim `dim` (a position in the type) is split over, outer to inner.
+    ::llvm::SmallVector<::mlir::StringAttr> getDimAxes(unsigned dim) const;
+    bool isPartial() const { return !getPartialAxes().empty(); }
+    /// From the axis names of each dim and the partial axes.
+    static ShardingAttr get(::mlir::MLIRContext *context,
+                            ::llvm::ArrayRef<::llvm::SmallVector<::mlir::StringAttr>> dims,
+                            ::llvm::ArrayRef<::mlir::StringAttr> partialAxes);
   }];
 }
 

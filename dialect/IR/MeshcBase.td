@@ -16,6 +16,8 @@ def Meshc_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+  // The discardable meshc.* attributes (dialect/IR/ModuleAttrs.h) are typed and checked.
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerTypes();
     void registerAttributes();

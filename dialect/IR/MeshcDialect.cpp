@@ -1,6 +1,7 @@
 // Registration of the meshc dialect.
 #include "dialect/IR/MeshcDialect.h"
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -17,4 +18,9 @@ void meshc::MeshcDialect::initialize() {
 #define GET_OP_LIST
 #include "dialect/IR/MeshcOps.cpp.inc"
       >();
+}
+
+LogicalResult meshc::MeshcDialect::verifyOperationAttribute(Operation *op,
+                                                            NamedAttribute attribute) {
+  return verifyMeshcAttribute(op, attribute);
 }

@@ -78,8 +78,3 @@ LogicalResult MetricOp::verify() {
 LogicalResult PredictionOp::verify() {
   return verifyPerSample(*this, "output", getName(), tensorOf(getValue()));
 }
-
-// The runtime reads and writes these tensors as global ones: it needs to know how the per-rank
-// value is split.
-bool MetricOp::needsDimAxes() { return true; }
-bool PredictionOp::needsDimAxes() { return true; }

@@ -21,7 +21,7 @@ def Meshc_EqualOp : Meshc_DifferentiableOp<"equal"> {
 
 class Meshc_PerSampleOp<string mnemonic, string what> : Meshc_Op<mnemonic, [
     MemoryEffects<[MemWrite]>,
-    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface, ["needsDimAxes"]>]> {
+    DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {
   let summary = what;
   let arguments = (ins StrAttr:$name, Meshc_AnyTensor:$value);
   let assemblyFormat = "$name `,` $value attr-dict `:` qualified(type($value))";
@@ -34,8 +34,8 @@ def Meshc_MetricOp : Meshc_PerSampleOp<"metric",
     `meshc.metric "accuracy", %t : !meshc.tensor<batch=64, f32>`. The first dim of `%t` is the
     sample dim (the inputs' first dim); the runtime prints the mean over all samples of an
     evaluation set. Not part of training: autodiff ignores it and the train pass does not
-    compute it; the eval pass computes it with the loss. After partitioning, `dim_axes`
-    (dim name -> mesh axis index, split dims only) says how the per-rank value is split.
+    compute it; the eval pass computes it with the loss. After partitioning, the
+    operand's `meshc.sharding` says how the per-rank value is split.
   }];
 }
 
@@ -44,7 +44,7 @@ def Meshc_PredictionOp : Meshc_PerSampleOp<"prediction",
   let description = [{
     `meshc.prediction "probs", %p : !meshc.tensor<batch=64, classes=10, f32>` (the DSL's
     `g.output("probs", p)`). The first dim is the sample dim. Computed only by the predict
-    pass, with only the ops it depends on. `dim_axes` as for meshc.metric.
+    pass, with only the ops it depends on. Per rank, as for meshc.metric.
   }];
 }
 

@@ -9,15 +9,15 @@
 // Lookups by index
 //===----------------------------------------------------------------------===//
 
-def Meshc_EmbeddingOp : Meshc_DifferentiableOp<"embedding", [], ["needsDimAxes"]> {
+def Meshc_EmbeddingOp : Meshc_DifferentiableOp<"embedding"> {
   let summary = "rows of a table picked by integer ids";
   let description = [{
     `table` is [vocab_dim, d...] (f32; vocab_dim first), `ids` are i32 of any dims; the result
     is [ids dims..., d...] with result[i, :] = table[ids[i], :], and zeros for an id outside
     [0, vocab). The result sums over the vocabulary (a one-hot product), so a split vocabulary
     leaves each rank the rows it holds (others give 0) and the partitioner's all_reduce
-    completes it: Megatron's vocab-parallel embedding. Per rank, `dim_axes` gives the mesh axis
-    of a split vocabulary (its slice's offset).
+    completes it: Megatron's vocab-parallel embedding. Per rank, the table's `meshc.sharding`
+    gives the mesh axis of a split vocabulary (its slice's offset).
   }];
   let arguments = (ins Meshc_AnyTensor:$table, Meshc_AnyTensor:$ids, StrAttr:$vocab_dim);
   let results = (outs Meshc_AnyTensor:$result);
@@ -27,7 +27,7 @@ def Meshc_EmbeddingOp : Meshc_DifferentiableOp<"embedding", [], ["needsDimAxes"]
   }];
 }
 
-def Meshc_EmbeddingGradOp : Meshc_ComputeOp<"embedding_grad", [], ["needsDimAxes"]> {
+def Meshc_EmbeddingGradOp : Meshc_ComputeOp<"embedding_grad"> {
   let summary = "scatter-add of row gradients into a table-shaped gradient";
   let description = [{
     The adjoint of meshc.embedding's table: result[v, :] = sum over i with ids[i] = v of
@@ -41,13 +41,13 @@ def Meshc_EmbeddingGradOp : Meshc_ComputeOp<"embedding_grad", [], ["needsDimAxes
   }];
 }
 
-def Meshc_OneHotOp : Meshc_DifferentiableOp<"one_hot", [], ["needsDimAxes"]> {
+def Meshc_OneHotOp : Meshc_DifferentiableOp<"one_hot"> {
   let summary = "one-hot rows of integer indices; an index out of range gives a zero row";
   let description = [{
     `input` (i32, or f32 holding integers) has the result's dims minus one, the class dim
     (any position); result[..., c, ...] = 1.0 where input[...] == c, else 0.0. An index
     outside [0, classes) gives an all-zero row (MoE capacity relies on it). Per rank,
-    `dim_axes` gives the mesh axis of a split class dim. No gradient.
+    the result's `meshc.sharding` gives the mesh axis of a split class dim. No gradient.
   }];
   let arguments = (ins Meshc_AnyTensor:$input);
   let results = (outs Meshc_AnyTensor:$result);

@@ -22,12 +22,6 @@ def Meshc_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
       "::llvm::SmallVector<::mlir::StringAttr>", "getWholeDims", (ins), "",
       [{ return {}; }]>,
     InterfaceMethod<
-      [{True for ops whose per-rank computation depends on where its slice lies in the
-        global tensor (dropout masks, causal masks, a split vocabulary): the partitioner then
-        sets the `dim_axes` dictionary attribute on the per-rank op, dim name -> index of the
-        mesh axis the dim is split on (split dims only).}],
-      "bool", "needsDimAxes", (ins), "", [{ return false; }]>,
-    InterfaceMethod<
       [{Pairs (operand dim, result dim) of an op that renames dims: the result dim is held
         the way the operand dim was (same positions, same split), and the partitioner then
         moves it to its own layout (slice, gather or all-to-all).}],

@@ -1,6 +1,7 @@
 // Verifiers and sharding rules of the NN family (MeshcNNOps.td): layer_norm, gelu, softmax,
 // causal_mask, dropout, their adjoint ops, and the Adam and momentum updates.
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -98,8 +99,8 @@ LogicalResult CausalMaskOp::verify() {
     return emitOpError() << "query and key dimensions must differ, both are '" << getQueryDim()
                          << "'";
   // Per-rank programs hold slices: the global sizes were checked before partitioning.
-  Operation *parent = (*this)->getParentOp();
-  if (parent && parent->hasAttr("meshc.partitioned"))
+  auto parent = llvm::dyn_cast_or_null<func::FuncOp>((*this)->getParentOp());
+  if (parent && isPerRank(parent))
     return success();
   NamedTensorType type = tensorOf(getInput());
   int64_t queries = type.getDimSize(getQueryDim()), keys = type.getDimSize(getKeyDim());
@@ -200,7 +201,3 @@ llvm::SmallVector<StringAttr> LayerNormOp::getWholeDims() { return {getDimAttr()
 llvm::SmallVector<StringAttr> LayerNormGradOp::getWholeDims() { return {getDimAttr()}; }
 llvm::SmallVector<StringAttr> SoftmaxOp::getWholeDims() { return {getDimAttr()}; }
 
-// Positions along the query and key dims are global indices.
-bool CausalMaskOp::needsDimAxes() { return true; }
-// The keep-mask is a function of the global element index.
-bool DropoutOp::needsDimAxes() { return true; }

@@ -35,11 +35,11 @@ def Meshc_SoftmaxOp : Meshc_DifferentiableOp<"softmax",
 }
 
 def Meshc_CausalMaskOp : Meshc_DifferentiableOp<"causal_mask",
-    [AllTypesMatch<["input", "result"]>], ["needsDimAxes"]> {
+    [AllTypesMatch<["input", "result"]>]> {
   let summary = "`value` (default -1e9) where key position > query position, else x";
   let description = [{
     Positions are GLOBAL indices along `query_dim` and `key_dim` (two dims of equal size),
-    so either may be split: after partitioning, `dim_axes` says where the slice lies.
+    so either may be split: after partitioning, `meshc.sharding` says where the slice lies.
     The adjoint is the same mask with `value = 0.0` applied to the result's adjoint.
   }];
   let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$query_dim, StrAttr:$key_dim,
@@ -55,7 +55,7 @@ def Meshc_CausalMaskOp : Meshc_DifferentiableOp<"causal_mask",
 }
 
 def Meshc_DropoutOp : Meshc_DifferentiableOp<"dropout",
-    [AllTypesMatch<["input", "result"]>], ["needsDimAxes"]> {
+    [AllTypesMatch<["input", "result"]>]> {
   let summary = "x * keep / (1 - rate), keep drawn from (seed, key, step, global index)";
   let description = [{
     keep = uniform01(hash(seed, key, step, i)) >= rate, where i is the element's row-major

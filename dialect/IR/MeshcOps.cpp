@@ -55,14 +55,6 @@ LogicalResult requireConsistentSizes(Operation *op, ValueRange values) {
   return success();
 }
 
-LogicalResult verifyDimAxes(Operation *op, std::optional<llvm::ArrayRef<int32_t>> dimAxes,
-                            NamedTensorType type) {
-  if (dimAxes && dimAxes->size() != type.getRank())
-    return op->emitOpError() << "dim_axes has " << dimAxes->size() << " entries for a tensor of "
-                             << type.getRank() << " dimensions";
-  return success();
-}
-
 /// `labels` is `logits` without `classDim`, in order.
 LogicalResult verifyLabelsMatchLogits(Operation *op, NamedTensorType logits, NamedTensorType labels,
                                       llvm::StringRef classDim) {
@@ -134,7 +126,7 @@ LogicalResult InputOp::verify() {
   if (getClasses() > kMaxI32Index)
     return emitOpError() << "classes must be at most " << kMaxI32Index << " (labels are i32), not "
                          << getClasses();
-  return verifyDimAxes(*this, getDimAxes(), type);
+  return success();
 }
 
 LogicalResult ParamOp::verify() {
@@ -143,7 +135,7 @@ LogicalResult ParamOp::verify() {
   if (!std::isfinite(getScale().convertToDouble()))
     return emitOpError() << "scale must be finite, not "
                          << std::to_string(getScale().convertToDouble());
-  return verifyDimAxes(*this, getDimAxes(), tensorOf(getResult()));
+  return success();
 }
 
 LogicalResult EinsumOp::verify() {

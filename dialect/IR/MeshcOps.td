@@ -35,11 +35,9 @@ def Meshc_InputOp : Meshc_Op<"input", [
   let summary = "a training input, synthesised from the step and the global sample index";
   let description = [{
     `kind` is `features` (f32) or `labels` (i32); `classes` is the number of classes of the
-    synthetic task. After partitioning, `dim_axes` gives for each dimension the index of the
-    mesh axis it is split on, or -1.
+    synthetic task. After partitioning, its `meshc.sharding` says where the rank's slice lies.
   }];
-  let arguments = (ins StrAttr:$name, Meshc_InputKindAttr:$kind, I64Attr:$classes,
-                       OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
+  let arguments = (ins StrAttr:$name, Meshc_InputKindAttr:$kind, I64Attr:$classes);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$name `` $kind attr-dict `:` qualified(type($result))";
   let hasVerifier = 1;
@@ -52,10 +50,9 @@ def Meshc_ParamOp : Meshc_Op<"param", [
   let description = [{
     Reads the current value of the parameter `name`. `init` is `uniform`, `normal`, `zeros`
     or `constant`, with `scale`. The global initial value depends only on the seed, the name
-    and the global element index. After partitioning, `dim_axes` as for `meshc.input`.
+    and the global element index. After partitioning, `meshc.sharding` as for `meshc.input`.
   }];
-  let arguments = (ins StrAttr:$name, Meshc_ParamInitAttr:$init, F64Attr:$scale,
-                       OptionalAttr<DenseI32ArrayAttr>:$dim_axes);
+  let arguments = (ins StrAttr:$name, Meshc_ParamInitAttr:$init, F64Attr:$scale);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$name `` $init attr-dict `:` qualified(type($result))";
   let hasVerifier = 1;

@@ -1,5 +1,5 @@
 // Sharding rules of the Index family (ShardingRuleOpInterface). Lookups and one-hots run on
-// any slice once they know where it lies (needsDimAxes); ops that scan, pick or cut along a
+// any slice once they know where it lies (their per-rank shardings); ops that scan, pick or cut along a
 // dim need it whole; rename pairs dims; reshape keeps the split of the dims it leaves alone.
 #include "dialect/IR/MeshcOps.h"
 
@@ -21,10 +21,8 @@ llvm::SmallVector<StringAttr> reducedDims(NamedTensorType input, NamedTensorType
 
 // The vocabulary is summed over (an implicit one-hot product): a split vocabulary gives a
 // partial sum, each rank looking up only the rows it holds.
-bool EmbeddingOp::needsDimAxes() { return true; }
-// Ids dims are summed over: a split batch gives a partial table gradient.
-bool EmbeddingGradOp::needsDimAxes() { return true; }
-bool OneHotOp::needsDimAxes() { return true; }
+// Ids dims are summed over: a split batch gives a partial table gradient. Both, and one_hot,
+// find where their slice lies from their per-rank shardings.
 
 llvm::SmallVector<StringAttr> ArgmaxOp::getWholeDims() { return {getDimAttr()}; }
 

@@ -139,12 +139,12 @@ private:
 struct CheckLayoutPass : meshc::impl::CheckLayoutBase<CheckLayoutPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto mesh = module->getAttrOfType<MeshAttr>(kMeshAttrName);
+    MeshAttr mesh = getMesh(module);
     if (!mesh) {
       module.emitError("program has no mesh; pass --mesh or set one in the model");
       return signalPassFailure();
     }
-    LayoutChecker checker(mesh, module->getAttrOfType<LayoutAttr>(kLayoutAttrName));
+    LayoutChecker checker(mesh, getLayout(module));
     module.walk([&](Operation *op) {
       if (auto func = llvm::dyn_cast<func::FuncOp>(op))
         for (BlockArgument arg : func.getArguments())

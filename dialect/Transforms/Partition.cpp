@@ -20,14 +20,13 @@
 // all_to_all, reduce_scatter, all_reduce; bytes received per rank).
 // Mesh axes of size 1 are treated as replicated: they never need communication.
 //
-// The partitioned program (what the lowering reads):
-//  - the function carries the unit attribute `meshc.partitioned`; module `meshc.mesh` and
+// The per-rank program (what the lowering reads; dialect/IR/PerRankVerifier.cpp checks it):
+//  - the function carries `meshc.per_rank = #meshc.mesh<...>`; module `meshc.mesh` and
 //    `meshc.layout` stay;
 //  - every type is per rank (split dims divided by their axis size);
-//  - meshc.input / meshc.param carry `dim_axes = array<i32: ...>`: per dim, the index of the
-//    mesh axis it is split on in `meshc.mesh`, or -1 (also -1 for axes of size 1);
-//  - ops whose sharding rule needsDimAxes() carry `dim_axes = {dim = axis : i32, ...}` for
-//    the dims split while they run;
+//  - every op with tensor results carries `meshc.sharding = [#meshc.sharding<...>, ...]`,
+//    one per result: the mesh axis of each dim (none for axes of size 1) and the axes it is
+//    a partial sum over; an op's dims are split while it runs as its operands and results say;
 //  - collectives, at the location of the op that caused them:
 //      meshc.all_reduce %v {axes = ["b", "m"]}            sum over those axes, same type
 //      meshc.reduce_scatter %v {axis = "b", dim = "d"}   sum over b, keep this rank's d slice
@@ -118,6 +117,16 @@ private:
   /// Maps `global` to its per-rank `local` value, produced as `produced`: resharded to its
   /// target now, or left as produced when a relayout is its one use.
   LogicalResult mapResult(Value global, Value local, const Sharding &produced, Location loc);
+  /// Types the results of the per-rank `local` (a clone of `op`) as `produced` (one per result;
+  /// none when `op` has no tensor results), records the shardings and maps each result.
+  LogicalResult mapResults(Operation *op, Operation *local, llvm::ArrayRef<Sharding> produced);
+  /// Sets `meshc.sharding` on the per-rank op `local`: one sharding per result.
+  void annotate(Operation *local, llvm::ArrayRef<Sharding> shardings) {
+    llvm::SmallVector<ShardingAttr> attrs;
+    for (const Sharding &sharding : shardings)
+      attrs.push_back(toShardingAttr(sharding, layout.getMesh()));
+    setResultShardings(local, attrs);
+  }
   void resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int> &axes,
                         const llvm::SmallPtrSetImpl<StringAttr> &summed);
   /// Brings `value` (global type `global`, held as `from`) to `to` with collectives at `loc`;
@@ -159,7 +168,7 @@ LogicalResult Partitioner::partition(func::FuncOp func) {
   }
   for (Operation *op : llvm::reverse(globalOps))
     op->erase();
-  func->setAttr(kPartitionedAttrName, builder.getUnitAttr());
+  setPerRank(func, layout.getMesh());
   return success();
 }
 
@@ -174,8 +183,7 @@ LogicalResult Partitioner::partitionSource(Operation *op) {
     held[op->getResult(0)] = sharding;
   }
   local->getResult(0).setType(layout.localType(global, sharding));
-  local->setAttr("dim_axes", builder.getDenseI32ArrayAttr(llvm::SmallVector<int32_t>(
-                                 sharding.dimAxes.begin(), sharding.dimAxes.end())));
+  annotate(local, {sharding});
   mapping.map(op->getResult(0), local->getResult(0));
   return success();
 }
@@ -259,13 +267,6 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
   }
   builder.setInsertionPoint(op);
   Operation *local = builder.clone(*op, operands);
-  if (rule.needsDimAxes()) {
-    llvm::SmallVector<NamedAttribute> split;
-    for (auto [dim, axis] : axes)
-      if (axis != kReplicated)
-        split.push_back(builder.getNamedAttr(dim, builder.getI32IntegerAttr(axis)));
-    local->setAttr("dim_axes", builder.getDictionaryAttr(split));
-  }
 
   // Results: as the op leaves them, then to their target.
   llvm::SmallVector<unsigned> partialAxes;
@@ -274,16 +275,28 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
       partialAxes.push_back(axis);
   llvm::sort(partialAxes);
   partialAxes.erase(std::unique(partialAxes.begin(), partialAxes.end()), partialAxes.end());
-  for (auto [global, result] : llvm::zip(op->getResults(), local->getResults())) {
-    NamedTensorType type = tensorTypeOf(global);
-    if (!type) {
-      mapping.map(global, result);
-      continue;
+  llvm::SmallVector<Sharding> shardings;
+  for (Value result : op->getResults())
+    if (NamedTensorType type = tensorTypeOf(result)) {
+      shardings.push_back(shardingFor(type, axes));
+      shardings.back().partialAxes = partialAxes;
     }
-    Sharding produced = shardingFor(type, axes);
-    produced.partialAxes = partialAxes;
-    result.setType(layout.localType(type, produced));
-    if (failed(mapResult(global, result, produced, op->getLoc())))
+  return mapResults(op, local, shardings);
+}
+
+LogicalResult Partitioner::mapResults(Operation *op, Operation *local,
+                                      llvm::ArrayRef<Sharding> produced) {
+  if (produced.empty()) { // no tensor results (func.return and the like)
+    for (auto [global, result] : llvm::zip(op->getResults(), local->getResults()))
+      mapping.map(global, result);
+    return success();
+  }
+  assert(produced.size() == op->getNumResults() && "ops with tensor results have only those");
+  annotate(local, produced);
+  for (auto [global, result, sharding] :
+       llvm::zip(op->getResults(), local->getResults(), produced)) {
+    result.setType(layout.localType(tensorTypeOf(global), sharding));
+    if (failed(mapResult(global, result, sharding, op->getLoc())))
       return failure();
   }
   return success();
@@ -320,9 +333,10 @@ LogicalResult Partitioner::partitionRelayout(RelayoutOp op) {
 LogicalResult Partitioner::partitionClip(ClipGlobalNormOp op) {
   IRMapping operands;
   llvm::SmallVector<int64_t> replicas;
+  llvm::SmallVector<Sharding> shardings;
   for (Value grad : op.getGrads()) {
     NamedTensorType type = tensorTypeOf(grad);
-    Sharding sharding = target(type);
+    Sharding sharding = shardings.emplace_back(target(type));
     Value local = reshard(mapping.lookup(grad), type, heldOf(grad), sharding, op.getLoc());
     if (!local)
       return failure();
@@ -336,6 +350,7 @@ LogicalResult Partitioner::partitionClip(ClipGlobalNormOp op) {
   builder.setInsertionPoint(op);
   Operation *local = builder.clone(*op, operands);
   local->setAttr("replicas", builder.getDenseI64ArrayAttr(replicas));
+  annotate(local, shardings);
   for (auto [global, result] : llvm::zip(op.getResults(), local->getResults())) {
     result.setType(operands.lookup(op.getGrads()[result.getResultNumber()]).getType());
     mapping.map(global, result);
@@ -376,13 +391,12 @@ LogicalResult Partitioner::partitionRenameOp(Operation *op, ShardingRuleOpInterf
   }
   builder.setInsertionPoint(op);
   Operation *local = builder.clone(*op, operands);
-  for (auto [global, result] : llvm::zip(op->getResults(), local->getResults())) {
+  llvm::SmallVector<Sharding> shardings;
+  for (Value global : op->getResults()) {
     NamedTensorType type = tensorTypeOf(global);
-    if (!type) {
-      mapping.map(global, result);
+    if (!type)
       continue;
-    }
-    Sharding produced;
+    Sharding &produced = shardings.emplace_back();
     llvm::SmallVector<bool> axisUsed(layout.getNumAxes(), false);
     for (StringAttr dim : type.getDimNames()) {
       int axis = kReplicated;
@@ -397,11 +411,8 @@ LogicalResult Partitioner::partitionRenameOp(Operation *op, ShardingRuleOpInterf
         axisUsed[axis] = true;
       produced.dimAxes.push_back(axis);
     }
-    result.setType(layout.localType(type, produced));
-    if (failed(mapResult(global, result, produced, op->getLoc())))
-      return failure();
   }
-  return success();
+  return mapResults(op, local, shardings);
 }
 
 Value Partitioner::reshard(Value value, NamedTensorType global, const Sharding &from,
@@ -453,6 +464,7 @@ Value Partitioner::reshard(Value value, NamedTensorType global, const Sharding &
                                          axisName(step.axis));
       break;
     }
+    annotate(value.getDefiningOp(), {state});
   }
   return value;
 }
@@ -466,7 +478,7 @@ struct PartitionPass : meshc::impl::PartitionBase<PartitionPass> {
       return signalPassFailure();
     }
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (!func->hasAttr(kPartitionedAttrName) &&
+      if (!isPerRank(func) &&
           failed(Partitioner(*layout, &getContext()).partition(func)))
         return signalPassFailure();
   }

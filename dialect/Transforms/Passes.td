@@ -61,7 +61,8 @@ def Partition : Pass<"meshc-partition", "mlir::ModuleOp"> {
     ShardingRuleOpInterface allows; summed split dims leave partial sums resolved by
     meshc.all_reduce (or meshc.reduce_scatter where the result wants that dim split);
     dims an op needs whole are gathered (meshc.all_gather) and re-split (meshc.all_slice).
-    Marks the function with the `meshc.partitioned` unit attribute.
+    Marks the function `meshc.per_rank = #meshc.mesh<...>` (the per-rank program, checked by
+    the dialect: dialect/IR/PerRankVerifier.cpp).
   }];
   let dependentDialects = ["::meshc::MeshcDialect"];
 }

@@ -3,6 +3,7 @@
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -27,14 +28,13 @@ struct SetMeshLayoutPass : PassWrapper<SetMeshLayoutPass, OperationPass<ModuleOp
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
-    // The two attribute names are part A's typed setters (dialect/IR/ModuleAttrs.h) after merge.
     if (override.mesh) {
       MeshAttr mesh = parseMeshSpec(&getContext(), *override.mesh, error);
       if (!mesh) {
         module.emitError() << "mesh option: " << error;
         return signalPassFailure();
       }
-      module->setAttr("meshc.mesh", mesh);
+      setMesh(module, mesh);
     }
     if (override.layout) {
       LayoutAttr layout = parseLayoutSpec(&getContext(), *override.layout, error);
@@ -42,7 +42,7 @@ struct SetMeshLayoutPass : PassWrapper<SetMeshLayoutPass, OperationPass<ModuleOp
         module.emitError() << "layout option: " << error;
         return signalPassFailure();
       }
-      module->setAttr("meshc.layout", layout);
+      setLayout(module, layout);
     }
   }
 

@@ -1,5 +1,5 @@
 // Index family → runtime kernels: lookups and one-hots (with the offset of a split dim, from
-// the per-rank op's dim_axes), argmax/cumsum over a dim viewed as [outer, n, inner], max
+// the per-rank shardings), argmax/cumsum over a dim viewed as [outer, n, inner], max
 // reductions with strided outputs like reduce_sum, window copies for concat/slice/pad, and
 // plain copies for rename/reshape/stop_gradient.
 #include "lowering/MeshcToLLVM/LoweringState.h"
@@ -67,7 +67,7 @@ void emitIndexOp(EmbeddingOp lookup, OpBuilder &b, LoweringState &state) {
       b, loc,
       {state.context, rt.i64c(b, loc, typeOf(lookup.getIds()).getNumElements()),
        rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
-       rt.i32c(b, loc, LoweringState::dimAxis(lookup, lookup.getVocabDim())),
+       rt.i32c(b, loc, state.dimAxis(lookup, lookup.getVocabDim())),
        state.pointer(b, loc, lookup.getTable()), state.pointer(b, loc, lookup.getIds()),
        state.pointer(b, loc, lookup.getResult())});
 }
@@ -81,7 +81,7 @@ void emitIndexOp(EmbeddingGradOp grad, OpBuilder &b, LoweringState &state) {
       b, loc,
       {state.context, rt.i64c(b, loc, typeOf(grad.getIds()).getNumElements()),
        rt.i64c(b, loc, vocab), rt.i64c(b, loc, row),
-       rt.i32c(b, loc, LoweringState::dimAxis(grad, grad.getVocabDim())),
+       rt.i32c(b, loc, state.dimAxis(grad, grad.getVocabDim())),
        state.pointer(b, loc, grad.getIds()), state.pointer(b, loc, grad.getGrad()),
        state.pointer(b, loc, grad.getResult())});
 }
@@ -96,7 +96,7 @@ void emitIndexOp(OneHotOp oneHot, OpBuilder &b, LoweringState &state) {
   rt.call<kernel::OneHot>(b, loc,
                           {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
                            rt.i64c(b, loc, inner),
-                           rt.i32c(b, loc, LoweringState::dimAxis(oneHot, classDim)),
+                           rt.i32c(b, loc, state.dimAxis(oneHot, classDim)),
                            state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
                            state.pointer(b, loc, oneHot.getResult())});
 }

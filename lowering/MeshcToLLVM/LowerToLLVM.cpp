@@ -6,6 +6,7 @@
 
 #include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/ProgramPasses.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/xxhash.h"
@@ -67,10 +68,6 @@ LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
       return family.lower(op, b, state);
   if (isa<func::ReturnOp, MetricOp, PredictionOp>(op)) // registered buffers, no code
     return success();
-  if (isa<MinimizeOp>(op))
-    return op->emitOpError() << "must be differentiated before lowering (run meshc-autodiff)";
-  if (isa<ReduceMeanOp>(op))
-    return op->emitOpError() << "must be decomposed before lowering (run meshc-decompose)";
   return op->emitOpError() << "cannot be lowered to the runtime";
 }
 
@@ -83,8 +80,8 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
       return signalPassFailure();
     }
     func::FuncOp func = funcs.front();
-    auto mesh = module->getAttrOfType<MeshAttr>("meshc.mesh");
-    if (!func->hasAttr("meshc.partitioned") || !mesh) {
+    MeshAttr mesh = getPerRankMesh(func);
+    if (!mesh) {
       func.emitError() << "function '" << func.getSymName()
                        << "' is not partitioned (run meshc-partition first)";
       return signalPassFailure();
@@ -155,7 +152,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
         loc, "main", LLVM::LLVMFunctionType::get(rt.i32Type(), {rt.i32Type(), rt.ptrType()}));
     Block *mainBlock = mainFn.addEntryBlock(b);
     OpBuilder mb = OpBuilder::atBlockEnd(mainBlock);
-    auto layout = module->getAttrOfType<LayoutAttr>("meshc.layout");
+    LayoutAttr layout = getLayout(module);
     Value null = rt.null(mb, loc);
     Value code = rt.call<kernel::Main>(
         mb, loc,
@@ -169,8 +166,7 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     mb.create<LLVM::ReturnOp>(loc, code);
 
     func.erase();
-    for (StringRef name : {"meshc.mesh", "meshc.layout"})
-      module->removeAttr(name);
+    removeMeshAndLayout(module);
   }
 };
 

@@ -2,6 +2,8 @@
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "dialect/Analysis/BufferPlan.h"
+#include "dialect/Analysis/Sharding.h"
+#include "dialect/IR/ModuleAttrs.h"
 
 using namespace mlir;
 
@@ -20,10 +22,21 @@ int32_t LoweringState::axisIndex(StringRef axis) const {
   return *index;
 }
 
-int32_t LoweringState::dimAxis(Operation *op, StringRef dim) {
-  auto axes = op->getAttrOfType<DictionaryAttr>("dim_axes");
-  auto axis = axes ? axes.getAs<IntegerAttr>(dim) : IntegerAttr();
-  return axis ? (int32_t)axis.getInt() : -1;
+SmallVector<int32_t> LoweringState::dimAxesOf(Value value) const {
+  auto type = llvm::cast<NamedTensorType>(value.getType());
+  ShardingAttr sharding = getSharding(value);
+  if (!sharding)
+    return SmallVector<int32_t>(type.getRank(), kReplicated);
+  return SmallVector<int32_t>(fromShardingAttr(sharding, mesh).dimAxes);
+}
+
+int32_t LoweringState::dimAxis(Operation *op, StringRef dim) const {
+  for (ValueRange values : {ValueRange(op->getOperands()), ValueRange(op->getResults())})
+    for (Value value : values)
+      if (auto type = llvm::dyn_cast<NamedTensorType>(value.getType()))
+        if (std::optional<unsigned> index = type.findDim(dim))
+          return dimAxesOf(value)[*index];
+  return kReplicated;
 }
 
 /// Room for one element even for an empty tensor, so that every buffer has an address of its own.
@@ -55,19 +68,6 @@ SmallVector<int64_t> globalShape(NamedTensorType local, ArrayRef<int32_t> dimAxe
     if (axis >= 0)
       shape[i] *= mesh.getAxisSize(axis);
   return shape;
-}
-
-SmallVector<int32_t> dimAxesOf(std::optional<ArrayRef<int32_t>> dimAxes, unsigned rank) {
-  if (dimAxes)
-    return SmallVector<int32_t>(*dimAxes);
-  return SmallVector<int32_t>(rank, -1);
-}
-
-SmallVector<int32_t> dimAxesOf(Operation *op, NamedTensorType local) {
-  SmallVector<int32_t> axes;
-  for (StringAttr name : local.getDimNames())
-    axes.push_back(LoweringState::dimAxis(op, name.getValue()));
-  return axes;
 }
 
 SmallVector<int64_t> rowMajorStrides(NamedTensorType type) {

@@ -47,9 +47,11 @@ struct LoweringState {
   /// Mesh axis index of a named axis.
   int32_t axisIndex(llvm::StringRef axis) const;
 
-  /// For ops that needsDimAxes(): the mesh axis `dim` is split on while `op` runs, or -1
-  /// (from the `dim_axes` dictionary the partitioner sets).
-  static int32_t dimAxis(mlir::Operation *op, llvm::StringRef dim);
+  /// The mesh axis of each dim of the per-rank `value` (its `meshc.sharding`), -1 for whole.
+  llvm::SmallVector<int32_t> dimAxesOf(mlir::Value value) const;
+  /// The mesh axis `dim` is split on while `op` runs, or -1: as its operands and results
+  /// hold it (the per-rank verifier checks that they agree).
+  int32_t dimAxis(mlir::Operation *op, llvm::StringRef dim) const;
 
   /// A new buffer of `bytes` (allocated by the init function); returns its index.
   unsigned newBuffer(int64_t bytes);
@@ -73,11 +75,6 @@ private:
 /// Global sizes of a tensor from its local type and the mesh axis of each dim (-1: whole).
 llvm::SmallVector<int64_t> globalShape(NamedTensorType local, llvm::ArrayRef<int32_t> dimAxes,
                                        MeshAttr mesh);
-/// The `dim_axes` array of a source (meshc.input, meshc.param), all -1 when absent.
-llvm::SmallVector<int32_t> dimAxesOf(std::optional<llvm::ArrayRef<int32_t>> dimAxes, unsigned rank);
-/// The mesh axis of each dim of `local` from the `dim_axes` dictionary of an op that
-/// needsDimAxes() (meshc.metric, meshc.prediction, ...).
-llvm::SmallVector<int32_t> dimAxesOf(mlir::Operation *op, NamedTensorType local);
 /// Row-major strides of `type`, in elements.
 llvm::SmallVector<int64_t> rowMajorStrides(NamedTensorType type);
 /// For each dim of `view`, the stride of the dim of the same name in `source` (0 if absent).

@@ -1,6 +1,6 @@
 // NN-family ops → runtime kernels: layer norm and softmax over one dim (viewed as
 // [outer, n, inner]), GELU, the causal mask and dropout (which get the global shape and the
-// mesh axis of each dim, from the `dim_axes` the partitioner sets; a copy in the forward-only
+// mesh axis of each dim, from the per-rank shardings; a copy in the forward-only
 // passes), and the Adam and momentum updates, whose state lives in buffers of the parameter's
 // local shape that the init function allocates zero-filled and registers by name.
 #include "lowering/MeshcToLLVM/LoweringState.h"
@@ -34,13 +34,10 @@ struct Placement {
   SmallVector<int64_t> globalShape;
   SmallVector<int32_t> dimAxes;
 };
-Placement placementOf(Operation *op, NamedTensorType local, MeshAttr mesh) {
+Placement placementOf(Value result, const LoweringState &state) {
   Placement p;
-  for (auto [name, size] : llvm::zip(local.getDimNames(), local.getDimSizes())) {
-    int32_t axis = LoweringState::dimAxis(op, name.getValue());
-    p.dimAxes.push_back(axis);
-    p.globalShape.push_back(axis >= 0 ? size * mesh.getAxisSize(axis) : size);
-  }
+  p.dimAxes = state.dimAxesOf(result);
+  p.globalShape = globalShape(typeOf(result), p.dimAxes, state.mesh);
   return p;
 }
 
@@ -86,7 +83,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
       })
       .Case([&](CausalMaskOp o) {
         NamedTensorType type = typeOf(o.getInput());
-        Placement p = placementOf(op, type, state.mesh);
+        Placement p = placementOf(o.getResult(), state);
         rt.call<kernel::CausalMask>(
             b, loc,
             {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),
@@ -100,7 +97,7 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
           emitStridedCopy(b, loc, state, ptr(o.getInput()), type, ptr(o.getResult()), type);
           return;
         }
-        Placement p = placementOf(op, type, state.mesh);
+        Placement p = placementOf(o.getResult(), state);
         rt.call<kernel::Dropout>(
             b, loc,
             {state.context, rt.i32c(b, loc, type.getRank()), rt.i64Array(b, loc, p.globalShape),

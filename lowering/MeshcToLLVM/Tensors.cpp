@@ -45,7 +45,7 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
       return;
     NamedTensorType type = typeOf(input.getResult());
     emitRegister(b, op->getLoc(), state, MESHRT_ROLE_INPUT, input.getName(), type,
-                 dimAxesOf(input.getDimAxes(), type.getRank()),
+                 state.dimAxesOf(input.getResult()),
                  state.pointer(b, op->getLoc(), input.getResult()),
                  input.getKind() == InputKind::Labels ? MESHRT_SYNTHETIC_LABELS
                                                       : MESHRT_SYNTHETIC_FEATURES,
@@ -59,7 +59,7 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
       return;
     NamedTensorType type = typeOf(param.getResult());
     emitRegister(b, op->getLoc(), state, MESHRT_ROLE_PARAM, param.getName(), type,
-                 dimAxesOf(param.getDimAxes(), type.getRank()),
+                 state.dimAxesOf(param.getResult()),
                  state.pointer(b, op->getLoc(), param.getResult()));
   });
   each([&](Operation *op) {
@@ -68,7 +68,7 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
       return;
     auto param = op->getOperand(0).getDefiningOp<ParamOp>();
     NamedTensorType type = typeOf(param.getResult());
-    SmallVector<int32_t> axes = dimAxesOf(param.getDimAxes(), type.getRank());
+    SmallVector<int32_t> axes = state.dimAxesOf(param.getResult());
     static const StringRef kAdam[] = {"/adam_m", "/adam_v"}, kMomentum[] = {"/momentum"};
     ArrayRef<StringRef> suffixes = isa<AdamUpdateOp>(op) ? ArrayRef(kAdam) : ArrayRef(kMomentum);
     for (auto [suffix, buffer] : llvm::zip(suffixes, it->second))
@@ -83,7 +83,7 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
     StringRef name = op->getAttrOfType<StringAttr>("name").getValue();
     emitRegister(b, op->getLoc(), state,
                  isa<MetricOp>(op) ? MESHRT_ROLE_METRIC : MESHRT_ROLE_OUTPUT, name, type,
-                 dimAxesOf(op, type), state.pointer(b, op->getLoc(), value));
+                 state.dimAxesOf(value), state.pointer(b, op->getLoc(), value));
   });
 }
 

@@ -84,7 +84,7 @@ void emitParamInit(OpBuilder &b, LoweringState &state, ParamOp param) {
   Location loc = param.getLoc();
   RuntimeABI &rt = state.rt;
   NamedTensorType type = typeOf(param.getResult());
-  SmallVector<int32_t> axes = dimAxesOf(param.getDimAxes(), type.getRank());
+  SmallVector<int32_t> axes = state.dimAxesOf(param.getResult());
   int32_t kind = MESHRT_INIT_ZEROS;
   switch (param.getInit()) {
   case ParamInit::Uniform:

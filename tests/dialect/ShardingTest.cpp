@@ -66,10 +66,28 @@ TEST_F(ShardingTest, NoLayoutReplicatesEverything) {
   EXPECT_EQ(ml.target(tensor({{"batch", 8}})).dimAxes, (llvm::SmallVector<int>{kReplicated}));
 }
 
+// The partitioner's index form and the IR's ShardingAttr (axes by name) convert both ways.
+TEST_F(ShardingTest, ShardingAttrNamesTheAxesByIndex) {
+  MeshAttr m = mesh("b=2,m=4,p=2");
+  Sharding s;
+  s.dimAxes = {2, kReplicated, 0};
+  s.partialAxes = {1};
+  ShardingAttr attr = toShardingAttr(s, m);
+  ASSERT_EQ(attr.getRank(), 3u);
+  EXPECT_EQ(attr.getDimAxes(0), (llvm::SmallVector<StringAttr>{StringAttr::get(&context, "p")}));
+  EXPECT_TRUE(attr.getDimAxes(1).empty());
+  EXPECT_EQ(attr.getDimAxes(2), (llvm::SmallVector<StringAttr>{StringAttr::get(&context, "b")}));
+  ASSERT_EQ(attr.getPartialAxes().size(), 1u);
+  EXPECT_EQ(attr.getPartialAxes()[0].getValue(), "m");
+  EXPECT_EQ(fromShardingAttr(attr, m), s);
+  // A scalar held whole on every rank.
+  EXPECT_EQ(fromShardingAttr(toShardingAttr(Sharding(), m), m), Sharding());
+}
+
 TEST_F(ShardingTest, FromModuleNeedsAMesh) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   EXPECT_FALSE(MeshLayout::fromModule(*module).has_value());
-  (*module)->setAttr(kMeshAttrName, mesh("b=3"));
+  setMesh(*module, mesh("b=3"));
   std::optional<MeshLayout> ml = MeshLayout::fromModule(*module);
   ASSERT_TRUE(ml.has_value());
   EXPECT_EQ(ml->getNumAxes(), 1u);

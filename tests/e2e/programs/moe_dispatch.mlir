@@ -2,7 +2,7 @@
 // style: argmax → one_hot over experts → exclusive cumsum over the batch gives each token's
 // position in its expert → one_hot over the capacity (positions beyond it give a zero row:
 // the token is dropped) → dispatch and combine einsums. Split experts give one_hot a class
-// offset (dim_axes); the cumsum needs the batch whole.
+// offset (its sharding); the cumsum needs the batch whole.
 // CASE: b=1
 // CASE: m=2 experts:m
 // CASE: b=2 batch:b => all_gather

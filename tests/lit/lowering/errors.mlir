@@ -7,34 +7,15 @@ func.func @global() {
 
 // -----
 
-module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @undifferentiated() attributes {meshc.partitioned} {
-    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<f32>
-    // expected-error @+1 {{must be differentiated before lowering (run meshc-autodiff)}}
-    meshc.minimize sgd %w {learning_rate = 0.1} : !meshc.tensor<f32>
-    return
-  }
-}
-
-// -----
-
-module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @mean() attributes {meshc.partitioned} {
-    %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=2, f32>
-    // expected-error @+1 {{must be decomposed before lowering (run meshc-decompose)}}
-    %m = meshc.reduce_mean %w : !meshc.tensor<d=2, f32> -> !meshc.tensor<f32>
-    return
-  }
-}
-
-// -----
+// A per-rank program with meshc.minimize or meshc.reduce_mean left is refused by the per-rank
+// verifier before the lowering sees it (tests/lit/partition/per-rank-verifier.mlir).
 
 // expected-error @+1 {{expected one meshc function, found 2}}
 module attributes {meshc.mesh = #meshc.mesh<"b=1">} {
-  func.func @one() attributes {meshc.partitioned} {
+  func.func @one() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     return
   }
-  func.func @two() attributes {meshc.partitioned} {
+  func.func @two() attributes {meshc.per_rank = #meshc.mesh<"b=1">} {
     return
   }
 }

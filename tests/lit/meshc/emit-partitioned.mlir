@@ -20,13 +20,13 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 }
 
 // STORED: meshc.input "x" {{.*}} : !meshc.tensor<batch=4, d=4, f32>
-// STORED: meshc.all_reduce %{{.+}} {axes = ["b"]} : !meshc.tensor<d=4, hidden=6, f32>
+// STORED: meshc.all_reduce %{{.+}} {axes = ["b"]{{.*}}} : !meshc.tensor<d=4, hidden=6, f32>
 // STORED: meshc.sgd_update
 
 // FLAGS: meshc.mesh = #meshc.mesh<"m=2">
 // FLAGS: meshc.input "x" {{.*}} : !meshc.tensor<batch=8, d=4, f32>
 // FLAGS: meshc.param "w" {{.*}} : !meshc.tensor<d=4, hidden=3, f32>
-// FLAGS: meshc.all_reduce %{{.+}} {axes = ["m"]} : !meshc.tensor<batch=8, classes=4, f32>
+// FLAGS: meshc.all_reduce %{{.+}} {axes = ["m"]{{.*}}} : !meshc.tensor<batch=8, classes=4, f32>
 
 // GLOBAL-NOT: meshc.all_reduce
 // GLOBAL: meshc.sgd_update

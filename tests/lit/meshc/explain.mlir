@@ -72,7 +72,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 
 // With -o, --explain and --emit produce both.
 // BOTH: collective 3: all_reduce axes=b bytes=48
-// BOTH-FILE: meshc.partitioned
+// BOTH-FILE: meshc.per_rank
 // BOTH-FILE: meshc.all_reduce
 
 // GLOBAL: meshc: error: --explain reports on the partitioned program; it cannot be combined with --emit=global

@@ -29,9 +29,9 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // AD-NEXT: meshc.adam_update %{{.+}}, %[[CLIP]]#2 {{{.*}}weight_decay = 5.000000e-01 : f64}
 // AD-NEXT: meshc.output "loss"
 
-// PART: %[[GW:.+]] = meshc.all_reduce %{{.+}} {axes = ["b"]} : !meshc.tensor<d_in=4, hidden=4, f32>
+// PART: %[[GW:.+]] = meshc.all_reduce %{{.+}} {axes = ["b"]{{.*}}} : !meshc.tensor<d_in=4, hidden=4, f32>
 // PART-NOT: meshc.adam_update
-// PART: %[[CLIP:.+]]:3 = meshc.clip_global_norm %[[GW]], %{{.+}}, %{{.+}} {max_norm = 1.000000e+00 : f64, replicas = array<i64: 2, 2, 4>} : !meshc.tensor<d_in=4, hidden=4, f32>, !meshc.tensor<hidden=4, f32>, !meshc.tensor<f32> -> !meshc.tensor<d_in=4, hidden=4, f32>, !meshc.tensor<hidden=4, f32>, !meshc.tensor<f32>
+// PART: %[[CLIP:.+]]:3 = meshc.clip_global_norm %[[GW]], %{{.+}}, %{{.+}} {max_norm = 1.000000e+00 : f64, meshc.sharding = [#meshc.sharding<{{\[\[}}], [m]]>, #meshc.sharding<{{\[\[}}m]]>, #meshc.sharding<[]>], replicas = array<i64: 2, 2, 4>} : !meshc.tensor<d_in=4, hidden=4, f32>, !meshc.tensor<hidden=4, f32>, !meshc.tensor<f32> -> !meshc.tensor<d_in=4, hidden=4, f32>, !meshc.tensor<hidden=4, f32>, !meshc.tensor<f32>
 // PART-NOT: meshc.all_reduce
 // PART: meshc.adam_update %{{.+}}, %[[CLIP]]#0
 

@@ -5,13 +5,13 @@
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"d:m,t:m">} {
 // CHECK-LABEL: func.func @whole_dims_split
 // CHECK: %[[X:.+]] = meshc.param "x" {{.*}} : !meshc.tensor<s=4, d=4, f32>
-// CHECK-NEXT: %[[XG:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "d"} : !meshc.tensor<s=4, d=4, f32> -> !meshc.tensor<s=4, d=8, f32>
+// CHECK-NEXT: %[[XG:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "d"{{.*}}} : !meshc.tensor<s=4, d=4, f32> -> !meshc.tensor<s=4, d=8, f32>
 // CHECK-NEXT: %[[N:.+]] = meshc.layer_norm %[[XG]] {{.*}} : !meshc.tensor<s=4, d=8, f32>
-// CHECK-NEXT: meshc.all_slice %[[N]] {axis = "m", dim = "d"} : !meshc.tensor<s=4, d=8, f32> -> !meshc.tensor<s=4, d=4, f32>
+// CHECK-NEXT: meshc.all_slice %[[N]] {axis = "m", dim = "d"{{.*}}} : !meshc.tensor<s=4, d=8, f32> -> !meshc.tensor<s=4, d=4, f32>
 // CHECK: %[[P:.+]] = meshc.param "p" {{.*}} : !meshc.tensor<s=4, t=2, f32>
-// CHECK-NEXT: %[[PG:.+]] = meshc.all_gather %[[P]] {axis = "m", dim = "t"}
-// CHECK-NEXT: %[[Y:.+]] = meshc.softmax %[[PG]] {dim = "t"} : !meshc.tensor<s=4, t=4, f32>
-// CHECK-NEXT: meshc.all_slice %[[Y]] {axis = "m", dim = "t"}
+// CHECK-NEXT: %[[PG:.+]] = meshc.all_gather %[[P]] {axis = "m", dim = "t"{{.*}}}
+// CHECK-NEXT: %[[Y:.+]] = meshc.softmax %[[PG]] {dim = "t"{{.*}}} : !meshc.tensor<s=4, t=4, f32>
+// CHECK-NEXT: meshc.all_slice %[[Y]] {axis = "m", dim = "t"{{.*}}}
   func.func @whole_dims_split() {
     %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
     %n = meshc.layer_norm %x {dim = "d", epsilon = 1.0e-5} : !meshc.tensor<s=4, d=8, f32>
@@ -28,8 +28,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK-LABEL: func.func @other_dims_split
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.layer_norm %{{.+}} {{.*}} : !meshc.tensor<s=2, d=8, f32>
-// CHECK-NEXT: meshc.gelu %{{.+}} : !meshc.tensor<s=2, d=8, f32>
-// CHECK: meshc.softmax %{{.+}} {dim = "t"} : !meshc.tensor<s=2, t=4, f32>
+// CHECK-NEXT: meshc.gelu %{{.+}}{{.*}} : !meshc.tensor<s=2, d=8, f32>
+// CHECK: meshc.softmax %{{.+}} {dim = "t"{{.*}}} : !meshc.tensor<s=2, t=4, f32>
 // CHECK-NOT: meshc.all_
   func.func @other_dims_split() {
     %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, d=8, f32>
@@ -44,12 +44,12 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // -----
 
 // 2-D mesh, queries on b and keys on m: the causal mask and dropout run on their slices with
-// no collective and carry the axes of their split dims in dim_axes.
+// no collective and find the axes of their split dims in their shardings.
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"s:b,t:m">} {
 // CHECK-LABEL: func.func @positions
 // CHECK-NOT: meshc.all_
-// CHECK: meshc.causal_mask %{{.+}} {dim_axes = {s = 0 : i32, t = 1 : i32}, key_dim = "t", query_dim = "s"} : !meshc.tensor<h=2, s=2, t=2, f32>
-// CHECK-NEXT: meshc.dropout %{{.+}} {dim_axes = {s = 0 : i32, t = 1 : i32}, key = 1 : i64, rate = 1.000000e-01 : f64} : !meshc.tensor<h=2, s=2, t=2, f32>
+// CHECK: meshc.causal_mask %{{.+}} {key_dim = "t", meshc.sharding = [#meshc.sharding<{{\[\[}}], [b], [m]]>], query_dim = "s"} : !meshc.tensor<h=2, s=2, t=2, f32>
+// CHECK-NEXT: meshc.dropout %{{.+}} {key = 1 : i64, meshc.sharding = [#meshc.sharding<{{\[\[}}], [b], [m]]>], rate = 1.000000e-01 : f64} : !meshc.tensor<h=2, s=2, t=2, f32>
 // CHECK-NOT: meshc.all_
   func.func @positions() {
     %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
@@ -65,8 +65,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"h:b,t:m">} {
 // CHECK-LABEL: func.func @softmax_2d
 // CHECK: %[[X:.+]] = meshc.param "x" {{.*}} : !meshc.tensor<h=1, s=4, t=2, f32>
-// CHECK-NEXT: %[[XG:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "t"} : !meshc.tensor<h=1, s=4, t=2, f32> -> !meshc.tensor<h=1, s=4, t=4, f32>
-// CHECK-NEXT: meshc.softmax %[[XG]] {dim = "t"} : !meshc.tensor<h=1, s=4, t=4, f32>
+// CHECK-NEXT: %[[XG:.+]] = meshc.all_gather %[[X]] {axis = "m", dim = "t"{{.*}}} : !meshc.tensor<h=1, s=4, t=2, f32> -> !meshc.tensor<h=1, s=4, t=4, f32>
+// CHECK-NEXT: meshc.softmax %[[XG]] {dim = "t"{{.*}}} : !meshc.tensor<h=1, s=4, t=4, f32>
   func.func @softmax_2d() {
     %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<h=2, s=4, t=4, f32>
     %y = meshc.softmax %x {dim = "t"} : !meshc.tensor<h=2, s=4, t=4, f32>
@@ -81,7 +81,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,d:m">} {
 // CHECK-LABEL: func.func @optimizers
 // CHECK: %[[W:.+]] = meshc.param "w" {{.*}} : !meshc.tensor<d=4, f32>
-// CHECK: %[[G:.+]] = meshc.all_reduce %{{.+}} {axes = ["b"]} : !meshc.tensor<d=4, f32>
+// CHECK: %[[G:.+]] = meshc.all_reduce %{{.+}} {axes = ["b"]{{.*}}} : !meshc.tensor<d=4, f32>
 // CHECK: meshc.adam_update %[[W]], %[[G]] {{.*}} : !meshc.tensor<d=4, f32>, !meshc.tensor<d=4, f32>
   func.func @optimizers() {
     %w = meshc.param "w" uniform {scale = 1.0} : !meshc.tensor<d=8, f32>
@@ -104,7 +104,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // verifier accepts in a partitioned function.
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"s:m">} {
 // CHECK-LABEL: func.func @queries_split
-// CHECK: meshc.causal_mask %{{.+}} {dim_axes = {s = 0 : i32}, key_dim = "t", query_dim = "s"} : !meshc.tensor<s=2, t=4, f32>
+// CHECK: meshc.causal_mask %{{.+}} {key_dim = "t", meshc.sharding = [#meshc.sharding<{{\[\[}}m], []]>], query_dim = "s"} : !meshc.tensor<s=2, t=4, f32>
   func.func @queries_split() {
     %x = meshc.param "x" uniform {scale = 1.0} : !meshc.tensor<s=4, t=4, f32>
     %m = meshc.causal_mask %x {query_dim = "s", key_dim = "t"} : !meshc.tensor<s=4, t=4, f32>

@@ -4,25 +4,27 @@
 // forward pass needs no communication; the loss and each weight gradient (an einsum that
 // contracts the split batch) are partial sums resolved by an all_reduce over b.
 module attributes {meshc.mesh = #meshc.mesh<"b=4">, meshc.layout = #meshc.layout<"batch:b">} {
-// CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
-// CHECK: meshc.input "x" features {classes = 4 : i64, dim_axes = array<i32: 0, -1>} : !meshc.tensor<batch=2, d_in=4, f32>
-// CHECK: meshc.input "y" {{.*}}dim_axes = array<i32: 0>{{.*}} : !meshc.tensor<batch=2, i32>
-// CHECK: %[[W1:.+]] = meshc.param "w1" {{[a-z]+}} {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<d_in=4, hidden=6, f32>
-// CHECK: %[[W2:.+]] = meshc.param "w2" {{[a-z]+}} {dim_axes = array<i32: -1, -1>, {{.*}}} : !meshc.tensor<hidden=6, classes=4, f32>
+// CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=4">}
+// CHECK: meshc.input "x" features {classes = 4 : i64, meshc.sharding = [#meshc.sharding<{{\[\[}}b], []]>]} : !meshc.tensor<batch=2, d_in=4, f32>
+// CHECK: meshc.input "y" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}b]]>]} : !meshc.tensor<batch=2, i32>
+// CHECK: %[[W1:.+]] = meshc.param "w1" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}], []]>]{{.*}} : !meshc.tensor<d_in=4, hidden=6, f32>
+// CHECK: %[[W2:.+]] = meshc.param "w2" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}], []]>]{{.*}} : !meshc.tensor<hidden=6, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.softmax_xent
-// CHECK: %[[S:.+]] = meshc.reduce_sum
-// CHECK: %[[SR:.+]] = meshc.all_reduce %[[S]] {axes = ["b"]} : !meshc.tensor<f32>
-// CHECK: %[[LOSS:.+]] = meshc.scale %[[SR]] {factor = 1.250000e-01 : f64}
+// Each result records how it is held: the sum over the split batch is partial over b until
+// the all_reduce.
+// CHECK: %[[S:.+]] = meshc.reduce_sum {{.*}}{meshc.sharding = [#meshc.sharding<[], partial = [b]>]}
+// CHECK: %[[SR:.+]] = meshc.all_reduce %[[S]] {axes = ["b"], meshc.sharding = [#meshc.sharding<[]>]} : !meshc.tensor<f32>
+// CHECK: %[[LOSS:.+]] = meshc.scale %[[SR]] {factor = 1.250000e-01 : f64{{.*}}}
 // CHECK-NOT: meshc.all_
 // CHECK: %[[DW2P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<hidden=6, classes=4, f32>
-// CHECK: %[[DW2:.+]] = meshc.all_reduce %[[DW2P]] {axes = ["b"]} : !meshc.tensor<hidden=6, classes=4, f32>
+// CHECK: %[[DW2:.+]] = meshc.all_reduce %[[DW2P]] {axes = ["b"]{{.*}}} : !meshc.tensor<hidden=6, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: %[[DW1P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<d_in=4, hidden=6, f32>
-// CHECK: %[[DW1:.+]] = meshc.all_reduce %[[DW1P]] {axes = ["b"]}
+// CHECK: %[[DW1:.+]] = meshc.all_reduce %[[DW1P]] {axes = ["b"]{{.*}}}
 // CHECK: meshc.sgd_update %[[W1]], %[[DW1]]
 // CHECK: meshc.sgd_update %[[W2]], %[[DW2]]
-// CHECK: meshc.output "loss", %[[LOSS]] : !meshc.tensor<f32>
+// CHECK: meshc.output "loss", %[[LOSS]]{{.*}} : !meshc.tensor<f32>
   func.func @mlp() {
     %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
     %y = meshc.input "y" labels {classes = 4} : !meshc.tensor<batch=8, i32>

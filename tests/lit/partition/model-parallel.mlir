@@ -4,13 +4,13 @@
 // are the einsums that contract hidden (the logits); the weight gradients keep hidden and
 // need no collective, nor does the loss.
 module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout<"hidden:m">} {
-// CHECK-LABEL: func.func @mlp() attributes {meshc.partitioned}
-// CHECK: meshc.input "x" {{.*}}dim_axes = array<i32: -1, -1>{{.*}} : !meshc.tensor<batch=8, d_in=4, f32>
-// CHECK: meshc.param "w1" {{[a-z]+}} {dim_axes = array<i32: -1, 0>, {{.*}}} : !meshc.tensor<d_in=4, hidden=3, f32>
-// CHECK: meshc.param "w2" {{[a-z]+}} {dim_axes = array<i32: 0, -1>, {{.*}}} : !meshc.tensor<hidden=3, classes=4, f32>
+// CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"m=2">}
+// CHECK: meshc.input "x" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}], []]>]} : !meshc.tensor<batch=8, d_in=4, f32>
+// CHECK: meshc.param "w1" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}], [m]]>]{{.*}} : !meshc.tensor<d_in=4, hidden=3, f32>
+// CHECK: meshc.param "w2" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}m], []]>]{{.*}} : !meshc.tensor<hidden=3, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: %[[LP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=8, classes=4, f32>
-// CHECK: %[[L:.+]] = meshc.all_reduce %[[LP]] {axes = ["m"]} : !meshc.tensor<batch=8, classes=4, f32>
+// CHECK: %[[L:.+]] = meshc.all_reduce %[[LP]] {axes = ["m"]{{.*}}} : !meshc.tensor<batch=8, classes=4, f32>
 // CHECK: meshc.softmax_xent %[[L]]
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.einsum {{.*}} -> !meshc.tensor<d_in=4, hidden=3, f32>

@@ -1,0 +1,71 @@
+// Typed accessors of the meshc.* discardable attributes and their verification (ModuleAttrs.h).
+#include "dialect/IR/ModuleAttrs.h"
+
+using namespace mlir;
+using namespace meshc;
+
+MeshAttr meshc::getMesh(ModuleOp module) { return module->getAttrOfType<MeshAttr>(kMeshAttrName); }
+void meshc::setMesh(ModuleOp module, MeshAttr mesh) { module->setAttr(kMeshAttrName, mesh); }
+
+LayoutAttr meshc::getLayout(ModuleOp module) {
+  return module->getAttrOfType<LayoutAttr>(kLayoutAttrName);
+}
+void meshc::setLayout(ModuleOp module, LayoutAttr layout) {
+  module->setAttr(kLayoutAttrName, layout);
+}
+
+void meshc::removeMeshAndLayout(ModuleOp module) {
+  module->removeAttr(kMeshAttrName);
+  module->removeAttr(kLayoutAttrName);
+}
+
+MeshAttr meshc::getPerRankMesh(func::FuncOp func) {
+  return func->getAttrOfType<MeshAttr>(kPerRankAttrName);
+}
+bool meshc::isPerRank(func::FuncOp func) { return static_cast<bool>(getPerRankMesh(func)); }
+void meshc::setPerRank(func::FuncOp func, MeshAttr mesh) { func->setAttr(kPerRankAttrName, mesh); }
+
+ShardingAttr meshc::getSharding(Value value) {
+  auto result = llvm::dyn_cast<OpResult>(value);
+  if (!result)
+    return {};
+  auto shardings = result.getOwner()->getAttrOfType<ArrayAttr>(kShardingAttrName);
+  if (!shardings || shardings.size() <= result.getResultNumber())
+    return {};
+  return llvm::dyn_cast<ShardingAttr>(shardings[result.getResultNumber()]);
+}
+
+void meshc::setResultShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardings) {
+  llvm::SmallVector<Attribute> attrs(shardings.begin(), shardings.end());
+  op->setAttr(kShardingAttrName, ArrayAttr::get(op->getContext(), attrs));
+}
+
+LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  Attribute value = attribute.getValue();
+  if (name == kMeshAttrName || name == kLayoutAttrName) {
+    if (!llvm::isa<ModuleOp>(op))
+      return op->emitOpError() << "carries '" << name << "', which only a builtin.module may carry";
+    bool isMesh = name == kMeshAttrName;
+    if (isMesh ? !llvm::isa<MeshAttr>(value) : !llvm::isa<LayoutAttr>(value))
+      return op->emitOpError() << "'" << name << "' must be a #"
+                               << (isMesh ? MeshAttr::name : LayoutAttr::name) << " attribute, not "
+                               << value;
+    return success();
+  }
+  if (name == kPerRankAttrName) {
+    auto func = llvm::dyn_cast<func::FuncOp>(op);
+    if (!func)
+      return op->emitOpError() << "carries '" << name << "', which only a func.func may carry";
+    auto mesh = llvm::dyn_cast<MeshAttr>(value);
+    if (!mesh)
+      return op->emitOpError() << "'" << name << "' must be a #" << MeshAttr::name
+                               << " attribute, not " << value;
+    return verifyPerRankFunction(func, mesh);
+  }
+  if (name == kShardingAttrName)
+    return verifyResultShardings(op, value);
+  return op->emitOpError() << "carries unknown attribute '" << name << "' (the meshc dialect "
+                           << "defines " << kMeshAttrName << ", " << kLayoutAttrName << ", "
+                           << kPerRankAttrName << " and " << kShardingAttrName << ")";
+}

@@ -1,0 +1,58 @@
+// The discardable attributes that carry a program's mesh, layout and per-rank form, with typed
+// accessors: the only place their names are spelled. The dialect verifies each of them
+// (MeshcDialect::verifyOperationAttribute).
+//
+//   builtin.module  meshc.mesh = #meshc.mesh<...>      the processor mesh
+//                   meshc.layout = #meshc.layout<...>  the module's layout (optional)
+//   func.func       meshc.per_rank = #meshc.mesh<...>  the function is the per-rank program
+//                                                      for that mesh (PerRankVerifier.cpp)
+//   any op          meshc.sharding = [#meshc.sharding<...>, ...]
+//                                                      in a per-rank function: how each
+//                                                      result is split over the mesh
+#ifndef MESHC_DIALECT_IR_MODULEATTRS_H
+#define MESHC_DIALECT_IR_MODULEATTRS_H
+
+#include "dialect/IR/MeshcDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace meshc {
+
+inline constexpr llvm::StringLiteral kMeshAttrName = "meshc.mesh";
+inline constexpr llvm::StringLiteral kLayoutAttrName = "meshc.layout";
+inline constexpr llvm::StringLiteral kPerRankAttrName = "meshc.per_rank";
+inline constexpr llvm::StringLiteral kShardingAttrName = "meshc.sharding";
+
+/// The module's mesh, or null.
+MeshAttr getMesh(mlir::ModuleOp module);
+void setMesh(mlir::ModuleOp module, MeshAttr mesh);
+/// The module's layout, or null (everything replicated).
+LayoutAttr getLayout(mlir::ModuleOp module);
+void setLayout(mlir::ModuleOp module, LayoutAttr layout);
+/// Drops the mesh and the layout (once the program is lowered).
+void removeMeshAndLayout(mlir::ModuleOp module);
+
+/// The mesh `func` was partitioned for, or null for a global function.
+MeshAttr getPerRankMesh(mlir::func::FuncOp func);
+bool isPerRank(mlir::func::FuncOp func);
+/// Marks `func` as the per-rank program for `mesh`.
+void setPerRank(mlir::func::FuncOp func, MeshAttr mesh);
+
+/// The sharding of `value` in a per-rank program (its defining op's `meshc.sharding` entry);
+/// null for block arguments and values without one.
+ShardingAttr getSharding(mlir::Value value);
+/// Sets `meshc.sharding` on `op`: one sharding per result.
+void setResultShardings(mlir::Operation *op, llvm::ArrayRef<ShardingAttr> shardings);
+
+/// Checks one `meshc.*` attribute of `op` (the dialect's verifyOperationAttribute).
+mlir::LogicalResult verifyMeshcAttribute(mlir::Operation *op, mlir::NamedAttribute attribute);
+/// Checks a `meshc.sharding` attribute alone: an array of shardings, one per result, each of
+/// its result's rank. The per-rank verifier checks them against the mesh and each other.
+mlir::LogicalResult verifyResultShardings(mlir::Operation *op, mlir::Attribute shardings);
+/// Checks the per-rank function `func` (PerRankVerifier.cpp).
+mlir::LogicalResult verifyPerRankFunction(mlir::func::FuncOp func, MeshAttr mesh);
+
+} // namespace meshc
+
+#endif // MESHC_DIALECT_IR_MODULEATTRS_H

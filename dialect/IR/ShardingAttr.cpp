@@ -1,0 +1,124 @@
+// The sharding attribute: syntax, its context-free checks, and the `meshc.sharding` attribute of
+// per-rank ops (one sharding per result). Checks against the mesh: PerRankVerifier.cpp.
+#include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/ModuleAttrs.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace meshc;
+
+ShardingAttr ShardingAttr::get(MLIRContext *context,
+                               llvm::ArrayRef<llvm::SmallVector<StringAttr>> dims,
+                               llvm::ArrayRef<StringAttr> partialAxes) {
+  llvm::SmallVector<ArrayAttr> arrays;
+  for (const llvm::SmallVector<StringAttr> &axes : dims)
+    arrays.push_back(
+        ArrayAttr::get(context, llvm::SmallVector<Attribute>(axes.begin(), axes.end())));
+  return get(context, llvm::ArrayRef(arrays), partialAxes);
+}
+
+llvm::SmallVector<StringAttr> ShardingAttr::getDimAxes(unsigned dim) const {
+  return llvm::to_vector(getDims()[dim].getAsRange<StringAttr>());
+}
+
+LogicalResult ShardingAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                                   llvm::ArrayRef<ArrayAttr> dims,
+                                   llvm::ArrayRef<StringAttr> partialAxes) {
+  // No axis twice: a dim split twice over one axis, two dims on one axis, or a sum pending over
+  // an axis that also splits a dim (its slices would be partial sums of different elements).
+  llvm::SmallSet<StringRef, 4> seen;
+  auto check = [&](Attribute axis) -> LogicalResult {
+    auto name = llvm::dyn_cast<StringAttr>(axis);
+    if (!name || !isValidName(name.getValue()))
+      return emitError() << "sharding names an invalid mesh axis " << axis;
+    if (!seen.insert(name.getValue()).second)
+      return emitError() << "sharding names mesh axis '" << name.getValue() << "' twice";
+    return success();
+  };
+  for (ArrayAttr axes : dims)
+    for (Attribute axis : axes)
+      if (failed(check(axis)))
+        return failure();
+  for (StringAttr axis : partialAxes)
+    if (failed(check(axis)))
+      return failure();
+  return success();
+}
+
+// #meshc.sharding<[[b], [], [m]]> or #meshc.sharding<[[b], []], partial = [m]>
+Attribute ShardingAttr::parse(AsmParser &parser, Type) {
+  MLIRContext *context = parser.getContext();
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  auto parseAxes = [&](llvm::SmallVectorImpl<StringAttr> &axes) {
+    return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() -> ParseResult {
+      std::string name;
+      if (parser.parseKeywordOrString(&name))
+        return failure();
+      axes.push_back(StringAttr::get(context, name));
+      return success();
+    });
+  };
+  llvm::SmallVector<ArrayAttr> dims;
+  llvm::SmallVector<StringAttr> partial;
+  if (parser.parseLess() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() -> ParseResult {
+        llvm::SmallVector<StringAttr> axes;
+        if (parseAxes(axes))
+          return failure();
+        dims.push_back(
+            ArrayAttr::get(context, llvm::SmallVector<Attribute>(axes.begin(), axes.end())));
+        return success();
+      }))
+    return {};
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("partial") || parser.parseEqual() || parseAxes(partial)))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); }, context, llvm::ArrayRef(dims),
+                    llvm::ArrayRef(partial));
+}
+
+void ShardingAttr::print(AsmPrinter &printer) const {
+  auto printAxes = [&](auto axes) {
+    printer << "[";
+    llvm::interleaveComma(axes, printer, [&](StringAttr axis) { printer << axis.getValue(); });
+    printer << "]";
+  };
+  printer << "<[";
+  llvm::interleaveComma(getDims(), printer,
+                        [&](ArrayAttr axes) { printAxes(axes.getAsRange<StringAttr>()); });
+  printer << "]";
+  if (isPartial()) {
+    printer << ", partial = ";
+    printAxes(getPartialAxes());
+  }
+  printer << ">";
+}
+
+LogicalResult meshc::verifyResultShardings(Operation *op, Attribute shardings) {
+  auto array = llvm::dyn_cast<ArrayAttr>(shardings);
+  if (!array || !llvm::all_of(array, llvm::IsaPred<ShardingAttr>))
+    return op->emitOpError() << "'" << kShardingAttrName
+                             << "' must be an array of #meshc.sharding, not " << shardings;
+  if (array.size() != op->getNumResults())
+    return op->emitOpError() << "'" << kShardingAttrName << "' has " << array.size()
+                             << " shardings for " << op->getNumResults() << " results";
+  for (auto [result, attr] : llvm::zip(op->getResults(), array)) {
+    auto sharding = llvm::cast<ShardingAttr>(attr);
+    auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
+    if (!type)
+      return op->emitOpError() << "result #" << result.getResultNumber()
+                               << " is not a named tensor but has a sharding";
+    if (sharding.getRank() != type.getRank())
+      return op->emitOpError() << "sharding of result #" << result.getResultNumber() << " has "
+                               << sharding.getRank() << " dims for a tensor of " << type.getRank();
+  }
+  auto func = llvm::dyn_cast_or_null<func::FuncOp>(op->getParentOp());
+  if (!func || !isPerRank(func))
+    return op->emitOpError() << "has '" << kShardingAttrName
+                             << "' outside a per-rank function (meshc.per_rank)";
+  return success();
+}
