@@ -35,8 +35,8 @@ struct Shape {
 
 bool parseShape(const char *text, Shape *s) {
   long long v[6] = {0, 0, 0, 0, 0, 1};
-  int got = std::sscanf(text, "%lld,%lld,%lld,%lld,%lld,%lld", &v[0], &v[1], &v[2], &v[3],
-                        &v[4], &v[5]);
+  int got =
+      std::sscanf(text, "%lld,%lld,%lld,%lld,%lld,%lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
   if (got < 5 || v[0] <= 0 || v[1] <= 0 || v[2] <= 0 || v[5] <= 0)
     return false;
   *s = Shape{v[0], v[1], v[2], v[5], v[3] != 0, v[4] != 0};
@@ -161,8 +161,8 @@ int main(int argc, char **argv) {
     MPI_Allreduce(&ms, &minMs, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
     if (minMs < 0) {
       if (rank == 0)
-        std::fprintf(stderr, "bench_matmul_ref: matmul %lldx%lldx%lld failed%s%s\n", s.m, s.n,
-                     s.k, ctx ? ": " : "", ctx ? meshrt_context_message(ctx) : "");
+        std::fprintf(stderr, "bench_matmul_ref: matmul %lldx%lldx%lld failed%s%s\n", s.m, s.n, s.k,
+                     ctx ? ": " : "", ctx ? meshrt_context_message(ctx) : "");
       return finish(1, ctx);
     }
     total += worst;

@@ -17,8 +17,7 @@ namespace meshc {
 
 /// meshc-lower-pipeline{max-ops=N}: lower-to-llvm, then split-functions (max-ops: its option;
 /// by default the pass's).
-void buildLowerPipeline(mlir::OpPassManager &pm,
-                        int64_t maxOps = SplitFunctionsOptions().maxOps);
+void buildLowerPipeline(mlir::OpPassManager &pm, int64_t maxOps = SplitFunctionsOptions().maxOps);
 
 /// Registers the lowering passes (registerMeshcLoweringPasses, generated) and the pipeline.
 void registerLoweringPassesAndPipelines();

@@ -166,8 +166,8 @@ std::optional<ReshardPlan> MeshLayout::planReshard(NamedTensorType global, const
       auto [it, inserted] = nodes.try_emplace(next, Node{nextCost, steps + 1, false, key, step});
       Node &target = it->second;
       if (!inserted) {
-        if (target.done || std::make_pair(target.cost, target.steps) <=
-                               std::make_pair(nextCost, steps + 1))
+        if (target.done ||
+            std::make_pair(target.cost, target.steps) <= std::make_pair(nextCost, steps + 1))
           return;
         target = Node{nextCost, steps + 1, false, key, step};
       }

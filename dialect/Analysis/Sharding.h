@@ -43,9 +43,9 @@ Sharding fromShardingAttr(ShardingAttr attr, MeshAttr mesh);
 struct ReshardStep {
   enum class Kind { AllReduce, ReduceScatter, AllGather, AllSlice, AllToAll };
   Kind kind;
-  unsigned dim = 0;        // the dim scattered, gathered or sliced; all_to_all: split_dim
-  unsigned concatDim = 0;  // all_to_all: the dim gathered (it leaves `axis`)
-  int axis = kReplicated;  // all but all_reduce
+  unsigned dim = 0;                 // the dim scattered, gathered or sliced; all_to_all: split_dim
+  unsigned concatDim = 0;           // all_to_all: the dim gathered (it leaves `axis`)
+  int axis = kReplicated;           // all but all_reduce
   llvm::SmallVector<unsigned> axes; // all_reduce: the axes summed over (sorted)
 };
 

@@ -103,8 +103,8 @@ LogicalResult ReluOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
 
 LogicalResult ScaleOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                      SmallVectorImpl<Value> &operandAdjoints) {
-  operandAdjoints.push_back(builder.create<ScaleOp>(getLoc(), resultAdjoint.getType(),
-                                                    resultAdjoint, getFactorAttr()));
+  operandAdjoints.push_back(
+      builder.create<ScaleOp>(getLoc(), resultAdjoint.getType(), resultAdjoint, getFactorAttr()));
   return success();
 }
 

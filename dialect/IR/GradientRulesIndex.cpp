@@ -28,16 +28,15 @@ LogicalResult ArgmaxOp::buildAdjoints(OpBuilder &, Value, SmallVectorImpl<Value>
   return success();
 }
 
-LogicalResult StopGradientOp::buildAdjoints(OpBuilder &, Value,
-                                            SmallVectorImpl<Value> &adjoints) {
+LogicalResult StopGradientOp::buildAdjoints(OpBuilder &, Value, SmallVectorImpl<Value> &adjoints) {
   adjoints.assign({Value()});
   return success();
 }
 
 LogicalResult ReduceMaxOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                          SmallVectorImpl<Value> &operandAdjoints) {
-  operandAdjoints.assign({builder.create<ReduceMaxGradOp>(getLoc(), getInput().getType(),
-                                                          getInput(), resultAdjoint)});
+  operandAdjoints.assign(
+      {builder.create<ReduceMaxGradOp>(getLoc(), getInput().getType(), getInput(), resultAdjoint)});
   return success();
 }
 
@@ -45,10 +44,9 @@ LogicalResult ReduceMaxOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint
 // likewise exclusive (t > i).
 LogicalResult CumsumOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                       SmallVectorImpl<Value> &operandAdjoints) {
-  operandAdjoints.assign({builder.create<CumsumOp>(getLoc(), getInput().getType(),
-                                                   resultAdjoint, getDimAttr(),
-                                                   getExclusiveAttr(),
-                                                   builder.getBoolAttr(!getReverse()))});
+  operandAdjoints.assign(
+      {builder.create<CumsumOp>(getLoc(), getInput().getType(), resultAdjoint, getDimAttr(),
+                                getExclusiveAttr(), builder.getBoolAttr(!getReverse()))});
   return success();
 }
 
@@ -58,9 +56,8 @@ LogicalResult ConcatOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
   int64_t start = 0;
   operandAdjoints.clear();
   for (Value input : getInputs()) {
-    operandAdjoints.push_back(builder.create<SliceOp>(getLoc(), input.getType(), resultAdjoint,
-                                                      getDimAttr(),
-                                                      builder.getI64IntegerAttr(start)));
+    operandAdjoints.push_back(builder.create<SliceOp>(
+        getLoc(), input.getType(), resultAdjoint, getDimAttr(), builder.getI64IntegerAttr(start)));
     start += tensorOf(input).getDimSizes()[position];
   }
   return success();
@@ -82,8 +79,7 @@ LogicalResult PadOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
 
 LogicalResult RenameOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                       SmallVectorImpl<Value> &operandAdjoints) {
-  operandAdjoints.assign(
-      {builder.create<RenameOp>(getLoc(), getInput().getType(), resultAdjoint)});
+  operandAdjoints.assign({builder.create<RenameOp>(getLoc(), getInput().getType(), resultAdjoint)});
   return success();
 }
 

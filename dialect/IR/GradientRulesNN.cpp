@@ -8,9 +8,8 @@ using namespace meshc;
 
 LogicalResult LayerNormOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                          SmallVectorImpl<Value> &operandAdjoints) {
-  operandAdjoints.assign({builder.create<LayerNormGradOp>(getLoc(), getInput().getType(),
-                                                          getInput(), resultAdjoint, getDimAttr(),
-                                                          getEpsilonAttr())});
+  operandAdjoints.assign({builder.create<LayerNormGradOp>(
+      getLoc(), getInput().getType(), getInput(), resultAdjoint, getDimAttr(), getEpsilonAttr())});
   return success();
 }
 

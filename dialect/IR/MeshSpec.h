@@ -15,15 +15,15 @@ namespace meshc {
 MeshAttr parseMeshSpec(mlir::MLIRContext *context, llvm::StringRef spec, std::string &error);
 
 /// Checks a mesh: as many names as sizes, then meshspec::checkMesh (valid and distinct axis
-/// names, sizes from 1, and at most the axes, axis size and ranks the runtime supports). Returns the problem, if any, as a
-/// one-line message. The mesh attribute's verifier and parseMeshSpec both use it.
+/// names, sizes from 1, and at most the axes, axis size and ranks the runtime supports). Returns
+/// the problem, if any, as a one-line message. The mesh attribute's verifier and parseMeshSpec both
+/// use it.
 std::optional<std::string> checkMesh(llvm::ArrayRef<mlir::StringAttr> names,
                                      llvm::ArrayRef<int64_t> sizes);
 
 /// Parses "batch:b,hidden:m" ("" = everything replicated). On failure returns null and sets
 /// `error`. Axis names are not checked against a mesh here (see the layout check).
-LayoutAttr parseLayoutSpec(mlir::MLIRContext *context, llvm::StringRef spec,
-                           std::string &error);
+LayoutAttr parseLayoutSpec(mlir::MLIRContext *context, llvm::StringRef spec, std::string &error);
 
 /// "; did you mean 'batch'?" when one of `candidates` is a close spelling of `name` (edit
 /// distance at most a third of its length, and less than the length), else "".

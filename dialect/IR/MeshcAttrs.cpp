@@ -1,6 +1,6 @@
 // Mesh and layout attributes: syntax (the spec strings) and lookups.
-#include "dialect/IR/MeshcDialect.h"
 #include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/MeshcDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -19,7 +19,6 @@ void MeshcDialect::registerAttributes() {
 #include "dialect/IR/MeshcAttrs.cpp.inc"
       >();
 }
-
 
 // #meshc.mesh<"b=2,m=4">
 Attribute MeshAttr::parse(AsmParser &parser, Type) {

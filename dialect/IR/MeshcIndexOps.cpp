@@ -53,8 +53,8 @@ LogicalResult verifyLookup(Operation *op, NamedTensorType table, llvm::StringRef
     return op->emitOpError() << tableWhat << " must have element type f32, not "
                              << table.getElementType();
   if (table.getRank() < 1 || table.getDimNames()[0].getValue() != vocabDim)
-    return op->emitOpError() << tableWhat << " " << table
-                             << " must have the vocabulary dimension '" << vocabDim << "' first";
+    return op->emitOpError() << tableWhat << " " << table << " must have the vocabulary dimension '"
+                             << vocabDim << "' first";
   if (int64_t vocab = table.getDimSizes()[0]; vocab > kMaxI32Index)
     return op->emitOpError() << "vocabulary dimension '" << vocabDim << "' has size " << vocab
                              << ", more than i32 ids can index (" << kMaxI32Index << ")";
@@ -72,8 +72,8 @@ LogicalResult requireSameExceptAt(Operation *op, NamedTensorType a, llvm::String
     return op->emitOpError() << aWhat << " " << a << " and " << bWhat << " " << b
                              << " must have the same rank and element type";
   for (unsigned i = 0; i < a.getRank(); ++i)
-    if (i != position && (a.getDimNames()[i] != b.getDimNames()[i] ||
-                          a.getDimSizes()[i] != b.getDimSizes()[i]))
+    if (i != position &&
+        (a.getDimNames()[i] != b.getDimNames()[i] || a.getDimSizes()[i] != b.getDimSizes()[i]))
       return op->emitOpError() << aWhat << " " << a << " and " << bWhat << " " << b
                                << " differ at dimension " << i << ", not only at " << position;
   return success();
@@ -82,8 +82,8 @@ LogicalResult requireSameExceptAt(Operation *op, NamedTensorType a, llvm::String
 /// Slice and pad: `large` has `dim` at some position; `small` has there an n-long dim; the
 /// window [start, start + n) must lie inside `dim`.
 LogicalResult verifyWindow(Operation *op, NamedTensorType large, llvm::StringRef largeWhat,
-                           NamedTensorType small, llvm::StringRef smallWhat,
-                           llvm::StringRef dim, int64_t start) {
+                           NamedTensorType small, llvm::StringRef smallWhat, llvm::StringRef dim,
+                           int64_t start) {
   std::optional<unsigned> position = large.findDim(dim);
   if (!position)
     return op->emitOpError() << largeWhat << " " << large << " has no dimension '" << dim << "'";
@@ -186,8 +186,8 @@ LogicalResult CumsumOp::verify() {
   if (failed(requireElement(*this, getInput(), "the operand", /*i32=*/false)))
     return failure();
   if (!tensorOf(getInput()).hasDim(getDim()))
-    return emitOpError() << "operand " << tensorOf(getInput()) << " has no dimension '"
-                         << getDim() << "'";
+    return emitOpError() << "operand " << tensorOf(getInput()) << " has no dimension '" << getDim()
+                         << "'";
   return success();
 }
 
@@ -200,8 +200,7 @@ LogicalResult ConcatOp::verify() {
     return emitOpError() << "result " << result << " has no dimension '" << getDim() << "'";
   std::optional<int64_t> total = 0;
   for (Value input : getInputs()) {
-    if (failed(requireSameExceptAt(*this, tensorOf(input), "operand", result, "result",
-                                   *position)))
+    if (failed(requireSameExceptAt(*this, tensorOf(input), "operand", result, "result", *position)))
       return failure();
     if (total)
       total = checkedAdd(*total, tensorOf(input).getDimSizes()[*position]);

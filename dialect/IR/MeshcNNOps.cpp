@@ -130,8 +130,8 @@ LogicalResult ClipGlobalNormOp::verify() {
   if (getGrads().empty())
     return emitOpError() << "needs at least one gradient";
   if (getResults().size() != getGrads().size())
-    return emitOpError() << "has " << getResults().size() << " results for "
-                         << getGrads().size() << " gradients";
+    return emitOpError() << "has " << getResults().size() << " results for " << getGrads().size()
+                         << " gradients";
   for (auto [index, grad, result] : llvm::enumerate(getGrads(), getResults())) {
     if (failed(requireF32(*this, grad, "every gradient")))
       return failure();
@@ -141,12 +141,11 @@ LogicalResult ClipGlobalNormOp::verify() {
   }
   double maxNorm = getMaxNorm().convertToDouble();
   if (!(maxNorm > 0) || !std::isfinite(maxNorm))
-    return emitOpError() << "max_norm must be positive and finite, not "
-                         << std::to_string(maxNorm);
+    return emitOpError() << "max_norm must be positive and finite, not " << std::to_string(maxNorm);
   if (std::optional<llvm::ArrayRef<int64_t>> replicas = getReplicas()) {
     if (replicas->size() != getGrads().size())
-      return emitOpError() << "has " << replicas->size() << " replicas for "
-                           << getGrads().size() << " gradients";
+      return emitOpError() << "has " << replicas->size() << " replicas for " << getGrads().size()
+                           << " gradients";
     if (llvm::any_of(*replicas, [](int64_t r) { return r < 1; }))
       return emitOpError() << "replicas must be at least 1";
   }
@@ -200,4 +199,3 @@ LogicalResult meshc::verifyOptimizerAttributes(MinimizeOp op) {
 llvm::SmallVector<StringAttr> LayerNormOp::getWholeDims() { return {getDimAttr()}; }
 llvm::SmallVector<StringAttr> LayerNormGradOp::getWholeDims() { return {getDimAttr()}; }
 llvm::SmallVector<StringAttr> SoftmaxOp::getWholeDims() { return {getDimAttr()}; }
-

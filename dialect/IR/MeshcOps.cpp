@@ -34,8 +34,8 @@ LogicalResult requireSubset(Operation *op, NamedTensorType part, llvm::StringRef
                                << " is not a dimension of the " << wholeWhat;
     if (whole.getDimSizes()[*index] != size)
       return op->emitOpError() << "dimension '" << name.getValue() << "' has size " << size
-                               << " in the " << partWhat << " but "
-                               << whole.getDimSizes()[*index] << " in the " << wholeWhat;
+                               << " in the " << partWhat << " but " << whole.getDimSizes()[*index]
+                               << " in the " << wholeWhat;
   }
   return success();
 }
@@ -48,8 +48,8 @@ LogicalResult requireConsistentSizes(Operation *op, ValueRange values) {
     for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes())) {
       auto [it, inserted] = sizes.try_emplace(name.getValue(), size);
       if (!inserted && it->second != size)
-        return op->emitOpError() << "dimension '" << name.getValue() << "' has sizes "
-                                 << it->second << " and " << size << " in the operands";
+        return op->emitOpError() << "dimension '" << name.getValue() << "' has sizes " << it->second
+                                 << " and " << size << " in the operands";
     }
   }
   return success();
@@ -75,9 +75,8 @@ LogicalResult verifyLabelsMatchLogits(Operation *op, NamedTensorType logits, Nam
     }
   if (labels.getDimNames() != llvm::ArrayRef(expectedNames) ||
       labels.getDimSizes() != llvm::ArrayRef(expectedSizes))
-    return op->emitOpError() << "labels " << labels
-                             << " must have the logits' dimensions without '" << classDim
-                             << "', in the same order";
+    return op->emitOpError() << "labels " << labels << " must have the logits' dimensions without '"
+                             << classDim << "', in the same order";
   return success();
 }
 
@@ -155,14 +154,12 @@ LogicalResult EinsumOp::verify() {
                            << "' is not a dimension of any operand";
     if (tensorOf(*owner).getDimSize(name) != size)
       return emitOpError() << "result dimension '" << name.getValue() << "' has size " << size
-                           << " but " << tensorOf(*owner).getDimSize(name)
-                           << " in the operands";
+                           << " but " << tensorOf(*owner).getDimSize(name) << " in the operands";
   }
   return success();
 }
 
-static LogicalResult verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs,
-                                              Value result) {
+static LogicalResult verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs, Value result) {
   for (Value v : {lhs, rhs, result})
     if (failed(requireF32(op, v, "every operand and the result")))
       return failure();
@@ -190,8 +187,7 @@ LogicalResult MulOp::verify() {
 LogicalResult ReluOp::verify() { return requireF32(*this, getInput(), "the operand"); }
 
 static LogicalResult verifyReduce(Operation *op, Value input, Value result) {
-  if (failed(requireF32(op, input, "the operand")) ||
-      failed(requireF32(op, result, "the result")))
+  if (failed(requireF32(op, input, "the operand")) || failed(requireF32(op, result, "the result")))
     return failure();
   return requireSubset(op, tensorOf(result), "result", tensorOf(input), "operand");
 }

@@ -2,9 +2,9 @@
 #ifndef MESHC_DIALECT_IR_MESHCOPS_H
 #define MESHC_DIALECT_IR_MESHCOPS_H
 
+#include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
-#include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "dialect/IR/MeshcDialect.h"

@@ -1,7 +1,7 @@
 // The named-dimension tensor type: syntax, verification, helpers.
-#include "dialect/IR/MeshcDialect.h"
 #include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshSpec.h"
+#include "dialect/IR/MeshcDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -21,7 +21,6 @@ void MeshcDialect::registerTypes() {
 #include "dialect/IR/MeshcTypes.cpp.inc"
       >();
 }
-
 
 // !meshc.tensor<batch=256, hidden=1024, f32>
 Type NamedTensorType::parse(AsmParser &parser) {
@@ -60,11 +59,11 @@ void NamedTensorType::print(AsmPrinter &printer) const {
 }
 
 LogicalResult NamedTensorType::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
-                                 llvm::ArrayRef<StringAttr> dimNames,
-                                 llvm::ArrayRef<int64_t> dimSizes, Type elementType) {
+                                      llvm::ArrayRef<StringAttr> dimNames,
+                                      llvm::ArrayRef<int64_t> dimSizes, Type elementType) {
   if (dimNames.size() != dimSizes.size())
-    return emitError() << "tensor type has " << dimNames.size() << " names but "
-                       << dimSizes.size() << " sizes";
+    return emitError() << "tensor type has " << dimNames.size() << " names but " << dimSizes.size()
+                       << " sizes";
   if (!elementType.isF32() && !elementType.isSignlessInteger(32))
     return emitError() << "tensor element type must be f32 or i32, not " << elementType;
   llvm::StringSet<> seen;

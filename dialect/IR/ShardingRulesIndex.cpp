@@ -1,6 +1,7 @@
 // Sharding rules of the Index family (ShardingRuleOpInterface). Lookups and one-hots run on
-// any slice once they know where it lies (their per-rank shardings); ops that scan, pick or cut along a
-// dim need it whole; rename pairs dims; reshape keeps the split of the dims it leaves alone.
+// any slice once they know where it lies (their per-rank shardings); ops that scan, pick or cut
+// along a dim need it whole; rename pairs dims; reshape keeps the split of the dims it leaves
+// alone.
 #include "dialect/IR/MeshcOps.h"
 
 using namespace mlir;

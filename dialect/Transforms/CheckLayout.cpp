@@ -40,8 +40,8 @@ public:
       seenDims.insert(name.getValue());
       auto [it, inserted] = sizes.try_emplace(name.getValue(), size);
       if (!inserted && it->second != size && reportedSizes.insert(name.getValue()).second)
-        fail(emitError(where) << "dimension '" << name.getValue() << "' has sizes "
-                              << it->second << " and " << size << " in the program");
+        fail(emitError(where) << "dimension '" << name.getValue() << "' has sizes " << it->second
+                              << " and " << size << " in the program");
     }
     if (!layout)
       return;

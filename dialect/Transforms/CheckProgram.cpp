@@ -73,8 +73,7 @@ LogicalResult checkNames(func::FuncOp func) {
 LogicalResult checkFunc(func::FuncOp func) {
   if (func.getNumArguments() != 0 || func.getNumResults() != 0)
     return func.emitError() << "program '" << func.getSymName() << "' has "
-                            << func.getNumArguments() << " arguments and "
-                            << func.getNumResults()
+                            << func.getNumArguments() << " arguments and " << func.getNumResults()
                             << " results; a meshc program has none (its data comes from "
                                "meshc.input, its parameters from meshc.param)";
   bool hasLoss = false;

@@ -136,7 +136,7 @@ private:
 
   MeshLayout layout;
   OpBuilder builder;
-  IRMapping mapping; // global value → per-rank value, held as heldOf says
+  IRMapping mapping;                    // global value → per-rank value, held as heldOf says
   llvm::DenseMap<Value, Sharding> held; // values not held in their target sharding
 };
 
@@ -320,8 +320,8 @@ LogicalResult Partitioner::mapResult(Value global, Value local, const Sharding &
 LogicalResult Partitioner::partitionRelayout(RelayoutOp op) {
   Value input = op.getInput();
   NamedTensorType type = tensorTypeOf(input);
-  Value local = reshard(mapping.lookup(input), type, heldOf(input), targetOf(op.getResult()),
-                        op.getLoc());
+  Value local =
+      reshard(mapping.lookup(input), type, heldOf(input), targetOf(op.getResult()), op.getLoc());
   if (!local)
     return failure();
   mapping.map(op.getResult(), local);
@@ -459,9 +459,9 @@ Value Partitioner::reshard(Value value, NamedTensorType global, const Sharding &
     case ReshardStep::Kind::AllToAll:
       state.dimAxes[step.concatDim] = kReplicated;
       state.dimAxes[step.dim] = step.axis;
-      value = builder.create<AllToAllOp>(loc, layout.localType(global, state), value,
-                                         dimName(step.dim), dimName(step.concatDim),
-                                         axisName(step.axis));
+      value =
+          builder.create<AllToAllOp>(loc, layout.localType(global, state), value, dimName(step.dim),
+                                     dimName(step.concatDim), axisName(step.axis));
       break;
     }
     annotate(value.getDefiningOp(), {state});
@@ -478,8 +478,7 @@ struct PartitionPass : meshc::impl::PartitionBase<PartitionPass> {
       return signalPassFailure();
     }
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (!isPerRank(func) &&
-          failed(Partitioner(*layout, &getContext()).partition(func)))
+      if (!isPerRank(func) && failed(Partitioner(*layout, &getContext()).partition(func)))
         return signalPassFailure();
   }
 };

@@ -46,7 +46,8 @@ int main(int argc, char **argv) {
   Tensor h2 = relu(einsum({h1, w2}, {batch, hidden2}) + b2);
   Tensor logits = einsum({h2, w3}, {batch, cls}) + b3;
   Tensor xent = softmax_cross_entropy(logits, y, cls);
-  g.minimize(mean(xent), Adam{.learningRate = lr, .weightDecay = weightDecay, .clipNorm = clipNorm});
+  g.minimize(mean(xent),
+             Adam{.learningRate = lr, .weightDecay = weightDecay, .clipNorm = clipNorm});
   g.metric("loss", xent);
   g.metric("accuracy", equal(argmax(logits, cls), y));
   g.output("probs", softmax(logits, cls));

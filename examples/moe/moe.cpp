@@ -44,8 +44,8 @@ int main(int argc, char **argv) {
   const double capacityFactor = args.number("--capacity-factor", 1.25);
   int64_t capacitySize = args.integer("--capacity", 0);
   if (capacitySize == 0 && numExperts > 0)
-    capacitySize = static_cast<int64_t>(
-        std::ceil(capacityFactor * static_cast<double>(groupSize) / static_cast<double>(numExperts)));
+    capacitySize = static_cast<int64_t>(std::ceil(capacityFactor * static_cast<double>(groupSize) /
+                                                  static_cast<double>(numExperts)));
 
   Dim groups{"groups", numGroups}, groupsUnsplit{"groups_unsplit", numGroups};
   Dim experts{"experts", numExperts}, expertsUnsplit{"experts_unsplit", numExperts};
@@ -73,11 +73,11 @@ int main(int argc, char **argv) {
                            {{expertsUnsplit, experts}, {groups, groupsUnsplit}});
 
   // The experts: one FFN each, weights split with the experts.
-  Tensor w1 = g.param("w1", {experts, dModel, dFF}, Init::uniform(std::sqrt(
-                                                         6.0 / double(dModel.size + dFF.size))));
+  Tensor w1 = g.param("w1", {experts, dModel, dFF},
+                      Init::uniform(std::sqrt(6.0 / double(dModel.size + dFF.size))));
   Tensor b1 = g.param("b1", {experts, dFF}, Init::zeros());
-  Tensor w2 = g.param("w2", {experts, dFF, dModel}, Init::uniform(std::sqrt(
-                                                         6.0 / double(dModel.size + dFF.size))));
+  Tensor w2 = g.param("w2", {experts, dFF, dModel},
+                      Init::uniform(std::sqrt(6.0 / double(dModel.size + dFF.size))));
   Tensor b2 = g.param("b2", {experts, dModel}, Init::zeros());
   Tensor hidden = gelu(einsum({expertIn, w1}, {experts, groupsUnsplit, capacity, dFF}) + b1);
   Tensor expertOut = einsum({hidden, w2}, {experts, groupsUnsplit, capacity, dModel}) + b2;

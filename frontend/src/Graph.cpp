@@ -30,9 +30,8 @@ bool GraphImpl::checkDim(const Dim &dim, const std::source_location &at) {
                 ", expected a positive size");
   auto [it, fresh] = dimSizes.try_emplace(dim.name, dim.size, at);
   if (!fresh && it->second.first != dim.size) {
-    error(at, "dimension '" + dim.name + "' has size " + std::to_string(dim.size) +
-                  " here but " + std::to_string(it->second.first) + " at " +
-                  formatLoc(it->second.second));
+    error(at, "dimension '" + dim.name + "' has size " + std::to_string(dim.size) + " here but " +
+                  std::to_string(it->second.first) + " at " + formatLoc(it->second.second));
     return false;
   }
   return true;
@@ -86,8 +85,7 @@ GraphImpl *GraphImpl::common(const std::vector<const Tensor *> &operands, const 
 bool GraphImpl::expectF32(const Tensor &t, const char *what, const std::source_location &at) {
   if (t.dtype() == DType::F32)
     return true;
-  error(at, std::string(what) + " has element type " + dtypeName(t.dtype()) +
-                ", expected f32");
+  error(at, std::string(what) + " has element type " + dtypeName(t.dtype()) + ", expected f32");
   return false;
 }
 
@@ -172,8 +170,8 @@ bool detail::claimName(detail::GraphImpl &g, std::string_view name, const char *
   }
   auto [it, fresh] = g.valueNames.try_emplace(std::string(name), loc);
   if (!fresh) {
-    g.error(loc, "name '" + std::string(name) + "' is already used at " +
-                     detail::formatLoc(it->second));
+    g.error(loc,
+            "name '" + std::string(name) + "' is already used at " + detail::formatLoc(it->second));
     return false;
   }
   return true;
@@ -243,9 +241,8 @@ Tensor Graph::param(std::string_view name, std::vector<Dim> shape, const Init &i
   }
   bool signedOk = init.kind == Init::Kind::Constant || scale >= 0.0;
   if (!std::isfinite(scale) || !signedOk) {
-    g.error(loc, "param '" + std::string(name) + "' has init scale " +
-                     detail::printFloat(scale) + ", expected a finite" +
-                     (signedOk ? "" : " non-negative") + " value");
+    g.error(loc, "param '" + std::string(name) + "' has init scale " + detail::printFloat(scale) +
+                     ", expected a finite" + (signedOk ? "" : " non-negative") + " value");
     ok = false;
   }
   if (!ok)

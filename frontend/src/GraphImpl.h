@@ -58,8 +58,8 @@ bool isIdentifier(std::string_view name);
 /// Checks a mesh spec (`b=2,m=2`); returns the axis names, or an error message.
 std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std::string> &axes);
 /// Checks a layout spec (`batch:b,hidden:m`); returns (dim, axis) pairs, or an error.
-std::optional<std::string>
-checkLayoutSpec(std::string_view spec, std::vector<std::pair<std::string, std::string>> &map);
+std::optional<std::string> checkLayoutSpec(std::string_view spec,
+                                           std::vector<std::pair<std::string, std::string>> &map);
 
 struct GraphImpl {
   struct Value {
@@ -107,9 +107,8 @@ struct GraphImpl {
 
   /// Records `meshc.minimize` of `loss` (or errors); `display` names the optimizer in
   /// messages, `extraAttrs` (", beta1 = 0.9, ...") follow the learning rate.
-  void minimize(const Tensor &loss, const char *optimizer, const char *display,
-                double learningRate, const std::string &extraAttrs,
-                const std::source_location &loc);
+  void minimize(const Tensor &loss, const char *optimizer, const char *display, double learningRate,
+                const std::string &extraAttrs, const std::source_location &loc);
 
   /// Errors that need the whole graph (mesh against layout, metrics and outputs against the
   /// sample dim).
@@ -148,8 +147,7 @@ bool claimName(GraphImpl &g, std::string_view name, const char *what,
 
 /// The result of an op that could not be built: in the operands' graph when they have one,
 /// so that later ops stay quiet about it.
-Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims,
-                   DType dtype);
+Tensor placeholder(const std::vector<const Tensor *> &operands, std::vector<Dim> dims, DType dtype);
 /// `%a, %b`
 std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operands);
 /// `T1, T2 -> T3`

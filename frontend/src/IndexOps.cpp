@@ -20,9 +20,8 @@ using detail::signature;
 namespace {
 
 /// `meshc.<mnemonic> %a, %b {attrs} : T1, T2 -> T3` (no braces when attrs is empty).
-std::string opText(GraphImpl &g, const char *mnemonic,
-                   const std::vector<const Tensor *> &operands, const std::string &attrs,
-                   const std::vector<Dim> &dims, DType dtype) {
+std::string opText(GraphImpl &g, const char *mnemonic, const std::vector<const Tensor *> &operands,
+                   const std::string &attrs, const std::vector<Dim> &dims, DType dtype) {
   std::string text = std::string("meshc.") + mnemonic + " " + operandList(g, operands);
   if (!attrs.empty())
     text += " {" + attrs + "}";
@@ -127,8 +126,7 @@ Tensor one_hot(const Tensor &indices, const Dim &classes, std::source_location l
   }
   if (!ok)
     return g->placeholder(dims, DType::F32);
-  return g->add("", dims, DType::F32, opText(*g, "one_hot", operands, "", dims, DType::F32),
-                loc);
+  return g->add("", dims, DType::F32, opText(*g, "one_hot", operands, "", dims, DType::F32), loc);
 }
 
 Tensor argmax(const Tensor &x, const Dim &dim, std::source_location loc) {
@@ -202,8 +200,7 @@ Tensor concat(const std::vector<Tensor> &parts, const Dim &out, std::source_loca
   for (const Tensor &t : parts)
     if (t.dims().size() != rank || t.dtype() != dtype || rank == 0) {
       g->error(loc, "parts of concat must have one rank (at least 1) and one element type, not " +
-                        detail::printDims(parts[0].dims()) + " and " +
-                        detail::printDims(t.dims()));
+                        detail::printDims(parts[0].dims()) + " and " + detail::printDims(t.dims()));
       return g->placeholder(dims, dtype);
     }
   size_t position = rank - 1;
@@ -286,9 +283,8 @@ Tensor rename(const Tensor &x, const std::vector<std::pair<Dim, Dim>> &renames,
   for (const auto &[from, to] : renames) {
     ok &= expectDim(*g, x, from, "operand of rename", loc) && g->checkDim(to, loc);
     if (ok && from.size != to.size) {
-      g->error(loc, "rename of '" + from.name + "' (size " + std::to_string(from.size) +
-                        ") to '" + to.name + "' (size " + std::to_string(to.size) +
-                        ") changes the size");
+      g->error(loc, "rename of '" + from.name + "' (size " + std::to_string(from.size) + ") to '" +
+                        to.name + "' (size " + std::to_string(to.size) + ") changes the size");
       ok = false;
     }
     if (!seen.insert(from.name).second) {

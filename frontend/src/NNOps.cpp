@@ -40,10 +40,10 @@ Tensor failed(const Tensor &x) {
   return Tensor();
 }
 
-Tensor unaryOp(GraphImpl &g, const Tensor &x, const std::string &mnemonic,
-               const std::string &attrs, const std::source_location &loc) {
-  std::string text = "meshc." + mnemonic + " %" + g.ssa(x) + (attrs.empty() ? "" : " {" + attrs + "}") +
-                     " : " + x.type();
+Tensor unaryOp(GraphImpl &g, const Tensor &x, const std::string &mnemonic, const std::string &attrs,
+               const std::source_location &loc) {
+  std::string text = "meshc." + mnemonic + " %" + g.ssa(x) +
+                     (attrs.empty() ? "" : " {" + attrs + "}") + " : " + x.type();
   return g.add("", x.dims(), DType::F32, text, loc);
 }
 
@@ -82,10 +82,9 @@ Tensor layer_norm(const Tensor &x, const Dim &dim, double epsilon, std::source_l
   }
   if (!g)
     return failed(x);
-  return unaryOp(*g, x, "layer_norm",
-                 "dim = " + detail::printString(dim.name) +
-                     ", epsilon = " + detail::printFloat(epsilon),
-                 loc);
+  return unaryOp(
+      *g, x, "layer_norm",
+      "dim = " + detail::printString(dim.name) + ", epsilon = " + detail::printFloat(epsilon), loc);
 }
 
 Tensor layer_norm(const Tensor &x, const Dim &dim, const Tensor &gamma, const Tensor &beta,
@@ -102,8 +101,7 @@ Tensor gelu(const Tensor &x, std::source_location loc) {
 
 Tensor softmax(const Tensor &x, const Dim &dim, std::source_location loc) {
   GraphImpl *g = checkUnary(x, "softmax", {&dim}, loc);
-  return g ? unaryOp(*g, x, "softmax", "dim = " + detail::printString(dim.name), loc)
-           : failed(x);
+  return g ? unaryOp(*g, x, "softmax", "dim = " + detail::printString(dim.name), loc) : failed(x);
 }
 
 Tensor causal_mask(const Tensor &scores, const Dim &query, const Dim &key,

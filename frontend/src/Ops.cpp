@@ -32,7 +32,6 @@ const Dim *findDim(const std::vector<Dim> &dims, std::string_view name) {
   return nullptr;
 }
 
-
 Tensor elementwise(const char *mnemonic, const char *symbol, const LocatedTensor &lhs,
                    const Tensor &rhs) {
   const std::source_location &loc = lhs.loc;
@@ -58,8 +57,8 @@ Tensor elementwise(const char *mnemonic, const char *symbol, const LocatedTensor
     }
   if (!ok)
     return g->placeholder(dims, DType::F32);
-  std::string text = std::string("meshc.") + mnemonic + " " + operandList(*g, operands) +
-                     " : " + signature(operands, dims, DType::F32);
+  std::string text = std::string("meshc.") + mnemonic + " " + operandList(*g, operands) + " : " +
+                     signature(operands, dims, DType::F32);
   return g->add("", std::move(dims), DType::F32, text, loc);
 }
 
@@ -73,8 +72,8 @@ Tensor reduce(const char *mnemonic, const char *fn, const Tensor &x, const std::
   ok &= g->expectF32(x, (std::string("operand of ") + fn).c_str(), loc);
   for (const Dim &d : keep)
     if (!x.has(d.name)) {
-      g->error(loc, std::string(fn) + " keeps dimension '" + d.name +
-                        "', which its operand " + detail::printDims(x.dims()) + " lacks");
+      g->error(loc, std::string(fn) + " keeps dimension '" + d.name + "', which its operand " +
+                        detail::printDims(x.dims()) + " lacks");
       ok = false;
     }
   if (!ok)

@@ -1,9 +1,6 @@
-//===- Syntax.cpp - Spelling of IR pieces and spec strings ----------------===//
-//
-// How locations, floats, strings and types are written in the textual IR of
-// docs/IR.md, and the mesh and layout specs (the one grammar of support/meshspec).
-//
-//===----------------------------------------------------------------------===//
+// Spelling of IR pieces and spec strings: how locations, floats, strings and types are written
+// in the textual IR of docs/IR.md, and the mesh and layout specs (the one grammar of
+// support/meshspec).
 #include "GraphImpl.h"
 
 #include "support/meshspec/MeshSpec.h"
@@ -138,8 +135,8 @@ std::optional<std::string> checkMeshSpec(std::string_view spec, std::vector<std:
   return std::nullopt;
 }
 
-std::optional<std::string>
-checkLayoutSpec(std::string_view spec, std::vector<std::pair<std::string, std::string>> &map) {
+std::optional<std::string> checkLayoutSpec(std::string_view spec,
+                                           std::vector<std::pair<std::string, std::string>> &map) {
   std::vector<meshspec::Rule> rules;
   if (std::optional<std::string> bad = meshspec::parseLayout(spec, rules))
     return bad;

@@ -95,8 +95,7 @@ void emitIndexOp(OneHotOp oneHot, OpBuilder &b, LoweringState &state) {
   bool isInt = typeOf(oneHot.getInput()).getElementType().isSignlessInteger(32);
   rt.call<kernel::OneHot>(b, loc,
                           {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
-                           rt.i64c(b, loc, inner),
-                           rt.i32c(b, loc, state.dimAxis(oneHot, classDim)),
+                           rt.i64c(b, loc, inner), rt.i32c(b, loc, state.dimAxis(oneHot, classDim)),
                            state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
                            state.pointer(b, loc, oneHot.getResult())});
 }

@@ -44,12 +44,11 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
     if (!input)
       return;
     NamedTensorType type = typeOf(input.getResult());
-    emitRegister(b, op->getLoc(), state, MESHRT_ROLE_INPUT, input.getName(), type,
-                 state.dimAxesOf(input.getResult()),
-                 state.pointer(b, op->getLoc(), input.getResult()),
-                 input.getKind() == InputKind::Labels ? MESHRT_SYNTHETIC_LABELS
-                                                      : MESHRT_SYNTHETIC_FEATURES,
-                 (int32_t)input.getClasses());
+    emitRegister(
+        b, op->getLoc(), state, MESHRT_ROLE_INPUT, input.getName(), type,
+        state.dimAxesOf(input.getResult()), state.pointer(b, op->getLoc(), input.getResult()),
+        input.getKind() == InputKind::Labels ? MESHRT_SYNTHETIC_LABELS : MESHRT_SYNTHETIC_FEATURES,
+        (int32_t)input.getClasses());
   });
   // A parameter read twice is one tensor: its first read's buffer is the one updated.
   llvm::StringSet<> params;

@@ -67,8 +67,8 @@ void Context::useDevice(const std::string &kind, const std::string &precision,
   // The arguments are the same on every rank (flags of one command line), so these checks
   // fail everywhere alike.
   if (kind != "cuda") {
-    fail(MESHRT_INVALID_ARGUMENT, strformat("unknown device '%s' (expected cpu or cuda)",
-                                            kind.c_str()));
+    fail(MESHRT_INVALID_ARGUMENT,
+         strformat("unknown device '%s' (expected cpu or cuda)", kind.c_str()));
     return;
   }
   if (!parsePrecision(precision, &matmulPrecision)) {

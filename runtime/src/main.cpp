@@ -105,16 +105,16 @@ std::string mcaValue(const char *name) {
     MPI_T_enum enumType = MPI_T_ENUM_NULL;
     MPI_T_cvar_handle handle;
     int count = 0;
-    if (MPI_T_cvar_get_info(index, cname, &nameLen, &verbosity, &type, &enumType, desc,
-                            &descLen, &bind, &scope) == MPI_SUCCESS &&
+    if (MPI_T_cvar_get_info(index, cname, &nameLen, &verbosity, &type, &enumType, desc, &descLen,
+                            &bind, &scope) == MPI_SUCCESS &&
         type == MPI_INT &&
         MPI_T_cvar_handle_alloc(index, nullptr, &handle, &count) == MPI_SUCCESS) {
       int v = 0;
       if (MPI_T_cvar_read(handle, &v) == MPI_SUCCESS) {
         value = std::to_string(v);
         int items = 0;
-        if (enumType != MPI_T_ENUM_NULL && MPI_T_enum_get_info(enumType, &items, cname,
-                                                               &nameLen) == MPI_SUCCESS)
+        if (enumType != MPI_T_ENUM_NULL &&
+            MPI_T_enum_get_info(enumType, &items, cname, &nameLen) == MPI_SUCCESS)
           for (int i = 0; i < items; ++i) {
             int iv = 0, len = sizeof(cname);
             if (MPI_T_enum_get_item(enumType, i, &iv, cname, &len) == MPI_SUCCESS && iv == v)
@@ -234,8 +234,7 @@ void printProfile(int64_t steps, double stepMsTotal) {
 // `--stats`: rank 0 prints the collectives of one step in program order, in the format of
 // `meshc --explain`'s collective lines, then whether every step and every rank performed the
 // same list. Collective (every rank calls it) because of the cross-rank check.
-void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, int64_t dataBytes,
-                 bool root) {
+void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, int64_t dataBytes, bool root) {
   const Mesh &mesh = ctx.mesh();
   uint64_t fingerprint = gStats.fingerprint(), minFp = 0, maxFp = 0;
   MPI_Allreduce(&fingerprint, &minFp, 1, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD);
@@ -246,8 +245,7 @@ void reportStats(const Context &ctx, int64_t driverAllocsAfterStep0, int64_t dat
   MPI_Comm_size(MPI_COMM_WORLD, &worldSize);
   long long mine = dataBytes;
   std::vector<long long> dataBytesByRank(static_cast<size_t>(worldSize));
-  MPI_Gather(&mine, 1, MPI_LONG_LONG, dataBytesByRank.data(), 1, MPI_LONG_LONG, 0,
-             MPI_COMM_WORLD);
+  MPI_Gather(&mine, 1, MPI_LONG_LONG, dataBytesByRank.data(), 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
   if (!root)
     return;
   std::printf("stats: collectives of one step on rank 0, in program order (bytes = this rank's "

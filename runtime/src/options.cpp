@@ -96,13 +96,13 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       hasValue = true;
     }
     static const char *const kValued[] = {
-        "--steps",      "--seed",      "--log-every", "--threads",    "--device",
-        "--precision",  "--comm",      "--collective-timeout",        "--epochs",
-        "--denormals",  "--prefetch",
-        "--data",       "--eval-data", "--eval-every", "--predict",   "--out",
-        "--save",       "--save-every", "--load",     "--init-from", "--lr-warmup",
-        "--lr-decay",   "--lr-min-factor", "--lr-decay-factor", "--lr-decay-every",
-        "--lr-scale-batch"};
+        "--steps",          "--seed",          "--log-every",     "--threads",
+        "--device",         "--precision",     "--comm",          "--collective-timeout",
+        "--epochs",         "--denormals",     "--prefetch",      "--data",
+        "--eval-data",      "--eval-every",    "--predict",       "--out",
+        "--save",           "--save-every",    "--load",          "--init-from",
+        "--lr-warmup",      "--lr-decay",      "--lr-min-factor", "--lr-decay-factor",
+        "--lr-decay-every", "--lr-scale-batch"};
     bool known = false;
     for (const char *flag : kValued)
       known |= name == flag;
@@ -133,8 +133,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       good = parseInt(value, 1, int64_t{1} << 40, &v);
       opts.saveEvery = v;
     } else if (name == "--data" || name == "--eval-data" || name == "--predict" ||
-               name == "--out" || name == "--save" || name == "--load" ||
-               name == "--init-from") {
+               name == "--out" || name == "--save" || name == "--load" || name == "--init-from") {
       good = !value.empty();
       std::string *field = name == "--data"        ? &opts.data
                            : name == "--eval-data" ? &opts.evalData

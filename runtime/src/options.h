@@ -22,22 +22,22 @@ struct Options {
   std::string predict;   // --predict: run the forward pass over these inputs, write --out
   std::string out;       // --out FILE.npy: where --predict writes the outputs
   // Checkpoints: a directory holding model.safetensors.
-  std::string save;      // --save DIR: written at the end (and every --save-every steps)
+  std::string save; // --save DIR: written at the end (and every --save-every steps)
   int64_t saveEvery = 0;
-  std::string load;      // --load DIR|FILE: restore parameters, optimizer state and step
-  std::string initFrom;  // --init-from FILE.safetensors: parameters only, then train from 0
+  std::string load;     // --load DIR|FILE: restore parameters, optimizer state and step
+  std::string initFrom; // --init-from FILE.safetensors: parameters only, then train from 0
   // The learning-rate schedule (train/lr_schedule.h): a factor on the compiled learning rate.
-  int64_t lrWarmup = 0;          // --lr-warmup N: linear from 1/N to 1 over steps 0..N-1
-  std::string lrDecay = "none";  // --lr-decay none|cosine|step
-  double lrMinFactor = 0.0;      // --lr-min-factor F: cosine's factor at the last step
-  double lrDecayFactor = 0.1;    // --lr-decay-factor F: step decay's factor ...
-  int64_t lrDecayEvery = 0;      // --lr-decay-every N: ... every N steps after the warmup
-  int64_t lrScaleBatch = 0;      // --lr-scale-batch B0: x global batch / B0 (0: off)
-  int threads = 0; // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
+  int64_t lrWarmup = 0;         // --lr-warmup N: linear from 1/N to 1 over steps 0..N-1
+  std::string lrDecay = "none"; // --lr-decay none|cosine|step
+  double lrMinFactor = 0.0;     // --lr-min-factor F: cosine's factor at the last step
+  double lrDecayFactor = 0.1;   // --lr-decay-factor F: step decay's factor ...
+  int64_t lrDecayEvery = 0;     // --lr-decay-every N: ... every N steps after the warmup
+  int64_t lrScaleBatch = 0;     // --lr-scale-batch B0: x global batch / B0 (0: off)
+  int threads = 0;              // 0: choose (OMP_NUM_THREADS, else cores / ranks on this node)
   bool help = false;
-  bool version = false; // --version: what compiled the program, the runtime, the devices
-  bool profile = false; // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
-  bool stats = false;   // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
+  bool version = false;           // --version: what compiled the program, the runtime, the devices
+  bool profile = false;           // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
+  bool stats = false;             // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
   std::string device = "cpu";     // --device cpu|cuda
   std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
   std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)

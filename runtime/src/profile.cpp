@@ -32,10 +32,11 @@ static_assert(sizeof(kEntries) / sizeof(kEntries[0]) == static_cast<size_t>(Prof
 // Every entry of the kernel table is declared in meshrt.h with exactly the table's type (the
 // compiler's declarations come from the table, so this keeps generated code and libmeshrt in
 // step; a function meshrt.h lacks is a compile error here).
-#define MESHRT_KERNEL(Kind, label, Result, function, params)                                     \
-  static_assert(std::is_same_v<decltype(function), Result params>,                                \
+#define MESHRT_KERNEL(Kind, label, Result, function, params)                                       \
+  static_assert(std::is_same_v<decltype(function), Result params>,                                 \
                 #function " differs between meshrt.h and meshrt_kernels.def");
-#define MESHRT_ENTRY(Kind, Result, function, params) MESHRT_KERNEL(Kind, "", Result, function, params)
+#define MESHRT_ENTRY(Kind, Result, function, params)                                               \
+  MESHRT_KERNEL(Kind, "", Result, function, params)
 #include "meshrt/meshrt_kernels.def"
 } // namespace
 

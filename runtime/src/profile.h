@@ -23,7 +23,7 @@ class Device;
 enum class ProfileKind : int {
 #define MESHRT_KERNEL(Kind, label, Result, function, params) Kind,
 #include "meshrt/meshrt_kernels.def"
-      Count
+  Count
 };
 
 struct ProfileTotals {

@@ -20,8 +20,8 @@ std::vector<std::string_view> items(std::string_view spec) {
   size_t start = 0;
   while (true) {
     size_t comma = spec.find(',', start);
-    out.push_back(trim(spec.substr(start, comma == std::string_view::npos ? comma
-                                                                          : comma - start)));
+    out.push_back(
+        trim(spec.substr(start, comma == std::string_view::npos ? comma : comma - start)));
     if (comma == std::string_view::npos)
       return out;
     start = comma + 1;
@@ -81,8 +81,8 @@ std::optional<std::string> checkMesh(const std::vector<Axis> &axes) {
     return std::string("mesh has no axes (expected name=size, like b=2,m=4)");
   std::string spec = printMesh(axes);
   if (axes.size() > static_cast<size_t>(kMaxAxes))
-    return "mesh " + quote(spec) + " has " + std::to_string(axes.size()) +
-           " axes, more than the " + std::to_string(kMaxAxes) + " the runtime supports";
+    return "mesh " + quote(spec) + " has " + std::to_string(axes.size()) + " axes, more than the " +
+           std::to_string(kMaxAxes) + " the runtime supports";
   int64_t ranks = 1;
   for (size_t i = 0; i < axes.size(); ++i) {
     const Axis &axis = axes[i];

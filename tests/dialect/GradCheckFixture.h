@@ -39,10 +39,9 @@ inline std::string expand(const std::string &body) {
 /// The usual loss: sum(y * r) for a fixed random input r of y's type.
 inline std::string sumTimesR(const std::string &y, const std::string &dims) {
   std::string t = "!t<" + dims + ">";
-  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" +
-         "%yr = meshc.mul " + y + ", %r : " + t + ", " + t + " -> " + t + "\n" +
-         "%loss = meshc.reduce_sum %yr : " + t + " -> !t<>\n" +
-         "meshc.minimize sgd %loss {learning_rate = 0.1} : !t<>\n";
+  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" + "%yr = meshc.mul " + y +
+         ", %r : " + t + ", " + t + " -> " + t + "\n" + "%loss = meshc.reduce_sum %yr : " + t +
+         " -> !t<>\n" + "meshc.minimize sgd %loss {learning_rate = 0.1} : !t<>\n";
 }
 
 inline std::string minimizeScalar(const std::string &loss) {

@@ -42,10 +42,9 @@ std::string sumTimesR(const std::string &y, const std::string &dims,
                       const std::string &optimizer = "sgd",
                       const std::string &attrs = "learning_rate = 0.1") {
   std::string t = "!t<" + dims + ">";
-  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" +
-         "%yr = meshc.mul " + y + ", %r : " + t + ", " + t + " -> " + t + "\n" +
-         "%loss = meshc.reduce_sum %yr : " + t + " -> !t<>\n" + "meshc.minimize " + optimizer +
-         " %loss {" + attrs + "} : !t<>\n";
+  return "%r = meshc.input \"r\" features {classes = 1} : " + t + "\n" + "%yr = meshc.mul " + y +
+         ", %r : " + t + ", " + t + " -> " + t + "\n" + "%loss = meshc.reduce_sum %yr : " + t +
+         " -> !t<>\n" + "meshc.minimize " + optimizer + " %loss {" + attrs + "} : !t<>\n";
 }
 
 class GradCheckNN : public ::testing::Test {
@@ -288,8 +287,8 @@ protected:
 
 TEST_F(OptimizerSteps, Adam) {
   std::vector<HostTensor> grads;
-  std::vector<HostTensor> params = run(
-      "adam", "learning_rate = 0.01, beta1 = 0.8, beta2 = 0.9, epsilon = 1.0e-6", 4, grads);
+  std::vector<HostTensor> params =
+      run("adam", "learning_rate = 0.01, beta1 = 0.8, beta2 = 0.9, epsilon = 1.0e-6", 4, grads);
   ASSERT_EQ(params.size(), 5u);
   for (size_t i = 0; i < 3; ++i) {
     double x = params[0].data[i], m = 0, v = 0;
@@ -316,8 +315,7 @@ TEST_F(OptimizerSteps, AdamDefaults) {
 
 TEST_F(OptimizerSteps, Momentum) {
   std::vector<HostTensor> grads;
-  std::vector<HostTensor> params =
-      run("momentum", "learning_rate = 0.1, momentum = 0.5", 3, grads);
+  std::vector<HostTensor> params = run("momentum", "learning_rate = 0.1, momentum = 0.5", 3, grads);
   ASSERT_EQ(params.size(), 4u);
   for (size_t i = 0; i < 3; ++i) {
     double x = params[0].data[i], velocity = 0;
@@ -334,7 +332,8 @@ TEST_F(GradCheckNN, DropoutMaskVariesWithSeedStepAndKey) {
   auto keptSum = [&](int key, uint64_t seed, int64_t step) {
     OwningOpRef<ModuleOp> module = parse(R"(
       %x = meshc.fill {value = 1.0} : !t<i=64, j=64>
-      %a = meshc.dropout %x {rate = 0.25, key = )" + std::to_string(key) + R"( : i64} : !t<i=64, j=64>
+      %a = meshc.dropout %x {rate = 0.25, key = )" +
+                                         std::to_string(key) + R"( : i64} : !t<i=64, j=64>
       %s = meshc.reduce_sum %a : !t<i=64, j=64> -> !t<>
       meshc.output "loss", %s : !t<>
     )");

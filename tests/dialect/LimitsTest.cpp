@@ -8,10 +8,10 @@
 #include "dialect/IR/MeshSpec.h"
 #include "dialect/IR/MeshcDialect.h"
 
-#include "GraphImpl.h"           // frontend/src
-#include "data/slice_desc.h"     // runtime/src
-#include "kernels/collapse.h"    // runtime/src
-#include "mesh.h"                // runtime/src
+#include "GraphImpl.h"        // frontend/src
+#include "data/slice_desc.h"  // runtime/src
+#include "kernels/collapse.h" // runtime/src
+#include "mesh.h"             // runtime/src
 
 #include "mlir/IR/MLIRContext.h"
 

@@ -174,8 +174,9 @@ TEST_F(ReshardPlanTest, PendingSumOntoASplitIsAReduceScatter) {
 
 TEST_F(ReshardPlanTest, SlicesComeFirstAndSumsShareOneAllReduce) {
   MeshLayout ml(mesh("b=2,m=2,k=2"), layout(""));
-  std::optional<ReshardPlan> plan = ml.planReshard(
-      tensor({{"d", 8}, {"h", 8}}), held({kReplicated, kReplicated}, {0, 1}), held({2, kReplicated}));
+  std::optional<ReshardPlan> plan =
+      ml.planReshard(tensor({{"d", 8}, {"h", 8}}), held({kReplicated, kReplicated}, {0, 1}),
+                     held({2, kReplicated}));
   ASSERT_TRUE(plan);
   EXPECT_EQ(kinds(*plan), "all_slice all_reduce");
   EXPECT_EQ(plan->steps[1].axes, (llvm::SmallVector<unsigned>{0, 1}));

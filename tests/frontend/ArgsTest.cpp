@@ -66,9 +66,9 @@ TEST(DslArgs, RecordsFlagsForHelp) {
 TEST(DslArgs, OutOfRangeInteger) {
   Args args({"--batch", "99999999999999999999"});
   EXPECT_EQ(args.integer("--batch", 64), 64);
-  EXPECT_EQ(args.errors(), (std::vector<std::string>{
-                               "error: flag '--batch' expects an integer, got "
-                               "'99999999999999999999'"}));
+  EXPECT_EQ(args.errors(),
+            (std::vector<std::string>{"error: flag '--batch' expects an integer, got "
+                                      "'99999999999999999999'"}));
 }
 
 } // namespace

@@ -12,7 +12,8 @@ namespace {
 
 TEST(DslEscape, QuotesAndBackslashesInPath) {
 #line 7 "dir\\my \"model\".cpp"
-  Graph g("t"); Tensor w = g.param("w", {Dim{"d", 2}}, Init::zeros());
+  Graph g("t");
+  Tensor w = g.param("w", {Dim{"d", 2}}, Init::zeros());
   EXPECT_NE(g.str().find(" loc(\"dir\\\\my \\\"model\\\".cpp\":7:"), std::string::npos) << g.str();
 }
 

@@ -18,16 +18,16 @@ inline std::string at(const char *file, int line) {
 
 /// Expects exactly one error, located on `line` of this file (any column), whose
 /// message starts with `message`.
-#define EXPECT_ONE_ERROR(graph, line, message)                                         \
-  do {                                                                                 \
-    std::vector<std::string> errs = (graph).errors();                                  \
-    ASSERT_EQ(errs.size(), 1u) << ::testing::PrintToString(errs);                      \
-    const std::string prefix = AT(line);                                               \
-    ASSERT_EQ(errs[0].rfind(prefix, 0), 0u) << errs[0];                                \
-    size_t e = errs[0].find(": error: ", prefix.size());                               \
-    ASSERT_NE(e, std::string::npos) << errs[0];                                        \
-    EXPECT_EQ(errs[0].substr(e + 9, std::string(message).size()), std::string(message)) \
-        << errs[0];                                                                    \
+#define EXPECT_ONE_ERROR(graph, line, message)                                                     \
+  do {                                                                                             \
+    std::vector<std::string> errs = (graph).errors();                                              \
+    ASSERT_EQ(errs.size(), 1u) << ::testing::PrintToString(errs);                                  \
+    const std::string prefix = AT(line);                                                           \
+    ASSERT_EQ(errs[0].rfind(prefix, 0), 0u) << errs[0];                                            \
+    size_t e = errs[0].find(": error: ", prefix.size());                                           \
+    ASSERT_NE(e, std::string::npos) << errs[0];                                                    \
+    EXPECT_EQ(errs[0].substr(e + 9, std::string(message).size()), std::string(message))            \
+        << errs[0];                                                                                \
   } while (0)
 
 /// The printed line of the op whose text contains `needle`.

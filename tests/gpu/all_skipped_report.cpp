@@ -28,7 +28,6 @@ public:
 };
 
 // Registered before main() runs (GoogleTest's documented way without a custom main).
-::testing::Environment *const kReport =
-    ::testing::AddGlobalTestEnvironment(new AllSkippedReport);
+::testing::Environment *const kReport = ::testing::AddGlobalTestEnvironment(new AllSkippedReport);
 
 } // namespace

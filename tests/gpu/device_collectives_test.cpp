@@ -53,8 +53,7 @@ template <typename F> void forEachMeshAndPath(F body) {
       ContextPtr ctx;
       ASSERT_NO_FATAL_FAILURE(openDevice(&ctx, spec, comm));
       body(ctx.get(), meshSizes(spec));
-      EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK)
-          << meshrt_context_message(ctx.get());
+      EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
     }
 }
 
@@ -92,8 +91,8 @@ TEST_F(DeviceCollectives, AllgatherMiddleDim) {
     };
     for (int axis = 0; axis < static_cast<int>(sizes.size()); ++axis)
       for (const Blocks &b : kBlockShapes) {
-        SCOPED_TRACE("axis " + std::to_string(axis) + " blocks " + std::to_string(b.outer) +
-                     "x" + std::to_string(b.local) + "x" + std::to_string(b.inner));
+        SCOPED_TRACE("axis " + std::to_string(axis) + " blocks " + std::to_string(b.outer) + "x" +
+                     std::to_string(b.local) + "x" + std::to_string(b.inner));
         const int64_t p = sizes[axis];
         std::vector<int32_t> in(b.outer * b.local * b.inner);
         for (int64_t o = 0; o < b.outer; ++o)
@@ -143,8 +142,8 @@ TEST_F(DeviceCollectives, ReduceScatterMiddleDim) {
     };
     for (int axis = 0; axis < static_cast<int>(sizes.size()); ++axis)
       for (const Blocks &b : kBlockShapes) {
-        SCOPED_TRACE("axis " + std::to_string(axis) + " blocks " + std::to_string(b.outer) +
-                     "x" + std::to_string(b.local) + "x" + std::to_string(b.inner));
+        SCOPED_TRACE("axis " + std::to_string(axis) + " blocks " + std::to_string(b.outer) + "x" +
+                     std::to_string(b.local) + "x" + std::to_string(b.inner));
         const int64_t p = sizes[axis];
         std::vector<float> in(b.outer * p * b.local * b.inner);
         for (int64_t o = 0; o < b.outer; ++o)
@@ -152,8 +151,8 @@ TEST_F(DeviceCollectives, ReduceScatterMiddleDim) {
             for (int64_t i = 0; i < b.inner; ++i)
               in[(o * p * b.local + g) * b.inner + i] = value(worldRank(), o, g, i);
         void *src = put(ctx, in), *dst = meshrt_alloc(ctx, b.outer * b.local * b.inner * 4);
-        meshrt_reduce_scatter(ctx, axis, static_cast<const float *>(src),
-                              static_cast<float *>(dst), b.outer, b.local, b.inner);
+        meshrt_reduce_scatter(ctx, axis, static_cast<const float *>(src), static_cast<float *>(dst),
+                              b.outer, b.local, b.inner);
         std::vector<float> out = get<float>(ctx, dst, b.outer * b.local * b.inner);
         int64_t bad = 0;
         for (int64_t o = 0; o < b.outer; ++o)

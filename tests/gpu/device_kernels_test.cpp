@@ -62,8 +62,8 @@ void checkMatmuls(Pair &pair, const std::vector<MatmulShape> &shapes, double rto
     for (int ta = 0; ta < 2; ++ta)
       for (int tb = 0; tb < 2; ++tb) {
         SCOPED_TRACE("batch " + std::to_string(s.batch) + " " + std::to_string(s.m) + "x" +
-                     std::to_string(s.n) + "x" + std::to_string(s.k) + " ta " +
-                     std::to_string(ta) + " tb " + std::to_string(tb));
+                     std::to_string(s.n) + "x" + std::to_string(s.k) + " ta " + std::to_string(ta) +
+                     " tb " + std::to_string(tb));
         Buffer a = pair.upload(pseudoVec(s.batch * s.m * s.k, 1));
         Buffer b = pair.upload(pseudoVec(s.batch * s.k * s.n, 2));
         Buffer c = pair.upload(std::vector<float>(s.batch * s.m * s.n, -99.0f));
@@ -76,9 +76,9 @@ void checkMatmuls(Pair &pair, const std::vector<MatmulShape> &shapes, double rto
       }
 }
 
-const std::vector<MatmulShape> kMatmulShapes = {
-    {1, 5, 7, 9}, {3, 65, 47, 33}, {2, 1, 1, 1}, {1, 130, 1, 70}, {1, 257, 129, 333},
-    {4, 33, 97, 200}};
+const std::vector<MatmulShape> kMatmulShapes = {{1, 5, 7, 9},       {3, 65, 47, 33},
+                                                {2, 1, 1, 1},       {1, 130, 1, 70},
+                                                {1, 257, 129, 333}, {4, 33, 97, 200}};
 
 } // namespace
 
@@ -131,16 +131,16 @@ TEST_F(DeviceKernels, StridedCopyTransposeBroadcastAndElementSizes) {
     std::vector<int64_t> shape, strides;
   };
   const Case cases[] = {
-      {{131, 67}, {1, 131}},                              // 2-D transpose
-      {{4, 5, 6}, {30, 6, 1}},                            // plain copy
-      {{5, 3, 7}, {1, 35, 5}},                            // 3-D permutation
-      {{7, 301}, {0, 1}},                                 // row broadcast
-      {{301, 7}, {1, 0}},                                 // column broadcast
-      {{3, 1, 4}, {0, 0, 0}},                             // scalar broadcast
-      {{2, 3, 65, 33}, {3 * 65 * 33, 65 * 33, 1, 65}},    // batched transpose
-      {{2, 3, 5, 7, 11}, {1, 2, 6, 30, 210}},             // 5-D full reversal of the order
-      {{}, {}},                                           // rank 0
-      {{3, 0, 2}, {0, 0, 0}},                             // empty
+      {{131, 67}, {1, 131}},                           // 2-D transpose
+      {{4, 5, 6}, {30, 6, 1}},                         // plain copy
+      {{5, 3, 7}, {1, 35, 5}},                         // 3-D permutation
+      {{7, 301}, {0, 1}},                              // row broadcast
+      {{301, 7}, {1, 0}},                              // column broadcast
+      {{3, 1, 4}, {0, 0, 0}},                          // scalar broadcast
+      {{2, 3, 65, 33}, {3 * 65 * 33, 65 * 33, 1, 65}}, // batched transpose
+      {{2, 3, 5, 7, 11}, {1, 2, 6, 30, 210}},          // 5-D full reversal of the order
+      {{}, {}},                                        // rank 0
+      {{3, 0, 2}, {0, 0, 0}},                          // empty
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(str(c.shape) + " strides " + str(c.strides));
@@ -151,8 +151,8 @@ TEST_F(DeviceKernels, StridedCopyTransposeBroadcastAndElementSizes) {
     Buffer src = pair.upload(in);
     Buffer out = pair.upload(std::vector<int32_t>(n + 1, -1)); // one past: must stay -1
     pair.run([&](meshrt_context_t ctx, int side) {
-      meshrt_strided_copy(ctx, static_cast<int32_t>(c.shape.size()), c.shape.data(),
-                          out.v(side), src.v(side), c.strides.data(), 4);
+      meshrt_strided_copy(ctx, static_cast<int32_t>(c.shape.size()), c.shape.data(), out.v(side),
+                          src.v(side), c.strides.data(), 4);
     });
     ASSERT_TRUE(pair.ok());
     Results<int32_t> r = pair.read<int32_t>(out);
@@ -168,8 +168,7 @@ TEST_F(DeviceKernels, StridedCopyTransposeBroadcastAndElementSizes) {
       in[i] = static_cast<T>(i * 2654435761u + 7);
     Buffer src = pair.upload(in), out = pair.upload(std::vector<T>(in.size(), T(0)));
     pair.run([&](meshrt_context_t ctx, int side) {
-      meshrt_strided_copy(ctx, 2, shape.data(), out.v(side), src.v(side), strides.data(),
-                          elemSize);
+      meshrt_strided_copy(ctx, 2, shape.data(), out.v(side), src.v(side), strides.data(), elemSize);
     });
     EXPECT_TRUE(same(pair.read<T>(out))) << elemSize << "-byte elements";
   };
@@ -184,17 +183,17 @@ TEST_F(DeviceKernels, BinaryBroadcastingEveryOp) {
     std::vector<int64_t> shape, aStrides, bStrides;
   };
   const Case cases[] = {
-      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}},         // same shape
-      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},          // row broadcast (bias add)
-      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},          // broadcast along the inner dim
-      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},          // scalar a
-      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},         // transposed a
-      {{301, 257}, {257, 1}, {257, 1}},            // large contiguous
-      {{301, 257}, {257, 1}, {0, 1}},              // large row broadcast
-      {{(1 << 17) + 3}, {1}, {0}},                 // one long row, scalar b
-      {{129, 97}, {1, 129}, {97, 1}},              // large transposed a
-      {{129, 97}, {1, 129}, {1, 129}},             // both transposed
-      {{4, 65, 47}, {0, 1, 65}, {0, 0, 1}},        // broadcast transposed a, row-broadcast b
+      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}},  // same shape
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},   // row broadcast (bias add)
+      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},   // broadcast along the inner dim
+      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},   // scalar a
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},  // transposed a
+      {{301, 257}, {257, 1}, {257, 1}},     // large contiguous
+      {{301, 257}, {257, 1}, {0, 1}},       // large row broadcast
+      {{(1 << 17) + 3}, {1}, {0}},          // one long row, scalar b
+      {{129, 97}, {1, 129}, {97, 1}},       // large transposed a
+      {{129, 97}, {1, 129}, {1, 129}},      // both transposed
+      {{4, 65, 47}, {0, 1, 65}, {0, 0, 1}}, // broadcast transposed a, row-broadcast b
       {{2, 3, 5, 7, 11}, {1155, 385, 77, 11, 1}, {0, 77, 0, 11, 1}}, // 5-D, middle broadcasts
   };
   for (const Case &c : cases)
@@ -244,18 +243,18 @@ TEST_F(DeviceKernels, ReduceSumAnyOutputStrides) {
     int64_t outCount;
   };
   const Case cases[] = {
-      {{6, 7}, {0, 0}, 1},                 // full sum
-      {{6, 7}, {1, 0}, 6},                 // over the inner dim
-      {{6, 7}, {0, 1}, 7},                 // over the outer dim (bias gradient)
-      {{4, 5, 6}, {6, 0, 1}, 24},          // over the middle dim
-      {{4, 5, 6}, {1, 0, 4}, 24},          // over the middle dim, transposed output
-      {{4, 5, 6}, {0, 1, 0}, 5},           // keep the middle dim
-      {{513, 301}, {0, 1}, 301},           // large column sums
-      {{301, 513}, {1, 0}, 301},           // large row sums
-      {{100003}, {0}, 1},                  // 100003 elements to one
-      {{37, 1000, 3}, {3, 0, 1}, 111},     // long middle reductions
-      {{7, 33, 5, 3}, {3, 0, 0, 1}, 21},   // two reduced dims between kept ones
-      {{3, 4}, {4, 1}, 12},                // no reduction
+      {{6, 7}, {0, 0}, 1},               // full sum
+      {{6, 7}, {1, 0}, 6},               // over the inner dim
+      {{6, 7}, {0, 1}, 7},               // over the outer dim (bias gradient)
+      {{4, 5, 6}, {6, 0, 1}, 24},        // over the middle dim
+      {{4, 5, 6}, {1, 0, 4}, 24},        // over the middle dim, transposed output
+      {{4, 5, 6}, {0, 1, 0}, 5},         // keep the middle dim
+      {{513, 301}, {0, 1}, 301},         // large column sums
+      {{301, 513}, {1, 0}, 301},         // large row sums
+      {{100003}, {0}, 1},                // 100003 elements to one
+      {{37, 1000, 3}, {3, 0, 1}, 111},   // long middle reductions
+      {{7, 33, 5, 3}, {3, 0, 0, 1}, 21}, // two reduced dims between kept ones
+      {{3, 4}, {4, 1}, 12},              // no reduction
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(str(c.shape) + " -> out strides " + str(c.outStrides));
@@ -289,11 +288,11 @@ TEST_F(DeviceKernels, ReduceMaxAndGradFirstMaximum) {
     int64_t outCount;
   };
   const Case cases[] = {
-      {{6, 37, 5}, {5, 0, 1}, 30},   // over the middle dim
-      {{6, 37, 5}, {1, 0, 6}, 30},   // over the middle dim, transposed output
-      {{100003}, {0}, 1},            // one long group
-      {{301, 257}, {0, 1}, 257},     // column maxima
-      {{257, 301}, {1, 0}, 257},     // row maxima
+      {{6, 37, 5}, {5, 0, 1}, 30}, // over the middle dim
+      {{6, 37, 5}, {1, 0, 6}, 30}, // over the middle dim, transposed output
+      {{100003}, {0}, 1},          // one long group
+      {{301, 257}, {0, 1}, 257},   // column maxima
+      {{257, 301}, {1, 0}, 257},   // row maxima
       {{2, 3, 2}, {1, 0, 2}, 4},
   };
   for (const Case &c : cases) {
@@ -310,8 +309,8 @@ TEST_F(DeviceKernels, ReduceMaxAndGradFirstMaximum) {
       const int32_t nd = static_cast<int32_t>(c.shape.size());
       meshrt_reduce_max(ctx, nd, c.shape.data(), in.f(side), out.f(side), c.outStrides.data(),
                         c.outCount);
-      meshrt_reduce_max_grad(ctx, nd, c.shape.data(), in.f(side), grad.f(side),
-                             c.outStrides.data(), c.outCount, dx.f(side));
+      meshrt_reduce_max_grad(ctx, nd, c.shape.data(), in.f(side), grad.f(side), c.outStrides.data(),
+                             c.outCount, dx.f(side));
     });
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(same(pair.read<float>(out)));
@@ -333,7 +332,8 @@ TEST_F(DeviceKernels, SoftmaxXentAndGrad) {
     std::vector<int32_t> labels(rows);
     for (int64_t i = 0; i < rows; ++i)
       labels[i] = static_cast<int32_t>((i * 5 + 2) % c.classes);
-    Buffer x = pair.upload(logits), y = pair.upload(labels), dloss = pair.upload(pseudoVec(rows, 13));
+    Buffer x = pair.upload(logits), y = pair.upload(labels),
+           dloss = pair.upload(pseudoVec(rows, 13));
     Buffer loss = pair.alloc(rows * 4), dx = pair.alloc(n * 4);
     pair.run([&](meshrt_context_t ctx, int side) {
       meshrt_softmax_xent(ctx, c.outer, c.classes, c.inner, x.f(side), y.i(side), loss.f(side));
@@ -375,8 +375,8 @@ TEST_F(DeviceKernels, SgdAdamMomentumOverSteps) {
     for (int64_t step = 0; step < 4; ++step) {
       Buffer g = pair.upload(pseudoVec(n, 20 + int(step)));
       pair.run([&](meshrt_context_t ctx, int side) {
-        meshrt_adam_update(ctx, n, p.f(side), g.f(side), m.f(side), v.f(side), 0.01f, 0.9f,
-                           0.99f, 1e-6f, 0.05f, step);
+        meshrt_adam_update(ctx, n, p.f(side), g.f(side), m.f(side), v.f(side), 0.01f, 0.9f, 0.99f,
+                           1e-6f, 0.05f, step);
       });
     }
     ASSERT_TRUE(pair.ok());
@@ -414,8 +414,8 @@ TEST_F(DeviceKernels, LayerNormAndGrad) {
   struct Case {
     int64_t outer, n, inner;
   };
-  for (Case c : {Case{3, 1000, 1}, Case{5, 37, 3}, Case{2, 4099, 2}, Case{4, 1, 3},
-                 Case{257, 64, 1}}) {
+  for (Case c :
+       {Case{3, 1000, 1}, Case{5, 37, 3}, Case{2, 4099, 2}, Case{4, 1, 3}, Case{257, 64, 1}}) {
     SCOPED_TRACE(std::to_string(c.outer) + "x" + std::to_string(c.n) + "x" +
                  std::to_string(c.inner));
     const int64_t count = c.outer * c.n * c.inner;
@@ -426,8 +426,7 @@ TEST_F(DeviceKernels, LayerNormAndGrad) {
     Buffer y = pair.alloc(count * 4), dx = pair.alloc(count * 4);
     pair.run([&](meshrt_context_t ctx, int side) {
       meshrt_layer_norm(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), y.f(side));
-      meshrt_layer_norm_grad(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), dy.f(side),
-                             dx.f(side));
+      meshrt_layer_norm_grad(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), dy.f(side), dx.f(side));
     });
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(near(pair.read<float>(y), 2e-5, 1.0)) << "layer_norm";
@@ -565,8 +564,8 @@ TEST_F(DeviceKernels, EqualI32AndF32Broadcasting) {
       Buffer b = isInt ? pair.upload(bi) : pair.upload(bf);
       Buffer out = pair.upload(std::vector<float>(count(c.shape), -99.0f));
       pair.run([&](meshrt_context_t ctx, int side) {
-        meshrt_equal(ctx, dtype, static_cast<int32_t>(c.shape.size()), c.shape.data(),
-                     out.f(side), a.v(side), c.aStrides.data(), b.v(side), c.bStrides.data());
+        meshrt_equal(ctx, dtype, static_cast<int32_t>(c.shape.size()), c.shape.data(), out.f(side),
+                     a.v(side), c.aStrides.data(), b.v(side), c.bStrides.data());
       });
       ASSERT_TRUE(pair.ok());
       EXPECT_TRUE(same(pair.read<float>(out)));
@@ -588,8 +587,7 @@ TEST_F(DeviceKernels, CumsumFourWays) {
         // Multiples of 1/8: every running sum is exact, whatever the scan's order.
         Buffer in = pair.upload(dyadicVec(count, 27)), out = pair.alloc(count * 4);
         pair.run([&](meshrt_context_t ctx, int side) {
-          meshrt_cumsum(ctx, c.outer, c.n, c.inner, exclusive, reverse, in.f(side),
-                        out.f(side));
+          meshrt_cumsum(ctx, c.outer, c.n, c.inner, exclusive, reverse, in.f(side), out.f(side));
         });
         ASSERT_TRUE(pair.ok());
         EXPECT_TRUE(same(pair.read<float>(out)));
@@ -601,7 +599,7 @@ TEST_F(DeviceKernels, CopyWindow) {
     int64_t outer, inner, inN, inStart, outN, outStart, len;
   };
   const Case cases[] = {
-      {3, 5, 37, 4, 41, 17, 20},  // middle window into the middle
+      {3, 5, 37, 4, 41, 17, 20},   // middle window into the middle
       {1, 1, 100, 0, 100, 0, 100}, // everything
       {7, 1, 9, 8, 3, 0, 1},       // one element per row
       {2, 33, 5, 1, 5, 2, 3},      // wide rows
@@ -619,10 +617,10 @@ TEST_F(DeviceKernels, CopyWindow) {
       out8[i] = ~uint64_t(i);
     Buffer inW = pair.upload(in8), outW = pair.upload(out8);
     pair.run([&](meshrt_context_t ctx, int side) {
-      meshrt_copy_window(ctx, c.outer, c.inner, in.v(side), c.inN, c.inStart, out.v(side),
-                         c.outN, c.outStart, c.len, 4);
-      meshrt_copy_window(ctx, c.outer, c.inner, inW.v(side), c.inN, c.inStart, outW.v(side),
-                         c.outN, c.outStart, c.len, 8);
+      meshrt_copy_window(ctx, c.outer, c.inner, in.v(side), c.inN, c.inStart, out.v(side), c.outN,
+                         c.outStart, c.len, 4);
+      meshrt_copy_window(ctx, c.outer, c.inner, inW.v(side), c.inN, c.inStart, outW.v(side), c.outN,
+                         c.outStart, c.len, 8);
     });
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(same(pair.read<float>(out)));

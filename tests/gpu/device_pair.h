@@ -112,7 +112,7 @@ private:
 // ---- comparisons (each reports the first bad element and how many there are)
 
 // Equal as values (==): for results that are one correctly rounded operation or a selection.
-template <typename T> ::testing::AssertionResult same(const Results<T> &r) {
+template <typename T>::testing::AssertionResult same(const Results<T> &r) {
   if (r.cpu.size() != r.gpu.size())
     return ::testing::AssertionFailure() << "sizes differ";
   size_t bad = 0, first = 0;
@@ -122,24 +122,22 @@ template <typename T> ::testing::AssertionResult same(const Results<T> &r) {
         first = i;
   if (bad == 0)
     return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << r.cpu.size()
-                                       << " elements differ; first at " << first << ": cpu "
-                                       << r.cpu[first] << ", cuda " << r.gpu[first];
+  return ::testing::AssertionFailure()
+         << bad << " of " << r.cpu.size() << " elements differ; first at " << first << ": cpu "
+         << r.cpu[first] << ", cuda " << r.gpu[first];
 }
 
 // Equal bit for bit: for data the runtime generates from global indices.
-template <typename T> ::testing::AssertionResult bitIdentical(const Results<T> &r) {
+template <typename T>::testing::AssertionResult bitIdentical(const Results<T> &r) {
   if (r.cpu.size() != r.gpu.size())
     return ::testing::AssertionFailure() << "sizes differ";
   if (std::memcmp(r.cpu.data(), r.gpu.data(), r.cpu.size() * sizeof(T)) == 0)
     return ::testing::AssertionSuccess();
   size_t first = 0;
-  while (first < r.cpu.size() &&
-         std::memcmp(&r.cpu[first], &r.gpu[first], sizeof(T)) == 0)
+  while (first < r.cpu.size() && std::memcmp(&r.cpu[first], &r.gpu[first], sizeof(T)) == 0)
     ++first;
   return ::testing::AssertionFailure() << "not bit-identical; first difference at " << first
-                                       << ": cpu " << r.cpu[first] << ", cuda "
-                                       << r.gpu[first];
+                                       << ": cpu " << r.cpu[first] << ", cuda " << r.gpu[first];
 }
 
 // |cuda - cpu| <= rtol * max(|cpu|, floor) element by element, both finite. `floor` is the
@@ -181,10 +179,9 @@ inline ::testing::AssertionResult within(const Results<float> &r,
         first = i;
   if (bad == 0)
     return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << r.cpu.size()
-                                       << " elements out of bounds; first at " << first
-                                       << ": cpu " << r.cpu[first] << ", cuda " << r.gpu[first]
-                                       << ", bound " << bound[first];
+  return ::testing::AssertionFailure()
+         << bad << " of " << r.cpu.size() << " elements out of bounds; first at " << first
+         << ": cpu " << r.cpu[first] << ", cuda " << r.gpu[first] << ", bound " << bound[first];
 }
 
 inline double maxAbs(const std::vector<float> &v) {

@@ -95,8 +95,8 @@ TEST_F(DeviceSlices, DropoutBitIdentical) {
     forEachSlice(global, 5, [&](Pair &pair, const std::vector<int32_t> &axes, int64_t n) {
       Buffer in = pair.upload(pseudoVec(n, 2)), out = pair.alloc(n * 4);
       pair.run([&](meshrt_context_t ctx, int side) {
-        meshrt_dropout(ctx, 3, global.data(), axes.data(), /*key=*/3, /*step=*/2, rate,
-                       in.f(side), out.f(side));
+        meshrt_dropout(ctx, 3, global.data(), axes.data(), /*key=*/3, /*step=*/2, rate, in.f(side),
+                       out.f(side));
       });
       EXPECT_TRUE(bitIdentical(pair.read<float>(out)));
     });
@@ -105,14 +105,14 @@ TEST_F(DeviceSlices, DropoutBitIdentical) {
 
 TEST_F(DeviceSlices, InitParamBitIdentical) {
   const std::vector<int64_t> global = {8, 12, 37};
-  for (int kind : {MESHRT_INIT_ZEROS, MESHRT_INIT_UNIFORM, MESHRT_INIT_NORMAL,
-                   MESHRT_INIT_CONSTANT}) {
+  for (int kind :
+       {MESHRT_INIT_ZEROS, MESHRT_INIT_UNIFORM, MESHRT_INIT_NORMAL, MESHRT_INIT_CONSTANT}) {
     SCOPED_TRACE(kind);
     forEachSlice(global, 42, [&](Pair &pair, const std::vector<int32_t> &axes, int64_t n) {
       Buffer out = pair.upload(std::vector<float>(n, 99.0f));
       pair.run([&](meshrt_context_t ctx, int side) {
-        meshrt_init_param(ctx, out.f(side), 3, global.data(), axes.data(), /*name_hash=*/1234,
-                          kind, 0.5f);
+        meshrt_init_param(ctx, out.f(side), 3, global.data(), axes.data(), /*name_hash=*/1234, kind,
+                          0.5f);
       });
       EXPECT_TRUE(bitIdentical(pair.read<float>(out)));
     });
@@ -125,8 +125,7 @@ TEST_F(DeviceSlices, SyntheticFeaturesAndLabelsBitIdentical) {
        {std::vector<int64_t>{8, 12, 4}, std::vector<int64_t>{16, 37}, std::vector<int64_t>{16},
         std::vector<int64_t>{}})
     for (int64_t step : {0, 3}) {
-      SCOPED_TRACE("step " + std::to_string(step) + ", " + std::to_string(global.size()) +
-                   " dims");
+      SCOPED_TRACE("step " + std::to_string(step) + ", " + std::to_string(global.size()) + " dims");
       const int32_t nd = static_cast<int32_t>(global.size());
       forEachSlice(global, 3, [&](Pair &pair, const std::vector<int32_t> &axes, int64_t n) {
         Buffer labels = pair.upload(std::vector<int32_t>(n, -1));

@@ -69,12 +69,11 @@ TEST(Data, InitParamSlicesAssembleToTheGlobalTensor) {
     std::vector<int64_t> sizes = meshSizes(spec);
     for (int kind : {MESHRT_INIT_UNIFORM, MESHRT_INIT_NORMAL, MESHRT_INIT_CONSTANT}) {
       std::vector<float> whole(product(kGlobal));
-      meshrt_init_param(ctx.get(), whole.data(), 3, kGlobal.data(), kReplicated.data(), 1234,
-                        kind, 0.5f);
+      meshrt_init_param(ctx.get(), whole.data(), 3, kGlobal.data(), kReplicated.data(), 1234, kind,
+                        0.5f);
       for (const std::vector<int32_t> &axes : layoutsFor(static_cast<int>(sizes.size()))) {
-        SCOPED_TRACE(spec + " kind " + std::to_string(kind) + " axes " +
-                     std::to_string(axes[0]) + "," + std::to_string(axes[1]) + "," +
-                     std::to_string(axes[2]));
+        SCOPED_TRACE(spec + " kind " + std::to_string(kind) + " axes " + std::to_string(axes[0]) +
+                     "," + std::to_string(axes[1]) + "," + std::to_string(axes[2]));
         std::vector<float> local(localCount(sizes, kGlobal, axes));
         meshrt_init_param(ctx.get(), local.data(), 3, kGlobal.data(), axes.data(), 1234, kind,
                           0.5f);

@@ -98,8 +98,9 @@ TEST(IndexKernels, OneHotOffsetsAndOutOfRange) {
 TEST(IndexKernels, ArgmaxFirstMax) {
   ContextPtr ctx = anyContext();
   // [outer=2, n=4, inner=2]
-  std::vector<float> in = {1, 5, 3, 5, 3, 0, 2, 5,   // o=0: i=0 -> max 3 first at k=1; i=1 -> 5 at k=0
-                           -1, -2, -1, -3, -4, -2, -1, -2}; // o=1: i=0 -> -1 at k=0; i=1 -> -2 at k=0
+  std::vector<float> in = {
+      1,  5,  3,  5,  3,  0,  2,  5,   // o=0: i=0 -> max 3 first at k=1; i=1 -> 5 at k=0
+      -1, -2, -1, -3, -4, -2, -1, -2}; // o=1: i=0 -> -1 at k=0; i=1 -> -2 at k=0
   std::vector<int32_t> out(4, -7);
   meshrt_argmax(ctx.get(), 2, 4, 2, in.data(), out.data());
   EXPECT_EQ(out, (std::vector<int32_t>{1, 0, 0, 0}));
@@ -109,7 +110,7 @@ TEST(IndexKernels, ReduceMaxAndGradByStrides) {
   ContextPtr ctx = anyContext();
   // in [2, 3, 2] reduced over dim 1 into out [2 (dim 2), 2 (dim 0)] (transposed).
   std::vector<int64_t> shape = {2, 3, 2}, outStrides = {1, 0, 2};
-  std::vector<float> in = {0, 9, 4, 1, 4, 2,   5, 5, 6, 8, 6, 8};
+  std::vector<float> in = {0, 9, 4, 1, 4, 2, 5, 5, 6, 8, 6, 8};
   std::vector<float> out(4, -1.0f);
   meshrt_reduce_max(ctx.get(), 3, shape.data(), in.data(), out.data(), outStrides.data(), 4);
   // out[c * 2 + a] = max over b of in[a, b, c]

@@ -75,15 +75,15 @@ TEST(Kernels, StridedCopyTransposeBroadcastAndElementSizes) {
     int64_t inCount;
   };
   const Case cases[] = {
-      {{130, 70}, {1, 130}, 130 * 70},         // 2-D transpose (blocked path)
-      {{4, 5, 6}, {30, 6, 1}, 120},            // plain copy
-      {{4, 5, 6}, {1, 24, 4}, 120},            // 3-D permutation
-      {{7, 300}, {0, 1}, 300},                 // row broadcast
-      {{300, 7}, {1, 0}, 300},                 // column broadcast
-      {{3, 1, 4}, {0, 0, 0}, 1},               // scalar broadcast
+      {{130, 70}, {1, 130}, 130 * 70}, // 2-D transpose (blocked path)
+      {{4, 5, 6}, {30, 6, 1}, 120},    // plain copy
+      {{4, 5, 6}, {1, 24, 4}, 120},    // 3-D permutation
+      {{7, 300}, {0, 1}, 300},         // row broadcast
+      {{300, 7}, {1, 0}, 300},         // column broadcast
+      {{3, 1, 4}, {0, 0, 0}, 1},       // scalar broadcast
       {{2, 3, 64, 64}, {3 * 64 * 64, 64 * 64, 1, 64}, 2 * 3 * 64 * 64}, // batched transpose
-      {{}, {}, 1},                             // rank 0
-      {{3, 0, 2}, {0, 0, 0}, 1},               // empty
+      {{}, {}, 1},                                                      // rank 0
+      {{3, 0, 2}, {0, 0, 0}, 1},                                        // empty
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(c.shape.size());
@@ -94,8 +94,8 @@ TEST(Kernels, StridedCopyTransposeBroadcastAndElementSizes) {
     for (int64_t i = 0; i < c.inCount; ++i)
       in[i] = static_cast<int32_t>(i * 3 + 1);
     std::vector<int32_t> out(n + 1, -1);
-    meshrt_strided_copy(ctx.get(), static_cast<int32_t>(c.shape.size()), c.shape.data(),
-                        out.data(), in.data(), c.strides.data(), 4);
+    meshrt_strided_copy(ctx.get(), static_cast<int32_t>(c.shape.size()), c.shape.data(), out.data(),
+                        in.data(), c.strides.data(), 4);
     for (int64_t i = 0; i < n; ++i)
       ASSERT_EQ(out[i], in[stridedOffset(c.shape, c.strides, i)]) << "element " << i;
     EXPECT_EQ(out[n], -1);
@@ -126,17 +126,17 @@ TEST(Kernels, BinaryBroadcasting) {
   };
   const std::vector<int64_t> big = {300, 257};
   const Case cases[] = {
-      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}},   // same shape
-      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},    // row broadcast (bias add)
-      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},    // broadcast along the inner dim
-      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},    // scalar a
-      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},   // transposed a
-      {big, {257, 1}, {257, 1}},             // large: parallel contiguous path
-      {big, {257, 1}, {0, 1}},               // large row broadcast
-      {{1 << 17}, {1}, {0}},                 // one long row split among threads
-      {{128, 96}, {1, 128}, {96, 1}},        // large transposed a: gathered via scratch
-      {{128, 96}, {1, 128}, {1, 128}},       // both transposed
-      {{4, 64, 48}, {0, 1, 64}, {0, 0, 1}},  // broadcast transposed a, row-broadcast b
+      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}},  // same shape
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},   // row broadcast (bias add)
+      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},   // broadcast along the inner dim
+      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},   // scalar a
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},  // transposed a
+      {big, {257, 1}, {257, 1}},            // large: parallel contiguous path
+      {big, {257, 1}, {0, 1}},              // large row broadcast
+      {{1 << 17}, {1}, {0}},                // one long row split among threads
+      {{128, 96}, {1, 128}, {96, 1}},       // large transposed a: gathered via scratch
+      {{128, 96}, {1, 128}, {1, 128}},      // both transposed
+      {{4, 64, 48}, {0, 1, 64}, {0, 0, 1}}, // broadcast transposed a, row-broadcast b
   };
   for (const Case &c : cases)
     for (int op : {MESHRT_ADD, MESHRT_SUB, MESHRT_MUL, MESHRT_RELU_GRAD}) {
@@ -148,8 +148,8 @@ TEST(Kernels, BinaryBroadcasting) {
         bSpan += (c.shape[d] - 1) * c.bStrides[d];
       }
       std::vector<float> a = pseudoVec(aSpan, 3), b = pseudoVec(bSpan, 4), out(n);
-      meshrt_binary(ctx.get(), op, static_cast<int32_t>(c.shape.size()), c.shape.data(),
-                    out.data(), a.data(), c.aStrides.data(), b.data(), c.bStrides.data());
+      meshrt_binary(ctx.get(), op, static_cast<int32_t>(c.shape.size()), c.shape.data(), out.data(),
+                    a.data(), c.aStrides.data(), b.data(), c.bStrides.data());
       for (int64_t i = 0; i < n; ++i) {
         float x = a[stridedOffset(c.shape, c.aStrides, i)];
         float y = b[stridedOffset(c.shape, c.bStrides, i)];
@@ -178,11 +178,11 @@ TEST(Kernels, EqualI32AndF32Broadcasting) {
     std::vector<int64_t> shape, aStrides, bStrides;
   };
   const Case cases[] = {
-      {{64}, {1}, {1}},                     // per sample: argmax == label
-      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},   // row broadcast
-      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},  // transposed a
-      {{300, 257}, {257, 1}, {1, 0}},       // large, b broadcast along the inner dim
-      {{1 << 17}, {1}, {0}},                // one long row, scalar b
+      {{64}, {1}, {1}},                    // per sample: argmax == label
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},  // row broadcast
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}}, // transposed a
+      {{300, 257}, {257, 1}, {1, 0}},      // large, b broadcast along the inner dim
+      {{1 << 17}, {1}, {0}},               // one long row, scalar b
   };
   for (const Case &c : cases) {
     int64_t n = 1, aSpan = 1, bSpan = 1;
@@ -222,8 +222,7 @@ TEST(Kernels, EqualI32AndF32Broadcasting) {
   int32_t v[4] = {0, 1, 2, 3};
   meshrt_equal(ctx.get(), 7, 1, shape, out, v, one, v, one);
   EXPECT_NE(meshrt_context_status(ctx.get()), MESHRT_OK);
-  EXPECT_NE(std::string(meshrt_context_message(ctx.get())).find("meshrt_equal"),
-            std::string::npos)
+  EXPECT_NE(std::string(meshrt_context_message(ctx.get())).find("meshrt_equal"), std::string::npos)
       << meshrt_context_message(ctx.get());
 }
 
@@ -248,16 +247,16 @@ TEST(Kernels, ReduceSumAnyOutputStrides) {
     int64_t outCount;
   };
   const Case cases[] = {
-      {{6, 7}, {0, 0}, 1},               // full sum
-      {{6, 7}, {1, 0}, 6},               // over the inner dim
-      {{6, 7}, {0, 1}, 7},               // over the outer dim (bias gradient)
-      {{4, 5, 6}, {6, 0, 1}, 24},        // over the middle dim
-      {{4, 5, 6}, {1, 0, 4}, 24},        // over the middle dim, transposed output
-      {{4, 5, 6}, {0, 1, 0}, 5},         // keep the middle dim
-      {{512, 300}, {0, 1}, 300},         // large column sums (parallel)
-      {{300, 512}, {1, 0}, 300},         // large row sums (parallel)
-      {{1 << 18}, {0}, 1},               // large full sum (parallel)
-      {{3, 4}, {4, 1}, 12},              // no reduction
+      {{6, 7}, {0, 0}, 1},        // full sum
+      {{6, 7}, {1, 0}, 6},        // over the inner dim
+      {{6, 7}, {0, 1}, 7},        // over the outer dim (bias gradient)
+      {{4, 5, 6}, {6, 0, 1}, 24}, // over the middle dim
+      {{4, 5, 6}, {1, 0, 4}, 24}, // over the middle dim, transposed output
+      {{4, 5, 6}, {0, 1, 0}, 5},  // keep the middle dim
+      {{512, 300}, {0, 1}, 300},  // large column sums (parallel)
+      {{300, 512}, {1, 0}, 300},  // large row sums (parallel)
+      {{1 << 18}, {0}, 1},        // large full sum (parallel)
+      {{3, 4}, {4, 1}, 12},       // no reduction
   };
   for (const Case &c : cases) {
     SCOPED_TRACE(std::to_string(c.shape.size()) + " dims, out " + std::to_string(c.outCount));
@@ -311,8 +310,8 @@ TEST(Kernels, SoftmaxXentAgainstNaiveAndStable) {
                         loss.data());
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
-        double ref = naiveXent(&logits[o * classes * inner + i], classes, inner,
-                               labels[o * inner + i]);
+        double ref =
+            naiveXent(&logits[o * classes * inner + i], classes, inner, labels[o * inner + i]);
         ASSERT_TRUE(std::isfinite(loss[o * inner + i]));
         ASSERT_NEAR(loss[o * inner + i], ref, 1e-4 * (1 + std::fabs(ref)));
       }

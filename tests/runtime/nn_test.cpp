@@ -60,8 +60,8 @@ void checkSlices(const std::vector<int64_t> &global, const std::vector<float> &w
         divisible &= axes[d] < 0 || global[d] % sizes[axes[d]] == 0;
       if (!divisible)
         continue;
-      SCOPED_TRACE(spec + " axes " + std::to_string(axes[0]) + "," + std::to_string(axes[1]) +
-                   "," + std::to_string(axes[2]));
+      SCOPED_TRACE(spec + " axes " + std::to_string(axes[0]) + "," + std::to_string(axes[1]) + "," +
+                   std::to_string(axes[2]));
       const int64_t n = localCount(sizes, global, axes);
       std::vector<float> in(n), out(n);
       for (int64_t e = 0; e < n; ++e)
@@ -166,8 +166,8 @@ TEST(NN, CausalMaskOnEveryLayout) {
   checkSlices(global, whole, expected,
               [](meshrt_context_t ctx, const int64_t *shape, const int32_t *axes, const float *in,
                  float *out) {
-                meshrt_causal_mask(ctx, 3, shape, axes, /*query_dim=*/2, /*key_dim=*/0, -7.0f,
-                                   in, out);
+                meshrt_causal_mask(ctx, 3, shape, axes, /*query_dim=*/2, /*key_dim=*/0, -7.0f, in,
+                                   out);
               });
   // [head=2, query=8, key=8]: the usual order, key last.
   std::vector<float> expected2(128);

@@ -123,7 +123,7 @@ inline std::vector<float> pseudoVec(int64_t n, int salt) {
 
 /// Elements of one rank's slice of `global` when dim d is split on mesh axis axes[d] (or -1).
 inline int64_t localCount(const std::vector<int64_t> &sizes, const std::vector<int64_t> &global,
-                   const std::vector<int32_t> &axes) {
+                          const std::vector<int32_t> &axes) {
   int64_t n = 1;
   for (size_t d = 0; d < global.size(); ++d)
     n *= axes[d] < 0 ? global[d] : global[d] / sizes[axes[d]];

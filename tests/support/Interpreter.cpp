@@ -456,8 +456,8 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return ok;
             })
             .Case([&](LayerNormOp o) {
-              values[o.getResult()] = nn::layerNorm(get(o.getInput()), o.getDim(),
-                                                    o.getEpsilon().convertToDouble());
+              values[o.getResult()] =
+                  nn::layerNorm(get(o.getInput()), o.getDim(), o.getEpsilon().convertToDouble());
               return success();
             })
             .Case([&](LayerNormGradOp o) {
@@ -488,9 +488,8 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return success();
             })
             .Case([&](DropoutOp o) {
-              values[o.getResult()] =
-                  nn::dropout(get(o.getInput()), o.getRate().convertToDouble(),
-                              (uint64_t)o.getKey(), options.seed, options.step);
+              values[o.getResult()] = nn::dropout(get(o.getInput()), o.getRate().convertToDouble(),
+                                                  (uint64_t)o.getKey(), options.seed, options.step);
               return success();
             })
             .Case([&](AdamUpdateOp o) {

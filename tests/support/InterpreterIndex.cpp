@@ -81,8 +81,8 @@ int64_t firstMax(const HostTensor &in, const std::vector<int64_t> &group) {
 }
 
 /// out[:, outStart + j, :] = in[:, inStart + j, :] for j < len around position `p`.
-void copyWindow(const HostTensor &in, int64_t inStart, HostTensor &out, int64_t outStart,
-                size_t p, int64_t len) {
+void copyWindow(const HostTensor &in, int64_t inStart, HostTensor &out, int64_t outStart, size_t p,
+                int64_t len) {
   int64_t outer = product(in.sizes, 0, p), inner = product(in.sizes, p + 1, in.sizes.size());
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t j = 0; j < len; ++j)
@@ -93,8 +93,7 @@ void copyWindow(const HostTensor &in, int64_t inStart, HostTensor &out, int64_t 
 
 } // namespace
 
-LogicalResult interpretIndexOp(Operation *op,
-                               llvm::function_ref<const HostTensor &(Value)> get,
+LogicalResult interpretIndexOp(Operation *op, llvm::function_ref<const HostTensor &(Value)> get,
                                HostTensor &out) {
   out = zerosOf(op->getResult(0).getType());
   auto badIndex = [&](double x) {
@@ -206,9 +205,8 @@ LogicalResult interpretIndexOp(Operation *op,
         out.data = get(o->getOperand(0)).data;
         return success();
       })
-      .Default([&](Operation *) {
-        return op->emitOpError() << "interpreter: not an Index-family op";
-      });
+      .Default(
+          [&](Operation *) { return op->emitOpError() << "interpreter: not an Index-family op"; });
 }
 
 } // namespace meshc::testing

@@ -100,10 +100,10 @@ TEST(MeshSpec, EveryLayoutError) {
   EXPECT_EQ(layoutError("batch:b,"), "invalid layout rule '' in layout 'batch:b,'" + syntax);
   EXPECT_EQ(layoutError(":b"), "invalid layout rule ':b' in layout ':b'" + syntax);
   EXPECT_EQ(layoutError("batch:"), "invalid layout rule 'batch:' in layout 'batch:'" + syntax);
-  EXPECT_EQ(layoutError("batch:1m"), "invalid layout rule 'batch:1m' in layout 'batch:1m'" +
-                                         syntax);
-  EXPECT_EQ(layoutError("bat ch:b"), "invalid layout rule 'bat ch:b' in layout 'bat ch:b'" +
-                                         syntax);
+  EXPECT_EQ(layoutError("batch:1m"),
+            "invalid layout rule 'batch:1m' in layout 'batch:1m'" + syntax);
+  EXPECT_EQ(layoutError("bat ch:b"),
+            "invalid layout rule 'bat ch:b' in layout 'bat ch:b'" + syntax);
   EXPECT_EQ(layoutError("batch:b:m"),
             "invalid layout rule 'batch:b:m' in layout 'batch:b:m'" + syntax);
   EXPECT_EQ(layoutError("batch:b, batch:m"),

@@ -25,12 +25,29 @@ namespace {
 /// Spellings at the edges of the grammar: whitespace around and inside tokens, empty items,
 /// signs, leading zeros, blanks.
 const std::vector<std::string> kMeshes = {
-    "b=2,m=2",  " b = 2 , m = 2 ", "b\t=2,\tm=2", "b=2,",   ",b=2", "b=2,,m=2", "b =2 m=2",
-    "b=+2",     "b=02",            "b=2 ",        "",       "  ",   "b=0",      "b=-1",
-    "b=1,b=1",  "b=2=2",           "b:2",         "b2=1",   "2b=1", "b=1 6",
+    "b=2,m=2",
+    " b = 2 , m = 2 ",
+    "b\t=2,\tm=2",
+    "b=2,",
+    ",b=2",
+    "b=2,,m=2",
+    "b =2 m=2",
+    "b=+2",
+    "b=02",
+    "b=2 ",
+    "",
+    "  ",
+    "b=0",
+    "b=-1",
+    "b=1,b=1",
+    "b=2=2",
+    "b:2",
+    "b2=1",
+    "2b=1",
+    "b=1 6",
 };
 const std::vector<std::string> kLayouts = {
-    "batch:b",   " batch : b , hidden:m ", "",     " ",          "batch:b,",
+    "batch:b",   " batch : b , hidden:m ", "",      " ",         "batch:b,",
     "batch b:m", "batch:b,batch:m",        "batch", "batch:b:m", "batch:2",
 };
 
@@ -63,8 +80,7 @@ TEST(MeshSpecUsers, Frontend) {
   }
   for (const std::string &spec : kLayouts) {
     std::vector<std::pair<std::string, std::string>> map;
-    EXPECT_EQ(meshc::dsl::detail::checkLayoutSpec(spec, map).value_or(""),
-              expectedLayout(spec))
+    EXPECT_EQ(meshc::dsl::detail::checkLayoutSpec(spec, map).value_or(""), expectedLayout(spec))
         << "layout '" << spec << "'";
   }
 }
@@ -103,8 +119,7 @@ TEST(MeshSpecUsers, Dialect) {
     std::string error;
     meshc::LayoutAttr layout = meshc::parseLayoutSpec(&context, spec, error);
     EXPECT_EQ(layout ? std::string() : error, expectedLayout(spec)) << "layout '" << spec << "'";
-    EXPECT_EQ(attributeError(context, "#meshc.layout<" + quoted(spec) + ">"),
-              expectedLayout(spec))
+    EXPECT_EQ(attributeError(context, "#meshc.layout<" + quoted(spec) + ">"), expectedLayout(spec))
         << "#meshc.layout '" << spec << "'";
   }
 }

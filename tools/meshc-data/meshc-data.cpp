@@ -97,16 +97,30 @@ std::string readIdx(const std::string &path, Array *out) {
     return "not an IDX file (it does not start with two zero bytes)";
   int widen = 0; // IDX i8/i16, read then widened to i32
   switch (magic[2]) {
-  case 0x08: out->type = ElemType::U8; break;
-  case 0x09: out->type = ElemType::I32; widen = 1; break;
-  case 0x0B: out->type = ElemType::I32; widen = 2; break;
-  case 0x0C: out->type = ElemType::I32; break;
-  case 0x0D: out->type = ElemType::F32; break;
-  case 0x0E: out->type = ElemType::F64; break;
+  case 0x08:
+    out->type = ElemType::U8;
+    break;
+  case 0x09:
+    out->type = ElemType::I32;
+    widen = 1;
+    break;
+  case 0x0B:
+    out->type = ElemType::I32;
+    widen = 2;
+    break;
+  case 0x0C:
+    out->type = ElemType::I32;
+    break;
+  case 0x0D:
+    out->type = ElemType::F32;
+    break;
+  case 0x0E:
+    out->type = ElemType::F64;
+    break;
   default: {
     char buf[96];
-    std::snprintf(buf, sizeof(buf), "unknown IDX element type 0x%02X (IDX has 0x08, 0x09, 0x0B-0x0E)",
-                  magic[2]);
+    std::snprintf(buf, sizeof(buf),
+                  "unknown IDX element type 0x%02X (IDX has 0x08, 0x09, 0x0B-0x0E)", magic[2]);
     return buf;
   }
   }
@@ -195,11 +209,26 @@ std::string writeHdf5(const std::string &file, const std::string &dataset, const
     H5Eclear2(H5E_DEFAULT);
     hid_t fileType, memType;
     switch (a.type) {
-    case ElemType::U8: fileType = H5T_STD_U8LE; memType = H5T_NATIVE_UINT8; break;
-    case ElemType::I32: fileType = H5T_STD_I32LE; memType = H5T_NATIVE_INT32; break;
-    case ElemType::I64: fileType = H5T_STD_I64LE; memType = H5T_NATIVE_INT64; break;
-    case ElemType::F32: fileType = H5T_IEEE_F32LE; memType = H5T_NATIVE_FLOAT; break;
-    default: fileType = H5T_IEEE_F64LE; memType = H5T_NATIVE_DOUBLE; break;
+    case ElemType::U8:
+      fileType = H5T_STD_U8LE;
+      memType = H5T_NATIVE_UINT8;
+      break;
+    case ElemType::I32:
+      fileType = H5T_STD_I32LE;
+      memType = H5T_NATIVE_INT32;
+      break;
+    case ElemType::I64:
+      fileType = H5T_STD_I64LE;
+      memType = H5T_NATIVE_INT64;
+      break;
+    case ElemType::F32:
+      fileType = H5T_IEEE_F32LE;
+      memType = H5T_NATIVE_FLOAT;
+      break;
+    default:
+      fileType = H5T_IEEE_F64LE;
+      memType = H5T_NATIVE_DOUBLE;
+      break;
     }
     std::vector<hsize_t> dims(a.shape.begin(), a.shape.end());
     hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);

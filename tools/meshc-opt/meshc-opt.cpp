@@ -14,6 +14,5 @@ int main(int argc, char **argv) {
   meshc::registerLoweringPassesAndPipelines();
   mlir::DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect, mlir::LLVM::LLVMDialect>();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "meshc pass driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "meshc pass driver\n", registry));
 }

@@ -54,7 +54,7 @@ void printDiagnostic(Diagnostic &diagnostic) {
     whereStream << "meshc";
   const char *severity = diagnostic.getSeverity() == DiagnosticSeverity::Error     ? "error"
                          : diagnostic.getSeverity() == DiagnosticSeverity::Warning ? "warning"
-                                                                                    : "note";
+                                                                                   : "note";
   os << where << ": " << severity << ": " << diagnostic.str() << "\n";
   for (Diagnostic &note : diagnostic.getNotes())
     printDiagnostic(note);
@@ -173,8 +173,8 @@ std::optional<int> checkOutputFlags(const Options &options) {
     if (options.emit == Emit::Global)
       return fail("--explain reports on the partitioned program; it cannot be combined with "
                   "--emit=global");
-    bool textToStdout = out.empty() && (options.emit == Emit::Partitioned ||
-                                        options.emit == Emit::LLVMDialect);
+    bool textToStdout =
+        out.empty() && (options.emit == Emit::Partitioned || options.emit == Emit::LLVMDialect);
     if (textToStdout || out == "-")
       return fail("--explain prints to stdout; give -o FILE for the --emit output");
   }

@@ -19,23 +19,24 @@ cl::opt<std::string> inputPath(cl::Positional, cl::desc("<program.mlir>"), cl::R
                                cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: the program's name)"),
                                 cl::value_desc("file"), cl::cat(category));
-cl::opt<std::string> meshSpec("mesh", cl::desc("Processor mesh, e.g. b=2,m=2 (overrides the "
-                                               "program's)"),
+cl::opt<std::string> meshSpec("mesh",
+                              cl::desc("Processor mesh, e.g. b=2,m=2 (overrides the "
+                                       "program's)"),
                               cl::value_desc("axis=size,..."), cl::cat(category));
 cl::opt<std::string> layoutSpec("layout",
                                 cl::desc("Layout, e.g. batch:b,hidden:m (overrides the "
                                          "program's; \"\" = all replicated)"),
                                 cl::value_desc("dim:axis,..."), cl::cat(category));
-cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce"), cl::init(Emit::Executable),
-    cl::values(clEnumValN(Emit::Global, "global", "the global program after autodiff"),
-               clEnumValN(Emit::Partitioned, "partitioned",
-                          "the per-rank program with its collectives"),
-               clEnumValN(Emit::LLVMDialect, "llvm-mlir", "the LLVM dialect module"),
-               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
-               clEnumValN(Emit::Object, "obj", "an object file"),
-               clEnumValN(Emit::Executable, "exe", "the executable (default)")),
-    cl::cat(category));
+cl::opt<Emit>
+    emit("emit", cl::desc("What to produce"), cl::init(Emit::Executable),
+         cl::values(clEnumValN(Emit::Global, "global", "the global program after autodiff"),
+                    clEnumValN(Emit::Partitioned, "partitioned",
+                               "the per-rank program with its collectives"),
+                    clEnumValN(Emit::LLVMDialect, "llvm-mlir", "the LLVM dialect module"),
+                    clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
+                    clEnumValN(Emit::Object, "obj", "an object file"),
+                    clEnumValN(Emit::Executable, "exe", "the executable (default)")),
+         cl::cat(category));
 cl::opt<bool> explain("explain",
                       cl::desc("Print what one rank costs per step (memory, FLOPs, every "
                                "collective with its source line) and stop; with --emit or -o, "
@@ -63,8 +64,7 @@ int main(int argc, char **argv) {
   registerTimingOptions();
   cl::HideUnrelatedOptions(category);
   static const char *argv0 = argv[0];
-  cl::SetVersionPrinter(
-      [](llvm::raw_ostream &os) { os << meshc::driver::versionText(argv0); });
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << meshc::driver::versionText(argv0); });
   cl::ParseCommandLineOptions(
       argc, argv,
       "meshc: compile a meshc program for a processor mesh and a layout\n\n"

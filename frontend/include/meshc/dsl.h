@@ -127,8 +127,7 @@ private:
 /// A value with the source location of the expression it appears in; lets binary
 /// operators, which cannot take a defaulted location argument, locate their op.
 struct LocatedTensor {
-  LocatedTensor(const Tensor &t,
-                std::source_location loc = std::source_location::current())
+  LocatedTensor(const Tensor &t, std::source_location loc = std::source_location::current())
       : tensor(t), loc(loc) {}
   const Tensor &tensor;
   std::source_location loc;
@@ -176,8 +175,7 @@ private:
 /// Tensors point at their graph, so a Graph neither copies nor moves.
 class Graph {
 public:
-  explicit Graph(std::string_view name,
-                 std::source_location loc = std::source_location::current());
+  explicit Graph(std::string_view name, std::source_location loc = std::source_location::current());
   ~Graph();
   Graph(const Graph &) = delete;
   Graph &operator=(const Graph &) = delete;
@@ -205,10 +203,8 @@ public:
 
   /// Default mesh (`b=2,m=2`) and layout (`batch:b,hidden:m`) stored in the module;
   /// `meshc --mesh/--layout` override them.
-  Graph &mesh(std::string_view spec,
-              std::source_location loc = std::source_location::current());
-  Graph &layout(std::string_view spec,
-                std::source_location loc = std::source_location::current());
+  Graph &mesh(std::string_view spec, std::source_location loc = std::source_location::current());
+  Graph &layout(std::string_view spec, std::source_location loc = std::source_location::current());
 
   const std::string &name() const;
   /// Located one-line errors recorded so far (`file:line:col: error: ...`),
@@ -329,8 +325,7 @@ Tensor rename(const Tensor &x, const std::vector<std::pair<Dim, Dim>> &renames,
 Tensor reshape(const Tensor &x, const std::vector<Dim> &dims,
                std::source_location loc = std::source_location::current());
 /// x, through which no gradient flows.
-Tensor stop_gradient(const Tensor &x,
-                     std::source_location loc = std::source_location::current());
+Tensor stop_gradient(const Tensor &x, std::source_location loc = std::source_location::current());
 
 // Layout family (frontend/src/LayoutOps.cpp)
 

@@ -112,10 +112,9 @@ typedef enum meshrt_synthetic_kind {
  * up when no file is bound); other roles pass 0, 0. Returns the tensor's id (0, 1, ... in
  * registration order), or -1 after recording an error (a repeated name, a bad shape, an input
  * or metric without a sample dim). */
-int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name,
-                               int32_t dtype, int32_t ndims, const int64_t *global_shape,
-                               const int32_t *dim_axes, void *buffer, int32_t synthetic_kind,
-                               int32_t classes);
+int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name, int32_t dtype,
+                               int32_t ndims, const int64_t *global_shape, const int32_t *dim_axes,
+                               void *buffer, int32_t synthetic_kind, int32_t classes);
 
 /* Fills input `id`'s buffer with this rank's slice of the current batch of the running pass:
  * from the file bound to that input (--data, --eval-data, --predict), else synthetic data of
@@ -168,9 +167,8 @@ typedef enum meshrt_init_kind {
 
 /* Fills this rank's slice of a parameter whose global tensor depends only on
  * (--seed, name_hash, global element index). */
-void meshrt_init_param(meshrt_context_t ctx, float *out, int32_t ndims,
-                       const int64_t *global_shape, const int32_t *dim_axes, uint64_t name_hash,
-                       int32_t init_kind, float scale);
+void meshrt_init_param(meshrt_context_t ctx, float *out, int32_t ndims, const int64_t *global_shape,
+                       const int32_t *dim_axes, uint64_t name_hash, int32_t init_kind, float scale);
 
 /* Synthetic, learnable data: the leading dim indexes samples; sample s of step t has global
  * index t * global_shape[0] + s; its label is hash(seed, index) % classes; its features are a
@@ -230,16 +228,15 @@ void meshrt_reduce_sum(meshrt_context_t ctx, int32_t ndims, const int64_t *in_sh
 void meshrt_softmax_xent(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
                          const float *logits, const int32_t *labels, float *loss);
 /* dlogits = (softmax(logits) - onehot(label)) * dloss (dloss broadcast over classes). */
-void meshrt_softmax_xent_grad(meshrt_context_t ctx, int64_t outer, int64_t classes,
-                              int64_t inner, const float *logits, const int32_t *labels,
-                              const float *dloss, float *dlogits);
+void meshrt_softmax_xent_grad(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
+                              const float *logits, const int32_t *labels, const float *dloss,
+                              float *dlogits);
 
 /* The optimizer updates use lr times the run's learning-rate schedule factor of the current
  * step (--lr-warmup, --lr-decay, --lr-scale-batch; 1 without them), not lr alone. */
 
 /* param -= lr * grad */
-void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
-                       float lr);
+void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float lr);
 
 /* ---- collectives over groups of mesh axes ------------------------------------------------ */
 /* Names the source of the next collective call, for the collective watchdog's message
@@ -251,16 +248,17 @@ void meshrt_collective_site(meshrt_context_t ctx, int32_t index, const char *loc
 /* In-place sum over the ranks that differ only in the axes of axes_mask. */
 void meshrt_allreduce_sum(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is
- * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..]. */
-void meshrt_allgather(meshrt_context_t ctx, int32_t axis, const void *in, void *out,
-                      int64_t outer, int64_t local, int64_t inner, int32_t elem_size);
+ * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..].
+ */
+void meshrt_allgather(meshrt_context_t ctx, int32_t axis, const void *in, void *out, int64_t outer,
+                      int64_t local, int64_t inner, int32_t elem_size);
 /* in is [outer, P * local, inner] (f32), summed over `axis`; out gets this rank's slice
  * [outer, local, inner] (coordinate c takes [.., c*local.., ..]). */
 void meshrt_reduce_scatter(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
                            int64_t outer, int64_t local, int64_t inner);
 /* No communication: out = this rank's slice [outer, local, inner] of in [outer, P*local, inner]. */
-void meshrt_all_slice(meshrt_context_t ctx, int32_t axis, const void *in, void *out,
-                      int64_t outer, int64_t local, int64_t inner, int32_t elem_size);
+void meshrt_all_slice(meshrt_context_t ctx, int32_t axis, const void *in, void *out, int64_t outer,
+                      int64_t local, int64_t inner, int32_t elem_size);
 /* in holds P contiguous blocks of block_bytes, block j goes to the rank with coordinate j along
  * `axis`; out receives block i from coordinate i. */
 void meshrt_alltoall(meshrt_context_t ctx, int32_t axis, const void *in, void *out,
@@ -269,8 +267,8 @@ void meshrt_alltoall(meshrt_context_t ctx, int32_t axis, const void *in, void *o
 /* ---- NN family (f32) ---------------------------------------------------------------------- */
 /* x viewed as [outer, n, inner] (LOCAL sizes), each of the outer*inner lines of n elements
  * normalised: y = (x - mean) / sqrt(var + epsilon). */
-void meshrt_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
-                       float epsilon, const float *x, float *y);
+void meshrt_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, float epsilon,
+                       const float *x, float *y);
 /* dx = (dy - mean(dy) - y * mean(dy * y)) / sqrt(var + epsilon) per line, y = layer_norm(x). */
 void meshrt_layer_norm_grad(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
                             float epsilon, const float *x, const float *dy, float *dx);
@@ -279,8 +277,8 @@ void meshrt_gelu(meshrt_context_t ctx, int64_t count, const float *x, float *y);
 void meshrt_gelu_grad(meshrt_context_t ctx, int64_t count, const float *x, const float *dy,
                       float *dx);
 /* Softmax over n of x viewed as [outer, n, inner] (LOCAL sizes). */
-void meshrt_softmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
-                    const float *x, float *y);
+void meshrt_softmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, const float *x,
+                    float *y);
 /* GLOBAL shape and dim_axes as for meshrt_init_param; in/out are this rank's slice.
  * out = value where the global index along key_dim > the one along query_dim, else in. */
 void meshrt_causal_mask(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
@@ -295,8 +293,8 @@ void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_s
 /* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * param -= lr ((m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon) + weight_decay param)
  * (AdamW's decoupled weight decay, Loshchilov & Hutter). m, v start at zero. */
-void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
-                        float *m, float *v, float lr, float beta1, float beta2, float epsilon,
+void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float *m,
+                        float *v, float lr, float beta1, float beta2, float epsilon,
                         float weight_decay, int64_t step);
 /* Gradient clipping by the global norm. grads[i] is this rank's block of counts[i] floats of
  * gradient i, held identically by replicas[i] ranks (the product of the sizes of the mesh axes
@@ -304,8 +302,8 @@ void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const flo
  * replicas[i]) (one allreduce of a double over every rank: the norm of the whole global
  * gradient), then every block is scaled in place by min(1, max_norm / (norm + 1e-6)). A block
  * listed twice (one buffer for two gradients) counts twice in the norm, is scaled once. */
-void meshrt_clip_global_norm(meshrt_context_t ctx, int64_t n, float **grads,
-                             const int64_t *counts, const int64_t *replicas, float max_norm);
+void meshrt_clip_global_norm(meshrt_context_t ctx, int64_t n, float **grads, const int64_t *counts,
+                             const int64_t *replicas, float max_norm);
 /* velocity = momentum * velocity + grad; param -= lr * velocity. velocity starts at zero. */
 void meshrt_momentum_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
                             float *velocity, float lr, float momentum);
@@ -325,25 +323,24 @@ void meshrt_embedding_grad(meshrt_context_t ctx, int64_t n, int64_t local_vocab,
 void meshrt_one_hot(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
                     int32_t class_axis, const void *in, int32_t in_is_int, float *out);
 /* out [outer, inner] (i32) = position of the first maximum of in [outer, n, inner] along n. */
-void meshrt_argmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
-                   const float *in, int32_t *out);
+void meshrt_argmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, const float *in,
+                   int32_t *out);
 /* As meshrt_reduce_sum, with max; reduce_max_grad puts grad[o] at the first maximum of group o
  * of in, zeros elsewhere (out has in_shape). */
 void meshrt_reduce_max(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
-                       const float *in, float *out, const int64_t *out_strides,
-                       int64_t out_count);
+                       const float *in, float *out, const int64_t *out_strides, int64_t out_count);
 void meshrt_reduce_max_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
                             const float *in, const float *grad, const int64_t *grad_strides,
                             int64_t grad_count, float *out);
 /* Running sums along n of [outer, n, inner]; exclusive leaves out the element itself,
  * reverse sums from the end. */
-void meshrt_cumsum(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
-                   int32_t exclusive, int32_t reverse, const float *in, float *out);
+void meshrt_cumsum(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, int32_t exclusive,
+                   int32_t reverse, const float *in, float *out);
 /* out [outer, out_n, inner][:, out_start + j, :] = in [outer, in_n, inner][:, in_start + j, :]
  * for j < len; the rest of out is left alone (concat, slice, pad). */
 void meshrt_copy_window(meshrt_context_t ctx, int64_t outer, int64_t inner, const void *in,
-                        int64_t in_n, int64_t in_start, void *out, int64_t out_n,
-                        int64_t out_start, int64_t len, int32_t elem_size);
+                        int64_t in_n, int64_t in_start, void *out, int64_t out_n, int64_t out_start,
+                        int64_t len, int32_t elem_size);
 
 #ifdef __cplusplus
 }

@@ -258,8 +258,8 @@ public:
                            strformat("reduce-scatter of %lld elements per rank exceeds the MPI "
                                      "count limit",
                                      static_cast<long long>(count)));
-    if (int err = MPI_Reduce_scatter_block(in, out, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
-                                           comm_))
+    if (int err =
+            MPI_Reduce_scatter_block(in, out, static_cast<int>(count), MPI_FLOAT, MPI_SUM, comm_))
       return mpiError("MPI_Reduce_scatter_block", err);
     return Status::success();
   }

@@ -22,12 +22,12 @@ Status checkFits(const std::string &flag, const Binding &b, const io::ArrayInfo 
   for (int d = 1; same && d < n; ++d)
     same = shape[d] == t.slice.global[d];
   if (!same)
-    return Status::error(MESHRT_INVALID_ARGUMENT,
-                         strformat("%s: %s has samples of shape %s but input '%s' takes %s",
-                                   flag.c_str(), b.spec.c_str(),
-                                   shapeText(shape.data() + 1, static_cast<int>(shape.size()) - 1)
-                                       .c_str(),
-                                   t.name.c_str(), shapeText(t.slice.global + 1, n - 1).c_str()));
+    return Status::error(
+        MESHRT_INVALID_ARGUMENT,
+        strformat("%s: %s has samples of shape %s but input '%s' takes %s", flag.c_str(),
+                  b.spec.c_str(),
+                  shapeText(shape.data() + 1, static_cast<int>(shape.size()) - 1).c_str(),
+                  t.name.c_str(), shapeText(t.slice.global + 1, n - 1).c_str()));
   if (t.dtype == MESHRT_DTYPE_I32 &&
       (info.type == io::ElemType::F32 || info.type == io::ElemType::F64))
     return Status::error(MESHRT_INVALID_ARGUMENT,
@@ -38,9 +38,8 @@ Status checkFits(const std::string &flag, const Binding &b, const io::ArrayInfo 
     return Status::error(MESHRT_INVALID_ARGUMENT,
                          strformat("%s: %s has %lld samples, fewer than one batch of input '%s' "
                                    "(%lld)",
-                                   flag.c_str(), b.spec.c_str(),
-                                   static_cast<long long>(shape[0]), t.name.c_str(),
-                                   static_cast<long long>(t.slice.global[0])));
+                                   flag.c_str(), b.spec.c_str(), static_cast<long long>(shape[0]),
+                                   t.name.c_str(), static_cast<long long>(t.slice.global[0])));
   return Status::success();
 }
 
@@ -87,9 +86,8 @@ Status Dataset::open(const std::string &flag, const std::vector<Binding> &bindin
 }
 
 io::ArrayReader *Dataset::reader(int32_t inputId) const {
-  return inputId >= 0 && inputId < static_cast<int32_t>(readers_.size())
-             ? readers_[inputId].get()
-             : nullptr;
+  return inputId >= 0 && inputId < static_cast<int32_t>(readers_.size()) ? readers_[inputId].get()
+                                                                         : nullptr;
 }
 
 int64_t Dataset::bytesRead() const {

@@ -47,9 +47,7 @@ MESHRT_HOST_DEVICE inline float uniform01(uint64_t h) {
 }
 
 // Uniform in [-1, 1).
-MESHRT_HOST_DEVICE inline float uniformSym(uint64_t h) {
-  return 2.0f * uniform01(h) - 1.0f;
-}
+MESHRT_HOST_DEVICE inline float uniformSym(uint64_t h) { return 2.0f * uniform01(h) - 1.0f; }
 
 // Standard normal by Box-Muller from the two 24-bit halves of one hash: u1 in (0, 1] keeps the
 // log finite.

@@ -73,8 +73,8 @@ public:
                                   std::unique_ptr<Communicator> *out) = 0;
 
   // ---- kernels: meshrt.h's contracts, device pointers, arguments already checked.
-  virtual Status matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a,
-                        bool transA, const float *b, bool transB, float *c) = 0;
+  virtual Status matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a, bool transA,
+                        const float *b, bool transB, float *c) = 0;
   virtual Status stridedCopy(int ndims, const int64_t *shape, void *out, const void *in,
                              const int64_t *inStrides, int elemSize) = 0;
   virtual Status binary(int op, int ndims, const int64_t *shape, float *out, const float *a,
@@ -93,17 +93,16 @@ public:
                                float *out) = 0;
   virtual Status softmaxXent(int64_t outer, int64_t classes, int64_t inner, const float *logits,
                              const int32_t *labels, float *loss) = 0;
-  virtual Status softmaxXentGrad(int64_t outer, int64_t classes, int64_t inner,
-                                 const float *logits, const int32_t *labels, const float *dloss,
-                                 float *dlogits) = 0;
+  virtual Status softmaxXentGrad(int64_t outer, int64_t classes, int64_t inner, const float *logits,
+                                 const int32_t *labels, const float *dloss, float *dlogits) = 0;
   virtual Status sgdUpdate(int64_t n, float *param, const float *grad, float lr) = 0;
   virtual Status adamUpdate(int64_t n, float *param, const float *grad, float *m, float *v,
                             float lr, float beta1, float beta2, float epsilon, float weightDecay,
-                    int64_t step) = 0;
+                            int64_t step) = 0;
   virtual Status momentumUpdate(int64_t n, float *param, const float *grad, float *velocity,
                                 float lr, float momentum) = 0;
-  virtual Status layerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon,
-                           const float *x, float *y) = 0;
+  virtual Status layerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *x,
+                           float *y) = 0;
   virtual Status layerNormGrad(int64_t outer, int64_t n, int64_t inner, float epsilon,
                                const float *x, const float *dy, float *dx) = 0;
   virtual Status gelu(int64_t count, const float *x, float *y) = 0;
@@ -127,13 +126,12 @@ public:
                                const int32_t *ids, const float *grad, float *tableGrad) = 0;
   virtual Status oneHot(int64_t outer, int64_t classes, int64_t inner, int64_t classOffset,
                         const void *in, bool inIsInt, float *out) = 0;
-  virtual Status argmax(int64_t outer, int64_t n, int64_t inner, const float *in,
-                        int32_t *out) = 0;
+  virtual Status argmax(int64_t outer, int64_t n, int64_t inner, const float *in, int32_t *out) = 0;
   virtual Status cumsum(int64_t outer, int64_t n, int64_t inner, bool exclusive, bool reverse,
                         const float *in, float *out) = 0;
   virtual Status copyWindow(int64_t outer, int64_t inner, const void *in, int64_t inN,
-                            int64_t inStart, void *out, int64_t outN, int64_t outStart,
-                            int64_t len, int elemSize) = 0;
+                            int64_t inStart, void *out, int64_t outN, int64_t outStart, int64_t len,
+                            int elemSize) = 0;
 };
 
 // The CUDA backend lives in a plugin, libmeshrt_cuda.so, beside libmeshrt.so (or at

@@ -22,7 +22,7 @@ struct ArrayInfo {
   std::string spec;           // as given: "data/x.npy" or "data/train.h5:/images"
   std::vector<int64_t> shape; // dim 0: samples
   ElemType type = ElemType::F32;
-  int64_t headerBytes = 0;    // bytes read to learn shape and type
+  int64_t headerBytes = 0; // bytes read to learn shape and type
 };
 
 // What one rank reads: the rows `rows` (global sample indices, in the order they go to `out`;

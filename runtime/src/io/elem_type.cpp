@@ -110,7 +110,8 @@ template <typename To, typename From> bool fitsInteger(From v) {
     Wide w = static_cast<Wide>(v);
     if constexpr (std::is_signed_v<From>) {
       return w >= static_cast<int64_t>(std::numeric_limits<To>::min()) &&
-             (w < 0 || static_cast<uint64_t>(w) <= static_cast<uint64_t>(std::numeric_limits<To>::max()));
+             (w < 0 ||
+              static_cast<uint64_t>(w) <= static_cast<uint64_t>(std::numeric_limits<To>::max()));
     } else {
       return w <= static_cast<uint64_t>(std::numeric_limits<To>::max());
     }
@@ -191,7 +192,8 @@ std::string elemValueString(ElemType t, const void *p) {
     std::snprintf(buf, sizeof(buf), "%d", *static_cast<const int32_t *>(p));
     break;
   case ElemType::I64:
-    std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(*static_cast<const int64_t *>(p)));
+    std::snprintf(buf, sizeof(buf), "%lld",
+                  static_cast<long long>(*static_cast<const int64_t *>(p)));
     break;
   case ElemType::F32:
     std::snprintf(buf, sizeof(buf), "%.9g", *static_cast<const float *>(p));

@@ -12,9 +12,9 @@ namespace meshrt::io {
 enum class ElemType { U8, I32, I64, F32, F64 };
 
 int64_t elemBytes(ElemType t);
-const char *elemTypeName(ElemType t);        // "u8", "i32", "i64", "f32", "f64" (messages)
-const char *npyDescr(ElemType t);            // "|u1", "<i4", "<i8", "<f4", "<f8"
-const char *safetensorsDtype(ElemType t);    // "U8", "I32", "I64", "F32", "F64"
+const char *elemTypeName(ElemType t);     // "u8", "i32", "i64", "f32", "f64" (messages)
+const char *npyDescr(ElemType t);         // "|u1", "<i4", "<i8", "<f4", "<f8"
+const char *safetensorsDtype(ElemType t); // "U8", "I32", "I64", "F32", "F64"
 std::optional<ElemType> fromNpyDescr(const std::string &descr);
 std::optional<ElemType> fromSafetensorsDtype(const std::string &dtype);
 

@@ -52,10 +52,10 @@ bool elemTypeOf(hid_t type, ElemType *out, hid_t *memType) {
 std::string typeText(hid_t type) {
   H5T_class_t cls = H5Tget_class(type);
   size_t size = H5Tget_size(type);
-  const char *name = cls == H5T_INTEGER  ? (H5Tget_sign(type) == H5T_SGN_NONE ? "unsigned integer"
-                                                                               : "signed integer")
-                     : cls == H5T_FLOAT  ? "float"
-                     : cls == H5T_STRING ? "string"
+  const char *name = cls == H5T_INTEGER    ? (H5Tget_sign(type) == H5T_SGN_NONE ? "unsigned integer"
+                                                                                : "signed integer")
+                     : cls == H5T_FLOAT    ? "float"
+                     : cls == H5T_STRING   ? "string"
                      : cls == H5T_COMPOUND ? "compound"
                                            : "non-numeric";
   return strformat("%s of %zu bytes", name, size);
@@ -72,8 +72,7 @@ public:
       H5Fclose(file_);
   }
 
-  Status openDataset(const std::string &spec, const std::string &path,
-                     const std::string &dataset) {
+  Status openDataset(const std::string &spec, const std::string &path, const std::string &dataset) {
     info_.spec = spec;
     quietHdf5();
     std::string err;
@@ -97,8 +96,7 @@ public:
       std::string prefix = dataset.substr(0, slash);
       if (prefix.size() > 1 && H5Lexists(file_, prefix.c_str(), H5P_DEFAULT) <= 0) {
         H5Eclear2(H5E_DEFAULT);
-        return Status::error(MESHRT_IO_ERROR,
-                             spec + ": no dataset '" + dataset + "' in " + path);
+        return Status::error(MESHRT_IO_ERROR, spec + ": no dataset '" + dataset + "' in " + path);
       }
       if (slash == std::string::npos)
         break;
@@ -118,16 +116,16 @@ public:
     std::string text = typeText(type);
     H5Tclose(type);
     if (!known)
-      return Status::error(MESHRT_IO_ERROR,
-                           spec + ": unsupported element type (" + text +
-                               "; meshrt reads u8, i32, i64, f32, f64)");
+      return Status::error(MESHRT_IO_ERROR, spec + ": unsupported element type (" + text +
+                                                "; meshrt reads u8, i32, i64, f32, f64)");
     space_ = H5Dget_space(dset_);
     int nd = H5Sget_simple_extent_ndims(space_);
     if (nd < 0)
       return Status::error(MESHRT_IO_ERROR, spec + ": " + hdf5Error());
     if (nd == 0)
       return Status::error(MESHRT_IO_ERROR,
-                           spec + ": a scalar dataset (no sample dim; the leading dim is the sample)");
+                           spec +
+                               ": a scalar dataset (no sample dim; the leading dim is the sample)");
     std::vector<hsize_t> dims(nd);
     H5Sget_simple_extent_dims(space_, dims.data(), nullptr);
     info_.shape.assign(dims.begin(), dims.end());
@@ -172,8 +170,7 @@ public:
           ++v;
         start[0] = static_cast<hsize_t>(plan.unique[u]);
         count[0] = static_cast<hsize_t>(v - u);
-        H5Sselect_hyperslab(fileSpace, H5S_SELECT_OR, start.data(), nullptr, count.data(),
-                            nullptr);
+        H5Sselect_hyperslab(fileSpace, H5S_SELECT_OR, start.data(), nullptr, count.data(), nullptr);
         u = v;
       }
       hid_t memSpace = H5Screate_simple(1, &n, nullptr);

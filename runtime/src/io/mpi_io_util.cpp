@@ -53,9 +53,9 @@ bool makeBlockType(int ndims, const int64_t *sizes, const int64_t *sub, const in
   std::vector<int> s(ndims), b(ndims), o(ndims);
   for (int d = 0; d < ndims; ++d) {
     if (sizes[d] > INT_MAX || sub[d] < 1 || starts[d] < 0 || starts[d] + sub[d] > sizes[d]) {
-      *err = sizes[d] > INT_MAX ? "a dimension of " + std::to_string(sizes[d]) +
-                                      " is beyond MPI-IO's int counts"
-                                : "block out of range";
+      *err = sizes[d] > INT_MAX
+                 ? "a dimension of " + std::to_string(sizes[d]) + " is beyond MPI-IO's int counts"
+                 : "block out of range";
       return false;
     }
     s[d] = static_cast<int>(sizes[d]);

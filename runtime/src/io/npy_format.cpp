@@ -75,7 +75,10 @@ public:
         return at("unexpected text after the header dict");
     if (!haveDescr || !haveFortran || !haveShape)
       return std::string("header lacks '") +
-             (!haveDescr ? "descr" : !haveFortran ? "fortran_order" : "shape") + "'";
+             (!haveDescr     ? "descr"
+              : !haveFortran ? "fortran_order"
+                             : "shape") +
+             "'";
     if (fortran)
       return "Fortran-order array (meshrt reads C order; save np.ascontiguousarray(a))";
     auto t = fromNpyDescr(descr);
@@ -200,8 +203,7 @@ std::string parseNpyPreamble(const unsigned char *b, int64_t n, int64_t *dictSta
     return "truncated .npy header";
   int major = b[6], minor = b[7];
   if (minor != 0 || major < 1 || major > 3)
-    return "unsupported .npy format version " + std::to_string(major) + "." +
-           std::to_string(minor);
+    return "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor);
   if (major == 1) {
     *dictStart = 10;
     *dataOffset = 10 + (static_cast<int64_t>(b[8]) | static_cast<int64_t>(b[9]) << 8);
@@ -221,7 +223,8 @@ std::string parseNpyDict(const std::string &dict, ElemType *type, std::vector<in
 }
 
 std::string formatNpyHeader(ElemType type, const std::vector<int64_t> &shape) {
-  std::string dict = std::string("{'descr': '") + npyDescr(type) + "', 'fortran_order': False, 'shape': (";
+  std::string dict =
+      std::string("{'descr': '") + npyDescr(type) + "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i)
       dict += ", ";

@@ -117,8 +117,8 @@ public:
       int rc = MPI_File_set_view(fh_, dataOffset_, elem_, view, "native", MPI_INFO_NULL);
       MPI_Type_free(&view);
       if (rc != MPI_SUCCESS) {
-        st = Status::error(MESHRT_IO_ERROR, info_.spec + ": cannot set a file view: " +
-                                                mpiErrorString(rc));
+        st = Status::error(MESHRT_IO_ERROR,
+                           info_.spec + ": cannot set a file view: " + mpiErrorString(rc));
         break;
       }
       MPI_Status status;
@@ -149,9 +149,9 @@ private:
     if (rc == MPI_SUCCESS)
       MPI_Get_count(&status, MPI_BYTE, &got);
     if (rc != MPI_SUCCESS || got != n)
-      return Status::error(MESHRT_IO_ERROR,
-                           info_.spec + ": read error: " +
-                               (rc != MPI_SUCCESS ? mpiErrorString(rc) : "short read"));
+      return Status::error(
+          MESHRT_IO_ERROR,
+          info_.spec + ": read error: " + (rc != MPI_SUCCESS ? mpiErrorString(rc) : "short read"));
     bytesRead_ += n;
     return Status::success();
   }

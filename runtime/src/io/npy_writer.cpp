@@ -53,14 +53,14 @@ public:
     MPI_Bcast(&len, 1, MPI_INT64_T, 0, comm_);
     tmp_.resize(static_cast<size_t>(len));
     MPI_Bcast(tmp_.data(), static_cast<int>(len), MPI_CHAR, 0, comm_);
-    int rc = MPI_File_open(comm_, tmp_.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL,
-                           &fh_);
+    int rc =
+        MPI_File_open(comm_, tmp_.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh_);
     if (rc != MPI_SUCCESS)
       fh_ = MPI_FILE_NULL;
-    st = agreeStatus(comm_, rc == MPI_SUCCESS ? Status::success()
-                                              : Status::error(MESHRT_IO_ERROR,
-                                                              path_ + ": cannot create " + tmp_ +
-                                                                  ": " + mpiErrorString(rc)));
+    st = agreeStatus(comm_, rc == MPI_SUCCESS
+                                ? Status::success()
+                                : Status::error(MESHRT_IO_ERROR, path_ + ": cannot create " + tmp_ +
+                                                                     ": " + mpiErrorString(rc)));
     if (!st.ok()) {
       tmp_.clear(); // nothing to remove
       return st;
@@ -69,11 +69,11 @@ public:
     Status local;
     rc = MPI_File_set_size(fh_, dataOffset_ + count * elemBytes(type_));
     if (rc != MPI_SUCCESS)
-      local = Status::error(MESHRT_IO_ERROR, path_ + ": cannot size " + tmp_ + ": " +
-                                                 mpiErrorString(rc));
+      local = Status::error(MESHRT_IO_ERROR,
+                            path_ + ": cannot size " + tmp_ + ": " + mpiErrorString(rc));
     MPI_Status status;
-    rc = MPI_File_write_at_all(fh_, 0, header.data(), rank_ == 0 ? static_cast<int>(header.size()) : 0,
-                               MPI_BYTE, &status);
+    rc = MPI_File_write_at_all(fh_, 0, header.data(),
+                               rank_ == 0 ? static_cast<int>(header.size()) : 0, MPI_BYTE, &status);
     if (rc != MPI_SUCCESS && local.ok())
       local = Status::error(MESHRT_IO_ERROR, path_ + ": write error: " + mpiErrorString(rc));
     return agreeStatus(comm_, local);
@@ -114,7 +114,8 @@ public:
     int rc = MPI_File_set_view(fh_, dataOffset_, elem_, view, "native", MPI_INFO_NULL);
     MPI_Type_free(&view);
     if (rc != MPI_SUCCESS)
-      local = Status::error(MESHRT_IO_ERROR, path_ + ": cannot set a file view: " + mpiErrorString(rc));
+      local =
+          Status::error(MESHRT_IO_ERROR, path_ + ": cannot set a file view: " + mpiErrorString(rc));
     MPI_Status status;
     rc = MPI_File_write_all(fh_, n ? data : nullptr, static_cast<int>(n), elem_, &status);
     if (rc != MPI_SUCCESS && local.ok())
@@ -128,11 +129,13 @@ public:
     Status local;
     int rc = MPI_File_sync(fh_);
     if (rc != MPI_SUCCESS)
-      local = Status::error(MESHRT_IO_ERROR, path_ + ": cannot sync " + tmp_ + ": " + mpiErrorString(rc));
+      local = Status::error(MESHRT_IO_ERROR,
+                            path_ + ": cannot sync " + tmp_ + ": " + mpiErrorString(rc));
     rc = MPI_File_close(&fh_);
     fh_ = MPI_FILE_NULL;
     if (rc != MPI_SUCCESS && local.ok())
-      local = Status::error(MESHRT_IO_ERROR, path_ + ": cannot close " + tmp_ + ": " + mpiErrorString(rc));
+      local = Status::error(MESHRT_IO_ERROR,
+                            path_ + ": cannot close " + tmp_ + ": " + mpiErrorString(rc));
     Status st = agreeStatus(comm_, local);
     if (!st.ok())
       return st; // the destructor removes the temporary file

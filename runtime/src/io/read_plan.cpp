@@ -57,9 +57,10 @@ Status planRead(const ArrayInfo &info, const RowSelection &sel, ReadPlan *plan) 
         plan->unique.begin());
   int64_t blockBytes = plan->blockElems * elemBytes(info.type);
   if (blockBytes > INT32_MAX)
-    return Status::error(MESHRT_INVALID_ARGUMENT,
-                         strformat("%s: one row's block of %lld bytes is beyond MPI-IO's int counts",
-                                   info.spec.c_str(), static_cast<long long>(blockBytes)));
+    return Status::error(
+        MESHRT_INVALID_ARGUMENT,
+        strformat("%s: one row's block of %lld bytes is beyond MPI-IO's int counts",
+                  info.spec.c_str(), static_cast<long long>(blockBytes)));
   plan->rowsPerChunk = std::max<int64_t>(1, kChunkBytes / std::max<int64_t>(1, blockBytes));
   return Status::success();
 }
@@ -72,17 +73,17 @@ Status placeRows(const ArrayInfo &info, const RowSelection &sel, const ReadPlan 
     size_t u = plan.position[i];
     if (u < u0 || u >= u1)
       continue;
-    const char *src = static_cast<const char *>(staged) + static_cast<int64_t>(u - u0) * be * fromBytes;
+    const char *src =
+        static_cast<const char *>(staged) + static_cast<int64_t>(u - u0) * be * fromBytes;
     char *dst = static_cast<char *>(out) + static_cast<int64_t>(i) * be * toBytes;
     int64_t bad = -1;
     if (!convertElems(info.type, src, target, dst, be, &bad))
       return Status::error(
           MESHRT_INVALID_ARGUMENT,
-          strformat("%s: element %lld of row %lld (selected block) is %s, not a value %s holds",
-                    info.spec.c_str(), static_cast<long long>(bad),
-                    static_cast<long long>(sel.rows[i]),
-                    elemValueString(info.type, src + bad * fromBytes).c_str(),
-                    elemTypeName(target)));
+          strformat(
+              "%s: element %lld of row %lld (selected block) is %s, not a value %s holds",
+              info.spec.c_str(), static_cast<long long>(bad), static_cast<long long>(sel.rows[i]),
+              elemValueString(info.type, src + bad * fromBytes).c_str(), elemTypeName(target)));
   }
   return Status::success();
 }

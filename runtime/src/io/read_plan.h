@@ -13,7 +13,7 @@ struct ReadPlan {
   std::vector<size_t> position;    // per selection entry: its row's index in `unique`
   std::vector<int64_t> sub, start; // the block of one row: extent and start of dims 1..n-1
   int64_t blockElems = 1;
-  int64_t rowsPerChunk = 1;        // rows read at once (bounds the staging buffer)
+  int64_t rowsPerChunk = 1; // rows read at once (bounds the staging buffer)
 };
 
 // Checks `sel` against `info` (rows and blocks in range) and plans the read.

@@ -7,8 +7,8 @@
 namespace meshrt::io {
 
 Status openNpyReader(const std::string &spec, std::unique_ptr<ArrayReader> *out);
-Status openHdf5Reader(const std::string &spec, const std::string &path,
-                      const std::string &dataset, std::unique_ptr<ArrayReader> *out);
+Status openHdf5Reader(const std::string &spec, const std::string &path, const std::string &dataset,
+                      std::unique_ptr<ArrayReader> *out);
 
 } // namespace meshrt::io
 

@@ -84,8 +84,8 @@ bool blockFileType(const Slice &s, MPI_Datatype elem, MPI_Datatype *out, std::st
     return true;
   }
   if (s.localCount() > INT_MAX) {
-    *err = "a block of " + std::to_string(s.localCount()) +
-           " elements is beyond MPI-IO's int counts";
+    *err =
+        "a block of " + std::to_string(s.localCount()) + " elements is beyond MPI-IO's int counts";
     return false;
   }
   return makeBlockType(s.ndims, s.global, s.local, s.offset, elem, out, err);
@@ -121,8 +121,8 @@ Status parseIndex(const std::string &path, const std::string &header, int64_t fi
     std::string t = "tensor '" + name + "'";
     if (!v.is_object() || v.size() != 3 || !v.contains("dtype") || !v.contains("shape") ||
         !v.contains("data_offsets"))
-      return ioError(path, "corrupt header: " + t +
-                               " is not an object of dtype, shape and data_offsets");
+      return ioError(path,
+                     "corrupt header: " + t + " is not an object of dtype, shape and data_offsets");
     if (!v["dtype"].is_string())
       return ioError(path, "corrupt header: " + t + " has a dtype that is not a string");
     std::string dtype = v["dtype"].get<std::string>();
@@ -151,12 +151,13 @@ Status parseIndex(const std::string &path, const std::string &header, int64_t fi
       return ioError(path, "corrupt header: " + t + " has no valid data_offsets");
     uint64_t b = offs[0].get<uint64_t>(), en = offs[1].get<uint64_t>();
     if (b > en || en - b != static_cast<uint64_t>(bytes))
-      return ioError(path, strformat("corrupt header: %s has data_offsets [%llu, %llu] for %lld "
-                                     "bytes of %s %s",
-                                     t.c_str(), static_cast<unsigned long long>(b),
-                                     static_cast<unsigned long long>(en),
-                                     static_cast<long long>(bytes), dtype.c_str(),
-                                     shapeText(e.shape.data(), static_cast<int>(e.shape.size())).c_str()));
+      return ioError(
+          path, strformat("corrupt header: %s has data_offsets [%llu, %llu] for %lld "
+                          "bytes of %s %s",
+                          t.c_str(), static_cast<unsigned long long>(b),
+                          static_cast<unsigned long long>(en), static_cast<long long>(bytes),
+                          dtype.c_str(),
+                          shapeText(e.shape.data(), static_cast<int>(e.shape.size())).c_str()));
     if (en > static_cast<uint64_t>(dataBytes))
       return ioError(path, strformat("truncated: %s ends at byte %llu of the data, the file has "
                                      "%lld data bytes",
@@ -192,8 +193,8 @@ Status readHeader(const std::string &path, std::string *header, int64_t *size) {
   auto readFully = [&](void *buf, int64_t n, int64_t off) {
     int64_t done = 0;
     while (done < n) {
-      ssize_t r = ::pread(fd, static_cast<char *>(buf) + done, static_cast<size_t>(n - done),
-                          off + done);
+      ssize_t r =
+          ::pread(fd, static_cast<char *>(buf) + done, static_cast<size_t>(n - done), off + done);
       if (r <= 0)
         return false;
       done += r;
@@ -216,9 +217,9 @@ Status readHeader(const std::string &path, std::string *header, int64_t *size) {
       st = ioError(path, strformat("corrupt: header length %llu (not a safetensors file?)",
                                    static_cast<unsigned long long>(len)));
     else if (static_cast<int64_t>(len) > *size - 8)
-      st = ioError(path, strformat("truncated: header length %llu, the file has %lld bytes",
-                                   static_cast<unsigned long long>(len),
-                                   static_cast<long long>(*size)));
+      st = ioError(path,
+                   strformat("truncated: header length %llu, the file has %lld bytes",
+                             static_cast<unsigned long long>(len), static_cast<long long>(*size)));
     else {
       header->resize(len);
       if (!readFully(header->data(), static_cast<int64_t>(len), 8))
@@ -333,9 +334,9 @@ Status saveSafetensors(MPI_Comm comm, const std::string &path, const std::vector
 
   MPI_File fh;
   int rc = MPI_File_open(comm, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
-  st = agreeStatus(comm, rc == MPI_SUCCESS ? Status::success()
-                                           : ioError(path, "cannot create " + tmp + ": " +
-                                                               mpiErrorString(rc)));
+  st = agreeStatus(comm, rc == MPI_SUCCESS
+                             ? Status::success()
+                             : ioError(path, "cannot create " + tmp + ": " + mpiErrorString(rc)));
   if (!st.ok()) {
     freeTypes();
     return st;
@@ -352,8 +353,7 @@ Status saveSafetensors(MPI_Comm comm, const std::string &path, const std::vector
     const auto &t = tensors[i];
     if (globalCount(t.slice) == 0)
       continue;
-    note(MPI_File_set_view(fh, dataStart + begins[i], elems[i], views[i], "native",
-                           MPI_INFO_NULL),
+    note(MPI_File_set_view(fh, dataStart + begins[i], elems[i], views[i], "native", MPI_INFO_NULL),
          "cannot set a file view");
     int count = t.writer ? static_cast<int>(t.slice.localCount()) : 0;
     MPI_Status status;
@@ -464,12 +464,13 @@ Status loadSafetensors(MPI_Comm comm, const std::string &path, const std::vector
     }
     int64_t bad = -1;
     if (!convertElems(e.type, staged.data(), t.type, t.data, n, &bad)) {
-      local = mismatch(path, strformat("tensor '%s' is %s, the program's is %s, and element %lld "
-                                       "of this rank's block (%s) is not a value %s holds",
-                                       t.name.c_str(), safetensorsDtype(e.type),
-                                       elemTypeName(t.type), static_cast<long long>(bad),
-                                       elemValueString(e.type, staged.data() + bad * elemBytes(e.type)).c_str(),
-                                       elemTypeName(t.type)));
+      local = mismatch(
+          path, strformat("tensor '%s' is %s, the program's is %s, and element %lld "
+                          "of this rank's block (%s) is not a value %s holds",
+                          t.name.c_str(), safetensorsDtype(e.type), elemTypeName(t.type),
+                          static_cast<long long>(bad),
+                          elemValueString(e.type, staged.data() + bad * elemBytes(e.type)).c_str(),
+                          elemTypeName(t.type)));
       break;
     }
   }

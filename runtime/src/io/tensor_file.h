@@ -24,9 +24,9 @@
 namespace meshrt::io {
 
 struct SliceOut {
-  std::string name;          // the tensor's name in the file
+  std::string name; // the tensor's name in the file
   ElemType type = ElemType::F32;
-  Slice slice;               // global shape and this rank's block
+  Slice slice;                // global shape and this rank's block
   const void *data = nullptr; // the block, row-major over slice.local
   bool writer = true;
 };
@@ -34,7 +34,7 @@ struct SliceOut {
 struct SliceIn {
   std::string name;
   ElemType type = ElemType::F32; // converted to this on read (F32 or I32)
-  Slice slice;                    // the expected global shape and this rank's block
+  Slice slice;                   // the expected global shape and this rank's block
   void *data = nullptr;
 };
 

@@ -40,8 +40,8 @@ int32_t meshrt_register_tensor(meshrt_context_t handle, int32_t role, const char
                     role == MESHRT_ROLE_INPUT ? "input" : "metric or output", name) ||
       !call.require(role != MESHRT_ROLE_METRIC || dtype == MESHRT_DTYPE_F32,
                     "metric '%s' must be f32", name) ||
-      !call.require(buffer != nullptr || t.slice.localCount() == 0,
-                    "tensor '%s' has no buffer", name))
+      !call.require(buffer != nullptr || t.slice.localCount() == 0, "tensor '%s' has no buffer",
+                    name))
     return -1;
   std::vector<ProgramTensor> &tensors = ctx->tensors();
   for (const ProgramTensor &other : tensors)

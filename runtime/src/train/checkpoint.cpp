@@ -22,7 +22,8 @@ bool isDirectory(const std::string &path) {
 }
 
 bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // mkdir -p, on one rank.
@@ -89,14 +90,15 @@ Status saveCheckpoint(Context &ctx, const ProgramInfo &program, const std::strin
       meshrt_copy_to_host(wrap(&ctx), host.back().data(), t.buffer, t.localBytes());
       tensors.push_back({t.name, t.elemType(), t.slice, host.back().data(), t.writesBlock(ctx)});
     }
-  io::Metadata meta{{"format", "meshc-checkpoint/1"},
-                    {"program", program.name},
-                    {"mesh", program.mesh},
-                    {"layout", program.layout},
-                    {"fingerprint", strformat("%016llx", static_cast<unsigned long long>(program.hash))},
-                    {"step", std::to_string(step)},
-                    {"seed", std::to_string(seed)},
-                    {"data_samples", std::to_string(dataSamples)}};
+  io::Metadata meta{
+      {"format", "meshc-checkpoint/1"},
+      {"program", program.name},
+      {"mesh", program.mesh},
+      {"layout", program.layout},
+      {"fingerprint", strformat("%016llx", static_cast<unsigned long long>(program.hash))},
+      {"step", std::to_string(step)},
+      {"seed", std::to_string(seed)},
+      {"data_samples", std::to_string(dataSamples)}};
   return io::saveSafetensors(MPI_COMM_WORLD, path, tensors, meta);
 }
 

@@ -20,8 +20,8 @@ double lrFactor(const LrSchedule &schedule, int64_t step, int64_t totalSteps) {
     if (span > 0) {
       const double progress = static_cast<double>(std::min(s, span)) / static_cast<double>(span);
       const double pi = std::acos(-1.0);
-      factor *= schedule.minFactor +
-                (1.0 - schedule.minFactor) * 0.5 * (1.0 + std::cos(pi * progress));
+      factor *=
+          schedule.minFactor + (1.0 - schedule.minFactor) * 0.5 * (1.0 + std::cos(pi * progress));
     }
     break;
   }

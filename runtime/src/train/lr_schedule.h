@@ -13,12 +13,12 @@ namespace meshrt {
 
 struct LrSchedule {
   enum class Decay { None, Cosine, Step };
-  int64_t warmup = 0;       // steps 0..warmup-1 scale by (step + 1) / warmup
+  int64_t warmup = 0; // steps 0..warmup-1 scale by (step + 1) / warmup
   Decay decay = Decay::None;
   double minFactor = 0.0;   // cosine: the factor at the last step of the run
   double decayFactor = 0.1; // step: multiplied in every decayEvery steps after the warmup
   int64_t decayEvery = 0;
-  double batchScale = 1.0;  // linear scaling rule: global batch / --lr-scale-batch
+  double batchScale = 1.0; // linear scaling rule: global batch / --lr-scale-batch
 };
 
 // The factor at `step` (from 0) of a run of `totalSteps` steps:

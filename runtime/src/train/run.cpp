@@ -41,8 +41,7 @@ Status globalBatch(const Context &ctx, int64_t *batch) {
                              strformat("the program's inputs differ in their sample dim (%lld "
                                        "and %lld for '%s'): file data needs one batch size",
                                        static_cast<long long>(*batch),
-                                       static_cast<long long>(t.slice.global[0]),
-                                       t.name.c_str()));
+                                       static_cast<long long>(t.slice.global[0]), t.name.c_str()));
       *batch = t.slice.global[0];
     }
   if (*batch == 0)
@@ -142,11 +141,10 @@ struct Loaders {
 Status openLoaders(Context &ctx, const Options &opts, const ProgramInfo &program, Loaders *out) {
   Status s;
   if (!opts.data.empty())
-    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts,
-                   &out->train);
+    s = openLoader(ctx, "--data", opts.data, BatchLoader::Order::Shuffled, true, opts, &out->train);
   if (s.ok() && !opts.evalData.empty())
-    s = program.eval ? openLoader(ctx, "--eval-data", opts.evalData,
-                                  BatchLoader::Order::Sequential, false, opts, &out->eval)
+    s = program.eval ? openLoader(ctx, "--eval-data", opts.evalData, BatchLoader::Order::Sequential,
+                                  false, opts, &out->eval)
                      : Status::error(MESHRT_INVALID_ARGUMENT,
                                      "--eval-data: this program was compiled without an "
                                      "evaluation pass (recompile it with this meshc)");
@@ -272,8 +270,7 @@ Status trainSteps(Context &ctx, const Options &opts, const ProgramInfo &program,
     gStats.endStep();
     if (step == start && ctx.device())
       result->driverAllocsAfterFirstStep = ctx.device()->memoryStats().driverAllocs;
-    const double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - stepStart).count();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - stepStart).count();
     if (!ctx.ok())
       ctx.abortJob();
     result->stepMs.push_back(ms);
@@ -345,8 +342,8 @@ RunResult runProgram(Context &ctx, const Options &opts, const ProgramInfo &progr
   if (data.eval)
     runEvaluation(ctx, *data.eval, program, result.lastStep);
   if (!opts.save.empty())
-    if (Status s = runSave(ctx, opts, program, result.lastStep,
-                           data.train ? data.train->samples() : 0);
+    if (Status s =
+            runSave(ctx, opts, program, result.lastStep, data.train ? data.train->samples() : 0);
         !s.ok())
       return fail(s);
   return result;

@@ -19,8 +19,8 @@ struct RunResult {
   std::vector<double> stepMs; // every step's time, in order
   int64_t lastStep = 0;       // one past the last step run
   int64_t driverAllocsAfterFirstStep = 0;
-  double dataWaitMs = 0.0;    // time the steps waited for their batches
-  int64_t dataBytesRead = 0;  // this rank, training data
+  double dataWaitMs = 0.0;   // time the steps waited for their batches
+  int64_t dataBytesRead = 0; // this rank, training data
 };
 
 // Collective. Errors that are the user's (bad files, flags that do not fit the program) print

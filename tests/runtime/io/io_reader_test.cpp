@@ -174,7 +174,8 @@ TEST_F(ReaderTest, RankReadsOnlyItsSlice) {
     ASSERT_GE(before, 0) << "no /proc/self/io";
     EXPECT_GE(after - before, blockBytes);
     EXPECT_LE(after - before, blockBytes + 64 * 1024)
-        << "rank " << rank << " read " << (after - before) << " bytes for a slice of " << blockBytes;
+        << "rank " << rank << " read " << (after - before) << " bytes for a slice of "
+        << blockBytes;
   }
 }
 

@@ -51,7 +51,8 @@ int main(int argc, char **argv) {
   std::string mode = argv[1], path = argv[2];
   int rc = 0;
   if (mode == "save" && argc == 4) {
-    if (FILE *f = std::fopen((std::string(argv[3]) + "/" + std::to_string(rank) + ".pid").c_str(), "w")) {
+    if (FILE *f =
+            std::fopen((std::string(argv[3]) + "/" + std::to_string(rank) + ".pid").c_str(), "w")) {
       std::fprintf(f, "%d\n", static_cast<int>(getpid()));
       std::fclose(f);
     }
@@ -81,8 +82,8 @@ int main(int argc, char **argv) {
     std::vector<float> a(static_cast<size_t>(s.localCount())), b(a.size());
     SafetensorsIndex index;
     meshrt::Status st = loadSafetensors(
-        MPI_COMM_WORLD, path, {{"a", ElemType::F32, s, a.data()}, {"b", ElemType::F32, s, b.data()}},
-        &index);
+        MPI_COMM_WORLD, path,
+        {{"a", ElemType::F32, s, a.data()}, {"b", ElemType::F32, s, b.data()}}, &index);
     if (!st.ok()) {
       std::fprintf(stderr, "error: %s\n", st.message.c_str());
       rc = 1;

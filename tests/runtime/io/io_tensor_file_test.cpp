@@ -67,7 +67,8 @@ std::vector<char> blockValues(size_t k, ElemType type, const Slice &s) {
       flat += (c + s.offset[d]) * s.globalStride[d];
     }
     double v = io_test::standardValue(k, fileType, flat);
-    EXPECT_TRUE(convertElems(ElemType::F64, &v, type, out.data() + i * elemBytes(type), 1, nullptr));
+    EXPECT_TRUE(
+        convertElems(ElemType::F64, &v, type, out.data() + i * elemBytes(type), 1, nullptr));
   }
   return out;
 }
@@ -102,8 +103,8 @@ SaveSet saveSet() {
   for (size_t k = 0; k < tensors.size(); ++k)
     set.data.push_back(blockValues(k, tensors[k].type, slices[k].first));
   for (size_t k = 0; k < tensors.size(); ++k)
-    set.out.push_back({tensors[k].name, tensors[k].type, slices[k].first, set.data[k].data(),
-                       slices[k].second});
+    set.out.push_back(
+        {tensors[k].name, tensors[k].type, slices[k].first, set.data[k].data(), slices[k].second});
   return set;
 }
 
@@ -245,15 +246,16 @@ TEST(Safetensors, BadFilesGiveOneErrorOnEveryRank) {
        "tensor 'a' has unsupported dtype 'BF16' \\(meshrt reads U8, I32, I64, F32, F64\\)$",
        MESHRT_IO_ERROR},
       {safetensorsBytes(R"({"a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 12]}})", f4),
-       "corrupt header: tensor 'a' has data_offsets \\[0, 12\\] for 16 bytes of F32 \\[2, 2\\]$", MESHRT_IO_ERROR},
+       "corrupt header: tensor 'a' has data_offsets \\[0, 12\\] for 16 bytes of F32 \\[2, 2\\]$",
+       MESHRT_IO_ERROR},
       {safetensorsBytes(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},)"
                         R"( "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
                         f4),
        "corrupt header: the data of tensors 'a' and 'b' overlap$", MESHRT_IO_ERROR},
       {safetensorsBytes(R"({"a": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}})", f4),
        "corrupt header: tensor 'a' has a shape that is not of sizes$", MESHRT_IO_ERROR},
-      {safetensorsBytes(R"({"__metadata__": {"x": 1}})", ""), "corrupt header: metadata 'x' is not a string$",
-       MESHRT_IO_ERROR},
+      {safetensorsBytes(R"({"__metadata__": {"x": 1}})", ""),
+       "corrupt header: metadata 'x' is not a string$", MESHRT_IO_ERROR},
   };
   std::string bad = dir + "/bad.safetensors";
   for (const auto &c : cases) {
@@ -270,7 +272,8 @@ TEST(Safetensors, BadFilesGiveOneErrorOnEveryRank) {
   }
   // Missing file.
   Status st = loadSafetensors(MPI_COMM_WORLD, dir + "/none.safetensors", {});
-  EXPECT_EQ(st.message, "checkpoint " + dir + "/none.safetensors: cannot open: No such file or directory");
+  EXPECT_EQ(st.message,
+            "checkpoint " + dir + "/none.safetensors: cannot open: No such file or directory");
   expectSameEverywhere(st.message);
 
   // The file is fine; the program disagrees with it (one rank's mismatch fails every rank).
@@ -290,8 +293,8 @@ TEST(Safetensors, BadFilesGiveOneErrorOnEveryRank) {
   };
   for (const auto &m : mismatches) {
     // Only the last rank asks for the bad tensor; the others ask for a good one.
-    SliceIn in = rank() == size() - 1 ? m.in
-                                      : SliceIn{"pix", ElemType::F32, makeSlice({4, 4}), buf.data()};
+    SliceIn in =
+        rank() == size() - 1 ? m.in : SliceIn{"pix", ElemType::F32, makeSlice({4, 4}), buf.data()};
     st = loadSafetensors(MPI_COMM_WORLD, good, {in});
     EXPECT_EQ(st.code, MESHRT_INVALID_ARGUMENT) << st.message;
     EXPECT_TRUE(std::regex_search(st.message, std::regex("^checkpoint " + good + ": " + m.error)))
@@ -311,8 +314,8 @@ TEST(Safetensors, FailedSavesLeaveTheOldFile) {
     other.out[0].slice.global[1] = 5;
   Status st = saveSafetensors(MPI_COMM_WORLD, path, other.out, {});
   if (size() > 1) {
-    EXPECT_EQ(st.message, "checkpoint " + path +
-                              ": the ranks pass different tensor lists, shapes or metadata");
+    EXPECT_EQ(st.message,
+              "checkpoint " + path + ": the ranks pass different tensor lists, shapes or metadata");
   } else {
     EXPECT_EQ(st.message, "checkpoint " + path +
                               ": tensor 'w_split0' block out of range in dim 1 (global [8, 5], "
@@ -322,8 +325,9 @@ TEST(Safetensors, FailedSavesLeaveTheOldFile) {
   // An unwritable place.
   st = saveSafetensors(MPI_COMM_WORLD, dir + "/no/such/dir/x.safetensors", set.out, {});
   EXPECT_EQ(st.code, MESHRT_IO_ERROR);
-  EXPECT_TRUE(std::regex_search(st.message, std::regex("^checkpoint .*/no/such/dir/x.safetensors: "
-                                                       "cannot create .*\\.x\\.safetensors\\.tmp-[0-9]+: ")))
+  EXPECT_TRUE(std::regex_search(st.message,
+                                std::regex("^checkpoint .*/no/such/dir/x.safetensors: "
+                                           "cannot create .*\\.x\\.safetensors\\.tmp-[0-9]+: ")))
       << st.message;
   expectSameEverywhere(st.message);
   loadAndCheck(path);
@@ -346,7 +350,8 @@ TEST(NpyWriter, BatchesWrittenByAllRanks) {
     std::vector<float> block(static_cast<size_t>(s.localCount()));
     for (int64_t i = 0; i < s.local[0]; ++i)
       for (int64_t j = 0; j < s.local[1]; ++j)
-        block[i * s.local[1] + j] = static_cast<float>((s.offset[0] + i) * 100 + (s.offset[1] + j) * 0.5);
+        block[i * s.local[1] + j] =
+            static_cast<float>((s.offset[0] + i) * 100 + (s.offset[1] + j) * 0.5);
     Status st = w->write(s, block.data(), true);
     ASSERT_TRUE(st.ok()) << st.message;
   }

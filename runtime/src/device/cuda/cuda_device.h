@@ -114,15 +114,13 @@ public:
                    const float *table, const int32_t *ids, float *out) override;
   Status embeddingGrad(int64_t n, int64_t localVocab, int64_t row, int64_t vocabOffset,
                        const int32_t *ids, const float *grad, float *tableGrad) override;
-  Status oneHot(int64_t outer, int64_t classes, int64_t inner, int64_t classOffset,
-                const void *in, bool inIsInt, float *out) override;
-  Status argmax(int64_t outer, int64_t n, int64_t inner, const float *in,
-                int32_t *out) override;
+  Status oneHot(int64_t outer, int64_t classes, int64_t inner, int64_t classOffset, const void *in,
+                bool inIsInt, float *out) override;
+  Status argmax(int64_t outer, int64_t n, int64_t inner, const float *in, int32_t *out) override;
   Status cumsum(int64_t outer, int64_t n, int64_t inner, bool exclusive, bool reverse,
                 const float *in, float *out) override;
   Status copyWindow(int64_t outer, int64_t inner, const void *in, int64_t inN, int64_t inStart,
-                    void *out, int64_t outN, int64_t outStart, int64_t len,
-                    int elemSize) override;
+                    void *out, int64_t outN, int64_t outStart, int64_t len, int elemSize) override;
 
 private:
   CudaDevice() = default;

@@ -45,8 +45,7 @@ __global__ void syntheticFeaturesKernel(Slice s, synthetic::Prefixes p, uint64_t
        i += int64_t{gridDim.x} * blockDim.x) {
     int64_t coord0 = 0, flat = 0;
     globalPosition(s, i, &coord0, &flat);
-    const int32_t label =
-        synthetic::sampleLabel(p, first + static_cast<uint64_t>(coord0), classes);
+    const int32_t label = synthetic::sampleLabel(p, first + static_cast<uint64_t>(coord0), classes);
     const uint64_t f = static_cast<uint64_t>(flat - coord0 * features);
     out[i] = synthetic::featureValue(p, synthetic::centroidPrefix(p, label), f,
                                      noiseBase + static_cast<uint64_t>(flat));
@@ -55,8 +54,8 @@ __global__ void syntheticFeaturesKernel(Slice s, synthetic::Prefixes p, uint64_t
 
 } // namespace
 
-Status CudaDevice::synthetic(const Slice &slice, const synthetic::Prefixes &prefixes,
-                             int64_t step, int32_t classes, bool labels, void *out) {
+Status CudaDevice::synthetic(const Slice &slice, const synthetic::Prefixes &prefixes, int64_t step,
+                             int32_t classes, bool labels, void *out) {
   const int64_t count = slice.localCount();
   if (count == 0)
     return Status::success();

@@ -218,8 +218,7 @@ Status CudaDevice::equal(bool isInt, int ndims, const int64_t *shape, float *out
   if (isInt)
     return equalTyped(c, out, static_cast<const int32_t *>(a), static_cast<const int32_t *>(b),
                       compute_);
-  return equalTyped(c, out, static_cast<const float *>(a), static_cast<const float *>(b),
-                    compute_);
+  return equalTyped(c, out, static_cast<const float *>(a), static_cast<const float *>(b), compute_);
 }
 
 Status CudaDevice::unary(int op, int64_t n, float *out, const float *in, float alpha) {

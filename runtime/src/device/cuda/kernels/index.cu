@@ -6,8 +6,8 @@
 // gradient rows taken in id order, as the CPU adds them. Argmax picks the first maximum and
 // cumsum accumulates in double, both as the CPU does (block_reduce.cuh).
 #include "device/cuda/cuda_device.h"
-#include "device/cuda/kernels/grid.cuh"
 #include "device/cuda/kernels/block_reduce.cuh"
+#include "device/cuda/kernels/grid.cuh"
 
 #include <cub/device/device_radix_sort.cuh>
 

@@ -11,8 +11,8 @@
 #include "data/random.h"
 #include "data/slice_desc.h"
 #include "device/cuda/cuda_device.h"
-#include "device/cuda/kernels/grid.cuh"
 #include "device/cuda/kernels/block_reduce.cuh"
+#include "device/cuda/kernels/grid.cuh"
 
 #include <cmath>
 

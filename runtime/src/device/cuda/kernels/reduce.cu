@@ -156,8 +156,12 @@ __device__ void finishMax(const ReducePlan &p, FirstMax best, const float *x, in
     out[inBase + p.element(best.index)] = grad[outOffset];
 }
 
-template <Mode M> struct Partial { using Type = FirstMax; };
-template <> struct Partial<Mode::Sum> { using Type = double; };
+template <Mode M> struct Partial {
+  using Type = FirstMax;
+};
+template <> struct Partial<Mode::Sum> {
+  using Type = double;
+};
 
 // blockDim = (W, H). Unit u = (tile of W groups, chunk); with one chunk the block writes the
 // result, else partials[group * chunks + chunk].
