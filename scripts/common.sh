@@ -22,6 +22,7 @@ TEST_PACKAGES=(
   python3-numpy python3-h5py  # tests/runtime/io, tests/tools: files NumPy and h5py write and read
   clang-19                 # tests/lowering: meshrt.h's prototypes as LLVM declares them
   clang-format-19 clang-tidy-19 libomp-19-dev  # scripts/check-style.sh (clang needs its omp.h)
+  git                      # scripts/check-style.sh lists the tracked and the changed files
 )
 
 # install_packages [EXTRA_PACKAGE...]: PACKAGES and the extra ones, those that are missing.
