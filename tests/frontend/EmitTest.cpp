@@ -1,4 +1,6 @@
 // What `Graph::emit` prints and returns.
+// clang-format off: each test reads __LINE__ on the line of the DSL call it checks (the
+// error names that line), which a reflow would move.
 #include "TestUtil.h"
 
 #include <cstdio>
@@ -24,10 +26,8 @@ int emitWith(Graph &g, std::vector<std::string> args) {
 
 TEST(DslEmit, ErrorsGoToStderrAndNoIr) {
   Graph g("t");
-  g.param("w", {hidden, hidden}, Init::zeros());
-  const int line = __LINE__;
-  Tensor w = g.param("w", {hidden}, Init::zeros());
-  const int line2 = __LINE__;
+  g.param("w", {hidden, hidden}, Init::zeros()); const int line = __LINE__;
+  Tensor w = g.param("w", {hidden}, Init::zeros()); const int line2 = __LINE__;
   g.minimize(sum(w), SGD{0.1});
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
@@ -61,7 +61,8 @@ TEST(DslEmit, PrintsModuleToStdout) {
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(out, g.str());
-  EXPECT_NE(out.find("meshc.minimize sgd %0 {learning_rate = 0.5}"), std::string::npos);
+  EXPECT_NE(out.find("meshc.minimize sgd %0 {learning_rate = 0.5}"),
+            std::string::npos);
 }
 
 TEST(DslEmit, WritesFileAfterDashO) {
@@ -88,8 +89,7 @@ TEST(DslEmit, UnknownArgument) {
 // A graph without a loss would train nothing and report a loss of 0 every step: emit refuses
 // it at the graph's line, and prints no IR.
 TEST(DslEmit, NoMinimizeIsAnError) {
-  Graph g("nothing");
-  const int line = __LINE__;
+  Graph g("nothing"); const int line = __LINE__;
   g.param("w", {hidden}, Init::zeros());
   std::ostringstream out, err;
   EXPECT_EQ(g.emit(std::vector<std::string>{}, out, err), 1);
@@ -125,14 +125,15 @@ TEST(DslEmit, HelpListsTheModelFlagsWithDefaults) {
   EXPECT_EQ(err.str(), "");
   std::string text = out.str();
   EXPECT_EQ(text.rfind("usage: mlp_gen [flags] [-o FILE]\n", 0), 0u) << text;
-  for (const char *row :
-       {"  --batch N             default 64\n", "  --hidden N            default 128\n",
-        "  --lr X                default 0.1\n", "  --mesh S              default b=2,m=2\n",
-        "  -o FILE               write the program to FILE instead of stdout\n",
-        "  -h, --help            print this help\n"})
+  for (const char *row : {"  --batch N             default 64\n",
+                          "  --hidden N            default 128\n",
+                          "  --lr X                default 0.1\n",
+                          "  --mesh S              default b=2,m=2\n",
+                          "  -o FILE               write the program to FILE instead of stdout\n",
+                          "  -h, --help            print this help\n"})
     EXPECT_NE(text.find(row), std::string::npos) << row << " in:\n" << text;
   EXPECT_LT(text.find("--batch"), text.find("--hidden")); // in the order the model reads them
-  EXPECT_EQ(text.find("module"), std::string::npos);      // no IR
+  EXPECT_EQ(text.find("module"), std::string::npos);     // no IR
 }
 
 // --help wins over a bad flag value, so a user can learn what the flags are.

@@ -4,6 +4,8 @@
 // operands, metrics in f32, names shared with inputs and params, the sample dim first.
 //
 //===----------------------------------------------------------------------===//
+// clang-format off: each test reads __LINE__ on the line of the DSL call it checks (the
+// error names that line), which a reflow would move.
 #include "TestUtil.h"
 
 #include <sstream>
@@ -64,25 +66,21 @@ TEST(DslEval, EqualBroadcastsByName) {
 
 TEST(DslEval, EqualNeedsOneType) {
   Model m;
-  equal(m.logits, m.y);
-  const int line = __LINE__;
+  equal(m.logits, m.y); const int line = __LINE__;
   m.minimize();
-  EXPECT_ONE_ERROR(m.g, line,
-                   "operands of equal have element types f32 and i32, expected one type");
+  EXPECT_ONE_ERROR(m.g, line, "operands of equal have element types f32 and i32, expected one type");
 }
 
 TEST(DslEval, MetricMustBeF32) {
   Model m;
-  m.g.metric("top", argmax(m.logits, cls));
-  const int line = __LINE__;
+  m.g.metric("top", argmax(m.logits, cls)); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "value of metric 'top' has element type i32, expected f32");
 }
 
 TEST(DslEval, MetricNeedsTheSampleDimFirst) {
   Model m;
-  m.g.metric("per_class", mean(m.logits, {cls}));
-  const int line = __LINE__;
+  m.g.metric("per_class", mean(m.logits, {cls})); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line,
                    "metric 'per_class' has first dimension 'classes', expected the sample "
@@ -92,16 +90,14 @@ TEST(DslEval, MetricNeedsTheSampleDimFirst) {
 TEST(DslEval, OutputNeedsTheSampleDimFirst) {
   Model m;
   Tensor t = einsum({m.logits}, {cls, batch});
-  m.g.output("probs", t);
-  const int line = __LINE__;
+  m.g.output("probs", t); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "output 'probs' has first dimension 'classes'");
 }
 
 TEST(DslEval, ScalarIsNotPerSample) {
   Model m;
-  m.g.metric("mean", mean(m.logits));
-  const int line = __LINE__;
+  m.g.metric("mean", mean(m.logits)); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "metric 'mean' is a scalar; it needs one value per sample");
 }
@@ -109,8 +105,7 @@ TEST(DslEval, ScalarIsNotPerSample) {
 TEST(DslEval, NoInputNoSampleDim) {
   Graph g("m");
   Tensor w = g.param("w", {batch}, Init::zeros());
-  g.output("w_out", w);
-  const int line = __LINE__;
+  g.output("w_out", w); const int line = __LINE__;
   g.minimize(sum(w), SGD{0.1});
   EXPECT_ONE_ERROR(g, line,
                    "output 'w_out' needs the sample dimension first, but graph 'm' has no input");
@@ -118,8 +113,7 @@ TEST(DslEval, NoInputNoSampleDim) {
 
 TEST(DslEval, NamesAreShared) {
   Model m;
-  m.g.metric("w", equal(m.y, m.y));
-  const int line = __LINE__;
+  m.g.metric("w", equal(m.y, m.y)); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "name 'w' is already used at ");
 }
@@ -128,32 +122,28 @@ TEST(DslEval, OutputAndMetricNamesDiffer) {
   Model m;
   Tensor c = equal(m.y, m.y);
   m.g.metric("score", c);
-  m.g.output("score", c);
-  const int line = __LINE__;
+  m.g.output("score", c); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "name 'score' is already used at ");
 }
 
 TEST(DslEval, LossIsReservedForOutputs) {
   Model m;
-  m.g.output("loss", equal(m.y, m.y));
-  const int line = __LINE__;
+  m.g.output("loss", equal(m.y, m.y)); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "output name 'loss' is reserved for the loss");
 }
 
 TEST(DslEval, BadNameIsAnError) {
   Model m;
-  m.g.output("my probs", softmax(m.logits, cls));
-  const int line = __LINE__;
+  m.g.output("my probs", softmax(m.logits, cls)); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "output name 'my probs' is not an identifier");
 }
 
 TEST(DslEval, EmptyTensorIsAnError) {
   Model m;
-  m.g.metric("acc", Tensor());
-  const int line = __LINE__;
+  m.g.metric("acc", Tensor()); const int line = __LINE__;
   m.minimize();
   EXPECT_ONE_ERROR(m.g, line, "value of metric 'acc' is an empty tensor");
 }

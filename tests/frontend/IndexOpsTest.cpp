@@ -1,4 +1,6 @@
 // The DSL's Index/Shape family.
+// clang-format off: each test reads __LINE__ on the line of the DSL call it checks (the
+// error names that line), which a reflow would move.
 #include "TestUtil.h"
 
 using namespace meshc::dsl;
@@ -28,8 +30,7 @@ TEST(DslIndex, EmbeddingNeedsIntegerIds) {
   Graph g("t");
   Tensor x = g.input("x", {batch, seq}, Data::features(vocab));
   Tensor table = g.param("table", {vocab, d}, Init::normal(0.1));
-  embedding(table, x);
-  int line = __LINE__;
+  embedding(table, x); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "ids of embedding have element type f32, expected i32");
 }
 
@@ -65,16 +66,14 @@ TEST(DslIndex, MoeRouting) {
 TEST(DslIndex, ArgmaxNeedsTheDim) {
   Graph g("t");
   Tensor x = g.input("x", {batch, d}, Data::features(vocab));
-  argmax(x, experts);
-  int line = __LINE__;
+  argmax(x, experts); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "operand of argmax [batch=4, d_model=8] lacks dimension 'experts'");
 }
 
 TEST(DslIndex, OneHotClassDimIsNew) {
   Graph g("t");
   Tensor x = g.input("x", {batch, experts}, Data::features(vocab));
-  one_hot(x, experts);
-  int line = __LINE__;
+  one_hot(x, experts); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "indices of one_hot [batch=4, experts=3] already have");
 }
 
@@ -112,35 +111,30 @@ TEST(DslIndex, ConcatSizesMustAdd) {
   Dim a{"a", 2}, b{"b", 3};
   Tensor x = g.input("x", {batch, a}, Data::features(vocab));
   Tensor y = g.input("y", {batch, b}, Data::features(vocab));
-  concat({x, y}, Dim{"ab", 6});
-  int line = __LINE__;
+  concat({x, y}, Dim{"ab", 6}); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "parts of concat have 5 elements along 'a', but 'ab' has size 6");
 }
 
 TEST(DslIndex, SliceMustFit) {
   Graph g("t");
   Tensor x = g.input("x", {batch, d}, Data::features(vocab));
-  slice(x, d, 6, Dim{"w", 4});
-  int line = __LINE__;
+  slice(x, d, 6, Dim{"w", 4}); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "slice [6, 10) does not fit in dimension 'd_model' of size 8");
 }
 
 TEST(DslIndex, RenameKeepsSizes) {
   Graph g("t");
   Tensor x = g.input("x", {batch, d}, Data::features(vocab));
-  rename(x, {{d, Dim{"e", 4}}});
-  int line = __LINE__;
+  rename(x, {{d, Dim{"e", 4}}}); int line = __LINE__;
   EXPECT_ONE_ERROR(g, line, "rename of 'd_model' (size 8) to 'e' (size 4) changes the size");
 }
 
 TEST(DslIndex, ReshapeKeepsCount) {
   Graph g("t");
   Tensor x = g.input("x", {batch, d}, Data::features(vocab));
-  reshape(x, {Dim{"n", 30}});
-  int line = __LINE__;
-  EXPECT_ONE_ERROR(g, line,
-                   "reshape of [batch=4, d_model=8] (32 elements) to [n=30] (30 "
-                   "elements) changes the element count");
+  reshape(x, {Dim{"n", 30}}); int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line, "reshape of [batch=4, d_model=8] (32 elements) to [n=30] (30 "
+                            "elements) changes the element count");
 }
 
 } // namespace

@@ -1,4 +1,6 @@
 // Result dims, inits and printed ops of the DSL.
+// clang-format off: each test reads __LINE__ on the line of the DSL call it checks (the
+// error names that line), which a reflow would move.
 #include "TestUtil.h"
 
 #include <cmath>
@@ -22,12 +24,12 @@ TEST(DslShapes, EinsumContractsMissingDims) {
   EXPECT_EQ(t.dims(), (std::vector<Dim>{in, batch}));
   EXPECT_TRUE(g.errors().empty());
   EXPECT_NE(g.str().find("    %0 = meshc.einsum %x, %w : !meshc.tensor<batch=16, d_in=8, f32>, "
-                         "!meshc.tensor<d_in=8, hidden=32, f32> -> "
-                         "!meshc.tensor<hidden=32, batch=16, f32> loc("),
+                        "!meshc.tensor<d_in=8, hidden=32, f32> -> "
+                        "!meshc.tensor<hidden=32, batch=16, f32> loc("),
             std::string::npos)
       << g.str();
   EXPECT_NE(g.str().find("    %1 = meshc.einsum %x : !meshc.tensor<batch=16, d_in=8, f32> -> "
-                         "!meshc.tensor<d_in=8, batch=16, f32> loc("),
+                        "!meshc.tensor<d_in=8, batch=16, f32> loc("),
             std::string::npos)
       << g.str();
 }
@@ -43,10 +45,9 @@ TEST(DslShapes, BroadcastByName) {
   EXPECT_EQ((x * c).dims(), (std::vector<Dim>{batch, hidden, in}));
   EXPECT_TRUE(g.errors().empty());
   std::string ir = g.str();
-  EXPECT_NE(
-      ir.find("%0 = meshc.add %x, %b : !meshc.tensor<batch=16, hidden=32, f32>, "
-              "!meshc.tensor<hidden=32, f32> -> !meshc.tensor<batch=16, hidden=32, f32> loc("),
-      std::string::npos)
+  EXPECT_NE(ir.find("%0 = meshc.add %x, %b : !meshc.tensor<batch=16, hidden=32, f32>, "
+                    "!meshc.tensor<hidden=32, f32> -> !meshc.tensor<batch=16, hidden=32, f32> loc("),
+            std::string::npos)
       << ir;
   EXPECT_NE(ir.find("%1 = meshc.sub %b, %x"), std::string::npos) << ir;
   EXPECT_NE(ir.find("%2 = meshc.mul %b, %c"), std::string::npos) << ir;
@@ -126,17 +127,17 @@ TEST(DslShapes, FloatsAlwaysParseAsFloats) {
   EXPECT_NE(ir.find("constant {scale = -2.0}"), std::string::npos) << ir;
   EXPECT_NE(ir.find("normal {scale = 0.02}"), std::string::npos) << ir;
   EXPECT_NE(ir.find("zeros {scale = 0.0}"), std::string::npos) << ir;
-  EXPECT_NE(ir.find(" {learning_rate = 0.1} : !meshc.tensor<f32> loc("), std::string::npos) << ir;
+  EXPECT_NE(ir.find(" {learning_rate = 0.1} : !meshc.tensor<f32> loc("),
+            std::string::npos)
+      << ir;
 }
 
 TEST(DslShapes, OpsCarryTheirCallSite) {
   Graph g("t");
-  Tensor x = g.input("x", {batch, hidden}, Data::features(cls));
-  const int inputLine = __LINE__;
-  Tensor r = relu(x);
-  const int reluLine = __LINE__;
-  Tensor s = x + r;
-  const int addLine = __LINE__; // GCC places it on the right operand's line
+  Tensor x = g.input("x", {batch, hidden}, Data::features(cls)); const int inputLine = __LINE__;
+  Tensor r = relu(x); const int reluLine = __LINE__;
+  Tensor s = x +
+             r; const int addLine = __LINE__; // GCC places it on the right operand's line
   std::string ir = g.str();
   std::string file = std::string("loc(\"") + __FILE__ + "\":";
   EXPECT_NE(lineWith(ir, "meshc.input").find(file + std::to_string(inputLine) + ":"),
@@ -174,12 +175,11 @@ TEST(DslShapes, ModuleAttributes) {
   Graph g("m");
   EXPECT_EQ(g.str().rfind("module {\n  func.func @m() {\n    return\n  } loc(", 0), 0u) << g.str();
   g.mesh("b=2,m=2").layout("batch:b,hidden:m");
-  EXPECT_EQ(
-      g.str().rfind("module attributes {meshc.mesh = #meshc.mesh<\"b=2,m=2\">,\n"
-                    "                   meshc.layout = #meshc.layout<\"batch:b,hidden:m\">} {\n"
-                    "  func.func @m() {\n",
-                    0),
-      0u)
+  EXPECT_EQ(g.str().rfind("module attributes {meshc.mesh = #meshc.mesh<\"b=2,m=2\">,\n"
+                          "                   meshc.layout = #meshc.layout<\"batch:b,hidden:m\">} {\n"
+                          "  func.func @m() {\n",
+                          0),
+            0u)
       << g.str();
   Graph r("r");
   r.layout(""); // everything replicated
