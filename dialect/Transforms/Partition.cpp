@@ -10,7 +10,10 @@
 //  3. the op is cloned with local types; its result is split as its dims say and partial
 //     over the axes of its split summed dims;
 //  4. the result is resharded to its target at once, so later ops only ever see target
-//     shardings and never a partial value.
+//     shardings and never a partial value; except a partial sum whose one use is a linear op
+//     (add, sub, scale): it is held partial, and if all that op's tensor operands are partial
+//     over the same axes (dims split alike), the op runs on them and its result is partial
+//     (held likewise, or resharded to its target); otherwise the op resolves its operands.
 // A value's target is the layout's sharding of its type, except for the result of
 // meshc.relayout, whose target is the override's sharding; a value whose one use is a relayout
 // is left as its op produced it (an input: read in the override's sharding), so that the
@@ -102,6 +105,18 @@ private:
   static bool feedsOneRelayout(Value global) {
     return global.hasOneUse() && llvm::isa<RelayoutOp>(*global.getUsers().begin());
   }
+  /// Ops linear in each operand: on partial sums over the same axes they leave a partial sum
+  /// over those axes (sum_r a_r + sum_r b_r = sum_r (a_r + b_r)).
+  static bool isLinear(Operation *op) { return llvm::isa<AddOp, SubOp, ScaleOp>(op); }
+  /// A partial value whose only use is a linear op: held partial, so that the linear op may
+  /// carry the sum and one collective resolves it where a consumer needs it complete.
+  static bool feedsOneLinearOp(Value global, const Sharding &produced) {
+    return produced.isPartial() && global.hasOneUse() && isLinear(*global.getUsers().begin());
+  }
+  /// The sharding a linear op carries its operands' partial sums in: each of its dims split as
+  /// in the operands, partial over their axes; none unless every tensor operand is held
+  /// partial over the same axes with each dim split the same way in all of them.
+  std::optional<Sharding> carriedPartial(Operation *op) const;
   Sharding shardingFor(NamedTensorType global, const llvm::DenseMap<StringAttr, int> &axes) {
     Sharding sharding;
     for (StringAttr dim : global.getDimNames())
@@ -241,7 +256,47 @@ void Partitioner::resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int
   }
 }
 
+std::optional<Sharding> Partitioner::carriedPartial(Operation *op) const {
+  if (!isLinear(op) || op->getNumResults() != 1)
+    return std::nullopt;
+  llvm::DenseMap<StringAttr, int> axes;
+  std::optional<llvm::SmallVector<unsigned>> partial;
+  for (Value operand : op->getOperands()) {
+    NamedTensorType type = tensorTypeOf(operand);
+    if (!type)
+      continue;
+    Sharding from = heldOf(operand);
+    llvm::SmallVector<unsigned> sorted(from.partialAxes);
+    llvm::sort(sorted);
+    if (sorted.empty() || (partial && *partial != sorted))
+      return std::nullopt;
+    partial = sorted;
+    for (auto [dim, axis] : llvm::zip(type.getDimNames(), from.dimAxes))
+      if (auto [it, inserted] = axes.try_emplace(dim, axis); !inserted && it->second != axis)
+        return std::nullopt;
+  }
+  NamedTensorType result = tensorTypeOf(op->getResult(0));
+  if (!partial || !result)
+    return std::nullopt;
+  Sharding carried;
+  for (StringAttr dim : result.getDimNames()) {
+    auto it = axes.find(dim);
+    if (it == axes.end()) // a dim no operand has: not elementwise
+      return std::nullopt;
+    carried.dimAxes.push_back(it->second);
+  }
+  carried.partialAxes = *partial;
+  return carried;
+}
+
 LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterface rule) {
+  // A linear op of partial sums over the same axes runs on them as held: its result is the
+  // partial sum of its results, resolved once where a consumer needs it complete.
+  if (std::optional<Sharding> carried = carriedPartial(op)) {
+    Operation *local = builder.clone(*op, mapping);
+    return mapResults(op, local, {*carried});
+  }
+
   llvm::SmallVector<StringAttr> summedDims = rule.getSummedDims();
   llvm::SmallPtrSet<StringAttr, 4> summed(summedDims.begin(), summedDims.end());
   llvm::SmallVector<StringAttr> wholeDims = rule.getWholeDims();
@@ -304,7 +359,7 @@ LogicalResult Partitioner::mapResults(Operation *op, Operation *local,
 
 LogicalResult Partitioner::mapResult(Value global, Value local, const Sharding &produced,
                                      Location loc) {
-  if (feedsOneRelayout(global)) {
+  if (feedsOneRelayout(global) || feedsOneLinearOp(global, produced)) {
     held[global] = produced;
     mapping.map(global, local);
     return success();
