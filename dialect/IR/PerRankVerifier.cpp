@@ -5,8 +5,9 @@
 // name has one global size in the function (local size times its axes' sizes), so local
 // shapes and shardings agree; the ops that partitioning, autodiff and decompose remove are
 // gone; each collective turns its operand's sharding into its result's; every other op sees
-// each dim on the same axes in all its operands and results, takes no partial operand, and
-// leaves a partial sum only over axes of dims it sums.
+// each dim on the same axes in all its operands and results, takes no partial operand (but for
+// add, sub and scale on operands all partial over the same axes: their result is partial over
+// those), and leaves a partial sum only over axes of dims it sums.
 #include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshcOps.h"
 #include "dialect/IR/ModuleAttrs.h"
@@ -266,17 +267,42 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
   llvm::DenseMap<StringAttr, std::pair<Axes, std::string>> placed;
   llvm::DenseMap<StringAttr, Axes> operandDims; // dims of operands and their axes
   llvm::DenseSet<StringAttr> resultDims;
+  // A linear op (add, sub, scale) may take partial sums, when all its operands are partial
+  // over the same axes (a complete operand would be counted once per rank of those axes).
+  bool linear = llvm::isa<AddOp, SubOp, ScaleOp>(op);
+  std::optional<Held> carried; // the partial axes of a linear op's first tensor operand
   for (OpOperand &use : op.getOpOperands()) {
     auto type = llvm::dyn_cast<NamedTensorType>(use.get().getType());
     ShardingAttr sharding = type ? getSharding(use.get()) : ShardingAttr();
     if (!sharding)
       continue;
-    if (sharding.isPartial())
+    Held partial;
+    partial.partial.assign(sharding.getPartialAxes().begin(), sharding.getPartialAxes().end());
+    if (sharding.isPartial() && !linear)
       return op.emitOpError() << "operand #" << use.getOperandNumber() << " is a partial sum over "
                               << axesText(sharding.getPartialAxes())
-                              << "; only collectives take partial sums";
+                              << "; only collectives, add, sub and scale take partial sums";
+    if (linear && carried && !(*carried == partial))
+      return op.emitOpError() << "operand #" << use.getOperandNumber() << " is partial over "
+                              << axesText(partial.partial) << " but operand #0 over "
+                              << axesText(carried->partial)
+                              << "; a linear op takes partial sums only over the same axes";
+    if (linear)
+      carried = partial;
     for (auto [dim, name] : llvm::enumerate(type.getDimNames()))
       operandDims[name] = sharding.getDimAxes(dim);
+  }
+  if (carried && !carried->partial.empty()) {
+    for (OpResult result : op.getResults()) {
+      Held partial;
+      if (ShardingAttr sharding = getSharding(result))
+        partial.partial.assign(sharding.getPartialAxes().begin(), sharding.getPartialAxes().end());
+      if (!(partial == *carried))
+        return op.emitOpError() << "result #" << result.getResultNumber() << " is partial over "
+                                << axesText(partial.partial) << " but its operands over "
+                                << axesText(carried->partial)
+                                << "; a linear op's result is partial over its operands' axes";
+    }
   }
   if (auto rename = llvm::dyn_cast<RenameOp>(op))
     return checkRename(rename);
@@ -309,6 +335,8 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
   // A partial sum comes only from summing a split dim: the axes of dims of operands that no
   // result has.
   Axes summedAxes;
+  if (carried)
+    summedAxes = carried->partial;
   for (auto &[name, axes] : operandDims)
     if (!resultDims.contains(name))
       summedAxes.append(axes.begin(), axes.end());

@@ -6,15 +6,22 @@
 //     rule needs whole; where two different dims of the op land on one mesh axis (possible
 //     only when at least one of them is summed, since no tensor has two dims on an axis), one
 //     dim keeps the axis and the operands holding the others are gathered (see resolveConflicts);
-//  2. operands are gathered from their target sharding to what the op needs;
+//  2. operands are brought from how they are held to what the op needs;
 //  3. the op is cloned with local types; its result is split as its dims say and partial
 //     over the axes of its split summed dims;
 //  4. the result is resharded to its target at once, so later ops only ever see target
-//     shardings and never a partial value.
-// A value's target is the layout's sharding of its type, except for the result of
-// meshc.relayout, whose target is the override's sharding; a value whose one use is a relayout
-// is left as its op produced it (an input: read in the override's sharding), so that the
-// relayout reshards it once. Ops that rename dims (getDimRenames) run on their operand as it
+//     shardings and never a partial value; except a partial sum whose one use is a linear op
+//     (add, sub, scale): it is held partial, and if all that op's tensor operands are partial
+//     over the same axes (dims split alike), the op runs on them and its result is partial
+//     (held likewise, or resharded to its target); otherwise the op resolves its operands.
+// A value's target is the layout's sharding of its type. The result of meshc.relayout is held
+// in the override's sharding, and so is the result of an elementwise op (no summed or whole
+// dims, with results) of an operand held in an override: it runs in the override (each dim
+// as the first such operand holds it, other dims on their layout axis where free), so a chain
+// after a relayout stays there; ops that need another sharding (contractions, parameter
+// updates, outputs) reshard it. A value whose one use is a relayout is left as its op
+// produced it (an input: read in the override's sharding), so that the relayout reshards it
+// once. Ops that rename dims (getDimRenames) run on their operand as it
 // is held: a result dim is produced split the way its operand dim was, then resharded.
 // Every resharding is the cheapest plan of MeshLayout::planReshard (local slice, all_gather,
 // all_to_all, reduce_scatter, all_reduce; bytes received per rank).
@@ -89,19 +96,24 @@ private:
   Sharding heldOf(Value global) const {
     if (auto it = held.find(global); it != held.end())
       return it->second;
-    return targetOf(global);
-  }
-  /// The sharding consumers expect a value in: a relayout's override, else the layout's.
-  Sharding targetOf(Value global) const {
-    NamedTensorType type = tensorTypeOf(global);
-    if (auto relayout = global.getDefiningOp<RelayoutOp>())
-      return layout.shardingOf(type, relayout.getLayout());
-    return target(type);
+    return target(tensorTypeOf(global));
   }
   /// A value whose only use is a relayout: held as produced, the relayout reshards it.
   static bool feedsOneRelayout(Value global) {
     return global.hasOneUse() && llvm::isa<RelayoutOp>(*global.getUsers().begin());
   }
+  /// Ops linear in each operand: on partial sums over the same axes they leave a partial sum
+  /// over those axes (sum_r a_r + sum_r b_r = sum_r (a_r + b_r)).
+  static bool isLinear(Operation *op) { return llvm::isa<AddOp, SubOp, ScaleOp>(op); }
+  /// A partial value whose only use is a linear op: held partial, so that the linear op may
+  /// carry the sum and one collective resolves it where a consumer needs it complete.
+  static bool feedsOneLinearOp(Value global, const Sharding &produced) {
+    return produced.isPartial() && global.hasOneUse() && isLinear(*global.getUsers().begin());
+  }
+  /// The sharding a linear op carries its operands' partial sums in: each of its dims split as
+  /// in the operands, partial over their axes; none unless every tensor operand is held
+  /// partial over the same axes with each dim split the same way in all of them.
+  std::optional<Sharding> carriedPartial(Operation *op) const;
   Sharding shardingFor(NamedTensorType global, const llvm::DenseMap<StringAttr, int> &axes) {
     Sharding sharding;
     for (StringAttr dim : global.getDimNames())
@@ -111,15 +123,26 @@ private:
 
   LogicalResult partitionSource(Operation *op);
   LogicalResult partitionRuleOp(Operation *op, ShardingRuleOpInterface rule);
+  /// The axes an elementwise op (no summed or whole dims) runs on when an operand is held in
+  /// an override: each dim as the first overridden operand holding it has it, other dims on
+  /// their layout axis unless an override took that axis. None when no operand is overridden.
+  std::optional<llvm::DenseMap<StringAttr, int>> overrideAxes(Operation *op,
+                                                              ShardingRuleOpInterface rule) const;
+  /// Operands of an op without tensor results and sharding rule (output, return...) in their
+  /// target sharding.
+  LogicalResult partitionSink(Operation *op);
   LogicalResult partitionRenameOp(Operation *op, ShardingRuleOpInterface rule);
   LogicalResult partitionRelayout(RelayoutOp op);
   LogicalResult partitionClip(ClipGlobalNormOp op);
   /// Maps `global` to its per-rank `local` value, produced as `produced`: resharded to its
   /// target now, or left as produced when a relayout is its one use.
-  LogicalResult mapResult(Value global, Value local, const Sharding &produced, Location loc);
+  /// With `keep` (an op run in an override), held as produced: its consumers reshard it.
+  LogicalResult mapResult(Value global, Value local, const Sharding &produced, Location loc,
+                          bool keep = false);
   /// Types the results of the per-rank `local` (a clone of `op`) as `produced` (one per result;
   /// none when `op` has no tensor results), records the shardings and maps each result.
-  LogicalResult mapResults(Operation *op, Operation *local, llvm::ArrayRef<Sharding> produced);
+  LogicalResult mapResults(Operation *op, Operation *local, llvm::ArrayRef<Sharding> produced,
+                           bool keep = false);
   /// Sets `meshc.sharding` on the per-rank op `local`: one sharding per result.
   void annotate(Operation *local, llvm::ArrayRef<Sharding> shardings) {
     llvm::SmallVector<ShardingAttr> attrs;
@@ -162,7 +185,7 @@ LogicalResult Partitioner::partition(func::FuncOp func) {
     else if (llvm::any_of(op->getResultTypes(), llvm::IsaPred<NamedTensorType>))
       return op->emitOpError() << "has no sharding rule and cannot be partitioned";
     else
-      builder.clone(*op, mapping); // func.return and the like: operands in target sharding
+      done = partitionSink(op);
     if (failed(done))
       return failure();
   }
@@ -241,19 +264,65 @@ void Partitioner::resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int
   }
 }
 
+std::optional<Sharding> Partitioner::carriedPartial(Operation *op) const {
+  if (!isLinear(op) || op->getNumResults() != 1)
+    return std::nullopt;
+  llvm::DenseMap<StringAttr, int> axes;
+  std::optional<llvm::SmallVector<unsigned>> partial;
+  for (Value operand : op->getOperands()) {
+    NamedTensorType type = tensorTypeOf(operand);
+    if (!type)
+      continue;
+    Sharding from = heldOf(operand);
+    llvm::SmallVector<unsigned> sorted(from.partialAxes);
+    llvm::sort(sorted);
+    if (sorted.empty() || (partial && *partial != sorted))
+      return std::nullopt;
+    partial = sorted;
+    for (auto [dim, axis] : llvm::zip(type.getDimNames(), from.dimAxes))
+      if (auto [it, inserted] = axes.try_emplace(dim, axis); !inserted && it->second != axis)
+        return std::nullopt;
+  }
+  NamedTensorType result = tensorTypeOf(op->getResult(0));
+  if (!partial || !result)
+    return std::nullopt;
+  Sharding carried;
+  for (StringAttr dim : result.getDimNames()) {
+    auto it = axes.find(dim);
+    if (it == axes.end()) // a dim no operand has: not elementwise
+      return std::nullopt;
+    carried.dimAxes.push_back(it->second);
+  }
+  carried.partialAxes = *partial;
+  return carried;
+}
+
 LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterface rule) {
+  // A linear op of partial sums over the same axes runs on them as held: its result is the
+  // partial sum of its results, resolved once where a consumer needs it complete.
+  if (std::optional<Sharding> carried = carriedPartial(op)) {
+    Operation *local = builder.clone(*op, mapping);
+    return mapResults(op, local, {*carried});
+  }
+
   llvm::SmallVector<StringAttr> summedDims = rule.getSummedDims();
   llvm::SmallPtrSet<StringAttr, 4> summed(summedDims.begin(), summedDims.end());
   llvm::SmallVector<StringAttr> wholeDims = rule.getWholeDims();
 
-  // The axis of each of the op's dims while it runs.
+  // The axis of each of the op's dims while it runs: an elementwise op of an overridden
+  // value runs in the override and leaves its result there (its consumers reshard it).
+  std::optional<llvm::DenseMap<StringAttr, int>> overridden = overrideAxes(op, rule);
   llvm::DenseMap<StringAttr, int> axes;
-  for (ValueRange values : {ValueRange(op->getOperands()), ValueRange(op->getResults())})
-    for (Value value : values)
-      if (NamedTensorType type = tensorTypeOf(value))
-        for (StringAttr dim : type.getDimNames())
-          axes[dim] = llvm::is_contained(wholeDims, dim) ? kReplicated : axisOf(dim);
-  resolveConflicts(op, axes, summed);
+  if (overridden) {
+    axes = std::move(*overridden);
+  } else {
+    for (ValueRange values : {ValueRange(op->getOperands()), ValueRange(op->getResults())})
+      for (Value value : values)
+        if (NamedTensorType type = tensorTypeOf(value))
+          for (StringAttr dim : type.getDimNames())
+            axes[dim] = llvm::is_contained(wholeDims, dim) ? kReplicated : axisOf(dim);
+    resolveConflicts(op, axes, summed);
+  }
 
   // Operands: from their target sharding to what the op needs.
   IRMapping operands;
@@ -281,11 +350,62 @@ LogicalResult Partitioner::partitionRuleOp(Operation *op, ShardingRuleOpInterfac
       shardings.push_back(shardingFor(type, axes));
       shardings.back().partialAxes = partialAxes;
     }
-  return mapResults(op, local, shardings);
+  return mapResults(op, local, shardings, /*keep=*/overridden.has_value());
+}
+
+std::optional<llvm::DenseMap<StringAttr, int>>
+Partitioner::overrideAxes(Operation *op, ShardingRuleOpInterface rule) const {
+  // Ops without results (parameter updates) take their operands in the layout's sharding.
+  if (!rule.getSummedDims().empty() || !rule.getWholeDims().empty() || op->getNumResults() == 0)
+    return std::nullopt;
+  llvm::DenseMap<StringAttr, int> axes;
+  llvm::SmallVector<bool> axisTaken(layout.getNumAxes(), false);
+  // The first placement of a dim wins; an axis already taken leaves the dim replicated.
+  auto place = [&](StringAttr dim, int axis) {
+    if (axes.count(dim))
+      return;
+    if (axis != kReplicated && axisTaken[axis])
+      axis = kReplicated;
+    axes[dim] = axis;
+    if (axis != kReplicated)
+      axisTaken[axis] = true;
+  };
+  bool any = false;
+  for (Value operand : op->getOperands()) {
+    NamedTensorType type = tensorTypeOf(operand);
+    auto it = type ? held.find(operand) : held.end();
+    if (it == held.end() || it->second.isPartial() || it->second == target(type))
+      continue;
+    any = true;
+    for (auto [dim, axis] : llvm::zip(type.getDimNames(), it->second.dimAxes))
+      place(dim, axis);
+  }
+  if (!any)
+    return std::nullopt;
+  for (ValueRange values : {ValueRange(op->getOperands()), ValueRange(op->getResults())})
+    for (Value value : values)
+      if (NamedTensorType type = tensorTypeOf(value))
+        for (StringAttr dim : type.getDimNames())
+          place(dim, axisOf(dim));
+  return axes;
+}
+
+LogicalResult Partitioner::partitionSink(Operation *op) {
+  IRMapping operands;
+  for (Value operand : op->getOperands()) {
+    Value local = mapping.lookupOrDefault(operand);
+    if (NamedTensorType type = tensorTypeOf(operand))
+      local = reshard(local, type, heldOf(operand), target(type), op->getLoc());
+    if (!local)
+      return failure();
+    operands.map(operand, local);
+  }
+  builder.clone(*op, operands);
+  return success();
 }
 
 LogicalResult Partitioner::mapResults(Operation *op, Operation *local,
-                                      llvm::ArrayRef<Sharding> produced) {
+                                      llvm::ArrayRef<Sharding> produced, bool keep) {
   if (produced.empty()) { // no tensor results (func.return and the like)
     for (auto [global, result] : llvm::zip(op->getResults(), local->getResults()))
       mapping.map(global, result);
@@ -296,20 +416,21 @@ LogicalResult Partitioner::mapResults(Operation *op, Operation *local,
   for (auto [global, result, sharding] :
        llvm::zip(op->getResults(), local->getResults(), produced)) {
     result.setType(layout.localType(tensorTypeOf(global), sharding));
-    if (failed(mapResult(global, result, sharding, op->getLoc())))
+    if (failed(mapResult(global, result, sharding, op->getLoc(), keep)))
       return failure();
   }
   return success();
 }
 
 LogicalResult Partitioner::mapResult(Value global, Value local, const Sharding &produced,
-                                     Location loc) {
-  if (feedsOneRelayout(global)) {
+                                     Location loc, bool keep) {
+  NamedTensorType type = tensorTypeOf(global);
+  if (feedsOneRelayout(global) || feedsOneLinearOp(global, produced) ||
+      (keep && !produced.isPartial() && !(produced == target(type)))) {
     held[global] = produced;
     mapping.map(global, local);
     return success();
   }
-  NamedTensorType type = tensorTypeOf(global);
   Value resharded = reshard(local, type, produced, target(type), loc);
   if (!resharded)
     return failure();
@@ -320,10 +441,11 @@ LogicalResult Partitioner::mapResult(Value global, Value local, const Sharding &
 LogicalResult Partitioner::partitionRelayout(RelayoutOp op) {
   Value input = op.getInput();
   NamedTensorType type = tensorTypeOf(input);
-  Value local =
-      reshard(mapping.lookup(input), type, heldOf(input), targetOf(op.getResult()), op.getLoc());
+  Sharding override = layout.shardingOf(type, op.getLayout());
+  Value local = reshard(mapping.lookup(input), type, heldOf(input), override, op.getLoc());
   if (!local)
     return failure();
+  held[op.getResult()] = override;
   mapping.map(op.getResult(), local);
   return success();
 }

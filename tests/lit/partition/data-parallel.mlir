@@ -11,11 +11,11 @@ module attributes {meshc.mesh = #meshc.mesh<"b=4">, meshc.layout = #meshc.layout
 // CHECK: %[[W2:.+]] = meshc.param "w2" {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}], []]>]{{.*}} : !meshc.tensor<hidden=6, classes=4, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.softmax_xent
-// Each result records how it is held: the sum over the split batch is partial over b until
-// the all_reduce.
+// Each result records how it is held: the sum over the split batch is partial over b, and
+// so is its scale (linear: it carries the partial sum), until the all_reduce.
 // CHECK: %[[S:.+]] = meshc.reduce_sum {{.*}}{meshc.sharding = [#meshc.sharding<[], partial = [b]>]}
-// CHECK: %[[SR:.+]] = meshc.all_reduce %[[S]] {axes = ["b"], meshc.sharding = [#meshc.sharding<[]>]} : !meshc.tensor<f32>
-// CHECK: %[[LOSS:.+]] = meshc.scale %[[SR]] {factor = 1.250000e-01 : f64{{.*}}}
+// CHECK-NEXT: %[[SP:.+]] = meshc.scale %[[S]] {factor = 1.250000e-01 : f64, meshc.sharding = [#meshc.sharding<[], partial = [b]>]}
+// CHECK-NEXT: %[[LOSS:.+]] = meshc.all_reduce %[[SP]] {axes = ["b"], meshc.sharding = [#meshc.sharding<[]>]} : !meshc.tensor<f32>
 // CHECK-NOT: meshc.all_
 // CHECK: %[[DW2P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<hidden=6, classes=4, f32>
 // CHECK: %[[DW2:.+]] = meshc.all_reduce %[[DW2P]] {axes = ["b"]{{.*}}} : !meshc.tensor<hidden=6, classes=4, f32>

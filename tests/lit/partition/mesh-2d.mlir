@@ -12,7 +12,9 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CHECK-NEXT: %[[LP:.+]] = meshc.einsum {{.*}}meshc.sharding = [#meshc.sharding<{{\[\[}}b], []], partial = [m]>]{{.*}} -> !meshc.tensor<batch=4, classes=4, f32>
 // CHECK-NEXT: meshc.all_reduce %[[LP]] {axes = ["m"], meshc.sharding = [#meshc.sharding<{{\[\[}}b], []]>]} : !meshc.tensor<batch=4, classes=4, f32>
 // CHECK: %[[S:.+]] = meshc.reduce_sum
-// CHECK-NEXT: meshc.all_reduce %[[S]] {axes = ["b"]{{.*}}} : !meshc.tensor<f32>
+// The mean's scale carries the partial sum: one all_reduce after it.
+// CHECK-NEXT: %[[SP:.+]] = meshc.scale %[[S]] {{.*}}partial = [b]>]} : !meshc.tensor<f32>
+// CHECK-NEXT: meshc.all_reduce %[[SP]] {axes = ["b"]{{.*}}} : !meshc.tensor<f32>
 // CHECK: %[[DW2P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<hidden=3, classes=4, f32>
 // CHECK-NEXT: %[[DW2:.+]] = meshc.all_reduce %[[DW2P]] {axes = ["b"]{{.*}}}
 // The input gradient of the hidden layer contracts classes, which is not split.

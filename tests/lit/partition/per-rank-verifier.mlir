@@ -272,7 +272,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">} {
   func.func @f() attributes {meshc.per_rank = #meshc.mesh<"b=2,m=2">} {
     %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[b]]>]} : !meshc.tensor<n=2, f32>
     %s = meshc.reduce_sum %x {meshc.sharding = [#meshc.sharding<[], partial = [b]>]} : !meshc.tensor<n=2, f32> -> !meshc.tensor<f32>
-    // expected-error @+1 {{operand #0 is a partial sum over [b]; only collectives take partial sums}}
+    // expected-error @+1 {{operand #0 is a partial sum over [b]; only collectives, add, sub and scale take partial sums}}
     %r = meshc.relu %s {meshc.sharding = [#meshc.sharding<[]>]} : !meshc.tensor<f32>
     return
   }

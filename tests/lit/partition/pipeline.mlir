@@ -10,8 +10,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK: %[[LP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<batch=4, classes=4, f32>
   // CHECK-NEXT: meshc.all_reduce %[[LP]] {axes = ["m"]{{.*}}}
   // CHECK: %[[S:.+]] = meshc.reduce_sum {{.*}} -> !meshc.tensor<f32>
-  // CHECK-NEXT: %[[SR:.+]] = meshc.all_reduce %[[S]] {axes = ["b"]{{.*}}} : !meshc.tensor<f32>
-  // CHECK-NEXT: %[[LOSS:.+]] = meshc.scale %[[SR]] {factor = 1.250000e-01 : f64{{.*}}}
+  // CHECK-NEXT: %[[SP:.+]] = meshc.scale %[[S]] {factor = 1.250000e-01 : f64{{.*}}}
+  // CHECK-NEXT: %[[LOSS:.+]] = meshc.all_reduce %[[SP]] {axes = ["b"]{{.*}}} : !meshc.tensor<f32>
   // CHECK: %[[GWP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<d_in=4, hidden=3, f32>
   // CHECK-NEXT: %[[GW:.+]] = meshc.all_reduce %[[GWP]] {axes = ["b"]{{.*}}}
   // CHECK: meshc.sgd_update %[[W]], %[[GW]]

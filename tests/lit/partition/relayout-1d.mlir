@@ -1,11 +1,11 @@
 // RUN: meshc-opt --meshc-partition --split-input-file %s | FileCheck %s
 
 // Each transition of meshc.relayout on a 1-D mesh. The relayout's result is held in the
-// override's sharding (dims it does not name are replicated); consumers get it resharded to
-// what they need; the per-rank program has no relayout op.
+// override's sharding (dims it does not name are replicated); elementwise consumers (relu)
+// run in it and leave their results in it; other consumers get it resharded to what they
+// need; the per-rank program has no relayout op.
 
-// Replicated → split: a local slice, no communication; relu (layout: replicated) gathers it
-// back.
+// Replicated → split: a local slice, no communication; relu runs on the slice.
 module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
   // CHECK-LABEL: func.func @slice
   func.func @slice() {
@@ -13,9 +13,9 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
     %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[W]] {axis = "m", dim = "h"{{.*}}} : !meshc.tensor<d=8, h=8, f32> -> !meshc.tensor<d=8, h=2, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"h:m">} : !meshc.tensor<d=8, h=8, f32>
-    // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[S]] {axis = "m", dim = "h"{{.*}}} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
-    // CHECK-NEXT: meshc.relu %[[G]]{{.*}} : !meshc.tensor<d=8, h=8, f32>
+    // CHECK-NEXT: meshc.relu %[[S]] {meshc.sharding = [#meshc.sharding<{{\[\[}}], [m]]>]} : !meshc.tensor<d=8, h=2, f32>
     // CHECK-NOT: meshc.relayout
+    // CHECK-NOT: meshc.all_
     %x = meshc.relu %r : !meshc.tensor<d=8, h=8, f32>
     return
   }
@@ -23,7 +23,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
 
 // -----
 
-// Split → replicated: all_gather; the consumer, which wants the layout's split, slices.
+// Split → replicated: all_gather; relu runs on the gathered value.
 module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout<"h:m">} {
   // CHECK-LABEL: func.func @gather
   func.func @gather() {
@@ -31,8 +31,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
     %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[W]] {axis = "m", dim = "h"{{.*}}} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"">} : !meshc.tensor<d=8, h=8, f32>
-    // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[G]] {axis = "m", dim = "h"{{.*}}}
-    // CHECK-NEXT: meshc.relu %[[S]]{{.*}} : !meshc.tensor<d=8, h=2, f32>
+    // CHECK-NEXT: meshc.relu %[[G]]{{.*}} : !meshc.tensor<d=8, h=8, f32>
     %x = meshc.relu %r : !meshc.tensor<d=8, h=8, f32>
     return
   }
@@ -40,8 +39,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
 
 // -----
 
-// The axis moves from one dim to another: all_to_all (a quarter of the bytes of a gather),
-// and back for the consumer.
+// The axis moves from one dim to another: all_to_all (a quarter of the bytes of a gather);
+// relu runs in the override (no second all_to_all back).
 module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout<"h:m">} {
   // CHECK-LABEL: func.func @all_to_all
   func.func @all_to_all() {
@@ -49,8 +48,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
     %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[A:.+]] = meshc.all_to_all %[[W]] {axis = "m", concat_dim = "h", {{.*}}split_dim = "d"} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=2, h=8, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"d:m">} : !meshc.tensor<d=8, h=8, f32>
-    // CHECK-NEXT: %[[B:.+]] = meshc.all_to_all %[[A]] {axis = "m", concat_dim = "d", {{.*}}split_dim = "h"} : !meshc.tensor<d=2, h=8, f32> -> !meshc.tensor<d=8, h=2, f32>
-    // CHECK-NEXT: meshc.relu %[[B]]
+    // CHECK-NEXT: meshc.relu %[[A]]{{.*}} : !meshc.tensor<d=2, h=8, f32>
     %x = meshc.relu %r : !meshc.tensor<d=8, h=8, f32>
     return
   }
@@ -59,8 +57,8 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
 // -----
 
 // A pending sum whose one use is a relayout that splits a dim on the summed axis: the
-// relayout takes the partial value and reduce-scatters it (no all_reduce); relu, which wants
-// h whole, gathers it. Without the relayout the same einsum is all-reduced.
+// relayout takes the partial value and reduce-scatters it (no all_reduce); relu runs on the
+// scattered value. Without the relayout the same einsum is all-reduced.
 module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout<"k:m">} {
   // CHECK-LABEL: func.func @reduce_scatter
   func.func @reduce_scatter() {
@@ -68,8 +66,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
     %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<k=8, h=8, f32>
     // CHECK: %[[P:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<b=8, h=8, f32>
     // CHECK-NEXT: %[[RS:.+]] = meshc.reduce_scatter %[[P]] {axis = "m", dim = "h"{{.*}}} : !meshc.tensor<b=8, h=8, f32> -> !meshc.tensor<b=8, h=2, f32>
-    // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[RS]] {axis = "m", dim = "h"{{.*}}}
-    // CHECK-NEXT: meshc.relu %[[G]]{{.*}} : !meshc.tensor<b=8, h=8, f32>
+    // CHECK-NEXT: meshc.relu %[[RS]]{{.*}} : !meshc.tensor<b=8, h=2, f32>
     %p = meshc.einsum %x, %w : !meshc.tensor<b=8, k=8, f32>, !meshc.tensor<k=8, h=8, f32> -> !meshc.tensor<b=8, h=8, f32>
     %r = meshc.relayout %p {layout = #meshc.layout<"h:m">} : !meshc.tensor<b=8, h=8, f32>
     %y = meshc.relu %r : !meshc.tensor<b=8, h=8, f32>
@@ -102,8 +99,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">, meshc.layout = #meshc.layout
     // CHECK-NEXT: %[[Q:.+]] = meshc.all_reduce
     // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[Q]] {axis = "m", dim = "b"{{.*}}} : !meshc.tensor<b=8, h=8, f32> -> !meshc.tensor<b=2, h=8, f32>
     // CHECK-NEXT: meshc.relu %[[Q]]
-    // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[S]] {axis = "m", dim = "b"{{.*}}}
-    // CHECK-NEXT: meshc.relu %[[G]]
+    // CHECK-NEXT: meshc.relu %[[S]]{{.*}} : !meshc.tensor<b=2, h=8, f32>
     %p = meshc.einsum %x, %w : !meshc.tensor<b=8, k=8, f32>, !meshc.tensor<k=8, h=8, f32> -> !meshc.tensor<b=8, h=8, f32>
     %r = meshc.relayout %p {layout = #meshc.layout<"">} : !meshc.tensor<b=8, h=8, f32>
     %q = meshc.einsum %x, %w : !meshc.tensor<b=8, k=8, f32>, !meshc.tensor<k=8, h=8, f32> -> !meshc.tensor<b=8, h=8, f32>
@@ -136,15 +132,14 @@ module attributes {meshc.mesh = #meshc.mesh<"m=4">} {
 
 // Axes of size 1 split nothing: an override onto one is replicated, so relayout from h:m to
 // h:one is a gather, and a relayout that only names size-1 axes of a replicated value costs
-// nothing; relu (h:m) slices.
+// nothing; relu runs replicated, as the override holds it.
 module attributes {meshc.mesh = #meshc.mesh<"one=1,m=4">, meshc.layout = #meshc.layout<"h:m">} {
   // CHECK-LABEL: func.func @size_one
   func.func @size_one() {
     // CHECK: %[[W:.+]] = meshc.param "w"
     %w = meshc.param "w" zeros {scale = 0.0} : !meshc.tensor<d=8, h=8, f32>
     // CHECK-NEXT: %[[G:.+]] = meshc.all_gather %[[W]] {axis = "m", dim = "h"{{.*}}} : !meshc.tensor<d=8, h=2, f32> -> !meshc.tensor<d=8, h=8, f32>
-    // CHECK-NEXT: %[[S:.+]] = meshc.all_slice %[[G]] {axis = "m", dim = "h"{{.*}}}
-    // CHECK-NEXT: meshc.relu %[[S]]{{.*}} : !meshc.tensor<d=8, h=2, f32>
+    // CHECK-NEXT: meshc.relu %[[G]]{{.*}} : !meshc.tensor<d=8, h=8, f32>
     %r = meshc.relayout %w {layout = #meshc.layout<"h:one">} : !meshc.tensor<d=8, h=8, f32>
     %s = meshc.relayout %r {layout = #meshc.layout<"d:one">} : !meshc.tensor<d=8, h=8, f32>
     %x = meshc.relu %s : !meshc.tensor<d=8, h=8, f32>
