@@ -307,7 +307,7 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
   if (auto rename = llvm::dyn_cast<RenameOp>(op))
     return checkRename(rename);
 
-  auto place = [&](Value value, std::string where) -> LogicalResult {
+  auto place = [&](Value value, const std::string &where) -> LogicalResult {
     auto type = llvm::dyn_cast<NamedTensorType>(value.getType());
     ShardingAttr sharding = type ? getSharding(value) : ShardingAttr();
     if (!sharding)
