@@ -215,6 +215,9 @@ std::string joinAxes(llvm::ArrayRef<std::string> axes) {
 
 } // namespace
 
+// Long on purpose: one walk over the per-rank function that files each op's memory, FLOPs
+// and collectives in the order the executable runs them; the costs themselves are the
+// helpers above.
 LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
@@ -330,6 +333,7 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   return success();
 }
 
+// Long on purpose: the report's sections printed top to bottom as the user reads them.
 void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   os << "meshc --explain: program '" << r.program << "' on mesh " << r.mesh << " (" << r.numRanks
      << (r.numRanks == 1 ? " rank" : " ranks") << "), layout "

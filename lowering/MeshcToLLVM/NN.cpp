@@ -43,6 +43,7 @@ Placement placementOf(Value result, const LoweringState &state) {
 
 } // namespace
 
+// Long on purpose: a TypeSwitch with one short case per op of the family (NNFamilyOps).
 LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;

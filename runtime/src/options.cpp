@@ -62,6 +62,7 @@ bool parseSeconds(const std::string &text, double *out) {
 
 } // namespace
 
+// Long on purpose: one branch per flag, in --help's order, so the flags read as one table.
 bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
   Options opts;
   bool lrMinGiven = false, lrFactorGiven = false;
