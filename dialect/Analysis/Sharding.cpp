@@ -139,7 +139,7 @@ private:
   int64_t fraction(const State &state, int64_t group) const {
     return saturatingMul(saturatingMul(state.held, group - 1), scale / group);
   }
-  void relax(const State &from, Key next, ReshardStep step, int64_t stepCost);
+  void relax(const State &from, const Key &next, const ReshardStep &step, int64_t stepCost);
   /// Local slices toward the target, all_gathers, all_to_alls.
   void expandDims(const State &state);
   /// Pending sums: reduce_scatter onto a whole dim, or all_reduce over some free axes.
@@ -175,7 +175,8 @@ Sharding ReshardSearch::shardingOfKey(const Key &key) const {
 
 // Costs saturate: a tensor near the int64 byte limit times a ring factor overflows, and a
 // wrapped (negative) cost would make the search pick a dear plan.
-void ReshardSearch::relax(const State &from, Key next, ReshardStep step, int64_t stepCost) {
+void ReshardSearch::relax(const State &from, const Key &next, const ReshardStep &step,
+                          int64_t stepCost) {
   int64_t nextCost = saturatingAdd(from.cost, stepCost);
   unsigned nextSteps = from.steps + 1;
   auto [it, inserted] = nodes.try_emplace(next, Node{nextCost, nextSteps, false, from.key, step});
