@@ -122,6 +122,23 @@ public:
   Status copyWindow(int64_t outer, int64_t inner, const void *in, int64_t inN, int64_t inStart,
                     void *out, int64_t outN, int64_t outStart, int64_t len, int elemSize) override;
 
+  // ---- kernels/cnn.cu (cuDNN)
+  Status convForward(const WindowGeometry &g, const float *x, const float *w, float *y) override;
+  Status convBackwardData(const WindowGeometry &g, const float *w, const float *dy,
+                          float *dx) override;
+  Status convBackwardWeights(const WindowGeometry &g, const float *x, const float *dy,
+                             float *dw) override;
+  Status poolForward(int kind, const WindowGeometry &g, const float *x, float *y) override;
+  Status poolBackward(int kind, const WindowGeometry &g, const float *x, const float *dy,
+                      float *dx) override;
+  Status batchNorm(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
+                   const float *mean, const float *var, const float *scale, const float *shift,
+                   float *y) override;
+  Status batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
+                       const float *mean, const float *var, const float *scale, const float *dy,
+                       float *dx, float *dmean, float *dvar, float *dscale,
+                       float *dshift) override;
+
 private:
   CudaDevice() = default;
 
