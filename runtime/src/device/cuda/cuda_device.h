@@ -1,5 +1,6 @@
 // cuda_device.h — the CUDA implementation of Device: one GPU, one compute stream and one
-// communication stream, cuBLAS for matmuls, hand-written kernels for the rest.
+// communication stream, cuBLAS for matmuls, cuDNN for convolution and pooling, hand-written
+// kernels for the rest.
 //
 // The class is defined here and implemented across files: cuda_device.cu (set-up, memory,
 // copies, matmul, communicators) and kernels/*.cu (one file per op family, as on the CPU).
@@ -11,6 +12,7 @@
 #include "device/device.h"
 
 #include <cublas_v2.h>
+#include <cudnn.h>
 #include <cuda_runtime.h>
 
 #include <string>
@@ -141,6 +143,8 @@ public:
 
 private:
   CudaDevice() = default;
+  // The cuDNN handle on the compute stream, made on first use (kernels/cnn.cu).
+  Status cudnn(cudnnHandle_t *out);
 
   int ordinal_ = 0;
   std::string name_;
@@ -148,6 +152,7 @@ private:
   cudaStream_t compute_ = nullptr;
   cudaStream_t comm_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
+  cudnnHandle_t cudnn_ = nullptr;
   CachingAllocator allocator_;
 };
 
