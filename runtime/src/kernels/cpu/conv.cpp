@@ -19,9 +19,11 @@ namespace {
 
 // Whether the convolutions let oneDNN choose their memory formats (`any`: blocked layouts,
 // with reorders from and to the caller's plain buffers) or run on the plain buffers directly.
-// Measured on the Fashion-MNIST CNN's shapes (README, "CNN kernels"): plain was as fast or
-// faster on every one, because the reorders cost more than the blocked kernels gain at 1 and
-// 32 channels.
+// Measured on the Fashion-MNIST CNN's shapes (batch 128, 1->32 channels at 28x28 and 32->64 at
+// 14x14, 3x3 same; forward + backward data + backward weights of both, 2 threads, medians of
+// 15 calls, on a loaded 2-core machine): plain 149 and 55 ms in two runs, `any` 212 and 96 ms.
+// The reorders into and out of the blocked layouts cost more than those kernels gain at 1 and 32
+// input channels.
 constexpr bool kConvFormatsAny = false;
 
 enum class Pass { Forward, BackwardData, BackwardWeights };
