@@ -11,7 +11,7 @@
 //     dim keeps the axis and the operands holding the others are gathered (see resolveConflicts);
 //  2. operands are needed as the op's dims say;
 //  3. each result is produced split as its dims say and partial over the axes of the op's split
-//     summed dims;
+//     summed dims it lacks;
 //  4. a result is held in its target, so later ops see target shardings and never a partial
 //     value; except a partial sum whose one use is a linear op (add, sub, scale): it is held
 //     partial, and if all that op's tensor operands are partial over the same axes (dims split
@@ -305,17 +305,18 @@ void ShardingPropagator::propagateRuleOp(Operation *op, ShardingRuleOpInterface 
   for (Value operand : op->getOperands())
     needed.push_back(shardingFor(tensorTypeOf(operand), axes));
 
-  llvm::SmallVector<unsigned> partialAxes;
-  for (StringAttr dim : summedDims)
-    if (int axis = axes.lookup(dim); axis != kReplicated)
-      partialAxes.push_back(axis);
-  llvm::sort(partialAxes);
-  partialAxes.erase(std::unique(partialAxes.begin(), partialAxes.end()), partialAxes.end());
+  // A result is partial over the axes of the split summed dims it lacks (an op with several
+  // results may keep a summed dim in one of them: batch norm's adjoint sums its [channel]
+  // results over the batch, not its input gradient).
   llvm::SmallVector<Sharding> produced;
   for (Value result : op->getResults())
     if (NamedTensorType type = tensorTypeOf(result)) {
-      produced.push_back(shardingFor(type, axes));
-      produced.back().partialAxes = partialAxes;
+      Sharding &sharding = produced.emplace_back(shardingFor(type, axes));
+      for (StringAttr dim : summedDims)
+        if (int axis = axes.lookup(dim); axis != kReplicated && !type.hasDim(dim.getValue()))
+          sharding.partialAxes.push_back(axis);
+      llvm::sort(sharding.partialAxes);
+      sharding.partialAxes.erase(llvm::unique(sharding.partialAxes), sharding.partialAxes.end());
     }
   decide(op, needed, produced, /*keep=*/overridden.has_value());
 }
