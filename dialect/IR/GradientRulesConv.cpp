@@ -39,8 +39,7 @@ LogicalResult ConvTransposeOp::buildAdjoints(OpBuilder &builder, Value resultAdj
 LogicalResult MaxPoolOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                        SmallVectorImpl<Value> &operandAdjoints) {
   operandAdjoints.assign({builder.create<MaxPoolGradOp>(
-      getLoc(), getInput().getType(), ValueRange{getInput(), resultAdjoint},
-      (*this)->getAttrs())});
+      getLoc(), getInput().getType(), ValueRange{getInput(), resultAdjoint}, (*this)->getAttrs())});
   return success();
 }
 
@@ -54,11 +53,10 @@ LogicalResult AvgPoolOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
 LogicalResult BatchNormOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                          SmallVectorImpl<Value> &operandAdjoints) {
   Type x = getInput().getType(), stat = getMean().getType();
-  auto grad = builder.create<BatchNormGradOp>(getLoc(), TypeRange{x, stat, stat, stat, stat},
-                                              ValueRange{getInput(), getMean(), getVar(),
-                                                         getScale(), resultAdjoint},
-                                              (*this)->getAttrs());
-  operandAdjoints.assign({grad.getDinput(), grad.getDmean(), grad.getDvar(), grad.getDscale(),
-                          grad.getDshift()});
+  auto grad = builder.create<BatchNormGradOp>(
+      getLoc(), TypeRange{x, stat, stat, stat, stat},
+      ValueRange{getInput(), getMean(), getVar(), getScale(), resultAdjoint}, (*this)->getAttrs());
+  operandAdjoints.assign(
+      {grad.getDinput(), grad.getDmean(), grad.getDvar(), grad.getDscale(), grad.getDshift()});
   return success();
 }

@@ -87,8 +87,7 @@ LogicalResult requireHas(Operation *op, Role role, llvm::StringRef dim, llvm::St
 
 LogicalResult requireLacks(Operation *op, Role role, llvm::StringRef dim, llvm::StringRef what) {
   if (role.type.hasDim(dim))
-    return op->emitOpError() << what << " '" << dim << "' is also a dimension of the "
-                             << role.what;
+    return op->emitOpError() << what << " '" << dim << "' is also a dimension of the " << role.what;
   return success();
 }
 
@@ -122,8 +121,8 @@ LogicalResult requireBatchDims(Operation *op, Role input, llvm::ArrayRef<llvm::S
       continue;
     std::optional<unsigned> at = output.type.findDim(name.getValue());
     if (!at || llvm::is_contained(outOwn, name.getValue()))
-      return op->emitOpError() << "batch-like dim '" << name.getValue() << "' of the "
-                               << input.what << " is not a batch-like dim of the " << output.what;
+      return op->emitOpError() << "batch-like dim '" << name.getValue() << "' of the " << input.what
+                               << " is not a batch-like dim of the " << output.what;
     if (output.type.getDimSizes()[*at] != size)
       return op->emitOpError() << "batch-like dim '" << name.getValue() << "' has size " << size
                                << " in the " << input.what << " but "
@@ -164,8 +163,8 @@ LogicalResult requireWindowNumbers(Operation *op, const WindowAttrs &attrs,
 }
 
 /// Each output spatial size is floor((in + lo + hi - d (k - 1) - 1) / s) + 1.
-LogicalResult requireOutputSizes(Operation *op, const WindowAttrs &attrs, Role input,
-                                 Role output, llvm::ArrayRef<int64_t> kernel,
+LogicalResult requireOutputSizes(Operation *op, const WindowAttrs &attrs, Role input, Role output,
+                                 llvm::ArrayRef<int64_t> kernel,
                                  llvm::ArrayRef<int64_t> dilations) {
   if (inPerRankProgram(op))
     return success();
@@ -179,14 +178,14 @@ LogicalResult requireOutputSizes(Operation *op, const WindowAttrs &attrs, Role i
       padded = checkedAdd(*padded, attrs.padHi[i]);
     if (!reach || !padded || *padded - 1 < *reach)
       return op->emitOpError() << "the window along '" << dim << "' (size " << k << ", dilation "
-                               << d << ") is larger than the padded " << input.what << " ("
-                               << in << " + " << attrs.padLo[i] << " + " << attrs.padHi[i] << ")";
+                               << d << ") is larger than the padded " << input.what << " (" << in
+                               << " + " << attrs.padLo[i] << " + " << attrs.padHi[i] << ")";
     int64_t expected = (*padded - 1 - *reach) / attrs.strides[i] + 1;
     int64_t actual = output.type.getDimSize(attrs.outputSpatial[i]);
     if (actual != expected)
-      return op->emitOpError() << "output spatial dim '" << attrs.outputSpatial[i]
-                               << "' of the " << output.what << " has size " << actual
-                               << " but the window along '" << dim << "' gives " << expected;
+      return op->emitOpError() << "output spatial dim '" << attrs.outputSpatial[i] << "' of the "
+                               << output.what << " has size " << actual << " but the window along '"
+                               << dim << "' gives " << expected;
   }
   return success();
 }
@@ -220,8 +219,7 @@ template <typename OpT> LogicalResult verifyConv(OpT op, Role x, Role w, Role y)
     return op.emitOpError() << "in_channel and out_channel are both '" << c << "'";
 
   // The input: in_channel and the input spatial dims, but none of the filter's own dims.
-  if (failed(requireHas(raw, x, c, "in_channel")) ||
-      failed(requireLacks(raw, x, f, "out_channel")))
+  if (failed(requireHas(raw, x, c, "in_channel")) || failed(requireLacks(raw, x, f, "out_channel")))
     return failure();
   for (llvm::StringRef dim : attrs.inputSpatial)
     if (failed(requireHas(raw, x, dim, "input spatial dim")))
@@ -244,8 +242,7 @@ template <typename OpT> LogicalResult verifyConv(OpT op, Role x, Role w, Role y)
   }
 
   // The result: out_channel and the output spatial dims, not in_channel.
-  if (failed(requireHas(raw, y, f, "out_channel")) ||
-      failed(requireLacks(raw, y, c, "in_channel")))
+  if (failed(requireHas(raw, y, f, "out_channel")) || failed(requireLacks(raw, y, c, "in_channel")))
     return failure();
   for (llvm::StringRef dim : attrs.outputSpatial)
     if (failed(requireHas(raw, y, dim, "output spatial dim")))
@@ -344,8 +341,8 @@ LogicalResult AvgPoolOp::verify() {
 
 LogicalResult MaxPoolGradOp::verify() {
   if (getInput().getType() != getResult().getType())
-    return emitOpError() << "the result " << getResult().getType()
-                         << " must have the input's type " << getInput().getType();
+    return emitOpError() << "the result " << getResult().getType() << " must have the input's type "
+                         << getInput().getType();
   return verifyPool(*this, {tensorOf(getInput()), "input"}, {tensorOf(getGrad()), "grad"});
 }
 

@@ -52,8 +52,8 @@ struct Window {
 bool checkSpatial(GraphImpl &g, const Tensor &x, const std::vector<Dim> &spatial, const char *fn,
                   const std::source_location &loc) {
   if (spatial.empty() || spatial.size() > 3) {
-    g.error(loc, std::string(fn) + " needs 1 to 3 spatial dims, got " +
-                     std::to_string(spatial.size()));
+    g.error(loc,
+            std::string(fn) + " needs 1 to 3 spatial dims, got " + std::to_string(spatial.size()));
     return false;
   }
   bool ok = true;
@@ -85,8 +85,8 @@ bool perDim(GraphImpl &g, const std::vector<int64_t> &values, size_t n,
   else if (values.size() == n)
     out = values;
   else {
-    g.error(loc, std::string(fn) + " has " + std::to_string(values.size()) + " " + what +
-                     " for " + std::to_string(n) + " spatial dims (give none, one, or one each)");
+    g.error(loc, std::string(fn) + " has " + std::to_string(values.size()) + " " + what + " for " +
+                     std::to_string(n) + " spatial dims (give none, one, or one each)");
     return false;
   }
   for (int64_t v : out)
@@ -115,10 +115,8 @@ bool resolvePads(GraphImpl &g, const Padding &padding, const std::vector<int64_t
   case Padding::Kind::Same:
     for (size_t i = 0; i < n; ++i) {
       int64_t out = (in[i] + win.stride[i] - 1) / win.stride[i];
-      int64_t total =
-          std::max<int64_t>((out - 1) * win.stride[i] + reach(win.size[i], win.dilation[i]) + 1 -
-                                in[i],
-                            0);
+      int64_t total = std::max<int64_t>(
+          (out - 1) * win.stride[i] + reach(win.size[i], win.dilation[i]) + 1 - in[i], 0);
       win.lo.push_back(total / 2);
       win.hi.push_back(total - total / 2);
     }
@@ -150,8 +148,8 @@ bool nameOutputs(GraphImpl &g, const std::vector<Dim> &from, const std::vector<i
                  const std::vector<std::string> &given, const char *fn, const char *field,
                  const std::source_location &loc, std::vector<Dim> &out) {
   if (!given.empty() && given.size() != from.size()) {
-    g.error(loc, std::string(fn) + " names " + std::to_string(given.size()) +
-                     " output dims for " + std::to_string(from.size()) + " spatial dims");
+    g.error(loc, std::string(fn) + " names " + std::to_string(given.size()) + " output dims for " +
+                     std::to_string(from.size()) + " spatial dims");
     return false;
   }
   // The first problem only: the others are usually the same one again.
@@ -195,8 +193,8 @@ bool findChannels(GraphImpl &g, const Tensor &x, const Tensor &w, const std::vec
   }
   if (common.size() != 1) {
     g.error(loc, std::string(fn) + " input " + detail::printDims(x.dims()) + " and filter " +
-                     detail::printDims(w.dims()) + " must share exactly one dim, the " + sharedWhat +
-                     "; they share " + std::to_string(common.size()));
+                     detail::printDims(w.dims()) + " must share exactly one dim, the " +
+                     sharedWhat + "; they share " + std::to_string(common.size()));
     return false;
   }
   shared = common[0];
@@ -385,8 +383,8 @@ Tensor conv_transpose(const Tensor &x, const Tensor &w, const ConvSpec &spec,
       return failed();
     for (size_t i = 0; i < n; ++i) {
       int64_t r = reach(win.size[i], win.dilation[i]);
-      __int128 size = __int128(spec.spatial[i].size - 1) * win.stride[i] + r + 1 - win.lo[i] -
-                      win.hi[i];
+      __int128 size =
+          __int128(spec.spatial[i].size - 1) * win.stride[i] + r + 1 - win.lo[i] - win.hi[i];
       if (r < 0 || size < 1 || size > __int128(INT64_MAX)) {
         g->error(loc, "conv_transpose pads along '" + spec.spatial[i].name + "' (" +
                           std::to_string(win.lo[i]) + " and " + std::to_string(win.hi[i]) +
@@ -439,8 +437,8 @@ Tensor batch_norm_inference(const Tensor &x, const Tensor &mean, const Tensor &v
     const Tensor &t = *operands[i];
     if (t.dtype() != DType::F32 || t.dims() != std::vector<Dim>{channel}) {
       g->error(loc, std::string("batch_norm ") + what[i - 1] + " " + detail::printDims(t.dims()) +
-                        " must be f32 with exactly the channel dim '" + channel.name + "' of size " +
-                        std::to_string(channel.size));
+                        " must be f32 with exactly the channel dim '" + channel.name +
+                        "' of size " + std::to_string(channel.size));
       ok = false;
     }
   }

@@ -64,8 +64,8 @@ TEST_F(GradCheckConv, Conv1dStride2Dilation2AsymmetricPadding) {
 // Same padding keeps the spatial names; the filter's dims and the batch-like dims are in
 // another order in each tensor.
 TEST_F(GradCheckConv, Conv2dSameOddOrders) {
-  Conv conv{list({"h", "w"}), list({"h", "w"}), list({"kh", "kw"}), ints({1, 1}), ints({1, 1}),
-            ints({1, 1}), ints({1, 1})};
+  Conv conv{list({"h", "w"}), list({"h", "w"}), list({"kh", "kw"}), ints({1, 1}),
+            ints({1, 1}),     ints({1, 1}),     ints({1, 1})};
   check(convProgram(conv, "g=2, h=5, c=2, n=1, w=4", "kh=3, c=2, kw=3, f=3",
                     "n=1, f=3, g=2, h=5, w=4"));
 }
@@ -73,22 +73,23 @@ TEST_F(GradCheckConv, Conv2dSameOddOrders) {
 // TensorFlow's same padding with stride 2: out = ceil(in / 2); 7 -> 4 with pads 1 + 1, 6 -> 3
 // with kernel 2 and no padding.
 TEST_F(GradCheckConv, Conv2dSameStride2) {
-  Conv conv{list({"h", "w"}), list({"oh", "ow"}), list({"kh", "kw"}), ints({2, 2}), ints({1, 1}),
-            ints({1, 0}), ints({1, 0})};
+  Conv conv{list({"h", "w"}), list({"oh", "ow"}), list({"kh", "kw"}), ints({2, 2}),
+            ints({1, 1}),     ints({1, 0}),       ints({1, 0})};
   check(convProgram(conv, "n=2, c=2, h=7, w=6", "f=2, c=2, kh=3, kw=2", "n=2, f=2, oh=4, ow=3"));
 }
 
 TEST_F(GradCheckConv, Conv3dMixed) {
   Conv conv{list({"d", "h", "w"}), list({"od", "oh", "ow"}), list({"kd", "kh", "kw"}),
-            ints({1, 2, 1}), ints({1, 1, 2}), ints({0, 1, 1}), ints({1, 0, 0})};
+            ints({1, 2, 1}),       ints({1, 1, 2}),          ints({0, 1, 1}),
+            ints({1, 0, 0})};
   check(convProgram(conv, "n=1, c=2, d=4, h=5, w=3", "f=2, c=2, kd=2, kh=3, kw=2",
                     "n=1, f=2, od=4, oh=2, ow=2"));
 }
 
 // The transposed convolution of a stride-2 convolution (a GAN generator's upsampling): 3 -> 7.
 TEST_F(GradCheckConv, ConvTranspose2dStride2) {
-  Conv conv{list({"h", "w"}), list({"oh", "ow"}), list({"kh", "kw"}), ints({2, 2}), ints({1, 1}),
-            ints({1, 0}), ints({1, 1})};
+  Conv conv{list({"h", "w"}), list({"oh", "ow"}), list({"kh", "kw"}), ints({2, 2}),
+            ints({1, 1}),     ints({1, 0}),       ints({1, 1})};
   check("%x = meshc.param \"x\" normal {scale = 1.0} : !t<n=2, f=3, oh=4, ow=3>\n"
         "%w = meshc.param \"w\" normal {scale = 1.0} : !t<c=2, f=3, kh=3, kw=2>\n"
         "%y = meshc.conv_transpose %x, %w " +

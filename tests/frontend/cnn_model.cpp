@@ -23,28 +23,38 @@ int main(int argc, char **argv) {
   Dim ph = p1.dims()[2], pw = p1.dims()[3];
 
   Tensor k2 = g.param("k2", {kh, kw, f1, f2}, Init::glorot());
-  Tensor a2 = conv(p1, k2, {.spatial = {ph, pw}, .kernel = {kh, kw}, .strides = {2},
-                            .dilations = {1}, .padding = Padding::pads({1, 1}, {1, 0}),
-                            .out = {"qh", "qw"}});
+  Tensor a2 = conv(p1, k2,
+                   {.spatial = {ph, pw},
+                    .kernel = {kh, kw},
+                    .strides = {2},
+                    .dilations = {1},
+                    .padding = Padding::pads({1, 1}, {1, 0}),
+                    .out = {"qh", "qw"}});
   Dim qh = a2.dims()[2], qw = a2.dims()[3];
   // Upsample back (a generator's step), then pool everything to one value per channel.
   Tensor k3 = g.param("k3", {f2, f1, kh, kw}, Init::glorot());
-  Tensor up = conv_transpose(relu(a2), k3, {.spatial = {qh, qw}, .kernel = {kh, kw},
-                                            .strides = {2}, .padding = Padding::same(),
-                                            .out = {"uh", "uw"}});
+  Tensor up = conv_transpose(relu(a2), k3,
+                             {.spatial = {qh, qw},
+                              .kernel = {kh, kw},
+                              .strides = {2},
+                              .padding = Padding::same(),
+                              .out = {"uh", "uw"}});
   Dim uh = up.dims()[2], uw = up.dims()[3];
-  Tensor pooled = avg_pool(up, {.spatial = {uh, uw}, .window = {uh.size, uw.size},
-                                .out = {"one_h", "one_w"}});
+  Tensor pooled =
+      avg_pool(up, {.spatial = {uh, uw}, .window = {uh.size, uw.size}, .out = {"one_h", "one_w"}});
   // A 1-D and a 3-D convolution on reshaped views of the input.
   Dim hw{"hw", h.size * w.size}, k5{"k5", 5}, d3{"d3", 3}, h3{"h3", 3}, w3{"w3", 8};
   Tensor line = reshape(x, {batch, ch, hw});
   Tensor k4 = g.param("k4", {ch, f1, k5}, Init::glorot());
-  Tensor a4 = conv(line, k4, {.spatial = {hw}, .kernel = {k5}, .strides = {4}, .dilations = {2},
-                              .out = {"ohw"}});
+  Tensor a4 =
+      conv(line, k4,
+           {.spatial = {hw}, .kernel = {k5}, .strides = {4}, .dilations = {2}, .out = {"ohw"}});
   Tensor vol = reshape(x, {batch, ch, d3, h3, w3});
   Tensor k6 = g.param("k6", {f1, ch, Dim{"kd", 2}, Dim{"kh3", 2}, Dim{"kw3", 3}}, Init::glorot());
-  Tensor a6 = conv(vol, k6, {.spatial = {d3, h3, w3}, .kernel = {Dim{"kd", 2}, Dim{"kh3", 2}, Dim{"kw3", 3}},
-                             .padding = Padding::same()});
+  Tensor a6 = conv(vol, k6,
+                   {.spatial = {d3, h3, w3},
+                    .kernel = {Dim{"kd", 2}, Dim{"kh3", 2}, Dim{"kw3", 3}},
+                    .padding = Padding::same()});
 
   Tensor v = g.param("v", {f1, cls}, Init::glorot());
   Tensor logits = einsum({pooled, v}, {batch, cls}) + einsum({a4, v}, {batch, cls}) +

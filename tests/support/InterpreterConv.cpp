@@ -120,10 +120,10 @@ void forEachTap(const Window &win, const HostTensor &x, const HostTensor &w, con
       outer.push_back({x.sizes[i], strideOf(x, dim), 0, strideOf(y, dim)});
   }
   if (!win.inChannel.empty()) {
-    outer.push_back({sizeOf(x, win.inChannel), strideOf(x, win.inChannel),
-                     strideOf(w, win.inChannel), 0});
-    outer.push_back({sizeOf(y, win.outChannel), 0, strideOf(w, win.outChannel),
-                     strideOf(y, win.outChannel)});
+    outer.push_back(
+        {sizeOf(x, win.inChannel), strideOf(x, win.inChannel), strideOf(w, win.inChannel), 0});
+    outer.push_back(
+        {sizeOf(y, win.outChannel), 0, strideOf(w, win.outChannel), strideOf(y, win.outChannel)});
   }
   size_t firstOutput = outer.size();
   for (size_t k = 0; k < win.in.size(); ++k)
@@ -235,9 +235,8 @@ LogicalResult interpretConvOp(Operation *op, llvm::function_ref<const HostTensor
       .Case([&](AvgPoolOp o) {
         const HostTensor &x = get(o.getInput());
         Window win = poolWindow(o);
-        forEachTap(win, x, HostTensor(), out, [&](int64_t, int64_t xo, int64_t, int64_t yo) {
-          out.data[yo] += x.data[xo];
-        });
+        forEachTap(win, x, HostTensor(), out,
+                   [&](int64_t, int64_t xo, int64_t, int64_t yo) { out.data[yo] += x.data[xo]; });
         for (double &v : out.data)
           v /= double(windowVolume(win));
         return success();
