@@ -1,9 +1,11 @@
 // RUN: meshc %s --emit=partitioned --mesh m=2 --layout f:m | FileCheck %s
+// RUN: meshc %s --emit=partitioned --mesh b=2 --layout n:b | FileCheck %s --check-prefix=BATCH
 
 // Batch norm with the batch statistics (as the DSL builds it), channels split: statistics, normalisation and the adjoint
-// all run on each rank's channels without communication. (A split batch would make
-// batch_norm_grad's [f] results partial sums over it, but the partitioner marks every result of
-// a rule op partial, dx included: see the report to the lead; not tested here.)
+// all run on each rank's channels without communication. Batch split (BATCH): synchronised
+// batch norm by construction: the statistics' sums are all-reduced over b before the
+// normalisation, and batch_norm_grad's [f] results are partial sums over b (all-reduced) while
+// its input gradient, which keeps the batch dim, is not.
 module {
   func.func @cnn_bn() {
     %x = meshc.input "x" features {classes = 3} : !meshc.tensor<n=4, c=2, h=6, w=6, f32>
@@ -38,3 +40,15 @@ module {
 // CHECK: meshc.batch_norm_grad {{.+}} : !meshc.tensor<n=4, f=2, h=6, w=6, f32>, !meshc.tensor<f=2, f32>
 // CHECK-NOT: meshc.all_
 // CHECK: meshc.sgd_update
+
+// BATCH-LABEL: func.func @cnn_bn
+// BATCH: meshc.reduce_sum {{.+}} : !meshc.tensor<n=2, f=4, h=6, w=6, f32> -> !meshc.tensor<f=4, f32>
+// BATCH-NEXT: meshc.scale
+// BATCH-NEXT: meshc.all_reduce {{.+}}axes = ["b"]{{.+}} : !meshc.tensor<f=4, f32>
+// BATCH: meshc.reduce_sum {{.+}} : !meshc.tensor<n=2, f=4, h=6, w=6, f32> -> !meshc.tensor<f=4, f32>
+// BATCH-NEXT: meshc.scale
+// BATCH-NEXT: meshc.all_reduce {{.+}}axes = ["b"]{{.+}} : !meshc.tensor<f=4, f32>
+// BATCH-NEXT: meshc.batch_norm {{.+}} : !meshc.tensor<n=2, f=4, h=6, w=6, f32>, !meshc.tensor<f=4, f32>
+// BATCH: %[[DX:[a-z]+]], %{{.+}}, %{{.+}}, %[[DSCALE:[a-z]+]], %[[DSHIFT:[a-z]+]] = meshc.batch_norm_grad {{.+}}meshc.sharding = [#meshc.sharding<{{\[\[}}b], [], [], []]>, #meshc.sharding<{{\[\[}}]], partial = [b]>, #meshc.sharding<{{\[\[}}]], partial = [b]>, #meshc.sharding<{{\[\[}}]], partial = [b]>, #meshc.sharding<{{\[\[}}]], partial = [b]>]
+// BATCH-NEXT: meshc.all_reduce %[[DSCALE]] {axes = ["b"]
+// BATCH-NEXT: meshc.all_reduce %[[DSHIFT]] {axes = ["b"]
