@@ -60,6 +60,7 @@ constexpr Family kFamilies[] = {
     {TrainingFamilyOps::contains, lowerTrainingFamily},
     {IndexFamilyOps::contains, lowerIndexFamily},
     {NNFamilyOps::contains, lowerNNFamily},
+    {ConvFamilyOps::contains, lowerConvFamily},
 };
 
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {

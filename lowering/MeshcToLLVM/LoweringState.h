@@ -100,6 +100,8 @@ using IndexFamilyOps =
            ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>;
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
+using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
+                             MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 
 /// The located error of a family lowering handed an op it has no case for ("'meshc.add' op is
 /// not handled by the matmul lowering"): routing and cases out of step, never silence.
@@ -119,6 +121,8 @@ mlir::LogicalResult lowerTrainingFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                         LoweringState &state);
 mlir::LogicalResult lowerIndexFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
+mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b,
+                                    LoweringState &state);
 
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);

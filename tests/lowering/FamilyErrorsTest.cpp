@@ -41,6 +41,7 @@ const FamilyUnderTest kFamilies[] = {
     {"training", TrainingFamilyOps::contains, lowerTrainingFamily},
     {"index", IndexFamilyOps::contains, lowerIndexFamily},
     {"NN", NNFamilyOps::contains, lowerNNFamily},
+    {"conv", ConvFamilyOps::contains, lowerConvFamily},
 };
 
 class FamilyErrors : public ::testing::Test {
