@@ -86,6 +86,50 @@ std::optional<int64_t> einsumFlops(EinsumOp op) {
   return points ? checkedMul(2, *points) : std::nullopt;
 }
 
+/// A convolution's arithmetic, the same for conv and its two adjoints: a multiply and an add per
+/// forward output element, input channel and kernel position, 2 |y| C prod(K) with the local
+/// sizes of the forward output y and filter w (in whichever roles the op has them).
+template <typename OpT>
+std::optional<int64_t> convFlops(OpT op, NamedTensorType y, NamedTensorType w) {
+  std::optional<int64_t> flops = checkedMul(2, y.getNumElements());
+  flops = flops ? checkedMul(*flops, w.getDimSize(op.getInChannel())) : std::nullopt;
+  for (Attribute name : op.getKernelSpatial())
+    if (flops)
+      flops = checkedMul(*flops, w.getDimSize(llvm::cast<StringAttr>(name).getValue()));
+  return flops;
+}
+
+/// A pool's (or its adjoint's) arithmetic: one operation per forward output element and window
+/// position.
+template <typename OpT> std::optional<int64_t> poolFlops(OpT op, NamedTensorType y) {
+  std::optional<int64_t> flops = y.getNumElements();
+  for (int64_t size : op.getWindow())
+    if (flops)
+      flops = checkedMul(*flops, size);
+  return flops;
+}
+
+/// The FLOPs of a windowed op of the Conv family (convolutions, pools and their adjoints), or
+/// nothing for another op. The inner value is null when the count overflows int64.
+std::optional<std::optional<int64_t>> windowOpFlops(Operation *op) {
+  auto typeOf = [](Value v) { return llvm::cast<NamedTensorType>(v.getType()); };
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return convFlops(conv, typeOf(conv.getResult()), typeOf(conv.getFilter()));
+  if (auto t = dyn_cast<ConvTransposeOp>(op))
+    return convFlops(t, typeOf(t.getInput()), typeOf(t.getFilter()));
+  if (auto g = dyn_cast<ConvGradFilterOp>(op))
+    return convFlops(g, typeOf(g.getGrad()), typeOf(g.getResult()));
+  if (auto pool = dyn_cast<MaxPoolOp>(op))
+    return poolFlops(pool, typeOf(pool.getResult()));
+  if (auto pool = dyn_cast<AvgPoolOp>(op))
+    return poolFlops(pool, typeOf(pool.getResult()));
+  if (auto grad = dyn_cast<MaxPoolGradOp>(op))
+    return poolFlops(grad, typeOf(grad.getGrad()));
+  if (auto grad = dyn_cast<AvgPoolGradOp>(op))
+    return poolFlops(grad, typeOf(grad.getGrad()));
+  return std::nullopt;
+}
+
 /// One per element of the op's largest tensor (operand or result).
 int64_t elementwiseFlops(Operation *op) {
   int64_t most = 0;
@@ -316,10 +360,13 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       return;
     if (auto einsum = dyn_cast<EinsumOp>(op))
       add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
+    else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op))
+      add(report.windowFlops, *flops, op, "conv and pooling FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
       add(report.otherFlops, elementwiseFlops(op), op, "FLOPs");
   });
   int64_t flops = report.einsumFlops;
+  add(flops, report.windowFlops, func, "FLOPs");
   add(flops, report.otherFlops, func, "FLOPs");
   if (overflowAt)
     return overflowAt->emitError() << "the " << overflowWhat
@@ -356,7 +403,7 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   line("activations (peak)", r.activationBytes, "every other tensor buffer of the step");
   if (r.allocatedBytes >= 0) {
     line("scratch", r.allocatedBytes - r.bufferBytes(),
-         "einsum transpose copies, all_to_all blocks");
+         "einsum and conv/pool transpose copies, all_to_all blocks");
     line("total", r.totalBytes(), "what the executable allocates (meshrt_alloc), exactly");
   } else {
     line("total", r.totalBytes(), "without scratch (the lowering did not run)");
@@ -369,11 +416,16 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   os << "  " << llvm::left_justify("einsum FLOPs", 20)
      << llvm::right_justify(humanFlops(r.einsumFlops), 26)
      << "  2 x the product of all local dim sizes\n";
+  if (r.windowFlops)
+    os << "  " << llvm::left_justify("conv/pool FLOPs", 20)
+       << llvm::right_justify(humanFlops(r.windowFlops), 26)
+       << "  conv: 2 x output x in-channels x kernel; pool: output x window\n";
   os << "  " << llvm::left_justify("other FLOPs", 20)
      << llvm::right_justify(humanFlops(r.otherFlops), 26)
      << "  1 per element of each other op's largest tensor\n";
   os << "  " << llvm::left_justify("total FLOPs", 20)
-     << llvm::right_justify(humanFlops(r.einsumFlops + r.otherFlops), 26) << "\n\n";
+     << llvm::right_justify(humanFlops(r.einsumFlops + r.windowFlops + r.otherFlops), 26)
+     << "\n\n";
 
   os << "collectives per rank and step, in program order (bytes = this rank's input buffer;\n"
         "the executable's --stats prints the same 'collective N: KIND axes=... bytes=...'):\n";
