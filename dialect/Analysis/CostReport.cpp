@@ -424,8 +424,7 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
      << llvm::right_justify(humanFlops(r.otherFlops), 26)
      << "  1 per element of each other op's largest tensor\n";
   os << "  " << llvm::left_justify("total FLOPs", 20)
-     << llvm::right_justify(humanFlops(r.einsumFlops + r.windowFlops + r.otherFlops), 26)
-     << "\n\n";
+     << llvm::right_justify(humanFlops(r.einsumFlops + r.windowFlops + r.otherFlops), 26) << "\n\n";
 
   os << "collectives per rank and step, in program order (bytes = this rank's input buffer;\n"
         "the executable's --stats prints the same 'collective N: KIND axes=... bytes=...'):\n";

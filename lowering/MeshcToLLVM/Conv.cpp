@@ -196,8 +196,8 @@ LogicalResult lowerConvFamily(Operation *op, OpBuilder &b, LoweringState &state)
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](ConvOp o) {
-        ConvGeometry g = convGeometry(o, typeOf(o.getInput()), typeOf(o.getFilter()),
-                                      typeOf(o.getResult()));
+        ConvGeometry g =
+            convGeometry(o, typeOf(o.getInput()), typeOf(o.getFilter()), typeOf(o.getResult()));
         Value x = canonical.in(o.getInput(), g.x), w = canonical.in(o.getFilter(), g.w);
         Value y = canonical.out(o.getResult(), g.y);
         rt.call<kernel::ConvForward>(b, loc,
@@ -205,24 +205,24 @@ LogicalResult lowerConvFamily(Operation *op, OpBuilder &b, LoweringState &state)
                                       i64s(g.wShape), i64s(g.yShape), i64s(g.geometry), x, w, y});
       })
       .Case([&](ConvTransposeOp o) { // input: dy (the forward's result), result: dx
-        ConvGeometry g = convGeometry(o, typeOf(o.getResult()), typeOf(o.getFilter()),
-                                      typeOf(o.getInput()));
+        ConvGeometry g =
+            convGeometry(o, typeOf(o.getResult()), typeOf(o.getFilter()), typeOf(o.getInput()));
         Value w = canonical.in(o.getFilter(), g.w), dy = canonical.in(o.getInput(), g.y);
         Value dx = canonical.out(o.getResult(), g.x);
-        rt.call<kernel::ConvBackwardData>(
-            b, loc,
-            {state.context, i32(g.geometry.size() / 4), i64s(g.xShape), i64s(g.wShape),
-             i64s(g.yShape), i64s(g.geometry), w, dy, dx});
+        rt.call<kernel::ConvBackwardData>(b, loc,
+                                          {state.context, i32(g.geometry.size() / 4),
+                                           i64s(g.xShape), i64s(g.wShape), i64s(g.yShape),
+                                           i64s(g.geometry), w, dy, dx});
       })
       .Case([&](ConvGradFilterOp o) {
-        ConvGeometry g = convGeometry(o, typeOf(o.getInput()), typeOf(o.getResult()),
-                                      typeOf(o.getGrad()));
+        ConvGeometry g =
+            convGeometry(o, typeOf(o.getInput()), typeOf(o.getResult()), typeOf(o.getGrad()));
         Value x = canonical.in(o.getInput(), g.x), dy = canonical.in(o.getGrad(), g.y);
         Value dw = canonical.out(o.getResult(), g.w);
-        rt.call<kernel::ConvBackwardWeights>(
-            b, loc,
-            {state.context, i32(g.geometry.size() / 4), i64s(g.xShape), i64s(g.wShape),
-             i64s(g.yShape), i64s(g.geometry), x, dy, dw});
+        rt.call<kernel::ConvBackwardWeights>(b, loc,
+                                             {state.context, i32(g.geometry.size() / 4),
+                                              i64s(g.xShape), i64s(g.wShape), i64s(g.yShape),
+                                              i64s(g.geometry), x, dy, dw});
       })
       .Case([&](MaxPoolOp o) {
         PoolGeometry g = poolGeometry(o, typeOf(o.getInput()), typeOf(o.getResult()));
@@ -269,12 +269,12 @@ LogicalResult lowerConvFamily(Operation *op, OpBuilder &b, LoweringState &state)
       })
       .Case([&](BatchNormGradOp o) {
         Lines l = linesAlong(typeOf(o.getInput()), o.getChannel());
-        rt.call<kernel::BatchNormGrad>(
-            b, loc,
-            {state.context, i64(l.n), i64(l.c), i64(l.s), f32(o.getEpsilon().convertToDouble()),
-             ptr(o.getInput()), ptr(o.getMean()), ptr(o.getVar()), ptr(o.getScale()),
-             ptr(o.getGrad()), ptr(o.getDinput()), ptr(o.getDmean()), ptr(o.getDvar()),
-             ptr(o.getDscale()), ptr(o.getDshift())});
+        rt.call<kernel::BatchNormGrad>(b, loc,
+                                       {state.context, i64(l.n), i64(l.c), i64(l.s),
+                                        f32(o.getEpsilon().convertToDouble()), ptr(o.getInput()),
+                                        ptr(o.getMean()), ptr(o.getVar()), ptr(o.getScale()),
+                                        ptr(o.getGrad()), ptr(o.getDinput()), ptr(o.getDmean()),
+                                        ptr(o.getDvar()), ptr(o.getDscale()), ptr(o.getDshift())});
       })
       .Default([&](Operation *) { handled = false; });
   if (!handled)

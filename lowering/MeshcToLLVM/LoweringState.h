@@ -121,8 +121,7 @@ mlir::LogicalResult lowerTrainingFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                         LoweringState &state);
 mlir::LogicalResult lowerIndexFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
-mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b,
-                                    LoweringState &state);
+mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);
