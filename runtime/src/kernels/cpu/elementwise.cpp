@@ -2,11 +2,16 @@
 //
 // Each kernel collapses its iteration space (strided.h) and picks the inner loop by the inner
 // strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
-// broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
+// broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop. The
+// unary math functions (sigmoid, tanh, exp, log, sqrt, leaky relu) are oneDNN eltwise
+// primitives (eltwise_primitives.h); oneDNN 2.x's binary primitive wants both operands in one
+// shape with broadcasts only of size-1 dims, not our strided views, so div/max/min are loops here.
 #include "abi_call.h"
 #include "device/device.h"
+#include "kernels/cpu/eltwise_primitives.h"
 #include "kernels/cpu/strided.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace meshrt;
@@ -71,6 +76,20 @@ struct MulOp {
 };
 struct ReluGradOp {
   float operator()(float a, float b) const { return a > 0.0f ? b : 0.0f; }
+};
+struct DivOp {
+  float operator()(float a, float b) const { return a / b; }
+};
+// NaN in either operand gives NaN (as PyTorch's maximum/minimum): `a != a` is true for NaN a,
+// and a NaN b fails the comparison, so b is taken.
+struct MaxOp {
+  float operator()(float a, float b) const { return a != a || a >= b ? a : b; }
+};
+struct MinOp {
+  float operator()(float a, float b) const { return a != a || a <= b ? a : b; }
+};
+struct GeMaskOp {
+  float operator()(float a, float b) const { return a >= b ? 1.0f : 0.0f; }
 };
 
 template <typename Op>
@@ -163,7 +182,7 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
   AbiCall call(handle, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
-  if (!call.require(op >= MESHRT_ADD && op <= MESHRT_RELU_GRAD, "unknown op") ||
+  if (!call.require(op >= MESHRT_ADD && op <= MESHRT_GE_MASK, "unknown op") ||
       !call.shape("shape", ndims, shape, 4) ||
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
       !call.strides("b_strides", ndims, shape, b_strides, 4))
@@ -211,6 +230,14 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
           return binary<MulOp>(c, out, a, b);
         case MESHRT_RELU_GRAD:
           return binary<ReluGradOp>(c, out, a, b);
+        case MESHRT_DIV:
+          return binary<DivOp>(c, out, a, b);
+        case MESHRT_MAX:
+          return binary<MaxOp>(c, out, a, b);
+        case MESHRT_MIN:
+          return binary<MinOp>(c, out, a, b);
+        case MESHRT_GE_MASK:
+          return binary<GeMaskOp>(c, out, a, b);
         }
       });
 }
@@ -242,10 +269,18 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
 void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
   AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
-  if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE, "unknown op") || !call.fits({n}, 4))
+  const bool math = cpu::EltwisePrimitives::handles(op);
+  if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE || math, "unknown op") ||
+      !call.require(!(op == MESHRT_LEAKY_RELU && !std::isfinite(alpha)),
+                    "leaky relu needs a finite alpha") ||
+      !call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.unary(op, n, out, in, alpha); },
            [&](Context *ctx) {
+             if (math) {
+               ctx->check(ctx->eltwisePrimitives().run(op, n, out, in, alpha));
+               return;
+             }
              parallelFlat(n, [&](int64_t begin, int64_t end) {
                float *__restrict dst = out;
                const float *__restrict src = in;
