@@ -159,7 +159,8 @@ LogicalResult EinsumOp::verify() {
   return success();
 }
 
-static LogicalResult verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs, Value result) {
+LogicalResult meshc::verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs,
+                                              Value result) {
   for (Value v : {lhs, rhs, result})
     if (failed(requireF32(op, v, "every operand and the result")))
       return failure();

@@ -1,6 +1,7 @@
 // The reference interpreter of global meshc programs: naive loops over named index spaces.
 #include "tests/support/Interpreter.h"
 #include "tests/support/InterpreterIndex.h"
+#include "tests/support/InterpreterMath.h"
 
 #include "dialect/IR/MeshcOps.h"
 
@@ -590,7 +591,9 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return success();
             })
             .Case([&](func::ReturnOp) { return success(); })
-            .Default([&](Operation *) {
+            .Default([&](Operation *) -> LogicalResult {
+              if (isMathOp(op))
+                return interpretMathOp(op, get, values[op->getResult(0)]);
               return op->emitOpError() << "the reference interpreter cannot evaluate this op";
             });
     if (failed(status))
