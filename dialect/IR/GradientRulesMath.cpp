@@ -26,8 +26,8 @@ Value scale(OpBuilder &builder, Location loc, Value a, double factor) {
 }
 
 /// The adjoints of max/min(lhs, rhs), given the mask that is 1 where lhs is the one chosen.
-void selectAdjoints(OpBuilder &builder, Location loc, Value resultAdjoint, Value lhsMask,
-                    Value lhs, Value rhs, SmallVectorImpl<Value> &operandAdjoints) {
+void selectAdjoints(OpBuilder &builder, Location loc, Value resultAdjoint, Value lhsMask, Value lhs,
+                    Value rhs, SmallVectorImpl<Value> &operandAdjoints) {
   Value toLhs = mul(builder, loc, resultAdjoint, lhsMask);
   Value toRhs = builder.create<SubOp>(loc, resultAdjoint.getType(), resultAdjoint, toLhs);
   Value lhsAdjoint = unbroadcast(builder, loc, toLhs, tensorOf(lhs));
@@ -111,18 +111,16 @@ LogicalResult DivOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
 
 LogicalResult MaximumOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                        SmallVectorImpl<Value> &operandAdjoints) {
-  Value lhsChosen = builder.create<GreaterEqualOp>(getLoc(), getResult().getType(), getLhs(),
-                                                   getRhs());
-  selectAdjoints(builder, getLoc(), resultAdjoint, lhsChosen, getLhs(), getRhs(),
-                 operandAdjoints);
+  Value lhsChosen =
+      builder.create<GreaterEqualOp>(getLoc(), getResult().getType(), getLhs(), getRhs());
+  selectAdjoints(builder, getLoc(), resultAdjoint, lhsChosen, getLhs(), getRhs(), operandAdjoints);
   return success();
 }
 
 LogicalResult MinimumOp::buildAdjoints(OpBuilder &builder, Value resultAdjoint,
                                        SmallVectorImpl<Value> &operandAdjoints) {
-  Value lhsChosen = builder.create<GreaterEqualOp>(getLoc(), getResult().getType(), getRhs(),
-                                                   getLhs());
-  selectAdjoints(builder, getLoc(), resultAdjoint, lhsChosen, getLhs(), getRhs(),
-                 operandAdjoints);
+  Value lhsChosen =
+      builder.create<GreaterEqualOp>(getLoc(), getResult().getType(), getRhs(), getLhs());
+  selectAdjoints(builder, getLoc(), resultAdjoint, lhsChosen, getLhs(), getRhs(), operandAdjoints);
   return success();
 }

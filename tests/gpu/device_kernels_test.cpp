@@ -203,7 +203,8 @@ TEST_F(DeviceKernels, BinaryBroadcastingEveryOp) {
                    std::to_string(op));
       Buffer a = pair.upload(pseudoVec(span(c.shape, c.aStrides), 3));
       std::vector<float> bValues = pseudoVec(span(c.shape, c.bStrides), 4);
-      if (op == MESHRT_DIV) // away from 0: one correctly rounded division, in [-1, -0.5] or [0.5, 1]
+      if (op ==
+          MESHRT_DIV) // away from 0: one correctly rounded division, in [-1, -0.5] or [0.5, 1]
         for (float &v : bValues)
           v = v < 0 ? v / 2 - 0.5f : v / 2 + 0.5f;
       Buffer b = pair.upload(bValues);
@@ -252,8 +253,8 @@ TEST_F(DeviceKernels, UnaryMathFunctions) {
     positive[i] = std::fabs(x[i]) + 1e-3f;
   }
   Buffer in = pair.upload(x), inPositive = pair.upload(positive);
-  for (int op : {MESHRT_SIGMOID, MESHRT_TANH, MESHRT_EXP, MESHRT_LOG, MESHRT_SQRT,
-                 MESHRT_LEAKY_RELU}) {
+  for (int op :
+       {MESHRT_SIGMOID, MESHRT_TANH, MESHRT_EXP, MESHRT_LOG, MESHRT_SQRT, MESHRT_LEAKY_RELU}) {
     SCOPED_TRACE("op " + std::to_string(op));
     const bool domain = op == MESHRT_LOG || op == MESHRT_SQRT;
     Buffer out = pair.alloc(n * 4);

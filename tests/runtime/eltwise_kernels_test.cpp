@@ -78,8 +78,8 @@ int64_t stridedOffset(const std::vector<int64_t> &shape, const std::vector<int64
 // threads), on inputs spread over [-4, 4] (log and sqrt on |x| + 1e-3, inside their domain).
 TEST(EltwiseKernels, UnaryMathAgainstClosedForms) {
   ContextPtr ctx = anyContext();
-  for (int op : {MESHRT_SIGMOID, MESHRT_TANH, MESHRT_EXP, MESHRT_LOG, MESHRT_SQRT,
-                 MESHRT_LEAKY_RELU})
+  for (int op :
+       {MESHRT_SIGMOID, MESHRT_TANH, MESHRT_EXP, MESHRT_LOG, MESHRT_SQRT, MESHRT_LEAKY_RELU})
     for (int64_t n : {int64_t{1}, int64_t{17}, int64_t{1001}, int64_t{100003}}) {
       SCOPED_TRACE(std::string(nameOf(op)) + " n=" + std::to_string(n));
       std::vector<float> in = pseudoVec(n, 11), out(n, -7.0f);
@@ -106,11 +106,11 @@ TEST(EltwiseKernels, UnaryDomainEdges) {
     double want;
   };
   const Case cases[] = {
-      {MESHRT_LOG, 0.0f, -INFINITY},  {MESHRT_LOG, -1.0f, NAN},     {MESHRT_LOG, inf, INFINITY},
-      {MESHRT_LOG, 1.0f, 0.0},        {MESHRT_SQRT, -1.0f, NAN},    {MESHRT_SQRT, 0.0f, 0.0},
-      {MESHRT_SQRT, inf, INFINITY},   {MESHRT_EXP, 100.0f, INFINITY}, {MESHRT_EXP, -inf, 0.0},
-      {MESHRT_EXP, 0.0f, 1.0},        {MESHRT_SIGMOID, 100.0f, 1.0}, {MESHRT_SIGMOID, -100.0f, 0.0},
-      {MESHRT_SIGMOID, 0.0f, 0.5},    {MESHRT_TANH, 20.0f, 1.0},    {MESHRT_TANH, -20.0f, -1.0},
+      {MESHRT_LOG, 0.0f, -INFINITY}, {MESHRT_LOG, -1.0f, NAN},       {MESHRT_LOG, inf, INFINITY},
+      {MESHRT_LOG, 1.0f, 0.0},       {MESHRT_SQRT, -1.0f, NAN},      {MESHRT_SQRT, 0.0f, 0.0},
+      {MESHRT_SQRT, inf, INFINITY},  {MESHRT_EXP, 100.0f, INFINITY}, {MESHRT_EXP, -inf, 0.0},
+      {MESHRT_EXP, 0.0f, 1.0},       {MESHRT_SIGMOID, 100.0f, 1.0},  {MESHRT_SIGMOID, -100.0f, 0.0},
+      {MESHRT_SIGMOID, 0.0f, 0.5},   {MESHRT_TANH, 20.0f, 1.0},      {MESHRT_TANH, -20.0f, -1.0},
       {MESHRT_TANH, 0.0f, 0.0},
   };
   for (const Case &c : cases) {
@@ -141,7 +141,8 @@ TEST(EltwiseKernels, LeakyReluSlopesAndInPlace) {
   std::vector<float> sig = in;
   meshrt_unary(ctx.get(), MESHRT_SIGMOID, n, sig.data(), sig.data(), 0.0f);
   for (int64_t i = 0; i < n; ++i)
-    ASSERT_TRUE(close(MESHRT_SIGMOID, sig[i], 1.0 / (1.0 + std::exp(-double(in[i]))))) << "element " << i;
+    ASSERT_TRUE(close(MESHRT_SIGMOID, sig[i], 1.0 / (1.0 + std::exp(-double(in[i])))))
+        << "element " << i;
   // n = 0 is nothing to do, not an error.
   meshrt_unary(ctx.get(), MESHRT_TANH, 0, nullptr, nullptr, 0.0f);
   EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
@@ -174,13 +175,13 @@ TEST(EltwiseKernels, BinaryDivMaxMinGeMaskBroadcasting) {
     std::vector<int64_t> shape, aStrides, bStrides;
   };
   const Case cases[] = {
-      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}},  // same shape
-      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},   // row broadcast
-      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},   // broadcast along the inner dim
-      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},   // scalar a
-      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}},  // transposed a
-      {{301, 257}, {257, 1}, {0, 1}},       // large row broadcast: threads
-      {{128, 97}, {1, 128}, {97, 1}},       // large transposed a: gathered via scratch
+      {{3, 4, 5}, {20, 5, 1}, {20, 5, 1}}, // same shape
+      {{3, 4, 5}, {20, 5, 1}, {0, 0, 1}},  // row broadcast
+      {{3, 4, 5}, {20, 5, 1}, {4, 1, 0}},  // broadcast along the inner dim
+      {{3, 4, 5}, {0, 0, 0}, {20, 5, 1}},  // scalar a
+      {{3, 4, 5}, {1, 3, 12}, {20, 5, 1}}, // transposed a
+      {{301, 257}, {257, 1}, {0, 1}},      // large row broadcast: threads
+      {{128, 97}, {1, 128}, {97, 1}},      // large transposed a: gathered via scratch
   };
   for (const Case &c : cases)
     for (int op : {MESHRT_DIV, MESHRT_MAX, MESHRT_MIN, MESHRT_GE_MASK}) {

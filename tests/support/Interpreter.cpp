@@ -164,6 +164,7 @@ LogicalResult forEachExample(Operation *op, const HostTensor &logits, const Host
   forEachPoint(examples, [&](const std::vector<int64_t> &i) {
     int64_t base = offsetOf(i, sl);
     std::vector<int64_t> offsets;
+    offsets.reserve(classes);
     for (int64_t c = 0; c < classes; ++c)
       offsets.push_back(base + c * classStride);
     int64_t labelOffset = offsetOf(i, sy);
@@ -189,6 +190,7 @@ std::vector<double> softmax(const HostTensor &logits, const std::vector<int64_t>
   for (int64_t o : offsets)
     sum += std::exp(logits.data[o] - maxLogit);
   std::vector<double> p;
+  p.reserve(offsets.size());
   for (int64_t o : offsets)
     p.push_back(std::exp(logits.data[o] - maxLogit) / sum);
   *logSumExp = maxLogit + std::log(sum);
@@ -212,6 +214,7 @@ template <typename Line> void forEachLine(const HostTensor &t, llvm::StringRef d
   forEachPoint(others, [&](const std::vector<int64_t> &i) {
     int64_t base = offsetOf(i, so);
     std::vector<int64_t> offsets;
+    offsets.reserve(size);
     for (int64_t k = 0; k < size; ++k)
       offsets.push_back(base + k * stride);
     line(offsets);
@@ -230,6 +233,7 @@ std::vector<double> normalise(const HostTensor &x, const std::vector<int64_t> &o
   var /= double(offsets.size());
   *invSigma = 1.0 / std::sqrt(var + epsilon);
   std::vector<double> y;
+  y.reserve(offsets.size());
   for (int64_t o : offsets)
     y.push_back((x.data[o] - mean) * *invSigma);
   return y;

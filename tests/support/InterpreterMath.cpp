@@ -67,8 +67,7 @@ bool isMathOp(Operation *op) {
                    MinimumOp, GreaterEqualOp>(op);
 }
 
-LogicalResult interpretMathOp(Operation *op,
-                              llvm::function_ref<const HostTensor &(Value)> get,
+LogicalResult interpretMathOp(Operation *op, llvm::function_ref<const HostTensor &(Value)> get,
                               HostTensor &out) {
   Type resultType = op->getResult(0).getType();
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
@@ -119,9 +118,7 @@ LogicalResult interpretMathOp(Operation *op,
                            [](double a, double b) { return a >= b ? 1.0 : 0.0; });
         return success();
       })
-      .Default([&](Operation *) {
-        return op->emitOpError() << "is not an op of the Math family";
-      });
+      .Default([&](Operation *) { return op->emitOpError() << "is not an op of the Math family"; });
 }
 
 } // namespace meshc::testing

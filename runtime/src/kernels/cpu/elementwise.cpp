@@ -152,9 +152,9 @@ template <typename F> void parallelFlat(int64_t n, F &&f) {
 
 extern "C" {
 
-void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
+void meshrt_strided_copy(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size) {
-  AbiCall call(handle, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
+  AbiCall call(ctx, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
   if (!call.require(elem_size == 1 || elem_size == 2 || elem_size == 4 || elem_size == 8,
                     "unsupported element size") ||
       !call.shape("shape", ndims, shape, elem_size) ||
@@ -162,7 +162,7 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
     return;
   call.run(
       [&](Device &dev) { return dev.stridedCopy(ndims, shape, out, in, in_strides, elem_size); },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[1] = {in_strides};
         Collapsed<1> c = collapse<1>(ndims, shape, strides);
         switch (elem_size) {
@@ -178,10 +178,10 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
       });
 }
 
-void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
+void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
-  AbiCall call(handle, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
+  AbiCall call(ctx, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
   if (!call.require(op >= MESHRT_ADD && op <= MESHRT_GE_MASK, "unknown op") ||
       !call.shape("shape", ndims, shape, 4) ||
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
@@ -189,7 +189,7 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
     return;
   call.run(
       [&](Device &dev) { return dev.binary(op, ndims, shape, out, a, a_strides, b, b_strides); },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[2] = {a_strides, b_strides};
         Collapsed<2> c = collapse<2>(ndims, shape, strides);
         // An operand read with a large inner stride (a transposed view) would walk memory column by
@@ -198,8 +198,8 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
         const int64_t n = c.count();
         const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
         if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
-          float *tmp =
-              static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
+          float *tmp = static_cast<float *>(
+              context->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
           if (!tmp)
             return;
           int64_t contiguousStrides[kMaxDims];
@@ -242,10 +242,10 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
       });
 }
 
-void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
                   float *out, const void *a, const int64_t *a_strides, const void *b,
                   const int64_t *b_strides) {
-  AbiCall call(handle, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
+  AbiCall call(ctx, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
   if (!call.require(elem_dtype == MESHRT_DTYPE_F32 || elem_dtype == MESHRT_DTYPE_I32,
                     "unknown elem_dtype") ||
       !call.shape("shape", ndims, shape, 4) ||
@@ -257,7 +257,7 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
         return dev.equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b,
                          b_strides);
       },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[2] = {a_strides, b_strides};
         Collapsed<2> c = collapse<2>(ndims, shape, strides);
         if (elem_dtype == MESHRT_DTYPE_I32)
@@ -266,9 +266,9 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
       });
 }
 
-void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
+void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
-  AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
+  AbiCall call(ctx, ProfileKind::Unary, {{"op", op}, {"n", n}});
   const bool math = cpu::EltwisePrimitives::handles(op);
   if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE || math, "unknown op") ||
       !call.require(!(op == MESHRT_LEAKY_RELU && !std::isfinite(alpha)),
@@ -276,9 +276,9 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
       !call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.unary(op, n, out, in, alpha); },
-           [&](Context *ctx) {
+           [&](Context *context) {
              if (math) {
-               ctx->check(ctx->eltwisePrimitives().run(op, n, out, in, alpha));
+               context->check(context->eltwisePrimitives().run(op, n, out, in, alpha));
                return;
              }
              parallelFlat(n, [&](int64_t begin, int64_t end) {
@@ -295,12 +295,12 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
            });
 }
 
-void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
-  AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
+void meshrt_fill(meshrt_context_t ctx, int64_t n, float *out, float value) {
+  AbiCall call(ctx, ProfileKind::Fill, {{"n", n}});
   if (!call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.fill(n, out, value); },
-           [&](Context *ctx) {
+           [&](Context *context) {
              parallelFlat(n, [&](int64_t begin, int64_t end) {
                for (int64_t i = begin; i < end; ++i)
                  out[i] = value;

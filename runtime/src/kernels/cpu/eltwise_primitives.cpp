@@ -61,8 +61,8 @@ struct EltwisePrimitives::Impl {
     if (it != entries.end())
       return it->second;
     const dnnl::memory::desc md({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
-    dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, algorithmOf(op), md,
-                                     alpha, 0.0f);
+    dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, algorithmOf(op), md, alpha,
+                                     0.0f);
     Entry e;
     e.primitive = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, engine));
     e.src = dnnl::memory(md, engine, nullptr);

@@ -3,9 +3,10 @@
 //
 // oneDNN's JIT kernels are vectorised for the CPU at hand, with its own polynomial
 // approximations: measured over 2e6 points, sigmoid, tanh, exp and sqrt are within 5 ulp of
-// the exact value, log within 3.7e-6 absolute (many ulp near x = 1, where log is ~0). A primitive is created the first time an
-// (op, size, alpha) is seen and kept, so a step loop creates none after its first step; the
-// context owns the cache (one per process, used from the step thread only).
+// the exact value, log within 3.7e-6 absolute (many ulp near x = 1, where log is ~0). A primitive
+// is created the first time an (op, size, alpha) is seen and kept, so a step loop creates none
+// after its first step; the context owns the cache (one per process, used from the step thread
+// only).
 #ifndef MESHRT_SRC_KERNELS_CPU_ELTWISE_PRIMITIVES_H
 #define MESHRT_SRC_KERNELS_CPU_ELTWISE_PRIMITIVES_H
 
