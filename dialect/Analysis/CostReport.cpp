@@ -18,7 +18,6 @@
 #include "mlir/IR/Location.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -63,13 +62,9 @@ std::string typeText(Type type) {
 
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
-  if (isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllGatherOp,
-          ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp>(op))
-    return true;
-  static const llvm::StringSet<> moves = {"meshc.rename",    "meshc.reshape", "meshc.relayout",
-                                          "meshc.concat",    "meshc.slice",   "meshc.stop_gradient",
-                                          "meshc.embedding", "meshc.one_hot"};
-  return moves.contains(op->getName().getStringRef());
+  return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllGatherOp,
+             ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp, RenameOp, ReshapeOp,
+             RelayoutOp, ConcatOp, SliceOp, StopGradientOp, EmbeddingOp, OneHotOp>(op);
 }
 
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an

@@ -20,4 +20,22 @@ def Meshc_RelayoutOp : Meshc_Op<"relayout", [Pure, AllTypesMatch<["input", "resu
   let hasVerifier = 1;
 }
 
+def Meshc_ReshardOp : Meshc_Op<"reshard", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "a change of sharding, between propagation and localisation";
+  let description = [{
+    `%y = meshc.reshard %x {from = #meshc.sharding<[[b], []], partial = [m]>,
+                            to = #meshc.sharding<[[b], [m]]>} : T`.
+    Globally the identity: `%x` is held as `from`, its consumers receive it as `to`.
+    meshc-insert-reshards puts one wherever a value is held in another sharding than its
+    consumer needs; meshc-localize replaces it by the cheapest collectives
+    (MeshLayout::planReshard). Only in a global program: the per-rank program has none.
+    `to` is never partial.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, Meshc_ShardingAttr:$from,
+                       Meshc_ShardingAttr:$to);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
 #endif // MESHC_LAYOUT_OPS_TD

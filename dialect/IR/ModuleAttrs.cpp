@@ -40,6 +40,22 @@ void meshc::setResultShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shard
   op->setAttr(kShardingAttrName, ArrayAttr::get(op->getContext(), attrs));
 }
 
+ArrayAttr meshc::getOperandShardings(Operation *op) {
+  return op->getAttrOfType<ArrayAttr>(kOperandShardingsAttrName);
+}
+void meshc::setOperandShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardings) {
+  llvm::SmallVector<Attribute> attrs(shardings.begin(), shardings.end());
+  op->setAttr(kOperandShardingsAttrName, ArrayAttr::get(op->getContext(), attrs));
+}
+
+ArrayAttr meshc::getHeldShardings(Operation *op) {
+  return op->getAttrOfType<ArrayAttr>(kHeldShardingsAttrName);
+}
+void meshc::setHeldShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardings) {
+  llvm::SmallVector<Attribute> attrs(shardings.begin(), shardings.end());
+  op->setAttr(kHeldShardingsAttrName, ArrayAttr::get(op->getContext(), attrs));
+}
+
 LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
   Attribute value = attribute.getValue();
@@ -63,9 +79,11 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
                                << " attribute, not " << value;
     return verifyPerRankFunction(func, mesh);
   }
-  if (name == kShardingAttrName)
-    return verifyResultShardings(op, value);
+  if (name == kShardingAttrName || name == kOperandShardingsAttrName ||
+      name == kHeldShardingsAttrName)
+    return verifyShardingList(op, attribute);
   return op->emitOpError() << "carries unknown attribute '" << name << "' (the meshc dialect "
                            << "defines " << kMeshAttrName << ", " << kLayoutAttrName << ", "
-                           << kPerRankAttrName << " and " << kShardingAttrName << ")";
+                           << kPerRankAttrName << ", " << kShardingAttrName << ", "
+                           << kOperandShardingsAttrName << " and " << kHeldShardingsAttrName << ")";
 }

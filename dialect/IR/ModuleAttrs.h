@@ -7,8 +7,16 @@
 //   func.func       meshc.per_rank = #meshc.mesh<...>  the function is the per-rank program
 //                                                      for that mesh (PerRankVerifier.cpp)
 //   any op          meshc.sharding = [#meshc.sharding<...>, ...]
-//                                                      in a per-rank function: how each
-//                                                      result is split over the mesh
+//                                                      how each result is split over the
+//                                                      mesh as the op produces it: in a
+//                                                      per-rank function, and in a global one
+//                                                      annotated by meshc-propagate-shardings
+//   any op          meshc.operand_shardings = [...]    annotated global program only: the
+//                                                      sharding the op needs each operand in
+//   any op          meshc.held_shardings = [...]       annotated global program only: the
+//                                                      sharding each result is resharded to
+//                                                      right after the op, for its consumers
+//                                                      (absent: held as produced)
 #ifndef MESHC_DIALECT_IR_MODULEATTRS_H
 #define MESHC_DIALECT_IR_MODULEATTRS_H
 
@@ -23,6 +31,8 @@ inline constexpr llvm::StringLiteral kMeshAttrName = "meshc.mesh";
 inline constexpr llvm::StringLiteral kLayoutAttrName = "meshc.layout";
 inline constexpr llvm::StringLiteral kPerRankAttrName = "meshc.per_rank";
 inline constexpr llvm::StringLiteral kShardingAttrName = "meshc.sharding";
+inline constexpr llvm::StringLiteral kOperandShardingsAttrName = "meshc.operand_shardings";
+inline constexpr llvm::StringLiteral kHeldShardingsAttrName = "meshc.held_shardings";
 
 /// The module's mesh, or null.
 MeshAttr getMesh(mlir::ModuleOp module);
@@ -44,12 +54,21 @@ void setPerRank(mlir::func::FuncOp func, MeshAttr mesh);
 ShardingAttr getSharding(mlir::Value value);
 /// Sets `meshc.sharding` on `op`: one sharding per result.
 void setResultShardings(mlir::Operation *op, llvm::ArrayRef<ShardingAttr> shardings);
+/// The shardings `op` needs its operands in (`meshc.operand_shardings`), or null.
+mlir::ArrayAttr getOperandShardings(mlir::Operation *op);
+void setOperandShardings(mlir::Operation *op, llvm::ArrayRef<ShardingAttr> shardings);
+/// The shardings `op`'s results are held in for their consumers (`meshc.held_shardings`), or
+/// null when they are held as produced.
+mlir::ArrayAttr getHeldShardings(mlir::Operation *op);
+void setHeldShardings(mlir::Operation *op, llvm::ArrayRef<ShardingAttr> shardings);
 
 /// Checks one `meshc.*` attribute of `op` (the dialect's verifyOperationAttribute).
 mlir::LogicalResult verifyMeshcAttribute(mlir::Operation *op, mlir::NamedAttribute attribute);
-/// Checks a `meshc.sharding` attribute alone: an array of shardings, one per result, each of
-/// its result's rank. The per-rank verifier checks them against the mesh and each other.
-mlir::LogicalResult verifyResultShardings(mlir::Operation *op, mlir::Attribute shardings);
+/// Checks one of the sharding lists (`meshc.sharding`, `meshc.operand_shardings`,
+/// `meshc.held_shardings`) alone: an array of shardings, one per result (operand), each of its
+/// value's rank, inside a function. In a global function each names axes of the module's mesh;
+/// the per-rank verifier checks a per-rank function's against the mesh and each other.
+mlir::LogicalResult verifyShardingList(mlir::Operation *op, mlir::NamedAttribute attribute);
 /// Checks the per-rank function `func` (PerRankVerifier.cpp).
 mlir::LogicalResult verifyPerRankFunction(mlir::func::FuncOp func, MeshAttr mesh);
 

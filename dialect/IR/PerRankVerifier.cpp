@@ -1,5 +1,5 @@
 // The per-rank program's verifier: a function marked `meshc.per_rank = #meshc.mesh<...>` is the
-// program one rank runs (Partition.cpp makes it, the lowering and the cost report read it).
+// program one rank runs (meshc-localize makes it, the lowering and the cost report read it).
 // Checked here, each as a located error: the mesh is the module's; every tensor result has a
 // sharding naming axes of the mesh, at most one per dim (what the runtime supports); each dim
 // name has one global size in the function (local size times its axes' sizes), so local
@@ -81,9 +81,9 @@ private:
 };
 
 LogicalResult PerRankChecker::check(Operation &op) {
-  if (llvm::isa<RelayoutOp>(op))
-    return op.emitOpError() << "is not allowed in a per-rank program (partitioning resolves "
-                               "relayouts)";
+  if (llvm::isa<RelayoutOp, ReshardOp>(op))
+    return op.emitOpError() << "is not allowed in a per-rank program (meshc-localize resolves "
+                               "it into collectives)";
   if (llvm::isa<MinimizeOp>(op))
     return op.emitOpError() << "is not allowed in a per-rank program (run meshc-autodiff "
                                "before partitioning)";

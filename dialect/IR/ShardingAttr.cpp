@@ -98,27 +98,43 @@ void ShardingAttr::print(AsmPrinter &printer) const {
   printer << ">";
 }
 
-LogicalResult meshc::verifyResultShardings(Operation *op, Attribute shardings) {
-  auto array = llvm::dyn_cast<ArrayAttr>(shardings);
+LogicalResult meshc::verifyShardingList(Operation *op, NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  auto array = llvm::dyn_cast<ArrayAttr>(attribute.getValue());
   if (!array || !llvm::all_of(array, llvm::IsaPred<ShardingAttr>))
-    return op->emitOpError() << "'" << kShardingAttrName
-                             << "' must be an array of #meshc.sharding, not " << shardings;
-  if (array.size() != op->getNumResults())
-    return op->emitOpError() << "'" << kShardingAttrName << "' has " << array.size()
-                             << " shardings for " << op->getNumResults() << " results";
-  for (auto [result, attr] : llvm::zip(op->getResults(), array)) {
+    return op->emitOpError() << "'" << name << "' must be an array of #meshc.sharding, not "
+                             << attribute.getValue();
+  bool operands = name == kOperandShardingsAttrName;
+  ValueRange values = operands ? ValueRange(op->getOperands()) : ValueRange(op->getResults());
+  StringRef what = operands ? "operand" : "result";
+  if (array.size() != values.size())
+    return op->emitOpError() << "'" << name << "' has " << array.size() << " shardings for "
+                             << values.size() << " " << what << "s";
+  auto func = llvm::dyn_cast_or_null<func::FuncOp>(op->getParentOp());
+  if (!func)
+    return op->emitOpError() << "has '" << name << "' outside a function";
+  MeshAttr mesh = isPerRank(func) ? MeshAttr() : getMesh(func->getParentOfType<ModuleOp>());
+  for (auto [number, value, attr] : llvm::enumerate(values, array)) {
     auto sharding = llvm::cast<ShardingAttr>(attr);
-    auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
+    auto type = llvm::dyn_cast<NamedTensorType>(value.getType());
     if (!type)
-      return op->emitOpError() << "result #" << result.getResultNumber()
+      return op->emitOpError() << what << " #" << number
                                << " is not a named tensor but has a sharding";
     if (sharding.getRank() != type.getRank())
-      return op->emitOpError() << "sharding of result #" << result.getResultNumber() << " has "
+      return op->emitOpError() << "sharding of " << what << " #" << number << " has "
                                << sharding.getRank() << " dims for a tensor of " << type.getRank();
+    // A global (annotated) function: the axes must be the module mesh's. A per-rank function's
+    // shardings are checked with everything else by the per-rank verifier.
+    if (!mesh)
+      continue;
+    llvm::SmallVector<StringAttr> axes(sharding.getPartialAxes());
+    for (unsigned dim = 0; dim < sharding.getRank(); ++dim)
+      llvm::append_range(axes, sharding.getDimAxes(dim));
+    for (StringAttr axis : axes)
+      if (!mesh.findAxis(axis.getValue()))
+        return op->emitOpError() << "sharding of " << what << " #" << number << " names mesh axis '"
+                                 << axis.getValue() << "', which mesh \"" << mesh.getSpec()
+                                 << "\" lacks";
   }
-  auto func = llvm::dyn_cast_or_null<func::FuncOp>(op->getParentOp());
-  if (!func || !isPerRank(func))
-    return op->emitOpError() << "has '" << kShardingAttrName
-                             << "' outside a per-rank function (meshc.per_rank)";
   return success();
 }

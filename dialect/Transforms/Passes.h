@@ -31,8 +31,12 @@ struct MeshLayoutOverride {
 void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
 
 /// meshc-partition-pipeline{mesh=... layout=...}, the global-to-per-rank pipeline (what meshc
-/// runs for every --emit but global): the global pipeline, check layout, partition, CSE.
+/// runs for every --emit but global): the global pipeline, check layout, the partitioning
+/// passes, CSE, optimize communication.
 void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
+
+/// meshc-partition: meshc-propagate-shardings, meshc-insert-reshards, meshc-localize.
+void buildPartitionPasses(mlir::OpPassManager &pm);
 
 /// Registers the passes (registerMeshcPasses, generated) and the pipelines.
 void registerAllPassesAndPipelines();

@@ -1,5 +1,5 @@
 // The passes of the meshc pipeline: check program → autodiff → decompose → check layout →
-// partition.
+// propagate shardings → insert reshards → localize → (CSE) → optimize communication.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
@@ -54,17 +54,62 @@ def CheckLayout : Pass<"meshc-check-layout", "mlir::ModuleOp"> {
   }];
 }
 
-def Partition : Pass<"meshc-partition", "mlir::ModuleOp"> {
-  let summary = "Turn the global program into the per-rank program with collectives";
+// Partitioning, in three stages (the meshc-partition pipeline runs them in order), then the
+// communication optimisation of the per-rank program.
+
+def PropagateShardings : Pass<"meshc-propagate-shardings", "mlir::ModuleOp"> {
+  let summary = "Decide how every op runs over the mesh: annotate the global program";
   let description = [{
-    Local shapes from the layout; each op is run on per-rank slices as its
-    ShardingRuleOpInterface allows; summed split dims leave partial sums resolved by
-    meshc.all_reduce (or meshc.reduce_scatter where the result wants that dim split);
-    dims an op needs whole are gathered (meshc.all_gather) and re-split (meshc.all_slice).
-    Marks the function `meshc.per_rank = #meshc.mesh<...>` (the per-rank program, checked by
-    the dialect: dialect/IR/PerRankVerifier.cpp).
+    Walks the global program in order and decides, from the layout and each op's
+    ShardingRuleOpInterface, how each op runs: `meshc.operand_shardings` (the sharding it needs
+    each operand in), `meshc.sharding` (how it produces each result: split dims, pending partial
+    sums over the axes of its split summed dims) and, where a result is resharded right after the
+    op for its consumers, `meshc.held_shardings`. The rules (dialect/Transforms/
+    PropagateShardings.cpp): a value is held in the layout's sharding, except a relayout's result
+    (the override's), an elementwise chain after a relayout (runs in the override), a value whose
+    one use is a relayout (held as produced), and partial sums whose one use is add/sub/scale
+    (carried partial through the linear op when all its operands are partial alike). Types stay
+    global; nothing is inserted.
   }];
   let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def InsertReshards : Pass<"meshc-insert-reshards", "mlir::ModuleOp"> {
+  let summary = "Insert meshc.reshard wherever a value is held in another sharding than needed";
+  let description = [{
+    On the annotated global program of meshc-propagate-shardings: after each op, a
+    `meshc.reshard` from each result's produced sharding to its held sharding where they differ;
+    before each op, one from each operand's held sharding to the sharding the op needs where they
+    differ. Drops `meshc.operand_shardings` and `meshc.held_shardings`: afterwards every value is
+    held as its defining op's `meshc.sharding` (or a reshard's `to`) says, which is what each
+    consumer needs.
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def Localize : Pass<"meshc-localize", "mlir::ModuleOp"> {
+  let summary = "Turn the resharded global program into the per-rank program";
+  let description = [{
+    Every result takes its per-rank type (split dims divided by their axis sizes, from its
+    `meshc.sharding`); every `meshc.reshard` becomes the cheapest collectives that perform it
+    (MeshLayout::planReshard: all_slice, all_gather, all_to_all, reduce_scatter, all_reduce;
+    the operator is chosen from the two shardings alone), each annotated with the sharding it
+    leaves; `meshc.relayout` is replaced by its operand; `meshc.clip_global_norm` gets its
+    `replicas`. Marks the function `meshc.per_rank = #meshc.mesh<...>` (checked by the
+    dialect: dialect/IR/PerRankVerifier.cpp). A reshard no plan performs (from partial over an
+    axis that also splits one of the value's dims) is a located error.
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {
+  let summary = "Rewrite the per-rank program's collectives (the slot for bucketing, overlap "
+                "and sharded updates)";
+  let description = [{
+    Runs on the per-rank program after partitioning and CSE. It changes nothing yet: it is the
+    place where collectives will be fused into buckets, started early and waited late, and
+    optimizer updates sharded. The per-rank verifier checks its output like the partitioner's.
+  }];
 }
 
 #endif // MESHC_PASSES_TD

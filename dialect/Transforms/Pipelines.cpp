@@ -87,8 +87,15 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override) 
 void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override) {
   buildGlobalPipeline(pm, override);
   pm.addPass(createCheckLayout());
-  pm.addPass(createPartition());
+  buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
+  pm.addPass(createOptimizeCommunication());
+}
+
+void buildPartitionPasses(OpPassManager &pm) {
+  pm.addPass(createPropagateShardings());
+  pm.addPass(createInsertReshards());
+  pm.addPass(createLocalize());
 }
 
 void registerAllPassesAndPipelines() {
@@ -107,6 +114,10 @@ void registerAllPassesAndPipelines() {
       [](OpPassManager &pm, const MeshLayoutOptions &options) {
         buildPartitionPipeline(pm, toOverride(options));
       });
+  PassPipelineRegistration<>("meshc-partition",
+                             "the three partitioning stages: propagate shardings, insert "
+                             "reshards, localize (global program with a mesh → per-rank program)",
+                             buildPartitionPasses);
 }
 
 } // namespace meshc

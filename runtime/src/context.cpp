@@ -3,7 +3,7 @@
 #include "context.h"
 
 #include "comm/mpi_comm.h"
-#include "kernels/cpu/eltwise_primitives.h"
+#include "kernels/cpu/dnnl_cache.h"
 #include "kernels/cpu/matmul_bf16.h"
 #include "stats.h"
 

@@ -22,8 +22,8 @@ namespace meshrt {
 
 namespace cpu {
 class Bf16Matmul;
-class EltwisePrimitives;
-} // namespace cpu
+class DnnlCache;
+}
 
 class Context {
 public:
@@ -73,8 +73,9 @@ public:
   Device *device() const { return device_.get(); }
   // On the CPU: the bf16 matmul of --precision bf16, or null for exact fp32 (dnnl_sgemm).
   cpu::Bf16Matmul *bf16Matmul() const { return bf16Matmul_.get(); }
-  // On the CPU: the oneDNN eltwise primitives of meshrt_unary's math ops, created on first use.
-  cpu::EltwisePrimitives &eltwisePrimitives();
+  // On the CPU: the oneDNN primitives of the CNN kernels, made on first use (dnnl_cache.h).
+  // Null (and an error) where oneDNN cannot make an engine.
+  cpu::DnnlCache *dnnlCache();
   // "cpu", or the device's name with the precision and collective path chosen.
   const std::string &deviceName() const { return deviceName_; }
 
@@ -117,7 +118,7 @@ private:
   std::vector<std::unique_ptr<Communicator>> comms_; // indexed by axes mask; [0] unused
   std::unique_ptr<Device> device_;
   std::unique_ptr<cpu::Bf16Matmul> bf16Matmul_;
-  std::unique_ptr<cpu::EltwisePrimitives> eltwise_;
+  std::unique_ptr<cpu::DnnlCache> dnnlCache_;
   std::string deviceName_ = "cpu";
   std::vector<std::unique_ptr<Communicator>> deviceComms_; // as comms_, on the device
 

@@ -19,6 +19,10 @@ const char *collectiveKindName(CollectiveKind kind) {
     return "all_slice";
   case CollectiveKind::AllToAll:
     return "all_to_all";
+  case CollectiveKind::HaloExchange:
+    return "halo_exchange";
+  case CollectiveKind::HaloExchangeGrad:
+    return "halo_exchange_grad";
   }
   return "?";
 }

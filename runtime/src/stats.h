@@ -18,9 +18,18 @@
 
 namespace meshrt {
 
-enum class CollectiveKind : int { AllReduce, AllGather, ReduceScatter, AllSlice, AllToAll };
+enum class CollectiveKind : int {
+  AllReduce,
+  AllGather,
+  ReduceScatter,
+  AllSlice,
+  AllToAll,
+  HaloExchange,     // bytes: the halo rows received, lo + hi of them (nominal: as if both
+  HaloExchangeGrad, // neighbours exist, so that every rank of the axis records alike)
+};
 
-// The IR op names: all_reduce, all_gather, reduce_scatter, all_slice, all_to_all.
+// The IR op names: all_reduce, all_gather, reduce_scatter, all_slice, all_to_all,
+// halo_exchange, halo_exchange_grad.
 const char *collectiveKindName(CollectiveKind kind);
 
 struct CollectiveRecord {

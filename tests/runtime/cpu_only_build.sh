@@ -13,7 +13,7 @@ grep -q "meshc: CUDA backend OFF" "$out.configure.log" || { echo "CUDA was not s
 cmake --build "$out" --target meshrt meshrt_fake_program -j 1 >"$out.build.log" 2>&1 ||
   { tail -30 "$out.build.log"; exit 1; }
 lib="$out/lib/libmeshrt.so"
-if ldd "$lib" | grep -E "libcudart|libcublas|libnccl"; then
+if ldd "$lib" | grep -E "libcudart|libcublas|libcudnn|libnccl"; then
   echo "a CPU-only libmeshrt links CUDA libraries"
   exit 1
 fi

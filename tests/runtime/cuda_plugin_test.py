@@ -31,7 +31,7 @@ from meshc_test import (SKIP, Failure, loss_lines, private_mount_namespace,  # n
                         run_checked)
 
 TIMEOUT_S = 120
-CUDA_LIBS = ("libcudart", "libcublas", "libnccl")
+CUDA_LIBS = ("libcudart", "libcublas", "libcudnn", "libnccl")
 
 
 def run(cmd, env=None):
@@ -184,7 +184,7 @@ def case_no_cuda_libs(args, programs):
     plugin = re.escape(os.path.realpath(args.plugin))
     programs.fails_alike(args.program, args.ranks, ["--device", "cuda"],
                          r"^error: --device cuda on rank \d+: cannot load the CUDA plugin %s: "
-                         r"lib(cudart|cublas|nccl)\S*: cannot open shared object file" % plugin,
+                         r"lib(cudart|cublas|cudnn|nccl)\S*: cannot open shared object file" % plugin,
                          env, hide)
 
 

@@ -24,6 +24,12 @@ const int64_t kToScalar[1] = {0};
 const int64_t kSquare[2] = {2, 2};
 const int32_t kWhole1[1] = {-1};
 const int32_t kWhole2[2] = {-1, -1};
+// A 1-D convolution [1, 1, 4] * [1, 1, 3] -> [1, 1, 4] (same padding) and a max pooling by 2.
+const int64_t kConvX[3] = {1, 1, 4};
+const int64_t kConvW[3] = {1, 1, 3};
+const int64_t kConvGeometry[4] = {1, 1, 1, 1};
+const int64_t kPoolY[3] = {1, 1, 2};
+const int64_t kPoolGeometry[4] = {2, 2, 0, 0};
 
 struct Entry {
   const char *kind; // the name --profile must print for it
@@ -122,6 +128,39 @@ const std::vector<Entry> &entries() {
          float *grads[] = {g.c};
          meshrt_clip_global_norm(c, 1, grads, counts, replicas, 1.0f);
        }},
+      {"conv_forward",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_conv_forward(c, 1, kConvX, kConvW, kConvX, kConvGeometry, g.a, g.b, g.c);
+       }},
+      {"conv_backward_data",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_conv_backward_data(c, 1, kConvX, kConvW, kConvX, kConvGeometry, g.b, g.a, g.c);
+       }},
+      {"conv_backward_weights",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_conv_backward_weights(c, 1, kConvX, kConvW, kConvX, kConvGeometry, g.a, g.b, g.c);
+       }},
+      {"pool_forward",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_pool_forward(c, MESHRT_POOL_MAX, 1, kConvX, kPoolY, kPoolGeometry, g.a, g.c);
+       }},
+      {"pool_backward",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_pool_backward(c, MESHRT_POOL_MAX, 1, kConvX, kPoolY, kPoolGeometry, g.a, g.b, g.c);
+       }},
+      {"batch_norm",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_batch_norm(c, 1, 2, 2, 1e-5f, g.a, g.b, g.d, g.b, g.b, g.c);
+       }},
+      {"batch_norm_grad",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_batch_norm_grad(c, 1, 2, 2, 1e-5f, g.a, g.b, g.d, g.b, g.a, g.c, g.c + 4, g.c + 6,
+                                g.c + 8, g.c + 10);
+       }},
+      {"halo_exchange",
+       [](meshrt_context_t c, int64_t) { meshrt_halo_exchange(c, 0, g.a, g.c, 1, 4, 1, 1, 1, 0); }},
+      {"halo_exchange_grad",
+       [](meshrt_context_t c, int64_t) { meshrt_halo_exchange_grad(c, 0, g.a, g.c, 1, 4, 1, 1, 1); }},
   };
   return table;
 }

@@ -250,6 +250,60 @@ void meshrt_softmax_xent_grad(meshrt_context_t ctx, int64_t outer, int64_t class
 /* param -= lr * grad */
 void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float lr);
 
+/* ---- CNN family ------------------------------------------------------------------------ */
+/* Sizes are LOCAL. Layouts are canonical and contiguous: x [N, C, S1..Sk], weights
+ * [F, C, K1..Kk], y [N, F, O1..Ok], with k = nsp spatial dims (1 to 3; the shape arrays hold
+ * nsp + 2 sizes). A window along spatial dim i has a kernel (or window) size K, a stride, a
+ * dilation (1 = none) and padding lo/hi; the output size must be
+ *   O = floor((S + pad_lo + pad_hi - dilation * (K - 1) - 1) / stride) + 1 >= 1.
+ * CPU: oneDNN's primitives, made once per distinct shape and kept in the context; CUDA: cuDNN. */
+/* Convolution (cross-correlation, no bias); geometry holds 4 * nsp values: strides,
+ * dilations, pad_lo, pad_hi. y[n, f, o] = sum over c and the window positions j of
+ * x[n, c, o * stride + j * dilation - pad_lo] * w[f, c, j], x read as 0 outside [0, S). */
+void meshrt_conv_forward(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+                         const int64_t *w_shape, const int64_t *y_shape, const int64_t *geometry,
+                         const float *x, const float *w, float *y);
+/* dx = the adjoint of meshrt_conv_forward in x applied to dy (dx is overwritten). */
+void meshrt_conv_backward_data(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+                               const int64_t *w_shape, const int64_t *y_shape,
+                               const int64_t *geometry, const float *w, const float *dy,
+                               float *dx);
+/* dw = the adjoint of meshrt_conv_forward in w applied to dy (dw is overwritten). */
+void meshrt_conv_backward_weights(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+                                  const int64_t *w_shape, const int64_t *y_shape,
+                                  const int64_t *geometry, const float *x, const float *dy,
+                                  float *dw);
+
+typedef enum meshrt_pool_kind {
+  MESHRT_POOL_MAX = 0, /* reads -inf outside x */
+  MESHRT_POOL_AVG = 1, /* counts the padding: divides by the window's volume */
+} meshrt_pool_kind_t;
+/* Pooling of x [N, C, S...] into y [N, C, O...]; geometry holds 4 * nsp values: window sizes,
+ * strides, pad_lo, pad_hi. */
+void meshrt_pool_forward(meshrt_context_t ctx, int32_t kind, int32_t nsp, const int64_t *x_shape,
+                         const int64_t *y_shape, const int64_t *geometry, const float *x,
+                         float *y);
+/* dx = the adjoint of meshrt_pool_forward applied to dy: max pooling sends each dy to the first
+ * maximum of its window in window order (it recomputes the forward from x itself); average
+ * pooling spreads dy / window volume over the window (x is not read). */
+void meshrt_pool_backward(meshrt_context_t ctx, int32_t kind, int32_t nsp, const int64_t *x_shape,
+                          const int64_t *y_shape, const int64_t *geometry, const float *x,
+                          const float *dy, float *dx);
+
+/* Batch normalisation with given statistics: x, y [n, c, s] (c the channel dim), mean, var,
+ * scale, shift [c]; y = (x - mean) / sqrt(var + epsilon) * scale + shift. */
+void meshrt_batch_norm(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, float epsilon,
+                       const float *x, const float *mean, const float *var, const float *scale,
+                       const float *shift, float *y);
+/* Its gradient, the statistics taken as inputs: with rstd = 1 / sqrt(var + epsilon) and
+ * xhat = (x - mean) * rstd, dx = scale * rstd * dy (only the part through x directly),
+ * dscale = sum dy * xhat, dshift = sum dy, dmean = -dshift * scale * rstd,
+ * dvar = -0.5 * dscale * scale * rstd^2, the sums over n and s. */
+void meshrt_batch_norm_grad(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, float epsilon,
+                            const float *x, const float *mean, const float *var,
+                            const float *scale, const float *dy, float *dx, float *dmean,
+                            float *dvar, float *dscale, float *dshift);
+
 /* ---- collectives over groups of mesh axes ------------------------------------------------ */
 /* Names the source of the next collective call, for the collective watchdog's message
  * (--collective-timeout): its number in program order (meshc --explain's "collective N") and the
@@ -308,6 +362,20 @@ void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_s
 void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float *m,
                         float *v, float lr, float beta1, float beta2, float epsilon,
                         float weight_decay, int64_t step);
+/* The halo exchange along mesh axis `axis` (point-to-point with the two neighbours on it; not
+ * periodic): in [outer, local, inner] -> out [outer, lo + local + hi, inner]. out's interior is
+ * in; its first lo rows are the previous rank's last lo rows, its last hi rows the next rank's
+ * first hi rows, and edge_value at the first / last rank of the axis (0 for convolution and
+ * average pooling, -INFINITY for max pooling). lo and hi must not exceed local. */
+void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+                          int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi,
+                          float edge_value);
+/* Its adjoint: in [outer, lo + local + hi, inner] -> out [outer, local, inner] = in's interior
+ * plus the gradients of the rows this rank lent: the next rank's first lo rows of in add onto
+ * this rank's last lo rows, the previous rank's last hi rows onto its first hi rows. */
+void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+                               int64_t outer, int64_t local, int64_t inner, int64_t lo,
+                               int64_t hi);
 /* Gradient clipping by the global norm. grads[i] is this rank's block of counts[i] floats of
  * gradient i, held identically by replicas[i] ranks (the product of the sizes of the mesh axes
  * none of its dims is split on). norm = sqrt(sum over all ranks and i of |block|^2 /

@@ -35,6 +35,14 @@ public:
   // Block j of in (`bytes` each) goes to rank j; out's block i comes from rank i.
   virtual Status alltoall(const void *in, void *out, int64_t bytes) = 0;
 
+  // Point-to-point along a chain of ranks (the halo exchange): sends sendBytes of `send` to
+  // rank `dest` and receives recvBytes into `recv` from rank `source`, as one step that cannot
+  // deadlock whatever the ranks' order; a peer of -1 means none in that direction (nothing is
+  // sent or received that way, `recv` is left alone). Every rank of the chain calls it
+  // together, and each message's two ends agree on its size.
+  virtual Status sendRecv(const void *send, int64_t sendBytes, int dest, void *recv,
+                          int64_t recvBytes, int source) = 0;
+
   // Whether one allgather, reduce-scatter or all-to-all can move `bytes` per rank (allreduce
   // has no limit: backends chunk it). The ABI asks before it uses any scratch, so that a
   // refusal is one clear error rather than a huge allocation first.

@@ -283,7 +283,26 @@ public:
     return Status::success();
   }
 
+  Status sendRecv(const void *send, int64_t sendBytes, int dest, void *recv, int64_t recvBytes,
+                  int source) override {
+    MPI_Datatype sendType, recvType;
+    int sendCount = 0, recvCount = 0;
+    if (Status s = byteCount("send of a halo", dest < 0 ? 0 : sendBytes, &sendType, &sendCount);
+        !s.ok())
+      return s;
+    if (Status s = byteCount("receive of a halo", source < 0 ? 0 : recvBytes, &recvType, &recvCount);
+        !s.ok())
+      return s;
+    if (int err = MPI_Sendrecv(send, sendCount, sendType, dest < 0 ? MPI_PROC_NULL : dest,
+                               kSendRecvTag, recv, recvCount, recvType,
+                               source < 0 ? MPI_PROC_NULL : source, kSendRecvTag, comm_,
+                               MPI_STATUS_IGNORE))
+      return mpiError("MPI_Sendrecv", err);
+    return Status::success();
+  }
+
 private:
+  static constexpr int kSendRecvTag = 12;
   static constexpr int64_t kShmMinCount = int64_t{1} << 16;
 
   MPI_Comm comm_;

@@ -21,7 +21,8 @@
 
 namespace meshrt {
 
-constexpr uint32_t kCudaPluginAbiVersion = 3; // 2: Device::equal, 3: adamUpdate weightDecay
+// 2: Device::equal, 3: adamUpdate weightDecay, 4: the CNN family and Communicator::sendRecv
+constexpr uint32_t kCudaPluginAbiVersion = 4;
 // The plugin's file name, looked for in the directory of the loaded libmeshrt.so.
 constexpr const char *kCudaPluginFile = "libmeshrt_cuda.so";
 // Environment variable naming the plugin file to load instead.

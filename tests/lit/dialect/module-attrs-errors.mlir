@@ -28,7 +28,7 @@ func.func @f() attributes {meshc.layout = #meshc.layout<"batch:b">} {
 
 // -----
 
-// expected-error @+1 {{carries unknown attribute 'meshc.partitioned' (the meshc dialect defines meshc.mesh, meshc.layout, meshc.per_rank and meshc.sharding)}}
+// expected-error @+1 {{carries unknown attribute 'meshc.partitioned' (the meshc dialect defines meshc.mesh, meshc.layout, meshc.per_rank, meshc.sharding, meshc.operand_shardings and meshc.held_shardings)}}
 func.func @f() attributes {meshc.partitioned} {
   return
 }
@@ -108,13 +108,53 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
 
 // -----
 
+// A global function annotated by meshc-propagate-shardings: its shardings name the module
+// mesh's axes, and there is one per operand / result.
 module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
   func.func @f() {
-    // expected-error @+1 {{has 'meshc.sharding' outside a per-rank function (meshc.per_rank)}}
-    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[b]]>]} : !meshc.tensor<n=4, f32>
+    // expected-error @+1 {{sharding of result #0 names mesh axis 'm', which mesh "b=2" lacks}}
+    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[m]]>]} : !meshc.tensor<n=4, f32>
     return
   }
 }
+
+// -----
+
+module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
+  func.func @f() {
+    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[b]]>]} : !meshc.tensor<n=4, f32>
+    // expected-error @+1 {{'meshc.operand_shardings' has 1 shardings for 2 operands}}
+    %y = meshc.add %x, %x {meshc.operand_shardings = [#meshc.sharding<[[b]]>]} : !meshc.tensor<n=4, f32>, !meshc.tensor<n=4, f32> -> !meshc.tensor<n=4, f32>
+    return
+  }
+}
+
+// -----
+
+module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
+  func.func @f() {
+    %x = meshc.input "x" features {classes = 2} : !meshc.tensor<n=4, f32>
+    // expected-error @+1 {{sharding of operand #1 has 2 dims for a tensor of 1}}
+    %y = meshc.add %x, %x {meshc.operand_shardings = [#meshc.sharding<[[b]]>, #meshc.sharding<[[], []]>]} : !meshc.tensor<n=4, f32>, !meshc.tensor<n=4, f32> -> !meshc.tensor<n=4, f32>
+    return
+  }
+}
+
+// -----
+
+module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
+  func.func @f() {
+    %x = meshc.input "x" features {classes = 2} : !meshc.tensor<n=4, f32>
+    // expected-error @+1 {{'meshc.held_shardings' must be an array of #meshc.sharding, not 1 : i64}}
+    %y = meshc.relu %x {meshc.held_shardings = 1} : !meshc.tensor<n=4, f32>
+    return
+  }
+}
+
+// -----
+
+// expected-error @+1 {{has 'meshc.sharding' outside a function}}
+%x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[b]]>]} : !meshc.tensor<n=4, f32>
 
 // -----
 

@@ -66,7 +66,10 @@
 // TIMING: Execution time report
 // TIMING-DAG: parse
 // TIMING-DAG: Autodiff
-// TIMING-DAG: Partition
+// TIMING-DAG: PropagateShardings
+// TIMING-DAG: InsertReshards
+// TIMING-DAG: Localize
+// TIMING-DAG: OptimizeCommunication
 // TIMING-DAG: LowerToLLVM
 // TIMING-DAG: SplitFunctions
 // TIMING-DAG: translate to LLVM IR and generate code

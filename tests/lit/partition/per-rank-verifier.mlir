@@ -85,7 +85,7 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">} {
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">} {
   func.func @f() attributes {meshc.per_rank = #meshc.mesh<"b=2,m=2">} {
     %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[]]>]} : !meshc.tensor<n=4, f32>
-    // expected-error @+1 {{is not allowed in a per-rank program (partitioning resolves relayouts)}}
+    // expected-error @+1 {{is not allowed in a per-rank program (meshc-localize resolves it into collectives)}}
     %r = meshc.relayout %x {layout = #meshc.layout<"n:b">} : !meshc.tensor<n=4, f32>
     return
   }

@@ -118,6 +118,8 @@ CudaDevice::~CudaDevice() {
   allocator_.freeAll();
   if (cublas_)
     (void)cublasDestroy(cublas_);
+  if (cudnn_)
+    (void)cudnnDestroy(cudnn_);
   if (comm_)
     (void)cudaStreamDestroy(comm_);
   if (compute_)

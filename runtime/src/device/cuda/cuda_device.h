@@ -1,5 +1,6 @@
 // cuda_device.h — the CUDA implementation of Device: one GPU, one compute stream and one
-// communication stream, cuBLAS for matmuls, hand-written kernels for the rest.
+// communication stream, cuBLAS for matmuls, cuDNN for convolution and pooling, hand-written
+// kernels for the rest.
 //
 // The class is defined here and implemented across files: cuda_device.cu (set-up, memory,
 // copies, matmul, communicators) and kernels/*.cu (one file per op family, as on the CPU).
@@ -11,6 +12,7 @@
 #include "device/device.h"
 
 #include <cublas_v2.h>
+#include <cudnn.h>
 #include <cuda_runtime.h>
 
 #include <string>
@@ -122,8 +124,27 @@ public:
   Status copyWindow(int64_t outer, int64_t inner, const void *in, int64_t inN, int64_t inStart,
                     void *out, int64_t outN, int64_t outStart, int64_t len, int elemSize) override;
 
+  // ---- kernels/cnn.cu (cuDNN)
+  Status convForward(const WindowGeometry &g, const float *x, const float *w, float *y) override;
+  Status convBackwardData(const WindowGeometry &g, const float *w, const float *dy,
+                          float *dx) override;
+  Status convBackwardWeights(const WindowGeometry &g, const float *x, const float *dy,
+                             float *dw) override;
+  Status poolForward(int kind, const WindowGeometry &g, const float *x, float *y) override;
+  Status poolBackward(int kind, const WindowGeometry &g, const float *x, const float *dy,
+                      float *dx) override;
+  Status batchNorm(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
+                   const float *mean, const float *var, const float *scale, const float *shift,
+                   float *y) override;
+  Status batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
+                       const float *mean, const float *var, const float *scale, const float *dy,
+                       float *dx, float *dmean, float *dvar, float *dscale,
+                       float *dshift) override;
+
 private:
   CudaDevice() = default;
+  // The cuDNN handle on the compute stream, made on first use (kernels/cnn.cu).
+  Status cudnn(cudnnHandle_t *out);
 
   int ordinal_ = 0;
   std::string name_;
@@ -131,6 +152,7 @@ private:
   cudaStream_t compute_ = nullptr;
   cudaStream_t comm_ = nullptr;
   cublasHandle_t cublas_ = nullptr;
+  cudnnHandle_t cudnn_ = nullptr;
   CachingAllocator allocator_;
 };
 

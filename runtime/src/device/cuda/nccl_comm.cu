@@ -150,6 +150,25 @@ public:
     });
   }
 
+  Status sendRecv(const void *send, int64_t sendBytes, int dest, void *recv, int64_t recvBytes,
+                  int source) override {
+    const bool sending = dest >= 0 && sendBytes > 0, receiving = source >= 0 && recvBytes > 0;
+    if (!sending && !receiving)
+      return Status::success();
+    return enqueue("ncclSend/ncclRecv (halo)", [&] {
+      ncclResult_t result = ncclGroupStart();
+      if (result != ncclSuccess)
+        return result;
+      if (sending)
+        result = ncclSend(send, static_cast<size_t>(sendBytes), ncclInt8, dest, comm_, stream_);
+      if (receiving && result == ncclSuccess)
+        result = ncclRecv(recv, static_cast<size_t>(recvBytes), ncclInt8, source, comm_, stream_);
+      // The group is closed even after a failed call, so that NCCL is left usable.
+      const ncclResult_t end = ncclGroupEnd();
+      return result != ncclSuccess ? result : end;
+    });
+  }
+
 private:
   // Runs `call` (NCCL calls on stream_) between the compute stream's work so far and its
   // work to come.

@@ -73,6 +73,35 @@ public:
                [&](char *hostIn, char *hostOut) { return host_.alltoall(hostIn, hostOut, bytes); });
   }
 
+  // The host's sendRecv on host copies: only the message sent goes down and only the message
+  // received comes up (a missing peer moves nothing).
+  Status sendRecv(const void *send, int64_t sendBytes, int dest, void *recv, int64_t recvBytes,
+                  int source) override {
+    const size_t sendN = dest >= 0 ? static_cast<size_t>(sendBytes) : 0;
+    const size_t recvN = source >= 0 ? static_cast<size_t>(recvBytes) : 0;
+    const size_t recvOffset = (sendN + 63) / 64 * 64;
+    char *base = staging(recvOffset + recvN);
+    Status down = sendN == 0 ? Status::success()
+                             : checkCuda(cudaMemcpyAsync(base, send, sendN, cudaMemcpyDeviceToHost,
+                                                         stream_),
+                                         "cudaMemcpy device->host (staged halo)");
+    if (down.ok() && sendN > 0)
+      down = checkCuda(cudaStreamSynchronize(stream_), "cudaMemcpy device->host (staged halo)");
+    // The host exchange runs even after a failed copy: the neighbours are in it already.
+    Status c = host_.sendRecv(base, static_cast<int64_t>(sendN), dest, base + recvOffset,
+                              static_cast<int64_t>(recvN), source);
+    if (!down.ok())
+      return down;
+    if (!c.ok() || recvN == 0)
+      return c;
+    Status up = checkCuda(cudaMemcpyAsync(recv, base + recvOffset, recvN, cudaMemcpyHostToDevice,
+                                          stream_),
+                          "cudaMemcpy host->device (staged halo)");
+    if (!up.ok())
+      return up;
+    return checkCuda(cudaStreamSynchronize(stream_), "cudaMemcpy host->device (staged halo)");
+  }
+
 private:
   // Copies inBytes of `in` down, runs `collective(hostIn, hostOut)`, copies outBytes of the
   // result up to `out`. In place (in == out) the two host regions are one.

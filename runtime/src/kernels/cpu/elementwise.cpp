@@ -269,7 +269,7 @@ void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const
 void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
   AbiCall call(ctx, ProfileKind::Unary, {{"op", op}, {"n", n}});
-  const bool math = cpu::EltwisePrimitives::handles(op);
+  const bool math = cpu::isEltwiseOp(op);
   if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE || math, "unknown op") ||
       !call.require(!(op == MESHRT_LEAKY_RELU && !std::isfinite(alpha)),
                     "leaky relu needs a finite alpha") ||
@@ -278,7 +278,8 @@ void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const
   call.run([&](Device &dev) { return dev.unary(op, n, out, in, alpha); },
            [&](Context *context) {
              if (math) {
-               context->check(context->eltwisePrimitives().run(op, n, out, in, alpha));
+               if (cpu::DnnlCache *cache = context->dnnlCache())
+                 context->check(cpu::runEltwise(*cache, op, n, out, in, alpha));
                return;
              }
              parallelFlat(n, [&](int64_t begin, int64_t end) {

@@ -1,106 +1,80 @@
 // eltwise_primitives.cpp — oneDNN eltwise forward primitives behind meshrt_unary's math ops
-// (eltwise_primitives.h).
-//
-// oneDNN's C++ API reports errors as exceptions; they are caught here and become Status values,
-// so none crosses the C ABI.
+// (eltwise_primitives.h), one per (op, size, alpha) in the context's DnnlCache.
 #include "kernels/cpu/eltwise_primitives.h"
 
-#include "context.h"
 #include "meshrt/meshrt.h"
 
-#include <oneapi/dnnl/dnnl.hpp>
-
-#include <map>
-#include <tuple>
+#include <cstring>
 
 namespace meshrt::cpu {
 
 namespace {
 
-using dnnl::algorithm;
-
 // The oneDNN algorithm of a meshrt_unary op, or undef. Leaky relu is oneDNN's relu with a
 // negative slope alpha.
-algorithm algorithmOf(int op) {
+dnnl_alg_kind_t algorithmOf(int op) {
   switch (op) {
   case MESHRT_SIGMOID:
-    return algorithm::eltwise_logistic;
+    return dnnl_eltwise_logistic;
   case MESHRT_TANH:
-    return algorithm::eltwise_tanh;
+    return dnnl_eltwise_tanh;
   case MESHRT_EXP:
-    return algorithm::eltwise_exp;
+    return dnnl_eltwise_exp;
   case MESHRT_LOG:
-    return algorithm::eltwise_log;
+    return dnnl_eltwise_log;
   case MESHRT_SQRT:
-    return algorithm::eltwise_sqrt;
+    return dnnl_eltwise_sqrt;
   case MESHRT_LEAKY_RELU:
-    return algorithm::eltwise_relu;
+    return dnnl_eltwise_relu;
   default:
-    return algorithm::undef;
+    return dnnl_alg_kind_undef;
   }
 }
 
-// One (op, n, alpha)'s primitive and its source/destination memory objects, whose data handles
-// are set per call.
-struct Entry {
-  dnnl::eltwise_forward primitive;
-  dnnl::memory src, dst;
+struct EltwiseEntry : DnnlEntry {
+  DnnlOp op;
 };
+
+Status makeEltwise(DnnlCache &cache, int op, int64_t n, float alpha,
+                   std::unique_ptr<DnnlEntry> *out) {
+  dnnl_memory_desc_t data;
+  dnnl_eltwise_desc_t desc;
+  if (Status st = plainDesc({n}, false, &data); !st.ok())
+    return st;
+  if (Status st = dnnlCheck(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference,
+                                                           algorithmOf(op), &data, alpha, 0.0f),
+                            "dnnl_eltwise_forward_desc_init");
+      !st.ok())
+    return st;
+  auto entry = std::make_unique<EltwiseEntry>();
+  if (Status st = entry->op.init(cache.engine(), &desc, nullptr,
+                                 {{DNNL_ARG_SRC, false, &data}, {DNNL_ARG_DST, true, &data}},
+                                 "oneDNN eltwise forward");
+      !st.ok())
+    return st;
+  *out = std::move(entry);
+  return Status::success();
+}
 
 } // namespace
 
-struct EltwisePrimitives::Impl {
-  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
-  // alpha is part of the key only for leaky relu (0 for the others).
-  std::map<std::tuple<int, int64_t, float>, Entry> entries;
+bool isEltwiseOp(int op) { return algorithmOf(op) != dnnl_alg_kind_undef; }
 
-  Entry &entry(int op, int64_t n, float alpha) {
-    auto key = std::make_tuple(op, n, alpha);
-    auto it = entries.find(key);
-    if (it != entries.end())
-      return it->second;
-    const dnnl::memory::desc md({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
-    dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, algorithmOf(op), md, alpha,
-                                     0.0f);
-    Entry e;
-    e.primitive = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, engine));
-    e.src = dnnl::memory(md, engine, nullptr);
-    e.dst = dnnl::memory(md, engine, nullptr);
-    return entries.emplace(key, std::move(e)).first->second;
-  }
-};
-
-EltwisePrimitives::EltwisePrimitives() : impl_(std::make_unique<Impl>()) {}
-EltwisePrimitives::~EltwisePrimitives() = default;
-
-bool EltwisePrimitives::handles(int op) { return algorithmOf(op) != algorithm::undef; }
-
-Status EltwisePrimitives::run(int op, int64_t n, float *out, const float *in, float alpha) {
+Status runEltwise(DnnlCache &cache, int op, int64_t n, float *out, const float *in, float alpha) {
   if (n == 0)
     return Status::success();
-  try {
-    Entry &e = impl_->entry(op, n, op == MESHRT_LEAKY_RELU ? alpha : 0.0f);
-    e.src.set_data_handle(const_cast<float *>(in));
-    e.dst.set_data_handle(out);
-    e.primitive.execute(impl_->stream, {{DNNL_ARG_SRC, e.src}, {DNNL_ARG_DST, e.dst}});
-    impl_->stream.wait();
-    return Status::success();
-  } catch (const dnnl::error &e) {
-    return Status::error(MESHRT_KERNEL_ERROR,
-                         strformat("oneDNN eltwise op %d failed (%s) on n=%lld", op, e.what(),
-                                   static_cast<long long>(n)));
-  }
+  // alpha is part of the key only for leaky relu: the other ops share one primitive per size.
+  const float keyAlpha = op == MESHRT_LEAKY_RELU ? alpha : 0.0f;
+  uint32_t alphaBits = 0;
+  std::memcpy(&alphaBits, &keyAlpha, sizeof alphaBits);
+  Status made;
+  DnnlEntry *e = cache.find({kTagEltwise, op, n, static_cast<int64_t>(alphaBits)}, &made,
+                            [&](std::unique_ptr<DnnlEntry> *entry) {
+                              return makeEltwise(cache, op, n, keyAlpha, entry);
+                            });
+  if (!made.ok())
+    return made;
+  return static_cast<EltwiseEntry *>(e)->op.run(cache.stream(), {const_cast<float *>(in), out});
 }
 
 } // namespace meshrt::cpu
-
-namespace meshrt {
-
-cpu::EltwisePrimitives &Context::eltwisePrimitives() {
-  if (!eltwise_)
-    eltwise_ = std::make_unique<cpu::EltwisePrimitives>();
-  return *eltwise_;
-}
-
-} // namespace meshrt
