@@ -257,11 +257,12 @@ def Meshc_AllToAllOp : Meshc_CollectiveOp<"all_to_all"> {
   }];
 }
 
-// Op families of the transformer/MoE op set and of evaluation, one file each.
+// Op families of the transformer/MoE op set, of evaluation and of CNNs, one file each.
 include "dialect/IR/MeshcNNOps.td"
 include "dialect/IR/MeshcIndexOps.td"
 include "dialect/IR/MeshcLayoutOps.td"
 include "dialect/IR/MeshcEvalOps.td"
+include "dialect/IR/MeshcConvOps.td"
 include "dialect/IR/MeshcMathOps.td"
 
 #endif // MESHC_OPS_TD

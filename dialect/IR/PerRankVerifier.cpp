@@ -266,7 +266,6 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
   // Where each dim name lies while the op runs, and where that was first seen.
   llvm::DenseMap<StringAttr, std::pair<Axes, std::string>> placed;
   llvm::DenseMap<StringAttr, Axes> operandDims; // dims of operands and their axes
-  llvm::DenseSet<StringAttr> resultDims;
   // A linear op (add, sub, scale) may take partial sums, when all its operands are partial
   // over the same axes (a complete operand would be counted once per rank of those axes).
   bool linear = llvm::isa<AddOp, SubOp, ScaleOp>(op);
@@ -325,28 +324,29 @@ LogicalResult PerRankChecker::checkComputeOp(Operation &op) {
   for (OpOperand &use : op.getOpOperands())
     if (failed(place(use.get(), "operand #" + std::to_string(use.getOperandNumber()))))
       return failure();
-  for (OpResult result : op.getResults()) {
+  for (OpResult result : op.getResults())
     if (failed(place(result, "result #" + std::to_string(result.getResultNumber()))))
       return failure();
-    if (auto type = llvm::dyn_cast<NamedTensorType>(result.getType()))
-      resultDims.insert(type.getDimNames().begin(), type.getDimNames().end());
-  }
 
-  // A partial sum comes only from summing a split dim: the axes of dims of operands that no
-  // result has.
-  Axes summedAxes;
-  if (carried)
-    summedAxes = carried->partial;
-  for (auto &[name, axes] : operandDims)
-    if (!resultDims.contains(name))
-      summedAxes.append(axes.begin(), axes.end());
-  for (OpResult result : op.getResults())
-    if (ShardingAttr sharding = getSharding(result))
-      for (StringAttr axis : sharding.getPartialAxes())
-        if (!llvm::is_contained(summedAxes, axis))
-          return op.emitOpError() << "result #" << result.getResultNumber()
-                                  << " is a partial sum over mesh axis '" << axis.getValue()
-                                  << "', but the op sums no dimension split over it";
+  // A partial sum comes only from summing a split dim: the axes of dims of operands that the
+  // result lacks (or the operands' axes, for a linear op carrying their partial sums).
+  for (OpResult result : op.getResults()) {
+    ShardingAttr sharding = getSharding(result);
+    if (!sharding)
+      continue;
+    auto type = llvm::cast<NamedTensorType>(result.getType());
+    Axes summedAxes;
+    if (carried)
+      summedAxes = carried->partial;
+    for (auto &[name, axes] : operandDims)
+      if (!type.hasDim(name.getValue()))
+        summedAxes.append(axes.begin(), axes.end());
+    for (StringAttr axis : sharding.getPartialAxes())
+      if (!llvm::is_contained(summedAxes, axis))
+        return op.emitOpError() << "result #" << result.getResultNumber()
+                                << " is a partial sum over mesh axis '" << axis.getValue()
+                                << "', but the op sums no dimension split over it";
+  }
   return success();
 }
 

@@ -1,5 +1,6 @@
 // The reference interpreter of global meshc programs: naive loops over named index spaces.
 #include "tests/support/Interpreter.h"
+#include "tests/support/InterpreterConv.h"
 #include "tests/support/InterpreterIndex.h"
 #include "tests/support/InterpreterMath.h"
 
@@ -568,6 +569,15 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
             .Case<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp,
                   CumsumOp, ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(
                 [&](Operation *) { return interpretIndexOp(op, get, values[op->getResult(0)]); })
+            .Case<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp, MaxPoolGradOp,
+                  AvgPoolGradOp, BatchNormOp, BatchNormGradOp>([&](Operation *) {
+              llvm::SmallVector<HostTensor> outs;
+              if (failed(interpretConvOp(op, get, outs)))
+                return failure();
+              for (auto [r, t] : llvm::zip(op->getResults(), outs))
+                values[r] = std::move(t);
+              return success();
+            })
             .Case([&](EqualOp o) {
               values[o.getResult()] =
                   elementwise(resultType, get(o.getLhs()), get(o.getRhs()),

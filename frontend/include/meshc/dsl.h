@@ -354,6 +354,83 @@ Tensor reshape(const Tensor &x, const std::vector<Dim> &dims,
 /// x, through which no gradient flows.
 Tensor stop_gradient(const Tensor &x, std::source_location loc = std::source_location::current());
 
+//===----------------------------------------------------------------------===//
+// Conv family (frontend/src/ConvOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// How a window is padded along each spatial dim.
+struct Padding {
+  enum class Kind { Valid, Same, Explicit };
+  Kind kind = Kind::Valid;
+  std::vector<int64_t> lo, hi; // Explicit: one entry per spatial dim
+  /// No padding: windows lie inside the input.
+  static Padding valid() { return {}; }
+  /// out = ceil(in / stride); the padding this needs is split evenly, the odd element at the
+  /// end (TensorFlow's SAME).
+  static Padding same() { return {Kind::Same, {}, {}}; }
+  /// `lo` before and `hi` after the input, one entry per spatial dim (asymmetric allowed).
+  static Padding pads(std::vector<int64_t> lo, std::vector<int64_t> hi) {
+    return {Kind::Explicit, std::move(lo), std::move(hi)};
+  }
+};
+
+/// A convolution's window. The channels are found from the operands: the input channel is the one
+/// dim the input and the filter share, the output channel the filter's dim that is neither it nor
+/// a kernel dim; every other dim of the input is batch-like and is kept.
+struct ConvSpec {
+  std::vector<Dim> spatial;       // the input's spatial dims, in order (1 to 3)
+  std::vector<Dim> kernel;        // the filter's window dims, one per spatial dim
+  std::vector<int64_t> strides;   // none: 1; one value: for every spatial dim; else one each
+  std::vector<int64_t> dilations; // as strides
+  Padding padding;
+  /// Names of the result's spatial dims, one per spatial dim ("" keeps the input's name, which
+  /// needs an unchanged size). None: every name kept.
+  std::vector<std::string> out;
+};
+
+/// Convolution (cross-correlation, as PyTorch's): y[b, f, o] = sum over c, j of
+/// x[b, c, o*stride + j*dilation - pad_lo] * w[c, f, j], x read as 0 in the padding. The result
+/// has x's dims with the input channel replaced by the output channel and the spatial dims by the
+/// output's, of size floor((in + pad_lo + pad_hi - dilation*(k-1) - 1) / stride) + 1.
+Tensor conv(const Tensor &x, const Tensor &w, const ConvSpec &spec,
+            std::source_location loc = std::source_location::current());
+/// Transposed convolution (a GAN generator's upsampling): the gradient of conv(., w, spec) with
+/// respect to its input. `spec` describes that forward conv with x as its OUTPUT: spec.spatial are
+/// x's spatial dims, spec.out the result's; the output channel is the dim x and w share, the input
+/// channel (the result's) w's other dim. Result sizes: (o - 1)*stride + dilation*(k-1) + 1 -
+/// pad_lo - pad_hi, or o*stride with Padding::same().
+Tensor conv_transpose(const Tensor &x, const Tensor &w, const ConvSpec &spec,
+                      std::source_location loc = std::source_location::current());
+
+/// A pooling window: its size along each spatial dim.
+struct PoolSpec {
+  std::vector<Dim> spatial;     // the input's pooled dims, in order (1 to 3)
+  std::vector<int64_t> window;  // one value: for every spatial dim; else one each
+  std::vector<int64_t> strides; // none: the window (no overlap); one value: for every dim
+  Padding padding;              // each pad smaller than its window
+  std::vector<std::string> out; // as ConvSpec::out
+};
+
+/// The maximum over each window (the padding never wins). Its gradient goes to the first maximum
+/// of each window in row-major window order, as PyTorch's and oneDNN's.
+Tensor max_pool(const Tensor &x, const PoolSpec &spec,
+                std::source_location loc = std::source_location::current());
+/// The mean over each window, the padding counted as zeros (PyTorch's count_include_pad).
+Tensor avg_pool(const Tensor &x, const PoolSpec &spec,
+                std::source_location loc = std::source_location::current());
+
+/// Training-mode batch normalisation: (x - mean) / sqrt(var + epsilon) * scale + shift, with the
+/// mean and (biased) variance of the batch over every dim of x but `channel` (built from
+/// reduce ops, so a split batch is synchronised batch norm); scale and shift are [channel].
+Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, const Dim &channel,
+                  double epsilon = 1e-5,
+                  std::source_location loc = std::source_location::current());
+/// Batch normalisation with given [channel] statistics: evaluation with running statistics.
+Tensor batch_norm_inference(const Tensor &x, const Tensor &mean, const Tensor &var,
+                            const Tensor &scale, const Tensor &shift, const Dim &channel,
+                            double epsilon = 1e-5,
+                            std::source_location loc = std::source_location::current());
+
 // Layout family (frontend/src/LayoutOps.cpp)
 
 /// x held in the layout `layout` ("hidden:m,batch:b"; dims it does not name are replicated)
