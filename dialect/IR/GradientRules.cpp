@@ -14,21 +14,22 @@ namespace {
 
 NamedTensorType tensorOf(Value value) { return llvm::cast<NamedTensorType>(value.getType()); }
 
-/// `value` as `target`, whose dims are a superset of (or a permutation of) the value's.
-Value broadcastTo(OpBuilder &builder, Location loc, Value value, NamedTensorType target) {
+} // namespace
+
+Value meshc::broadcastTo(OpBuilder &builder, Location loc, Value value, NamedTensorType target) {
   if (value.getType() == target)
     return value;
   return builder.create<BroadcastOp>(loc, target, value);
 }
 
-/// The adjoint of an operand of type `target` that was broadcast by name to the type of
-/// `grad`: sums over the dims the operand lacks, and reorders if only the order differs.
-Value unbroadcast(OpBuilder &builder, Location loc, Value grad, NamedTensorType target) {
+Value meshc::unbroadcast(OpBuilder &builder, Location loc, Value grad, NamedTensorType target) {
   NamedTensorType gradType = tensorOf(grad);
   if (gradType.getRank() != target.getRank())
     return builder.create<ReduceSumOp>(loc, target, grad);
   return broadcastTo(builder, loc, grad, target);
 }
+
+namespace {
 
 /// Adjoint of operand `self` of einsum(self, other) -> result: einsum(dResult, other) onto the
 /// dims of `self` it can produce; a dim of `self` summed out by `self` alone (in neither

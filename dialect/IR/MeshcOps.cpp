@@ -148,7 +148,8 @@ LogicalResult EinsumOp::verify() {
     return failure();
   NamedTensorType result = tensorOf(getResult());
   for (auto [name, size] : llvm::zip(result.getDimNames(), result.getDimSizes())) {
-    auto owner = llvm::find_if(getInputs(), [&](Value v) { return tensorOf(v).hasDim(name); });
+    StringAttr dim = name; // a structured binding cannot be captured before C++20
+    auto owner = llvm::find_if(getInputs(), [&](Value v) { return tensorOf(v).hasDim(dim); });
     if (owner == getInputs().end())
       return emitOpError() << "result dimension '" << name.getValue()
                            << "' is not a dimension of any operand";
@@ -159,7 +160,7 @@ LogicalResult EinsumOp::verify() {
   return success();
 }
 
-static LogicalResult verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs, Value result) {
+LogicalResult meshc::verifyBroadcastingBinary(Operation *op, Value lhs, Value rhs, Value result) {
   for (Value v : {lhs, rhs, result})
     if (failed(requireF32(op, v, "every operand and the result")))
       return failure();

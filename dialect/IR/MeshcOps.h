@@ -16,6 +16,18 @@
 namespace meshc {
 /// The attributes of meshc.minimize that belong to its optimizer (MeshcNNOps.cpp).
 mlir::LogicalResult verifyOptimizerAttributes(MinimizeOp op);
+/// The operand/result dims of an op that broadcasts two f32 operands by name (MeshcOps.cpp).
+mlir::LogicalResult verifyBroadcastingBinary(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs,
+                                             mlir::Value result);
+
+// Gradient-rule helpers (GradientRules.cpp).
+/// `value` as `target`, whose dims are a superset of (or a permutation of) the value's.
+mlir::Value broadcastTo(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value value,
+                        NamedTensorType target);
+/// The adjoint of an operand of type `target` that was broadcast by name to the type of
+/// `grad`: sums over the dims the operand lacks, and reorders if only the order differs.
+mlir::Value unbroadcast(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value grad,
+                        NamedTensorType target);
 } // namespace meshc
 
 #endif // MESHC_DIALECT_IR_MESHCOPS_H

@@ -263,5 +263,6 @@ include "dialect/IR/MeshcIndexOps.td"
 include "dialect/IR/MeshcLayoutOps.td"
 include "dialect/IR/MeshcEvalOps.td"
 include "dialect/IR/MeshcConvOps.td"
+include "dialect/IR/MeshcMathOps.td"
 
 #endif // MESHC_OPS_TD

@@ -153,6 +153,10 @@ std::string operandList(GraphImpl &g, const std::vector<const Tensor *> &operand
 /// `T1, T2 -> T3`
 std::string signature(const std::vector<const Tensor *> &operands, const std::vector<Dim> &dims,
                       DType dtype);
+/// `meshc.<mnemonic>` of two f32 operands broadcast by name, as `+` (Ops.cpp): the result has
+/// the lhs dims, then the rhs dims the lhs lacks; `symbol` names the op in messages.
+Tensor broadcastingBinary(const char *mnemonic, const char *symbol, const LocatedTensor &lhs,
+                          const Tensor &rhs);
 
 } // namespace meshc::dsl::detail
 

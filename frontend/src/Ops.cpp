@@ -115,6 +115,11 @@ Tensor einsum(const std::vector<Tensor> &operands, const std::vector<Dim> &out,
   return g->add("", out, DType::F32, text, loc);
 }
 
+Tensor detail::broadcastingBinary(const char *mnemonic, const char *symbol,
+                                  const LocatedTensor &lhs, const Tensor &rhs) {
+  return elementwise(mnemonic, symbol, lhs, rhs);
+}
+
 Tensor operator+(LocatedTensor lhs, const Tensor &rhs) { return elementwise("add", "+", lhs, rhs); }
 Tensor operator-(LocatedTensor lhs, const Tensor &rhs) { return elementwise("sub", "-", lhs, rhs); }
 Tensor operator*(LocatedTensor lhs, const Tensor &rhs) { return elementwise("mul", "*", lhs, rhs); }

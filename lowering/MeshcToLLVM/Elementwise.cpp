@@ -1,5 +1,6 @@
 // Elementwise ops → runtime kernels: broadcasting binaries and comparisons by dimension name
-// (strides of 0), unary ops, fill, broadcast/transpose copies.
+// (strides of 0), unary ops, fill, broadcast/transpose copies; the Math family's functions are
+// meshrt_unary / meshrt_binary ops too.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "meshrt/meshrt.h"
@@ -69,6 +70,37 @@ LogicalResult lowerElementwiseFamily(Operation *op, OpBuilder &b, LoweringState 
       })
       .Case([&](ReluOp relu) {
         emitUnary(b, loc, state, MESHRT_RELU, relu.getInput(), relu.getResult(), 0.0f);
+      })
+      .Case([&](DivOp div) {
+        emitBinary(b, loc, state, MESHRT_DIV, div.getLhs(), div.getRhs(), div.getResult());
+      })
+      .Case([&](MaximumOp max) {
+        emitBinary(b, loc, state, MESHRT_MAX, max.getLhs(), max.getRhs(), max.getResult());
+      })
+      .Case([&](MinimumOp min) {
+        emitBinary(b, loc, state, MESHRT_MIN, min.getLhs(), min.getRhs(), min.getResult());
+      })
+      .Case([&](GreaterEqualOp ge) {
+        emitBinary(b, loc, state, MESHRT_GE_MASK, ge.getLhs(), ge.getRhs(), ge.getResult());
+      })
+      .Case([&](SigmoidOp op) {
+        emitUnary(b, loc, state, MESHRT_SIGMOID, op.getInput(), op.getResult(), 0.0f);
+      })
+      .Case([&](TanhOp op) {
+        emitUnary(b, loc, state, MESHRT_TANH, op.getInput(), op.getResult(), 0.0f);
+      })
+      .Case([&](ExpOp op) {
+        emitUnary(b, loc, state, MESHRT_EXP, op.getInput(), op.getResult(), 0.0f);
+      })
+      .Case([&](LogOp op) {
+        emitUnary(b, loc, state, MESHRT_LOG, op.getInput(), op.getResult(), 0.0f);
+      })
+      .Case([&](SqrtOp op) {
+        emitUnary(b, loc, state, MESHRT_SQRT, op.getInput(), op.getResult(), 0.0f);
+      })
+      .Case([&](LeakyReluOp op) {
+        emitUnary(b, loc, state, MESHRT_LEAKY_RELU, op.getInput(), op.getResult(),
+                  (float)op.getAlpha().convertToDouble());
       })
       .Case([&](ScaleOp scale) {
         emitUnary(b, loc, state, MESHRT_SCALE, scale.getInput(), scale.getResult(),

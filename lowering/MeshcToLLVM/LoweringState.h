@@ -90,7 +90,10 @@ template <typename... Ops> struct OpList {
 };
 using MatmulFamilyOps = OpList<EinsumOp>;
 using ElementwiseFamilyOps =
-    OpList<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp>;
+    OpList<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp,
+           // the Math family (MeshcMathOps.td)
+           SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, LeakyReluOp, DivOp, MaximumOp, MinimumOp,
+           GreaterEqualOp>;
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
 using CollectiveFamilyOps =
     OpList<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp>;

@@ -226,15 +226,15 @@ int64_t meshrt_mesh_coord(meshrt_context_t ctx, int32_t axis) {
   return c && c->validAxis(axis) && c->ok() ? c->coord(axis) : -1;
 }
 
-void *meshrt_alloc(meshrt_context_t handle, int64_t bytes) {
-  Context *ctx = unwrap(handle);
-  if (!ctx)
+void *meshrt_alloc(meshrt_context_t ctx, int64_t bytes) {
+  Context *c = unwrap(ctx);
+  if (!c)
     return nullptr;
   // Generated code stores into its buffers directly, not only through kernels that the sticky
   // status turns into no-ops, so a failed allocation cannot be carried to the end of the step.
-  void *p = ctx->alloc(bytes);
+  void *p = c->alloc(bytes);
   if (!p)
-    ctx->abortJob();
+    c->abortJob();
   recordAllocation(bytes);
   return p;
 }

@@ -197,11 +197,17 @@ TEST_F(DeviceKernels, BinaryBroadcastingEveryOp) {
       {{2, 3, 5, 7, 11}, {1155, 385, 77, 11, 1}, {0, 77, 0, 11, 1}}, // 5-D, middle broadcasts
   };
   for (const Case &c : cases)
-    for (int op : {MESHRT_ADD, MESHRT_SUB, MESHRT_MUL, MESHRT_RELU_GRAD}) {
+    for (int op : {MESHRT_ADD, MESHRT_SUB, MESHRT_MUL, MESHRT_RELU_GRAD, MESHRT_DIV, MESHRT_MAX,
+                   MESHRT_MIN, MESHRT_GE_MASK}) {
       SCOPED_TRACE(str(c.shape) + " a " + str(c.aStrides) + " b " + str(c.bStrides) + " op " +
                    std::to_string(op));
       Buffer a = pair.upload(pseudoVec(span(c.shape, c.aStrides), 3));
-      Buffer b = pair.upload(pseudoVec(span(c.shape, c.bStrides), 4));
+      std::vector<float> bValues = pseudoVec(span(c.shape, c.bStrides), 4);
+      if (op ==
+          MESHRT_DIV) // away from 0: one correctly rounded division, in [-1, -0.5] or [0.5, 1]
+        for (float &v : bValues)
+          v = v < 0 ? v / 2 - 0.5f : v / 2 + 0.5f;
+      Buffer b = pair.upload(bValues);
       Buffer out = pair.upload(std::vector<float>(count(c.shape), -99.0f));
       pair.run([&](meshrt_context_t ctx, int side) {
         meshrt_binary(ctx, op, static_cast<int32_t>(c.shape.size()), c.shape.data(), out.f(side),
@@ -235,6 +241,32 @@ TEST_F(DeviceKernels, UnaryAndFill) {
   Results<float> f = pair.read<float>(filled);
   EXPECT_TRUE(same(f));
   EXPECT_EQ(f.gpu, std::vector<float>(n, 0.75f));
+}
+
+// The math functions: CUDA's libdevice against oneDNN's approximations (log is oneDNN's least
+// accurate, ~4e-6 absolute near 1, hence its floor); leaky relu is a selection and a product.
+TEST_F(DeviceKernels, UnaryMathFunctions) {
+  const int64_t n = 100003;
+  std::vector<float> x = pseudoVec(n, 8), positive(n);
+  for (int64_t i = 0; i < n; ++i) {
+    x[i] *= 4.0f;
+    positive[i] = std::fabs(x[i]) + 1e-3f;
+  }
+  Buffer in = pair.upload(x), inPositive = pair.upload(positive);
+  for (int op :
+       {MESHRT_SIGMOID, MESHRT_TANH, MESHRT_EXP, MESHRT_LOG, MESHRT_SQRT, MESHRT_LEAKY_RELU}) {
+    SCOPED_TRACE("op " + std::to_string(op));
+    const bool domain = op == MESHRT_LOG || op == MESHRT_SQRT;
+    Buffer out = pair.alloc(n * 4);
+    pair.run([&](meshrt_context_t ctx, int side) {
+      meshrt_unary(ctx, op, n, out.f(side), (domain ? inPositive : in).f(side), 0.1f);
+    });
+    ASSERT_TRUE(pair.ok());
+    if (op == MESHRT_LEAKY_RELU)
+      EXPECT_TRUE(same(pair.read<float>(out)));
+    else
+      EXPECT_TRUE(near(pair.read<float>(out), 1e-5, op == MESHRT_LOG ? 1.0 : 1e-3));
+  }
 }
 
 TEST_F(DeviceKernels, ReduceSumAnyOutputStrides) {

@@ -2,6 +2,7 @@
 #include "tests/support/Interpreter.h"
 #include "tests/support/InterpreterConv.h"
 #include "tests/support/InterpreterIndex.h"
+#include "tests/support/InterpreterMath.h"
 
 #include "dialect/IR/MeshcOps.h"
 
@@ -164,6 +165,7 @@ LogicalResult forEachExample(Operation *op, const HostTensor &logits, const Host
   forEachPoint(examples, [&](const std::vector<int64_t> &i) {
     int64_t base = offsetOf(i, sl);
     std::vector<int64_t> offsets;
+    offsets.reserve(classes);
     for (int64_t c = 0; c < classes; ++c)
       offsets.push_back(base + c * classStride);
     int64_t labelOffset = offsetOf(i, sy);
@@ -189,6 +191,7 @@ std::vector<double> softmax(const HostTensor &logits, const std::vector<int64_t>
   for (int64_t o : offsets)
     sum += std::exp(logits.data[o] - maxLogit);
   std::vector<double> p;
+  p.reserve(offsets.size());
   for (int64_t o : offsets)
     p.push_back(std::exp(logits.data[o] - maxLogit) / sum);
   *logSumExp = maxLogit + std::log(sum);
@@ -212,6 +215,7 @@ template <typename Line> void forEachLine(const HostTensor &t, llvm::StringRef d
   forEachPoint(others, [&](const std::vector<int64_t> &i) {
     int64_t base = offsetOf(i, so);
     std::vector<int64_t> offsets;
+    offsets.reserve(size);
     for (int64_t k = 0; k < size; ++k)
       offsets.push_back(base + k * stride);
     line(offsets);
@@ -230,6 +234,7 @@ std::vector<double> normalise(const HostTensor &x, const std::vector<int64_t> &o
   var /= double(offsets.size());
   *invSigma = 1.0 / std::sqrt(var + epsilon);
   std::vector<double> y;
+  y.reserve(offsets.size());
   for (int64_t o : offsets)
     y.push_back((x.data[o] - mean) * *invSigma);
   return y;
@@ -600,7 +605,9 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return success();
             })
             .Case([&](func::ReturnOp) { return success(); })
-            .Default([&](Operation *) {
+            .Default([&](Operation *) -> LogicalResult {
+              if (isMathOp(op))
+                return interpretMathOp(op, get, values[op->getResult(0)]);
               return op->emitOpError() << "the reference interpreter cannot evaluate this op";
             });
     if (failed(status))

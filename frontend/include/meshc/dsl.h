@@ -286,6 +286,33 @@ Tensor dropout(const Tensor &x, double rate,
                std::source_location loc = std::source_location::current());
 
 //===----------------------------------------------------------------------===//
+// Math family (frontend/src/MathOps.cpp): elementwise functions, f32 in and out. Outside a
+// function's domain the result is IEEE's (log(0) = -inf, log and sqrt of x < 0 NaN), not an
+// error. The binary ones broadcast by name like `+`.
+//===----------------------------------------------------------------------===//
+
+/// 1 / (1 + exp(-x)).
+Tensor sigmoid(const Tensor &x, std::source_location loc = std::source_location::current());
+Tensor tanh(const Tensor &x, std::source_location loc = std::source_location::current());
+Tensor exp(const Tensor &x, std::source_location loc = std::source_location::current());
+/// Natural logarithm.
+Tensor log(const Tensor &x, std::source_location loc = std::source_location::current());
+Tensor sqrt(const Tensor &x, std::source_location loc = std::source_location::current());
+/// x where x > 0, else alpha * x (alpha finite).
+Tensor leaky_relu(const Tensor &x, double alpha = 0.01,
+                  std::source_location loc = std::source_location::current());
+/// a / b elementwise; `a / b` is the same.
+Tensor div(const Tensor &a, const Tensor &b,
+           std::source_location loc = std::source_location::current());
+Tensor operator/(LocatedTensor lhs, const Tensor &rhs);
+/// The larger (smaller) of a and b elementwise; NaN if either is NaN. Where a == b the
+/// gradient goes to a, the first operand.
+Tensor maximum(const Tensor &a, const Tensor &b,
+               std::source_location loc = std::source_location::current());
+Tensor minimum(const Tensor &a, const Tensor &b,
+               std::source_location loc = std::source_location::current());
+
+//===----------------------------------------------------------------------===//
 // Index/Shape family (frontend/src/IndexOps.cpp)
 //===----------------------------------------------------------------------===//
 

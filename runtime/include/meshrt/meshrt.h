@@ -196,6 +196,10 @@ typedef enum meshrt_binary_op {
   MESHRT_SUB = 1,
   MESHRT_MUL = 2,
   MESHRT_RELU_GRAD = 3, /* out = a > 0 ? b : 0   (a = relu input, b = upstream gradient) */
+  MESHRT_DIV = 4,       /* out = a / b (IEEE: x/0 is +-inf, 0/0 NaN) */
+  MESHRT_MAX = 5,       /* out = a >= b ? a : b, NaN if either is NaN */
+  MESHRT_MIN = 6,       /* out = a <= b ? a : b, NaN if either is NaN */
+  MESHRT_GE_MASK = 7,   /* out = a >= b ? 1 : 0   (which operand of max/min gets the gradient) */
 } meshrt_binary_op_t;
 /* out (contiguous over shape) = a[strided] op b[strided]; a stride of 0 broadcasts. */
 void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
@@ -211,8 +215,16 @@ void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const
 
 typedef enum meshrt_unary_op {
   MESHRT_RELU = 0,
-  MESHRT_SCALE = 1, /* out = alpha * in */
+  MESHRT_SCALE = 1,      /* out = alpha * in */
+  MESHRT_SIGMOID = 2,    /* out = 1 / (1 + exp(-in)) */
+  MESHRT_TANH = 3,       /* out = tanh(in) */
+  MESHRT_EXP = 4,        /* out = exp(in) */
+  MESHRT_LOG = 5,        /* out = log(in): -inf at 0, NaN below (IEEE, not an error) */
+  MESHRT_SQRT = 6,       /* out = sqrt(in): NaN below 0 */
+  MESHRT_LEAKY_RELU = 7, /* out = in > 0 ? in : alpha * in */
 } meshrt_unary_op_t;
+/* RELU and SCALE are plain loops; SIGMOID..LEAKY_RELU are oneDNN eltwise primitives on the CPU,
+ * created once per (op, n, alpha) and kept by the context. */
 void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
                   float alpha);
 

@@ -1,5 +1,6 @@
 // dnnl_cache.h — oneDNN primitives (its C API) created once per distinct shape and kept in the
-// context, for the CNN kernels (conv.cpp, pool.cpp, batch_norm.cpp).
+// context, for the CNN kernels (conv.cpp, pool.cpp, batch_norm.cpp) and the unary math
+// functions (eltwise_primitives.cpp).
 //
 // Creating a convolution primitive costs far more than running it on a small batch (oneDNN
 // picks and JIT-compiles an implementation), so a kernel looks its shape up in the context's
@@ -118,6 +119,7 @@ enum DnnlKernelTag : int64_t {
   kTagPoolBackward,
   kTagBatchNorm,
   kTagBatchNormGrad,
+  kTagEltwise, // meshrt_unary's math functions (eltwise_primitives.cpp)
 };
 
 } // namespace meshrt::cpu

@@ -2,11 +2,16 @@
 //
 // Each kernel collapses its iteration space (strided.h) and picks the inner loop by the inner
 // strides, so the common cases — same-shape contiguous operands, a row broadcast, a scalar
-// broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop.
+// broadcast — run as plain vectorisable loops; a 2-D transpose gets a cache-blocked loop. The
+// unary math functions (sigmoid, tanh, exp, log, sqrt, leaky relu) are oneDNN eltwise
+// primitives (eltwise_primitives.h); oneDNN 2.x's binary primitive wants both operands in one
+// shape with broadcasts only of size-1 dims, not our strided views, so div/max/min are loops here.
 #include "abi_call.h"
 #include "device/device.h"
+#include "kernels/cpu/eltwise_primitives.h"
 #include "kernels/cpu/strided.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace meshrt;
@@ -72,6 +77,20 @@ struct MulOp {
 struct ReluGradOp {
   float operator()(float a, float b) const { return a > 0.0f ? b : 0.0f; }
 };
+struct DivOp {
+  float operator()(float a, float b) const { return a / b; }
+};
+// NaN in either operand gives NaN (as PyTorch's maximum/minimum): `a != a` is true for NaN a,
+// and a NaN b fails the comparison, so b is taken.
+struct MaxOp {
+  float operator()(float a, float b) const { return a != a || a >= b ? a : b; }
+};
+struct MinOp {
+  float operator()(float a, float b) const { return a != a || a <= b ? a : b; }
+};
+struct GeMaskOp {
+  float operator()(float a, float b) const { return a >= b ? 1.0f : 0.0f; }
+};
 
 template <typename Op>
 void binary(const Collapsed<2> &c, float *out, const float *a, const float *b) {
@@ -133,9 +152,9 @@ template <typename F> void parallelFlat(int64_t n, F &&f) {
 
 extern "C" {
 
-void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
+void meshrt_strided_copy(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size) {
-  AbiCall call(handle, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
+  AbiCall call(ctx, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
   if (!call.require(elem_size == 1 || elem_size == 2 || elem_size == 4 || elem_size == 8,
                     "unsupported element size") ||
       !call.shape("shape", ndims, shape, elem_size) ||
@@ -143,7 +162,7 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
     return;
   call.run(
       [&](Device &dev) { return dev.stridedCopy(ndims, shape, out, in, in_strides, elem_size); },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[1] = {in_strides};
         Collapsed<1> c = collapse<1>(ndims, shape, strides);
         switch (elem_size) {
@@ -159,18 +178,18 @@ void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *
       });
 }
 
-void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
+void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
-  AbiCall call(handle, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
-  if (!call.require(op >= MESHRT_ADD && op <= MESHRT_RELU_GRAD, "unknown op") ||
+  AbiCall call(ctx, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
+  if (!call.require(op >= MESHRT_ADD && op <= MESHRT_GE_MASK, "unknown op") ||
       !call.shape("shape", ndims, shape, 4) ||
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
       !call.strides("b_strides", ndims, shape, b_strides, 4))
     return;
   call.run(
       [&](Device &dev) { return dev.binary(op, ndims, shape, out, a, a_strides, b, b_strides); },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[2] = {a_strides, b_strides};
         Collapsed<2> c = collapse<2>(ndims, shape, strides);
         // An operand read with a large inner stride (a transposed view) would walk memory column by
@@ -179,8 +198,8 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
         const int64_t n = c.count();
         const bool gatherA = c.innerStride(0) > 1, gatherB = c.innerStride(1) > 1;
         if ((gatherA || gatherB) && c.ndims > 1 && n >= 4096) {
-          float *tmp =
-              static_cast<float *>(ctx->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
+          float *tmp = static_cast<float *>(
+              context->scratch(static_cast<size_t>(n) * 4 * (gatherA + gatherB)));
           if (!tmp)
             return;
           int64_t contiguousStrides[kMaxDims];
@@ -211,14 +230,22 @@ void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int
           return binary<MulOp>(c, out, a, b);
         case MESHRT_RELU_GRAD:
           return binary<ReluGradOp>(c, out, a, b);
+        case MESHRT_DIV:
+          return binary<DivOp>(c, out, a, b);
+        case MESHRT_MAX:
+          return binary<MaxOp>(c, out, a, b);
+        case MESHRT_MIN:
+          return binary<MinOp>(c, out, a, b);
+        case MESHRT_GE_MASK:
+          return binary<GeMaskOp>(c, out, a, b);
         }
       });
 }
 
-void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
                   float *out, const void *a, const int64_t *a_strides, const void *b,
                   const int64_t *b_strides) {
-  AbiCall call(handle, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
+  AbiCall call(ctx, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
   if (!call.require(elem_dtype == MESHRT_DTYPE_F32 || elem_dtype == MESHRT_DTYPE_I32,
                     "unknown elem_dtype") ||
       !call.shape("shape", ndims, shape, 4) ||
@@ -230,7 +257,7 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
         return dev.equal(elem_dtype == MESHRT_DTYPE_I32, ndims, shape, out, a, a_strides, b,
                          b_strides);
       },
-      [&](Context *ctx) {
+      [&](Context *context) {
         const int64_t *strides[2] = {a_strides, b_strides};
         Collapsed<2> c = collapse<2>(ndims, shape, strides);
         if (elem_dtype == MESHRT_DTYPE_I32)
@@ -239,13 +266,22 @@ void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, co
       });
 }
 
-void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
+void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
-  AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
-  if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE, "unknown op") || !call.fits({n}, 4))
+  AbiCall call(ctx, ProfileKind::Unary, {{"op", op}, {"n", n}});
+  const bool math = cpu::isEltwiseOp(op);
+  if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE || math, "unknown op") ||
+      !call.require(!(op == MESHRT_LEAKY_RELU && !std::isfinite(alpha)),
+                    "leaky relu needs a finite alpha") ||
+      !call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.unary(op, n, out, in, alpha); },
-           [&](Context *ctx) {
+           [&](Context *context) {
+             if (math) {
+               if (cpu::DnnlCache *cache = context->dnnlCache())
+                 context->check(cpu::runEltwise(*cache, op, n, out, in, alpha));
+               return;
+             }
              parallelFlat(n, [&](int64_t begin, int64_t end) {
                float *__restrict dst = out;
                const float *__restrict src = in;
@@ -260,12 +296,12 @@ void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, co
            });
 }
 
-void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
-  AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
+void meshrt_fill(meshrt_context_t ctx, int64_t n, float *out, float value) {
+  AbiCall call(ctx, ProfileKind::Fill, {{"n", n}});
   if (!call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.fill(n, out, value); },
-           [&](Context *ctx) {
+           [&](Context *context) {
              parallelFlat(n, [&](int64_t begin, int64_t end) {
                for (int64_t i = begin; i < end; ++i)
                  out[i] = value;

@@ -94,6 +94,19 @@ struct MulOp {
 struct ReluGradOp {
   __device__ float operator()(float a, float b) const { return a > 0.0f ? b : 0.0f; }
 };
+struct DivOp {
+  __device__ float operator()(float a, float b) const { return a / b; }
+};
+// NaN in either operand gives NaN, as on the CPU (elementwise.cpp).
+struct MaxOp {
+  __device__ float operator()(float a, float b) const { return a != a || a >= b ? a : b; }
+};
+struct MinOp {
+  __device__ float operator()(float a, float b) const { return a != a || a <= b ? a : b; }
+};
+struct GeMaskOp {
+  __device__ float operator()(float a, float b) const { return a >= b ? 1.0f : 0.0f; }
+};
 
 template <typename Op>
 __global__ void binaryFlatKernel(int64_t count, float *out, const float *a, const float *b) {
@@ -161,6 +174,40 @@ __global__ void scaleKernel(int64_t n, float *out, const float *in, float alpha)
     out[i] = alpha * in[i];
 }
 
+// The math functions of meshrt_unary, in CUDA's accurate (not --use_fast_math) libdevice
+// versions; leaky relu's alpha is the slope below 0.
+struct SigmoidFn {
+  __device__ float operator()(float x, float) const { return 1.0f / (1.0f + expf(-x)); }
+};
+struct TanhFn {
+  __device__ float operator()(float x, float) const { return tanhf(x); }
+};
+struct ExpFn {
+  __device__ float operator()(float x, float) const { return expf(x); }
+};
+struct LogFn {
+  __device__ float operator()(float x, float) const { return logf(x); }
+};
+struct SqrtFn {
+  __device__ float operator()(float x, float) const { return sqrtf(x); }
+};
+struct LeakyReluFn {
+  __device__ float operator()(float x, float alpha) const { return x > 0.0f ? x : alpha * x; }
+};
+
+template <typename Fn>
+__global__ void mathKernel(int64_t n, float *out, const float *in, float alpha) {
+  const Fn fn;
+  for (int64_t i = firstIndex(); i < n; i += gridStride())
+    out[i] = fn(in[i], alpha);
+}
+
+template <typename Fn>
+Status launchMath(int64_t n, float *out, const float *in, float alpha, cudaStream_t stream) {
+  mathKernel<Fn><<<gridFor(n), kBlock, 0, stream>>>(n, out, in, alpha);
+  return launched("mathKernel");
+}
+
 __global__ void fillKernel(int64_t n, float *out, float value) {
   for (int64_t i = firstIndex(); i < n; i += gridStride())
     out[i] = value;
@@ -206,6 +253,14 @@ Status CudaDevice::binary(int op, int ndims, const int64_t *shape, float *out, c
     return binaryTyped<MulOp>(c, out, a, b, compute_);
   case MESHRT_RELU_GRAD:
     return binaryTyped<ReluGradOp>(c, out, a, b, compute_);
+  case MESHRT_DIV:
+    return binaryTyped<DivOp>(c, out, a, b, compute_);
+  case MESHRT_MAX:
+    return binaryTyped<MaxOp>(c, out, a, b, compute_);
+  case MESHRT_MIN:
+    return binaryTyped<MinOp>(c, out, a, b, compute_);
+  case MESHRT_GE_MASK:
+    return binaryTyped<GeMaskOp>(c, out, a, b, compute_);
   default:
     return Status::error(MESHRT_INVALID_ARGUMENT, strformat("binary with unknown op %d", op));
   }
@@ -222,16 +277,30 @@ Status CudaDevice::equal(bool isInt, int ndims, const int64_t *shape, float *out
 }
 
 Status CudaDevice::unary(int op, int64_t n, float *out, const float *in, float alpha) {
-  if (op != MESHRT_RELU && op != MESHRT_SCALE)
+  if (op < MESHRT_RELU || op > MESHRT_LEAKY_RELU)
     return Status::error(MESHRT_INVALID_ARGUMENT, strformat("unary with unknown op %d", op));
   if (n == 0)
     return Status::success();
-  if (op == MESHRT_RELU) {
+  switch (op) {
+  case MESHRT_RELU:
     reluKernel<<<gridFor(n), kBlock, 0, compute_>>>(n, out, in);
     return launched("reluKernel");
+  case MESHRT_SCALE:
+    scaleKernel<<<gridFor(n), kBlock, 0, compute_>>>(n, out, in, alpha);
+    return launched("scaleKernel");
+  case MESHRT_SIGMOID:
+    return launchMath<SigmoidFn>(n, out, in, alpha, compute_);
+  case MESHRT_TANH:
+    return launchMath<TanhFn>(n, out, in, alpha, compute_);
+  case MESHRT_EXP:
+    return launchMath<ExpFn>(n, out, in, alpha, compute_);
+  case MESHRT_LOG:
+    return launchMath<LogFn>(n, out, in, alpha, compute_);
+  case MESHRT_SQRT:
+    return launchMath<SqrtFn>(n, out, in, alpha, compute_);
+  default: // MESHRT_LEAKY_RELU
+    return launchMath<LeakyReluFn>(n, out, in, alpha, compute_);
   }
-  scaleKernel<<<gridFor(n), kBlock, 0, compute_>>>(n, out, in, alpha);
-  return launched("scaleKernel");
 }
 
 Status CudaDevice::fill(int64_t n, float *out, float value) {
