@@ -186,6 +186,22 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.kind = "all_to_all";
     c.axes.push_back(a2a.getAxis().str());
     c.dim = (a2a.getSplitDim() + "->" + a2a.getConcatDim()).str();
+  } else if (isa<HaloExchangeOp, HaloExchangeGradOp>(op)) {
+    // The halo rows each rank receives (and sends), lo + hi of them, as the runtime records
+    // them: every rank of the axis alike, as if both neighbours existed.
+    auto exchange = dyn_cast<HaloExchangeOp>(op);
+    auto grad = dyn_cast<HaloExchangeGradOp>(op);
+    c.kind = exchange ? "halo_exchange" : "halo_exchange_grad";
+    c.axes.push_back((exchange ? exchange.getAxis() : grad.getAxis()).str());
+    c.dim = (exchange ? exchange.getDim() : grad.getDim()).str();
+    Value wide = exchange ? exchange.getResult() : grad.getInput();
+    Value block = exchange ? exchange.getInput() : grad.getResult();
+    c.bytes = bytesOf(wide.getType()) - bytesOf(block.getType());
+    c.groupSize = axisSize(mesh, c.axes.front());
+    c.sentBytes = c.bytes;
+    c.type = typeText(op->getOperand(0).getType());
+    c.location = formatLocation(op->getLoc());
+    return c;
   } else if (isa<ClipGlobalNormOp>(op)) {
     // The squared global norm: one double summed over every rank (runtime/src/clip_global_norm).
     c.kind = "all_reduce";

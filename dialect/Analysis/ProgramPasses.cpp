@@ -30,8 +30,8 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots) {
 
 bool isCollective(Operation *op) {
   // clip_global_norm all-reduces the squared norm over every rank (one double).
-  return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, ClipGlobalNormOp>(
-      op);
+  return isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, HaloExchangeOp,
+             HaloExchangeGradOp, ClipGlobalNormOp>(op);
 }
 
 ProgramPasses planProgramPasses(Block &body) {

@@ -50,10 +50,14 @@ def Meshc_ShardingAttr : Meshc_Attr<"Sharding", "sharding"> {
     axis `m` (the value is the sum over the ranks that differ along `m`). No axis appears
     twice. The per-rank program carries one per op result (`meshc.sharding`, ModuleAttrs.h);
     the per-rank verifier checks them against the mesh, the types and each other.
+    `#meshc.sharding<[[b], [m]], halo = [0, 0, 1, 2]>`: per dim, the rows the local block
+    holds beyond its own before and after it (a halo exchange's result, or what a transposed
+    window op wrote for its neighbours); the local size is the block's plus both. Absent: none.
   }];
   let parameters = (ins
     ArrayRefParameter<"::mlir::ArrayAttr", "per dim: the mesh axes it is split over">:$dims,
-    ArrayRefParameter<"::mlir::StringAttr", "the axes of pending sums">:$partialAxes);
+    ArrayRefParameter<"::mlir::StringAttr", "the axes of pending sums">:$partialAxes,
+    OptionalArrayRefParameter<"int64_t", "per dim: halo rows before and after, or empty">:$halo);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -61,10 +65,21 @@ def Meshc_ShardingAttr : Meshc_Attr<"Sharding", "sharding"> {
     /// The mesh axes dim `dim` (a position in the type) is split over, outer to inner.
     ::llvm::SmallVector<::mlir::StringAttr> getDimAxes(unsigned dim) const;
     bool isPartial() const { return !getPartialAxes().empty(); }
-    /// From the axis names of each dim and the partial axes.
+    /// From the axis names of each dim and the partial axes, without halo.
     static ShardingAttr get(::mlir::MLIRContext *context,
                             ::llvm::ArrayRef<::llvm::SmallVector<::mlir::StringAttr>> dims,
                             ::llvm::ArrayRef<::mlir::StringAttr> partialAxes);
+    /// The halo rows of dim `dim` before and after its block ({0, 0} without halo).
+    std::pair<int64_t, int64_t> getDimHalo(unsigned dim) const {
+      if (getHalo().empty())
+        return {0, 0};
+      return {getHalo()[2 * dim], getHalo()[2 * dim + 1]};
+    }
+    bool hasHalo() const {
+      return ::llvm::any_of(getHalo(), [](int64_t rows) { return rows != 0; });
+    }
+    /// The same sharding with `lo`/`hi` halo rows on dim `dim` (0, 0: none).
+    ShardingAttr withDimHalo(unsigned dim, int64_t lo, int64_t hi) const;
   }];
 }
 

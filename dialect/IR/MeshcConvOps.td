@@ -24,8 +24,11 @@ defvar Meshc_PoolAttrs = (ins StrArrayAttr:$input_spatial, StrArrayAttr:$output_
 // Convolution
 //===----------------------------------------------------------------------===//
 
-class Meshc_ConvFamilyOp<string mnemonic, list<Trait> traits = []>
-    : Meshc_ComputeOp<mnemonic, traits, ["getWholeDims"]>;
+class Meshc_ConvFamilyOp<string mnemonic, list<Trait> traits = [],
+                         list<string> windowOverrides = []>
+    : Meshc_ComputeOp<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<Meshc_WindowOpInterface, windowOverrides>]),
+        ["getWholeDims"]>;
 
 def Meshc_ConvOp : Meshc_ConvFamilyOp<"conv", [
     DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>]> {
@@ -36,7 +39,8 @@ def Meshc_ConvOp : Meshc_ConvFamilyOp<"conv", [
     `input_spatial`; `filter` has exactly `in_channel`, `out_channel` and `kernel_spatial` (any
     order); the result has the input's batch-like dims (any order), `out_channel` and
     `output_spatial` (which may keep an input spatial name when the size is unchanged). The
-    spatial and kernel dims must be whole on every rank (no halo exchange yet); a split
+    kernel dims are whole on every rank; a split spatial dim is partitioned by a halo exchange
+    (WindowOpInterface); a split
     `in_channel` leaves a partial sum, a split `out_channel` needs no communication.
   }];
   let arguments = !con((ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$filter), Meshc_ConvAttrs);
@@ -48,7 +52,7 @@ def Meshc_ConvOp : Meshc_ConvFamilyOp<"conv", [
 }
 
 def Meshc_ConvTransposeOp : Meshc_ConvFamilyOp<"conv_transpose", [
-    DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>], ["hasInputSpaceResult"]> {
   let summary = "transposed convolution: the adjoint of meshc.conv with respect to its input";
   let description = [{
     The attributes describe the FORWARD convolution whose input gradient this is: `input` has
@@ -86,7 +90,7 @@ def Meshc_ConvGradFilterOp : Meshc_ConvFamilyOp<"conv_grad_filter"> {
 //===----------------------------------------------------------------------===//
 
 def Meshc_MaxPoolOp : Meshc_ConvFamilyOp<"max_pool", [
-    DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>]> {
+    DeclareOpInterfaceMethods<Meshc_DifferentiableOpInterface>], ["getHaloFill"]> {
   let summary = "maximum over a window of the spatial dims (padding reads -inf)";
   let description = [{
     y[b, o] = max over j of x[b, o*s + j - lo], for j in the window. Every dim of `input`
@@ -114,7 +118,8 @@ def Meshc_AvgPoolOp : Meshc_ConvFamilyOp<"avg_pool", [
   }];
 }
 
-def Meshc_MaxPoolGradOp : Meshc_ConvFamilyOp<"max_pool_grad"> {
+def Meshc_MaxPoolGradOp : Meshc_ConvFamilyOp<"max_pool_grad", [],
+    ["hasInputSpaceResult", "getHaloFill"]> {
   let summary = "the adjoint of meshc.max_pool: each dy to its window's first maximum";
   let description = [{
     `input` is the forward input, `grad` has the forward result's type, the result the input's.
@@ -130,7 +135,7 @@ def Meshc_MaxPoolGradOp : Meshc_ConvFamilyOp<"max_pool_grad"> {
   }];
 }
 
-def Meshc_AvgPoolGradOp : Meshc_ConvFamilyOp<"avg_pool_grad"> {
+def Meshc_AvgPoolGradOp : Meshc_ConvFamilyOp<"avg_pool_grad", [], ["hasInputSpaceResult"]> {
   let summary = "the adjoint of meshc.avg_pool: each dy spread evenly over its window";
   let description = [{
     `grad` has the forward result's type; the result has the forward input's (its sizes come

@@ -30,6 +30,32 @@ def Meshc_ShardingRuleOpInterface : OpInterface<"ShardingRuleOpInterface"> {
   ];
 }
 
+def Meshc_WindowOpInterface : OpInterface<"WindowOpInterface"> {
+  let cppNamespace = "::meshc";
+  let description = [{
+    An op whose output element reads a window of input elements along some spatial dims
+    (convolution, pooling and their adjoints). A spatial dim split over a mesh axis is
+    partitioned by a halo exchange: each rank gets from its neighbours the rows its windows reach
+    beyond its block (meshc.halo_exchange on the operands indexed by the input spatial dims),
+    runs the op without padding on that dim, and, where the op's result is indexed by the input
+    spatial dims (the transposed, scatter form), sends the rows it wrote beyond its block back
+    to their owners (meshc.halo_exchange_grad). The split must line up: input size = stride x
+    output size, both divisible by the axis size.
+  }];
+  let methods = [
+    InterfaceMethod<"The windows, one per spatial dim.",
+      "::llvm::SmallVector<::meshc::Window>", "getWindows">,
+    InterfaceMethod<"The operands indexed by the input spatial dims (they need the halo).",
+      "::llvm::SmallVector<unsigned>", "getInputSpaceOperands">,
+    InterfaceMethod<"Whether the result is indexed by the input spatial dims (scatter form).",
+      "bool", "hasInputSpaceResult", (ins), "", [{ return false; }]>,
+    InterfaceMethod<"The value the halo holds beyond the global edges (0; -inf for max).",
+      "double", "getHaloFill", (ins), "", [{ return 0.0; }]>,
+    InterfaceMethod<"Sets the padding of window `index` (the per-rank op of a split dim).",
+      "void", "setWindowPadding", (ins "unsigned":$index, "int64_t":$lo, "int64_t":$hi)>,
+  ];
+}
+
 def Meshc_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   let cppNamespace = "::meshc";
   let description = [{

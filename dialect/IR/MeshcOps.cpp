@@ -297,5 +297,39 @@ LogicalResult AllToAllOp::verify() {
   return success();
 }
 
+namespace {
+
+/// A halo op's types: `wide` = `block` with lo + hi more rows of `dim`, lo and hi at most the
+/// block's rows (a neighbour's block holds them), everything else equal.
+LogicalResult verifyHalo(Operation *op, NamedTensorType block, NamedTensorType wide, StringRef dim,
+                         int64_t lo, int64_t hi) {
+  if (lo < 0 || hi < 0)
+    return op->emitOpError() << "has a negative halo (lo = " << lo << ", hi = " << hi << ")";
+  std::optional<unsigned> index = block.findDim(dim);
+  if (!index)
+    return op->emitOpError() << "has no dimension '" << dim << "'";
+  int64_t rows = block.getDimSizes()[*index];
+  if (lo > rows || hi > rows)
+    return op->emitOpError() << "halo of " << lo << " and " << hi << " rows exceeds the " << rows
+                             << "-row block of '" << dim << "' (only neighbours exchange)";
+  llvm::SmallVector<int64_t> sizes(block.getDimSizes());
+  sizes[*index] += lo + hi;
+  if (wide != block.withSizes(sizes))
+    return op->emitOpError() << "types " << block << " and " << wide << " must differ by " << lo
+                             << " + " << hi << " rows of '" << dim << "'";
+  return success();
+}
+
+} // namespace
+
+LogicalResult HaloExchangeOp::verify() {
+  return verifyHalo(*this, tensorOf(getInput()), tensorOf(getResult()), getDim(), getLo(), getHi());
+}
+LogicalResult HaloExchangeGradOp::verify() {
+  if (failed(requireF32(*this, getInput(), "the operand")))
+    return failure();
+  return verifyHalo(*this, tensorOf(getResult()), tensorOf(getInput()), getDim(), getLo(), getHi());
+}
+
 #define GET_OP_CLASSES
 #include "dialect/IR/MeshcOps.cpp.inc"

@@ -257,6 +257,40 @@ def Meshc_AllToAllOp : Meshc_CollectiveOp<"all_to_all"> {
   }];
 }
 
+// Halo exchanges: the per-rank form of a window op (WindowOpInterface) on a split spatial dim.
+class Meshc_HaloOp<string mnemonic> : Meshc_CollectiveOp<mnemonic> {
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))
+  }];
+}
+
+def Meshc_HaloExchangeOp : Meshc_HaloOp<"halo_exchange"> {
+  let summary = "extend this rank's block of `dim` by its neighbours' boundary rows";
+  let description = [{
+    `%y = meshc.halo_exchange %x {axis = "m", dim = "h", lo = 1, hi = 2, fill = 0.0}`:
+    `dim` is split over mesh axis `axis`; the result has `lo` + local + `hi` rows of it: the
+    previous rank's last `lo` rows, this rank's block, the next rank's first `hi` rows (ranks
+    along `axis`; beyond the first and last rank: `fill`, the window op's padding). lo and hi
+    are at most the block's size. Point-to-point with the two neighbours on `axis`.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$dim, StrAttr:$axis, I64Attr:$lo,
+                       I64Attr:$hi, F64Attr:$fill);
+}
+
+def Meshc_HaloExchangeGradOp : Meshc_HaloOp<"halo_exchange_grad"> {
+  let summary = "the adjoint of meshc.halo_exchange: return the halo rows to their owners";
+  let description = [{
+    `%y = meshc.halo_exchange_grad %x {axis = "m", dim = "h", lo = 1, hi = 2}`: `%x` has `lo` +
+    block + `hi` rows of `dim` (what a transposed window op wrote, its halo rows belonging to the
+    neighbours); the result is the block, plus the previous rank's last `hi` rows added onto its
+    first `hi` rows and the next rank's first `lo` rows added onto its last `lo` rows. Rows
+    beyond the global edges are dropped.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, StrAttr:$dim, StrAttr:$axis, I64Attr:$lo,
+                       I64Attr:$hi);
+}
+
 // Op families of the transformer/MoE op set, of evaluation and of CNNs, one file each.
 include "dialect/IR/MeshcNNOps.td"
 include "dialect/IR/MeshcIndexOps.td"

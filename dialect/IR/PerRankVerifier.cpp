@@ -7,10 +7,12 @@
 // gone; each collective turns its operand's sharding into its result's; every other op sees
 // each dim on the same axes in all its operands and results, takes no partial operand (but for
 // add, sub and scale on operands all partial over the same axes: their result is partial over
-// those), and leaves a partial sum only over axes of dims it sums.
+// those), and leaves a partial sum only over axes of dims it sums. Halo rows (a block's
+// neighbours' boundary rows, for window ops on split spatial dims): PerRankHalo.cpp.
 #include "dialect/IR/Limits.h"
 #include "dialect/IR/MeshcOps.h"
 #include "dialect/IR/ModuleAttrs.h"
+#include "dialect/IR/PerRankHalo.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
@@ -92,6 +94,13 @@ LogicalResult PerRankChecker::check(Operation &op) {
                                "before partitioning)";
   if (failed(checkResults(op)))
     return failure();
+  if (llvm::isa<HaloExchangeOp, HaloExchangeGradOp>(op)) {
+    if (failed(verifyHaloOp(op)))
+      return failure();
+    return checkGlobalSizes(op);
+  }
+  if (failed(verifyHaloUse(op)))
+    return failure();
   bool collective =
       llvm::isa<AllReduceOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(op);
   if (failed(collective ? checkCollective(op) : checkComputeOp(op)))
@@ -142,7 +151,13 @@ LogicalResult PerRankChecker::checkGlobalSizes(Operation &op) {
     for (unsigned dim = 0; dim < type.getRank(); ++dim) {
       StringRef name = type.getDimNames()[dim].getValue();
       Axes axes = sharding.getDimAxes(dim);
-      int64_t global = type.getDimSizes()[dim];
+      // The local block: the local size without the neighbours' halo rows.
+      auto [lo, hi] = sharding.getDimHalo(dim);
+      int64_t global = type.getDimSizes()[dim] - lo - hi;
+      if (global < 1)
+        return op.emitOpError() << "result #" << number << " has " << type.getDimSizes()[dim]
+                                << " rows of '" << name << "' but a halo of " << lo << " and "
+                                << hi;
       for (StringAttr axis : axes) {
         std::optional<int64_t> product =
             checkedMul(global, mesh.getAxisSize(*mesh.findAxis(axis.getValue())));

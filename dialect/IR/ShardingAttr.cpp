@@ -16,7 +16,17 @@ ShardingAttr ShardingAttr::get(MLIRContext *context,
   for (const llvm::SmallVector<StringAttr> &axes : dims)
     arrays.push_back(
         ArrayAttr::get(context, llvm::SmallVector<Attribute>(axes.begin(), axes.end())));
-  return get(context, llvm::ArrayRef(arrays), partialAxes);
+  return get(context, llvm::ArrayRef(arrays), partialAxes, llvm::ArrayRef<int64_t>());
+}
+
+ShardingAttr ShardingAttr::withDimHalo(unsigned dim, int64_t lo, int64_t hi) const {
+  llvm::SmallVector<int64_t> halo(getHalo());
+  halo.resize(2 * getRank(), 0);
+  halo[2 * dim] = lo;
+  halo[2 * dim + 1] = hi;
+  if (llvm::all_of(halo, [](int64_t rows) { return rows == 0; }))
+    halo.clear();
+  return get(getContext(), getDims(), getPartialAxes(), halo);
 }
 
 llvm::SmallVector<StringAttr> ShardingAttr::getDimAxes(unsigned dim) const {
@@ -25,7 +35,13 @@ llvm::SmallVector<StringAttr> ShardingAttr::getDimAxes(unsigned dim) const {
 
 LogicalResult ShardingAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
                                    llvm::ArrayRef<ArrayAttr> dims,
-                                   llvm::ArrayRef<StringAttr> partialAxes) {
+                                   llvm::ArrayRef<StringAttr> partialAxes,
+                                   llvm::ArrayRef<int64_t> halo) {
+  if (!halo.empty() && halo.size() != 2 * dims.size())
+    return emitError() << "sharding has " << halo.size() << " halo entries for " << dims.size()
+                       << " dims (two per dim: rows before and after)";
+  if (llvm::any_of(halo, [](int64_t rows) { return rows < 0; }))
+    return emitError() << "sharding has a negative halo";
   // No axis twice: a dim split twice over one axis, two dims on one axis, or a sum pending over
   // an axis that also splits a dim (its slices would be partial sums of different elements).
   llvm::SmallSet<StringRef, 4> seen;
@@ -72,13 +88,29 @@ Attribute ShardingAttr::parse(AsmParser &parser, Type) {
         return success();
       }))
     return {};
-  if (succeeded(parser.parseOptionalComma()) &&
-      (parser.parseKeyword("partial") || parser.parseEqual() || parseAxes(partial)))
-    return {};
+  llvm::SmallVector<int64_t> halo;
+  while (succeeded(parser.parseOptionalComma())) {
+    llvm::StringRef keyword;
+    if (parser.parseKeyword(&keyword) || parser.parseEqual())
+      return {};
+    if (keyword == "partial") {
+      if (parseAxes(partial))
+        return {};
+    } else if (keyword == "halo") {
+      if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            return parser.parseInteger(halo.emplace_back());
+          }))
+        return {};
+    } else {
+      parser.emitError(loc) << "expected 'partial' or 'halo' in a sharding, not '" << keyword
+                            << "'";
+      return {};
+    }
+  }
   if (parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(loc); }, context, llvm::ArrayRef(dims),
-                    llvm::ArrayRef(partial));
+                    llvm::ArrayRef(partial), llvm::ArrayRef(halo));
 }
 
 void ShardingAttr::print(AsmPrinter &printer) const {
@@ -94,6 +126,11 @@ void ShardingAttr::print(AsmPrinter &printer) const {
   if (isPartial()) {
     printer << ", partial = ";
     printAxes(getPartialAxes());
+  }
+  if (!getHalo().empty()) {
+    printer << ", halo = [";
+    llvm::interleaveComma(getHalo(), printer);
+    printer << "]";
   }
   printer << ">";
 }

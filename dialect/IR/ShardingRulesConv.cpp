@@ -1,6 +1,6 @@
-// Sharding rules of the Conv family (ShardingRuleOpInterface). This round, the windowed ops need
-// every spatial and kernel dim whole (the halo exchange that splits them comes with the
-// partitioner's window rule); their batch-like and channel dims split as the layout says. The
+// Sharding rules of the Conv family (ShardingRuleOpInterface). The kernel dims are whole; the
+// spatial dims are windowed (WindowOpInterface: split, a halo exchange partitions them); the
+// batch-like and channel dims split as the layout says. The
 // default summed dims then give data and channel parallelism: a split in_channel (summed by
 // conv), out_channel (summed by conv_transpose) or batch (summed by conv_grad_filter) leaves a
 // partial sum, a split out_channel of conv none. Batch norm is elementwise per channel; its
@@ -26,27 +26,19 @@ llvm::SmallVector<StringAttr> namesOf(std::initializer_list<ArrayAttr> arrays) {
 
 } // namespace
 
-llvm::SmallVector<StringAttr> ConvOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial(), getKernelSpatial()});
-}
+// The kernel dims live in the filter alone: whole. The spatial dims are windowed
+// (WindowOpInterface, WindowRulesConv.cpp): split, they are partitioned by a halo exchange.
+llvm::SmallVector<StringAttr> ConvOp::getWholeDims() { return namesOf({getKernelSpatial()}); }
 llvm::SmallVector<StringAttr> ConvTransposeOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial(), getKernelSpatial()});
+  return namesOf({getKernelSpatial()});
 }
 llvm::SmallVector<StringAttr> ConvGradFilterOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial(), getKernelSpatial()});
+  return namesOf({getKernelSpatial()});
 }
-llvm::SmallVector<StringAttr> MaxPoolOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial()});
-}
-llvm::SmallVector<StringAttr> AvgPoolOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial()});
-}
-llvm::SmallVector<StringAttr> MaxPoolGradOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial()});
-}
-llvm::SmallVector<StringAttr> AvgPoolGradOp::getWholeDims() {
-  return namesOf({getInputSpatial(), getOutputSpatial()});
-}
+llvm::SmallVector<StringAttr> MaxPoolOp::getWholeDims() { return {}; }
+llvm::SmallVector<StringAttr> AvgPoolOp::getWholeDims() { return {}; }
+llvm::SmallVector<StringAttr> MaxPoolGradOp::getWholeDims() { return {}; }
+llvm::SmallVector<StringAttr> AvgPoolGradOp::getWholeDims() { return {}; }
 
 // Five results, so the default (operand dims absent from the single result) does not apply:
 // the [channel] results sum over every other dim of the input.

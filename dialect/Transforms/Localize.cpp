@@ -58,6 +58,9 @@ private:
   LogicalResult expandReshard(ReshardOp op);
   /// Per gradient of `op`: how many ranks hold each of its blocks.
   void setReplicas(ClipGlobalNormOp op);
+  /// A window op on split spatial dims: halo exchanges of its input-space operands before it,
+  /// no padding on those dims, and for a scatter-form result the halo's gradient sent back.
+  void localizeWindows(WindowOpInterface op);
 
   MeshLayout layout;
   OpBuilder builder;
@@ -83,6 +86,8 @@ LogicalResult Localizer::localize(func::FuncOp func) {
       return failure();
     if (auto clip = llvm::dyn_cast<ClipGlobalNormOp>(op))
       setReplicas(clip);
+    if (auto window = llvm::dyn_cast<WindowOpInterface>(op))
+      localizeWindows(window);
   }
   setPerRank(func, layout.getMesh());
   return success();
@@ -113,6 +118,90 @@ void Localizer::setReplicas(ClipGlobalNormOp op) {
     replicas.push_back(copies);
   }
   op->setAttr("replicas", builder.getDenseI64ArrayAttr(replicas));
+}
+
+// Each split window in turn (so that a 2-D split exchanges the corners through the first
+// exchange's halo rows); the scatter-form result's halo gradients in the reverse order.
+void Localizer::localizeWindows(WindowOpInterface op) {
+  Operation *operation = op.getOperation();
+  llvm::SmallVector<unsigned> inputs = op.getInputSpaceOperands();
+  bool scatter = op.hasInputSpaceResult();
+  // The value indexed by the input spatial dims whose sharding says where they are split.
+  Value reference = !inputs.empty() ? operation->getOperand(inputs.front())
+                                    : (scatter ? operation->getResult(0) : Value());
+  if (!reference)
+    return;
+  auto referenceType = llvm::cast<NamedTensorType>(reference.getType());
+  ShardingAttr referenceSharding = getSharding(reference);
+  struct Split {
+    StringAttr dim, axis;
+    int64_t lo, hi;
+  };
+  llvm::SmallVector<Split> splits;
+  for (auto [index, window] : llvm::enumerate(op.getWindows())) {
+    llvm::SmallVector<StringAttr> axes =
+        referenceSharding.getDimAxes(*referenceType.findDim(window.input.getValue()));
+    if (axes.empty())
+      continue;
+    // Split: the neighbours' rows replace the padding (beyond the global edges, the exchange
+    // fills them as the padding would); a window within its stride needs none.
+    op.setWindowPadding(index, 0, 0);
+    if (window.haloLo() + window.haloHi() > 0)
+      splits.push_back({window.input, axes.front(), window.haloLo(), window.haloHi()});
+  }
+  auto widen = [](Value value, const Split &split) {
+    auto type = llvm::cast<NamedTensorType>(value.getType());
+    unsigned dim = *type.findDim(split.dim.getValue());
+    llvm::SmallVector<int64_t> sizes(type.getDimSizes());
+    sizes[dim] += split.lo + split.hi;
+    return std::pair(type.withSizes(sizes),
+                     getSharding(value).withDimHalo(dim, split.lo, split.hi));
+  };
+  builder.setInsertionPoint(operation);
+  double fill = op.getHaloFill();
+  for (unsigned index : inputs)
+    for (const Split &split : splits) {
+      Value operand = operation->getOperand(index);
+      auto [type, sharding] = widen(operand, split);
+      auto exchange = builder.create<HaloExchangeOp>(
+          operation->getLoc(), type, operand, split.dim, split.axis,
+          builder.getI64IntegerAttr(split.lo), builder.getI64IntegerAttr(split.hi),
+          builder.getF64FloatAttr(fill));
+      setResultShardings(exchange, {sharding});
+      operation->setOperand(index, exchange);
+    }
+  if (!scatter || splits.empty())
+    return;
+  Value result = operation->getResult(0);
+  ShardingAttr block = getSharding(result);
+  NamedTensorType blockType = llvm::cast<NamedTensorType>(result.getType());
+  for (const Split &split : splits) {
+    auto [type, sharding] = widen(result, split);
+    result.setType(type);
+    setResultShardings(operation, {sharding});
+  }
+  // The result's consumers read the block once the halo rows are back with their owners.
+  llvm::SmallVector<OpOperand *> consumers;
+  for (OpOperand &use : result.getUses())
+    consumers.push_back(&use);
+  builder.setInsertionPointAfter(operation);
+  Value value = result;
+  for (const Split &split : llvm::reverse(splits)) {
+    auto type = llvm::cast<NamedTensorType>(value.getType());
+    unsigned dim = *type.findDim(split.dim.getValue());
+    llvm::SmallVector<int64_t> sizes(type.getDimSizes());
+    sizes[dim] -= split.lo + split.hi;
+    auto grad = builder.create<HaloExchangeGradOp>(
+        operation->getLoc(), type.withSizes(sizes), value, split.dim, split.axis,
+        builder.getI64IntegerAttr(split.lo), builder.getI64IntegerAttr(split.hi));
+    setResultShardings(grad, {getSharding(value).withDimHalo(dim, 0, 0)});
+    value = grad;
+  }
+  assert(value.getType() == blockType && getSharding(value) == block && "halo rows all returned");
+  (void)blockType;
+  (void)block;
+  for (OpOperand *use : consumers)
+    use->set(value);
 }
 
 LogicalResult Localizer::expandReshard(ReshardOp op) {

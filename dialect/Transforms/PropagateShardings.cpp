@@ -97,7 +97,12 @@ private:
   }
 
   void propagateSource(Operation *op);
-  void propagateRuleOp(Operation *op, ShardingRuleOpInterface rule);
+  LogicalResult propagateRuleOp(Operation *op, ShardingRuleOpInterface rule);
+  /// A window op (WindowOpInterface) runs each window's output dim on its input dim's axis; a
+  /// split window must line up with the split (input = stride x output rows per rank, a halo
+  /// no wider than a block), else a located error says why.
+  LogicalResult alignWindows(Operation *op, WindowOpInterface window,
+                             llvm::DenseMap<StringAttr, int> &axes) const;
   /// The axes an elementwise op (no summed or whole dims) runs on when an operand is held in
   /// an override: each dim as the first overridden operand holding it has it, other dims on
   /// their layout axis unless an override took that axis. None when no operand is overridden.
@@ -109,8 +114,10 @@ private:
   void propagateRenameOp(Operation *op, ShardingRuleOpInterface rule);
   void propagateRelayout(RelayoutOp op);
   void propagateClip(ClipGlobalNormOp op);
+  /// `aliases` maps a window's output dim to its input dim: one dim for conflicts.
   void resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int> &axes,
-                        const llvm::SmallPtrSetImpl<StringAttr> &summed);
+                        const llvm::SmallPtrSetImpl<StringAttr> &summed,
+                        const llvm::DenseMap<StringAttr, StringAttr> &aliases);
   /// Records the decision for `op`: its operands needed as `needed` (one per operand), its
   /// results produced as `produced` (one per result; none when it has no tensor results) and
   /// each held as produced or in its target (see holdOf). With `keep` (an op run in an
@@ -140,9 +147,10 @@ LogicalResult ShardingPropagator::propagate(func::FuncOp func) {
       else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op);
                rule && !rule.getDimRenames().empty())
         propagateRenameOp(&op, rule);
-      else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op))
-        propagateRuleOp(&op, rule);
-      else if (llvm::any_of(op.getResultTypes(), llvm::IsaPred<NamedTensorType>))
+      else if (auto rule = llvm::dyn_cast<ShardingRuleOpInterface>(op)) {
+        if (failed(propagateRuleOp(&op, rule)))
+          return failure();
+      } else if (llvm::any_of(op.getResultTypes(), llvm::IsaPred<NamedTensorType>))
         return op.emitOpError() << "has no sharding rule and cannot be partitioned";
       else
         propagateSink(&op);
@@ -193,7 +201,12 @@ void ShardingPropagator::propagateSource(Operation *op) {
 // result's size. Ties keep a result dim (no partial sum), so with comparable sizes the
 // operand whose dim is only summed is the one gathered.
 void ShardingPropagator::resolveConflicts(Operation *op, llvm::DenseMap<StringAttr, int> &axes,
-                                          const llvm::SmallPtrSetImpl<StringAttr> &summed) {
+                                          const llvm::SmallPtrSetImpl<StringAttr> &summed,
+                                          const llvm::DenseMap<StringAttr, StringAttr> &aliases) {
+  auto canonical = [&](StringAttr dim) {
+    StringAttr alias = aliases.lookup(dim);
+    return alias ? alias : dim;
+  };
   for (unsigned axis = 0; axis < layout.getNumAxes(); ++axis) {
     // Result dims first so that they win ties.
     llvm::SetVector<StringAttr> dims;
@@ -201,8 +214,8 @@ void ShardingPropagator::resolveConflicts(Operation *op, llvm::DenseMap<StringAt
       for (Value value : values)
         if (NamedTensorType type = tensorTypeOf(value))
           for (StringAttr dim : type.getDimNames())
-            if (axes.lookup(dim) == int(axis))
-              dims.insert(dim);
+            if (axes.lookup(canonical(dim)) == int(axis))
+              dims.insert(canonical(dim));
     if (dims.size() < 2)
       continue;
     auto costOfKeeping = [&](StringAttr kept) {
@@ -210,7 +223,7 @@ void ShardingPropagator::resolveConflicts(Operation *op, llvm::DenseMap<StringAt
       for (Value operand : op->getOperands()) {
         NamedTensorType type = tensorTypeOf(operand);
         if (!type || !llvm::any_of(type.getDimNames(), [&](StringAttr dim) {
-              return dim != kept && dims.contains(dim);
+              return canonical(dim) != kept && dims.contains(canonical(dim));
             }))
           continue;
         cost = saturatingAdd(cost, saturatingMul(layout.localBytes(type, shardingFor(type, axes)),
@@ -220,7 +233,7 @@ void ShardingPropagator::resolveConflicts(Operation *op, llvm::DenseMap<StringAt
         for (Value result : op->getResults())
           if (NamedTensorType type = tensorTypeOf(result))
             if (llvm::any_of(type.getDimNames(),
-                             [&](StringAttr dim) { return dims.contains(dim); }))
+                             [&](StringAttr dim) { return dims.contains(canonical(dim)); }))
               cost = saturatingAdd(cost,
                                    saturatingMul(layout.localBytes(type, shardingFor(type, axes)),
                                                  layout.getAxisSize(axis)));
@@ -272,14 +285,15 @@ std::optional<Sharding> ShardingPropagator::carriedPartial(Operation *op) const 
   return carried;
 }
 
-void ShardingPropagator::propagateRuleOp(Operation *op, ShardingRuleOpInterface rule) {
+LogicalResult ShardingPropagator::propagateRuleOp(Operation *op, ShardingRuleOpInterface rule) {
   // A linear op of partial sums over the same axes runs on them as held: its result is the
   // partial sum of its results, resolved once where a consumer needs it complete.
   if (std::optional<Sharding> carried = carriedPartial(op)) {
     llvm::SmallVector<Sharding> needed;
     for (Value operand : op->getOperands())
       needed.push_back(heldOf(operand));
-    return decide(op, needed, {*carried});
+    decide(op, needed, {*carried});
+    return success();
   }
 
   llvm::SmallVector<StringAttr> summedDims = rule.getSummedDims();
@@ -298,8 +312,17 @@ void ShardingPropagator::propagateRuleOp(Operation *op, ShardingRuleOpInterface 
         if (NamedTensorType type = tensorTypeOf(value))
           for (StringAttr dim : type.getDimNames())
             axes[dim] = llvm::is_contained(wholeDims, dim) ? kReplicated : axisOf(dim);
-    resolveConflicts(op, axes, summed);
+    // A window's output dim runs where its input dim does (alignWindows): one dim here.
+    llvm::DenseMap<StringAttr, StringAttr> aliases;
+    if (auto window = llvm::dyn_cast<WindowOpInterface>(op))
+      for (const Window &w : window.getWindows())
+        if (w.output != w.input)
+          aliases[w.output] = w.input;
+    resolveConflicts(op, axes, summed, aliases);
   }
+  if (auto window = llvm::dyn_cast<WindowOpInterface>(op))
+    if (failed(alignWindows(op, window, axes)))
+      return failure();
 
   llvm::SmallVector<Sharding> needed;
   for (Value operand : op->getOperands())
@@ -308,17 +331,75 @@ void ShardingPropagator::propagateRuleOp(Operation *op, ShardingRuleOpInterface 
   // A result is partial over the axes of the split summed dims it lacks (an op with several
   // results may keep a summed dim in one of them: batch norm's adjoint sums its [channel]
   // results over the batch, not its input gradient).
+  // A window's dims are mapped, not summed, in a result that has one of them (its input dim
+  // indexes the output rows through the window).
+  llvm::SmallVector<Window> windows;
+  if (auto window = llvm::dyn_cast<WindowOpInterface>(op))
+    windows = window.getWindows();
+  auto mapped = [&](NamedTensorType type, StringAttr dim) {
+    return llvm::any_of(windows, [&](const Window &w) {
+      return (dim == w.input || dim == w.output) &&
+             (type.hasDim(w.input.getValue()) || type.hasDim(w.output.getValue()));
+    });
+  };
   llvm::SmallVector<Sharding> produced;
   for (Value result : op->getResults())
     if (NamedTensorType type = tensorTypeOf(result)) {
       Sharding &sharding = produced.emplace_back(shardingFor(type, axes));
       for (StringAttr dim : summedDims)
-        if (int axis = axes.lookup(dim); axis != kReplicated && !type.hasDim(dim.getValue()))
+        if (int axis = axes.lookup(dim);
+            axis != kReplicated && !type.hasDim(dim.getValue()) && !mapped(type, dim))
           sharding.partialAxes.push_back(axis);
       llvm::sort(sharding.partialAxes);
       sharding.partialAxes.erase(llvm::unique(sharding.partialAxes), sharding.partialAxes.end());
     }
   decide(op, needed, produced, /*keep=*/overridden.has_value());
+  return success();
+}
+
+LogicalResult ShardingPropagator::alignWindows(Operation *op, WindowOpInterface window,
+                                               llvm::DenseMap<StringAttr, int> &axes) const {
+  auto sizeOf = [&](StringAttr dim) -> int64_t {
+    for (ValueRange values : {ValueRange(op->getOperands()), ValueRange(op->getResults())})
+      for (Value value : values)
+        if (NamedTensorType type = tensorTypeOf(value); type && type.hasDim(dim.getValue()))
+          return type.getDimSize(dim.getValue());
+    return 0;
+  };
+  for (const Window &w : window.getWindows()) {
+    int axis = axes.lookup(w.input);
+    axes[w.output] = axis;
+    if (axis == kReplicated)
+      continue;
+    int64_t ranks = layout.getAxisSize(axis);
+    int64_t in = sizeOf(w.input), out = sizeOf(w.output);
+    auto cannot = [&]() {
+      InFlightDiagnostic diag = op->emitOpError();
+      diag << "cannot split spatial dim '" << w.input.getValue() << "' (" << in
+           << ") over mesh axis '" << layout.getAxisName(axis).getValue() << "' (" << ranks
+           << "): ";
+      return diag;
+    };
+    if (in % ranks != 0 || out % ranks != 0)
+      return cannot() << "its output dim '" << w.output.getValue() << "' (" << out
+                      << ") must split evenly too";
+    if (in != w.stride * out)
+      return cannot() << "each rank's outputs must read its own block of inputs, which needs "
+                      << "input size = stride x output size (" << w.stride << " x " << out << " = "
+                      << w.stride * out << "); use 'same' padding, or gather '"
+                      << w.input.getValue() << "' first with a relayout";
+    int64_t block = in / ranks, outBlock = out / ranks;
+    if (w.haloLo() > block || w.haloHi() > block)
+      return cannot() << "its window reaches " << w.haloLo() << " and " << w.haloHi()
+                      << " rows beyond a rank's block of " << block
+                      << ", further than its neighbours hold";
+    int64_t wide = block + w.haloLo() + w.haloHi();
+    if ((wide - w.dilation * (w.size - 1) - 1) / w.stride + 1 != outBlock)
+      return cannot() << "a block of " << block << " rows with its halo does not give " << outBlock
+                      << " output rows (padding " << w.padLo << "/" << w.padHi
+                      << " larger than the window reaches)";
+  }
+  return success();
 }
 
 std::optional<llvm::DenseMap<StringAttr, int>>

@@ -1,5 +1,6 @@
 // Collectives → runtime calls on the communicator of their mesh axes. A tensor is viewed as
-// [outer, dim, inner] around the dim a collective gathers, scatters or slices.
+// [outer, dim, inner] around the dim a collective gathers, scatters, slices or exchanges the
+// halo rows of.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "dialect/Analysis/BufferPlan.h"
@@ -138,6 +139,28 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
                                             typeOf(slice.getResult()).getDimSize(slice.getDim()));
       })
       .Case([&](AllToAllOp allToAll) { emitAllToAll(b, loc, state, allToAll); })
+      .Case([&](HaloExchangeOp exchange) {
+        auto [outer, inner] = outerInner(typeOf(exchange.getInput()), exchange.getDim());
+        rt.call<kernel::HaloExchange>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, state.axisIndex(exchange.getAxis())),
+             state.pointer(b, loc, exchange.getInput()),
+             state.pointer(b, loc, exchange.getResult()), rt.i64c(b, loc, outer),
+             rt.i64c(b, loc, typeOf(exchange.getInput()).getDimSize(exchange.getDim())),
+             rt.i64c(b, loc, inner), rt.i64c(b, loc, exchange.getLo()),
+             rt.i64c(b, loc, exchange.getHi()),
+             rt.f32c(b, loc, static_cast<float>(exchange.getFill().convertToDouble()))});
+      })
+      .Case([&](HaloExchangeGradOp grad) {
+        auto [outer, inner] = outerInner(typeOf(grad.getResult()), grad.getDim());
+        rt.call<kernel::HaloExchangeGrad>(
+            b, loc,
+            {state.context, rt.i32c(b, loc, state.axisIndex(grad.getAxis())),
+             state.pointer(b, loc, grad.getInput()), state.pointer(b, loc, grad.getResult()),
+             rt.i64c(b, loc, outer),
+             rt.i64c(b, loc, typeOf(grad.getResult()).getDimSize(grad.getDim())),
+             rt.i64c(b, loc, inner), rt.i64c(b, loc, grad.getLo()), rt.i64c(b, loc, grad.getHi())});
+      })
       .Default([&](Operation *) { handled = false; });
   return handled ? success() : unhandledOp(op, "collective");
 }

@@ -8,10 +8,12 @@
 #include "lowering/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   meshc::registerAllPassesAndPipelines();
   meshc::registerLoweringPassesAndPipelines();
+  mlir::registerCSEPass(); // the partition pipeline's CSE, for lit tests of stages after it
   mlir::DialectRegistry registry;
   registry.insert<meshc::MeshcDialect, mlir::func::FuncDialect, mlir::LLVM::LLVMDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "meshc pass driver\n", registry));
