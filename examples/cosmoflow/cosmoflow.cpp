@@ -40,8 +40,7 @@ std::string indexed(const char *prefix, int64_t i) { return prefix + std::to_str
 // conv's fans), with the filter stored [c_out, c_in, kd, kh, kw]: the runtime's own order, so
 // the lowering needs no transpose of the weights.
 Init convInit(int64_t cIn, int64_t cOut, int64_t kernelVolume) {
-  return Init::uniform(
-      std::sqrt(6.0 / static_cast<double>((cIn + cOut) * kernelVolume)));
+  return Init::uniform(std::sqrt(6.0 / static_cast<double>((cIn + cOut) * kernelVolume)));
 }
 
 } // namespace
@@ -75,10 +74,10 @@ int main(int argc, char **argv) {
                                         .padding = Padding::same()}) +
                           b);
     // The pooled dims get new names (their sizes halve): d{i+1}, h{i+1}, w{i+1}.
-    x = max_pool(a, PoolSpec{.spatial = {depth, height, width},
-                             .window = {2},
-                             .out = {indexed("d", i + 1), indexed("h", i + 1),
-                                     indexed("w", i + 1)}});
+    x = max_pool(a,
+                 PoolSpec{.spatial = {depth, height, width},
+                          .window = {2},
+                          .out = {indexed("d", i + 1), indexed("h", i + 1), indexed("w", i + 1)}});
     channel = out;
     depth = Dim{indexed("d", i + 1), depth.size / 2};
     height = Dim{indexed("h", i + 1), height.size / 2};
