@@ -372,8 +372,8 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     }
   }
   int64_t bufferBytes = 0;
-  for (int64_t part : {report.parameterBytes, report.stateBytes, report.gradientBytes, report.optimizerBytes,
-                       report.inputBytes, report.activationBytes})
+  for (int64_t part : {report.parameterBytes, report.stateBytes, report.gradientBytes,
+                       report.optimizerBytes, report.inputBytes, report.activationBytes})
     add(bufferBytes, part, func, "bytes of all buffers");
   for (Optimizer optimizer : optimizers)
     report.optimizers +=

@@ -493,8 +493,8 @@ void updateRunning(GraphImpl &g, const Tensor &running, const Tensor &batch, dou
   if (!running.valid() || !step.valid())
     return;
   g.ops.push_back({"meshc.sgd_update %" + g.ssa(running) + ", %" + g.ssa(step) +
-                       " {learning_rate = " + detail::printFloat(momentum) + "} : " +
-                       running.type() + ", " + step.type(),
+                       " {learning_rate = " + detail::printFloat(momentum) +
+                       "} : " + running.type() + ", " + step.type(),
                    loc});
 }
 
@@ -538,11 +538,12 @@ Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, con
   Tensor centred = LocatedTensor(x, loc) - mean;
   Tensor var = meshc::dsl::mean(LocatedTensor(centred, loc) * centred, {channel}, loc);
   updateRunning(*g, runMean, mean, running.momentum, loc);
-  updateRunning(*g, runVar, meshc::dsl::scale(var, double(count) / double(count - 1), loc), running.momentum,
-                loc);
-  return batch_norm_inference(x, trainOrEval(*g, mean, runMean, loc),
-                              trainOrEval(*g, var, runVar, loc), scale, shift, channel, epsilon,
-                              loc);
+  updateRunning(*g, runVar, meshc::dsl::scale(var, double(count) / double(count - 1), loc),
+                running.momentum, loc);
+  // One statement each: the printed order must not depend on argument evaluation order.
+  Tensor useMean = trainOrEval(*g, mean, runMean, loc);
+  Tensor useVar = trainOrEval(*g, var, runVar, loc);
+  return batch_norm_inference(x, useMean, useVar, scale, shift, channel, epsilon, loc);
 }
 
 } // namespace meshc::dsl

@@ -89,10 +89,10 @@ class Case:
         rng = np.random.default_rng(12)
         shift = np.array([0.5, -1.0, 2.0, 0.0])
         spread = np.array([1.0, 0.5, 2.0, 3.0])
-        self.x = (rng.normal(size=(16, 3, 4)) * spread + shift).astype(np.float32)
+        self.x = (rng.normal(size=(16, 4, 4)) * spread + shift).astype(np.float32)
         self.y = rng.integers(0, 3, size=16).astype(np.int32)
         # The evaluation set comes from elsewhere: its own statistics are far from the running ones.
-        self.xe = (rng.normal(size=(8, 3, 4)) * 0.5 - 1.5).astype(np.float32)
+        self.xe = (rng.normal(size=(8, 4, 4)) * 0.7 + 1.0).astype(np.float32)
         self.ye = rng.integers(0, 3, size=8).astype(np.int32)
         for name in ("x", "y", "xe", "ye"):
             np.save(self.path(name + ".npy"), getattr(self, name))

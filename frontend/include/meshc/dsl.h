@@ -429,7 +429,8 @@ Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, con
 /// [channel] state `NAME_mean` (initially 0) and `NAME_var` (initially 1), checkpointed and laid
 /// out like parameters. Each training step updates them with the batch's statistics, the
 /// variance unbiased (times n/(n-1), n the number of values per channel):
-/// running = (1 - momentum) running + momentum batch. Evaluation and prediction normalise with them.
+/// running = (1 - momentum) running + momentum batch. Evaluation and prediction normalise with
+/// them.
 struct RunningStats {
   std::string name;
   double momentum = 0.1; // in (0, 1]
