@@ -309,11 +309,11 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
 
   // The lowering's buffer plan (see the file comment), each buffer filed by what it holds.
   BufferPlan plan = planBuffers(func);
-  enum class Holds { Parameter, Input, Gradient, OptimizerState, Other };
+  enum class Holds { Parameter, State, Input, Gradient, OptimizerState, Other };
   std::vector<Holds> holds(plan.buffers.size(), Holds::Other);
   for (auto [index, buffer] : llvm::enumerate(plan.buffers))
-    if (isa<ParamOp>(buffer.op))
-      holds[index] = Holds::Parameter;
+    if (auto param = dyn_cast<ParamOp>(buffer.op))
+      holds[index] = param.getState() ? Holds::State : Holds::Parameter;
     else if (isa<InputOp>(buffer.op))
       holds[index] = Holds::Input;
   for (const auto &[update, state] : plan.optimizerState)
@@ -327,6 +327,10 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   ProgramPasses passes = planProgramPasses(func.getBody().front());
   for (Operation &op : func.getBody().front()) {
     if (auto update = dyn_cast<ParamUpdateOpInterface>(op)) {
+      // The update of state (a running statistic) is the program's, not the optimizer's.
+      auto param = update.getParam().getDefiningOp<ParamOp>();
+      if (param && param.getState())
+        continue;
       if (llvm::find(optimizers, update.getOptimizer()) == optimizers.end())
         optimizers.push_back(update.getOptimizer());
       if (auto it = plan.bufferOf.find(update.getGrad()); it != plan.bufferOf.end())
@@ -349,6 +353,10 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       add(report.parameterBytes, buffer.bytes, buffer.op, "parameter bytes");
       ++report.numParameters;
       break;
+    case Holds::State:
+      add(report.stateBytes, buffer.bytes, buffer.op, "state bytes");
+      ++report.numStates;
+      break;
     case Holds::Input:
       add(report.inputBytes, buffer.bytes, buffer.op, "input bytes");
       break;
@@ -364,8 +372,8 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     }
   }
   int64_t bufferBytes = 0;
-  for (int64_t part : {report.parameterBytes, report.gradientBytes, report.optimizerBytes,
-                       report.inputBytes, report.activationBytes})
+  for (int64_t part : {report.parameterBytes, report.stateBytes, report.gradientBytes,
+                       report.optimizerBytes, report.inputBytes, report.activationBytes})
     add(bufferBytes, part, func, "bytes of all buffers");
   for (Optimizer optimizer : optimizers)
     report.optimizers +=
@@ -409,6 +417,9 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   };
   line("parameters", r.parameterBytes,
        (llvm::Twine(r.numParameters) + (r.numParameters == 1 ? " tensor" : " tensors")).str());
+  if (r.numStates)
+    line("state", r.stateBytes,
+         (llvm::Twine(r.numStates) + " tensors not trained (batch norm running statistics)").str());
   line("gradients", r.gradientBytes, "summed gradients the updates read");
   std::string optimizerNote = r.optimizers.empty() ? std::string("no parameter updates")
                                                    : "optimizer " + r.optimizers +

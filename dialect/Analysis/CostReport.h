@@ -36,6 +36,7 @@ struct CostReport {
   int64_t numRanks = 1;
   // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
   int64_t parameterBytes = 0, numParameters = 0;
+  int64_t stateBytes = 0, numStates = 0; // meshc.param with `state` (batch norm running stats)
   int64_t gradientBytes = 0;   // the fully summed gradients the optimizer updates read
   int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
   std::string optimizers;      // the updates' optimizers, e.g. "sgd" or "adam"
@@ -53,7 +54,8 @@ struct CostReport {
   std::vector<CollectiveCost> otherCollectives;
 
   int64_t bufferBytes() const {
-    return parameterBytes + gradientBytes + optimizerBytes + inputBytes + activationBytes;
+    return parameterBytes + stateBytes + gradientBytes + optimizerBytes + inputBytes +
+           activationBytes;
   }
   int64_t totalBytes() const { return allocatedBytes >= 0 ? allocatedBytes : bufferBytes(); }
 };

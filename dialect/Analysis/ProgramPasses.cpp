@@ -11,14 +11,21 @@ namespace meshc {
 
 namespace {
 
-/// The ops `roots` depend on (their backward slice), roots included.
-llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots) {
+/// The ops `roots` depend on (their backward slice), roots included, in the train pass
+/// (`training`) or in evaluation/prediction: a meshc.train_or_eval depends on the one operand
+/// that pass reads.
+llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots, bool training) {
   llvm::DenseSet<Operation *> slice;
   llvm::SmallVector<Operation *> work(roots.begin(), roots.end());
   while (!work.empty()) {
     Operation *op = work.pop_back_val();
     if (!slice.insert(op).second)
       continue;
+    if (auto select = dyn_cast<TrainOrEvalOp>(op)) {
+      if (Operation *def = (training ? select.getTrain() : select.getEval()).getDefiningOp())
+        work.push_back(def);
+      continue;
+    }
     for (Value operand : op->getOperands())
       if (Operation *def = operand.getDefiningOp())
         work.push_back(def);
@@ -49,10 +56,10 @@ ProgramPasses planProgramPasses(Block &body) {
     }
   }
   ProgramPasses passes;
-  passes.eval = sliceOf(evalRoots);
-  passes.predict = sliceOf(predictRoots);
+  passes.eval = sliceOf(evalRoots, /*training=*/false);
+  passes.predict = sliceOf(predictRoots, /*training=*/false);
   passes.hasOutputs = !predictRoots.empty();
-  llvm::DenseSet<Operation *> trainNeeds = sliceOf(trainRoots);
+  llvm::DenseSet<Operation *> trainNeeds = sliceOf(trainRoots, /*training=*/true);
   for (Operation &op : body) {
     bool onlyForMetricsOrOutputs =
         !trainNeeds.contains(&op) && (passes.eval.contains(&op) || passes.predict.contains(&op));

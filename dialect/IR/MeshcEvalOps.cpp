@@ -1,7 +1,7 @@
 // The Eval family (MeshcEvalOps.td): verifiers, sharding and gradient rules of meshc.equal,
-// meshc.metric and meshc.prediction. Each verifier checks the op on its own; that a metric's
-// first dim is the program's sample dim and that names are unique are program-wide rules
-// (meshc-check-program).
+// meshc.train_or_eval, meshc.metric and meshc.prediction. Each verifier checks the op on its
+// own; that a metric's first dim is the program's sample dim and that names are unique are
+// program-wide rules (meshc-check-program).
 #include "dialect/IR/MeshcOps.h"
 
 using namespace mlir;
@@ -41,6 +41,13 @@ LogicalResult verifyPerSample(Operation *op, llvm::StringRef what, llvm::StringR
   return success();
 }
 
+LogicalResult requireF32Result(Operation *op, Value result) {
+  if (!tensorOf(result).getElementType().isF32())
+    return op->emitOpError() << "result must have element type f32, not "
+                             << tensorOf(result).getElementType();
+  return success();
+}
+
 } // namespace
 
 LogicalResult EqualOp::verify() {
@@ -62,6 +69,15 @@ LogicalResult EqualOp::verify() {
 // A 0/1 comparison is piecewise constant: no gradient reaches its operands.
 LogicalResult EqualOp::buildAdjoints(OpBuilder &, Value, SmallVectorImpl<Value> &adjoints) {
   adjoints.assign({Value(), Value()});
+  return success();
+}
+
+LogicalResult TrainOrEvalOp::verify() { return requireF32Result(*this, getResult()); }
+
+// Only training is differentiated: the evaluation operand gets no gradient.
+LogicalResult TrainOrEvalOp::buildAdjoints(OpBuilder &, Value adjoint,
+                                           SmallVectorImpl<Value> &adjoints) {
+  adjoints.assign({adjoint, Value()});
   return success();
 }
 

@@ -1,6 +1,6 @@
 // meshc ops: Eval family (see MeshcOps.td for the base classes): what evaluation and prediction
-// need besides the loss — a comparison for accuracy, and the per-sample metrics and outputs a
-// program names. Verifiers, sharding and gradient rules in MeshcEvalOps.cpp.
+// need besides the loss — a comparison for accuracy, a value that differs between training and
+// evaluation, and the per-sample metrics and outputs a program names. Verifiers, sharding and gradient rules in MeshcEvalOps.cpp.
 #ifndef MESHC_EVAL_OPS_TD
 #define MESHC_EVAL_OPS_TD
 
@@ -17,6 +17,20 @@ def Meshc_EqualOp : Meshc_DifferentiableOp<"equal"> {
     $lhs `,` $rhs attr-dict `:` qualified(type($lhs)) `,` qualified(type($rhs)) `->`
     qualified(type($result))
   }];
+}
+
+def Meshc_TrainOrEvalOp : Meshc_DifferentiableOp<"train_or_eval",
+    [AllTypesMatch<["train", "eval", "result"]>]> {
+  let summary = "`train` in the train pass, `eval` in the eval and predict passes";
+  let description = [{
+    `%s = meshc.train_or_eval %batch_mean, %running_mean : !meshc.tensor<c=8, f32>`: batch
+    norm's statistics, the batch's while training and the running ones (a `meshc.param` with
+    `state`) in evaluation and prediction. Each pass computes only the operand it reads. The
+    gradient flows to `train` only (evaluation is not differentiated).
+  }];
+  let arguments = (ins Meshc_AnyTensor:$train, Meshc_AnyTensor:$eval);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$train `,` $eval attr-dict `:` qualified(type($result))";
 }
 
 class Meshc_PerSampleOp<string mnemonic, string what> : Meshc_Op<mnemonic, [

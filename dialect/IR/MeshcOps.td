@@ -46,13 +46,17 @@ def Meshc_InputOp : Meshc_Op<"input", [
 def Meshc_ParamOp : Meshc_Op<"param", [
     DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
     MemoryEffects<[MemRead]>]> {
-  let summary = "a trainable parameter";
+  let summary = "a trainable parameter, or (with `state`) non-trainable state";
   let description = [{
     Reads the current value of the parameter `name`. `init` is `uniform`, `normal`, `zeros`
     or `constant`, with `scale`. The global initial value depends only on the seed, the name
     and the global element index. After partitioning, `meshc.sharding` as for `meshc.input`.
+    With the unit attribute `state` it is state the program updates itself (batch norm's
+    running statistics, by a `meshc.sgd_update` in the forward program): autodiff neither
+    differentiates nor trains it; it is stored, sharded and checkpointed like a parameter.
   }];
-  let arguments = (ins StrAttr:$name, Meshc_ParamInitAttr:$init, F64Attr:$scale);
+  let arguments = (ins StrAttr:$name, Meshc_ParamInitAttr:$init, F64Attr:$scale,
+                       UnitAttr:$state);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$name `` $init attr-dict `:` qualified(type($result))";
   let hasVerifier = 1;

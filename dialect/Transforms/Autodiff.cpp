@@ -69,11 +69,18 @@ llvm::SmallVector<Operation *> forwardOps(MinimizeOp minimize) {
   return forward;
 }
 
-/// Values that depend on some parameter: only they need adjoints.
+/// A trainable parameter: a meshc.param without `state` (state, e.g. batch norm's running
+/// statistics, is updated by the program itself and never differentiated).
+bool isTrainable(Operation *op) {
+  auto param = llvm::dyn_cast<ParamOp>(op);
+  return param && !param.getState();
+}
+
+/// Values that depend on some trainable parameter: only they need adjoints.
 llvm::DenseSet<Value> valuesDependingOnParams(llvm::ArrayRef<Operation *> forward) {
   llvm::DenseSet<Value> dependsOnParam;
   for (Operation *op : forward) {
-    bool depends = llvm::isa<ParamOp>(op) || llvm::any_of(op->getOperands(), [&](Value v) {
+    bool depends = isTrainable(op) || llvm::any_of(op->getOperands(), [&](Value v) {
                      return dependsOnParam.count(v);
                    });
     if (depends)
@@ -116,7 +123,7 @@ LogicalResult buildReverseSweep(OpBuilder &builder, llvm::ArrayRef<Operation *> 
   return success();
 }
 
-/// One (first read, gradient) per parameter name, in the order the names are first read;
+/// One (first read, gradient) per trainable parameter name, in the order the names are first read;
 /// reads of one name sum their gradients. A parameter the loss does not depend on gets a
 /// warning and no entry.
 FailureOr<llvm::SmallVector<std::pair<ParamOp, Value>>>
@@ -125,7 +132,7 @@ gradientsByParam(OpBuilder &builder, llvm::ArrayRef<Operation *> forward,
   llvm::MapVector<StringAttr, std::pair<ParamOp, Value>> params;
   for (Operation *op : forward) {
     auto param = llvm::dyn_cast<ParamOp>(op);
-    if (!param)
+    if (!param || param.getState())
       continue;
     auto [it, inserted] = params.insert({param.getNameAttr(), {param, Value()}});
     if (!inserted && it->second.first.getType() != param.getType())

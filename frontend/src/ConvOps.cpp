@@ -470,4 +470,80 @@ Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, con
   return batch_norm_inference(x, mean, var, scale, shift, channel, epsilon, loc);
 }
 
+namespace {
+
+/// A non-trainable [channel] state param (meshc.param with `state`) of batch norm's running
+/// statistics, initialised to `value`.
+Tensor runningState(GraphImpl &g, const std::string &name, const Dim &channel, double value,
+                    const std::source_location &loc) {
+  if (!detail::claimName(g, name, "param", loc))
+    return g.placeholder({channel}, DType::F32);
+  std::string text = "meshc.param " + detail::printString(name) +
+                     (value == 0 ? " zeros" : " constant") +
+                     " {scale = " + detail::printFloat(value) +
+                     ", state} : " + detail::printType({channel}, DType::F32);
+  return g.add(name, {channel}, DType::F32, text, loc);
+}
+
+/// running = (1 - momentum) running + momentum batch, as running -= momentum (running - batch):
+/// an SGD step of the state in the forward program, so that only the train pass runs it.
+void updateRunning(GraphImpl &g, const Tensor &running, const Tensor &batch, double momentum,
+                   const std::source_location &loc) {
+  Tensor step = LocatedTensor(running, loc) - batch;
+  if (!running.valid() || !step.valid())
+    return;
+  g.ops.push_back({"meshc.sgd_update %" + g.ssa(running) + ", %" + g.ssa(step) +
+                       " {learning_rate = " + detail::printFloat(momentum) +
+                       "} : " + running.type() + ", " + step.type(),
+                   loc});
+}
+
+/// `train` in the train pass, `eval` in evaluation and prediction.
+Tensor trainOrEval(GraphImpl &g, const Tensor &train, const Tensor &eval,
+                   const std::source_location &loc) {
+  if (!train.valid() || !eval.valid())
+    return g.placeholder(train.dims(), DType::F32);
+  return g.add("", train.dims(), DType::F32,
+               "meshc.train_or_eval %" + g.ssa(train) + ", %" + g.ssa(eval) + " : " + train.type(),
+               loc);
+}
+
+} // namespace
+
+Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, const Dim &channel,
+                  const RunningStats &running, double epsilon, std::source_location loc) {
+  if (x.valid() && !x.has(channel.name))
+    return batch_norm_inference(x, scale, scale, scale, shift, channel, epsilon, loc);
+  std::vector<const Tensor *> operands{&x, &scale, &shift};
+  GraphImpl *g = GraphImpl::common(operands, "batch_norm", loc);
+  if (!g)
+    return placeholder(operands, x.dims(), DType::F32);
+  if (!(running.momentum > 0 && running.momentum <= 1)) {
+    g->error(loc, "momentum " + detail::printFloat(running.momentum) +
+                      " of batch_norm's running statistics is not in (0, 1]");
+    return g->placeholder(x.dims(), DType::F32);
+  }
+  int64_t count = 1; // values per channel in a batch
+  for (const Dim &d : x.dims())
+    if (d.name != channel.name)
+      count *= d.size;
+  if (count < 2) {
+    g->error(loc, "batch_norm's running statistics need more than 1 value per channel, input " +
+                      detail::printDims(x.dims()) + " has " + std::to_string(count));
+    return g->placeholder(x.dims(), DType::F32);
+  }
+  Tensor runMean = runningState(*g, running.name + "_mean", channel, 0.0, loc);
+  Tensor runVar = runningState(*g, running.name + "_var", channel, 1.0, loc);
+  Tensor mean = meshc::dsl::mean(x, {channel}, loc);
+  Tensor centred = LocatedTensor(x, loc) - mean;
+  Tensor var = meshc::dsl::mean(LocatedTensor(centred, loc) * centred, {channel}, loc);
+  updateRunning(*g, runMean, mean, running.momentum, loc);
+  updateRunning(*g, runVar, meshc::dsl::scale(var, double(count) / double(count - 1), loc),
+                running.momentum, loc);
+  // One statement each: the printed order must not depend on argument evaluation order.
+  Tensor useMean = trainOrEval(*g, mean, runMean, loc);
+  Tensor useVar = trainOrEval(*g, var, runVar, loc);
+  return batch_norm_inference(x, useMean, useVar, scale, shift, channel, epsilon, loc);
+}
+
 } // namespace meshc::dsl

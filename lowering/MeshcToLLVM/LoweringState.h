@@ -31,7 +31,7 @@ struct LoweringState {
   mlir::Value context;      // meshrt_context_t
   mlir::Value step;         // int64_t step number
   mlir::Value loss;         // f32 returned by the pass (from meshc.output)
-  bool forwardOnly = false; // eval and predict: dropout is the identity
+  bool forwardOnly = false; // eval and predict: dropout is the identity, train_or_eval's eval
 
   // Known before any pass is emitted (planned from the whole partitioned function).
   /// Each collective's number (numberCollectives: `meshc --explain`'s), in whichever pass runs it.
@@ -97,7 +97,8 @@ using ElementwiseFamilyOps =
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
 using CollectiveFamilyOps = OpList<AllReduceOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
                                    AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
-using TrainingFamilyOps = OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp>;
+using TrainingFamilyOps =
+    OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp, TrainOrEvalOp>;
 using IndexFamilyOps =
     OpList<EmbeddingOp, EmbeddingGradOp, OneHotOp, ArgmaxOp, ReduceMaxOp, ReduceMaxGradOp, CumsumOp,
            ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>;

@@ -1,6 +1,7 @@
 // Sources and training ops → runtime calls: inputs filled by the runtime where the program
 // reads them, parameters (their buffers are the parameter storage; initialised by the init
-// function), SGD updates in place, and the reported loss.
+// function; state such as batch norm's running statistics likewise), SGD updates in place,
+// meshc.train_or_eval (the operand of the pass being emitted), and the reported loss.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "dialect/Analysis/CostReport.h"
@@ -65,6 +66,12 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
             {state.context, rt.i64c(b, loc, n), array, rt.i64Array(b, loc, counts),
              rt.i64Array(b, loc, replicas),
              rt.f32c(b, loc, (float)clip.getMaxNorm().convertToDouble())});
+      })
+      .Case([&](TrainOrEvalOp select) {
+        // The operand this pass reads (ProgramPasses computes only that one) into the result.
+        Value from = state.forwardOnly ? select.getEval() : select.getTrain();
+        emitStridedCopy(b, loc, state, state.pointer(b, loc, from), typeOf(from),
+                        state.pointer(b, loc, select.getResult()), typeOf(select.getResult()));
       })
       .Case([&](OutputOp output) {
         if (state.loss) {

@@ -279,3 +279,47 @@ TEST(DslConvErrors, BatchNormEpsilon) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Batch norm with running statistics
+//===----------------------------------------------------------------------===//
+
+TEST(DslConv, BatchNormKeepsRunningStatistics) {
+  Graph g("t");
+  Tensor x = g.input("x", {n, c, h}, Data::features(cls));
+  Tensor scale = g.param("scale", {c}, Init::constant(1.0));
+  Tensor shift = g.param("shift", {c}, Init::zeros());
+  Tensor y = batch_norm(x, scale, shift, c, RunningStats{.name = "bn1", .momentum = 0.25});
+  ASSERT_EQ(g.errors(), std::vector<std::string>{});
+  EXPECT_EQ(y.dims(), x.dims());
+  std::string ir = g.str();
+  // State params, the batch statistics, the updates (variance unbiased: 28 values per channel),
+  // and the statistics each pass reads.
+  EXPECT_NE(lineWith(ir, "%bn1_mean = meshc.param \"bn1_mean\" zeros {scale = 0.0, state} : !meshc.tensor<c=3, f32>"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%bn1_var = meshc.param \"bn1_var\" constant {scale = 1.0, state} : !meshc.tensor<c=3, f32>"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%0 = meshc.reduce_mean %x"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%3 = meshc.reduce_mean %2"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%4 = meshc.sub %bn1_mean, %0"), "") << ir;
+  EXPECT_NE(lineWith(ir, "meshc.sgd_update %bn1_mean, %4 {learning_rate = 0.25}"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%5 = meshc.scale %3 {factor = 1.037037037037037"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%6 = meshc.sub %bn1_var, %5"), "") << ir;
+  EXPECT_NE(lineWith(ir, "meshc.sgd_update %bn1_var, %6 {learning_rate = 0.25}"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%7 = meshc.train_or_eval %0, %bn1_mean : !meshc.tensor<c=3, f32>"), "") << ir;
+  EXPECT_NE(lineWith(ir, "%8 = meshc.train_or_eval %3, %bn1_var : !meshc.tensor<c=3, f32>"), "") << ir;
+  EXPECT_NE(lineWith(ir, "meshc.batch_norm %x, %7, %8, %scale, %shift"), "") << ir;
+}
+
+TEST(DslConvErrors, BatchNormRunningMomentum) {
+  Fixture t;
+  Tensor s = t.g.param("s", {c}, Init::zeros());
+  batch_norm(t.x, s, s, c, RunningStats{.name = "bn", .momentum = 1.5});
+  EXPECT_ONE_ERROR(t.g, __LINE__ - 1, "momentum 1.5 of batch_norm's running statistics is not in (0, 1]");
+}
+
+TEST(DslConvErrors, BatchNormRunningNameTaken) {
+  Fixture t;
+  Tensor s = t.g.param("bn_mean", {c}, Init::zeros());
+  batch_norm(t.x, s, s, c, RunningStats{.name = "bn"});
+  EXPECT_EQ(t.g.errors().size(), 1u);
+  EXPECT_NE(t.g.errors()[0].find("name 'bn_mean' is already used"), std::string::npos);
+}

@@ -578,6 +578,10 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
                 values[r] = std::move(t);
               return success();
             })
+            .Case([&](TrainOrEvalOp o) {
+              values[o.getResult()] = get(options.evaluation ? o.getEval() : o.getTrain());
+              return success();
+            })
             .Case([&](EqualOp o) {
               values[o.getResult()] =
                   elementwise(resultType, get(o.getLhs()), get(o.getRhs()),

@@ -45,6 +45,8 @@ struct InterpretOptions {
   uint64_t seed = 0;
   int64_t step = 0;
   const std::map<std::string, HostTensor> *optimizerState = nullptr;
+  /// An evaluation step: meshc.train_or_eval gives its eval operand (else its train operand).
+  bool evaluation = false;
 };
 
 /// Runs `func` (a straight-line body of meshc ops and a `func.return`) on `feeds`, which must

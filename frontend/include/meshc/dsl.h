@@ -425,6 +425,21 @@ Tensor avg_pool(const Tensor &x, const PoolSpec &spec,
 Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, const Dim &channel,
                   double epsilon = 1e-5,
                   std::source_location loc = std::source_location::current());
+/// Batch norm's running statistics (PyTorch's running_mean/running_var): the non-trainable
+/// [channel] state `NAME_mean` (initially 0) and `NAME_var` (initially 1), checkpointed and laid
+/// out like parameters. Each training step updates them with the batch's statistics, the
+/// variance unbiased (times n/(n-1), n the number of values per channel):
+/// running = (1 - momentum) running + momentum batch. Evaluation and prediction normalise with
+/// them.
+struct RunningStats {
+  std::string name;
+  double momentum = 0.1; // in (0, 1]
+};
+/// Batch normalisation that trains with the batch's statistics (as above) and keeps running
+/// ones for evaluation and prediction.
+Tensor batch_norm(const Tensor &x, const Tensor &scale, const Tensor &shift, const Dim &channel,
+                  const RunningStats &running, double epsilon = 1e-5,
+                  std::source_location loc = std::source_location::current());
 /// Batch normalisation with given [channel] statistics: evaluation with running statistics.
 Tensor batch_norm_inference(const Tensor &x, const Tensor &mean, const Tensor &var,
                             const Tensor &scale, const Tensor &shift, const Dim &channel,
