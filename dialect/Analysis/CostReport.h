@@ -37,7 +37,7 @@ struct CostReport {
   // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
   int64_t parameterBytes = 0, numParameters = 0;
   int64_t stateBytes = 0, numStates = 0; // meshc.param with `state` (batch norm running stats)
-  int64_t gradientBytes = 0;   // the fully summed gradients the optimizer updates read
+  int64_t gradientBytes = 0;             // the fully summed gradients the optimizer updates read
   int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
   std::string optimizers;      // the updates' optimizers, e.g. "sgd" or "adam"
   int64_t inputBytes = 0;      // the step's data batch (meshc.input)
