@@ -23,7 +23,7 @@ namespace meshrt {
 namespace cpu {
 class Bf16Matmul;
 class DnnlCache;
-}
+} // namespace cpu
 
 class Context {
 public:

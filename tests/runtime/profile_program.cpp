@@ -160,7 +160,9 @@ const std::vector<Entry> &entries() {
       {"halo_exchange",
        [](meshrt_context_t c, int64_t) { meshrt_halo_exchange(c, 0, g.a, g.c, 1, 4, 1, 1, 1, 0); }},
       {"halo_exchange_grad",
-       [](meshrt_context_t c, int64_t) { meshrt_halo_exchange_grad(c, 0, g.a, g.c, 1, 4, 1, 1, 1); }},
+       [](meshrt_context_t c, int64_t) {
+         meshrt_halo_exchange_grad(c, 0, g.a, g.c, 1, 4, 1, 1, 1);
+       }},
   };
   return table;
 }

@@ -266,8 +266,7 @@ void meshrt_conv_forward(meshrt_context_t ctx, int32_t nsp, const int64_t *x_sha
 /* dx = the adjoint of meshrt_conv_forward in x applied to dy (dx is overwritten). */
 void meshrt_conv_backward_data(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
                                const int64_t *w_shape, const int64_t *y_shape,
-                               const int64_t *geometry, const float *w, const float *dy,
-                               float *dx);
+                               const int64_t *geometry, const float *w, const float *dy, float *dx);
 /* dw = the adjoint of meshrt_conv_forward in w applied to dy (dw is overwritten). */
 void meshrt_conv_backward_weights(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
                                   const int64_t *w_shape, const int64_t *y_shape,
@@ -281,8 +280,7 @@ typedef enum meshrt_pool_kind {
 /* Pooling of x [N, C, S...] into y [N, C, O...]; geometry holds 4 * nsp values: window sizes,
  * strides, pad_lo, pad_hi. */
 void meshrt_pool_forward(meshrt_context_t ctx, int32_t kind, int32_t nsp, const int64_t *x_shape,
-                         const int64_t *y_shape, const int64_t *geometry, const float *x,
-                         float *y);
+                         const int64_t *y_shape, const int64_t *geometry, const float *x, float *y);
 /* dx = the adjoint of meshrt_pool_forward applied to dy: max pooling sends each dy to the first
  * maximum of its window in window order (it recomputes the forward from x itself); average
  * pooling spreads dy / window volume over the window (x is not read). */
@@ -300,9 +298,9 @@ void meshrt_batch_norm(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, fl
  * dscale = sum dy * xhat, dshift = sum dy, dmean = -dshift * scale * rstd,
  * dvar = -0.5 * dscale * scale * rstd^2, the sums over n and s. */
 void meshrt_batch_norm_grad(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, float epsilon,
-                            const float *x, const float *mean, const float *var,
-                            const float *scale, const float *dy, float *dx, float *dmean,
-                            float *dvar, float *dscale, float *dshift);
+                            const float *x, const float *mean, const float *var, const float *scale,
+                            const float *dy, float *dx, float *dmean, float *dvar, float *dscale,
+                            float *dshift);
 
 /* ---- collectives over groups of mesh axes ------------------------------------------------ */
 /* Names the source of the next collective call, for the collective watchdog's message
@@ -374,8 +372,7 @@ void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, f
  * plus the gradients of the rows this rank lent: the next rank's first lo rows of in add onto
  * this rank's last lo rows, the previous rank's last hi rows onto its first hi rows. */
 void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
-                               int64_t outer, int64_t local, int64_t inner, int64_t lo,
-                               int64_t hi);
+                               int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi);
 /* Gradient clipping by the global norm. grads[i] is this rank's block of counts[i] floats of
  * gradient i, held identically by replicas[i] ranks (the product of the sizes of the mesh axes
  * none of its dims is split on). norm = sqrt(sum over all ranks and i of |block|^2 /

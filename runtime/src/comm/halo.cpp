@@ -68,8 +68,8 @@ bool addRows(Context *ctx, Rows dst, Rows src, int64_t outer, int64_t len, float
     // Device::binary writes a contiguous result: tmp = dst + src, then tmp back into dst.
     const int64_t shape[2] = {outer, len};
     const int64_t dstStrides[2] = {dst.pitch, 1}, srcStrides[2] = {src.pitch, 1};
-    return ctx->check(dev->binary(MESHRT_ADD, 2, shape, tmp, dst.at, dstStrides, src.at,
-                                  srcStrides)) &&
+    return ctx->check(
+               dev->binary(MESHRT_ADD, 2, shape, tmp, dst.at, dstStrides, src.at, srcStrides)) &&
            copyRows(ctx, dst, {tmp, len}, outer, len);
   }
   for (int64_t o = 0; o < outer; ++o) {
@@ -82,8 +82,8 @@ bool addRows(Context *ctx, Rows dst, Rows src, int64_t outer, int64_t len, float
 }
 
 // The checks both directions share; *total gets lo + local + hi.
-bool checkHalo(AbiCall &call, int32_t axis, int64_t outer, int64_t local, int64_t inner,
-               int64_t lo, int64_t hi, int64_t *total) {
+bool checkHalo(AbiCall &call, int32_t axis, int64_t outer, int64_t local, int64_t inner, int64_t lo,
+               int64_t hi, int64_t *total) {
   return call.require(call.ctx() && call.ctx()->validAxis(axis), "mesh axis %d does not exist",
                       axis) &&
          call.require(lo <= local && hi <= local,
@@ -91,7 +91,8 @@ bool checkHalo(AbiCall &call, int32_t axis, int64_t outer, int64_t local, int64_
                       "halo comes from the next rank only)",
                       static_cast<long long>(lo), static_cast<long long>(hi),
                       static_cast<long long>(local)) &&
-         call.require(!__builtin_add_overflow(lo + hi, local, total), "lo + local + hi overflows") &&
+         call.require(!__builtin_add_overflow(lo + hi, local, total),
+                      "lo + local + hi overflows") &&
          call.fits({outer, *total, inner}, 4);
 }
 
@@ -140,16 +141,16 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
   const int next = me + 1 < p ? static_cast<int>(me + 1) : -1;
   Communicator *comm = ctx->comm(1 << axis);
   int64_t block = 0;
-  float *scratch = outer > 1 || ctx->device() ? haloScratch(ctx, outer, lo, hi, inner, &block)
-                                              : nullptr;
+  float *scratch =
+      outer > 1 || ctx->device() ? haloScratch(ctx, outer, lo, hi, inner, &block) : nullptr;
   if ((outer > 1 || ctx->device()) && !scratch)
     return;
   float *tmp = scratch ? scratch + 4 * block : nullptr;
   WaitScope wait(CollectiveKind::HaloExchange, 1 << axis, haloBytes, site);
   // One direction: my rows [first, first + n) go to `dest`, whose halo they become; the rows
   // `source` sends land in out at row `at`, or are edge_value where there is no source.
-  auto exchange = [&](int64_t first, int64_t n, int dest, int source, int64_t at,
-                      float *sendBlock, float *recvBlock) {
+  auto exchange = [&](int64_t first, int64_t n, int dest, int source, int64_t at, float *sendBlock,
+                      float *recvBlock) {
     if (n == 0)
       return true;
     const int64_t len = n * row;
@@ -162,8 +163,8 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
     }
     Rows landing = outer > 1 ? Rows{recvBlock, len} : recv;
     if ((dest >= 0 || source >= 0) &&
-        !ctx->check(comm->sendRecv(send.at, outer * len * 4, dest, landing.at, outer * len * 4,
-                                   source)))
+        !ctx->check(
+            comm->sendRecv(send.at, outer * len * 4, dest, landing.at, outer * len * 4, source)))
       return false;
     if (source < 0)
       return fillRows(ctx, recv, outer, len, edge_value, tmp);
@@ -215,8 +216,8 @@ void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const floa
   WaitScope wait(CollectiveKind::HaloExchangeGrad, 1 << axis, haloBytes, site);
   // One direction: my halo rows [first, first + n) of `in` go back to `dest`, who lent them;
   // `source`'s halo rows that I lent add onto my rows [at, at + n).
-  auto exchange = [&](int64_t first, int64_t n, int dest, int source, int64_t at,
-                      float *sendBlock, float *recvBlock) {
+  auto exchange = [&](int64_t first, int64_t n, int dest, int source, int64_t at, float *sendBlock,
+                      float *recvBlock) {
     if (n == 0)
       return true;
     const int64_t len = n * row;
@@ -227,10 +228,11 @@ void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const floa
       send = {sendBlock, len};
     }
     if ((dest >= 0 || source >= 0) &&
-        !ctx->check(comm->sendRecv(send.at, outer * len * 4, dest, recvBlock, outer * len * 4,
-                                   source)))
+        !ctx->check(
+            comm->sendRecv(send.at, outer * len * 4, dest, recvBlock, outer * len * 4, source)))
       return false;
-    return source < 0 || addRows(ctx, {out + at * row, outPitch}, {recvBlock, len}, outer, len, tmp);
+    return source < 0 ||
+           addRows(ctx, {out + at * row, outPitch}, {recvBlock, len}, outer, len, tmp);
   };
   // My lo halo rows are the previous rank's last lo rows; the next rank's lo halo rows are my
   // last lo rows. My hi halo rows are the next rank's first hi rows; the previous rank's hi

@@ -290,13 +290,14 @@ public:
     if (Status s = byteCount("send of a halo", dest < 0 ? 0 : sendBytes, &sendType, &sendCount);
         !s.ok())
       return s;
-    if (Status s = byteCount("receive of a halo", source < 0 ? 0 : recvBytes, &recvType, &recvCount);
+    if (Status s =
+            byteCount("receive of a halo", source < 0 ? 0 : recvBytes, &recvType, &recvCount);
         !s.ok())
       return s;
-    if (int err = MPI_Sendrecv(send, sendCount, sendType, dest < 0 ? MPI_PROC_NULL : dest,
-                               kSendRecvTag, recv, recvCount, recvType,
-                               source < 0 ? MPI_PROC_NULL : source, kSendRecvTag, comm_,
-                               MPI_STATUS_IGNORE))
+    if (int err =
+            MPI_Sendrecv(send, sendCount, sendType, dest < 0 ? MPI_PROC_NULL : dest, kSendRecvTag,
+                         recv, recvCount, recvType, source < 0 ? MPI_PROC_NULL : source,
+                         kSendRecvTag, comm_, MPI_STATUS_IGNORE))
       return mpiError("MPI_Sendrecv", err);
     return Status::success();
   }

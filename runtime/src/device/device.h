@@ -137,8 +137,7 @@ public:
   // ---- the CNN family: `g` as checked by the entry point (kernels/window.h); `kind` a
   // meshrt_pool_kind. The halo exchange needs no method: it is copy2D, fill, binary and the
   // device communicator's sendRecv.
-  virtual Status convForward(const WindowGeometry &g, const float *x, const float *w,
-                             float *y) = 0;
+  virtual Status convForward(const WindowGeometry &g, const float *x, const float *w, float *y) = 0;
   virtual Status convBackwardData(const WindowGeometry &g, const float *w, const float *dy,
                                   float *dx) = 0;
   virtual Status convBackwardWeights(const WindowGeometry &g, const float *x, const float *dy,
@@ -151,8 +150,8 @@ public:
                            const float *shift, float *y) = 0;
   virtual Status batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
                                const float *mean, const float *var, const float *scale,
-                               const float *dy, float *dx, float *dmean, float *dvar,
-                               float *dscale, float *dshift) = 0;
+                               const float *dy, float *dx, float *dmean, float *dvar, float *dscale,
+                               float *dshift) = 0;
 };
 
 // The CUDA backend lives in a plugin, libmeshrt_cuda.so, beside libmeshrt.so (or at

@@ -14,12 +14,12 @@ namespace meshrt {
 
 struct WindowGeometry {
   static constexpr int kMaxSpatial = 3;
-  int nsp = 0;                            // spatial dims, 1..kMaxSpatial
-  int64_t x[kMaxSpatial + 2] = {};        // input shape  [N, C, S...]
-  int64_t w[kMaxSpatial + 2] = {};        // weights [F, C, K...]; pooling: [C, C, window...]
-  int64_t y[kMaxSpatial + 2] = {};        // output shape [N, F, O...]
+  int nsp = 0;                     // spatial dims, 1..kMaxSpatial
+  int64_t x[kMaxSpatial + 2] = {}; // input shape  [N, C, S...]
+  int64_t w[kMaxSpatial + 2] = {}; // weights [F, C, K...]; pooling: [C, C, window...]
+  int64_t y[kMaxSpatial + 2] = {}; // output shape [N, F, O...]
   int64_t stride[kMaxSpatial] = {};
-  int64_t dilation[kMaxSpatial] = {};     // 1 = none (pooling: always 1)
+  int64_t dilation[kMaxSpatial] = {}; // 1 = none (pooling: always 1)
   int64_t padLo[kMaxSpatial] = {};
   int64_t padHi[kMaxSpatial] = {};
 

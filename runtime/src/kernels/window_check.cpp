@@ -28,13 +28,11 @@ bool checkSpatial(AbiCall &call, WindowGeometry *g, const int64_t *k, const char
                       static_cast<long long>(g->dilation[i]), i) ||
         !call.require(g->padLo[i] >= 0 && g->padHi[i] >= 0,
                       "padding %lld/%lld along spatial dim %d is negative",
-                      static_cast<long long>(g->padLo[i]), static_cast<long long>(g->padHi[i]),
-                      i))
+                      static_cast<long long>(g->padLo[i]), static_cast<long long>(g->padHi[i]), i))
       return false;
     // In 128 bits: the sizes fit int64 but their sum with the padding need not.
-    const __int128 reach =
-        static_cast<__int128>(s) + g->padLo[i] + g->padHi[i] -
-        static_cast<__int128>(g->dilation[i]) * (k[i] - 1) - 1;
+    const __int128 reach = static_cast<__int128>(s) + g->padLo[i] + g->padHi[i] -
+                           static_cast<__int128>(g->dilation[i]) * (k[i] - 1) - 1;
     const __int128 want = reach < 0 ? 0 : reach / g->stride[i] + 1;
     if (!call.require(want >= 1,
                       "the window (%s %lld, dilation %lld) is larger than input size %lld plus "
@@ -47,8 +45,7 @@ bool checkSpatial(AbiCall &call, WindowGeometry *g, const int64_t *k, const char
                       "%lld, stride %lld, dilation %lld, padding %lld/%lld)",
                       static_cast<long long>(o), i, static_cast<long long>(want),
                       static_cast<long long>(s), kName, static_cast<long long>(k[i]),
-                      static_cast<long long>(g->stride[i]),
-                      static_cast<long long>(g->dilation[i]),
+                      static_cast<long long>(g->stride[i]), static_cast<long long>(g->dilation[i]),
                       static_cast<long long>(g->padLo[i]), static_cast<long long>(g->padHi[i])))
       return false;
   }
@@ -91,9 +88,8 @@ bool checkConvGeometry(AbiCall &call, int32_t nsp, const int64_t *xShape, const 
                     y = dimsText(nsp + 2, yShape);
   return call.require(g->w[1] == g->x[1], "w_shape %s and x_shape %s differ in the input channels",
                       w.c_str(), x.c_str()) &&
-         call.require(g->w[0] == g->y[1],
-                      "w_shape %s and y_shape %s differ in the output channels", w.c_str(),
-                      y.c_str()) &&
+         call.require(g->w[0] == g->y[1], "w_shape %s and y_shape %s differ in the output channels",
+                      w.c_str(), y.c_str()) &&
          checkSpatial(call, g, g->w + 2, "kernel size");
 }
 

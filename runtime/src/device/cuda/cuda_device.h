@@ -12,8 +12,8 @@
 #include "device/device.h"
 
 #include <cublas_v2.h>
-#include <cudnn.h>
 #include <cuda_runtime.h>
+#include <cudnn.h>
 
 #include <string>
 
@@ -138,8 +138,7 @@ public:
                    float *y) override;
   Status batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
                        const float *mean, const float *var, const float *scale, const float *dy,
-                       float *dx, float *dmean, float *dvar, float *dscale,
-                       float *dshift) override;
+                       float *dx, float *dmean, float *dvar, float *dscale, float *dshift) override;
 
 private:
   CudaDevice() = default;

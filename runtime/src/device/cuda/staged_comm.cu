@@ -81,10 +81,10 @@ public:
     const size_t recvN = source >= 0 ? static_cast<size_t>(recvBytes) : 0;
     const size_t recvOffset = (sendN + 63) / 64 * 64;
     char *base = staging(recvOffset + recvN);
-    Status down = sendN == 0 ? Status::success()
-                             : checkCuda(cudaMemcpyAsync(base, send, sendN, cudaMemcpyDeviceToHost,
-                                                         stream_),
-                                         "cudaMemcpy device->host (staged halo)");
+    Status down =
+        sendN == 0 ? Status::success()
+                   : checkCuda(cudaMemcpyAsync(base, send, sendN, cudaMemcpyDeviceToHost, stream_),
+                               "cudaMemcpy device->host (staged halo)");
     if (down.ok() && sendN > 0)
       down = checkCuda(cudaStreamSynchronize(stream_), "cudaMemcpy device->host (staged halo)");
     // The host exchange runs even after a failed copy: the neighbours are in it already.
@@ -94,9 +94,9 @@ public:
       return down;
     if (!c.ok() || recvN == 0)
       return c;
-    Status up = checkCuda(cudaMemcpyAsync(recv, base + recvOffset, recvN, cudaMemcpyHostToDevice,
-                                          stream_),
-                          "cudaMemcpy host->device (staged halo)");
+    Status up =
+        checkCuda(cudaMemcpyAsync(recv, base + recvOffset, recvN, cudaMemcpyHostToDevice, stream_),
+                  "cudaMemcpy host->device (staged halo)");
     if (!up.ok())
       return up;
     return checkCuda(cudaStreamSynchronize(stream_), "cudaMemcpy host->device (staged halo)");

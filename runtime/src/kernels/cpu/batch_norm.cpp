@@ -43,8 +43,8 @@ Status makeForward(DnnlCache &cache, int64_t n, int64_t c, int64_t s, float epsi
   dnnl_batch_normalization_desc_t fwd;
   if (Status st = makeDescs(n, c, s, &data, &channel); !st.ok())
     return st;
-  if (Status st = dnnlCheck(dnnl_batch_normalization_forward_desc_init(
-                                &fwd, dnnl_forward_inference, &data, epsilon, kFlags),
+  if (Status st = dnnlCheck(dnnl_batch_normalization_forward_desc_init(&fwd, dnnl_forward_inference,
+                                                                       &data, epsilon, kFlags),
                             "dnnl_batch_normalization_forward_desc_init");
       !st.ok())
     return st;
@@ -70,8 +70,8 @@ Status makeBackward(DnnlCache &cache, int64_t n, int64_t c, int64_t s, float eps
   dnnl_batch_normalization_desc_t fwd, bwd;
   if (Status st = makeDescs(n, c, s, &data, &channel); !st.ok())
     return st;
-  if (Status st = dnnlCheck(dnnl_batch_normalization_forward_desc_init(
-                                &fwd, dnnl_forward_training, &data, epsilon, kFlags),
+  if (Status st = dnnlCheck(dnnl_batch_normalization_forward_desc_init(&fwd, dnnl_forward_training,
+                                                                       &data, epsilon, kFlags),
                             "dnnl_batch_normalization_forward_desc_init");
       !st.ok())
     return st;
@@ -81,8 +81,9 @@ Status makeBackward(DnnlCache &cache, int64_t n, int64_t c, int64_t s, float eps
       !st.ok())
     return st;
   dnnl_primitive_desc_t hint = nullptr;
-  if (Status st = dnnlCheck(dnnl_primitive_desc_create(&hint, &fwd, nullptr, cache.engine(), nullptr),
-                            "oneDNN batch normalization forward (hint)");
+  if (Status st =
+          dnnlCheck(dnnl_primitive_desc_create(&hint, &fwd, nullptr, cache.engine(), nullptr),
+                    "oneDNN batch normalization forward (hint)");
       !st.ok())
     return st;
   auto entry = std::make_unique<BatchNormEntry>();
@@ -142,23 +143,23 @@ void meshrt_batch_norm(meshrt_context_t handle, int64_t n, int64_t c, int64_t s,
                                    });
         if (ctx->check(made))
           ctx->check(static_cast<BatchNormEntry *>(e)->op.run(
-              cache->stream(), {const_cast<float *>(x), const_cast<float *>(mean),
-                                const_cast<float *>(var), const_cast<float *>(scale),
-                                const_cast<float *>(shift), y}));
+              cache->stream(),
+              {const_cast<float *>(x), const_cast<float *>(mean), const_cast<float *>(var),
+               const_cast<float *>(scale), const_cast<float *>(shift), y}));
       });
 }
 
-void meshrt_batch_norm_grad(meshrt_context_t handle, int64_t n, int64_t c, int64_t s,
-                            float epsilon, const float *x, const float *mean, const float *var,
-                            const float *scale, const float *dy, float *dx, float *dmean,
-                            float *dvar, float *dscale, float *dshift) {
+void meshrt_batch_norm_grad(meshrt_context_t handle, int64_t n, int64_t c, int64_t s, float epsilon,
+                            const float *x, const float *mean, const float *var, const float *scale,
+                            const float *dy, float *dx, float *dmean, float *dvar, float *dscale,
+                            float *dshift) {
   AbiCall call(handle, ProfileKind::BatchNormGrad, {{"n", n}, {"c", c}, {"s", s}});
   if (!checkArgs(call, n, c, s, epsilon))
     return;
   call.run(
       [&](Device &dev) {
-        return dev.batchNormGrad(n, c, s, epsilon, x, mean, var, scale, dy, dx, dmean, dvar,
-                                 dscale, dshift);
+        return dev.batchNormGrad(n, c, s, epsilon, x, mean, var, scale, dy, dx, dmean, dvar, dscale,
+                                 dshift);
       },
       [&](Context *ctx) {
         if (c == 0)

@@ -72,8 +72,8 @@ Status makeDescs(const WindowGeometry &g, ConvDescs *d) {
 
 Status forwardDesc(const ConvDescs &d, dnnl_convolution_desc_t *out) {
   return dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
-                       out, dnnl_forward_training, dnnl_convolution_direct, &d.xOp, &d.wOp,
-                       nullptr, &d.yOp, d.strides, d.dilates, d.padL, d.padR),
+                       out, dnnl_forward_training, dnnl_convolution_direct, &d.xOp, &d.wOp, nullptr,
+                       &d.yOp, d.strides, d.dilates, d.padL, d.padR),
                    "dnnl_dilated_convolution_forward_desc_init");
 }
 
@@ -101,8 +101,9 @@ Status makeEntry(DnnlCache &cache, Pass pass, const WindowGeometry &g,
   }
   // A backward primitive needs the forward one's descriptor as its hint.
   dnnl_primitive_desc_t hint = nullptr;
-  if (Status s = dnnlCheck(dnnl_primitive_desc_create(&hint, &fwd, nullptr, cache.engine(), nullptr),
-                           "oneDNN convolution forward (hint)");
+  if (Status s =
+          dnnlCheck(dnnl_primitive_desc_create(&hint, &fwd, nullptr, cache.engine(), nullptr),
+                    "oneDNN convolution forward (hint)");
       !s.ok())
     return s;
   dnnl_convolution_desc_t bwd;

@@ -15,17 +15,17 @@ Status dnnlCheck(dnnl_status_t status, const char *call) {
 }
 
 Status plainDesc(const std::vector<int64_t> &dims, bool any, dnnl_memory_desc_t *out) {
-  static const dnnl_format_tag_t kPlain[] = {dnnl_format_tag_undef, dnnl_a, dnnl_ab,
-                                             dnnl_abc,              dnnl_abcd, dnnl_abcde};
+  static const dnnl_format_tag_t kPlain[] = {
+      dnnl_format_tag_undef, dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde};
   const int n = static_cast<int>(dims.size());
   if (n < 1 || n > 5)
     return Status::error(MESHRT_KERNEL_ERROR, strformat("a %d-D oneDNN tensor", n));
   dnnl_dims_t d{};
   for (int i = 0; i < n; ++i)
     d[i] = dims[static_cast<size_t>(i)];
-  return dnnlCheck(dnnl_memory_desc_init_by_tag(out, n, d, dnnl_f32,
-                                                any ? dnnl_format_tag_any : kPlain[n]),
-                   "dnnl_memory_desc_init_by_tag");
+  return dnnlCheck(
+      dnnl_memory_desc_init_by_tag(out, n, d, dnnl_f32, any ? dnnl_format_tag_any : kPlain[n]),
+      "dnnl_memory_desc_init_by_tag");
 }
 
 DnnlOp::~DnnlOp() {
@@ -56,7 +56,8 @@ Status DnnlOp::init(dnnl_engine_t engine, const void *opDesc, const_dnnl_primiti
     Arg &a = args_.back();
     a.id = spec.arg;
     a.output = spec.output;
-    const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd_, dnnl_query_exec_arg_md, spec.arg);
+    const dnnl_memory_desc_t *want =
+        dnnl_primitive_desc_query_md(pd_, dnnl_query_exec_arg_md, spec.arg);
     if (!want)
       return Status::error(MESHRT_KERNEL_ERROR,
                            strformat("%s: the primitive has no argument %d", what, spec.arg));
@@ -74,8 +75,9 @@ Status DnnlOp::init(dnnl_engine_t engine, const void *opDesc, const_dnnl_primiti
       return s;
     dnnl_primitive_desc_t rpd = nullptr;
     const dnnl_memory_desc_t *from = a.output ? want : user, *to = a.output ? user : want;
-    Status s = dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, from, engine, to, engine, nullptr),
-                         "dnnl_reorder_primitive_desc_create");
+    Status s =
+        dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, from, engine, to, engine, nullptr),
+                  "dnnl_reorder_primitive_desc_create");
     if (s.ok())
       s = dnnlCheck(dnnl_primitive_create(&a.reorder, rpd), "dnnl_primitive_create (reorder)");
     if (rpd)
@@ -104,9 +106,9 @@ Status DnnlOp::run(dnnl_stream_t stream, const std::vector<void *> &buffers) {
     }
     exec.push_back({a.id, a.inner ? a.inner : a.user});
   }
-  if (Status s = dnnlCheck(dnnl_primitive_execute(prim_, stream, static_cast<int>(exec.size()),
-                                                  exec.data()),
-                           "dnnl_primitive_execute");
+  if (Status s = dnnlCheck(
+          dnnl_primitive_execute(prim_, stream, static_cast<int>(exec.size()), exec.data()),
+          "dnnl_primitive_execute");
       !s.ok())
     return s;
   for (Arg &a : args_)
@@ -149,9 +151,9 @@ Status DnnlCache::create(std::unique_ptr<DnnlCache> *out) {
   if (Status s = dnnlCheck(dnnl_engine_create(&cache->engine_, dnnl_cpu, 0), "dnnl_engine_create");
       !s.ok())
     return s;
-  if (Status s = dnnlCheck(dnnl_stream_create(&cache->stream_, cache->engine_,
-                                              dnnl_stream_default_flags),
-                           "dnnl_stream_create");
+  if (Status s =
+          dnnlCheck(dnnl_stream_create(&cache->stream_, cache->engine_, dnnl_stream_default_flags),
+                    "dnnl_stream_create");
       !s.ok())
     return s;
   *out = std::move(cache);

@@ -65,8 +65,8 @@ private:
   struct Arg {
     int id = 0;
     bool output = false;
-    dnnl_memory_t user = nullptr;      // the caller's buffer, handle set per call
-    dnnl_memory_t inner = nullptr;     // the primitive's format, owned buffer; null: user's
+    dnnl_memory_t user = nullptr;       // the caller's buffer, handle set per call
+    dnnl_memory_t inner = nullptr;      // the primitive's format, owned buffer; null: user's
     dnnl_primitive_t reorder = nullptr; // user -> inner (input) or inner -> user (output)
   };
   dnnl_primitive_desc_t pd_ = nullptr;
@@ -91,8 +91,8 @@ public:
   // The entry of `key` (a kernel tag followed by its shape), made by `make(DnnlEntry **)` on
   // first use; null (with the maker's error in *status) when making it failed, in which case
   // nothing is cached.
-  template <typename Make> DnnlEntry *find(const std::vector<int64_t> &key, Status *status,
-                                            Make &&make) {
+  template <typename Make>
+  DnnlEntry *find(const std::vector<int64_t> &key, Status *status, Make &&make) {
     auto it = entries_.find(key);
     if (it != entries_.end())
       return it->second.get();

@@ -52,8 +52,8 @@ Status makeDescs(int32_t kind, const WindowGeometry &g, PoolDescs *d) {
 }
 
 Status forwardDesc(const PoolDescs &d, dnnl_prop_kind_t prop, dnnl_pooling_desc_t *out) {
-  return dnnlCheck(dnnl_pooling_forward_desc_init(out, prop, d.alg, &d.x, &d.y, d.strides,
-                                                  d.kernel, d.padL, d.padR),
+  return dnnlCheck(dnnl_pooling_forward_desc_init(out, prop, d.alg, &d.x, &d.y, d.strides, d.kernel,
+                                                  d.padL, d.padR),
                    "dnnl_pooling_forward_desc_init");
 }
 
@@ -64,7 +64,7 @@ struct PoolForwardEntry : DnnlEntry {
 // Backward: for max pooling the forward it recomputes (x -> y, workspace) and its buffers.
 struct PoolBackwardEntry : DnnlEntry {
   bool max = false;
-  DnnlOp forward; // x, y, workspace
+  DnnlOp forward;  // x, y, workspace
   DnnlOp backward; // dy, [workspace,] dx
   std::vector<float> y;
   std::vector<char> workspace;
@@ -80,8 +80,7 @@ Status makeForward(DnnlCache &cache, int32_t kind, const WindowGeometry &g,
     return s;
   auto entry = std::make_unique<PoolForwardEntry>();
   if (Status s = entry->op.init(cache.engine(), &fwd, nullptr,
-                                {{DNNL_ARG_SRC, false, &d.x},
-                                 {DNNL_ARG_DST, true, &d.y}},
+                                {{DNNL_ARG_SRC, false, &d.x}, {DNNL_ARG_DST, true, &d.y}},
                                 "oneDNN pooling forward");
       !s.ok())
     return s;
@@ -104,8 +103,7 @@ Status makeBackward(DnnlCache &cache, int32_t kind, const WindowGeometry &g,
     return s;
   auto entry = std::make_unique<PoolBackwardEntry>();
   entry->max = kind == MESHRT_POOL_MAX;
-  std::vector<DnnlArgSpec> fwdArgs = {{DNNL_ARG_SRC, false, &d.x},
-                                      {DNNL_ARG_DST, true, &d.y}};
+  std::vector<DnnlArgSpec> fwdArgs = {{DNNL_ARG_SRC, false, &d.x}, {DNNL_ARG_DST, true, &d.y}};
   std::vector<DnnlArgSpec> bwdArgs = {{DNNL_ARG_DIFF_DST, false, &d.y}};
   if (entry->max) {
     fwdArgs.push_back({DNNL_ARG_WORKSPACE, true, nullptr});
@@ -137,9 +135,9 @@ bool checkKind(AbiCall &call, int32_t kind) {
 
 extern "C" {
 
-void meshrt_pool_forward(meshrt_context_t handle, int32_t kind, int32_t nsp,
-                         const int64_t *x_shape, const int64_t *y_shape, const int64_t *geometry,
-                         const float *x, float *y) {
+void meshrt_pool_forward(meshrt_context_t handle, int32_t kind, int32_t nsp, const int64_t *x_shape,
+                         const int64_t *y_shape, const int64_t *geometry, const float *x,
+                         float *y) {
   AbiCall call(handle, ProfileKind::PoolForward, {{"kind", kind}, {"nsp", nsp}});
   WindowGeometry g;
   if (!checkKind(call, kind) || !checkPoolGeometry(call, nsp, x_shape, y_shape, geometry, &g))
@@ -161,8 +159,8 @@ void meshrt_pool_forward(meshrt_context_t handle, int32_t kind, int32_t nsp,
                                           return makeForward(*cache, kind, g, out);
                                         });
              if (ctx->check(made))
-               ctx->check(static_cast<PoolForwardEntry *>(e)->op.run(
-                   cache->stream(), {const_cast<float *>(x), y}));
+               ctx->check(static_cast<PoolForwardEntry *>(e)->op.run(cache->stream(),
+                                                                     {const_cast<float *>(x), y}));
            });
 }
 
@@ -196,10 +194,10 @@ void meshrt_pool_backward(meshrt_context_t handle, int32_t kind, int32_t nsp,
                ctx->check(e->backward.run(cache->stream(), {const_cast<float *>(dy), dx}));
                return;
              }
-             if (ctx->check(e->forward.run(cache->stream(), {const_cast<float *>(x), e->y.data(),
-                                                             e->workspace.data()})))
-               ctx->check(e->backward.run(cache->stream(), {const_cast<float *>(dy),
-                                                            e->workspace.data(), dx}));
+             if (ctx->check(e->forward.run(
+                     cache->stream(), {const_cast<float *>(x), e->y.data(), e->workspace.data()})))
+               ctx->check(e->backward.run(cache->stream(),
+                                          {const_cast<float *>(dy), e->workspace.data(), dx}));
            });
 }
 

@@ -52,11 +52,11 @@ constexpr int kMaxDims = WindowGeometry::kMaxSpatial + 2;
 
 // The geometry as cuDNN takes it (int sizes, at least 2 spatial dims, symmetric padding).
 struct Plan {
-  int nd = 0;                                     // nsp + 2 (nsp >= 2)
+  int nd = 0; // nsp + 2 (nsp >= 2)
   int x[kMaxDims], xp[kMaxDims], w[kMaxDims], y[kMaxDims];
   int stride[kMaxDims], dil[kMaxDims], pad[kMaxDims], window[kMaxDims];
-  bool explicitPad = false;                      // x is padded into xp first
-  int64_t lo[kMaxDims] = {};                     // per dim of x (0 for N, C)
+  bool explicitPad = false;  // x is padded into xp first
+  int64_t lo[kMaxDims] = {}; // per dim of x (0 for N, C)
   int64_t xpCount = 0;
 };
 
@@ -187,12 +187,11 @@ Status convDescs(const Plan &p, MatmulPrecision precision, ConvDescs *d) {
 Status poolDesc(const Plan &p, int kind, PoolDesc *d) {
   if (Status s = d->create("cudnnCreatePoolingDescriptor"); !s.ok())
     return s;
-  return checkCudnn(cudnnSetPoolingNdDescriptor(d->d,
-                                                kind == MESHRT_POOL_MAX
-                                                    ? CUDNN_POOLING_MAX_DETERMINISTIC
-                                                    : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING,
-                                                CUDNN_NOT_PROPAGATE_NAN, p.nd - 2, p.window,
-                                                p.pad, p.stride),
+  return checkCudnn(cudnnSetPoolingNdDescriptor(
+                        d->d,
+                        kind == MESHRT_POOL_MAX ? CUDNN_POOLING_MAX_DETERMINISTIC
+                                                : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING,
+                        CUDNN_NOT_PROPAGATE_NAN, p.nd - 2, p.window, p.pad, p.stride),
                     "cudnnSetPoolingNdDescriptor");
 }
 
@@ -241,7 +240,9 @@ struct Scratch {
     if (p)
       allocator.release(p);
   }
-  Status get(size_t bytes) { return bytes == 0 ? Status::success() : allocator.allocate(bytes, &p); }
+  Status get(size_t bytes) {
+    return bytes == 0 ? Status::success() : allocator.allocate(bytes, &p);
+  }
   float *f() const { return static_cast<float *>(p); }
 };
 
@@ -285,9 +286,9 @@ Status CudaDevice::convForward(const WindowGeometry &g, const float *x, const fl
   int found = 0;
   size_t bytes = 0;
   if (s.ok())
-    s = checkCudnn(cudnnGetConvolutionForwardAlgorithm_v7(h, d.x.d, d.w.d, d.conv.d, d.y.d, 1,
-                                                          &found, &perf),
-                   "cudnnGetConvolutionForwardAlgorithm_v7");
+    s = checkCudnn(
+        cudnnGetConvolutionForwardAlgorithm_v7(h, d.x.d, d.w.d, d.conv.d, d.y.d, 1, &found, &perf),
+        "cudnnGetConvolutionForwardAlgorithm_v7");
   if (s.ok())
     s = checkCudnn(cudnnGetConvolutionForwardWorkspaceSize(h, d.x.d, d.w.d, d.conv.d, d.y.d,
                                                            perf.algo, &bytes),
@@ -326,8 +327,8 @@ Status CudaDevice::convBackwardData(const WindowGeometry &g, const float *w, con
   int found = 0;
   size_t bytes = 0;
   if (s.ok())
-    s = checkCudnn(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w.d, d.y.d, d.conv.d, d.x.d,
-                                                               1, &found, &perf),
+    s = checkCudnn(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w.d, d.y.d, d.conv.d, d.x.d, 1,
+                                                               &found, &perf),
                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
   if (s.ok())
     s = checkCudnn(cudnnGetConvolutionBackwardDataWorkspaceSize(h, d.w.d, d.y.d, d.conv.d, d.x.d,
@@ -375,8 +376,8 @@ Status CudaDevice::convBackwardWeights(const WindowGeometry &g, const float *x, 
                                                                  1, &found, &perf),
                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
   if (s.ok())
-    s = checkCudnn(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, d.x.d, d.y.d, d.conv.d,
-                                                                  d.w.d, perf.algo, &bytes),
+    s = checkCudnn(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, d.x.d, d.y.d, d.conv.d, d.w.d,
+                                                                  perf.algo, &bytes),
                    "cudnnGetConvolutionBackwardFilterWorkspaceSize");
   if (s.ok())
     s = work.get(bytes);
@@ -462,9 +463,9 @@ Status CudaDevice::poolBackward(int kind, const WindowGeometry &g, const float *
     s = checkCudnn(cudnnPoolingForward(h, pd.d, &one, xd.d, src, &zero, yd.d, y.f()),
                    "cudnnPoolingForward (for the backward)");
   if (s.ok())
-    s = checkCudnn(cudnnPoolingBackward(h, pd.d, &one, yd.d, y.f(), yd.d, dy, xd.d, src, &zero,
-                                        xd.d, dst),
-                   "cudnnPoolingBackward");
+    s = checkCudnn(
+        cudnnPoolingBackward(h, pd.d, &one, yd.d, y.f(), yd.d, dy, xd.d, src, &zero, xd.d, dst),
+        "cudnnPoolingBackward");
   if (s.ok() && p.explicitPad)
     s = reindex(compute_, p, false, dst, dx, 0.0f);
   return s;
@@ -504,14 +505,13 @@ Status CudaDevice::batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon,
     return Status::success();
   const int64_t count = n * c * s;
   if (count > 0) {
-    batchNormGradDxKernel<<<gridFor(count), kBlock, 0, compute_>>>(count, c, s, epsilon, var,
-                                                                   scale, dy, dx);
+    batchNormGradDxKernel<<<gridFor(count), kBlock, 0, compute_>>>(count, c, s, epsilon, var, scale,
+                                                                   dy, dx);
     if (Status st = launched("batchNormGradDxKernel"); !st.ok())
       return st;
   }
-  batchNormGradChannelKernel<<<blocksFor(c), 256, 0, compute_>>>(n, c, s, epsilon, x, mean, var,
-                                                                 scale, dy, dmean, dvar, dscale,
-                                                                 dshift);
+  batchNormGradChannelKernel<<<blocksFor(c), 256, 0, compute_>>>(
+      n, c, s, epsilon, x, mean, var, scale, dy, dmean, dvar, dscale, dshift);
   return launched("batchNormGradChannelKernel");
 }
 
