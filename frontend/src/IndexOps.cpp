@@ -1,6 +1,6 @@
 // The DSL's Index/Shape family.
 //
-// embedding, one_hot, argmax, reduce_max, cumsum, concat, slice, rename, reshape and
+// embedding, one_hot, argmax, reduce_max, cumsum, concat, slice, pad, rename, reshape and
 // stop_gradient: each checks its operands by dimension name, then prints one meshc op of
 // docs/IR.md, or records a located error and returns a placeholder.
 //
@@ -265,6 +265,34 @@ Tensor slice(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
     return g->placeholder(dims, x.dtype());
   std::string attrs = attr("dim", dim.name) + ", start = " + std::to_string(start);
   return g->add("", dims, x.dtype(), opText(*g, "slice", operands, attrs, dims, x.dtype()), loc);
+}
+
+Tensor pad(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
+           std::source_location loc) {
+  std::vector<const Tensor *> operands{&x};
+  std::vector<Dim> dims = x.dims();
+  for (Dim &d : dims)
+    if (d.name == dim.name)
+      d = out;
+  GraphImpl *g = GraphImpl::common(operands, "pad", loc);
+  if (!g)
+    return placeholder(operands, dims, x.dtype());
+  bool ok = expectDim(*g, x, dim, "operand of pad", loc);
+  ok &= g->checkDim(out, loc);
+  int64_t end = 0;
+  bool overflow = __builtin_add_overflow(start, dim.size, &end);
+  if (ok && (start < 0 || overflow || end > out.size)) {
+    g->error(loc, "pad places '" + dim.name + "' at [" + std::to_string(start) + ", " +
+                      (overflow ? "start + " + std::to_string(dim.size) : std::to_string(end)) +
+                      "), which does not fit in dimension '" + out.name + "' of size " +
+                      std::to_string(out.size));
+    ok = false;
+  }
+  ok = ok && checkResult(*g, dims, loc, "the result of pad");
+  if (!ok)
+    return g->placeholder(dims, x.dtype());
+  std::string attrs = attr("dim", out.name) + ", start = " + std::to_string(start);
+  return g->add("", dims, x.dtype(), opText(*g, "pad", operands, attrs, dims, x.dtype()), loc);
 }
 
 Tensor rename(const Tensor &x, const std::vector<std::pair<Dim, Dim>> &renames,

@@ -122,6 +122,28 @@ TEST(DslIndex, SliceMustFit) {
   EXPECT_ONE_ERROR(g, line, "slice [6, 10) does not fit in dimension 'd_model' of size 8");
 }
 
+TEST(DslIndex, PadPlacesTheOperand) {
+  Graph g("t");
+  Dim rows{"rows", 5}, h{"h", 8};
+  Tensor x = g.input("x", {batch, rows}, Data::features(vocab));
+  Tensor p = pad(x, rows, 2, h);
+  EXPECT_EQ(p.dims(), (std::vector<Dim>{batch, h}));
+  EXPECT_TRUE(g.errors().empty()) << ::testing::PrintToString(g.errors());
+  std::string ir = g.str();
+  EXPECT_NE(lineWith(ir, "meshc.pad").find("{dim = \"h\", start = 2} : !meshc.tensor<batch=4, "
+                                           "rows=5, f32> -> !meshc.tensor<batch=4, h=8, f32>"),
+            std::string::npos)
+      << ir;
+}
+
+TEST(DslIndex, PadMustFit) {
+  Graph g("t");
+  Tensor x = g.input("x", {batch, d}, Data::features(vocab));
+  pad(x, d, 3, Dim{"w", 10}); int line = __LINE__;
+  EXPECT_ONE_ERROR(g, line, "pad places 'd_model' at [3, 11), which does not fit in dimension 'w' "
+                            "of size 10");
+}
+
 TEST(DslIndex, RenameKeepsSizes) {
   Graph g("t");
   Tensor x = g.input("x", {batch, d}, Data::features(vocab));

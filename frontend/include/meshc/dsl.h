@@ -344,6 +344,10 @@ Tensor concat(const std::vector<Tensor> &parts, const Dim &out,
 /// dim's name only when it keeps its size).
 Tensor slice(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
              std::source_location loc = std::source_location::current());
+/// x placed at [start, start + dim.size) of the longer dim `out` (which replaces `dim`), zeros
+/// elsewhere: zero padding of one dim (the adjoint of slice).
+Tensor pad(const Tensor &x, const Dim &dim, int64_t start, const Dim &out,
+           std::source_location loc = std::source_location::current());
 /// x with dims renamed ({from, to} pairs of one size); the data does not move, but a renamed
 /// dim takes the layout of its new name.
 Tensor rename(const Tensor &x, const std::vector<std::pair<Dim, Dim>> &renames,
