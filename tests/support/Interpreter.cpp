@@ -23,9 +23,6 @@ int64_t HostTensor::numElements() const {
   return n;
 }
 
-namespace {
-
-/// An empty tensor of `type`'s shape, all zeros.
 HostTensor zerosOf(Type type) {
   auto tensor = llvm::cast<NamedTensorType>(type);
   HostTensor t;
@@ -36,6 +33,8 @@ HostTensor zerosOf(Type type) {
   t.data.assign(t.numElements(), 0.0);
   return t;
 }
+
+namespace {
 
 /// An ordered set of named dims with sizes that loops run over.
 struct Space {

@@ -25,6 +25,9 @@ struct HostTensor {
   int64_t numElements() const;
 };
 
+/// A tensor of `type`'s dims and sizes, all zeros.
+HostTensor zerosOf(mlir::Type type);
+
 struct InterpretResult {
   /// `meshc.output` values by name; before autodiff, `meshc.minimize %l` reports "loss".
   std::map<std::string, HostTensor> outputs;

@@ -19,17 +19,6 @@ namespace meshc::testing {
 
 namespace {
 
-HostTensor zerosOf(Type type) {
-  auto tensor = llvm::cast<NamedTensorType>(type);
-  HostTensor t;
-  for (auto [name, size] : llvm::zip(tensor.getDimNames(), tensor.getDimSizes())) {
-    t.dims.push_back(name.getValue().str());
-    t.sizes.push_back(size);
-  }
-  t.data.assign(t.numElements(), 0.0);
-  return t;
-}
-
 /// Row-major stride of `t` along `dim` (0 where `t` lacks it) and its size there.
 int64_t strideOf(const HostTensor &t, llvm::StringRef dim) {
   int64_t stride = 1;

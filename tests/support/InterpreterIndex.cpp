@@ -14,17 +14,6 @@ namespace meshc::testing {
 
 namespace {
 
-HostTensor zerosOf(Type type) {
-  auto tensor = llvm::cast<NamedTensorType>(type);
-  HostTensor t;
-  for (auto [name, size] : llvm::zip(tensor.getDimNames(), tensor.getDimSizes())) {
-    t.dims.push_back(name.getValue().str());
-    t.sizes.push_back(size);
-  }
-  t.data.assign(t.numElements(), 0.0);
-  return t;
-}
-
 int64_t product(const std::vector<int64_t> &sizes, size_t begin, size_t end) {
   int64_t n = 1;
   for (size_t i = begin; i < end; ++i)
