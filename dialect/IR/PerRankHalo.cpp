@@ -63,7 +63,7 @@ LogicalResult meshc::verifyHaloUse(Operation &op) {
   // A halo dim must be a window's input dim, whose padding the halo replaces.
   auto checkDims = [&](Value value, StringRef what) -> LogicalResult {
     for (StringAttr dim : haloDims(value)) {
-      auto it = llvm::find_if(windows, [&](const Window &w) { return w.input == dim; });
+      auto *it = llvm::find_if(windows, [&](const Window &w) { return w.input == dim; });
       if (it == windows.end())
         return op.emitOpError() << what << " carries halo rows of '" << dim.getValue()
                                 << "', which is not one of its windows' input dims";
