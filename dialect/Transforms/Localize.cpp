@@ -61,6 +61,20 @@ private:
   /// A window op on split spatial dims: halo exchanges of its input-space operands before it,
   /// no padding on those dims, and for a scatter-form result the halo's gradient sent back.
   void localizeWindows(WindowOpInterface op);
+  /// A split window dim of a window op: its mesh axis and halo rows before and after a block.
+  struct Split {
+    StringAttr dim, axis;
+    int64_t lo, hi;
+  };
+  void returnHaloRows(OpResult result, llvm::ArrayRef<Split> splits);
+  /// `value`'s type and sharding with `split`'s halo rows added.
+  static std::pair<NamedTensorType, ShardingAttr> widen(Value value, const Split &split) {
+    auto type = llvm::cast<NamedTensorType>(value.getType());
+    unsigned dim = *type.findDim(split.dim.getValue());
+    llvm::SmallVector<int64_t> sizes(type.getDimSizes());
+    sizes[dim] += split.lo + split.hi;
+    return {type.withSizes(sizes), getSharding(value).withDimHalo(dim, split.lo, split.hi)};
+  }
 
   MeshLayout layout;
   OpBuilder builder;
@@ -121,7 +135,7 @@ void Localizer::setReplicas(ClipGlobalNormOp op) {
 }
 
 // Each split window in turn (so that a 2-D split exchanges the corners through the first
-// exchange's halo rows); the scatter-form result's halo gradients in the reverse order.
+// exchange's halo rows).
 void Localizer::localizeWindows(WindowOpInterface op) {
   Operation *operation = op.getOperation();
   llvm::SmallVector<unsigned> inputs = op.getInputSpaceOperands();
@@ -133,10 +147,6 @@ void Localizer::localizeWindows(WindowOpInterface op) {
     return;
   auto referenceType = llvm::cast<NamedTensorType>(reference.getType());
   ShardingAttr referenceSharding = getSharding(reference);
-  struct Split {
-    StringAttr dim, axis;
-    int64_t lo, hi;
-  };
   llvm::SmallVector<Split> splits;
   for (auto [index, window] : llvm::enumerate(op.getWindows())) {
     llvm::SmallVector<StringAttr> axes =
@@ -149,14 +159,6 @@ void Localizer::localizeWindows(WindowOpInterface op) {
     if (window.haloLo() + window.haloHi() > 0)
       splits.push_back({window.input, axes.front(), window.haloLo(), window.haloHi()});
   }
-  auto widen = [](Value value, const Split &split) {
-    auto type = llvm::cast<NamedTensorType>(value.getType());
-    unsigned dim = *type.findDim(split.dim.getValue());
-    llvm::SmallVector<int64_t> sizes(type.getDimSizes());
-    sizes[dim] += split.lo + split.hi;
-    return std::pair(type.withSizes(sizes),
-                     getSharding(value).withDimHalo(dim, split.lo, split.hi));
-  };
   builder.setInsertionPoint(operation);
   double fill = op.getHaloFill();
   for (unsigned index : inputs)
@@ -170,9 +172,16 @@ void Localizer::localizeWindows(WindowOpInterface op) {
       setResultShardings(exchange, {sharding});
       operation->setOperand(index, exchange);
     }
-  if (!scatter || splits.empty())
+  if (scatter)
+    returnHaloRows(operation->getResult(0), splits);
+}
+
+// The scatter form's result: widened by every split's halo rows, which then go back to their
+// owners in the reverse order of the exchanges; its consumers read the block.
+void Localizer::returnHaloRows(OpResult result, llvm::ArrayRef<Split> splits) {
+  if (splits.empty())
     return;
-  Value result = operation->getResult(0);
+  Operation *operation = result.getOwner();
   ShardingAttr block = getSharding(result);
   NamedTensorType blockType = llvm::cast<NamedTensorType>(result.getType());
   for (const Split &split : splits) {
@@ -180,7 +189,6 @@ void Localizer::localizeWindows(WindowOpInterface op) {
     result.setType(type);
     setResultShardings(operation, {sharding});
   }
-  // The result's consumers read the block once the halo rows are back with their owners.
   llvm::SmallVector<OpOperand *> consumers;
   for (OpOperand &use : result.getUses())
     consumers.push_back(&use);
