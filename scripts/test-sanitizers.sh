@@ -40,7 +40,7 @@ cd "$SAN_DIR"
 # hand-written programs of the op families the MLP does not reach, bad input.
 status=0
 # runtime.cnn.* load libmeshrt into python3 through ctypes, which an ASan library refuses
-# (the sanitizer runtime must come first); the e2e tests run the same kernels under ASan.
+# (the sanitizer runtime must come first); the release run tests them.
 timed "tested units and lit (sanitizers)" \
   ctest --output-on-failure -j "$JOBS" -R '^(runtime|frontend|dialect)\.|^lit$' \
   -E '^runtime\.cnn\.' "$@" || status=$?
