@@ -106,6 +106,13 @@ float *haloScratch(Context *ctx, int64_t outer, int64_t lo, int64_t hi, int64_t 
   return static_cast<float *>(ctx->scratch(static_cast<size_t>(5 * *block) * 4));
 }
 
+/// The ranks before and after this one along `axis` (their indices in the axis communicator),
+/// -1 beyond the first and last.
+std::pair<int, int> neighbours(Context *ctx, int32_t axis) {
+  const int64_t p = ctx->axisSize(axis), me = ctx->coord(axis);
+  return {me > 0 ? static_cast<int>(me - 1) : -1, me + 1 < p ? static_cast<int>(me + 1) : -1};
+}
+
 } // namespace
 
 extern "C" {
@@ -136,9 +143,7 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
     return;
   if (lo == 0 && hi == 0)
     return;
-  const int64_t p = ctx->axisSize(axis), me = ctx->coord(axis);
-  const int prev = me > 0 ? static_cast<int>(me - 1) : -1;
-  const int next = me + 1 < p ? static_cast<int>(me + 1) : -1;
+  const auto [prev, next] = neighbours(ctx, axis);
   Communicator *comm = ctx->comm(1 << axis);
   int64_t block = 0;
   float *scratch =
@@ -203,9 +208,7 @@ void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const floa
     return;
   if (lo == 0 && hi == 0)
     return;
-  const int64_t p = ctx->axisSize(axis), me = ctx->coord(axis);
-  const int prev = me > 0 ? static_cast<int>(me - 1) : -1;
-  const int next = me + 1 < p ? static_cast<int>(me + 1) : -1;
+  const auto [prev, next] = neighbours(ctx, axis);
   Communicator *comm = ctx->comm(1 << axis);
   int64_t block = 0;
   // Received gradients are added, so they always land in scratch first.
