@@ -117,11 +117,11 @@ std::pair<int, int> neighbours(Context *ctx, int32_t axis) {
 
 extern "C" {
 
-void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
                           int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi,
                           float edge_value) {
   const CollectiveSite site = takeNextCollectiveSite();
-  AbiCall call(handle, ProfileKind::HaloExchange,
+  AbiCall call(ctx, ProfileKind::HaloExchange,
                {{"axis", axis, true},
                 {"outer", outer},
                 {"local", local},
@@ -131,7 +131,7 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
   int64_t total = 0;
   if (!checkHalo(call, axis, outer, local, inner, lo, hi, &total))
     return;
-  Context *ctx = call.ctx();
+  Context *context = call.ctx();
   const int64_t haloBytes = outer * (lo + hi) * inner * 4;
   recordCollective(CollectiveKind::HaloExchange, 1 << axis, haloBytes);
   if (outer == 0 || inner == 0 || total == 0)
@@ -139,16 +139,16 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
   const int64_t row = inner, inPitch = local * inner, outPitch = total * inner;
   float *src = const_cast<float *>(in);
   // The interior.
-  if (!copyRows(ctx, {out + lo * row, outPitch}, {src, inPitch}, outer, local * row))
+  if (!copyRows(context, {out + lo * row, outPitch}, {src, inPitch}, outer, local * row))
     return;
   if (lo == 0 && hi == 0)
     return;
-  const auto [prev, next] = neighbours(ctx, axis);
-  Communicator *comm = ctx->comm(1 << axis);
+  const auto [prev, next] = neighbours(context, axis);
+  Communicator *comm = context->comm(1 << axis);
   int64_t block = 0;
   float *scratch =
-      outer > 1 || ctx->device() ? haloScratch(ctx, outer, lo, hi, inner, &block) : nullptr;
-  if ((outer > 1 || ctx->device()) && !scratch)
+      outer > 1 || context->device() ? haloScratch(context, outer, lo, hi, inner, &block) : nullptr;
+  if ((outer > 1 || context->device()) && !scratch)
     return;
   float *tmp = scratch ? scratch + 4 * block : nullptr;
   WaitScope wait(CollectiveKind::HaloExchange, 1 << axis, haloBytes, site);
@@ -162,18 +162,18 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
     Rows send{src + first * row, inPitch}, recv{out + at * row, outPitch};
     // Packed unless the rows are contiguous already (outer == 1).
     if (outer > 1) {
-      if (dest >= 0 && !copyRows(ctx, {sendBlock, len}, send, outer, len))
+      if (dest >= 0 && !copyRows(context, {sendBlock, len}, send, outer, len))
         return false;
       send = {sendBlock, len};
     }
     Rows landing = outer > 1 ? Rows{recvBlock, len} : recv;
     if ((dest >= 0 || source >= 0) &&
-        !ctx->check(
+        !context->check(
             comm->sendRecv(send.at, outer * len * 4, dest, landing.at, outer * len * 4, source)))
       return false;
     if (source < 0)
-      return fillRows(ctx, recv, outer, len, edge_value, tmp);
-    return copyRows(ctx, recv, landing, outer, len);
+      return fillRows(context, recv, outer, len, edge_value, tmp);
+    return copyRows(context, recv, landing, outer, len);
   };
   // lo: my last lo rows to the next rank, the previous rank's into my first lo halo rows;
   // hi: my first hi rows to the previous rank, the next rank's after my interior.
@@ -183,11 +183,11 @@ void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in
            scratch ? scratch + 3 * block : nullptr);
 }
 
-void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
                                int64_t outer, int64_t local, int64_t inner, int64_t lo,
                                int64_t hi) {
   const CollectiveSite site = takeNextCollectiveSite();
-  AbiCall call(handle, ProfileKind::HaloExchangeGrad,
+  AbiCall call(ctx, ProfileKind::HaloExchangeGrad,
                {{"axis", axis, true},
                 {"outer", outer},
                 {"local", local},
@@ -197,22 +197,22 @@ void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const floa
   int64_t total = 0;
   if (!checkHalo(call, axis, outer, local, inner, lo, hi, &total))
     return;
-  Context *ctx = call.ctx();
+  Context *context = call.ctx();
   const int64_t haloBytes = outer * (lo + hi) * inner * 4;
   recordCollective(CollectiveKind::HaloExchangeGrad, 1 << axis, haloBytes);
   if (outer == 0 || inner == 0 || local == 0)
     return;
   const int64_t row = inner, inPitch = total * inner, outPitch = local * inner;
   float *src = const_cast<float *>(in);
-  if (!copyRows(ctx, {out, outPitch}, {src + lo * row, inPitch}, outer, local * row))
+  if (!copyRows(context, {out, outPitch}, {src + lo * row, inPitch}, outer, local * row))
     return;
   if (lo == 0 && hi == 0)
     return;
-  const auto [prev, next] = neighbours(ctx, axis);
-  Communicator *comm = ctx->comm(1 << axis);
+  const auto [prev, next] = neighbours(context, axis);
+  Communicator *comm = context->comm(1 << axis);
   int64_t block = 0;
   // Received gradients are added, so they always land in scratch first.
-  float *scratch = haloScratch(ctx, outer, lo, hi, inner, &block);
+  float *scratch = haloScratch(context, outer, lo, hi, inner, &block);
   if (!scratch)
     return;
   float *tmp = scratch + 4 * block;
@@ -226,16 +226,16 @@ void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const floa
     const int64_t len = n * row;
     Rows send{src + first * row, inPitch};
     if (outer > 1) {
-      if (dest >= 0 && !copyRows(ctx, {sendBlock, len}, send, outer, len))
+      if (dest >= 0 && !copyRows(context, {sendBlock, len}, send, outer, len))
         return false;
       send = {sendBlock, len};
     }
     if ((dest >= 0 || source >= 0) &&
-        !ctx->check(
+        !context->check(
             comm->sendRecv(send.at, outer * len * 4, dest, recvBlock, outer * len * 4, source)))
       return false;
     return source < 0 ||
-           addRows(ctx, {out + at * row, outPitch}, {recvBlock, len}, outer, len, tmp);
+           addRows(context, {out + at * row, outPitch}, {recvBlock, len}, outer, len, tmp);
   };
   // My lo halo rows are the previous rank's last lo rows; the next rank's lo halo rows are my
   // last lo rows. My hi halo rows are the next rank's first hi rows; the previous rank's hi
