@@ -172,6 +172,9 @@ CONV_CASES = [
     ("3d", 2, 2, 3, [5, 6, 7], [3, 2, 3], [1, 2, 2], [1, 1, 2], [1, 0, 2], [1, 1, 1]),
     ("fmnist conv1", 8, 1, 32, [28, 28], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]),
     ("fmnist conv2", 8, 32, 64, [14, 14], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]),
+    # Channels >= 16 take oneDNN's blocked formats (conv.cpp): odd counts leave partial blocks.
+    ("blocked odd channels", 3, 17, 19, [9, 7], [3, 2], [2, 1], [1, 2], [1, 0], [0, 1]),
+    ("blocked 3d", 2, 16, 33, [5, 4, 6], [3, 3, 2], [1, 2, 1], [1, 1, 1], [1, 1, 0], [1, 0, 1]),
 ]
 
 # (name, kind, N, C, spatial sizes, window, stride, pad_lo, pad_hi)

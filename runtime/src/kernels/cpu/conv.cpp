@@ -17,14 +17,18 @@ using namespace meshrt::cpu;
 
 namespace {
 
-// Whether the convolutions let oneDNN choose their memory formats (`any`: blocked layouts,
-// with reorders from and to the caller's plain buffers) or run on the plain buffers directly.
-// Measured on the Fashion-MNIST CNN's shapes (batch 128, 1->32 channels at 28x28 and 32->64 at
-// 14x14, 3x3 same; forward + backward data + backward weights of both, 2 threads, medians of
-// 15 calls, on a loaded 2-core machine): plain 149 and 55 ms in two runs, `any` 212 and 96 ms.
-// The reorders into and out of the blocked layouts cost more than those kernels gain at 1 and 32
-// input channels.
-constexpr bool kConvFormatsAny = false;
+// Whether a convolution lets oneDNN choose its memory formats (`any`: blocked layouts such as
+// nChw16c, with reorders from and to the caller's plain buffers around the primitive, as
+// PyTorch's mkldnn path does) or runs on the plain buffers directly (oneDNN then takes its
+// im2col + GEMM implementation). Measured with bench_conv_ref on the Fashion-MNIST CNN's shapes
+// (3x3 same, medians of 10 calls; 2026-11-29, a loaded 2-core machine):
+//  - 32 -> 64 channels at 14x14, batch 128, 2 threads: plain 7.0 / 8.1 / 6.7 ms (forward,
+//    backward data, backward weights), blocked 5.1 / 4.1 / 4.1 ms; at 16x16, batch 64, 2 ranks
+//    x 1 thread: plain 7.8 / 9.9 / 10.4 ms, blocked 4.6-5.0 / 4.9-5.2 / 4.9-5.1 ms;
+//  - 1 -> 32 channels at 28x28, batch 128, 2 threads: forward plain 0.69 ms, blocked 1.87 ms
+//    (a 1-channel input gains nothing from blocking; the output's reorder is the cost).
+// So: blocked where both channel counts fill a 16-float vector, plain below.
+bool useBlockedFormats(const WindowGeometry &g) { return g.w[0] >= 16 && g.w[1] >= 16; }
 
 enum class Pass { Forward, BackwardData, BackwardWeights };
 
@@ -58,7 +62,7 @@ Status makeDescs(const WindowGeometry &g, ConvDescs *d) {
                                  std::tuple{&d->y, &d->yOp, g.y}}) {
     if (Status s = plainDesc(dims(g, shape), false, user); !s.ok())
       return s;
-    if (Status s = plainDesc(dims(g, shape), kConvFormatsAny, op); !s.ok())
+    if (Status s = plainDesc(dims(g, shape), useBlockedFormats(g), op); !s.ok())
       return s;
   }
   for (int i = 0; i < g.nsp; ++i) {

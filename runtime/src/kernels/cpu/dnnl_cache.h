@@ -10,7 +10,7 @@
 //
 // A DnnlOp is one primitive with its arguments as the caller holds them (plain row-major
 // buffers). Where the primitive works in another memory format (a blocked layout it chose
-// for speed, see kConvFormatsAny in conv.cpp), the op owns a buffer in that format and a reorder
+// for speed, see useBlockedFormats in conv.cpp), the op owns a buffer in that format and a reorder
 // to or from the caller's buffer, run around the primitive.
 #ifndef MESHRT_SRC_KERNELS_CPU_DNNL_CACHE_H
 #define MESHRT_SRC_KERNELS_CPU_DNNL_CACHE_H
