@@ -128,14 +128,8 @@ def main():
         run(["cmake", "--build", args.build_dir, "-j2", "--target", "meshc", "meshrt", "cnn_gen",
              "bench_conv_ref", "bench_matmul_ref"])
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    torch_env, blas = None, "skipped (--no-torch)"
-    if not args.no_torch:
-        try:
-            torch_env, blas = openblas.torch_env(args.python, os.environ)
-        except (RuntimeError, OSError) as e:
-            blas = "skipped: %s" % e
-        if torch_env is not None:
-            torch_env = dict(torch_env, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2")
+    torch_env, blas = (None, "skipped (--no-torch)") if args.no_torch else \
+        openblas.torch_reference(args.python, os.environ, 2)
     work = tempfile.mkdtemp(prefix="meshc-bench-cnn-")
     try:
         mlir = os.path.join(work, "cnn.mlir")
@@ -160,8 +154,7 @@ def main():
                   "(KIND:X:W:Y:strides,dilations,pad_lo,pad_hi):" % (c["name"], c["flags"]))
             for spec in c["convs"]:
                 print("  " + spec)
-        print("PyTorch: %s" % (blas if torch_env is None else
-                               "1 process x 2 threads, %s, %s" % (args.python, blas)))
+        print("PyTorch: %s" % blas)
 
         torch_ms = []
         for r in range(args.repeat):

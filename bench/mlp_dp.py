@@ -24,7 +24,10 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import openblas  # noqa: E402
 
 
 def run(cmd, **kw):
@@ -76,24 +79,25 @@ def median_of(pattern, text, what):
     return vals[-1]
 
 
-def torch_numbers(args, env):
-    """PyTorch's numbers on the same shape when Debian's python3-torch is there; else None."""
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return None
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_mlp.py")
+def torch_numbers(args):
+    """PyTorch's numbers on the same shapes, on OpenBLAS's best kernel (openblas.py), and the
+    line saying what it ran on; None where PyTorch cannot be a fair reference (the line says
+    why)."""
+    env, blas = openblas.torch_reference(args.python, os.environ, args.ranks)
+    if env is None:
+        return None, blas
+    script = os.path.join(HERE, "torch_mlp.py")
     out = {}
-    one = run([sys.executable, script, "--mode", "single", "--threads", str(args.ranks),
+    one = run([args.python, script, "--mode", "single", "--threads", str(args.ranks),
                "--steps", str(args.steps)] + model_flags(args), env=env)
     out["PyTorch, 1 process x %d threads" % args.ranks] = median_of(r"median_step_ms ([\d.]+)", one,
                                                                    "median")
-    ddp = run(mpirun(args) + ["-n", str(args.ranks), sys.executable, script, "--mode", "ddp",
+    ddp = run(mpirun(args) + ["-n", str(args.ranks), args.python, script, "--mode", "ddp",
                               "--threads", "1", "--steps", str(args.steps)] + model_flags(args),
-              env=env)
+              env=dict(env, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
     out["PyTorch DDP (gloo), %d ranks x 1 thread" % args.ranks] = median_of(
         r"median_step_ms ([\d.]+)", ddp, "median")
-    return out
+    return out, blas
 
 
 def model_flags(args):
@@ -118,6 +122,8 @@ def main():
     p.add_argument("--repeat", type=int, default=1,
                    help="alternating program/reference runs; medians are reported")
     p.add_argument("--bind", default="core", help="mpirun --bind-to (core, none)")
+    p.add_argument("--python", default="/usr/bin/python3",
+                   help="the interpreter with Debian's python3-torch (PyTorch's reference)")
     p.add_argument("--profile", action="store_true", help="also print the program's --profile")
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--d-in", type=int, default=1024)
@@ -182,10 +188,9 @@ def main():
         print("matmul-only ms (oneDNN dnnl_sgemm, %d ranks concurrently): %.1f" %
               (args.ranks, ref_ms))
         print("ratio: %.2f (target <= 1.30)" % (step_ms / ref_ms))
-        torch = torch_numbers(args, env)
-        if torch is None:
-            print("PyTorch: python3-torch is not installed; skipped")
-        else:
+        torch, blas = torch_numbers(args)
+        print("PyTorch: %s" % blas)
+        if torch is not None:
             for name, ms in torch.items():
                 print("%s: %.1f ms/step" % (name, ms))
     finally:

@@ -92,3 +92,22 @@ def torch_env(python, base_env):
                            "integers: a broken kernel" % core)
     return env, "OpenBLAS core %s%s" % (core, "; " + ", ".join(how) if how else
                                         " (OpenBLAS's own choice)")
+
+
+def torch_reference(python, base_env, threads):
+    """(env, line) for a PyTorch reference run with `threads` threads under `python`: env is
+    None where PyTorch cannot be a fair reference (python3-torch missing, only the reference
+    BLAS, a broken kernel), and line says why; else line names the BLAS kernel it runs on."""
+    if not os.path.exists(python):
+        return None, "%s does not exist (Debian's python3-torch runs under /usr/bin/python3); " \
+                     "skipped" % python
+    try:
+        env, how = torch_env(python, base_env)
+    except RuntimeError as e:
+        if "No module named 'torch'" in str(e):
+            return None, "python3-torch is not installed for %s; skipped" % python
+        return None, "skipped: %s" % str(e).splitlines()[0]
+    if env is None:
+        return None, how + "; skipped"
+    env = dict(env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    return env, "%s, %d thread%s, %s" % (python, threads, "s" * (threads != 1), how)

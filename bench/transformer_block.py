@@ -25,6 +25,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import openblas  # noqa: E402
 REPO = os.path.dirname(HERE)
 
 
@@ -49,14 +51,6 @@ def mpirun(args):
     return cmd
 
 
-def torch_available():
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def model_flags(args):
     return ["--batch", str(args.batch), "--seq", str(args.seq), "--d-model", str(args.d_model),
             "--heads", str(args.heads), "--d-ff", str(args.d_ff)]
@@ -71,6 +65,8 @@ def main():
     p.add_argument("--repeat", type=int, default=1,
                    help="alternating meshc/PyTorch runs; medians are reported")
     p.add_argument("--bind", default="core", help="mpirun --bind-to (core, none)")
+    p.add_argument("--python", default="/usr/bin/python3",
+                   help="the interpreter with Debian's python3-torch (PyTorch's reference)")
     p.add_argument("--profile", action="store_true", help="also print the program's --profile")
     p.add_argument("--layout", default="heads:m,d_ff:m")
     p.add_argument("--batch", type=int, default=8)
@@ -112,8 +108,10 @@ def main():
                                    "--steps", str(args.steps), "--threads", "1"]
         if args.profile:
             prog_cmd.append("--profile")
-        have_torch = torch_available()
-        torch_cmd = [sys.executable, os.path.join(HERE, "torch_transformer_block.py"),
+        torch_env, blas = openblas.torch_reference(args.python, os.environ, args.ranks)
+        have_torch = torch_env is not None
+        print("PyTorch: %s" % blas)
+        torch_cmd = [args.python, os.path.join(HERE, "torch_transformer_block.py"),
                      "--threads", str(args.ranks), "--steps", str(args.steps)] + model_flags(args)
         steps, torch_steps = [], []
         for r in range(args.repeat):
@@ -124,7 +122,7 @@ def main():
             steps.append(last_median(out, "meshc"))
             line = "run %d: meshc median_step_ms %.1f" % (r + 1, steps[-1])
             if have_torch:
-                torch_steps.append(last_median(run(torch_cmd, env=dict(os.environ)), "PyTorch"))
+                torch_steps.append(last_median(run(torch_cmd, env=torch_env), "PyTorch"))
                 line += " PyTorch median_step_ms %.1f" % torch_steps[-1]
             print(line)
 
@@ -137,7 +135,7 @@ def main():
                   (args.ranks, torch_ms))
             print("meshc / PyTorch: %.2f (below 1 is faster)" % (step_ms / torch_ms))
         else:
-            print("PyTorch: python3-torch is not installed; skipped")
+            print("PyTorch: skipped (above)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
