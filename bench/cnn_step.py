@@ -29,14 +29,14 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import mlp_dp  # noqa: E402  (einsum -> matmul shapes)
+import mlp_dp  # noqa: E402  (einsum -> matmul shapes, run, median_of)
+from mlp_dp import median_of, run  # noqa: E402
 import openblas  # noqa: E402
 
 LAYOUTS = [("data parallel", "b=2", "batch:b"), ("spatial", "m=2", "h:m,ph:m,qh:m")]
@@ -45,13 +45,6 @@ LAYOUTS = [("data parallel", "b=2", "batch:b"), ("spatial", "m=2", "h:m,ph:m,qh:
 CONV_OP = re.compile(r"meshc\.(conv|conv_transpose|conv_grad_filter) %\S+, %\S+ \{(.*)\} : "
                      r"!meshc\.tensor<([^>]*)>, !meshc\.tensor<([^>]*)> -> "
                      r"!meshc\.tensor<([^>]*)>")
-
-
-def run(cmd, **kw):
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
-    if res.returncode != 0:
-        sys.exit("command failed (%d): %s\n%s" % (res.returncode, " ".join(cmd), res.stdout))
-    return res.stdout
 
 
 def attributes(text):
@@ -89,13 +82,6 @@ def conv_specs(partitioned):
     if not specs:
         sys.exit("no convolutions in the partitioned program")
     return specs
-
-
-def last_float(pattern, text, what):
-    values = re.findall(pattern, text)
-    if not values:
-        sys.exit("no %s in the output:\n%s" % (what, text))
-    return float(values[-1])
 
 
 def mpirun(args):
@@ -162,24 +148,24 @@ def main():
                 prog = run(mpirun(args) + [c["exe"], "--steps", str(args.steps), "--threads", "1",
                                            "--log-every", str(args.steps)] +
                            (["--profile"] if args.profile and r == 0 else []), env=env)
-                c["step"].append(last_float(r"median_step_ms ([\d.]+)", prog, "median step"))
+                c["step"].append(median_of(r"median_step_ms ([\d.]+)", prog, "median step"))
                 if args.profile and r == 0:
                     print("== %s, --profile:" % c["name"])
                     print("".join(l + "\n" for l in prog.splitlines()
                                   if l.startswith("profile:")), end="")
                 ref = run(mpirun(args) + [os.path.join(bindir, "bench_conv_ref"), "--reps",
                                           str(args.reps)] + c["convs"], env=env)
-                c["conv"].append(last_float(r"conv_total_ms ([\d.]+)", ref, "conv total"))
+                c["conv"].append(median_of(r"conv_total_ms ([\d.]+)", ref, "conv total"))
                 if r == 0:
                     print("== %s, convolutions alone (first run):\n%s" % (c["name"], ref), end="")
                 mm = run(mpirun(args) + [os.path.join(bindir, "bench_matmul_ref"), "--reps",
                                          str(args.reps)] + c["matmuls"], env=env)
-                c["matmul"].append(last_float(r"matmul_total_ms ([\d.]+)", mm, "matmul total"))
+                c["matmul"].append(median_of(r"matmul_total_ms ([\d.]+)", mm, "matmul total"))
             if torch_env is not None:
                 out = run([args.python, os.path.join(HERE, "torch_cnn.py"), "--batch",
                            str(args.batch), "--threads", "2", "--steps", str(args.steps - 3)],
                           env=torch_env)
-                torch_ms.append(last_float(r"step_ms_median ([\d.]+)", out, "PyTorch median"))
+                torch_ms.append(median_of(r"step_ms_median ([\d.]+)", out, "PyTorch median"))
             print("run %d: %s%s" % (r + 1, ", ".join(
                 "%s step %.2f ms convs %.2f ms" % (c["name"], c["step"][-1], c["conv"][-1])
                 for c in configs), ", PyTorch %.2f ms" % torch_ms[-1] if torch_ms else ""))

@@ -12,12 +12,13 @@
 // each convolution (median of R calls after a warm-up call, all ranks starting together after
 // a barrier); rank 0 prints one line per convolution with the slowest rank's median and a final
 // `conv_total_ms X`, their sum. Exits 2 on a malformed argument, 1 when a kernel fails.
+#include "timing.h"
+
 #include "meshrt/meshrt.h"
 
 #include <mpi.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -126,27 +127,7 @@ double medianMs(meshrt_context_t ctx, const Conv &c, int reps) {
     }
     return meshrt_context_status(ctx) == MESHRT_OK;
   };
-  if (!once())
-    return -1.0;
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    if (!once())
-      return -1.0;
-    times.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  std::sort(times.begin(), times.end());
-  const size_t n = times.size();
-  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-}
-
-int finish(int code, meshrt_context_t ctx = nullptr) {
-  if (ctx)
-    meshrt_context_destroy(ctx);
-  MPI_Finalize();
-  return code;
+  return bench::medianMs(reps, once);
 }
 
 } // namespace
@@ -171,21 +152,21 @@ int main(int argc, char **argv) {
                      "fwd|bwd_data|bwd_weights:N,C,S..:F,C,K..:N,F,O..:strides,dilations,"
                      "pad_lo,pad_hi)\n",
                      argv[i]);
-      return finish(2);
+      return bench::finish(2);
     }
     convs.push_back(c);
   }
   if (convs.empty() || reps <= 0) {
     if (rank == 0)
       std::fprintf(stderr, "usage: bench_conv_ref [--reps R] KIND:X:W:Y:GEOMETRY ...\n");
-    return finish(2);
+    return bench::finish(2);
   }
 
   meshrt_context_t ctx = meshrt_context_create(("r=" + std::to_string(size)).c_str(), 0);
   if (meshrt_context_status(ctx) != MESHRT_OK) {
     if (rank == 0)
       std::fprintf(stderr, "bench_conv_ref: %s\n", meshrt_context_message(ctx));
-    return finish(1, ctx);
+    return bench::finish(1, ctx);
   }
   double total = 0.0;
   for (const Conv &c : convs) {
@@ -198,7 +179,7 @@ int main(int argc, char **argv) {
       if (rank == 0)
         std::fprintf(stderr, "bench_conv_ref: %s failed: %s\n", c.text.c_str(),
                      meshrt_context_message(ctx));
-      return finish(1, ctx);
+      return bench::finish(1, ctx);
     }
     total += worst;
     if (rank == 0)
@@ -206,5 +187,5 @@ int main(int argc, char **argv) {
   }
   if (rank == 0)
     std::printf("conv_total_ms %.3f\n", total);
-  return finish(0, ctx);
+  return bench::finish(0, ctx);
 }

@@ -15,11 +15,10 @@
 // each call waited for with meshrt_load_f32). Exits 77 with --device cuda where
 // meshrt_device_count("cuda") is 0.
 #include "meshrt/bench.h"
+#include "timing.h"
 
 #include <mpi.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -63,27 +62,7 @@ double batchedMsOn(meshrt_context_t ctx, const Shape &s, int reps) {
     (void)meshrt_load_f32(ctx, c);
     return meshrt_context_status(ctx) == MESHRT_OK;
   };
-  if (!once())
-    return -1.0;
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) {
-    auto start = std::chrono::steady_clock::now();
-    if (!once())
-      return -1.0;
-    times.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  std::sort(times.begin(), times.end());
-  const size_t n = times.size();
-  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-}
-
-int finish(int code, meshrt_context_t ctx = nullptr) {
-  if (ctx)
-    meshrt_context_destroy(ctx);
-  MPI_Finalize();
-  return code;
+  return bench::medianMs(reps, once);
 }
 
 } // namespace
@@ -114,7 +93,7 @@ int main(int argc, char **argv) {
       if (rank == 0)
         std::fprintf(stderr, "bench_matmul_ref: bad shape '%s' (want M,N,K,TA,TB[,BATCH])\n",
                      argv[i]);
-      return finish(2);
+      return bench::finish(2);
     }
     shapes.push_back(s);
   }
@@ -123,7 +102,7 @@ int main(int argc, char **argv) {
     if (rank == 0)
       std::fprintf(stderr, "usage: bench_matmul_ref [--reps R] [--device cpu|cuda] "
                            "[--precision fp32|tf32|bf16 (cuda)] M,N,K,TA,TB[,BATCH] ...\n");
-    return finish(2);
+    return bench::finish(2);
   }
 
   meshrt_context_t ctx = nullptr;
@@ -132,14 +111,14 @@ int main(int argc, char **argv) {
       if (rank == 0)
         std::fprintf(stderr, "bench_matmul_ref: no CUDA device here (meshrt_device_count(\"cuda\")"
                              " == 0)\n");
-      return finish(77);
+      return bench::finish(77);
     }
     ctx = meshrt_context_create(("r=" + std::to_string(size)).c_str(), 0);
     if (meshrt_context_use_device(ctx, "cuda", precision.empty() ? nullptr : precision.c_str(),
                                   nullptr) != MESHRT_OK) {
       if (rank == 0)
         std::fprintf(stderr, "bench_matmul_ref: %s\n", meshrt_context_message(ctx));
-      return finish(1, ctx);
+      return bench::finish(1, ctx);
     }
     if (rank == 0)
       std::printf("device %s\n", meshrt_context_device_name(ctx));
@@ -163,7 +142,7 @@ int main(int argc, char **argv) {
       if (rank == 0)
         std::fprintf(stderr, "bench_matmul_ref: matmul %lldx%lldx%lld failed%s%s\n", s.m, s.n, s.k,
                      ctx ? ": " : "", ctx ? meshrt_context_message(ctx) : "");
-      return finish(1, ctx);
+      return bench::finish(1, ctx);
     }
     total += worst;
     if (rank == 0)
@@ -173,5 +152,5 @@ int main(int argc, char **argv) {
   }
   if (rank == 0)
     std::printf("matmul_total_ms %.3f\n", total);
-  return finish(0, ctx);
+  return bench::finish(0, ctx);
 }

@@ -1,0 +1,45 @@
+// timing.h — what the benchmarks' C++ references share: the median wall time of a call, and
+// ending a reference's MPI run with its context.
+#ifndef MESHC_BENCH_TIMING_H
+#define MESHC_BENCH_TIMING_H
+
+#include "meshrt/meshrt.h"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace bench {
+
+// The median ms of `reps` calls of once() after one untimed warm-up call (where oneDNN makes
+// its primitive and cuBLAS picks its algorithm); negative as soon as a call returns false.
+template <typename F> double medianMs(int reps, F &&once) {
+  if (!once())
+    return -1.0;
+  std::vector<double> times;
+  for (int r = 0; r < reps; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    if (!once())
+      return -1.0;
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(times.begin(), times.end());
+  const size_t n = times.size();
+  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+}
+
+// Destroys the context (if any), ends MPI and returns `code`, the process's exit status.
+inline int finish(int code, meshrt_context_t ctx = nullptr) {
+  if (ctx)
+    meshrt_context_destroy(ctx);
+  MPI_Finalize();
+  return code;
+}
+
+} // namespace bench
+
+#endif // MESHC_BENCH_TIMING_H
