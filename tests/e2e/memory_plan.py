@@ -114,7 +114,7 @@ def main():
                    "--emit=exe", "-o", exe]
             report = run_checked(cmd, 300, what="meshc").stdout
             unshared, total = explained(report, "without reuse"), explained(report, "total")
-            peak, bound = explained(report, r"activations \(peak\)"), explained(
+            peak, bound = explained(report, "activations (peak)"), explained(
                 report, "liveness bound")
             what = "%d rank(s)" % ranks
             print("%s: without reuse %.1f GiB, planned total %.2f GiB, arena %.2f GiB, bound "
