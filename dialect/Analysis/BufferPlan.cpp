@@ -62,9 +62,8 @@ int64_t placeInArena(std::vector<BufferPlan::Buffer> &buffers) {
   for (auto [index, buffer] : llvm::enumerate(buffers))
     if (!buffer.persistent)
       order.push_back(index);
-  std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) {
-    return buffers[a].bytes > buffers[b].bytes;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](unsigned a, unsigned b) { return buffers[a].bytes > buffers[b].bytes; });
   std::vector<unsigned> placed;
   int64_t arena = 0;
   for (unsigned index : order) {
@@ -123,7 +122,9 @@ BufferPlan planBuffers(func::FuncOp func) {
       // operand dies here (its buffer's last reader is this op) and the kernel allows it.
       std::optional<unsigned> shared;
       if (isa<ClipGlobalNormOp>(op)) {
-        shared = plan.bufferOf.lookup(op.getOperand(llvm::cast<OpResult>(result).getResultNumber()));
+        auto it = plan.bufferOf.find(op.getOperand(llvm::cast<OpResult>(result).getResultNumber()));
+        if (it != plan.bufferOf.end())
+          shared = it->second;
       } else {
         for (auto [index, operand] : llvm::enumerate(op.getOperands())) {
           auto it = plan.bufferOf.find(operand);

@@ -37,10 +37,10 @@ struct CostReport {
   // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
   int64_t parameterBytes = 0, numParameters = 0;
   int64_t stateBytes = 0, numStates = 0; // meshc.param with `state` (batch norm running stats)
-  int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
-  std::string optimizers;      // the updates' optimizers, e.g. "sgd" or "adam"
-  int64_t inputBytes = 0;      // the step's data batch (meshc.input)
-  int64_t outputBytes = 0;     // metrics and outputs (read by the runtime after a pass)
+  int64_t optimizerBytes = 0; // adam: m and v per parameter; momentum: the velocity; sgd: none
+  std::string optimizers;     // the updates' optimizers, e.g. "sgd" or "adam"
+  int64_t inputBytes = 0;     // the step's data batch (meshc.input)
+  int64_t outputBytes = 0;    // metrics and outputs (read by the runtime after a pass)
   // Every other tensor (gradients included) shares one arena by liveness (BufferPlan.h): its
   // size, the liveness lower bound of any such plan, and the sum with one buffer per value.
   int64_t activationBytes = 0, liveBoundBytes = 0, unsharedBytes = 0;

@@ -140,14 +140,17 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     Block *initBlock = initFn.addEntryBlock(b);
     OpBuilder ib = OpBuilder::atBlockEnd(initBlock);
     state.context = initBlock->getArgument(0);
-    Value arena = state.arenaBytes > 0 ? rt.call<kernel::Alloc>(
-                                             ib, loc, {state.context, rt.i64c(ib, loc, state.arenaBytes)})
-                                       : Value();
+    Value arena =
+        state.arenaBytes > 0
+            ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, state.arenaBytes)})
+            : Value();
     for (Buffer &buffer : state.buffers) {
-      Value data = buffer.arenaOffset < 0
-                       ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)})
-                       : ib.create<LLVM::GEPOp>(loc, rt.ptrType(), ib.getI8Type(), arena,
-                                                ArrayRef<LLVM::GEPArg>{rt.i64c(ib, loc, buffer.arenaOffset)});
+      Value data =
+          buffer.arenaOffset < 0
+              ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)})
+              : ib.create<LLVM::GEPOp>(
+                    loc, rt.ptrType(), ib.getI8Type(), arena,
+                    ArrayRef<LLVM::GEPArg>{rt.i64c(ib, loc, buffer.arenaOffset)});
       ib.create<LLVM::StoreOp>(loc, data, ib.create<LLVM::AddressOfOp>(loc, buffer.global));
     }
     for (ParamOp param : state.params)
