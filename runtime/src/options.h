@@ -38,6 +38,7 @@ struct Options {
   bool version = false;           // --version: what compiled the program, the runtime, the devices
   bool profile = false;           // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
   bool stats = false;             // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
+  std::string trace; // --trace FILE.json or MESHRT_TRACE: each rank's timeline (trace.h)
   std::string device = "cpu";     // --device cpu|cuda
   std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
   std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)
@@ -56,7 +57,8 @@ struct Options {
 // from different parameters), the device, matmul precision and collective path (ranks would
 // run different collective implementations or numerics), and the collective timeout (a rank
 // without the watchdog cannot answer the others'). Not compared: --log-every, --profile (rank
-// 0's printing), --threads (a per-node choice), --stats (on anywhere means on everywhere).
+// 0's printing), --threads (a per-node choice), --stats (on anywhere means on everywhere),
+// --trace (each rank writes its own file).
 // Each entry is the flag and its value as text; equal texts mean equal settings.
 std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts);
 
