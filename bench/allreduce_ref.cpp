@@ -96,8 +96,7 @@ int main(int argc, char **argv) {
     const long long count = bytes / 4;
     auto runtime = [&] { meshrt_allreduce_sum(ctx, 1, buf, count); };
     auto raw = [&] {
-      MPI_Allreduce(MPI_IN_PLACE, buf, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
-                    MPI_COMM_WORLD);
+      MPI_Allreduce(MPI_IN_PLACE, buf, static_cast<int>(count), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
     };
     std::vector<double> runtimeMs, mpiMs;
     for (int r = -1; r < reps; ++r) { // r = -1: warm-up (connections, shared-memory window)
@@ -108,8 +107,9 @@ int main(int argc, char **argv) {
       const double b = timedMs(raw);
       if (r == -1) {
         if (std::memcmp(runtimeResult.data(), buf, static_cast<size_t>(bytes)) != 0) {
-          std::fprintf(stderr, "bench_allreduce_ref: rank %d: %lld bytes: the runtime's sum "
-                               "differs from MPI_Allreduce's\n",
+          std::fprintf(stderr,
+                       "bench_allreduce_ref: rank %d: %lld bytes: the runtime's sum "
+                       "differs from MPI_Allreduce's\n",
                        rank, bytes);
           code = 1;
         }

@@ -38,7 +38,6 @@ struct Options {
   bool version = false;           // --version: what compiled the program, the runtime, the devices
   bool profile = false;           // --profile or MESHRT_PROFILE=1: per-kernel-kind times on rank 0
   bool stats = false;             // --stats or MESHRT_STATS=1: the collectives performed, on rank 0
-  std::string trace; // --trace FILE.json or MESHRT_TRACE: each rank's timeline (trace.h)
   std::string device = "cpu";     // --device cpu|cuda
   std::string precision = "fp32"; // --precision fp32|tf32|bf16 (cuda matmuls)
   std::string comm = "auto";      // --comm auto|nccl|staged (cuda collectives)
@@ -50,6 +49,8 @@ struct Options {
   // default) where the node has a core to spare for it (meshrt_main sets prefetchOn).
   std::string prefetch = "auto";
   bool prefetchOn = false;
+  // --trace FILE.json or MESHRT_TRACE=FILE.json: each rank's timeline (trace.h).
+  std::string trace;
 };
 
 // The flags every rank must be started with (meshrt_main compares them at start-up): the number

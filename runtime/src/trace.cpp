@@ -151,8 +151,8 @@ void traceSpan(TraceTrack track, const char *name, int64_t index, Clock::time_po
   push(e);
 }
 
-Status writeTrace(const Mesh &mesh, int rank, const std::string &program,
-                  const std::string &device, std::string *path, int64_t *count) {
+Status writeTrace(const Mesh &mesh, int rank, const std::string &program, const std::string &device,
+                  std::string *path, int64_t *count) {
   if (!gTraceEnabled)
     return Status::success();
   gTraceEnabled = false;

@@ -55,8 +55,8 @@ void traceSpan(TraceTrack track, const char *name, int64_t index,
 
 // Writes the rank's trace (mesh axes named from `mesh`; the program and device go into its
 // metadata), closes the file and returns its path and event count. No-op when tracing is off.
-Status writeTrace(const Mesh &mesh, int rank, const std::string &program,
-                  const std::string &device, std::string *path, int64_t *events);
+Status writeTrace(const Mesh &mesh, int rank, const std::string &program, const std::string &device,
+                  std::string *path, int64_t *events);
 
 } // namespace meshrt
 
