@@ -3,8 +3,8 @@
 
 Runs bench_allreduce_ref (allreduce_ref.cpp) on 2 ranks: for each size, the runtime's
 meshrt_allreduce_sum on a context (the call a compiled program makes for a gradient all_reduce,
-in place) and MPI_Allreduce(MPI_IN_PLACE) with Open MPI's default tuned collectives on the same
-buffer, alternating rep by rep, medians of --reps calls (slowest rank). Prints per size the two
+in place) and MPI_Allreduce(MPI_IN_PLACE) with Open MPI's default (tuned) collective
+algorithms and the executables' process tuning on the same buffer, alternating rep by rep, medians of --reps calls (slowest rank). Prints per size the two
 times, the algorithm bandwidth (bytes / time) and the ratio raw time / runtime time (the
 runtime's speed relative to raw MPI; target >= 0.95), and the load average before and after
 (the machine may be shared: read the ratios, not the times).
@@ -60,6 +60,8 @@ def main():
     cmd = ["mpirun", "--allow-run-as-root", "--bind-to", args.bind, "-n", str(args.ranks), exe,
            "--reps", str(args.reps)] + [str(s) for s in sizes]
     print("load average before: %s" % load())
+    print("MPI: tuned as the executables run it (btl_vader_single_copy_mechanism none, glibc "
+          "keeps freed memory; shared/TOOLCHAIN.md)")
     print("shared-memory allreduce: %s" %
           ("off (MESHRT_SHM_ALLREDUCE=0)" if os.environ.get("MESHRT_SHM_ALLREDUCE") == "0"
            else "on (default)"))
