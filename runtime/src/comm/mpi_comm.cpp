@@ -179,7 +179,7 @@ private:
   // Until every other rank has finished `steps` steps (their counters >= steps). A rank that
   // is behind by about a chunk's work (~50 us) is waited for spinning; past kSpin it has
   // probably lost its core, and this one yields its own. Measured on 2 ranks under load 5-6,
-  // 3 runs each: yielding at once made 1-4 MiB allreduces 1.2-14x slower than MPI_Allreduce
+  // 3 runs each: yielding at once made 1-4 MiB allreduces 1.1-14x slower than MPI_Allreduce
   // (the waiting rank loses its core for a time slice even when its peer is running); never
   // yielding and 200 us both beat it at every size, 200 us by more at 64 MiB.
   void waitAll(int64_t steps) const {
