@@ -29,11 +29,16 @@ BufferPlan planBuffers(func::FuncOp func) {
       auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
       if (!type)
         continue;
-      // Clipping scales each gradient in place; the others may take their operand's buffer.
-      Value shared = isa<ClipGlobalNormOp>(op)
+      // Clipping scales each gradient in place, a bucket sums each member in place when
+      // nothing else reads it (the runtime packs all before it unpacks); the others may take
+      // their operand's buffer.
+      Value member = op.getNumOperands() == op.getNumResults()
                          ? op.getOperand(llvm::cast<OpResult>(result).getResultNumber())
-                     : canReuseOperandBuffer(&op) ? op.getOperand(0)
-                                                  : Value();
+                         : Value();
+      Value shared = isa<ClipGlobalNormOp>(op)                            ? member
+                     : isa<AllReduceBucketOp>(op) && member.hasOneUse() ? member
+                     : canReuseOperandBuffer(&op)                       ? op.getOperand(0)
+                                                                        : Value();
       if (auto it = shared ? plan.bufferOf.find(shared) : plan.bufferOf.end();
           it != plan.bufferOf.end())
         plan.bufferOf[result] = it->second;
