@@ -49,7 +49,7 @@ def parse(text, pattern, what):
 def check_case(args, program, index, mesh, layout, expected_ops):
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--explain", "--emit=exe",
-           "-o", exe]
+           "-o", exe] + args.meshc_arg
     out = run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc").stdout
     explained = parse(out, EXPLAIN_LINE, shlex.join(cmd))
     if not out.startswith("meshc --explain:"):
@@ -101,6 +101,8 @@ def main():
     p.add_argument("--mpirun", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--program")
+    p.add_argument("--meshc-arg", action="append", default=[],
+                   help="one more flag for meshc (repeatable), e.g. --meshc-arg=--bucket-bytes=64")
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("cases", nargs="*")
     args = p.parse_args(argv)

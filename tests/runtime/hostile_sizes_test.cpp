@@ -169,7 +169,8 @@ std::vector<Case> cases() {
        }},
       {"all_reduce_bucket sum", "meshrt_all_reduce_bucket", "sum overflows int64",
        [](C c) {
-         static float *const bufs[2] = {nullptr, nullptr};
+         static float a[1];
+         static float *const bufs[2] = {a, a};
          static const int64_t counts[2] = {INT64_MAX, 2};
          meshrt_all_reduce_bucket(c, 1, 2, bufs, bufs, counts);
        }},
