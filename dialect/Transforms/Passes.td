@@ -126,7 +126,7 @@ def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp
     The per-rank verifier checks its output like the partitioner's.
   }];
   let options = [
-    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"25 * 1024 * 1024",
+    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"256 * 1024",
            "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">
   ];
 }

@@ -45,7 +45,7 @@ cl::opt<bool> explain("explain",
 cl::opt<int64_t> bucketBytes(
     "bucket-bytes",
     cl::desc("Fuse consecutive all_reduces over the same mesh axes into buckets of at most this "
-             "many bytes, each one collective (default 26214400 = 25 MiB; 0 = no buckets)"),
+             "many bytes, each one collective (default 262144 = 256 KiB; 0 = no buckets)"),
     cl::value_desc("n"), cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
