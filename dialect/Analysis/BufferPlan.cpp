@@ -35,7 +35,7 @@ BufferPlan planBuffers(func::FuncOp func) {
       Value member = op.getNumOperands() == op.getNumResults()
                          ? op.getOperand(llvm::cast<OpResult>(result).getResultNumber())
                          : Value();
-      Value shared = isa<ClipGlobalNormOp>(op)                            ? member
+      Value shared = isa<ClipGlobalNormOp>(op)                          ? member
                      : isa<AllReduceBucketOp>(op) && member.hasOneUse() ? member
                      : canReuseOperandBuffer(&op)                       ? op.getOperand(0)
                                                                         : Value();

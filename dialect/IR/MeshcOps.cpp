@@ -273,8 +273,8 @@ LogicalResult AllReduceBucketOp::verify() {
   if (getInputs().empty())
     return emitOpError() << "needs at least one operand";
   if (getInputs().size() != getResults().size())
-    return emitOpError() << "has " << getInputs().size() << " operands but "
-                         << getResults().size() << " results";
+    return emitOpError() << "has " << getInputs().size() << " operands but " << getResults().size()
+                         << " results";
   for (auto [index, input, result] : llvm::enumerate(getInputs(), getResults())) {
     if (failed(requireF32(*this, input, ("operand #" + llvm::Twine(index)).str())))
       return failure();

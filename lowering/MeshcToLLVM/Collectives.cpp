@@ -119,10 +119,10 @@ void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
     counts.push_back(typeOf(input).getNumElements());
   Value in = pointerArray(b, loc, state, bucket.getInputs());
   Value out = pointerArray(b, loc, state, bucket.getResults());
-  rt.call<kernel::AllreduceBucket>(
-      b, loc,
-      {state.context, rt.i32c(b, loc, mask), rt.i64c(b, loc, static_cast<int64_t>(counts.size())),
-       in, out, rt.i64Array(b, loc, counts)});
+  rt.call<kernel::AllreduceBucket>(b, loc,
+                                   {state.context, rt.i32c(b, loc, mask),
+                                    rt.i64c(b, loc, static_cast<int64_t>(counts.size())), in, out,
+                                    rt.i64Array(b, loc, counts)});
 }
 
 } // namespace

@@ -99,8 +99,7 @@ TEST(AllReduceBucket, BadArgumentsAreRefused) {
     float a[3] = {1, 2, 3}, b[3] = {4, 5, 6};
     float *bufs[2] = {a, b};
     const int64_t counts[2] = {3, c.secondCount};
-    meshrt_all_reduce_bucket(ctx.get(), c.mask, c.n, c.nullArrays ? nullptr : bufs, bufs,
-                             counts);
+    meshrt_all_reduce_bucket(ctx.get(), c.mask, c.n, c.nullArrays ? nullptr : bufs, bufs, counts);
     EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_INVALID_ARGUMENT);
     EXPECT_NE(std::string(meshrt_context_message(ctx.get())).find(c.message), std::string::npos)
         << meshrt_context_message(ctx.get());
