@@ -11,7 +11,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
-#include "llvm/ADT/MapVector.h"
+#include <map>
+#include <tuple>
 
 namespace meshc {
 #define GEN_PASS_DEF_OPTIMIZECOMMUNICATION
