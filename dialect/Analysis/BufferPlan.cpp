@@ -118,12 +118,20 @@ BufferPlan planBuffers(func::FuncOp func) {
       auto type = llvm::dyn_cast<NamedTensorType>(result.getType());
       if (!type)
         continue;
-      // Clipping scales each gradient in place; the others take an operand's buffer where the
-      // operand dies here (its buffer's last reader is this op) and the kernel allows it.
+      // Clipping scales each gradient in place; a bucket sums member i in place when member
+      // i dies here (the runtime packs every member before it unpacks any); the others take an
+      // operand's buffer where the operand dies here (its buffer's last reader is this op) and
+      // the kernel allows it.
       std::optional<unsigned> shared;
+      const unsigned resultNumber = llvm::cast<OpResult>(result).getResultNumber();
       if (isa<ClipGlobalNormOp>(op)) {
-        auto it = plan.bufferOf.find(op.getOperand(llvm::cast<OpResult>(result).getResultNumber()));
+        auto it = plan.bufferOf.find(op.getOperand(resultNumber));
         if (it != plan.bufferOf.end())
+          shared = it->second;
+      } else if (isa<AllReduceBucketOp>(op)) {
+        auto it = plan.bufferOf.find(op.getOperand(resultNumber));
+        if (it != plan.bufferOf.end() && !plan.buffers[it->second].persistent &&
+            plan.buffers[it->second].last == at)
           shared = it->second;
       } else {
         for (auto [index, operand] : llvm::enumerate(op.getOperands())) {

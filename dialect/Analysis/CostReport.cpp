@@ -61,9 +61,9 @@ std::string typeText(Type type) {
 
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
-  return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllGatherOp,
-             ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp, RenameOp, ReshapeOp,
-             RelayoutOp, ConcatOp, SliceOp, StopGradientOp, EmbeddingOp, OneHotOp>(op);
+  return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceBucketOp,
+             AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp, RenameOp,
+             ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp, EmbeddingOp, OneHotOp>(op);
 }
 
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an
@@ -169,6 +169,26 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.kind = "all_reduce";
     for (Attribute axis : reduce.getAxes())
       c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
+  } else if (auto bucket = dyn_cast<AllReduceBucketOp>(op)) {
+    // One allreduce of the members packed together (runtime: meshrt_all_reduce_bucket).
+    c.kind = "all_reduce";
+    for (Attribute axis : bucket.getAxes())
+      c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
+    llvm::sort(c.axes, [&](const std::string &x, const std::string &y) {
+      return mesh.findAxis(x).value_or(~0u) < mesh.findAxis(y).value_or(~0u);
+    });
+    std::optional<int64_t> bytes = 0;
+    for (Value input : bucket.getInputs())
+      if (bytes)
+        bytes = checkedAdd(*bytes, bytesOf(input.getType()));
+    c.bytes = bytes.value_or(kMaxInt64);
+    for (const std::string &axis : c.axes)
+      c.groupSize *= axisSize(mesh, axis);
+    c.sentBytes = bytes ? sentBytes(c.kind, c.bytes, c.groupSize).value_or(-1) : -1;
+    c.tensors = static_cast<int64_t>(bucket.getInputs().size());
+    c.type = "bucket of " + std::to_string(c.tensors) + " tensors";
+    c.location = formatLocation(op->getLoc());
+    return c;
   } else if (auto gather = dyn_cast<AllGatherOp>(op)) {
     c.kind = "all_gather";
     c.axes.push_back(gather.getAxis().str());

@@ -29,6 +29,7 @@ struct CollectiveCost {
   std::string dim;       // the dim gathered/scattered/sliced ("" for all_reduce; split->concat)
   std::string type;      // the input tensor type, e.g. !meshc.tensor<batch=8, f32>
   std::string location;  // file:line:col of the DSL call that caused it, or "unknown"
+  int64_t tensors = 1;   // an all_reduce bucket's member tensors (packed, one collective)
 };
 
 struct CostReport {

@@ -267,6 +267,24 @@ LogicalResult AllReduceOp::verify() {
   return requireF32(*this, getInput(), "the operand");
 }
 
+LogicalResult AllReduceBucketOp::verify() {
+  if (getAxes().empty())
+    return emitOpError() << "needs at least one mesh axis";
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one operand";
+  if (getInputs().size() != getResults().size())
+    return emitOpError() << "has " << getInputs().size() << " operands but " << getResults().size()
+                         << " results";
+  for (auto [index, input, result] : llvm::enumerate(getInputs(), getResults())) {
+    if (failed(requireF32(*this, input, ("operand #" + llvm::Twine(index)).str())))
+      return failure();
+    if (input.getType() != result.getType())
+      return emitOpError() << "result #" << index << " has type " << result.getType()
+                           << ", not its operand's " << input.getType();
+  }
+  return success();
+}
+
 LogicalResult AllGatherOp::verify() {
   return verifyResized(*this, tensorOf(getInput()), tensorOf(getResult()), getDim(), true);
 }

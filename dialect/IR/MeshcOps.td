@@ -235,6 +235,21 @@ def Meshc_AllReduceOp : Meshc_CollectiveOp<"all_reduce",
   let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
 }
 
+def Meshc_AllReduceBucketOp : Meshc_CollectiveOp<"all_reduce_bucket"> {
+  let summary = "several all_reduces over the same `axes` as one collective (a bucket)";
+  let description = [{
+    `%a2, %b2 = meshc.all_reduce_bucket %a, %b {axes = ["b"]} : T1, T2`: result i is operand i
+    summed over the ranks that differ only along `axes`, as `meshc.all_reduce` would give it;
+    the runtime packs the operands into one buffer and sums that in ONE allreduce
+    (meshrt_all_reduce_bucket). Made by meshc-optimize-communication from consecutive
+    all_reduces (Horovod's tensor fusion): fewer, larger messages. Results have their operands'
+    types, f32.
+  }];
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs, StrArrayAttr:$axes);
+  let results = (outs Variadic<Meshc_AnyTensor>:$results);
+  let assemblyFormat = "$inputs attr-dict `:` qualified(type($inputs)) `->` qualified(type($results))";
+}
+
 class Meshc_DimAxisCollectiveOp<string mnemonic, string what>
     : Meshc_CollectiveOp<mnemonic> {
   let summary = what;

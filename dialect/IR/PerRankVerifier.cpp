@@ -72,6 +72,7 @@ private:
   LogicalResult checkResults(Operation &op);
   LogicalResult checkGlobalSizes(Operation &op);
   LogicalResult checkCollective(Operation &op);
+  LogicalResult checkBucket(AllReduceBucketOp bucket);
   LogicalResult checkComputeOp(Operation &op);
   LogicalResult checkRename(RenameOp op);
   /// The operand's sharding derived into `expected`, compared with the result's.
@@ -101,6 +102,11 @@ LogicalResult PerRankChecker::check(Operation &op) {
   }
   if (failed(verifyHaloUse(op)))
     return failure();
+  if (auto bucket = llvm::dyn_cast<AllReduceBucketOp>(op)) {
+    if (failed(checkBucket(bucket)))
+      return failure();
+    return checkGlobalSizes(op);
+  }
   bool collective =
       llvm::isa<AllReduceOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(op);
   if (failed(collective ? checkCollective(op) : checkComputeOp(op)))
@@ -188,6 +194,28 @@ LogicalResult PerRankChecker::expectResult(Operation &op, const Held &expected) 
     return success();
   return op.emitOpError() << "result sharding " << actual.text()
                           << " does not follow from the operand's: expected " << expected.text();
+}
+
+// Each member of a bucket as an all_reduce of its own.
+LogicalResult PerRankChecker::checkBucket(AllReduceBucketOp bucket) {
+  for (auto [index, input, result] : llvm::enumerate(bucket.getInputs(), bucket.getResults())) {
+    ShardingAttr operand = getSharding(input);
+    if (!operand) // a block argument: nothing to compare with
+      continue;
+    Held held = Held::of(operand);
+    for (StringAttr axis : bucket.getAxes().getAsRange<StringAttr>()) {
+      if (!llvm::is_contained(held.partial, axis))
+        return bucket.emitOpError() << "sums operand #" << index << " over mesh axis '"
+                                    << axis.getValue() << "', over which it is not a partial sum";
+      llvm::erase(held.partial, axis);
+    }
+    Held actual = Held::of(getSharding(result));
+    if (!(actual == held))
+      return bucket.emitOpError() << "result #" << index << " sharding " << actual.text()
+                                  << " does not follow from its operand's: expected "
+                                  << held.text();
+  }
+  return success();
 }
 
 LogicalResult PerRankChecker::checkCollective(Operation &op) {

@@ -30,10 +30,11 @@ struct MeshLayoutOverride {
 /// if given, check program, autodiff, decompose.
 void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
 
-/// meshc-partition-pipeline{mesh=... layout=...}, the global-to-per-rank pipeline (what meshc
-/// runs for every --emit but global): the global pipeline, check layout, the partitioning
-/// passes, CSE, optimize communication.
-void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
+/// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=...}, the global-to-per-rank
+/// pipeline (what meshc runs for every --emit but global): the global pipeline, check layout,
+/// the partitioning passes, CSE, optimize communication (with `communication`'s options).
+void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
+                            const OptimizeCommunicationOptions &communication = {});
 
 /// meshc-partition: meshc-propagate-shardings, meshc-insert-reshards, meshc-localize.
 void buildPartitionPasses(mlir::OpPassManager &pm);

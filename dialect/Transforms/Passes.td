@@ -103,13 +103,32 @@ def Localize : Pass<"meshc-localize", "mlir::ModuleOp"> {
 }
 
 def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {
-  let summary = "Rewrite the per-rank program's collectives (the slot for bucketing, overlap "
-                "and sharded updates)";
+  let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets";
   let description = [{
-    Runs on the per-rank program after partitioning and CSE. It changes nothing yet: it is the
-    place where collectives will be fused into buckets, started early and waited late, and
-    optimizer updates sharded. The per-rank verifier checks its output like the partitioner's.
+    Runs on the per-rank program after partitioning and CSE (Horovod's tensor fusion, PyTorch
+    DDP's gradient buckets): `meshc.all_reduce`s over the same mesh axes, walked in program
+    order, join one `meshc.all_reduce_bucket` placed where its last member was, so the runtime
+    sums them with one allreduce of their packed bytes. A bucket closes at the first op that
+    uses a member's result (so none is moved past a use) and when the next member would take
+    it beyond `bucket-bytes`; only all_reduces run by the same passes of the executable
+    (train, eval, predict: ProgramPasses.h) share one, so an evaluation-only forward sum never
+    waits for backward values. An all_reduce of `bucket-bytes` or more, and a bucket that would
+    hold one tensor, stay plain all_reduces. `bucket-bytes=0` changes nothing.
+
+    Before:
+      %a = meshc.all_reduce %ga {axes = ["b"]} : T1
+      %b = meshc.all_reduce %gb {axes = ["b"]} : T2
+      meshc.sgd_update %wa, %a ...
+    After:
+      %a, %b = meshc.all_reduce_bucket %ga, %gb {axes = ["b"]} : T1, T2 -> T1, T2
+      meshc.sgd_update %wa, %a ...
+
+    The per-rank verifier checks its output like the partitioner's.
   }];
+  let options = [
+    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"256 * 1024",
+           "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">
+  ];
 }
 
 #endif // MESHC_PASSES_TD

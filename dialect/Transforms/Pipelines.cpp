@@ -59,13 +59,28 @@ struct MeshLayoutOptions : PassPipelineOptions<MeshLayoutOptions> {
                                             "module's; '' = all replicated; meshc --layout)")};
 };
 
+/// meshc-partition-pipeline's options: the mesh and layout, and meshc-optimize-communication's.
+struct PartitionOptions : PassPipelineOptions<PartitionOptions> {
+  Option<std::string> mesh{*this, "mesh",
+                           llvm::cl::desc("Processor mesh, e.g. b=2,m=2 (replaces the module's; "
+                                          "meshc --mesh)")};
+  Option<std::string> layout{*this, "layout",
+                             llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the "
+                                            "module's; '' = all replicated; meshc --layout)")};
+  Option<int64_t> bucketBytes{
+      *this, "bucket-bytes",
+      llvm::cl::desc("Most bytes of one bucket of all_reduces (0: no bucketing; meshc "
+                     "--bucket-bytes)"),
+      llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
+};
+
 /// An option value as the spec it spells: MLIR's option parser keeps the quotes of an empty
 /// quoted value (`layout=""`), which means the empty layout.
 std::string unquote(const std::string &value) {
   return value == "\"\"" || value == "''" ? std::string() : value;
 }
 
-MeshLayoutOverride toOverride(const MeshLayoutOptions &options) {
+template <typename Options> MeshLayoutOverride toOverride(const Options &options) {
   MeshLayoutOverride override;
   if (options.mesh.hasValue())
     override.mesh = unquote(options.mesh);
@@ -84,12 +99,13 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override) 
   pm.addPass(createDecompose());
 }
 
-void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override) {
+void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
+                            const OptimizeCommunicationOptions &communication) {
   buildGlobalPipeline(pm, override);
   pm.addPass(createCheckLayout());
   buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
-  pm.addPass(createOptimizeCommunication());
+  pm.addPass(createOptimizeCommunication(communication));
 }
 
 void buildPartitionPasses(OpPassManager &pm) {
@@ -107,12 +123,14 @@ void registerAllPassesAndPipelines() {
       [](OpPassManager &pm, const MeshLayoutOptions &options) {
         buildGlobalPipeline(pm, toOverride(options));
       });
-  PassPipelineRegistration<MeshLayoutOptions>(
+  PassPipelineRegistration<PartitionOptions>(
       "meshc-partition-pipeline",
       "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
-      "layout and partition (meshc --emit=partitioned)",
-      [](OpPassManager &pm, const MeshLayoutOptions &options) {
-        buildPartitionPipeline(pm, toOverride(options));
+      "layout, partition and bucket all_reduces (meshc --emit=partitioned)",
+      [](OpPassManager &pm, const PartitionOptions &options) {
+        OptimizeCommunicationOptions communication;
+        communication.bucketBytes = options.bucketBytes;
+        buildPartitionPipeline(pm, toOverride(options), communication);
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

@@ -93,6 +93,38 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
        rt.i32c(b, loc, elementBytes(out))});
 }
 
+/// An array of `values`' buffer pointers on the stack.
+Value pointerArray(OpBuilder &b, Location loc, LoweringState &state, ValueRange values) {
+  RuntimeABI &rt = state.rt;
+  Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(),
+                                         rt.i64c(b, loc, static_cast<int64_t>(values.size())));
+  for (auto [i, value] : llvm::enumerate(values)) {
+    Value slot = b.create<LLVM::GEPOp>(loc, rt.ptrType(), rt.ptrType(), array,
+                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    b.create<LLVM::StoreOp>(loc, state.pointer(b, loc, value), slot);
+  }
+  return array;
+}
+
+/// A bucket: the runtime packs the operands into its scratch, sums them in one allreduce and
+/// unpacks into the results (which may be the operands' buffers: it reads all before writing).
+void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
+                         AllReduceBucketOp bucket) {
+  RuntimeABI &rt = state.rt;
+  int32_t mask = 0;
+  for (Attribute axis : bucket.getAxes())
+    mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
+  SmallVector<int64_t> counts;
+  for (Value input : bucket.getInputs())
+    counts.push_back(typeOf(input).getNumElements());
+  Value in = pointerArray(b, loc, state, bucket.getInputs());
+  Value out = pointerArray(b, loc, state, bucket.getResults());
+  rt.call<kernel::AllreduceBucket>(b, loc,
+                                   {state.context, rt.i32c(b, loc, mask),
+                                    rt.i64c(b, loc, static_cast<int64_t>(counts.size())), in, out,
+                                    rt.i64Array(b, loc, counts)});
+}
+
 } // namespace
 
 LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
@@ -123,6 +155,7 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
                                     state.pointer(b, loc, reduce.getResult()),
                                     rt.i64c(b, loc, type.getNumElements())});
       })
+      .Case([&](AllReduceBucketOp bucket) { emitAllReduceBucket(b, loc, state, bucket); })
       .Case([&](AllGatherOp gather) {
         emitDimCollective<kernel::Allgather>(b, loc, state, gather.getInput(), gather.getResult(),
                                              gather.getDim(), gather.getAxis(),

@@ -7,6 +7,9 @@
 // outer == 1 the tensor already is the rank-ordered block list and no copy is made. On a device
 // the same rearrangements are device-to-device 2-D copies and the scratch is device memory.
 //
+// A bucket of all_reduces (meshrt_all_reduce_bucket) is packed into the same scratch, summed in
+// one allreduce and unpacked: one collective for --stats and the watchdog.
+//
 // A collective that communicates marks this rank as waiting (a WaitScope) for the collective
 // watchdog (watchdog.h), with the source site generated code named just before the call.
 #include "abi_call.h"
@@ -83,6 +86,58 @@ void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf
     WaitScope wait(CollectiveKind::AllReduce, axes_mask, count * 4, site);
     ctx->check(comm->allreduceSum(buf, count));
   }
+}
+
+void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_t n,
+                              const float *const *in, float *const *out, const int64_t *counts) {
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::AllreduceBucket, {{"axes_mask", axes_mask}, {"n", n}});
+  if (!call.require(n == 0 || (in && out && counts), "in, out or counts is null"))
+    return;
+  // The packed buffer's element count: each count >= 0 and their sum's bytes fit int64.
+  int64_t total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!call.require(counts[i] >= 0, "counts[%lld] is negative", static_cast<long long>(i)) ||
+        !call.require(!__builtin_add_overflow(total, counts[i], &total),
+                      "the counts' sum overflows int64") ||
+        !call.require(counts[i] == 0 || (in[i] && out[i]), "in[%lld] or out[%lld] is null",
+                      static_cast<long long>(i), static_cast<long long>(i)))
+      return;
+  }
+  if (!call.fits({total}, 4))
+    return;
+  Context *ctx = call.ctx();
+  recordCollective(CollectiveKind::AllReduce, axes_mask, total * 4);
+  if (total == 0)
+    return;
+  Communicator *comm = axes_mask == 0 ? nullptr : ctx->comm(axes_mask);
+  if (!call.require(axes_mask == 0 || comm != nullptr,
+                    "no group of mesh axes has mask %d (the mesh has %d axes)", axes_mask,
+                    ctx->numAxes()))
+    return;
+  auto bytesOf = [&](int64_t i) { return counts[i] * 4; };
+  if (!comm || comm->size() == 1) { // a sum over one rank: each result is its operand
+    for (int64_t i = 0; i < n; ++i)
+      if (in[i] != out[i] && !copyRows(ctx, out[i], bytesOf(i), in[i], bytesOf(i), 1, bytesOf(i)))
+        return;
+    return;
+  }
+  char *packed = static_cast<char *>(ctx->scratch(static_cast<size_t>(total * 4)));
+  if (!packed)
+    return;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < n; offset += bytesOf(i), ++i)
+    if (!copyRows(ctx, packed + offset, bytesOf(i), in[i], bytesOf(i), 1, bytesOf(i)))
+      return;
+  {
+    WaitScope wait(CollectiveKind::AllReduce, axes_mask, total * 4, site);
+    if (!ctx->check(comm->allreduceSum(reinterpret_cast<float *>(packed), total)))
+      return;
+  }
+  offset = 0;
+  for (int64_t i = 0; i < n; offset += bytesOf(i), ++i)
+    if (!copyRows(ctx, out[i], bytesOf(i), packed + offset, bytesOf(i), 1, bytesOf(i)))
+      return;
 }
 
 void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, void *out,

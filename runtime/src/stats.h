@@ -5,10 +5,11 @@
 // performed exactly the same list. Rank 0 prints that list in the format of `meshc --explain`'s
 // collective lines, so the two can be compared line by line:
 //   stats: collective N: KIND axes=A[,B] bytes=BYTES
-// bytes is the size of this rank's input buffer to the collective (an all_reduce's buffer, an
-// all_gather's local block, a reduce_scatter's or all_slice's whole input, an all_to_all's
-// blocks for all peers). Calls are recorded even where the group has one rank or nothing is to
-// be sent: they mirror the collectives of the compiled program. Single-threaded, like the step.
+// bytes is the size of this rank's input buffer to the collective (an all_reduce's buffer or a
+// bucket's packed buffer, an all_gather's local block, a reduce_scatter's or all_slice's whole
+// input, an all_to_all's blocks for all peers). Calls are recorded even where the group has one
+// rank or nothing is to be sent: they mirror the collectives of the compiled program.
+// Single-threaded, like the step.
 #ifndef MESHRT_SRC_STATS_H
 #define MESHRT_SRC_STATS_H
 

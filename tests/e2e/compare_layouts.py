@@ -48,7 +48,8 @@ def case_name(mesh, layout):
 
 
 def check_collectives(args, program, mesh, layout, expected):
-    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--emit=partitioned"]
+    cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout,
+           "--emit=partitioned"] + args.meshc_arg
     out = run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc").stdout
     missing = [op for op in expected if not re.search(r"\bmeshc\.%s\b" % re.escape(op), out)]
     if missing:

@@ -49,7 +49,7 @@ def parse(text, pattern, what):
 def check_case(args, program, index, mesh, layout, expected_ops):
     exe = os.path.join(args.workdir, "case%d" % index)
     cmd = [args.meshc, program, "--mesh", mesh, "--layout", layout, "--explain", "--emit=exe",
-           "-o", exe]
+           "-o", exe] + args.meshc_arg
     out = run_checked(cmd, COMPILE_TIMEOUT_S, what="meshc").stdout
     explained = parse(out, EXPLAIN_LINE, shlex.join(cmd))
     if not out.startswith("meshc --explain:"):
@@ -61,7 +61,10 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     if int(scratch.group(1)) < 0:
         raise Failure("%s: --explain counts more buffers than the lowering allocates:\n%s" %
                       (case_name(mesh, layout), out))
-    missing = [op for op in expected_ops if op not in {kind for kind, _, _ in explained}]
+    kinds = {kind for kind, _, _ in explained}
+    if re.search(r"^  collective \d+: all_reduce .*\[bucket of \d+ tensors", out, re.M):
+        kinds.add("all_reduce_bucket")  # a bucket is one all_reduce line that says so
+    missing = [op for op in expected_ops if op not in kinds]
     if missing:
         raise Failure("%s: --explain lists no %s (the case no longer covers its path)" %
                       (case_name(mesh, layout), ", ".join(missing)))
@@ -101,6 +104,8 @@ def main():
     p.add_argument("--mpirun", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--program")
+    p.add_argument("--meshc-arg", action="append", default=[],
+                   help="one more flag for meshc (repeatable), e.g. --meshc-arg=--bucket-bytes=64")
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("cases", nargs="*")
     args = p.parse_args(argv)

@@ -84,6 +84,47 @@ TEST_F(DeviceCollectives, AllreduceEveryMask) {
   });
 }
 
+// A bucket packs device tensors into the device scratch, sums it on the path's communicator
+// and unpacks: separate results (the operands unchanged) and in place, one member empty.
+TEST_F(DeviceCollectives, AllreduceBucketEveryMask) {
+  forEachMeshAndPath([](meshrt_context_t ctx, const std::vector<int64_t> &sizes) {
+    const std::vector<int64_t> counts = {37, 0, 65536 + 17, 5};
+    const int64_t n = static_cast<int64_t>(counts.size());
+    auto value = [](int64_t t, int64_t rank, int64_t i) {
+      return static_cast<float>((i % 13 + t) * (rank + 1));
+    };
+    for (int mask = 0; mask < (1 << sizes.size()); ++mask)
+      for (bool inPlace : {false, true}) {
+        SCOPED_TRACE("mask " + std::to_string(mask) + (inPlace ? " in place" : ""));
+        std::vector<const float *> in(n);
+        std::vector<float *> out(n);
+        for (int64_t t = 0; t < n; ++t) {
+          std::vector<float> host(counts[t] + 1); // never a zero-byte allocation
+          for (int64_t i = 0; i < counts[t]; ++i)
+            host[i] = value(t, worldRank(), i);
+          in[t] = static_cast<const float *>(put(ctx, host));
+          out[t] = inPlace ? const_cast<float *>(in[t])
+                           : static_cast<float *>(put(ctx, std::vector<float>(counts[t] + 1)));
+        }
+        meshrt_all_reduce_bucket(ctx, mask, n, in.data(), out.data(), counts.data());
+        std::vector<int64_t> group = groupOf(sizes, worldRank(), mask);
+        int64_t bad = 0;
+        for (int64_t t = 0; t < n; ++t) {
+          std::vector<float> got = get<float>(ctx, out[t], counts[t]);
+          std::vector<float> kept = get<float>(ctx, in[t], counts[t]);
+          for (int64_t i = 0; i < counts[t]; ++i) {
+            float expect = 0;
+            for (int64_t r : group)
+              expect += value(t, r, i);
+            bad += got[i] != expect;
+            bad += !inPlace && kept[i] != value(t, worldRank(), i);
+          }
+        }
+        EXPECT_EQ(bad, 0) << "elements differ from the sums (or an operand changed)";
+      }
+  });
+}
+
 TEST_F(DeviceCollectives, AllgatherMiddleDim) {
   forEachMeshAndPath([](meshrt_context_t ctx, const std::vector<int64_t> &sizes) {
     auto value = [](int64_t rank, int64_t o, int64_t l, int64_t i) {

@@ -160,6 +160,27 @@ std::vector<Case> cases() {
        [](C c) { meshrt_allreduce_sum(c, 1, nullptr, -1); }},
       {"allreduce bytes", "meshrt_allreduce_sum", "overflow int64",
        [](C c) { meshrt_allreduce_sum(c, 1, nullptr, k2to62); }},
+      {"all_reduce_bucket negative", "meshrt_all_reduce_bucket", "counts[1] is negative",
+       [](C c) {
+         static float a[2];
+         static float *const bufs[2] = {a, a};
+         static const int64_t counts[2] = {2, -1};
+         meshrt_all_reduce_bucket(c, 1, 2, bufs, bufs, counts);
+       }},
+      {"all_reduce_bucket sum", "meshrt_all_reduce_bucket", "sum overflows int64",
+       [](C c) {
+         static float a[1];
+         static float *const bufs[2] = {a, a};
+         static const int64_t counts[2] = {INT64_MAX, 2};
+         meshrt_all_reduce_bucket(c, 1, 2, bufs, bufs, counts);
+       }},
+      {"all_reduce_bucket bytes", "meshrt_all_reduce_bucket", "overflow int64",
+       [](C c) {
+         static float a[1];
+         static float *const bufs[1] = {a};
+         static const int64_t counts[1] = {k2to62};
+         meshrt_all_reduce_bucket(c, 1, 1, bufs, bufs, counts);
+       }},
       {"allgather overflow", "meshrt_allgather", "overflow int64",
        [](C c) { meshrt_allgather(c, 0, nullptr, nullptr, k2to32, k2to32, 1, 4); }},
       {"reduce_scatter negative", "meshrt_reduce_scatter", "local is negative",

@@ -115,6 +115,13 @@ const std::vector<Entry> &entries() {
       {"copy_from_host",
        [](meshrt_context_t c, int64_t) { meshrt_copy_from_host(c, g.b, host, 16); }},
       {"allreduce", [](meshrt_context_t c, int64_t) { meshrt_allreduce_sum(c, 1, g.c, 4); }},
+      {"allreduce_bucket",
+       [](meshrt_context_t c, int64_t) {
+         static const int64_t counts[] = {4, 4};
+         const float *in[] = {g.a, g.b};
+         float *out[] = {g.c, g.d};
+         meshrt_all_reduce_bucket(c, 1, 2, in, out, counts);
+       }},
       {"allgather",
        [](meshrt_context_t c, int64_t) { meshrt_allgather(c, 0, g.a, g.c, 1, 4, 1, 4); }},
       {"reduce_scatter",

@@ -281,8 +281,12 @@ int compile(const Options &options) {
   pm.enableTiming(timing);
   if (options.emit == Emit::Global)
     buildGlobalPipeline(pm, override);
-  else
-    buildPartitionPipeline(pm, override);
+  else {
+    OptimizeCommunicationOptions communication;
+    if (options.bucketBytes)
+      communication.bucketBytes = *options.bucketBytes;
+    buildPartitionPipeline(pm, override, communication);
+  }
   if (failed(pm.run(*module)))
     return 1;
   if (options.explain)

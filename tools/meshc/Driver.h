@@ -23,6 +23,8 @@ struct Options {
   Emit emit = Emit::Executable;
   bool emitGiven = false;
   bool explain = false;
+  /// --bucket-bytes: meshc-optimize-communication's bucket-bytes (nullopt: its default).
+  std::optional<int64_t> bucketBytes;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
   std::optional<int64_t> maxOpsPerFunction;
   /// The meshc executable (argv[0]), where the runtime library is looked up from.

@@ -42,6 +42,11 @@ cl::opt<bool> explain("explain",
                                "collective with its source line) and stop; with --emit or -o, "
                                "also produce that output into a file"),
                       cl::cat(category));
+cl::opt<int64_t> bucketBytes(
+    "bucket-bytes",
+    cl::desc("Fuse consecutive all_reduces over the same mesh axes into buckets of at most this "
+             "many bytes, each one collective (default 262144 = 256 KiB; 0 = no buckets)"),
+    cl::value_desc("n"), cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
     cl::desc("Cut lowered functions longer than this many operations into parts (default "
@@ -95,6 +100,14 @@ int main(int argc, char **argv) {
   options.emitGiven = emit.getNumOccurrences() > 0;
   options.explain = explain;
   options.argv0 = argv[0];
+  if (bucketBytes.getNumOccurrences()) {
+    if (bucketBytes < 0) {
+      llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
+                   << bucketBytes << "\n";
+      return 1;
+    }
+    options.bucketBytes = bucketBytes;
+  }
   if (maxOpsPerFunction.getNumOccurrences()) {
     if (maxOpsPerFunction < 1) {
       llvm::errs() << "meshc: error: --max-ops-per-function must be at least 1, not "

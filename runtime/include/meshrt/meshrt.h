@@ -311,6 +311,12 @@ void meshrt_collective_site(meshrt_context_t ctx, int32_t index, const char *loc
 
 /* In-place sum over the ranks that differ only in the axes of axes_mask. */
 void meshrt_allreduce_sum(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
+/* A bucket of n all_reduces as ONE collective: in[i] (counts[i] floats) summed over the ranks
+ * that differ only in the axes of axes_mask lands in out[i]. The tensors are packed into the
+ * context's reusable scratch (host or device memory), reduced in one allreduce and unpacked;
+ * out[i] may be in[i]. --stats records one all_reduce of the total bytes. */
+void meshrt_all_reduce_bucket(meshrt_context_t ctx, int32_t axes_mask, int64_t n,
+                              const float *const *in, float *const *out, const int64_t *counts);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is
  * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..].
  */

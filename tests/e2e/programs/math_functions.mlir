@@ -2,7 +2,8 @@
 // sigmoid/tanh, a softplus-like log(exp(t) + s), sqrt and a division by it and by a broadcast
 // parameter, a leaky relu, and a clamp by maximum/minimum against a broadcast parameter and
 // another activation. Elementwise ops run on each rank's slice in every layout; a split d_in
-// leaves a partial sum that is completed before sigmoid (not linear).
+// leaves a partial sum that is completed before sigmoid (not linear); on m=2 alone those sums
+// are consecutive and form one all_reduce bucket (meshc-optimize-communication).
 // CASE: b=1
 // CASE: b=2 batch:b
 // CASE: m=2 hidden:m
@@ -10,7 +11,7 @@
 // CASE: b=2,m=1 batch:b,hidden:m
 // CASE: b=2,m=2 batch:b,hidden:m
 // CASE: b=2,m=2 hidden:b,batch:m
-// CASE: m=2 d_in:m => all_reduce
+// CASE: m=2 d_in:m => all_reduce_bucket
 // CASE: b=2,m=2 batch:b,d_in:m => all_reduce
 module {
   func.func @math_functions() {

@@ -1,5 +1,5 @@
-// RUN: meshc %s --emit=partitioned | FileCheck %s --check-prefix=STORED
-// RUN: meshc %s --emit=partitioned --mesh m=2 --layout hidden:m | FileCheck %s --check-prefix=FLAGS
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 | FileCheck %s --check-prefix=STORED
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh m=2 --layout hidden:m | FileCheck %s --check-prefix=FLAGS
 // RUN: meshc %s --emit=global | FileCheck %s --check-prefix=GLOBAL
 
 // The mesh and layout stored in the module are used unless flags override them.

@@ -1,4 +1,5 @@
 // RUN: meshc %s --explain | FileCheck %s
+// RUN: meshc %s --explain --bucket-bytes 0 | FileCheck %s --check-prefix=UNBUCKETED
 // RUN: meshc %s --explain --mesh m=2 --layout classes:m | FileCheck %s --check-prefix=CLASSES
 // RUN: meshc %s --explain --emit=partitioned -o %t.mlir | FileCheck %s --check-prefix=BOTH
 // RUN: FileCheck %s --input-file=%t.mlir --check-prefix=BOTH-FILE
@@ -58,14 +59,23 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // hidden is split on m: the second einsum's logits [batch=4, classes=4] are a partial sum (64 B).
 // The loss sum over the split batch (a scalar, 4 B), then the gradients of v [3, 4] (48 B) and
 // w [4, 3] (48 B) are summed over b, in backward order.
+// The two gradients' sums form one bucket (meshc-optimize-communication), one collective of
+// their 96 bytes at the first member's line; with --bucket-bytes 0 (UNBUCKETED) each is its own.
 // CHECK: collective 0: all_reduce axes=m bytes=64 at tiny.cpp:16:3
 // CHECK-NEXT: collective 1: all_reduce axes=b bytes=4 at tiny.cpp:18:3
-// CHECK-NEXT: collective 2: all_reduce axes=b bytes=48 at tiny.cpp:16:3
-// CHECK-NEXT: collective 3: all_reduce axes=b bytes=48 at tiny.cpp:14:3
-// CHECK-NOT: collective 4:
+// CHECK-NEXT: collective 2: all_reduce axes=b bytes=96 at tiny.cpp:16:3  [bucket of 2 tensors, 2 ranks, ~96 bytes sent]
+// CHECK-NOT: collective 3:
 // CHECK: all_reduce axes=m 1 calls 64 bytes
-// CHECK: all_reduce axes=b 3 calls 100 bytes
-// CHECK: all 4 calls 164 bytes
+// CHECK: all_reduce axes=b 2 calls 100 bytes
+// CHECK: all 3 calls 164 bytes
+// UNBUCKETED: collective 0: all_reduce axes=m bytes=64 at tiny.cpp:16:3
+// UNBUCKETED-NEXT: collective 1: all_reduce axes=b bytes=4 at tiny.cpp:18:3
+// UNBUCKETED-NEXT: collective 2: all_reduce axes=b bytes=48 at tiny.cpp:16:3
+// UNBUCKETED-NEXT: collective 3: all_reduce axes=b bytes=48 at tiny.cpp:14:3
+// UNBUCKETED-NOT: collective 4:
+// UNBUCKETED: all_reduce axes=m 1 calls 64 bytes
+// UNBUCKETED: all_reduce axes=b 3 calls 100 bytes
+// UNBUCKETED: all 4 calls 164 bytes
 
 // classes split on m=2: w [4, 6] 96 B + v [6, 2] 48 B; x [8, 4] 128 B + y [8] 32 B.
 // softmax_xent needs classes whole: the logits [8, 2] (64 B) are gathered (each rank sends its
@@ -79,9 +89,10 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 // CLASSES-NOT: collective 3:
 
 // With -o, --explain and --emit produce both.
-// BOTH: collective 3: all_reduce axes=b bytes=48
+// BOTH: collective 2: all_reduce axes=b bytes=96
 // BOTH-FILE: meshc.per_rank
 // BOTH-FILE: meshc.all_reduce
+// BOTH-FILE: meshc.all_reduce_bucket
 
 // GLOBAL: meshc: error: --explain reports on the partitioned program; it cannot be combined with --emit=global
 // STDOUT: meshc: error: --explain prints to stdout; give -o FILE for the --emit output

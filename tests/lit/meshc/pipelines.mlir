@@ -74,3 +74,17 @@
 // TIMING-DAG: SplitFunctions
 // TIMING-DAG: translate to LLVM IR and generate code
 // TIMING: Total
+// meshc --bucket-bytes is the partition pipeline's bucket-bytes (64: the 2x2 MLP's small
+// gradients over b bucketed apart from its larger ones; 0: no bucket at all).
+// RUN: meshc %t.mlir --bucket-bytes 64 --emit=partitioned -o %t.bucket-driver.mlir
+// RUN: meshc-opt %t.mlir --pass-pipeline='builtin.module(meshc-partition-pipeline{bucket-bytes=64})' -o %t.bucket-opt.mlir
+// RUN: diff %t.bucket-driver.mlir %t.bucket-opt.mlir
+// RUN: FileCheck %s --check-prefix=BUCKET < %t.bucket-opt.mlir
+// BUCKET: meshc.all_reduce_bucket {{.*}}axes = ["b"]
+// RUN: meshc %t.mlir --bucket-bytes 0 --emit=partitioned -o %t.nobucket-driver.mlir
+// RUN: meshc-opt %t.mlir --pass-pipeline='builtin.module(meshc-partition-pipeline{bucket-bytes=0})' -o %t.nobucket-opt.mlir
+// RUN: diff %t.nobucket-driver.mlir %t.nobucket-opt.mlir
+// RUN: FileCheck %s --check-prefix=NOBUCKET < %t.nobucket-opt.mlir
+// NOBUCKET-NOT: meshc.all_reduce_bucket
+// RUN: not meshc %t.mlir --bucket-bytes -1 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// NEGATIVE: meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not -1

@@ -1,7 +1,8 @@
 // RUN: meshc-opt --meshc-partition-pipeline --split-input-file %s | FileCheck %s
 
 // What meshc runs, from the global program the DSL writes: autodiff, decompose (the mean
-// becomes a sum and a scale by 1/8, the global batch), the layout check and partitioning.
+// becomes a sum and a scale by 1/8, the global batch), the layout check, partitioning and the
+// all_reduce buckets (the three gradients' sums over b become one collective).
 module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.layout<"batch:b,hidden:m">} {
   // CHECK-LABEL: func.func @mlp() attributes {meshc.per_rank = #meshc.mesh<"b=2,m=2">}
   // CHECK-NOT: meshc.reduce_mean
@@ -13,8 +14,8 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
   // CHECK-NEXT: %[[SP:.+]] = meshc.scale %[[S]] {factor = 1.250000e-01 : f64{{.*}}}
   // CHECK-NEXT: %[[LOSS:.+]] = meshc.all_reduce %[[SP]] {axes = ["b"]{{.*}}} : !meshc.tensor<f32>
   // CHECK: %[[GWP:.+]] = meshc.einsum {{.*}} -> !meshc.tensor<d_in=4, hidden=3, f32>
-  // CHECK-NEXT: %[[GW:.+]] = meshc.all_reduce %[[GWP]] {axes = ["b"]{{.*}}}
-  // CHECK: meshc.sgd_update %[[W]], %[[GW]]
+  // CHECK-NEXT: %[[G:.+]]:3 = meshc.all_reduce_bucket %{{.+}}, %{{.+}}, %[[GWP]] {axes = ["b"]{{.*}}}
+  // CHECK: meshc.sgd_update %[[W]], %[[G]]#2
   // CHECK: meshc.output "loss", %[[LOSS]]
   func.func @mlp() {
     %x = meshc.input "x" features {classes = 4} : !meshc.tensor<batch=8, d_in=4, f32>
