@@ -33,8 +33,9 @@ template <typename OpT> OpT onlyUser(Value v) {
 
 bool has(NamedTensorType t, StringAttr name) { return t.hasDim(name.getValue()); }
 
-/// Fuses the chain that starts at `scores` (an einsum of two tensors), if it is one.
-void tryFuse(EinsumOp scores) {
+/// Fuses the chain that starts at `scores` (an einsum of two tensors), if it is one; adds the
+/// second einsum, which it erases, to `erased`.
+void tryFuse(EinsumOp scores, llvm::DenseSet<Operation *> &erased) {
   if (scores.getInputs().size() != 2)
     return;
   Value tail = scores.getResult();
@@ -101,6 +102,7 @@ void tryFuse(EinsumOp scores) {
     return;
   }
   weighted.getResult().replaceAllUsesWith(fused.getOut());
+  erased.insert(weighted);
   weighted.erase();
   if (dropout)
     dropout.erase();
@@ -114,8 +116,10 @@ struct FuseAttentionPass : meshc::impl::FuseAttentionBase<FuseAttentionPass> {
   void runOnOperation() override {
     llvm::SmallVector<EinsumOp> einsums;
     getOperation().walk([&](EinsumOp op) { einsums.push_back(op); });
+    llvm::DenseSet<Operation *> erased;
     for (EinsumOp op : einsums)
-      tryFuse(op);
+      if (!erased.count(op))
+        tryFuse(op, erased);
   }
 };
 
