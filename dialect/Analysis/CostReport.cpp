@@ -1,10 +1,9 @@
 // The per-rank cost report behind `meshc --explain` (see CostReport.h).
 //
-// Memory is the lowering's own buffer plan (BufferPlan.h): one buffer per tensor value, kept for
-// the whole run, except where an op writes into its operand's buffer, plus optimizer state.
-// Nothing is freed when a value dies, so the sum of the buffers is the peak. Not counted: the
-// transposed copies some einsums make (the lowering's per-use-site scratch) and the runtime's
-// reusable collective scratch.
+// Memory is the lowering's own buffer plan (BufferPlan.h): the persistent buffers by what they
+// hold, and the arena every other tensor shares by liveness, beside the liveness lower bound.
+// The transposed copies some einsums make (the lowering's per-op scratch) come from the lowered
+// program (CostReport::allocatedBytes); the runtime's reusable collective scratch is not counted.
 #include "dialect/Analysis/CostReport.h"
 
 #include "dialect/Analysis/BufferPlan.h"
@@ -307,15 +306,20 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     }
   };
 
-  // The lowering's buffer plan (see the file comment), each buffer filed by what it holds.
+  // The lowering's buffer plan (see the file comment), each persistent buffer filed by what it
+  // holds.
   BufferPlan plan = planBuffers(func);
-  enum class Holds { Parameter, State, Input, Gradient, OptimizerState, Other };
-  std::vector<Holds> holds(plan.buffers.size(), Holds::Other);
+  enum class Holds { Parameter, State, Input, OptimizerState, Output, Arena };
+  std::vector<Holds> holds(plan.buffers.size(), Holds::Arena);
   for (auto [index, buffer] : llvm::enumerate(plan.buffers))
-    if (auto param = dyn_cast<ParamOp>(buffer.op))
+    if (!buffer.persistent)
+      continue;
+    else if (auto param = dyn_cast<ParamOp>(buffer.op))
       holds[index] = param.getState() ? Holds::State : Holds::Parameter;
     else if (isa<InputOp>(buffer.op))
       holds[index] = Holds::Input;
+    else
+      holds[index] = Holds::Output;
   for (const auto &[update, state] : plan.optimizerState)
     for (unsigned index : state)
       holds[index] = Holds::OptimizerState;
@@ -333,8 +337,6 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
         continue;
       if (llvm::find(optimizers, update.getOptimizer()) == optimizers.end())
         optimizers.push_back(update.getOptimizer());
-      if (auto it = plan.bufferOf.find(update.getGrad()); it != plan.bufferOf.end())
-        holds[it->second] = Holds::Gradient;
       continue; // an update is ~1 FLOP per element too, counted below
     }
     if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh)) {
@@ -360,20 +362,25 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     case Holds::Input:
       add(report.inputBytes, buffer.bytes, buffer.op, "input bytes");
       break;
-    case Holds::Gradient:
-      add(report.gradientBytes, buffer.bytes, buffer.op, "gradient bytes");
-      break;
     case Holds::OptimizerState:
       add(report.optimizerBytes, buffer.bytes, buffer.op, "optimizer state bytes");
       break;
-    case Holds::Other:
-      add(report.activationBytes, buffer.bytes, buffer.op, "activation bytes");
+    case Holds::Output:
+      add(report.outputBytes, buffer.bytes, buffer.op, "output bytes");
+      break;
+    case Holds::Arena:
       break;
     }
   }
+  // The plan's sums saturate where they would overflow.
+  if (plan.arenaBytes == kMaxInt64 || plan.unsharedBytes == kMaxInt64)
+    add(report.activationBytes, std::nullopt, func, "activation bytes");
+  report.activationBytes = plan.arenaBytes;
+  report.liveBoundBytes = plan.liveBytesBound;
+  report.unsharedBytes = plan.unsharedBytes;
   int64_t bufferBytes = 0;
-  for (int64_t part : {report.parameterBytes, report.stateBytes, report.gradientBytes,
-                       report.optimizerBytes, report.inputBytes, report.activationBytes})
+  for (int64_t part : {report.parameterBytes, report.stateBytes, report.optimizerBytes,
+                       report.inputBytes, report.outputBytes, report.activationBytes})
     add(bufferBytes, part, func, "bytes of all buffers");
   for (Optimizer optimizer : optimizers)
     report.optimizers +=
@@ -420,14 +427,23 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   if (r.numStates)
     line("state", r.stateBytes,
          (llvm::Twine(r.numStates) + " tensors not trained (batch norm running statistics)").str());
-  line("gradients", r.gradientBytes, "summed gradients the updates read");
   std::string optimizerNote = r.optimizers.empty() ? std::string("no parameter updates")
                                                    : "optimizer " + r.optimizers +
                                                          " (adam 2x, momentum 1x, sgd 0x "
                                                          "the parameter)";
   line("optimizer state", r.optimizerBytes, optimizerNote);
   line("inputs", r.inputBytes, "the step's data batch");
-  line("activations (peak)", r.activationBytes, "every other tensor buffer of the step");
+  if (r.outputBytes)
+    line("metrics/outputs", r.outputBytes, "what the runtime reads after a pass");
+  line("activations (peak)", r.activationBytes,
+       "gradients and every other tensor, in one arena reused by liveness");
+  std::string ratio =
+      r.liveBoundBytes > 0
+          ? llvm::formatv("{0:F2}", (double)r.activationBytes / (double)r.liveBoundBytes).str()
+          : std::string("-");
+  line("liveness bound", r.liveBoundBytes,
+       "the most bytes live at once; activations (peak) / bound = " + ratio);
+  line("without reuse", r.unsharedBytes, "one buffer per tensor value (not allocated)");
   if (r.allocatedBytes >= 0) {
     line("scratch", r.allocatedBytes - r.bufferBytes(),
          "einsum and conv/pool transpose copies, all_to_all blocks");
@@ -435,8 +451,9 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   } else {
     line("total", r.totalBytes(), "without scratch (the lowering did not run)");
   }
-  os << "  (the lowering keeps one buffer per tensor value for the whole run, so the sum is\n"
-        "  the peak; an all_reduce or scale of a value used once shares its buffer; the\n"
+  os << "  (parameters, optimizer state, inputs, metrics and outputs keep a buffer each; every\n"
+        "  other value lives from its op to its last use at an offset in the arena, and an\n"
+        "  elementwise op or all_reduce whose operand dies there writes in place; the\n"
         "  runtime's reusable collective scratch is not counted)\n\n";
 
   os << "compute per rank and step:\n";

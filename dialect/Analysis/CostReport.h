@@ -37,11 +37,13 @@ struct CostReport {
   // Memory per rank, in bytes (4 per f32/i32 element), by what the buffer holds.
   int64_t parameterBytes = 0, numParameters = 0;
   int64_t stateBytes = 0, numStates = 0; // meshc.param with `state` (batch norm running stats)
-  int64_t gradientBytes = 0;             // the fully summed gradients the optimizer updates read
-  int64_t optimizerBytes = 0;  // adam: m and v per parameter; momentum: the velocity; sgd: none
-  std::string optimizers;      // the updates' optimizers, e.g. "sgd" or "adam"
-  int64_t inputBytes = 0;      // the step's data batch (meshc.input)
-  int64_t activationBytes = 0; // every other tensor buffer (see .cpp)
+  int64_t optimizerBytes = 0; // adam: m and v per parameter; momentum: the velocity; sgd: none
+  std::string optimizers;     // the updates' optimizers, e.g. "sgd" or "adam"
+  int64_t inputBytes = 0;     // the step's data batch (meshc.input)
+  int64_t outputBytes = 0;    // metrics and outputs (read by the runtime after a pass)
+  // Every other tensor (gradients included) shares one arena by liveness (BufferPlan.h): its
+  // size, the liveness lower bound of any such plan, and the sum with one buffer per value.
+  int64_t activationBytes = 0, liveBoundBytes = 0, unsharedBytes = 0;
   // What the executable allocates in all (meshrt_alloc in meshc_init, read off the lowered
   // program by the driver), or -1 if unknown. The rest beyond the buffers above is scratch.
   int64_t allocatedBytes = -1;
@@ -54,7 +56,7 @@ struct CostReport {
   std::vector<CollectiveCost> otherCollectives;
 
   int64_t bufferBytes() const {
-    return parameterBytes + stateBytes + gradientBytes + optimizerBytes + inputBytes +
+    return parameterBytes + stateBytes + optimizerBytes + inputBytes + outputBytes +
            activationBytes;
   }
   int64_t totalBytes() const { return allocatedBytes >= 0 ? allocatedBytes : bufferBytes(); }

@@ -30,7 +30,8 @@ namespace {
 void allocatePlannedBuffers(func::FuncOp func, LoweringState &state) {
   BufferPlan plan = planBuffers(func);
   for (const BufferPlan::Buffer &buffer : plan.buffers)
-    state.newBuffer(buffer.bytes);
+    state.newBuffer(buffer.bytes, buffer.persistent ? -1 : buffer.offset);
+  state.arenaBytes = plan.arenaBytes;
   state.bufferOf = std::move(plan.bufferOf);
   state.optimizerState = std::move(plan.optimizerState);
 }
@@ -65,6 +66,7 @@ constexpr Family kFamilies[] = {
 };
 
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {
+  state.beginOp();
   for (const Family &family : kFamilies)
     if (family.contains(op))
       return family.lower(op, b, state);
@@ -117,7 +119,6 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
       state.step = entry->getArgument(1);
       state.loss = Value();
       state.forwardOnly = forwardOnly;
-      state.beginPass();
       for (Operation &op : body)
         if (ops.contains(&op) && failed(lowerOp(&op, pb, state)))
           return nullptr;
@@ -132,15 +133,25 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
     if (!stepFn || !evalFn || (plan.hasOutputs && !predictFn))
       return signalPassFailure();
 
-    // meshc_init(ctx): every buffer, then every parameter's slice, then the registrations.
+    // meshc_init(ctx): the arena and every buffer (its own allocation or its place in the
+    // arena), then every parameter's slice, then the registrations.
     b.setInsertionPointToEnd(module.getBody());
     auto initFn = b.create<LLVM::LLVMFuncOp>(
         loc, "meshc_init", LLVM::LLVMFunctionType::get(rt.voidType(), {rt.ptrType()}));
     Block *initBlock = initFn.addEntryBlock(b);
     OpBuilder ib = OpBuilder::atBlockEnd(initBlock);
     state.context = initBlock->getArgument(0);
+    Value arena =
+        state.arenaBytes > 0
+            ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, state.arenaBytes)})
+            : Value();
     for (Buffer &buffer : state.buffers) {
-      Value data = rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)});
+      Value data =
+          buffer.arenaOffset < 0
+              ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)})
+              : ib.create<LLVM::GEPOp>(
+                    loc, rt.ptrType(), ib.getI8Type(), arena,
+                    ArrayRef<LLVM::GEPArg>{rt.i64c(ib, loc, buffer.arenaOffset)});
       ib.create<LLVM::StoreOp>(loc, data, ib.create<LLVM::AddressOfOp>(loc, buffer.global));
     }
     for (ParamOp param : state.params)

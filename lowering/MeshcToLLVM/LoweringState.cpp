@@ -39,12 +39,10 @@ int32_t LoweringState::dimAxis(Operation *op, StringRef dim) const {
   return kReplicated;
 }
 
-/// Room for one element even for an empty tensor, so that every buffer has an address of its own.
-constexpr int64_t kMinBufferBytes = 4;
-
-unsigned LoweringState::newBuffer(int64_t bytes) {
+unsigned LoweringState::newBuffer(int64_t bytes, int64_t arenaOffset) {
   std::string name = "__meshc_buffer_" + std::to_string(buffers.size());
-  buffers.push_back({rt.pointerGlobal(name), std::max<int64_t>(bytes, kMinBufferBytes)});
+  buffers.push_back(
+      {rt.pointerGlobal(name), std::max<int64_t>(bytes, kMinBufferBytes), arenaOffset});
   return buffers.size() - 1;
 }
 

@@ -12,11 +12,12 @@
 
 namespace meshc::lowering {
 
-/// One buffer per tensor value, allocated once by the init function and kept for the whole
-/// run; a value may share its operand's buffer where the op can work in place.
+/// A buffer of the plan (dialect/Analysis/BufferPlan.h) or a scratch buffer: a pointer global
+/// the init function sets, to an allocation of its own or into the arena.
 struct Buffer {
   mlir::LLVM::GlobalOp global;
   int64_t bytes = 0;
+  int64_t arenaOffset = -1; // -1: allocated on its own
 };
 
 struct LoweringState {
@@ -53,14 +54,17 @@ struct LoweringState {
   /// hold it (the per-rank verifier checks that they agree).
   int32_t dimAxis(mlir::Operation *op, llvm::StringRef dim) const;
 
-  /// A new buffer of `bytes` (allocated by the init function); returns its index.
-  unsigned newBuffer(int64_t bytes);
-  /// Pointer to a scratch buffer for a tensor of type `holds`: one per use site within a pass;
-  /// the passes run one at a time, so the n-th scratch of each pass shares one buffer (sized
+  /// A new buffer of `bytes` (allocated by the init function on its own, or at `arenaOffset`
+  /// in the arena); returns its index.
+  unsigned newBuffer(int64_t bytes, int64_t arenaOffset = -1);
+  /// Bytes of the arena the planned buffers with an offset lie in (0: none).
+  int64_t arenaBytes = 0;
+  /// Pointer to a scratch buffer for a tensor of type `holds`, for use within the lowering of
+  /// one op: ops run one at a time, so the n-th scratch of every op shares one buffer (sized
   /// for the largest).
   mlir::Value scratch(mlir::OpBuilder &b, mlir::Location loc, NamedTensorType holds);
-  /// Starts a pass: its scratch use sites count from the first shared buffer again.
-  void beginPass() { scratchUsed = 0; }
+  /// Starts an op: its scratch use sites count from the first shared buffer again.
+  void beginOp() { scratchUsed = 0; }
   /// Loads the data pointer of buffer `index`.
   mlir::Value bufferPointer(mlir::OpBuilder &b, mlir::Location loc, unsigned index);
 

@@ -10,6 +10,7 @@
 #include "options.h"
 #include "profile.h"
 #include "stats.h"
+#include "trace.h"
 #include "train/run.h"
 #include "version.h"
 #include "watchdog.h"
@@ -392,7 +393,10 @@ bool jobMatchesProgram(const Job &job, const Options &opts, uint64_t programHash
 
 // Profiling, statistics, threads per rank and the prefetch thread; returns the threads.
 int configureRun(Options &opts) {
-  gProfileEnabled = opts.profile || envFlag("MESHRT_PROFILE");
+  opts.profile = opts.profile || envFlag("MESHRT_PROFILE");
+  if (const char *file = std::getenv("MESHRT_TRACE"); opts.trace.empty() && file)
+    opts.trace = file;
+  gProfileEnabled = opts.profile || !opts.trace.empty(); // the trace's spans are the scopes'
   // Decided together: the report at the end is collective.
   int statsWanted = opts.stats || envFlag("MESHRT_STATS"), statsAny = 0;
   MPI_Allreduce(&statsWanted, &statsAny, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -406,6 +410,24 @@ int configureRun(Options &opts) {
       (opts.prefetch == "auto" &&
        static_cast<int>(std::thread::hardware_concurrency()) > ranksOnThisNode() * threads);
   return threads;
+}
+
+// --trace: every rank opens its file before step 0 (collective: where one rank cannot, the
+// lowest such rank says why and all return false). Time 0 of the traces is the end of this.
+bool openTraceIfAsked(const Job &job, const Options &opts) {
+  int failed = job.worldSize;
+  Status s;
+  if (!opts.trace.empty()) {
+    s = openTrace(opts.trace, job.rank);
+    if (!s.ok())
+      failed = job.rank;
+  }
+  int lowest = job.worldSize;
+  MPI_Allreduce(&failed, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (lowest == job.rank)
+    std::fprintf(stderr, "error: %s%s\n", job.rank ? strformat("rank %d: ", job.rank).c_str() : "",
+                 s.message.c_str());
+  return lowest == job.worldSize;
 }
 
 // The context on its device, and rank 0's greeting line. Null (rank 0 said why) when the
@@ -458,7 +480,7 @@ void reportRun(const Context &ctx, const Options &opts, const RunResult &run, bo
   std::vector<double> steady(run.stepMs.size() > kWarmup ? run.stepMs.begin() + kWarmup
                                                          : run.stepMs.begin(),
                              run.stepMs.end());
-  if (gProfileEnabled) {
+  if (opts.profile) {
     double total = 0.0;
     for (double ms : steady)
       total += ms;
@@ -472,9 +494,21 @@ void reportRun(const Context &ctx, const Options &opts, const RunResult &run, bo
   std::fflush(stdout);
 }
 
-// Stops what the start-up started, frees the context (its communicators must go before
-// MPI_Finalize) and finalizes MPI if this process started it.
-int shutDown(std::unique_ptr<Context> ctx, int code) {
+// Stops what the start-up started, writes the trace (also after a failed run: it shows how far
+// the run came), frees the context (its communicators must go before MPI_Finalize) and
+// finalizes MPI if this process started it.
+int shutDown(const Job &job, std::unique_ptr<Context> ctx, int code) {
+  std::string path;
+  int64_t events = 0;
+  if (Status s = writeTrace(ctx->mesh(), job.rank, job.name, ctx->deviceName(), &path, &events);
+      !s.ok()) {
+    std::fprintf(stderr, "error: rank %d: %s\n", job.rank, s.message.c_str());
+    code = code ? code : 1;
+  } else if (!path.empty() && job.root()) {
+    std::printf("trace: %d file%s like %s (rank 0: %lld spans)\n", job.worldSize,
+                job.worldSize == 1 ? "" : "s", path.c_str(), static_cast<long long>(events));
+    std::fflush(stdout);
+  }
   gProfileDevice = nullptr;
   stopWatchdog();
   ctx.reset();
@@ -502,6 +536,8 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     return finish(1);
 
   const int threads = configureRun(opts);
+  if (!openTraceIfAsked(job, opts))
+    return finish(1);
   std::unique_ptr<Context> ctx = createContext(job, opts, threads);
   if (!ctx)
     return finish(1);
@@ -515,7 +551,7 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   ProgramInfo program{job.name, job.spec, layout, program_hash, train, eval, predict};
   const RunResult run = runProgram(*ctx, opts, program);
   if (run.exitCode != 0)
-    return shutDown(std::move(ctx), run.exitCode);
+    return shutDown(job, std::move(ctx), run.exitCode);
   // No rank finalizes while another may still abort after a failed step: Open MPI's mpirun
   // sometimes hangs or crashes when MPI_Abort races with other ranks' MPI_Finalize.
   {
@@ -523,5 +559,5 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
     MPI_Barrier(MPI_COMM_WORLD);
   }
   reportRun(*ctx, opts, run, job.root());
-  return shutDown(std::move(ctx), 0);
+  return shutDown(job, std::move(ctx), 0);
 }

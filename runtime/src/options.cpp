@@ -103,7 +103,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
         "--eval-data",      "--eval-every",    "--predict",       "--out",
         "--save",           "--save-every",    "--load",          "--init-from",
         "--lr-warmup",      "--lr-decay",      "--lr-min-factor", "--lr-decay-factor",
-        "--lr-decay-every", "--lr-scale-batch"};
+        "--lr-decay-every", "--lr-scale-batch", "--trace"};
     bool known = false;
     for (const char *flag : kValued)
       known |= name == flag;
@@ -144,6 +144,9 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
                            : name == "--load"      ? &opts.load
                                                    : &opts.initFrom;
       *field = value;
+    } else if (name == "--trace") {
+      good = !value.empty();
+      opts.trace = value;
     } else if (name == "--lr-warmup") {
       good = parseInt(value, 1, int64_t{1} << 40, &v);
       opts.lrWarmup = v;
@@ -294,11 +297,17 @@ std::string usage(const std::string &programName) {
          "                  and print one step's list on rank 0, in the format of meshc\n"
          "                  --explain, with a check that every step and rank matched\n"
          "                  (also MESHRT_STATS=1)\n"
+         "  --trace FILE.json\n"
+         "                  write each rank's timeline as a Chrome/Perfetto trace to FILE with\n"
+         "                  .rankN before its extension (run.json: run.rank0.json, ...): every\n"
+         "                  runtime call a span named as --profile names it, collectives on\n"
+         "                  their own track with bytes, mesh axes, number and DSL line, one\n"
+         "                  span per step (also MESHRT_TRACE=FILE.json)\n"
          "  --version       print the meshc version that compiled the program, the runtime\n"
          "                  library it loaded (version and path) and the devices it supports\n"
          "  --help          print this text\n"
-         "Every rank must get the same flags except --log-every, --threads, --profile and\n"
-         "--stats (checked at start-up).\n";
+         "Every rank must get the same flags except --log-every, --threads, --profile,\n"
+         "--stats and --trace (checked at start-up).\n";
 }
 
 std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts) {

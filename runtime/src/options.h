@@ -49,6 +49,8 @@ struct Options {
   // default) where the node has a core to spare for it (meshrt_main sets prefetchOn).
   std::string prefetch = "auto";
   bool prefetchOn = false;
+  // --trace FILE.json or MESHRT_TRACE=FILE.json: each rank's timeline (trace.h).
+  std::string trace;
 };
 
 // The flags every rank must be started with (meshrt_main compares them at start-up): the number
@@ -56,7 +58,8 @@ struct Options {
 // from different parameters), the device, matmul precision and collective path (ranks would
 // run different collective implementations or numerics), and the collective timeout (a rank
 // without the watchdog cannot answer the others'). Not compared: --log-every, --profile (rank
-// 0's printing), --threads (a per-node choice), --stats (on anywhere means on everywhere).
+// 0's printing), --threads (a per-node choice), --stats (on anywhere means on everywhere),
+// --trace (each rank writes its own file).
 // Each entry is the flag and its value as text; equal texts mean equal settings.
 std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts);
 

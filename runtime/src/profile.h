@@ -6,6 +6,7 @@
 // meshrt_main resets the totals after the warm-up steps and prints them on rank 0 at the end.
 // On a device, kernels only queue work: profiling then waits for the device at both ends of a
 // scope (gProfileDevice), so each kind is charged its execution time, at the cost of overlap.
+// `--trace` turns the same scopes on and also appends each call as a span (trace.h).
 #ifndef MESHRT_SRC_PROFILE_H
 #define MESHRT_SRC_PROFILE_H
 
@@ -31,7 +32,8 @@ struct ProfileTotals {
   int64_t calls[static_cast<int>(ProfileKind::Count)] = {};
 };
 
-extern bool gProfileEnabled;
+extern bool gProfileEnabled; // the scopes time calls: --profile or --trace
+extern bool gTraceEnabled;   // each call is also a span of the trace (trace.h)
 extern ProfileTotals gProfile;
 extern Device *gProfileDevice; // null on the CPU
 void profileSynchronize();     // waits for gProfileDevice, if any
@@ -39,6 +41,10 @@ void profileSynchronize();     // waits for gProfileDevice, if any
 // The name --profile prints, and the C function of the entry point.
 const char *profileKindName(ProfileKind kind);
 const char *abiFunctionName(ProfileKind kind);
+
+// trace.h: the call's span (declared here so that every entry point need not include trace.h).
+void traceCall(ProfileKind kind, std::chrono::steady_clock::time_point begin,
+               std::chrono::steady_clock::time_point end);
 
 class ProfileScope {
 public:
@@ -52,11 +58,12 @@ public:
     if (!on_)
       return;
     profileSynchronize();
+    const auto end = std::chrono::steady_clock::now();
     const int k = static_cast<int>(kind_);
-    gProfile.ms[k] +=
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
-            .count();
+    gProfile.ms[k] += std::chrono::duration<double, std::milli>(end - start_).count();
     ++gProfile.calls[k];
+    if (gTraceEnabled)
+      traceCall(kind_, start_, end);
   }
   ProfileScope(const ProfileScope &) = delete;
   ProfileScope &operator=(const ProfileScope &) = delete;

@@ -6,6 +6,7 @@ namespace meshrt {
 
 bool gStatsEnabled = false;
 StatsRecorder gStats;
+void (*gCollectiveObserver)(CollectiveKind, int32_t, int64_t) = nullptr;
 
 const char *collectiveKindName(CollectiveKind kind) {
   switch (kind) {

@@ -80,10 +80,14 @@ private:
 
 extern bool gStatsEnabled;
 extern StatsRecorder gStats;
+// Where set, also told of every collective: --trace's (trace.h) marks the running call's span.
+extern void (*gCollectiveObserver)(CollectiveKind kind, int32_t axesMask, int64_t bytes);
 
 inline void recordCollective(CollectiveKind kind, int32_t axesMask, int64_t bytes) {
   if (gStatsEnabled)
     gStats.record(kind, axesMask, bytes);
+  if (gCollectiveObserver)
+    gCollectiveObserver(kind, axesMask, bytes);
 }
 
 inline void recordAllocation(int64_t bytes) {

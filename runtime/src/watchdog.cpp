@@ -7,6 +7,8 @@
 // and non-blocking or eager-sized, so it never waits on a rank that cannot answer.
 #include "watchdog.h"
 
+#include "trace.h"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -363,6 +365,8 @@ void setNextCollectiveSite(int32_t index, const char *location) { gNextSite = {i
 CollectiveSite takeNextCollectiveSite() {
   CollectiveSite site = gNextSite;
   gNextSite = {};
+  if (gTraceEnabled)
+    traceCollectiveSite(site);
   return site;
 }
 

@@ -15,7 +15,7 @@
 // moment; the lowest-numbered one reports and the others stand by.
 //
 // Covered: every collective of meshrt.h that communicates, on the CPU (MPI, and the shared-memory
-// allreduce, whose waits are MPI barriers) and on a device's staged path (host MPI inside the
+// allreduce, whose waits spin on step counters) and on a device's staged path (host MPI inside the
 // call), plus the barrier before step 0. Not covered: NCCL collectives (they only enqueue work;
 // a stopped peer hangs the next device synchronisation instead, NCCL's own timeout territory),
 // and the start-up collectives before the watchdog starts.

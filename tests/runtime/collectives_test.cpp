@@ -198,13 +198,15 @@ TEST(Collectives, InvalidAxisIsAStickyError) {
 
 TEST(Collectives, SharedMemoryAllreduceEveryMaskOddSizes) {
   // Above the runtime's shared-memory allreduce threshold (65536 floats), with partial last
-  // chunks and parts; every rank must end with the exact sums.
+  // chunks and parts, and chunk counts (1, 2, 4, 6) that leave the pipeline's slots and step
+  // counters at different phases between calls; every rank must end with the exact sums.
   for (const std::string &spec : meshesForWorld()) {
     SCOPED_TRACE(spec);
     ContextPtr ctx = makeContext(spec);
     ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);
     std::vector<int64_t> sizes = meshSizes(spec);
-    for (int64_t n : {int64_t{65536 + 17}, int64_t{3 * 65536 + 5}}) {
+    for (int64_t n :
+         {int64_t{65536 + 17}, int64_t{65536}, int64_t{3 * 65536 + 5}, int64_t{5 * 65536 + 3}}) {
       for (int mask = 1; mask < (1 << sizes.size()); ++mask) {
         SCOPED_TRACE(mask);
         std::vector<float> buf(n);

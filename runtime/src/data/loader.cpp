@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "data/shuffle.h"
+#include "trace.h"
 
 #include <mpi.h>
 
@@ -68,12 +69,16 @@ std::vector<int64_t> BatchLoader::samplesOf(int64_t k) {
 // On the worker thread (or the pass's, unthreaded); the permutation cache is touched by one
 // thread at a time because begin() waits for the worker before the next request.
 void BatchLoader::read(Slot &slot, int64_t k) {
+  const auto start = std::chrono::steady_clock::now();
   const std::vector<int64_t> samples = samplesOf(k);
   Status s;
   for (const ProgramTensor &t : ctx_.tensors())
     if (s.ok() && data_->reader(t.id))
       s = data_->readBlock(t, samples, slot.blocks[t.id].data());
   slot.status = s;
+  if (gTraceEnabled)
+    traceSpan(threaded_ ? TraceTrack::Data : TraceTrack::Compute, "read_batch", k, start,
+              std::chrono::steady_clock::now());
 }
 
 void BatchLoader::worker() {
@@ -118,8 +123,10 @@ Status BatchLoader::begin(int64_t k, int64_t limit) {
     slot.ready = true;
   }
   current_ = k;
-  waitMs_ +=
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const auto end = std::chrono::steady_clock::now();
+  waitMs_ += std::chrono::duration<double, std::milli>(end - start).count();
+  if (gTraceEnabled && threaded_)
+    traceSpan(TraceTrack::Compute, "wait_for_batch", k, start, end);
   return slot.status;
 }
 

@@ -7,6 +7,7 @@
 #include "profile.h"
 #include "program/agree.h"
 #include "stats.h"
+#include "trace.h"
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
 #include "train/lr_schedule.h"
@@ -74,7 +75,10 @@ void printFailure(const Context &ctx, const Status &s) {
 }
 
 void runEvaluation(Context &ctx, BatchLoader &data, const ProgramInfo &program, int64_t step) {
+  const auto start = Clock::now();
   const EvalResult r = evaluate(ctx, data, program, step);
+  if (gTraceEnabled)
+    traceSpan(TraceTrack::Compute, "evaluate", step, start, Clock::now());
   if (!ctx.ok())
     ctx.abortJob();
   if (ctx.rank() == 0) {
@@ -268,6 +272,8 @@ Status trainSteps(Context &ctx, const Options &opts, const ProgramInfo &program,
     gStats.beginStep(step);
     const float loss = program.train ? program.train(wrap(&ctx), step) : 0.0f;
     gStats.endStep();
+    if (gTraceEnabled)
+      traceSpan(TraceTrack::Compute, "step", step, stepStart, Clock::now());
     if (step == start && ctx.device())
       result->driverAllocsAfterFirstStep = ctx.device()->memoryStats().driverAllocs;
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - stepStart).count();

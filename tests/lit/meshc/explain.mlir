@@ -27,20 +27,28 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">, meshc.layout = #meshc.la
 }
 
 // CHECK: meshc --explain: program 'tiny' on mesh b=2,m=2 (4 ranks), layout batch:b,hidden:m
-// w 12 + v 12 elements = 96 bytes; their summed gradients the same; SGD keeps no state.
+// w 12 + v 12 elements = 96 bytes; SGD keeps no state.
 // CHECK: parameters 96  2 tensors
-// CHECK: gradients 96
 // CHECK: optimizer state 0  optimizer sgd
 // x 16 + y 4 elements = 80 bytes.
 // CHECK: inputs 80
-// One buffer per other value: h 12, relu 12, logits 16 (its all_reduce over m shares it),
-// xent 4, loss sum 1 (all_reduce and scale share it), fill 1 (its scale shares it),
-// broadcast 4, xent grad 16, dr 12, relu_grad 12 = 90 elements = 360 bytes.
-// CHECK: activations (peak) 360
+// CHECK-NOT: metrics/outputs
+// Every other value lives in the arena. Sharing a buffer in place: the logits and their
+// all_reduce over m; the loss sum, its scale and all_reduce (read by meshc.output, the last
+// op); the fill and its scale; h and relu_grad (h dies there, same type); each weight gradient
+// and its all_reduce over b. Most bytes live at once, at the einsum of v's gradient: h 12,
+// relu 12, loss 1, xent grad 16, dr 12 and v's gradient 12 = 65 elements = 260 bytes. Each
+// buffer is at most 64 bytes and takes one 64-byte aligned slot: 6 x 64 = 384.
+// CHECK: activations (peak) 384
+// CHECK: liveness bound 260  {{.*}} = 1.48
+// One buffer per value, as before the plan: h 12, relu 12, logits 16 + 16, xent 4, loss 1 + 1
+// + 1, fill 1 + 1, broadcast 4, xent grad 16, dr 12, v grad 12 + 12, relu_grad 12, w grad
+// 12 + 12 = 157 elements = 628 bytes.
+// CHECK: without reuse 628
 // Every einsum reads its operands in place (no transpose copy), no all_to_all: no scratch, and
 // the total is what the lowered program allocates.
 // CHECK: scratch 0
-// CHECK: total 632  what the executable allocates (meshrt_alloc), exactly
+// CHECK: total 560  what the executable allocates (meshrt_alloc), exactly
 // Five einsums over 4*4*3 or 4*3*4 local points, 2 FLOPs each: 5 * 96 = 480. Others, 1 per
 // element of the largest tensor: relu 12, xent 16, sum 4, scale 1 + 1, xent grad 16,
 // relu_grad 12, two sgd updates 12 + 12 = 86.
