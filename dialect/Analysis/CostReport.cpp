@@ -108,6 +108,36 @@ template <typename OpT> std::optional<int64_t> poolFlops(OpT op, NamedTensorType
   return flops;
 }
 
+/// Fused attention's products: per (outer, query, key) point, 2 (d + dv) forward (q . k and the
+/// weighted sum of v) and 2 (3 d + 2 dv) backward (q . k recomputed, dout . v, then dv, dq and
+/// dk), with d the contracted and dv the value dims' sizes. The whole [query, key] square is
+/// counted, as the unfused einsums count it, though a causal mask skips about half of it.
+std::optional<int64_t> attentionFlops(Operation *op) {
+  auto typeOf = [](Value v) { return llvm::cast<NamedTensorType>(v.getType()); };
+  auto fused = dyn_cast<AttentionOp>(op);
+  auto grad = dyn_cast<AttentionGradOp>(op);
+  Value q = op->getOperand(0), k = op->getOperand(1), v = op->getOperand(2);
+  ArrayAttr probs = fused ? fused.getProbsDims() : grad.getProbsDims();
+  StringRef keyDim = fused ? fused.getKeyDim() : grad.getKeyDim();
+  std::optional<int64_t> points = 1, d = 1, dv = 1;
+  for (Attribute a : probs) {
+    StringRef name = llvm::cast<StringAttr>(a).getValue();
+    int64_t size = name == keyDim ? typeOf(k).getDimSize(name) : typeOf(q).getDimSize(name);
+    points = points ? checkedMul(*points, size) : std::nullopt;
+  }
+  auto outside = [&](NamedTensorType t, std::optional<int64_t> &n) {
+    for (auto [name, size] : llvm::zip(t.getDimNames(), t.getDimSizes()))
+      if (!llvm::is_contained(probs, name) && n)
+        n = checkedMul(*n, size);
+  };
+  outside(typeOf(q), d);
+  outside(typeOf(v), dv);
+  if (!points || !d || !dv)
+    return std::nullopt;
+  int64_t perPoint = fused ? 2 * (*d + *dv) : 2 * (3 * *d + 2 * *dv);
+  return checkedMul(*points, perPoint);
+}
+
 /// The FLOPs of a windowed op of the Conv family (convolutions, pools and their adjoints), or
 /// nothing for another op. The inner value is null when the count overflows int64.
 std::optional<std::optional<int64_t>> windowOpFlops(Operation *op) {
@@ -413,11 +443,14 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
     else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op))
       add(report.windowFlops, *flops, op, "conv and pooling FLOPs");
+    else if (isa<AttentionOp, AttentionGradOp>(op))
+      add(report.attentionFlops, attentionFlops(op), op, "attention FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
       add(report.otherFlops, elementwiseFlops(op), op, "FLOPs");
   });
   int64_t flops = report.einsumFlops;
   add(flops, report.windowFlops, func, "FLOPs");
+  add(flops, report.attentionFlops, func, "FLOPs");
   add(flops, report.otherFlops, func, "FLOPs");
   if (overflowAt)
     return overflowAt->emitError() << "the " << overflowWhat
@@ -484,11 +517,17 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
     os << "  " << llvm::left_justify("conv/pool FLOPs", 20)
        << llvm::right_justify(humanFlops(r.windowFlops), 26)
        << "  conv: 2 x output x in-channels x kernel; pool: output x window\n";
+  if (r.attentionFlops)
+    os << "  " << llvm::left_justify("attention FLOPs", 20)
+       << llvm::right_justify(humanFlops(r.attentionFlops), 26)
+       << "  fused attention: 2 (d + dv) per query-key pair, 2 (3 d + 2 dv) backward\n";
   os << "  " << llvm::left_justify("other FLOPs", 20)
      << llvm::right_justify(humanFlops(r.otherFlops), 26)
      << "  1 per element of each other op's largest tensor\n";
   os << "  " << llvm::left_justify("total FLOPs", 20)
-     << llvm::right_justify(humanFlops(r.einsumFlops + r.windowFlops + r.otherFlops), 26) << "\n\n";
+     << llvm::right_justify(
+            humanFlops(r.einsumFlops + r.windowFlops + r.attentionFlops + r.otherFlops), 26)
+     << "\n\n";
 
   os << "collectives per rank and step, in program order (bytes = this rank's input buffer;\n"
         "the executable's --stats prints the same 'collective N: KIND axes=... bytes=...'):\n";

@@ -52,6 +52,8 @@ struct CostReport {
   int64_t einsumFlops = 0, otherFlops = 0;
   // Convolutions (and their adjoints) and pooling (and its adjoints): their own arithmetic.
   int64_t windowFlops = 0;
+  // Fused attention (and its adjoint): the products it computes block by block.
+  int64_t attentionFlops = 0;
   std::vector<CollectiveCost> collectives; // a training step's, in program order
   // Collectives outside the training step: only the metrics or outputs need them.
   std::vector<CollectiveCost> otherCollectives;

@@ -59,7 +59,8 @@ def Meshc_WindowOpInterface : OpInterface<"WindowOpInterface"> {
 def Meshc_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   let cppNamespace = "::meshc";
   let description = [{
-    Reverse-mode rule: given the adjoint of the op's (single) result, build the adjoints of
+    Reverse-mode rule: given the adjoint of the op's first result (any later results are
+    auxiliary values that only its own adjoint reads), build the adjoints of
     its operands right after the op. `operandAdjoints` gets one entry per operand, null where
     the operand has no gradient (integer labels, for instance).
   }];

@@ -67,6 +67,39 @@ def Meshc_DropoutOp : Meshc_DifferentiableOp<"dropout",
   let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
 }
 
+def Meshc_AttentionOp : Meshc_DifferentiableOp<"attention", [], ["getWholeDims"]> {
+  let summary = "fused attention: dropout(softmax_key(causal_mask(q . k))) . v";
+  let description = [{
+    What the unfused chain computes, in one op whose scores are never stored whole (made by
+    meshc-fuse-attention from einsum(q, k) -> [causal_mask] -> softmax(key) -> [dropout] ->
+    einsum(., v)). `probs_dims` names the dims of the chain's probabilities P in their order:
+    its other dims (batch, heads, ...), the `query_dim` and the `key_dim`. q holds P's dims but
+    the key plus the contracted dims (those q shares with k outside P); k holds P's dims but the
+    query plus the same contracted dims; v holds P's dims but the query plus its value dims;
+    `out` (result 0) holds P's dims but the key plus v's value dims. `lse` (result 1, P's dims
+    but the key) is each query's log-sum-exp of its masked scores: the gradient reads it, and
+    nothing else may. `causal` masks keys after the query (global positions); dropout, when
+    `dropout_rate` > 0, draws P's elements exactly as meshc.dropout with `dropout_key` does.
+    The key, contracted and value dims must be whole; the others may be split.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$q, Meshc_AnyTensor:$k, Meshc_AnyTensor:$v,
+                       StrArrayAttr:$probs_dims, StrAttr:$query_dim, StrAttr:$key_dim,
+                       BoolAttr:$causal, F64Attr:$dropout_rate, I64Attr:$dropout_key);
+  let results = (outs Meshc_AnyTensor:$out, Meshc_AnyTensor:$lse);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v attr-dict `:` qualified(type($q)) `,` qualified(type($k)) `,`
+    qualified(type($v)) `->` qualified(type($out)) `,` qualified(type($lse))
+  }];
+  let extraClassDeclaration = [{
+    /// q's dims that k shares outside P (summed by q . k).
+    ::llvm::SmallVector<::mlir::StringAttr> getContractedDims();
+    /// v's dims outside P (kept in out).
+    ::llvm::SmallVector<::mlir::StringAttr> getValueDims();
+    /// P's dims other than the query and key dims, in P's order.
+    ::llvm::SmallVector<::mlir::StringAttr> getOuterDims();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Adjoint ops made by autodiff
 //===----------------------------------------------------------------------===//
@@ -86,6 +119,27 @@ def Meshc_GeluGradOp : Meshc_ComputeOp<"gelu_grad",
   let arguments = (ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$input `,` $grad attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_AttentionGradOp : Meshc_ComputeOp<"attention_grad", [
+    AllTypesMatch<["q", "dq"]>, AllTypesMatch<["k", "dk"]>, AllTypesMatch<["v", "dv"]>,
+    AllTypesMatch<["out", "dout"]>], ["getSummedDims", "getWholeDims"]> {
+  let summary = "the adjoint of meshc.attention with respect to q, k and v";
+  let description = [{
+    From the forward's operands, its `out` and `lse` and the adjoint `dout` of out, with the
+    forward's attributes: dq sums over the keys; dk and dv sum over the queries (and P's other
+    dims they lack), so a split query dim leaves them partial sums.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$q, Meshc_AnyTensor:$k, Meshc_AnyTensor:$v,
+                       Meshc_AnyTensor:$out, Meshc_AnyTensor:$lse, Meshc_AnyTensor:$dout,
+                       StrArrayAttr:$probs_dims, StrAttr:$query_dim, StrAttr:$key_dim,
+                       BoolAttr:$causal, F64Attr:$dropout_rate, I64Attr:$dropout_key);
+  let results = (outs Meshc_AnyTensor:$dq, Meshc_AnyTensor:$dk, Meshc_AnyTensor:$dv);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $out `,` $lse `,` $dout attr-dict `:` qualified(type($q)) `,`
+    qualified(type($k)) `,` qualified(type($v)) `,` qualified(type($out)) `,`
+    qualified(type($lse))
+  }];
 }
 
 //===----------------------------------------------------------------------===//

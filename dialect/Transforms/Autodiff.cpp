@@ -102,9 +102,15 @@ LogicalResult buildReverseSweep(OpBuilder &builder, llvm::ArrayRef<Operation *> 
     if (adjointIt == adjoints.end() || !dependsOnParam.count(op->getResult(0)))
       continue;
     auto rule = llvm::dyn_cast<DifferentiableOpInterface>(op);
-    if (!rule || op->getNumResults() != 1)
+    if (!rule)
       return op->emitOpError() << "lies on a path from a parameter to the loss but has no "
                                   "gradient rule";
+    // A rule differentiates result 0; later results (attention's lse) are auxiliary values
+    // that only the op's own adjoint reads.
+    for (Value extra : op->getResults().drop_front())
+      if (adjoints.count(extra))
+        return op->emitOpError() << "result " << llvm::cast<OpResult>(extra).getResultNumber()
+                                 << " is not differentiable, but the loss depends on it";
     llvm::SmallVector<Value> operandAdjoints;
     if (failed(rule.buildAdjoints(builder, adjointIt->second, operandAdjoints)))
       return failure();

@@ -1,4 +1,4 @@
-// The passes of the meshc pipeline: check program → autodiff → decompose → check layout →
+// The passes of the meshc pipeline: check program → fuse attention → autodiff → decompose → check layout →
 // propagate shardings → insert reshards → localize → (CSE) → optimize communication.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
@@ -17,6 +17,17 @@ def CheckProgram : Pass<"meshc-check-program", "mlir::ModuleOp"> {
     'loss', a metric or output whose first dim is not the sample dim (the first input's first
     dim).
   }];
+}
+
+def FuseAttention : Pass<"meshc-fuse-attention", "mlir::ModuleOp"> {
+  let summary = "Fuse einsum -> [causal_mask] -> softmax -> [dropout] -> einsum into meshc.attention";
+  let description = [{
+    On the global program, before autodiff: each attention chain whose intermediate values have
+    no other use becomes one `meshc.attention` (and its adjoint one `meshc.attention_grad`), so
+    the scores and probabilities are never stored whole. Chains whose dims do not play the roles
+    meshc.attention requires stay unfused (the same computation).
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
 }
 
 def Autodiff : Pass<"meshc-autodiff", "mlir::ModuleOp"> {

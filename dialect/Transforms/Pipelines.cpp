@@ -95,6 +95,7 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override) 
   if (override.mesh || override.layout)
     pm.addPass(std::make_unique<SetMeshLayoutPass>(override));
   pm.addPass(createCheckProgram());
+  pm.addPass(createFuseAttention());
   pm.addPass(createAutodiff());
   pm.addPass(createDecompose());
 }

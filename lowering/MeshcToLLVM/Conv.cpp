@@ -6,6 +6,7 @@
 // op's attribute order; a tensor already laid out so is passed as it is, any other is copied into
 // (operands) or out of (results) scratch with meshrt_strided_copy. Sizes come from the per-rank
 // types (so operands that carry halo rows are taken whole), the window from the attributes.
+#include "lowering/MeshcToLLVM/Canonical.h"
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "meshrt/meshrt.h"
@@ -61,53 +62,6 @@ SmallVector<int64_t> kernelShape(NamedTensorType type, ArrayRef<StringAttr> oute
     shape.push_back(type.getDimSize(name.getValue()));
   return shape;
 }
-
-/// Emits one op's kernel call between the copies into and out of canonical layouts.
-class Canonical {
-public:
-  Canonical(OpBuilder &b, Location loc, LoweringState &state) : b(b), loc(loc), state(state) {}
-
-  /// `v` laid out as `canonical` (the same dims): its own buffer when it already is, else a
-  /// transposed copy in scratch.
-  Value in(Value v, NamedTensorType canonical) {
-    Value pointer = state.pointer(b, loc, v);
-    if (typeOf(v) == canonical)
-      return pointer;
-    Value copy = state.scratch(b, loc, canonical);
-    emitStridedCopy(b, loc, state, pointer, typeOf(v), copy, canonical);
-    return copy;
-  }
-
-  /// Where the kernel writes `result` laid out as `canonical`: its own buffer when that is its
-  /// layout, else scratch that finish() copies into the result.
-  Value out(Value result, NamedTensorType canonical) {
-    Value pointer = state.pointer(b, loc, result);
-    if (typeOf(result) == canonical)
-      return pointer;
-    Value scratch = state.scratch(b, loc, canonical);
-    pending.push_back({scratch, canonical, pointer, typeOf(result)});
-    return scratch;
-  }
-
-  /// Copies each result computed in scratch into its own layout.
-  void finish() {
-    for (const Pending &p : pending)
-      emitStridedCopy(b, loc, state, p.scratch, p.canonical, p.result, p.type);
-    pending.clear();
-  }
-
-private:
-  struct Pending {
-    Value scratch;
-    NamedTensorType canonical;
-    Value result;
-    NamedTensorType type;
-  };
-  OpBuilder &b;
-  Location loc;
-  LoweringState &state;
-  SmallVector<Pending, 1> pending;
-};
 
 /// The forward convolution x (*) w = y that a conv-family op describes, in canonical form.
 struct ConvGeometry {

@@ -62,6 +62,7 @@ constexpr Family kFamilies[] = {
     {IndexFamilyOps::contains, lowerIndexFamily},
     {NNFamilyOps::contains, lowerNNFamily},
     {ConvFamilyOps::contains, lowerConvFamily},
+    {AttentionFamilyOps::contains, lowerAttentionFamily},
 };
 
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {

@@ -108,6 +108,7 @@ using IndexFamilyOps =
            ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>;
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
+using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
 using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
                              MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 
@@ -130,6 +131,8 @@ mlir::LogicalResult lowerTrainingFamily(mlir::Operation *op, mlir::OpBuilder &b,
 mlir::LogicalResult lowerIndexFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
+mlir::LogicalResult lowerAttentionFamily(mlir::Operation *op, mlir::OpBuilder &b,
+                                         LoweringState &state);
 
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);

@@ -354,3 +354,61 @@ TEST_F(GradCheckNN, DropoutMaskVariesWithSeedStepAndKey) {
 }
 
 } // namespace
+
+// Fused attention: meshc.attention's adjoint (one attention_grad) against finite differences,
+// causal with dropout (odd sizes, value dim other than the contracted one) and plain with
+// fewer queries than keys.
+TEST_F(GradCheckNN, AttentionCausalDropout) {
+  check(R"(
+    %q = meshc.param "q" zeros {scale = 0.0} : !t<h=2, s=3, e=2>
+    %k = meshc.param "k" zeros {scale = 0.0} : !t<t=3, h=2, e=2>
+    %v = meshc.param "v" zeros {scale = 0.0} : !t<h=2, t=3, f=3>
+    %y, %lse = meshc.attention %q, %k, %v {causal = true, dropout_key = 5, dropout_rate = 0.3, key_dim = "t", probs_dims = ["h", "s", "t"], query_dim = "s"} : !t<h=2, s=3, e=2>, !t<t=3, h=2, e=2>, !t<h=2, t=3, f=3> -> !t<s=3, h=2, f=3>, !t<h=2, s=3>
+  )" + sumTimesR("%y", "s=3, h=2, f=3"));
+}
+
+TEST_F(GradCheckNN, AttentionPlain) {
+  check(R"(
+    %q = meshc.param "q" zeros {scale = 0.0} : !t<s=2, e=3>
+    %k = meshc.param "k" zeros {scale = 0.0} : !t<t=5, e=3>
+    %v = meshc.param "v" zeros {scale = 0.0} : !t<t=5, f=2>
+    %y, %lse = meshc.attention %q, %k, %v {causal = false, dropout_key = 0, dropout_rate = 0.0, key_dim = "t", probs_dims = ["s", "t"], query_dim = "s"} : !t<s=2, e=3>, !t<t=5, e=3>, !t<t=5, f=2> -> !t<s=2, f=2>, !t<s=2>
+  )" + sumTimesR("%y", "s=2, f=2"));
+}
+
+// meshc-fuse-attention changes no value: the fused program's loss and gradients equal the
+// unfused chain's (einsum, causal_mask, softmax, dropout, einsum), with dropout drawing the same
+// mask.
+TEST_F(GradCheckNN, FusedAttentionEqualsTheChain) {
+  OwningOpRef<ModuleOp> unfused = parse(R"(
+    %q = meshc.param "q" zeros {scale = 0.0} : !t<b=2, s=4, h=3, e=2>
+    %k = meshc.param "k" zeros {scale = 0.0} : !t<b=2, t=4, h=3, e=2>
+    %v = meshc.param "v" zeros {scale = 0.0} : !t<b=2, t=4, h=3, e=2>
+    %sc = meshc.einsum %q, %k : !t<b=2, s=4, h=3, e=2>, !t<b=2, t=4, h=3, e=2> -> !t<b=2, h=3, s=4, t=4>
+    %m = meshc.causal_mask %sc {query_dim = "s", key_dim = "t"} : !t<b=2, h=3, s=4, t=4>
+    %p = meshc.softmax %m {dim = "t"} : !t<b=2, h=3, s=4, t=4>
+    %d = meshc.dropout %p {rate = 0.25, key = 9} : !t<b=2, h=3, s=4, t=4>
+    %y = meshc.einsum %d, %v : !t<b=2, h=3, s=4, t=4>, !t<b=2, t=4, h=3, e=2> -> !t<b=2, s=4, h=3, e=2>
+  )" + sumTimesR("%y", "b=2, s=4, h=3, e=2"));
+  ASSERT_TRUE(unfused);
+  OwningOpRef<ModuleOp> fused = unfused->clone();
+  PassManager pm(&context);
+  pm.addPass(meshc::createFuseAttention());
+  ASSERT_TRUE(succeeded(pm.run(*fused)));
+  int attentions = 0;
+  fused->walk([&](meshc::AttentionOp) { ++attentions; });
+  ASSERT_EQ(attentions, 1) << "the chain was not fused";
+  OwningOpRef<ModuleOp> a = differentiate(*unfused), b = differentiate(*fused);
+  Tensors feeds = randomFeeds(stepOf(*unfused), 4);
+  InterpretOptions options;
+  options.seed = 4;
+  options.step = 2;
+  FailureOr<InterpretResult> ra = interpret(stepOf(*a), feeds, options),
+                             rb = interpret(stepOf(*b), feeds, options);
+  ASSERT_TRUE(succeeded(ra) && succeeded(rb));
+  EXPECT_NEAR(ra->outputs.at("loss").data.at(0), rb->outputs.at("loss").data.at(0), 1e-12);
+  for (const char *name : {"q", "k", "v"})
+    for (size_t i = 0; i < ra->gradients.at(name).data.size(); ++i)
+      EXPECT_NEAR(ra->gradients.at(name).data[i], rb->gradients.at(name).data[i], 1e-12)
+          << name << "[" << i << "]";
+}

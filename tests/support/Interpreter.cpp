@@ -326,6 +326,46 @@ HostTensor dropout(const HostTensor &x, double rate, uint64_t key, uint64_t seed
   return out;
 }
 
+/// The unfused chain of meshc.attention, from the interpreter's own ops: P = softmax over the
+/// key of the (causally masked) scores, the dropout factors of P's elements, and the scores.
+struct AttentionChain {
+  Type probs, lse;
+  HostTensor scores, p, factors;
+};
+
+AttentionChain attentionChain(Operation *op, const HostTensor &q, const HostTensor &k,
+                              ArrayAttr probsDims, llvm::StringRef queryDim,
+                              llvm::StringRef keyDim, bool causal, double rate, uint64_t key,
+                              uint64_t seed, int64_t step) {
+  auto qType = llvm::cast<NamedTensorType>(op->getOperand(0).getType());
+  auto kType = llvm::cast<NamedTensorType>(op->getOperand(1).getType());
+  llvm::SmallVector<StringAttr> names, lseNames;
+  llvm::SmallVector<int64_t> sizes, lseSizes;
+  for (Attribute a : probsDims) {
+    auto name = llvm::cast<StringAttr>(a);
+    int64_t size = name.getValue() == keyDim ? kType.getDimSize(keyDim)
+                                             : qType.getDimSize(name.getValue());
+    names.push_back(name);
+    sizes.push_back(size);
+    if (name.getValue() != keyDim) {
+      lseNames.push_back(name);
+      lseSizes.push_back(size);
+    }
+  }
+  Type f32 = Float32Type::get(op->getContext());
+  AttentionChain c;
+  c.probs = NamedTensorType::get(op->getContext(), names, sizes, f32);
+  c.lse = NamedTensorType::get(op->getContext(), lseNames, lseSizes, f32);
+  c.scores = einsum(c.probs, {&q, &k});
+  if (causal)
+    c.scores = causalMask(c.scores, queryDim, keyDim, -1.0e9);
+  c.p = softmaxAlong(c.scores, keyDim);
+  HostTensor ones = zerosOf(c.probs);
+  std::fill(ones.data.begin(), ones.data.end(), 1.0);
+  c.factors = rate > 0 ? dropout(ones, rate, key, seed, step) : ones;
+  return c;
+}
+
 HostTensor stateOf(const std::map<std::string, HostTensor> *state, const std::string &name,
                    const HostTensor &param) {
   if (state)
@@ -490,6 +530,42 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
             .Case([&](CausalMaskOp o) {
               values[o.getResult()] = nn::causalMask(get(o.getInput()), o.getQueryDim(),
                                                      o.getKeyDim(), o.getMaskValue());
+              return success();
+            })
+            .Case([&](AttentionOp o) {
+              nn::AttentionChain c = nn::attentionChain(
+                  op, get(o.getQ()), get(o.getK()), o.getProbsDims(), o.getQueryDim(),
+                  o.getKeyDim(), o.getCausal(), o.getDropoutRate().convertToDouble(),
+                  (uint64_t)o.getDropoutKey(), options.seed, options.step);
+              auto times = [](double a, double b) { return a * b; };
+              HostTensor pd = elementwise(c.probs, c.p, c.factors, times);
+              values[o.getOut()] = einsum(o.getOut().getType(), {&pd, &get(o.getV())});
+              HostTensor e = elementwise(c.probs, c.scores, c.scores,
+                                         [](double x, double) { return std::exp(x); });
+              HostTensor lse = reduce(c.lse, e, 1.0);
+              for (double &x : lse.data)
+                x = std::log(x);
+              values[o.getLse()] = std::move(lse);
+              return success();
+            })
+            .Case([&](AttentionGradOp o) {
+              nn::AttentionChain c = nn::attentionChain(
+                  op, get(o.getQ()), get(o.getK()), o.getProbsDims(), o.getQueryDim(),
+                  o.getKeyDim(), o.getCausal(), o.getDropoutRate().convertToDouble(),
+                  (uint64_t)o.getDropoutKey(), options.seed, options.step);
+              auto times = [](double a, double b) { return a * b; };
+              HostTensor pd = elementwise(c.probs, c.p, c.factors, times);
+              // dP = (dout . v) * factors; dS = P (dP - sum over the key of P dP).
+              HostTensor dp = elementwise(
+                  c.probs, einsum(c.probs, {&get(o.getDout()), &get(o.getV())}), c.factors, times);
+              HostTensor rowSum = reduce(c.lse, elementwise(c.probs, c.p, dp, times), 1.0);
+              HostTensor ds = elementwise(
+                  c.probs, c.p,
+                  elementwise(c.probs, dp, rowSum, [](double a, double b) { return a - b; }),
+                  times);
+              values[o.getDq()] = einsum(o.getDq().getType(), {&ds, &get(o.getK())});
+              values[o.getDk()] = einsum(o.getDk().getType(), {&ds, &get(o.getQ())});
+              values[o.getDv()] = einsum(o.getDv().getType(), {&pd, &get(o.getDout())});
               return success();
             })
             .Case([&](DropoutOp o) {

@@ -360,6 +360,29 @@ void meshrt_causal_mask(meshrt_context_t ctx, int32_t ndims, const int64_t *glob
 void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
                     const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
                     const float *in, float *out);
+/* Fused attention (FlashAttention's blocked, online softmax: the scores are never stored whole):
+ *   out = dropout(softmax over keys(mask(q k^T))) v
+ * as the unfused program computes it with meshrt_matmul, meshrt_causal_mask (value -1e9),
+ * meshrt_softmax and meshrt_dropout on the probabilities P. P's GLOBAL shape and dim axes (as
+ * for meshrt_dropout), with its query_dim and key_dim, fix the causal mask (key > query
+ * masked, global positions) and the dropout mask (P's global row-major index, key, step and
+ * rate as meshrt_dropout draws them), so fused and unfused programs compute the same values.
+ * P's other dims, in P's order and LOCAL sizes, flatten to `outer`: q [outer, sq, d],
+ * k [outer, sk, d], v [outer, sk, dv], out [outer, sq, dv] and lse [outer, sq] (each query's
+ * log-sum-exp of its masked scores, which the backward reads), with sq and sk the local sizes
+ * of query_dim and key_dim. The key dim must be whole (not split). causal: 0 or 1; rate 0 = no
+ * dropout. */
+void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+                      const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
+                      int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
+                      const float *q, const float *k, const float *v, float *out, float *lse);
+/* Its adjoint: dq, dk, dv_ (overwritten) from q, k, v, out and lse of meshrt_attention (same
+ * arguments) and dout. */
+void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+                           const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
+                           int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
+                           const float *q, const float *k, const float *v, const float *out,
+                           const float *lse, const float *dout, float *dq, float *dk, float *dv_);
 /* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * param -= lr ((m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon) + weight_decay param)
  * (AdamW's decoupled weight decay, Loshchilov & Hutter). m, v start at zero. */

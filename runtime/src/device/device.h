@@ -26,6 +26,7 @@ namespace meshrt {
 class Communicator;
 struct Slice;
 struct WindowGeometry;
+struct AttentionShape;
 namespace synthetic {
 struct Prefixes;
 }
@@ -116,6 +117,12 @@ public:
   // tensor is kept when uniform01(hashAt(prefix, i)) >= rate (data/random.h).
   virtual Status dropout(const Slice &slice, uint64_t prefix, float rate, const float *in,
                          float *out) = 0;
+  // Fused attention and its adjoint (meshrt.h; kernels/attention_shape.h says what `a` holds).
+  virtual Status attention(const AttentionShape &a, const float *q, const float *k, const float *v,
+                           float *out, float *lse) = 0;
+  virtual Status attentionGrad(const AttentionShape &a, const float *q, const float *k,
+                               const float *v, const float *out, const float *lse,
+                               const float *dout, float *dq, float *dk, float *dv) = 0;
   // The synthetic batch of `step` (data/synthetic_formula.h) for this rank's slice: int32
   // labels or f32 features.
   virtual Status synthetic(const Slice &slice, const synthetic::Prefixes &prefixes, int64_t step,

@@ -21,8 +21,11 @@
 // CHECK-NEXT: without reuse
 
 // The issue's figures (before the plan: activations 22.5 GiB, total 24.8 GiB per rank): the
-// arena takes what is live at once, the forward activations the backward pass reads.
-// LM8: activations (peak) 5469569088 (5.1 GiB)
-// LM8: liveness bound 5469569028 (5.1 GiB)
-// LM8: without reuse 25485352980 (23.7 GiB)
-// LM8: total 6250459200 (5.8 GiB)
+// arena takes what is live at once, the forward activations the backward pass reads. With the
+// attention fused (meshc-fuse-attention) the backward pass no longer keeps each layer's
+// [batch, heads, seq, seq_k] probabilities (128 MiB per layer and rank here): unfused, the
+// figures were 5469569088 / 5469569028 / 25485352980 / 6250459200.
+// LM8: activations (peak) 4412604480 (4.1 GiB)
+// LM8: liveness bound 4412604420 (4.1 GiB)
+// LM8: without reuse 16895418388 (15.7 GiB)
+// LM8: total 5294157888 (4.9 GiB)

@@ -107,6 +107,12 @@ public:
   Status dropout(const Slice &slice, uint64_t prefix, float rate, const float *in,
                  float *out) override;
 
+  // ---- kernels/attention.cu
+  Status attention(const AttentionShape &a, const float *q, const float *k, const float *v,
+                   float *out, float *lse) override;
+  Status attentionGrad(const AttentionShape &a, const float *q, const float *k, const float *v,
+                       const float *out, const float *lse, const float *dout, float *dq, float *dk,
+                       float *dv) override;
   // ---- kernels/data.cu
   Status synthetic(const Slice &slice, const synthetic::Prefixes &prefixes, int64_t step,
                    int32_t classes, bool labels, void *out) override;
