@@ -125,12 +125,14 @@ Names AttentionOp::getValueDims() { return outside(tensorOf(getV()), probsNames(
 
 LogicalResult AttentionOp::verify() {
   return verifyAttention(*this, getQ(), getK(), getV(), getOut(), getLse(), getProbsDims(),
-                         getQueryDim(), getKeyDim(), getCausal(), getDropoutRate().convertToDouble());
+                         getQueryDim(), getKeyDim(), getCausal(),
+                         getDropoutRate().convertToDouble());
 }
 
 LogicalResult AttentionGradOp::verify() {
   return verifyAttention(*this, getQ(), getK(), getV(), getOut(), getLse(), getProbsDims(),
-                         getQueryDim(), getKeyDim(), getCausal(), getDropoutRate().convertToDouble());
+                         getQueryDim(), getKeyDim(), getCausal(),
+                         getDropoutRate().convertToDouble());
 }
 
 // ---- sharding rules
@@ -158,9 +160,7 @@ Names AttentionGradOp::getWholeDims() {
 
 // dq sums over the keys, dk and dv over the queries: each result is partial over the summed
 // dims it lacks (the propagation's rule), so a split query dim leaves dk and dv partial.
-Names AttentionGradOp::getSummedDims() {
-  return {getQueryDimAttr(), getKeyDimAttr()};
-}
+Names AttentionGradOp::getSummedDims() { return {getQueryDimAttr(), getKeyDimAttr()}; }
 
 // ---- gradient rule
 

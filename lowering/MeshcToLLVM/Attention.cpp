@@ -27,18 +27,24 @@ Names concat(std::initializer_list<ArrayRef<StringAttr>> groups) {
   return all;
 }
 
-/// What both ops share: the canonical types and P's placement.
+/// What both ops share: the canonical types, P's placement and the attributes.
 struct Problem {
-  NamedTensorType q, k, v, lse; // canonical (out's: the callers', from out's own type)
+  NamedTensorType q, k, v, out, lse; // canonical
   Names values;                      // v's dims outside P, in v's order
+  bool causal = false;
+  double rate = 0.0;
+  int64_t key = 0;
   SmallVector<int64_t> probsGlobal;
   SmallVector<int32_t> probsAxes;
   int32_t queryIndex = 0, keyIndex = 0;
   int64_t d = 1, dv = 1;
 };
 
-Problem problemOf(Operation *op, Value q, Value k, Value v, Value lse, ArrayAttr probsDims,
-                  StringRef queryDim, StringRef keyDim, const LoweringState &state) {
+/// OpT: AttentionOp or AttentionGradOp (the same operands and attributes).
+template <typename OpT> Problem problemOf(OpT op, const LoweringState &state) {
+  Value q = op.getQ(), k = op.getK(), v = op.getV(), lse = op.getLse();
+  ArrayAttr probsDims = op.getProbsDims();
+  StringRef queryDim = op.getQueryDim(), keyDim = op.getKeyDim();
   MLIRContext *ctx = op->getContext();
   auto query = StringAttr::get(ctx, queryDim), key = StringAttr::get(ctx, keyDim);
   Names probs, outer;
@@ -59,6 +65,10 @@ Problem problemOf(Operation *op, Value q, Value k, Value v, Value lse, ArrayAttr
   p.k = typeOf(k).withDims(concat({outer, {key}, contracted}));
   p.v = typeOf(v).withDims(concat({outer, {key}, values}));
   p.lse = typeOf(lse).withDims(concat({outer, {query}}));
+  p.out = typeOf(op.getOut()).withDims(concat({outer, {query}, values}));
+  p.causal = op.getCausal();
+  p.rate = op.getDropoutRate().convertToDouble();
+  p.key = static_cast<int64_t>(op.getDropoutKey());
   p.values = values;
   for (StringAttr n : contracted)
     p.d *= typeOf(q).getDimSize(n.getValue());
@@ -94,7 +104,7 @@ LogicalResult lowerAttentionFamily(Operation *op, OpBuilder &b, LoweringState &s
   struct Head {
     Value ndims, shape, axes, queryDim, keyDim, d, dv, causal, key, rate;
   };
-  auto head = [&](const Problem &p, bool causal, double rate, int64_t key) {
+  auto head = [&](const Problem &p) {
     return Head{i32(static_cast<int32_t>(p.probsGlobal.size())),
                 rt.i64Array(b, loc, p.probsGlobal),
                 rt.i32Array(b, loc, p.probsAxes),
@@ -102,38 +112,46 @@ LogicalResult lowerAttentionFamily(Operation *op, OpBuilder &b, LoweringState &s
                 i32(p.keyIndex),
                 i64(p.d),
                 i64(p.dv),
-                i32(causal ? 1 : 0),
-                i64(key),
-                rt.f32c(b, loc, static_cast<float>(state.forwardOnly ? 0.0 : rate))};
+                i32(p.causal ? 1 : 0),
+                i64(p.key),
+                rt.f32c(b, loc, static_cast<float>(state.forwardOnly ? 0.0 : p.rate))};
   };
   if (auto o = llvm::dyn_cast<AttentionOp>(op)) {
-    Problem p = problemOf(op, o.getQ(), o.getK(), o.getV(), o.getLse(), o.getProbsDims(),
-                          o.getQueryDim(), o.getKeyDim(), state);
-    NamedTensorType outType =
-        typeOf(o.getOut()).withDims(concat({llvm::to_vector(p.lse.getDimNames()), p.values}));
-    Head h = head(p, o.getCausal(), o.getDropoutRate().convertToDouble(),
-                  static_cast<int64_t>(o.getDropoutKey()));
-    rt.call<kernel::Attention>(
-        b, loc,
-        {state.context, h.ndims, h.shape, h.axes, h.queryDim, h.keyDim, h.d, h.dv, h.causal, h.key,
-         state.step, h.rate, c.in(o.getQ(), p.q), c.in(o.getK(), p.k), c.in(o.getV(), p.v),
-         c.out(o.getOut(), outType), c.out(o.getLse(), p.lse)});
+    Problem p = problemOf(o, state);
+    Head h = head(p);
+    rt.call<kernel::Attention>(b, loc,
+                               {state.context, h.ndims, h.shape, h.axes, h.queryDim, h.keyDim, h.d,
+                                h.dv, h.causal, h.key, state.step, h.rate, c.in(o.getQ(), p.q),
+                                c.in(o.getK(), p.k), c.in(o.getV(), p.v), c.out(o.getOut(), p.out),
+                                c.out(o.getLse(), p.lse)});
     c.finish();
     return success();
   }
   if (auto o = llvm::dyn_cast<AttentionGradOp>(op)) {
-    Problem p = problemOf(op, o.getQ(), o.getK(), o.getV(), o.getLse(), o.getProbsDims(),
-                          o.getQueryDim(), o.getKeyDim(), state);
-    NamedTensorType outType =
-        typeOf(o.getOut()).withDims(concat({llvm::to_vector(p.lse.getDimNames()), p.values}));
-    Head h = head(p, o.getCausal(), o.getDropoutRate().convertToDouble(),
-                  static_cast<int64_t>(o.getDropoutKey()));
-    rt.call<kernel::AttentionGrad>(
-        b, loc,
-        {state.context, h.ndims, h.shape, h.axes, h.queryDim, h.keyDim, h.d, h.dv, h.causal, h.key,
-         state.step, h.rate, c.in(o.getQ(), p.q), c.in(o.getK(), p.k), c.in(o.getV(), p.v),
-         c.in(o.getOut(), outType), c.in(o.getLse(), p.lse), c.in(o.getDout(), outType),
-         c.out(o.getDq(), p.q), c.out(o.getDk(), p.k), c.out(o.getDv(), p.v)});
+    Problem p = problemOf(o, state);
+    Head h = head(p);
+    rt.call<kernel::AttentionGrad>(b, loc,
+                                   {state.context,
+                                    h.ndims,
+                                    h.shape,
+                                    h.axes,
+                                    h.queryDim,
+                                    h.keyDim,
+                                    h.d,
+                                    h.dv,
+                                    h.causal,
+                                    h.key,
+                                    state.step,
+                                    h.rate,
+                                    c.in(o.getQ(), p.q),
+                                    c.in(o.getK(), p.k),
+                                    c.in(o.getV(), p.v),
+                                    c.in(o.getOut(), p.out),
+                                    c.in(o.getLse(), p.lse),
+                                    c.in(o.getDout(), p.out),
+                                    c.out(o.getDq(), p.q),
+                                    c.out(o.getDk(), p.k),
+                                    c.out(o.getDv(), p.v)});
     c.finish();
     return success();
   }

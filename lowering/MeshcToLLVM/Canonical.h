@@ -12,7 +12,8 @@ namespace meshc::lowering {
 /// Emits one op's kernel call between the copies into and out of canonical layouts.
 class Canonical {
 public:
-  Canonical(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state) : b(b), loc(loc), state(state) {}
+  Canonical(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state)
+      : b(b), loc(loc), state(state) {}
 
   /// `v` laid out as `canonical` (the same dims): its own buffer when it already is, else a
   /// transposed copy in scratch.

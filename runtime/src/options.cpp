@@ -97,12 +97,12 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
       hasValue = true;
     }
     static const char *const kValued[] = {
-        "--steps",          "--seed",          "--log-every",     "--threads",
-        "--device",         "--precision",     "--comm",          "--collective-timeout",
-        "--epochs",         "--denormals",     "--prefetch",      "--data",
-        "--eval-data",      "--eval-every",    "--predict",       "--out",
-        "--save",           "--save-every",    "--load",          "--init-from",
-        "--lr-warmup",      "--lr-decay",      "--lr-min-factor", "--lr-decay-factor",
+        "--steps",          "--seed",           "--log-every",     "--threads",
+        "--device",         "--precision",      "--comm",          "--collective-timeout",
+        "--epochs",         "--denormals",      "--prefetch",      "--data",
+        "--eval-data",      "--eval-every",     "--predict",       "--out",
+        "--save",           "--save-every",     "--load",          "--init-from",
+        "--lr-warmup",      "--lr-decay",       "--lr-min-factor", "--lr-decay-factor",
         "--lr-decay-every", "--lr-scale-batch", "--trace"};
     bool known = false;
     for (const char *flag : kValued)

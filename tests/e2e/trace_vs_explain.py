@@ -29,9 +29,11 @@ from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure,  # noqa:
                              case_name, generate_program, parse_cases, parse_mesh, run_checked,
                              split_generator)
 
-# "collective N: KIND axes=A[,B] bytes=BYTES at SITE  [TYPE, ...]"
+# "collective N: KIND axes=A[,B] bytes=BYTES at SITE  [TYPE, ...]", or for an all_reduce bucket
+# (meshc-optimize-communication) "... [bucket of N tensors, ...]": its bytes are the members'.
 EXPLAIN_LINE = re.compile(
-    r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)  \[(!meshc\.tensor<[^>]*>)")
+    r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)  "
+    r"\[(?:(!meshc\.tensor<[^>]*>)|bucket of \d+ tensors)")
 ELEM_BYTES = {"f32": 4, "i32": 4, "f16": 2, "bf16": 2, "f64": 8, "i64": 8, "i8": 1, "i1": 1}
 # Collectives whose bytes are the whole type --explain prints (its operand buffer).
 BYTES_ARE_TYPE = {"all_reduce", "all_gather", "all_slice"}
@@ -55,7 +57,7 @@ def explained_collectives(out, what):
         index, kind, axes, size, site, ty = m.groups()
         if int(index) != len(entries):
             raise Failure("%s: collective %s out of order" % (what, index))
-        if kind in BYTES_ARE_TYPE and type_bytes(ty) != int(size):
+        if ty and kind in BYTES_ARE_TYPE and type_bytes(ty) != int(size):
             raise Failure("%s: --explain gives %s bytes for collective %s of type %s" %
                           (what, size, index, ty))
         entries.append({"op": kind, "axes": axes, "bytes": int(size), "collective": int(index),

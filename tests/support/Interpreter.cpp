@@ -334,17 +334,16 @@ struct AttentionChain {
 };
 
 AttentionChain attentionChain(Operation *op, const HostTensor &q, const HostTensor &k,
-                              ArrayAttr probsDims, llvm::StringRef queryDim,
-                              llvm::StringRef keyDim, bool causal, double rate, uint64_t key,
-                              uint64_t seed, int64_t step) {
+                              ArrayAttr probsDims, llvm::StringRef queryDim, llvm::StringRef keyDim,
+                              bool causal, double rate, uint64_t key, uint64_t seed, int64_t step) {
   auto qType = llvm::cast<NamedTensorType>(op->getOperand(0).getType());
   auto kType = llvm::cast<NamedTensorType>(op->getOperand(1).getType());
   llvm::SmallVector<StringAttr> names, lseNames;
   llvm::SmallVector<int64_t> sizes, lseSizes;
   for (Attribute a : probsDims) {
     auto name = llvm::cast<StringAttr>(a);
-    int64_t size = name.getValue() == keyDim ? kType.getDimSize(keyDim)
-                                             : qType.getDimSize(name.getValue());
+    int64_t size =
+        name.getValue() == keyDim ? kType.getDimSize(keyDim) : qType.getDimSize(name.getValue());
     names.push_back(name);
     sizes.push_back(size);
     if (name.getValue() != keyDim) {
@@ -396,6 +395,13 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
                                << "' does not have the shape of " << type;
     values[op->getResult(0)] = it->second;
     return success();
+  };
+
+  // The unfused chain of an attention op or its adjoint (the same operands and attributes).
+  auto attentionChainOf = [&](auto o) {
+    return nn::attentionChain(o, get(o.getQ()), get(o.getK()), o.getProbsDims(), o.getQueryDim(),
+                              o.getKeyDim(), o.getCausal(), o.getDropoutRate().convertToDouble(),
+                              (uint64_t)o.getDropoutKey(), options.seed, options.step);
   };
 
   for (Operation &opRef : func.getBody().front()) {
@@ -533,10 +539,7 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return success();
             })
             .Case([&](AttentionOp o) {
-              nn::AttentionChain c = nn::attentionChain(
-                  op, get(o.getQ()), get(o.getK()), o.getProbsDims(), o.getQueryDim(),
-                  o.getKeyDim(), o.getCausal(), o.getDropoutRate().convertToDouble(),
-                  (uint64_t)o.getDropoutKey(), options.seed, options.step);
+              nn::AttentionChain c = attentionChainOf(o);
               auto times = [](double a, double b) { return a * b; };
               HostTensor pd = elementwise(c.probs, c.p, c.factors, times);
               values[o.getOut()] = einsum(o.getOut().getType(), {&pd, &get(o.getV())});
@@ -549,10 +552,7 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               return success();
             })
             .Case([&](AttentionGradOp o) {
-              nn::AttentionChain c = nn::attentionChain(
-                  op, get(o.getQ()), get(o.getK()), o.getProbsDims(), o.getQueryDim(),
-                  o.getKeyDim(), o.getCausal(), o.getDropoutRate().convertToDouble(),
-                  (uint64_t)o.getDropoutKey(), options.seed, options.step);
+              nn::AttentionChain c = attentionChainOf(o);
               auto times = [](double a, double b) { return a * b; };
               HostTensor pd = elementwise(c.probs, c.p, c.factors, times);
               // dP = (dout . v) * factors; dS = P (dP - sum over the key of P dP).

@@ -6,18 +6,12 @@
 #ifndef MESHRT_SRC_DATA_RANDOM_H
 #define MESHRT_SRC_DATA_RANDOM_H
 
-#include <cmath>
-#include <cstdint>
-
 // The hashes and the uniform draws are also compiled into CUDA kernels (dropout, synthetic
 // data), so that a device draws exactly the CPU's numbers.
-#ifndef MESHRT_HOST_DEVICE
-#ifdef __CUDACC__
-#define MESHRT_HOST_DEVICE __host__ __device__
-#else
-#define MESHRT_HOST_DEVICE
-#endif
-#endif
+#include "host_device.h"
+
+#include <cmath>
+#include <cstdint>
 
 namespace meshrt::random {
 

@@ -12,16 +12,9 @@
 #define MESHRT_SRC_KERNELS_ATTENTION_SHAPE_H
 
 #include "data/slice_desc.h"
+#include "host_device.h"
 
 #include <cstdint>
-
-#ifndef MESHRT_HOST_DEVICE
-#ifdef __CUDACC__
-#define MESHRT_HOST_DEVICE __host__ __device__
-#else
-#define MESHRT_HOST_DEVICE
-#endif
-#endif
 
 namespace meshrt {
 

@@ -7,15 +7,9 @@
 #ifndef MESHRT_SRC_KERNELS_COLLAPSE_H
 #define MESHRT_SRC_KERNELS_COLLAPSE_H
 
-#include <cstdint>
+#include "host_device.h"
 
-#ifndef MESHRT_HOST_DEVICE
-#ifdef __CUDACC__
-#define MESHRT_HOST_DEVICE __host__ __device__
-#else
-#define MESHRT_HOST_DEVICE
-#endif
-#endif
+#include <cstdint>
 
 namespace meshrt {
 
