@@ -184,7 +184,9 @@ TEST_F(DeviceCnn, HaloExchangeAndGradOnEveryMesh) {
     const int32_t axes = static_cast<int32_t>(meshSizes(spec).size());
     const int64_t outer = 3, local = 4, inner = 5;
     for (int32_t axis = 0; axis < axes; ++axis)
-      for (auto [lo, hi] : {std::pair<int64_t, int64_t>{1, 1}, {2, 0}, {0, 3}, {4, 4}}) {
+      for (std::pair<int64_t, int64_t> halo :
+           {std::pair<int64_t, int64_t>{1, 1}, {2, 0}, {0, 3}, {4, 4}}) {
+        const int64_t lo = halo.first, hi = halo.second;
         SCOPED_TRACE("axis " + std::to_string(axis) + " lo " + std::to_string(lo) + " hi " +
                      std::to_string(hi));
         const int64_t wide = outer * (lo + local + hi) * inner;

@@ -376,13 +376,14 @@ void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global
                       const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                       int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                       const float *q, const float *k, const float *v, float *out, float *lse);
-/* Its adjoint: dq, dk, dv_ (overwritten) from q, k, v, out and lse of meshrt_attention (same
- * arguments) and dout. */
+/* Its adjoint: grad_q, grad_k, grad_v (overwritten) from q, k, v, out and lse of
+ * meshrt_attention (same arguments) and dout, the adjoint of out. */
 void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
                            const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                            int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                            const float *q, const float *k, const float *v, const float *out,
-                           const float *lse, const float *dout, float *dq, float *dk, float *dv_);
+                           const float *lse, const float *dout, float *grad_q, float *grad_k,
+                           float *grad_v);
 /* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * param -= lr ((m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon) + weight_decay param)
  * (AdamW's decoupled weight decay, Loshchilov & Hutter). m, v start at zero. */

@@ -244,19 +244,19 @@ bool checkShape(AbiCall &call, int32_t ndims, const int64_t *globalShape, const 
 
 extern "C" {
 
-void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
                       const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                       int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                       const float *q, const float *k, const float *v, float *out, float *lse) {
-  AbiCall call(handle, ProfileKind::Attention, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
+  AbiCall call(ctx, ProfileKind::Attention, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
   AttentionShape a;
   if (!checkShape(call, ndims, global_shape, dim_axes, query_dim, key_dim, d, dv, causal, key, step,
                   rate, &a))
     return;
   call.run([&](Device &dev) { return dev.attention(a, q, k, v, out, lse); },
-           [&](Context *ctx) {
+           [&](Context *context) {
              const int64_t blocks = (a.sq + kQueryBlock - 1) / kQueryBlock;
-             ctx->check(parallelFor<ForwardScratch>(
+             context->check(parallelFor<ForwardScratch>(
                  a.outer * blocks, a.outer * a.sq * a.sk * std::max<int64_t>(1, a.d),
                  [&] {
                    return ForwardScratch{
@@ -270,25 +270,29 @@ void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *glo
            });
 }
 
-void meshrt_attention_grad(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
                            const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                            int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                            const float *q, const float *k, const float *v, const float *out,
-                           const float *lse, const float *dout, float *dq, float *dk, float *dv_) {
-  AbiCall call(handle, ProfileKind::AttentionGrad, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
+                           const float *lse, const float *dout, float *grad_q, float *grad_k,
+                           float *grad_v) {
+  AbiCall call(ctx, ProfileKind::AttentionGrad, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
   AttentionShape a;
   if (!checkShape(call, ndims, global_shape, dim_axes, query_dim, key_dim, d, dv, causal, key, step,
                   rate, &a))
     return;
-  call.run([&](Device &dev) { return dev.attentionGrad(a, q, k, v, out, lse, dout, dq, dk, dv_); },
-           [&](Context *ctx) {
-             ctx->check(parallelFor<GradScratch>(
-                 a.outer, a.outer * a.sq * a.sk * std::max<int64_t>(1, a.d),
-                 [&] { return GradScratch(a); },
-                 [&](int64_t o, GradScratch &w) {
-                   return backwardOuter(a, o, q, k, v, out, lse, dout, dq, dk, dv_, w);
-                 }));
-           });
+  call.run(
+      [&](Device &dev) {
+        return dev.attentionGrad(a, q, k, v, out, lse, dout, grad_q, grad_k, grad_v);
+      },
+      [&](Context *context) {
+        context->check(parallelFor<GradScratch>(
+            a.outer, a.outer * a.sq * a.sk * std::max<int64_t>(1, a.d),
+            [&] { return GradScratch(a); },
+            [&](int64_t o, GradScratch &w) {
+              return backwardOuter(a, o, q, k, v, out, lse, dout, grad_q, grad_k, grad_v, w);
+            }));
+      });
 }
 
 } // extern "C"
