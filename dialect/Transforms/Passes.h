@@ -26,15 +26,24 @@ struct MeshLayoutOverride {
   std::optional<std::string> layout;
 };
 
-/// meshc-global-pipeline{mesh=... layout=...} (meshc --emit=global): replace the mesh/layout
-/// if given, check program, autodiff, decompose.
-void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {});
+/// What the global pipeline does besides checking and differentiating.
+struct GlobalPipelineOptions {
+  /// meshc-fuse-attention before autodiff (meshc --no-fuse-attention turns it off).
+  bool fuseAttention = true;
+};
 
-/// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=...}, the global-to-per-rank
+/// meshc-global-pipeline{mesh=... layout=... fuse-attention=...} (meshc --emit=global): replace
+/// the mesh/layout if given, check program, fuse attention, autodiff, decompose.
+void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
+                         const GlobalPipelineOptions &global = {});
+
+/// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=... fuse-attention=...}, the
+/// global-to-per-rank
 /// pipeline (what meshc runs for every --emit but global): the global pipeline, check layout,
 /// the partitioning passes, CSE, optimize communication (with `communication`'s options).
 void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
-                            const OptimizeCommunicationOptions &communication = {});
+                            const OptimizeCommunicationOptions &communication = {},
+                            const GlobalPipelineOptions &global = {});
 
 /// meshc-partition: meshc-propagate-shardings, meshc-insert-reshards, meshc-localize.
 void buildPartitionPasses(mlir::OpPassManager &pm);

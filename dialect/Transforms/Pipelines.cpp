@@ -57,6 +57,11 @@ struct MeshLayoutOptions : PassPipelineOptions<MeshLayoutOptions> {
   Option<std::string> layout{*this, "layout",
                              llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the "
                                             "module's; '' = all replicated; meshc --layout)")};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("Fuse attention chains into meshc.attention before autodiff (meshc "
+                     "--no-fuse-attention: false)"),
+      llvm::cl::init(true)};
 };
 
 /// meshc-partition-pipeline's options: the mesh and layout, and meshc-optimize-communication's.
@@ -72,6 +77,11 @@ struct PartitionOptions : PassPipelineOptions<PartitionOptions> {
       llvm::cl::desc("Most bytes of one bucket of all_reduces (0: no bucketing; meshc "
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("Fuse attention chains into meshc.attention before autodiff (meshc "
+                     "--no-fuse-attention: false)"),
+      llvm::cl::init(true)};
 };
 
 /// An option value as the spec it spells: MLIR's option parser keeps the quotes of an empty
@@ -91,18 +101,21 @@ template <typename Options> MeshLayoutOverride toOverride(const Options &options
 
 } // namespace
 
-void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override) {
+void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
+                         const GlobalPipelineOptions &global) {
   if (override.mesh || override.layout)
     pm.addPass(std::make_unique<SetMeshLayoutPass>(override));
   pm.addPass(createCheckProgram());
-  pm.addPass(createFuseAttention());
+  if (global.fuseAttention)
+    pm.addPass(createFuseAttention());
   pm.addPass(createAutodiff());
   pm.addPass(createDecompose());
 }
 
 void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
-                            const OptimizeCommunicationOptions &communication) {
-  buildGlobalPipeline(pm, override);
+                            const OptimizeCommunicationOptions &communication,
+                            const GlobalPipelineOptions &global) {
+  buildGlobalPipeline(pm, override, global);
   pm.addPass(createCheckLayout());
   buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
@@ -119,10 +132,10 @@ void registerAllPassesAndPipelines() {
   registerMeshcPasses();
   PassPipelineRegistration<MeshLayoutOptions>(
       "meshc-global-pipeline",
-      "optionally replace the mesh/layout, check the program, autodiff and decompose (meshc "
-      "--emit=global)",
+      "optionally replace the mesh/layout, check the program, fuse attention, autodiff and "
+      "decompose (meshc --emit=global)",
       [](OpPassManager &pm, const MeshLayoutOptions &options) {
-        buildGlobalPipeline(pm, toOverride(options));
+        buildGlobalPipeline(pm, toOverride(options), {options.fuseAttention});
       });
   PassPipelineRegistration<PartitionOptions>(
       "meshc-partition-pipeline",
@@ -131,7 +144,7 @@ void registerAllPassesAndPipelines() {
       [](OpPassManager &pm, const PartitionOptions &options) {
         OptimizeCommunicationOptions communication;
         communication.bucketBytes = options.bucketBytes;
-        buildPartitionPipeline(pm, toOverride(options), communication);
+        buildPartitionPipeline(pm, toOverride(options), communication, {options.fuseAttention});
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

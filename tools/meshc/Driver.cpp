@@ -279,13 +279,15 @@ int compile(const Options &options) {
 
   PassManager pm(&context);
   pm.enableTiming(timing);
+  GlobalPipelineOptions global;
+  global.fuseAttention = options.fuseAttention;
   if (options.emit == Emit::Global)
-    buildGlobalPipeline(pm, override);
+    buildGlobalPipeline(pm, override, global);
   else {
     OptimizeCommunicationOptions communication;
     if (options.bucketBytes)
       communication.bucketBytes = *options.bucketBytes;
-    buildPartitionPipeline(pm, override, communication);
+    buildPartitionPipeline(pm, override, communication, global);
   }
   if (failed(pm.run(*module)))
     return 1;

@@ -47,6 +47,11 @@ cl::opt<int64_t> bucketBytes(
     cl::desc("Fuse consecutive all_reduces over the same mesh axes into buckets of at most this "
              "many bytes, each one collective (default 262144 = 256 KiB; 0 = no buckets)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noFuseAttention(
+    "no-fuse-attention",
+    cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
+             "ops instead of one fused meshc.attention (the same values; more memory)"),
+    cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
     cl::desc("Cut lowered functions longer than this many operations into parts (default "
@@ -100,6 +105,7 @@ int main(int argc, char **argv) {
   options.emitGiven = emit.getNumOccurrences() > 0;
   options.explain = explain;
   options.argv0 = argv[0];
+  options.fuseAttention = !noFuseAttention;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
