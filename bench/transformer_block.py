@@ -16,6 +16,7 @@ PyTorch's same block (forward, backward, Adam) in one process with 2 threads on 
 """
 import argparse
 import collections
+import math
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import mlp_dp  # noqa: E402  (einsum -> matmul shapes)
 import openblas  # noqa: E402
 REPO = os.path.dirname(HERE)
 
@@ -56,6 +58,33 @@ def model_flags(args):
             "--heads", str(args.heads), "--d-ff", str(args.d_ff)]
 
 
+ATTENTION = re.compile(r"meshc\.(attention|attention_grad) [^{]*\{([^}]*)\} : "
+                       r"!meshc\.tensor<([^>]*)>, !meshc\.tensor<([^>]*)>, "
+                       r"!meshc\.tensor<([^>]*)>")
+
+
+def attention_matmuls(partitioned):
+    """The products a fused attention op computes, as batched matmuls M,N,K,TA,TB,BATCH:
+    forward q k^T and p v; backward q k^T again, dout v^T, p^T dout, ds k and ds^T q."""
+    shapes = []
+    for name, attrs, q, k, v in ATTENTION.findall(partitioned):
+        q, k, v = (dict(mlp_dp.parse_tensor(t)) for t in (q, k, v))
+        probs = re.search(r'probs_dims = \[([^\]]*)\]', attrs).group(1)
+        probs = re.findall(r'"(\w+)"', probs)
+        query = re.search(r'query_dim = "(\w+)"', attrs).group(1)
+        key = re.search(r'key_dim = "(\w+)"', attrs).group(1)
+        outer = math.prod(q[n] for n in probs if n not in (query, key))
+        sq, sk = q[query], k[key]
+        d = math.prod(size for n, size in q.items() if n not in probs)
+        dv = math.prod(size for n, size in v.items() if n not in probs)
+        products = [(sq, sk, d, 0, 1), (sq, dv, sk, 0, 0)]  # q k^T, p v
+        if name == "attention_grad":
+            products = [(sq, sk, d, 0, 1), (sq, sk, dv, 0, 1), (sk, dv, sq, 1, 0),
+                        (sq, d, sk, 0, 0), (sk, d, sq, 1, 0)]
+        shapes += [(m, n, kk, ta, tb, outer) for m, n, kk, ta, tb in products]
+    return shapes
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--build-dir", default=os.path.join(REPO, "build"))
@@ -81,7 +110,7 @@ def main():
     bindir = os.path.join(args.build_dir, "bin")
     if not args.no_build:
         run(["cmake", "--build", args.build_dir, "-j2", "--target", "meshc", "meshrt",
-             "transformer_gen"])
+             "transformer_gen", "bench_matmul_ref"])
     env = dict(os.environ, OMP_NUM_THREADS="1")
     work = tempfile.mkdtemp(prefix="meshc-bench-")
     try:
@@ -113,14 +142,26 @@ def main():
         print("PyTorch: %s" % blas)
         torch_cmd = [args.python, os.path.join(HERE, "torch_transformer_block.py"),
                      "--threads", str(args.ranks), "--steps", str(args.steps)] + model_flags(args)
-        steps, torch_steps = [], []
+        # The step's products alone: its einsums and its fused attention's, through the
+        # runtime's matmul kernel on every rank at once (bench_matmul_ref).
+        matmuls = [mlp_dp.einsum_to_matmul(mlp_dp.parse_tensor(l), mlp_dp.parse_tensor(r),
+                                           mlp_dp.parse_tensor(o))
+                   for l, r, o in mlp_dp.EINSUM.findall(partitioned)]
+        matmuls += attention_matmuls(partitioned)
+        ref_cmd = mpirun(args) + ["-n", str(args.ranks), "-x", "OMP_NUM_THREADS",
+                                  os.path.join(bindir, "bench_matmul_ref"), "--reps", "5"] + \
+            [",".join(map(str, m)) for m in matmuls]
+        steps, torch_steps, refs = [], [], []
         for r in range(args.repeat):
             out = run(prog_cmd, env=env)
             if r == 0:
                 print("".join(l + "\n" for l in out.splitlines()
                               if l.startswith(("step ", "profile:"))), end="")
             steps.append(last_median(out, "meshc"))
-            line = "run %d: meshc median_step_ms %.1f" % (r + 1, steps[-1])
+            refs.append(mlp_dp.median_of(r"matmul_total_ms ([\d.]+)", run(ref_cmd, env=env),
+                                         "matmul total"))
+            line = "run %d: meshc median_step_ms %.1f matmul_only_ms %.1f" % (r + 1, steps[-1],
+                                                                            refs[-1])
             if have_torch:
                 torch_steps.append(last_median(run(torch_cmd, env=torch_env), "PyTorch"))
                 line += " PyTorch median_step_ms %.1f" % torch_steps[-1]
@@ -129,6 +170,10 @@ def main():
         step_ms = statistics.median(steps)
         print("meshc median step ms (after 3 warm-up steps, %d timed): %.1f" %
               (args.steps - 3, step_ms))
+        ref_ms = statistics.median(refs)
+        print("matmul-only ms (the %d products of a step: einsums and fused attention, "
+              "oneDNN sgemm, %d ranks concurrently): %.1f" % (len(matmuls), args.ranks, ref_ms))
+        print("meshc / matmuls alone: %.2f (aim <= 1.25)" % (step_ms / ref_ms))
         if have_torch:
             torch_ms = statistics.median(torch_steps)
             print("PyTorch (1 process x %d threads, same block, same cores): %.1f ms/step" %
