@@ -1,4 +1,6 @@
 // RUN: meshc-opt %s --split-input-file --meshc-fuse-attention | FileCheck %s
+// A chain left unfused is no error: nothing goes to stderr.
+// RUN: meshc-opt %s --split-input-file --meshc-fuse-attention 2>&1 >/dev/null | count 0
 
 // The transformer's chain (q [b, s, h, e] . k [b, t, h, e] -> P [b, h, s, t], causal mask,
 // softmax over t, dropout, . v) becomes one meshc.attention whose out replaces the second
@@ -81,6 +83,25 @@ func.func @weights_along_queries() {
   %p = meshc.softmax %s {dim = "t"} : !meshc.tensor<s=3, t=6, f32>
   %o = meshc.einsum %p, %v : !meshc.tensor<s=3, t=6, f32>, !meshc.tensor<s=3, f=2, f32> -> !meshc.tensor<t=6, f=2, f32>
   %l = meshc.reduce_sum %o : !meshc.tensor<t=6, f=2, f32> -> !meshc.tensor<f32>
+  meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
+  return
+}
+
+// -----
+
+// Scores without a contracted dim (an outer product of q and k): meshc.attention cannot take
+// them, so the chain stays, silently.
+// CHECK-LABEL: func.func @outer_product_scores
+// CHECK-NOT: meshc.attention
+// CHECK: meshc.softmax
+func.func @outer_product_scores() {
+  %q = meshc.input "q" features {classes = 2} : !meshc.tensor<s=3, f32>
+  %k = meshc.input "k" features {classes = 2} : !meshc.tensor<t=6, f32>
+  %v = meshc.input "v" features {classes = 2} : !meshc.tensor<t=6, f=2, f32>
+  %s = meshc.einsum %q, %k : !meshc.tensor<s=3, f32>, !meshc.tensor<t=6, f32> -> !meshc.tensor<s=3, t=6, f32>
+  %p = meshc.softmax %s {dim = "t"} : !meshc.tensor<s=3, t=6, f32>
+  %o = meshc.einsum %p, %v : !meshc.tensor<s=3, t=6, f32>, !meshc.tensor<t=6, f=2, f32> -> !meshc.tensor<s=3, f=2, f32>
+  %l = meshc.reduce_sum %o : !meshc.tensor<s=3, f=2, f32> -> !meshc.tensor<f32>
   meshc.minimize sgd %l {learning_rate = 0.1} : !meshc.tensor<f32>
   return
 }
