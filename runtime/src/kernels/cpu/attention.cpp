@@ -76,11 +76,13 @@ Status forwardBlock(const AttentionShape &a, int64_t o, int64_t i0, const float 
           mNew == -std::numeric_limits<float>::infinity() ? 1.0f : std::exp(m[r] - mNew);
       float sum = 0.0f;
       const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
-      for (int64_t j = 0; j < bk; ++j) {
-        float p = j < seen ? std::exp(row[j] - mNew) : 0.0f;
+      // Keys the query cannot see weigh 0: no exp, no dropout draw.
+      for (int64_t j = 0; j < seen; ++j) {
+        const float p = std::exp(row[j] - mNew);
         sum += p;
         row[j] = p * dropoutFactor(a, flat + j * a.keyStride());
       }
+      std::fill(row + seen, row + bk, 0.0f);
       l[r] = l[r] * alpha + sum;
       m[r] = mNew;
       if (alpha != 1.0f)
@@ -152,12 +154,14 @@ Status backwardOuter(const AttentionShape &a, int64_t o, const float *q, const f
         const int64_t seen = std::clamp<int64_t>(visibleKeys(a, i0 + r) - j0, 0, bk);
         const float rowLse = lse[row0 + r];
         const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
-        for (int64_t j = 0; j < bk; ++j) {
-          const float prob = j < seen ? std::exp(p[r * bk + j] - rowLse) : 0.0f;
+        for (int64_t j = 0; j < seen; ++j) {
+          const float prob = std::exp(p[r * bk + j] - rowLse);
           const float keep = dropoutFactor(a, flat + j * a.keyStride());
           p[r * bk + j] = prob * keep;
           dp[r * bk + j] = prob * (dp[r * bk + j] * keep - rowDot[r]);
         }
+        std::fill(p + r * bk + seen, p + (r + 1) * bk, 0.0f); // unseen keys: P = 0, dS = 0
+        std::fill(dp + r * bk + seen, dp + (r + 1) * bk, 0.0f);
       }
       // dV[j0:] += Pd^T dO; dQ += dS K; dK[j0:] += dS^T Q.
       if (Status st = sgemm(bk, nv, bq, p, true, dob, false, w.dvBlock.data()); !st.ok())
