@@ -49,39 +49,46 @@ struct SetMeshLayoutPass : PassWrapper<SetMeshLayoutPass, OperationPass<ModuleOp
   MeshLayoutOverride override;
 };
 
-/// The options of meshc-global-pipeline and meshc-partition-pipeline: absent = the module's.
-struct MeshLayoutOptions : PassPipelineOptions<MeshLayoutOptions> {
-  Option<std::string> mesh{*this, "mesh",
-                           llvm::cl::desc("Processor mesh, e.g. b=2,m=2 (replaces the module's; "
-                                          "meshc --mesh)")};
-  Option<std::string> layout{*this, "layout",
-                             llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the "
-                                            "module's; '' = all replicated; meshc --layout)")};
-  Option<bool> fuseAttention{
+/// The options both pipelines take (absent mesh/layout = the module's); `Self` is the concrete
+/// options struct (MLIR's pipeline options are CRTP), so each option is declared once here.
+template <typename Self> struct GlobalOptionsBase : PassPipelineOptions<Self> {
+  using Base = PassPipelineOptions<Self>;
+  typename Base::template Option<std::string> mesh{
+      *this, "mesh",
+      llvm::cl::desc("Processor mesh, e.g. b=2,m=2 (replaces the module's; meshc --mesh)")};
+  typename Base::template Option<std::string> layout{
+      *this, "layout",
+      llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the module's; '' = all "
+                     "replicated; meshc --layout)")};
+  typename Base::template Option<bool> fuseAttention{
       *this, "fuse-attention",
       llvm::cl::desc("Fuse attention chains into meshc.attention before autodiff (meshc "
                      "--no-fuse-attention: false)"),
       llvm::cl::init(true)};
+
+  GlobalPipelineOptions global() const {
+    GlobalPipelineOptions options;
+    options.fuseAttention = fuseAttention;
+    return options;
+  }
 };
 
-/// meshc-partition-pipeline's options: the mesh and layout, and meshc-optimize-communication's.
-struct PartitionOptions : PassPipelineOptions<PartitionOptions> {
-  Option<std::string> mesh{*this, "mesh",
-                           llvm::cl::desc("Processor mesh, e.g. b=2,m=2 (replaces the module's; "
-                                          "meshc --mesh)")};
-  Option<std::string> layout{*this, "layout",
-                             llvm::cl::desc("Layout, e.g. batch:b,hidden:m (replaces the "
-                                            "module's; '' = all replicated; meshc --layout)")};
+/// meshc-global-pipeline's options.
+struct MeshLayoutOptions : GlobalOptionsBase<MeshLayoutOptions> {};
+
+/// meshc-partition-pipeline's options: the global pipeline's and meshc-optimize-communication's.
+struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
   Option<int64_t> bucketBytes{
       *this, "bucket-bytes",
       llvm::cl::desc("Most bytes of one bucket of all_reduces (0: no bucketing; meshc "
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
-  Option<bool> fuseAttention{
-      *this, "fuse-attention",
-      llvm::cl::desc("Fuse attention chains into meshc.attention before autodiff (meshc "
-                     "--no-fuse-attention: false)"),
-      llvm::cl::init(true)};
+
+  OptimizeCommunicationOptions communication() const {
+    OptimizeCommunicationOptions options;
+    options.bucketBytes = bucketBytes;
+    return options;
+  }
 };
 
 /// An option value as the spec it spells: MLIR's option parser keeps the quotes of an empty
@@ -135,16 +142,14 @@ void registerAllPassesAndPipelines() {
       "optionally replace the mesh/layout, check the program, fuse attention, autodiff and "
       "decompose (meshc --emit=global)",
       [](OpPassManager &pm, const MeshLayoutOptions &options) {
-        buildGlobalPipeline(pm, toOverride(options), {options.fuseAttention});
+        buildGlobalPipeline(pm, toOverride(options), options.global());
       });
   PassPipelineRegistration<PartitionOptions>(
       "meshc-partition-pipeline",
       "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
       "layout, partition and bucket all_reduces (meshc --emit=partitioned)",
       [](OpPassManager &pm, const PartitionOptions &options) {
-        OptimizeCommunicationOptions communication;
-        communication.bucketBytes = options.bucketBytes;
-        buildPartitionPipeline(pm, toOverride(options), communication, {options.fuseAttention});
+        buildPartitionPipeline(pm, toOverride(options), options.communication(), options.global());
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "
