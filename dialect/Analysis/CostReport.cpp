@@ -117,21 +117,17 @@ std::optional<int64_t> attentionFlops(Operation *op) {
   auto fused = dyn_cast<AttentionOp>(op);
   auto grad = dyn_cast<AttentionGradOp>(op);
   Value q = op->getOperand(0), k = op->getOperand(1), v = op->getOperand(2);
-  ArrayAttr probs = fused ? fused.getProbsDims() : grad.getProbsDims();
-  StringRef keyDim = fused ? fused.getKeyDim() : grad.getKeyDim();
+  AttentionDims dims = fused ? fused.getDims() : grad.getDims();
   std::optional<int64_t> points = 1, d = 1, dv = 1;
-  for (Attribute a : probs) {
-    StringRef name = llvm::cast<StringAttr>(a).getValue();
-    int64_t size = name == keyDim ? typeOf(k).getDimSize(name) : typeOf(q).getDimSize(name);
-    points = points ? checkedMul(*points, size) : std::nullopt;
-  }
-  auto outside = [&](NamedTensorType t, std::optional<int64_t> &n) {
-    for (auto [name, size] : llvm::zip(t.getDimNames(), t.getDimSizes()))
-      if (!llvm::is_contained(probs, name) && n)
-        n = checkedMul(*n, size);
+  auto times = [](std::optional<int64_t> &n, int64_t size) {
+    n = n ? checkedMul(*n, size) : std::nullopt;
   };
-  outside(typeOf(q), d);
-  outside(typeOf(v), dv);
+  for (StringAttr name : dims.probs)
+    times(points, typeOf(name == dims.key ? k : q).getDimSize(name.getValue()));
+  for (StringAttr name : dims.contracted)
+    times(d, typeOf(q).getDimSize(name.getValue()));
+  for (StringAttr name : dims.values)
+    times(dv, typeOf(v).getDimSize(name.getValue()));
   if (!points || !d || !dv)
     return std::nullopt;
   int64_t perPoint = fused ? 2 * (*d + *dv) : 2 * (3 * *d + 2 * *dv);

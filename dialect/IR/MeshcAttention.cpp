@@ -69,17 +69,14 @@ LogicalResult verifyAttention(Operation *op, Value q, Value k, Value v, Value ou
                              << "' must be two different dims of probs_dims";
   if (!(rate >= 0 && rate < 1))
     return op->emitOpError() << "dropout_rate must be in [0, 1), not " << rate;
-  Names outer;
-  for (StringAttr n : probs)
-    if (n != query && n != key)
-      outer.push_back(n);
+  AttentionDims dims = AttentionDims::of(probsAttr, query, key, tensorOf(q), tensorOf(v));
   auto with = [&](std::initializer_list<ArrayRef<StringAttr>> groups) {
     Names all;
     for (ArrayRef<StringAttr> g : groups)
       all.append(g.begin(), g.end());
     return all;
   };
-  Names contracted = outside(tensorOf(q), probs), values = outside(tensorOf(v), probs);
+  const Names &outer = dims.outer, &contracted = dims.contracted, &values = dims.values;
   if (contracted.empty())
     return op->emitOpError() << "q must have a dim outside probs_dims to contract with k";
   if (failed(requireDims(op, q, "q", with({outer, {query}, contracted}))) ||
@@ -109,19 +106,29 @@ LogicalResult verifyAttention(Operation *op, Value q, Value k, Value v, Value ou
 
 } // namespace
 
-Names AttentionOp::getOuterDims() {
-  Names out;
-  for (StringAttr n : probsNames(getProbsDims()))
-    if (n.getValue() != getQueryDim() && n.getValue() != getKeyDim())
-      out.push_back(n);
-  return out;
+AttentionDims AttentionDims::of(ArrayAttr probsDims, StringAttr queryDim, StringAttr keyDim,
+                                NamedTensorType q, NamedTensorType v) {
+  AttentionDims dims;
+  dims.probs = probsNames(probsDims);
+  dims.query = queryDim;
+  dims.key = keyDim;
+  for (StringAttr n : dims.probs)
+    if (n != queryDim && n != keyDim)
+      dims.outer.push_back(n);
+  dims.contracted = outside(q, dims.probs);
+  dims.values = outside(v, dims.probs);
+  return dims;
 }
 
-Names AttentionOp::getContractedDims() {
-  return outside(tensorOf(getQ()), probsNames(getProbsDims()));
+AttentionDims AttentionOp::getDims() {
+  return AttentionDims::of(getProbsDims(), getQueryDimAttr(), getKeyDimAttr(), tensorOf(getQ()),
+                           tensorOf(getV()));
 }
 
-Names AttentionOp::getValueDims() { return outside(tensorOf(getV()), probsNames(getProbsDims())); }
+AttentionDims AttentionGradOp::getDims() {
+  return AttentionDims::of(getProbsDims(), getQueryDimAttr(), getKeyDimAttr(), tensorOf(getQ()),
+                           tensorOf(getV()));
+}
 
 LogicalResult AttentionOp::verify() {
   return verifyAttention(*this, getQ(), getK(), getV(), getOut(), getLse(), getProbsDims(),
@@ -139,24 +146,17 @@ LogicalResult AttentionGradOp::verify() {
 
 /// The key, contracted and value dims: a softmax over the keys and the dot products over the
 /// contracted dims need them whole.
-static Names wholeAttentionDims(Value q, Value v, ArrayAttr probsAttr, StringRef keyDim) {
-  Names probs = probsNames(probsAttr);
+static Names wholeAttentionDims(const AttentionDims &dims) {
   llvm::SetVector<StringAttr> whole;
-  whole.insert(StringAttr::get(q.getContext(), keyDim));
-  for (StringAttr n : outside(tensorOf(q), probs))
-    whole.insert(n);
-  for (StringAttr n : outside(tensorOf(v), probs))
-    whole.insert(n);
+  whole.insert(dims.key);
+  whole.insert(dims.contracted.begin(), dims.contracted.end());
+  whole.insert(dims.values.begin(), dims.values.end());
   return whole.takeVector();
 }
 
-Names AttentionOp::getWholeDims() {
-  return wholeAttentionDims(getQ(), getV(), getProbsDims(), getKeyDim());
-}
+Names AttentionOp::getWholeDims() { return wholeAttentionDims(getDims()); }
 
-Names AttentionGradOp::getWholeDims() {
-  return wholeAttentionDims(getQ(), getV(), getProbsDims(), getKeyDim());
-}
+Names AttentionGradOp::getWholeDims() { return wholeAttentionDims(getDims()); }
 
 // dq sums over the keys, dk and dv over the queries: each result is partial over the summed
 // dims it lacks (the propagation's rule), so a split query dim leaves dk and dv partial.

@@ -91,12 +91,8 @@ def Meshc_AttentionOp : Meshc_DifferentiableOp<"attention", [], ["getWholeDims"]
     qualified(type($v)) `->` qualified(type($out)) `,` qualified(type($lse))
   }];
   let extraClassDeclaration = [{
-    /// q's dims that k shares outside P (summed by q . k).
-    ::llvm::SmallVector<::mlir::StringAttr> getContractedDims();
-    /// v's dims outside P (kept in out).
-    ::llvm::SmallVector<::mlir::StringAttr> getValueDims();
-    /// P's dims other than the query and key dims, in P's order.
-    ::llvm::SmallVector<::mlir::StringAttr> getOuterDims();
+    /// The roles of the dims (AttentionDims.h).
+    ::meshc::AttentionDims getDims();
   }];
 }
 
@@ -139,6 +135,10 @@ def Meshc_AttentionGradOp : Meshc_ComputeOp<"attention_grad", [
     $q `,` $k `,` $v `,` $out `,` $lse `,` $dout attr-dict `:` qualified(type($q)) `,`
     qualified(type($k)) `,` qualified(type($v)) `,` qualified(type($out)) `,`
     qualified(type($lse))
+  }];
+  let extraClassDeclaration = [{
+    /// The roles of the dims (AttentionDims.h).
+    ::meshc::AttentionDims getDims();
   }];
 }
 

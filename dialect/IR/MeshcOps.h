@@ -7,6 +7,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialect/IR/AttentionDims.h"
 #include "dialect/IR/MeshcDialect.h"
 #include "dialect/IR/MeshcInterfaces.h"
 

@@ -30,7 +30,6 @@ Names concat(std::initializer_list<ArrayRef<StringAttr>> groups) {
 /// What both ops share: the canonical types, P's placement and the attributes.
 struct Problem {
   NamedTensorType q, k, v, out, lse; // canonical
-  Names values;                      // v's dims outside P, in v's order
   bool causal = false;
   double rate = 0.0;
   int64_t key = 0;
@@ -43,23 +42,9 @@ struct Problem {
 /// OpT: AttentionOp or AttentionGradOp (the same operands and attributes).
 template <typename OpT> Problem problemOf(OpT op, const LoweringState &state) {
   Value q = op.getQ(), k = op.getK(), v = op.getV(), lse = op.getLse();
-  ArrayAttr probsDims = op.getProbsDims();
-  StringRef queryDim = op.getQueryDim(), keyDim = op.getKeyDim();
-  MLIRContext *ctx = op->getContext();
-  auto query = StringAttr::get(ctx, queryDim), key = StringAttr::get(ctx, keyDim);
-  Names probs, outer;
-  for (Attribute a : probsDims) {
-    probs.push_back(llvm::cast<StringAttr>(a));
-    if (probs.back() != query && probs.back() != key)
-      outer.push_back(probs.back());
-  }
-  Names contracted, values;
-  for (StringAttr n : typeOf(q).getDimNames())
-    if (!llvm::is_contained(probs, n))
-      contracted.push_back(n);
-  for (StringAttr n : typeOf(v).getDimNames())
-    if (!llvm::is_contained(probs, n))
-      values.push_back(n);
+  AttentionDims dims = op.getDims();
+  const Names &outer = dims.outer, &contracted = dims.contracted, &values = dims.values;
+  StringAttr query = dims.query, key = dims.key;
   Problem p;
   p.q = typeOf(q).withDims(concat({outer, {query}, contracted}));
   p.k = typeOf(k).withDims(concat({outer, {key}, contracted}));
@@ -69,14 +54,13 @@ template <typename OpT> Problem problemOf(OpT op, const LoweringState &state) {
   p.causal = op.getCausal();
   p.rate = op.getDropoutRate().convertToDouble();
   p.key = static_cast<int64_t>(op.getDropoutKey());
-  p.values = values;
   for (StringAttr n : contracted)
     p.d *= typeOf(q).getDimSize(n.getValue());
   for (StringAttr n : values)
     p.dv *= typeOf(v).getDimSize(n.getValue());
   // P's dims: the outer and query dims as q holds them, the key dim as k does (whole).
   SmallVector<int32_t> qAxes = state.dimAxesOf(q), kAxes = state.dimAxesOf(k);
-  for (auto [i, name] : llvm::enumerate(probs)) {
+  for (auto [i, name] : llvm::enumerate(dims.probs)) {
     Value holder = name == key ? k : q;
     ArrayRef<int32_t> axes = name == key ? kAxes : qAxes;
     unsigned at = *typeOf(holder).findDim(name.getValue());
