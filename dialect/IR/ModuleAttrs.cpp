@@ -82,8 +82,14 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
   if (name == kShardingAttrName || name == kOperandShardingsAttrName ||
       name == kHeldShardingsAttrName)
     return verifyShardingList(op, attribute);
+  if (name == kRematAttrName) {
+    if (!llvm::isa<UnitAttr>(value) || !llvm::isa<MeshcDialect>(op->getDialect()))
+      return op->emitOpError() << "'" << name << "' must be a unit attribute on a meshc op";
+    return success();
+  }
   return op->emitOpError() << "carries unknown attribute '" << name << "' (the meshc dialect "
                            << "defines " << kMeshAttrName << ", " << kLayoutAttrName << ", "
                            << kPerRankAttrName << ", " << kShardingAttrName << ", "
-                           << kOperandShardingsAttrName << " and " << kHeldShardingsAttrName << ")";
+                           << kOperandShardingsAttrName << ", " << kHeldShardingsAttrName << " and "
+                           << kRematAttrName << ")";
 }
