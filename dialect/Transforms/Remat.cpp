@@ -81,7 +81,7 @@ public:
     }
     int recomputed = 0;
     for (Operation *op : llvm::reverse(forward)) {
-      if (!isCheap(op) || (!all && !op->hasAttr(kRematAttrName)))
+      if (!isCheap(op) || (!all && !isRematMarked(op)))
         continue;
       Value value = op->getResult(0);
       Operation *first = firstBackwardUser(value);

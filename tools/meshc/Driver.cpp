@@ -196,18 +196,23 @@ bool wantsRemat(ModuleOp module, const Options &options) {
   if (options.remat)
     return true;
   bool marked = false;
-  module.walk([&](Operation *op) { marked |= op->hasAttr(kRematAttrName); });
+  module.walk([&](Operation *op) { marked |= isRematMarked(op); });
   return marked;
 }
 
 /// For --explain with remat: the activation peak and liveness bound of the same program
-/// partitioned without remat (`input`, a copy taken before the pipeline, its DSL marks dropped),
+/// partitioned without remat (`input`, a copy taken before the pipeline, its marks dropped),
 /// so that the report shows what remat saves. Run after the real pipeline succeeded, so that it
 /// has no diagnostics of its own to print.
 std::optional<std::pair<int64_t, int64_t>>
 peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
                  const OptimizeCommunicationOptions &communication, GlobalPipelineOptions global) {
-  input.walk([](Operation *op) { op->removeAttr(kRematAttrName); });
+  input.walk([](Operation *op) {
+    op->removeAttr(kRematAttrName);
+    if (isRematMarked(op)) // the DSL's mark: the location without it
+      op->setLoc(FusedLoc::get(op->getContext(),
+                               llvm::cast<FusedLoc>(op->getLoc()).getLocations()));
+  });
   global.remat = false;
   PassManager pm(input.getContext());
   buildPartitionPipeline(pm, override, communication, global);
