@@ -340,13 +340,13 @@ void printRematLines(const CostReport &r, llvm::raw_ostream &os,
        "the activations (peak) with every forward value kept for the backward pass; bound " +
            human(r.liveBoundBytesWithoutRemat));
   int64_t saved = r.activationBytesWithoutRemat - r.activationBytes;
-  std::string note = llvm::formatv("{0} ops recomputed in the backward pass ({1}); peak x{2:F2}",
-                                   r.rematOps, human(r.rematBytes),
-                                   r.activationBytesWithoutRemat > 0
-                                       ? (double)r.activationBytes /
-                                             (double)r.activationBytesWithoutRemat
-                                       : 1.0)
-                         .str();
+  std::string note =
+      llvm::formatv("{0} ops recomputed in the backward pass ({1}); peak x{2:F2}", r.rematOps,
+                    human(r.rematBytes),
+                    r.activationBytesWithoutRemat > 0
+                        ? (double)r.activationBytes / (double)r.activationBytesWithoutRemat
+                        : 1.0)
+          .str();
   if (saved >= 0)
     line("saved by remat", saved, note);
   else

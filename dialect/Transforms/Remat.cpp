@@ -38,8 +38,8 @@ constexpr int kMaxChain = 4;
 bool isCheap(Operation *op) {
   return op->getNumResults() == 1 && op->getNumRegions() == 0 &&
          isa<AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ScaleOp, ReluOp, LeakyReluOp,
-             SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, GeluOp, LayerNormOp, SoftmaxOp,
-             CausalMaskOp, DropoutOp, BroadcastOp, RenameOp, ReshapeOp, SliceOp, FillOp>(op);
+             SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, GeluOp, LayerNormOp, SoftmaxOp, CausalMaskOp,
+             DropoutOp, BroadcastOp, RenameOp, ReshapeOp, SliceOp, FillOp>(op);
 }
 
 /// The gradient seed meshc-autodiff puts between the forward and the backward program: the

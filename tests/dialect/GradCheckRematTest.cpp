@@ -52,9 +52,8 @@ protected:
       ASSERT_EQ(with->gradients.size(), without->gradients.size());
       for (const auto &[name, grad] : without->gradients)
         EXPECT_EQ(with->gradients.at(name).data, grad.data) << "gradient of " << name;
-      EXPECT_EQ(compare(with->gradients, finiteDifferences(func, feeds)), "")
-          << "program:\n"
-          << expand(body);
+      EXPECT_EQ(compare(with->gradients, finiteDifferences(func, feeds)), "") << "program:\n"
+                                                                              << expand(body);
     }
   }
 };

@@ -210,8 +210,8 @@ peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
   input.walk([](Operation *op) {
     op->removeAttr(kRematAttrName);
     if (isRematMarked(op)) // the DSL's mark: the location without it
-      op->setLoc(FusedLoc::get(op->getContext(),
-                               llvm::cast<FusedLoc>(op->getLoc()).getLocations()));
+      op->setLoc(
+          FusedLoc::get(op->getContext(), llvm::cast<FusedLoc>(op->getLoc()).getLocations()));
   });
   global.remat = false;
   PassManager pm(input.getContext());
@@ -231,8 +231,7 @@ std::optional<int> explain(ModuleOp module, const Options &options, TimingScope 
     return 1;
   report.allocatedBytes = allocatedBytes(module);
   if (withoutRemat)
-    std::tie(report.activationBytesWithoutRemat, report.liveBoundBytesWithoutRemat) =
-        *withoutRemat;
+    std::tie(report.activationBytesWithoutRemat, report.liveBoundBytesWithoutRemat) = *withoutRemat;
   printCostReport(report, llvm::outs());
   llvm::outs().flush();
   if (!options.emitGiven && !options.outputGiven)
