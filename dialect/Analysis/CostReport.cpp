@@ -313,6 +313,42 @@ std::string joinAxes(llvm::ArrayRef<std::string> axes) {
   return text.empty() ? "-" : text;
 }
 
+/// The recomputations meshc-remat put in the per-rank program (ops marked meshc.remat) and the
+/// bytes of their results.
+void countRemat(func::FuncOp func, CostReport &report) {
+  func.walk([&](Operation *op) {
+    if (!op->hasAttr(kRematAttrName))
+      return;
+    ++report.rematOps;
+    for (Value result : op->getResults())
+      if (auto type = dyn_cast<NamedTensorType>(result.getType()))
+        report.rematBytes = checkedAdd(report.rematBytes, tensorBytes(type)).value_or(kMaxInt64);
+  });
+}
+
+/// The memory lines of rematerialisation: the activation peak without it (the driver compiled
+/// the program a second time without remat) and what it saves.
+void printRematLines(const CostReport &r, llvm::raw_ostream &os,
+                     llvm::function_ref<void(StringRef, int64_t, StringRef)> line) {
+  if (r.activationBytesWithoutRemat < 0)
+    return;
+  line("without remat", r.activationBytesWithoutRemat,
+       "the activations (peak) with every forward value kept for the backward pass; bound " +
+           human(r.liveBoundBytesWithoutRemat));
+  int64_t saved = r.activationBytesWithoutRemat - r.activationBytes;
+  std::string note =
+      llvm::formatv("{0} ops recomputed in the backward pass ({1}); peak x{2:F2}", r.rematOps,
+                    human(r.rematBytes),
+                    r.activationBytesWithoutRemat > 0
+                        ? (double)r.activationBytes / (double)r.activationBytesWithoutRemat
+                        : 1.0)
+          .str();
+  if (saved >= 0)
+    line("saved by remat", saved, note);
+  else
+    line("added by remat", -saved, note);
+}
+
 } // namespace
 
 // Long on purpose: one walk over the per-rank function that files each op's memory, FLOPs
@@ -424,6 +460,7 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
   report.activationBytes = plan.arenaBytes;
   report.liveBoundBytes = plan.liveBytesBound;
   report.unsharedBytes = plan.unsharedBytes;
+  countRemat(func, report);
   int64_t bufferBytes = 0;
   for (int64_t part : {report.parameterBytes, report.stateBytes, report.optimizerBytes,
                        report.inputBytes, report.outputBytes, report.activationBytes})
@@ -493,6 +530,7 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
   line("liveness bound", r.liveBoundBytes,
        "the most bytes live at once; activations (peak) / bound = " + ratio);
   line("without reuse", r.unsharedBytes, "one buffer per tensor value (not allocated)");
+  printRematLines(r, os, line);
   if (r.allocatedBytes >= 0) {
     line("scratch", r.allocatedBytes - r.bufferBytes(),
          "einsum and conv/pool transpose copies, all_to_all blocks");

@@ -45,6 +45,11 @@ struct CostReport {
   // Every other tensor (gradients included) shares one arena by liveness (BufferPlan.h): its
   // size, the liveness lower bound of any such plan, and the sum with one buffer per value.
   int64_t activationBytes = 0, liveBoundBytes = 0, unsharedBytes = 0;
+  // With remat (meshc --remat, the DSL's RematScope): the activation peak and liveness bound of
+  // the same program compiled without it (filled by the driver), or -1 (not asked).
+  int64_t activationBytesWithoutRemat = -1, liveBoundBytesWithoutRemat = -1;
+  // Ops of the program that are recomputations (meshc.remat) and their results' bytes.
+  int64_t rematOps = 0, rematBytes = 0;
   // What the executable allocates in all (meshrt_alloc in meshc_init, read off the lowered
   // program by the driver), or -1 if unknown. The rest beyond the buffers above is scratch.
   int64_t allocatedBytes = -1;

@@ -56,6 +56,14 @@ void meshc::setHeldShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardin
   op->setAttr(kHeldShardingsAttrName, ArrayAttr::get(op->getContext(), attrs));
 }
 
+bool meshc::isRematMarked(Operation *op) {
+  if (op->hasAttr(kRematAttrName))
+    return true;
+  auto fused = llvm::dyn_cast<FusedLoc>(op->getLoc());
+  auto metadata = fused ? llvm::dyn_cast_or_null<StringAttr>(fused.getMetadata()) : StringAttr();
+  return metadata && metadata.getValue() == kRematAttrName;
+}
+
 LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
   Attribute value = attribute.getValue();
@@ -82,8 +90,14 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
   if (name == kShardingAttrName || name == kOperandShardingsAttrName ||
       name == kHeldShardingsAttrName)
     return verifyShardingList(op, attribute);
+  if (name == kRematAttrName) {
+    if (!llvm::isa<UnitAttr>(value) || !llvm::isa<MeshcDialect>(op->getDialect()))
+      return op->emitOpError() << "'" << name << "' must be a unit attribute on a meshc op";
+    return success();
+  }
   return op->emitOpError() << "carries unknown attribute '" << name << "' (the meshc dialect "
                            << "defines " << kMeshAttrName << ", " << kLayoutAttrName << ", "
                            << kPerRankAttrName << ", " << kShardingAttrName << ", "
-                           << kOperandShardingsAttrName << " and " << kHeldShardingsAttrName << ")";
+                           << kOperandShardingsAttrName << ", " << kHeldShardingsAttrName << " and "
+                           << kRematAttrName << ")";
 }

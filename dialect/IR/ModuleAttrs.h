@@ -33,6 +33,12 @@ inline constexpr llvm::StringLiteral kPerRankAttrName = "meshc.per_rank";
 inline constexpr llvm::StringLiteral kShardingAttrName = "meshc.sharding";
 inline constexpr llvm::StringLiteral kOperandShardingsAttrName = "meshc.operand_shardings";
 inline constexpr llvm::StringLiteral kHeldShardingsAttrName = "meshc.held_shardings";
+/// A unit attribute on a meshc op: recomputed by meshc-remat (or, from the DSL's RematScope,
+/// to be recomputed in the backward pass).
+inline constexpr llvm::StringLiteral kRematAttrName = "meshc.remat";
+/// True for an op to be recomputed by meshc-remat in its `all=false` mode: it carries
+/// kRematAttrName, or its location is the DSL's RematScope mark, `fused<"meshc.remat">[...]`.
+bool isRematMarked(mlir::Operation *op);
 
 /// The module's mesh, or null.
 MeshAttr getMesh(mlir::ModuleOp module);

@@ -30,10 +30,13 @@ struct MeshLayoutOverride {
 struct GlobalPipelineOptions {
   /// meshc-fuse-attention before autodiff (meshc --no-fuse-attention turns it off).
   bool fuseAttention = true;
+  /// meshc-remat's `all`: recompute every cheap forward activation (meshc --remat); without it
+  /// only the DSL's RematScope ops are.
+  bool remat = false;
 };
 
-/// meshc-global-pipeline{mesh=... layout=... fuse-attention=...} (meshc --emit=global): replace
-/// the mesh/layout if given, check program, fuse attention, autodiff, decompose.
+/// meshc-global-pipeline{mesh=... layout=... fuse-attention=... remat=...} (meshc --emit=global):
+/// replace the mesh/layout if given, check program, fuse attention, autodiff, remat, decompose.
 void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
                          const GlobalPipelineOptions &global = {});
 

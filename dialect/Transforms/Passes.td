@@ -1,4 +1,4 @@
-// The passes of the meshc pipeline: check program → fuse attention → autodiff → decompose → check layout →
+// The passes of the meshc pipeline: check program → fuse attention → autodiff → [remat] → decompose → check layout →
 // propagate shardings → insert reshards → localize → (CSE) → optimize communication.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
@@ -43,6 +43,42 @@ def Autodiff : Pass<"meshc-autodiff", "mlir::ModuleOp"> {
       ... forward ...; %g = <adjoint of %w>; meshc.sgd_update %w, %g {learning_rate = ...}
       meshc.output "loss", %l
   }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def Remat : Pass<"meshc-remat", "mlir::ModuleOp"> {
+  let summary = "Recompute cheap forward activations in the backward pass instead of keeping them";
+  let description = [{
+    On the global program, right after meshc-autodiff (meshc --remat). A forward value that the
+    backward program reads (after the gradient seed, the `meshc.fill {value = 1.0}` of the
+    loss's type at the minimize's location) and whose op is cheap to recompute (elementwise
+    ops, gelu, layer_norm, softmax, causal_mask, dropout with the same key hence the same mask,
+    broadcast, rename, reshape, slice, fill; never einsum, conv, attention, embedding or a
+    reduction) is recomputed right before its first backward use, and every backward use reads
+    the recomputed value: the forward value then dies at its last forward use. A value is
+    recomputed only where each operand is live there anyway (a parameter, an input, a value
+    the backward program reads at or after that point) or is itself recomputable that way (a
+    chain of at most 4 cheap ops), so no live range grows and the liveness bound never rises.
+    Recomputed ops carry the unit attribute `meshc.remat`, which keeps CSE from merging them
+    back into the forward ops. `all=false` recomputes only the values of the ops the DSL
+    marked with `meshc.remat` inside a `RematScope` (a per-block choice; with the cheap chain
+    each needs); `all=true` (meshc --remat) every cheap forward op's.
+
+    Before:
+      %y = meshc.layer_norm %h ...           // forward; %h is read by layer_norm_grad later
+      ... %seed = meshc.fill {value = 1.0} ...
+      %dw = meshc.einsum %dz, %y ...
+    After:
+      %y = meshc.layer_norm %h ...           // dies at its last forward use
+      ... %seed = meshc.fill {value = 1.0} ...
+      %y2 = meshc.layer_norm %h {meshc.remat} ...
+      %dw = meshc.einsum %dz, %y2 ...
+  }];
+  let options = [
+    Option<"all", "all", "bool", /*default=*/"true",
+           "Recompute every cheap forward value (meshc --remat); false: only the ops marked "
+           "meshc.remat by the DSL (RematScope)">
+  ];
   let dependentDialects = ["::meshc::MeshcDialect"];
 }
 

@@ -65,10 +65,16 @@ template <typename Self> struct GlobalOptionsBase : PassPipelineOptions<Self> {
       llvm::cl::desc("Fuse attention chains into meshc.attention before autodiff (meshc "
                      "--no-fuse-attention: false)"),
       llvm::cl::init(true)};
+  typename Base::template Option<bool> remat{
+      *this, "remat",
+      llvm::cl::desc("Recompute every cheap forward activation in the backward pass (meshc "
+                     "--remat; false: only the DSL's RematScope ops)"),
+      llvm::cl::init(false)};
 
   GlobalPipelineOptions global() const {
     GlobalPipelineOptions options;
     options.fuseAttention = fuseAttention;
+    options.remat = remat;
     return options;
   }
 };
@@ -116,6 +122,7 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
   if (global.fuseAttention)
     pm.addPass(createFuseAttention());
   pm.addPass(createAutodiff());
+  pm.addPass(createRemat(RematOptions{global.remat}));
   pm.addPass(createDecompose());
 }
 
@@ -139,8 +146,8 @@ void registerAllPassesAndPipelines() {
   registerMeshcPasses();
   PassPipelineRegistration<MeshLayoutOptions>(
       "meshc-global-pipeline",
-      "optionally replace the mesh/layout, check the program, fuse attention, autodiff and "
-      "decompose (meshc --emit=global)",
+      "optionally replace the mesh/layout, check the program, fuse attention, autodiff, remat "
+      "and decompose (meshc --emit=global)",
       [](OpPassManager &pm, const MeshLayoutOptions &options) {
         buildGlobalPipeline(pm, toOverride(options), options.global());
       });

@@ -22,7 +22,8 @@
 //   transformer_gen [--batch 8] [--seq 128] [--layers 2] [--d-model 512] [--heads 8]
 //                   [--d-head d_model/heads] [--d-ff 2048] [--vocab 8192] [--classes 16]
 //                   [--lr 1e-3] [--dropout 0] [--fused-qkv 1] [--head 1] [--mesh m=2]
-//                   [--layout heads:m,d_ff:m,vocab:m] [-o transformer.mlir]
+//                   [--layout heads:m,d_ff:m,vocab:m] [--remat-blocks 0] [-o transformer.mlir]
+// `--remat-blocks K` builds the first K blocks in a RematScope (recomputed in the backward pass).
 // `--layers 1 --head 0` is one bare block (bench/transformer_block.py): a regression loss
 // (mean of the block's output squared) instead of embedding, final norm and vocabulary.
 // Layouts shipped beside it (layouts/*.layout): data-parallel `batch:b`, Megatron tensor
@@ -32,6 +33,7 @@
 #include "meshc/dsl.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 using namespace meshc::dsl;
@@ -108,6 +110,16 @@ Tensor block(Graph &g, const std::string &p, Tensor h, const Sizes &s, double dr
   return h + maybeDropout(einsum({f, w2}, {s.batch, s.seq, s.dModel}) + b2, dropoutRate);
 }
 
+/// Block `l`, inside a RematScope for the first `rematBlocks` blocks (--remat-blocks): their
+/// cheap activations are recomputed in the backward pass, as meshc --remat does everywhere.
+Tensor rematBlock(Graph &g, int64_t l, const Tensor &h, const Sizes &s, double dropoutRate,
+                  int64_t rematBlocks) {
+  std::optional<RematScope> remat;
+  if (l < rematBlocks)
+    remat.emplace(g);
+  return block(g, "layer" + std::to_string(l), h, s, dropoutRate);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -129,6 +141,7 @@ int main(int argc, char **argv) {
   const double lr = args.number("--lr", 1e-3);
   const double dropoutRate = args.number("--dropout", 0.0);
   const bool noHead = args.integer("--head", 1) == 0;
+  const int64_t rematBlocks = args.integer("--remat-blocks", 0);
 
   Graph g("transformer");
   Tensor h, loss;
@@ -137,7 +150,7 @@ int main(int argc, char **argv) {
     Tensor x = g.input("x", {s.batch, s.seq, s.dModel}, Data::features(classes));
     h = x;
     for (int64_t l = 0; l < layers; ++l)
-      h = block(g, "layer" + std::to_string(l), h, s, dropoutRate);
+      h = rematBlock(g, l, h, s, dropoutRate, rematBlocks);
     loss = mean(h * h);
   } else {
     Dim seqAll{"seq_all", seq + 1}, tokenSrc{"token_src", s.vocab.size};
@@ -149,7 +162,7 @@ int main(int argc, char **argv) {
     Tensor wpe = g.param("wpe", {s.seq, s.dModel}, Init::normal(0.01));
     h = maybeDropout(embedding(wte, tokens) + wpe, dropoutRate);
     for (int64_t l = 0; l < layers; ++l)
-      h = block(g, "layer" + std::to_string(l), h, s, dropoutRate);
+      h = rematBlock(g, l, h, s, dropoutRate, rematBlocks);
     Tensor wout = g.param("w_out", {s.dModel, s.vocab}, Init::glorot());
     Tensor logits = einsum({norm(g, "ln_f", h, s), wout}, {s.batch, s.seq, s.vocab});
     loss = mean(softmax_cross_entropy(logits, targets, s.vocab));

@@ -24,7 +24,7 @@ std::string GraphImpl::print() const {
   }
   os << " {\n  func.func @" << name << "() {\n";
   for (const Op &op : ops)
-    os << "    " << op.text << " " << printLoc(op.loc) << "\n";
+    os << "    " << op.text << " " << (op.remat ? printRematLoc(op.loc) : printLoc(op.loc)) << "\n";
   os << "    return\n  } " << printLoc(loc) << "\n}\n";
   return os.str();
 }

@@ -103,7 +103,7 @@ Tensor GraphImpl::add(std::string ssaName, std::vector<Dim> dims, DType dtype,
   }
   if (ssaName.empty())
     ssaName = std::to_string(nextNumber++);
-  ops.push_back({"%" + ssaName + " = " + text, at});
+  ops.push_back({"%" + ssaName + " = " + text, at, rematScopes > 0});
   values.push_back({ssaName, dims, dtype});
   return Tensor(self, static_cast<int>(values.size() - 1), std::move(dims), dtype);
 }
@@ -148,6 +148,9 @@ double glorotScale(const std::vector<Dim> &shape) {
     fanIn *= static_cast<double>(shape[i].size);
   return std::sqrt(6.0 / (fanIn + fanOut));
 }
+
+RematScope::RematScope(Graph &g) : graph_(g) { ++graph_.impl().rematScopes; }
+RematScope::~RematScope() { --graph_.impl().rematScopes; }
 
 Graph::Graph(std::string_view name, std::source_location loc)
     : impl_(std::make_unique<detail::GraphImpl>(this, name, loc)) {

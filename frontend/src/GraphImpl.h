@@ -45,6 +45,9 @@ std::string didYouMean(std::string_view name, const std::vector<std::string> &ca
 std::string formatLoc(const std::source_location &loc);
 /// `loc("file":line:col)`, as MLIR prints a FileLineColLoc.
 std::string printLoc(const std::source_location &loc);
+/// The location of an op made inside a RematScope: `loc(fused<"meshc.remat">["file":line:col])`,
+/// which meshc-remat reads as the mark (dialect/IR/ModuleAttrs.h, isRematMarked).
+std::string printRematLoc(const std::source_location &loc);
 /// A float attribute value that MLIR parses as f64: always with `.` or an exponent.
 std::string printFloat(double value);
 /// A string literal in MLIR syntax.
@@ -70,6 +73,7 @@ struct GraphImpl {
   struct Op {
     std::string text; // the op without its location
     std::source_location loc;
+    bool remat = false; // made inside a RematScope: its location carries the mark
   };
   struct Spec {
     std::string text;
@@ -127,6 +131,7 @@ struct GraphImpl {
   std::map<std::string, std::source_location> valueNames;
   std::set<std::string> badDims; // `name=size` of bad dims already reported
   std::optional<std::source_location> minimized;
+  int rematScopes = 0;         // RematScopes alive: ops made now are marked for meshc-remat
   int64_t nextDropoutKey = 0; // dropout ops get keys 0, 1, ... in graph order
   std::optional<Spec> mesh, layout;
   /// The first input's first dim (the sample dim) and that input's name.

@@ -40,6 +40,11 @@ std::string printLoc(const std::source_location &loc) {
          std::to_string(loc.column()) + ")";
 }
 
+std::string printRematLoc(const std::source_location &loc) {
+  std::string plain = printLoc(loc); // loc(INNER)
+  return "loc(fused<\"meshc.remat\">[" + plain.substr(4, plain.size() - 5) + "])";
+}
+
 std::string printFloat(double value) {
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);

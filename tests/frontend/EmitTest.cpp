@@ -166,3 +166,36 @@ TEST(DslEmit, UnknownFlagWithValueAndNothingClose) {
 }
 
 } // namespace
+
+// Ops made while a RematScope lives carry meshc-remat's mark in their location (nested scopes
+// too); ops made before and after do not.
+namespace {
+using meshc::dsl::test::lineWith;
+
+TEST(DslEmit, RematScopeMarksItsOpsLocations) {
+  Graph g("t");
+  Tensor x = g.input("x", {batch, hidden}, Data::features(cls));
+  Tensor a = relu(x);
+  Tensor b, c;
+  {
+    RematScope remat(g);
+    {
+      RematScope inner(g);
+      b = gelu(a);
+    }
+    c = tanh(b); const int line = __LINE__;
+    std::string ir = g.str();
+    EXPECT_NE(lineWith(ir, "meshc.tanh").find("loc(fused<\"meshc.remat\">[\"" __FILE__ "\":" +
+                                             std::to_string(line) + ":"),
+              std::string::npos)
+        << ir;
+  }
+  Tensor d = sigmoid(c);
+  g.minimize(mean(d), SGD{0.1});
+  std::string ir = g.str();
+  EXPECT_EQ(lineWith(ir, "meshc.relu").find("meshc.remat"), std::string::npos) << ir;
+  EXPECT_NE(lineWith(ir, "meshc.gelu").find("loc(fused<\"meshc.remat\">["), std::string::npos) << ir;
+  EXPECT_NE(lineWith(ir, "meshc.tanh").find("loc(fused<\"meshc.remat\">["), std::string::npos) << ir;
+  EXPECT_EQ(lineWith(ir, "meshc.sigmoid").find("meshc.remat"), std::string::npos) << ir;
+}
+} // namespace

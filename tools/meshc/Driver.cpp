@@ -6,6 +6,7 @@
 #include "dialect/Analysis/CostReport.h"
 #include "dialect/IR/MeshSpec.h"
 #include "dialect/IR/MeshcOps.h"
+#include "dialect/IR/ModuleAttrs.h"
 #include "dialect/Transforms/Passes.h"
 #include "lowering/Passes.h"
 #include "lowering/Target/Link.h"
@@ -190,13 +191,47 @@ std::optional<int> checkOutputFlags(const Options &options) {
   return std::nullopt;
 }
 
+/// True when the program asks for rematerialisation: --remat, or ops the DSL marked.
+bool wantsRemat(ModuleOp module, const Options &options) {
+  if (options.remat)
+    return true;
+  bool marked = false;
+  module.walk([&](Operation *op) { marked |= isRematMarked(op); });
+  return marked;
+}
+
+/// For --explain with remat: the activation peak and liveness bound of the same program
+/// partitioned without remat (`input`, a copy taken before the pipeline, its marks dropped),
+/// so that the report shows what remat saves. Run after the real pipeline succeeded, so that it
+/// has no diagnostics of its own to print.
+std::optional<std::pair<int64_t, int64_t>>
+peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
+                 const OptimizeCommunicationOptions &communication, GlobalPipelineOptions global) {
+  input.walk([](Operation *op) {
+    op->removeAttr(kRematAttrName);
+    if (isRematMarked(op)) // the DSL's mark: the location without it
+      op->setLoc(
+          FusedLoc::get(op->getContext(), llvm::cast<FusedLoc>(op->getLoc()).getLocations()));
+  });
+  global.remat = false;
+  PassManager pm(input.getContext());
+  buildPartitionPipeline(pm, override, communication, global);
+  CostReport report;
+  if (failed(pm.run(input)) || failed(computeCostReport(input, report)))
+    return std::nullopt;
+  return std::make_pair(report.activationBytes, report.liveBoundBytes);
+}
+
 /// --explain: prints what one rank costs per step. Returns the exit code, or nullopt to go on.
-std::optional<int> explain(ModuleOp module, const Options &options, TimingScope &timing) {
+std::optional<int> explain(ModuleOp module, const Options &options, TimingScope &timing,
+                           std::optional<std::pair<int64_t, int64_t>> withoutRemat) {
   TimingScope scope = timing.nest("cost report (--explain)");
   CostReport report;
   if (failed(computeCostReport(module, report)))
     return 1;
   report.allocatedBytes = allocatedBytes(module);
+  if (withoutRemat)
+    std::tie(report.activationBytesWithoutRemat, report.liveBoundBytesWithoutRemat) = *withoutRemat;
   printCostReport(report, llvm::outs());
   llvm::outs().flush();
   if (!options.emitGiven && !options.outputGiven)
@@ -281,19 +316,29 @@ int compile(const Options &options) {
   pm.enableTiming(timing);
   GlobalPipelineOptions global;
   global.fuseAttention = options.fuseAttention;
+  global.remat = options.remat;
+  OptimizeCommunicationOptions communication;
+  if (options.bucketBytes)
+    communication.bucketBytes = *options.bucketBytes;
   if (options.emit == Emit::Global)
     buildGlobalPipeline(pm, override, global);
-  else {
-    OptimizeCommunicationOptions communication;
-    if (options.bucketBytes)
-      communication.bucketBytes = *options.bucketBytes;
+  else
     buildPartitionPipeline(pm, override, communication, global);
-  }
+  // --explain of a program with remat also partitions a copy without it (peakWithoutRemat).
+  OwningOpRef<ModuleOp> withoutRematCopy;
+  if (options.explain && options.emit != Emit::Global && wantsRemat(*module, options))
+    withoutRematCopy = module->clone();
   if (failed(pm.run(*module)))
     return 1;
-  if (options.explain)
-    if (std::optional<int> code = explain(*module, options, timing))
+  if (options.explain) {
+    std::optional<std::pair<int64_t, int64_t>> withoutRemat;
+    if (withoutRematCopy) {
+      TimingScope scope = timing.nest("partition without remat (--explain)");
+      withoutRemat = peakWithoutRemat(*withoutRematCopy, override, communication, global);
+    }
+    if (std::optional<int> code = explain(*module, options, timing, withoutRemat))
       return *code;
+  }
   if (options.emit == Emit::Global || options.emit == Emit::Partitioned) {
     TimingScope output = timing.nest("output");
     return printModule(*module, options);

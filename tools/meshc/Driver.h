@@ -27,6 +27,8 @@ struct Options {
   std::optional<int64_t> bucketBytes;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
+  /// --remat: meshc-remat recomputes every cheap forward activation in the backward pass.
+  bool remat = false;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
   std::optional<int64_t> maxOpsPerFunction;
   /// The meshc executable (argv[0]), where the runtime library is looked up from.

@@ -227,6 +227,22 @@ private:
   std::unique_ptr<detail::GraphImpl> impl_;
 };
 
+/// Rematerialisation of one part of a model: the cheap ops made while a RematScope lives
+/// (elementwise, gelu, layer norm, softmax, dropout, ...; not einsum) are recomputed in the
+/// backward pass instead of kept from the forward pass, as `meshc --remat` does for the whole
+/// program. Less activation memory for a little more compute; `meshc --explain` shows both peaks.
+///   { RematScope remat(g); h = block(g, "layer0", h); }
+class RematScope {
+public:
+  explicit RematScope(Graph &g);
+  ~RematScope();
+  RematScope(const RematScope &) = delete;
+  RematScope &operator=(const RematScope &) = delete;
+
+private:
+  Graph &graph_;
+};
+
 /// Contraction by names: `out` lists the result dims; operand dims absent from it
 /// are summed over. One or two operands.
 Tensor einsum(const std::vector<Tensor> &operands, const std::vector<Dim> &out,

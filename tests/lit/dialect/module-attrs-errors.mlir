@@ -28,7 +28,7 @@ func.func @f() attributes {meshc.layout = #meshc.layout<"batch:b">} {
 
 // -----
 
-// expected-error @+1 {{carries unknown attribute 'meshc.partitioned' (the meshc dialect defines meshc.mesh, meshc.layout, meshc.per_rank, meshc.sharding, meshc.operand_shardings and meshc.held_shardings)}}
+// expected-error @+1 {{carries unknown attribute 'meshc.partitioned' (the meshc dialect defines meshc.mesh, meshc.layout, meshc.per_rank, meshc.sharding, meshc.operand_shardings, meshc.held_shardings and meshc.remat)}}
 func.func @f() attributes {meshc.partitioned} {
   return
 }
@@ -181,5 +181,13 @@ func.func @f() attributes {x = #meshc.sharding<[["1b"]]>} {
 
 // expected-error @+1 {{expected 'partial'}}
 func.func @f() attributes {x = #meshc.sharding<[[b]], parts = [b]>} {
+  return
+}
+
+// -----
+
+// meshc.remat marks meshc ops only (meshc-remat's recomputations, the DSL's RematScope).
+// expected-error @+1 {{'meshc.remat' must be a unit attribute on a meshc op}}
+func.func @f() attributes {meshc.remat} {
   return
 }
