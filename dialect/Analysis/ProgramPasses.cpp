@@ -37,7 +37,7 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots, bool trai
 
 bool isCollective(Operation *op) {
   // clip_global_norm all-reduces the squared norm over every rank (one double).
-  return isa<AllReduceOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+  return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
              HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op);
 }
 
