@@ -66,7 +66,7 @@ TEST(AllReduceMax, BadArgumentsAreRefused) {
   for (const Case &c : std::vector<Case>{
            {"no such axes", 1 << 5, false, 3, "no group of mesh axes has mask 32"},
            {"null buffer", 1, true, 3, "buf is null"},
-           {"negative count", 1, false, -1, "-1 elements"},
+           {"negative count", 1, false, -1, "count is negative"},
        }) {
     SCOPED_TRACE(c.what);
     ContextPtr ctx = makeContext("b=" + std::to_string(worldSize()));
