@@ -27,8 +27,9 @@ bool canRunInPlace(Operation *op, unsigned operand) {
   // (meshrt_unary, meshrt_binary: one element per thread on CUDA; the CPU loops read each element
   // before writing it; oneDNN eltwise runs in place; all_reduce passes MPI_IN_PLACE / NCCL's
   // in-place form when its buffers coincide; all_reduce_max likewise).
-  if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, LeakyReluOp,
-           AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp, GreaterEqualOp>(op))
+  if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp,
+           LeakyReluOp, AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp,
+           GreaterEqualOp>(op))
     return false;
   if (isa<AllReduceOp, AllReduceMaxOp>(op) && operand != 0)
     return false;

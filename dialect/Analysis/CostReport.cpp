@@ -62,9 +62,9 @@ std::string typeText(Type type) {
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
   return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceMaxOp,
-             AllReduceBucketOp,
-             AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp, RenameOp,
-             ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp, EmbeddingOp, OneHotOp>(op);
+             AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+             func::ReturnOp, RenameOp, ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp,
+             EmbeddingOp, OneHotOp>(op);
 }
 
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an

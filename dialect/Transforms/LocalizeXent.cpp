@@ -25,9 +25,9 @@ using namespace meshc;
 
 /// Where an op's class dim is split, and the types and shardings of its values.
 struct XentExpander::Split {
-  StringAttr axis;                 // the mesh axis of the class dim
-  NamedTensorType logitsType;      // per rank, f32
-  NamedTensorType rowType;         // the logits' dims without the class dim, f32
+  StringAttr axis;                      // the mesh axis of the class dim
+  NamedTensorType logitsType;           // per rank, f32
+  NamedTensorType rowType;              // the logits' dims without the class dim, f32
   ShardingAttr logits, row, partialRow; // partialRow: row, partial over `axis`
 };
 
@@ -101,8 +101,7 @@ void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
   Value target = held(builder.create<AllReduceOp>(loc, R, localTarget, axes), split.row);
   Value logSum = held(builder.create<LogOp>(loc, R, sum), split.row);
   Value lse = held(builder.create<AddOp>(loc, R, logSum, max), split.row);
-  Value loss =
-      held(builder.create<SubOp>(loc, op.getResult().getType(), lse, target), split.row);
+  Value loss = held(builder.create<SubOp>(loc, op.getResult().getType(), lse, target), split.row);
   lseOf[logits] = lse;
   op.getResult().replaceAllUsesWith(loss);
 }
@@ -128,6 +127,7 @@ void XentExpander::expandGrad(SoftmaxXentGradOp op, const Split &split) {
   Value probs = held(builder.create<ExpOp>(loc, L, shifted), split.logits);
   Value oneHot = held(builder.create<OneHotOp>(loc, L, op.getLabels()), split.logits);
   Value diff = held(builder.create<SubOp>(loc, L, probs, oneHot), split.logits);
-  Value grad = held(builder.create<MulOp>(loc, op.getResult().getType(), diff, op.getDloss()), split.logits);
+  Value grad =
+      held(builder.create<MulOp>(loc, op.getResult().getType(), diff, op.getDloss()), split.logits);
   op.getResult().replaceAllUsesWith(grad);
 }

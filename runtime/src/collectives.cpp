@@ -8,7 +8,8 @@
 // the same rearrangements are device-to-device 2-D copies and the scratch is device memory.
 //
 // A bucket of all_reduces (meshrt_all_reduce_bucket) is packed into the same scratch, summed in
-// one allreduce and unpacked: one collective for --stats and the watchdog.
+// one allreduce and unpacked: one collective for --stats and the watchdog. meshrt_all_reduce_max
+// (the vocab-parallel cross-entropy's row maximum) is the in-place sum's sibling with MAX.
 //
 // A collective that communicates marks this rank as waiting (a WaitScope) for the collective
 // watchdog (watchdog.h), with the source site generated code named just before the call.
@@ -93,8 +94,8 @@ void meshrt_collective_site(meshrt_context_t handle, int32_t index, const char *
 }
 
 void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
-  allreduceInPlace(handle, ProfileKind::Allreduce, CollectiveKind::AllReduce, axes_mask, buf,
-                   count, [&](Communicator *comm) { return comm->allreduceSum(buf, count); });
+  allreduceInPlace(handle, ProfileKind::Allreduce, CollectiveKind::AllReduce, axes_mask, buf, count,
+                   [&](Communicator *comm) { return comm->allreduceSum(buf, count); });
 }
 
 void meshrt_all_reduce_max(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
