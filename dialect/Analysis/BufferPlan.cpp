@@ -26,11 +26,12 @@ bool canRunInPlace(Operation *op, unsigned operand) {
   // Each of these kernels computes element i of its result from element i of this operand only
   // (meshrt_unary, meshrt_binary: one element per thread on CUDA; the CPU loops read each element
   // before writing it; oneDNN eltwise runs in place; all_reduce passes MPI_IN_PLACE / NCCL's
-  // in-place form when its buffers coincide).
-  if (!isa<AllReduceOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, LeakyReluOp,
-           AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp, GreaterEqualOp>(op))
+  // in-place form when its buffers coincide; all_reduce_max likewise).
+  if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp,
+           LeakyReluOp, AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp,
+           GreaterEqualOp>(op))
     return false;
-  if (isa<AllReduceOp>(op) && operand != 0)
+  if (isa<AllReduceOp, AllReduceMaxOp>(op) && operand != 0)
     return false;
   return op->getNumResults() == 1 && operand < op->getNumOperands() &&
          op->getOperand(operand).getType() == op->getResult(0).getType();

@@ -61,9 +61,10 @@ std::string typeText(Type type) {
 
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
-  return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceBucketOp,
-             AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp, func::ReturnOp, RenameOp,
-             ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp, EmbeddingOp, OneHotOp>(op);
+  return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceMaxOp,
+             AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+             func::ReturnOp, RenameOp, ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp,
+             EmbeddingOp, OneHotOp>(op);
 }
 
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an
@@ -178,7 +179,7 @@ int64_t axisSize(MeshAttr mesh, StringRef axis) {
 /// overflows int64 (the products are taken in 128 bits, so only the result can).
 std::optional<int64_t> sentBytes(StringRef kind, int64_t bytes, int64_t p) {
   __int128 sent = 0, b = bytes, n = p;
-  if (kind == "all_reduce")
+  if (kind == "all_reduce" || kind == "all_reduce_max")
     sent = 2 * (n - 1) * b / n;
   else if (kind == "all_gather")
     sent = (n - 1) * b;
@@ -194,6 +195,10 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
   if (auto reduce = dyn_cast<AllReduceOp>(op)) {
     c.kind = "all_reduce";
     for (Attribute axis : reduce.getAxes())
+      c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
+  } else if (auto reduceMax = dyn_cast<AllReduceMaxOp>(op)) {
+    c.kind = "all_reduce_max";
+    for (Attribute axis : reduceMax.getAxes())
       c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
   } else if (auto bucket = dyn_cast<AllReduceBucketOp>(op)) {
     // One allreduce of the members packed together (runtime: meshrt_all_reduce_bucket).

@@ -21,7 +21,7 @@ namespace meshc {
 
 /// One collective op of the per-rank program.
 struct CollectiveCost {
-  std::string kind; // all_reduce, all_gather, reduce_scatter, all_slice, all_to_all
+  std::string kind; // all_reduce, all_reduce_max, all_gather, reduce_scatter, all_slice, all_to_all
   llvm::SmallVector<std::string> axes; // mesh axes of its group, in mesh order
   int64_t bytes = 0;     // this rank's input buffer (what the runtime's --stats reports)
   int64_t groupSize = 1; // ranks in the group (product of the axes' sizes)

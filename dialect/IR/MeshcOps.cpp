@@ -267,6 +267,12 @@ LogicalResult AllReduceOp::verify() {
   return requireF32(*this, getInput(), "the operand");
 }
 
+LogicalResult AllReduceMaxOp::verify() {
+  if (getAxes().empty())
+    return emitOpError() << "needs at least one mesh axis";
+  return requireF32(*this, getInput(), "the operand");
+}
+
 LogicalResult AllReduceBucketOp::verify() {
   if (getAxes().empty())
     return emitOpError() << "needs at least one mesh axis";

@@ -106,7 +106,8 @@ class Meshc_ReduceOp<string mnemonic, string what> : Meshc_DifferentiableOp<mnem
 def Meshc_ReduceSumOp : Meshc_ReduceOp<"reduce_sum", "sum">;
 def Meshc_ReduceMeanOp : Meshc_ReduceOp<"reduce_mean", "mean">;
 
-def Meshc_SoftmaxXentOp : Meshc_DifferentiableOp<"softmax_xent", [], ["getWholeDims"]> {
+def Meshc_SoftmaxXentOp : Meshc_DifferentiableOp<"softmax_xent", [],
+    ["getSummedDims", "getWholeDims"]> {
   let summary = "softmax cross-entropy over a class dimension, with integer labels";
   let description = [{
     loss = logsumexp(logits over `class_dim`) - logits[label]. Labels have the logits' dims
@@ -230,6 +231,21 @@ class Meshc_CollectiveOp<string mnemonic, list<Trait> traits = []>
 def Meshc_AllReduceOp : Meshc_CollectiveOp<"all_reduce",
     [AllTypesMatch<["input", "result"]>]> {
   let summary = "sum over the ranks that differ only along `axes`";
+  let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
+}
+
+def Meshc_AllReduceMaxOp : Meshc_CollectiveOp<"all_reduce_max",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "elementwise maximum over the ranks that differ only along `axes`";
+  let description = [{
+    The vocab-parallel softmax cross-entropy's row maximum (meshc-localize, LocalizeXent.cpp):
+    each rank holds the maximum of its slice of the class dim, the result is the maximum over
+    the whole dim. Per rank, the operand's sharding is partial over `axes` (a part of a
+    reduction not yet combined) and the result's is not. A separate op from the sum, so that
+    all_reduce buckets never mix the two (runtime: meshrt_all_reduce_max).
+  }];
   let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` qualified(type($result))";

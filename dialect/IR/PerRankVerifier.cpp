@@ -108,7 +108,8 @@ LogicalResult PerRankChecker::check(Operation &op) {
     return checkGlobalSizes(op);
   }
   bool collective =
-      llvm::isa<AllReduceOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(op);
+      llvm::isa<AllReduceOp, AllReduceMaxOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(
+          op);
   if (failed(collective ? checkCollective(op) : checkComputeOp(op)))
     return failure();
   // Sizes last: an op that moves a split the wrong way reports that, not its consequence.
@@ -244,6 +245,15 @@ LogicalResult PerRankChecker::checkCollective(Operation &op) {
         for (StringAttr axis : reduce.getAxes().getAsRange<StringAttr>()) {
           if (!isPartial(axis))
             return notPartial(axis);
+          llvm::erase(held.partial, axis);
+        }
+        return expectResult(op, held);
+      })
+      .Case([&](AllReduceMaxOp reduce) -> LogicalResult { // partial: a part of a maximum
+        for (StringAttr axis : reduce.getAxes().getAsRange<StringAttr>()) {
+          if (!isPartial(axis))
+            return op.emitOpError() << "takes the maximum over mesh axis '" << axis.getValue()
+                                    << "', over which its operand is not partial";
           llvm::erase(held.partial, axis);
         }
         return expectResult(op, held);

@@ -22,6 +22,8 @@
 //                                                        sends its s slices, gathers d
 //    a rank's slice along axis b is its mesh coordinate on b (row-major ranks);
 //  - no meshc.relayout or meshc.reshard;
+//  - softmax_xent and softmax_xent_grad over a split class dim are replaced by local ops and
+//    all_reduce_max / all_reduce of rows (LocalizeXent.cpp);
 //  - sgd_update and output take operands in their target sharding; output's scalar is
 //    replicated (summed) on every rank;
 //  - meshc.clip_global_norm takes each gradient in its target sharding (complete: after the
@@ -31,6 +33,7 @@
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/Sharding.h"
+#include "dialect/Transforms/LocalizeXent.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -78,6 +81,7 @@ private:
 
   MeshLayout layout;
   OpBuilder builder;
+  XentExpander xent{layout, builder};
 };
 
 LogicalResult Localizer::localize(func::FuncOp func) {
@@ -98,6 +102,8 @@ LogicalResult Localizer::localize(func::FuncOp func) {
     }
     if (failed(localizeResults(op)))
       return failure();
+    if (xent.expand(op)) // softmax cross-entropy over a split class dim
+      continue;
     if (auto clip = llvm::dyn_cast<ClipGlobalNormOp>(op))
       setReplicas(clip);
     if (auto window = llvm::dyn_cast<WindowOpInterface>(op))

@@ -125,6 +125,23 @@ void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
                                     rt.i64Array(b, loc, counts)});
 }
 
+/// all_reduce (Kernel = Allreduce) and all_reduce_max (AllreduceMax): in place in the result's
+/// buffer, which usually is the operand's (see the buffer plan); else the operand is copied in.
+template <typename Kernel, typename Op>
+void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op reduce) {
+  RuntimeABI &rt = state.rt;
+  int32_t mask = 0;
+  for (Attribute axis : reduce.getAxes())
+    mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
+  NamedTensorType type = typeOf(reduce.getResult());
+  if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
+    emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
+                    state.pointer(b, loc, reduce.getResult()), type);
+  rt.call<Kernel>(b, loc,
+                  {state.context, rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
+                   rt.i64c(b, loc, type.getNumElements())});
+}
+
 } // namespace
 
 LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &state) {
@@ -142,18 +159,10 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
-        int32_t mask = 0;
-        for (Attribute axis : reduce.getAxes())
-          mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
-        NamedTensorType type = typeOf(reduce.getResult());
-        // The result usually shares the operand's buffer (see the buffer plan); else copy.
-        if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
-          emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
-                          state.pointer(b, loc, reduce.getResult()), type);
-        rt.call<kernel::Allreduce>(b, loc,
-                                   {state.context, rt.i32c(b, loc, mask),
-                                    state.pointer(b, loc, reduce.getResult()),
-                                    rt.i64c(b, loc, type.getNumElements())});
+        emitAllReduceInPlace<kernel::Allreduce>(b, loc, state, reduce);
+      })
+      .Case([&](AllReduceMaxOp reduce) {
+        emitAllReduceInPlace<kernel::AllreduceMax>(b, loc, state, reduce);
       })
       .Case([&](AllReduceBucketOp bucket) { emitAllReduceBucket(b, loc, state, bucket); })
       .Case([&](AllGatherOp gather) {

@@ -8,7 +8,8 @@
 // the same rearrangements are device-to-device 2-D copies and the scratch is device memory.
 //
 // A bucket of all_reduces (meshrt_all_reduce_bucket) is packed into the same scratch, summed in
-// one allreduce and unpacked: one collective for --stats and the watchdog.
+// one allreduce and unpacked: one collective for --stats and the watchdog. meshrt_all_reduce_max
+// (the vocab-parallel cross-entropy's row maximum) is the in-place sum's sibling with MAX.
 //
 // A collective that communicates marks this rank as waiting (a WaitScope) for the collective
 // watchdog (watchdog.h), with the source site generated code named just before the call.
@@ -60,6 +61,29 @@ bool copyRows(Context *ctx, void *dst, int64_t dstStride, const void *src, int64
   return true;
 }
 
+// meshrt_allreduce_sum and meshrt_all_reduce_max: in place over the axes' communicator.
+template <typename Reduce>
+void allreduceInPlace(meshrt_context_t handle, ProfileKind profile, CollectiveKind kind,
+                      int32_t axes_mask, float *buf, int64_t count, Reduce reduce) {
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, profile, {{"axes_mask", axes_mask}, {"count", count}});
+  if (!call.fits({count}, 4))
+    return;
+  Context *ctx = call.ctx();
+  recordCollective(kind, axes_mask, count * 4);
+  if (axes_mask == 0 || count == 0)
+    return;
+  Communicator *comm = ctx->comm(axes_mask);
+  if (!call.require(comm != nullptr, "no group of mesh axes has mask %d (the mesh has %d axes)",
+                    axes_mask, ctx->numAxes()) ||
+      !call.require(buf != nullptr, "buf is null"))
+    return;
+  if (comm->size() > 1) {
+    WaitScope wait(kind, axes_mask, count * 4, site);
+    ctx->check(reduce(comm));
+  }
+}
+
 } // namespace
 
 extern "C" {
@@ -70,22 +94,13 @@ void meshrt_collective_site(meshrt_context_t handle, int32_t index, const char *
 }
 
 void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
-  const CollectiveSite site = takeNextCollectiveSite();
-  AbiCall call(handle, ProfileKind::Allreduce, {{"axes_mask", axes_mask}, {"count", count}});
-  if (!call.fits({count}, 4))
-    return;
-  Context *ctx = call.ctx();
-  recordCollective(CollectiveKind::AllReduce, axes_mask, count * 4);
-  if (axes_mask == 0 || count == 0)
-    return;
-  Communicator *comm = ctx->comm(axes_mask);
-  if (!call.require(comm != nullptr, "no group of mesh axes has mask %d (the mesh has %d axes)",
-                    axes_mask, ctx->numAxes()))
-    return;
-  if (comm->size() > 1) {
-    WaitScope wait(CollectiveKind::AllReduce, axes_mask, count * 4, site);
-    ctx->check(comm->allreduceSum(buf, count));
-  }
+  allreduceInPlace(handle, ProfileKind::Allreduce, CollectiveKind::AllReduce, axes_mask, buf, count,
+                   [&](Communicator *comm) { return comm->allreduceSum(buf, count); });
+}
+
+void meshrt_all_reduce_max(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count) {
+  allreduceInPlace(handle, ProfileKind::AllreduceMax, CollectiveKind::AllReduceMax, axes_mask, buf,
+                   count, [&](Communicator *comm) { return comm->allreduceMax(buf, count); });
 }
 
 void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_t n,

@@ -12,6 +12,8 @@ const char *collectiveKindName(CollectiveKind kind) {
   switch (kind) {
   case CollectiveKind::AllReduce:
     return "all_reduce";
+  case CollectiveKind::AllReduceMax:
+    return "all_reduce_max";
   case CollectiveKind::AllGather:
     return "all_gather";
   case CollectiveKind::ReduceScatter:

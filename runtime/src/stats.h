@@ -21,6 +21,7 @@ namespace meshrt {
 
 enum class CollectiveKind : int {
   AllReduce,
+  AllReduceMax,
   AllGather,
   ReduceScatter,
   AllSlice,
@@ -29,7 +30,7 @@ enum class CollectiveKind : int {
   HaloExchangeGrad, // neighbours exist, so that every rank of the axis records alike)
 };
 
-// The IR op names: all_reduce, all_gather, reduce_scatter, all_slice, all_to_all,
+// The IR op names: all_reduce, all_reduce_max, all_gather, reduce_scatter, all_slice, all_to_all,
 // halo_exchange, halo_exchange_grad.
 const char *collectiveKindName(CollectiveKind kind);
 

@@ -36,7 +36,7 @@ EXPLAIN_LINE = re.compile(
     r"\[(?:(!meshc\.tensor<[^>]*>)|bucket of \d+ tensors)")
 ELEM_BYTES = {"f32": 4, "i32": 4, "f16": 2, "bf16": 2, "f64": 8, "i64": 8, "i8": 1, "i1": 1}
 # Collectives whose bytes are the whole type --explain prints (its operand buffer).
-BYTES_ARE_TYPE = {"all_reduce", "all_gather", "all_slice"}
+BYTES_ARE_TYPE = {"all_reduce", "all_reduce_max", "all_gather", "all_slice"}
 
 
 def type_bytes(text):

@@ -6,6 +6,7 @@
 // counted, not asserted, so that a failing rank still joins the collectives that follow.
 #include "device_pair.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace meshrt_gpu_test;
@@ -80,6 +81,35 @@ TEST_F(DeviceCollectives, AllreduceEveryMask) {
           bad += out[i] != expect;
         }
         EXPECT_EQ(bad, 0) << "elements differ from the sums, e.g. element 1: " << out[1];
+      }
+  });
+}
+
+// The row maximum of the vocab-parallel cross-entropy: ncclMax, or MPI_MAX on host copies.
+// The winning rank changes with the element and every value is negative for some elements.
+TEST_F(DeviceCollectives, AllreduceMaxEveryMask) {
+  forEachMeshAndPath([](meshrt_context_t ctx, const std::vector<int64_t> &sizes) {
+    auto value = [](int64_t rank, int64_t i) {
+      return static_cast<float>((rank * 37 + i * 13) % 101) - 50.0f;
+    };
+    for (int64_t n : {int64_t{37}, int64_t{65536 + 17}})
+      for (int mask = 0; mask < (1 << sizes.size()); ++mask) {
+        SCOPED_TRACE("n " + std::to_string(n) + " mask " + std::to_string(mask));
+        std::vector<float> in(n);
+        for (int64_t i = 0; i < n; ++i)
+          in[i] = value(worldRank(), i);
+        void *buf = put(ctx, in);
+        meshrt_all_reduce_max(ctx, mask, static_cast<float *>(buf), n);
+        std::vector<float> out = get<float>(ctx, buf, n);
+        std::vector<int64_t> group = groupOf(sizes, worldRank(), mask);
+        int64_t bad = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          float expect = value(group.front(), i);
+          for (int64_t r : group)
+            expect = std::max(expect, value(r, i));
+          bad += out[i] != expect;
+        }
+        EXPECT_EQ(bad, 0) << "elements differ from the maxima, e.g. element 1: " << out[1];
       }
   });
 }

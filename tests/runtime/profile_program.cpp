@@ -115,6 +115,7 @@ const std::vector<Entry> &entries() {
       {"copy_from_host",
        [](meshrt_context_t c, int64_t) { meshrt_copy_from_host(c, g.b, host, 16); }},
       {"allreduce", [](meshrt_context_t c, int64_t) { meshrt_allreduce_sum(c, 1, g.c, 4); }},
+      {"allreduce_max", [](meshrt_context_t c, int64_t) { meshrt_all_reduce_max(c, 1, g.c, 4); }},
       {"allreduce_bucket",
        [](meshrt_context_t c, int64_t) {
          static const int64_t counts[] = {4, 4};

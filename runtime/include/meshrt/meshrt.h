@@ -311,6 +311,9 @@ void meshrt_collective_site(meshrt_context_t ctx, int32_t index, const char *loc
 
 /* In-place sum over the ranks that differ only in the axes of axes_mask. */
 void meshrt_allreduce_sum(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
+/* In-place elementwise maximum over the same ranks (the vocab-parallel cross-entropy's row
+ * maximum). --stats records an all_reduce_max of count * 4 bytes. */
+void meshrt_all_reduce_max(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
 /* A bucket of n all_reduces as ONE collective: in[i] (counts[i] floats) summed over the ranks
  * that differ only in the axes of axes_mask lands in out[i]. The tensors are packed into the
  * context's reusable scratch (host or device memory), reduced in one allreduce and unpacked;

@@ -28,6 +28,8 @@ public:
   virtual Status barrier() = 0;
   // In place: buf = sum over all ranks of buf.
   virtual Status allreduceSum(float *buf, int64_t count) = 0;
+  // In place: buf = elementwise maximum over all ranks of buf.
+  virtual Status allreduceMax(float *buf, int64_t count) = 0;
   // out = the `bytes` of every rank, back to back in rank order.
   virtual Status allgather(const void *in, void *out, int64_t bytes) = 0;
   // in holds size() blocks of `count` floats; rank r gets the sum over ranks of block r.

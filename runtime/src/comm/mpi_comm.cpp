@@ -293,6 +293,17 @@ public:
     return Status::success();
   }
 
+  // Row maxima of [batch, seq] (small): MPI_Allreduce, chunked like the sum.
+  Status allreduceMax(float *buf, int64_t count) override {
+    constexpr int64_t kChunk = int64_t{1} << 30;
+    for (int64_t done = 0; done < count; done += kChunk) {
+      int n = static_cast<int>(count - done < kChunk ? count - done : kChunk);
+      if (int err = MPI_Allreduce(MPI_IN_PLACE, buf + done, n, MPI_FLOAT, MPI_MAX, comm_))
+        return mpiError("MPI_Allreduce (max)", err);
+    }
+    return Status::success();
+  }
+
   Status allgather(const void *in, void *out, int64_t bytes) override {
     MPI_Datatype type;
     int count;

@@ -24,8 +24,11 @@
 // arena takes what is live at once, the forward activations the backward pass reads. With the
 // attention fused (meshc-fuse-attention) the backward pass no longer keeps each layer's
 // [batch, heads, seq, seq_k] probabilities (128 MiB per layer and rank here): unfused, the
-// figures were 5469569088 / 5469569028 / 25485352980 / 6250459200.
-// LM8: activations (peak) 4412604480 (4.1 GiB)
-// LM8: liveness bound 4412604420 (4.1 GiB)
-// LM8: without reuse 16895418388 (15.7 GiB)
-// LM8: total 5294157888 (4.9 GiB)
+// figures were 5469569088 / 5469569028 / 25485352980 / 6250459200. With the vocab-parallel
+// cross-entropy (LocalizeXent.cpp) the logits are no longer gathered ([256, 64, 8192] per rank)
+// nor their gradient computed whole: with the gather they were 4412604480 / 4412604420 /
+// 16895418388 / 5294157888.
+// LM8: activations (peak) 4144234496 (3.9 GiB)
+// LM8: liveness bound 4144234496 (3.9 GiB)
+// LM8: without reuse 17701249044 (16.5 GiB)
+// LM8: total 5025787904 (4.7 GiB)

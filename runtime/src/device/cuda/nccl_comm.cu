@@ -111,6 +111,15 @@ public:
     });
   }
 
+  Status allreduceMax(float *buf, int64_t count) override {
+    if (count <= 0)
+      return Status::success();
+    return enqueue("ncclAllReduce (max)", [&] {
+      return ncclAllReduce(buf, buf, static_cast<size_t>(count), ncclFloat, ncclMax, comm_,
+                           stream_);
+    });
+  }
+
   Status allgather(const void *in, void *out, int64_t bytes) override {
     if (bytes <= 0)
       return Status::success();

@@ -45,6 +45,15 @@ public:
     });
   }
 
+  Status allreduceMax(float *buf, int64_t count) override {
+    if (count <= 0)
+      return Status::success();
+    const size_t bytes = static_cast<size_t>(count) * sizeof(float);
+    return run(buf, bytes, buf, bytes, [&](char *, char *out) {
+      return host_.allreduceMax(reinterpret_cast<float *>(out), count);
+    });
+  }
+
   Status allgather(const void *in, void *out, int64_t bytes) override {
     if (bytes <= 0)
       return Status::success();
