@@ -287,7 +287,13 @@ int compile(const Options &options) {
     OptimizeCommunicationOptions communication;
     if (options.bucketBytes)
       communication.bucketBytes = *options.bucketBytes;
-    buildPartitionPipeline(pm, override, communication, global);
+    std::optional<ShardUpdatesOptions> sharding;
+    if (options.shardUpdates) {
+      sharding.emplace();
+      if (options.shardUpdateMinBytes)
+        sharding->minBytes = *options.shardUpdateMinBytes;
+    }
+    buildPartitionPipeline(pm, override, communication, global, sharding);
   }
   if (failed(pm.run(*module)))
     return 1;
