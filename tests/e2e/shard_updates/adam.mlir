@@ -1,13 +1,13 @@
 // An MLP trained with AdamW: each rank keeps its slices of m and v (meshc-shard-updates at
 // --shard-update-min-bytes=0: every parameter whose first dim is whole and divisible is updated
 // by slices over the axis that sums its gradient, then all-gathered). Every layout must report
-// the 1-rank losses; "=> reduce_scatter all_gather" keeps each case on the sharded path.
+// the 1-rank losses; "=> reduce_scatter" keeps each case on the sharded path.
 // CASE: b=1
-// CASE: b=2 batch:b => reduce_scatter all_gather
-// CASE: b=4 batch:b => reduce_scatter all_gather
-// CASE: b=2,m=2 batch:b,hidden:m => reduce_scatter all_gather
-// CASE: b=2,m=2 batch:b,d_in:m => reduce_scatter all_gather
-// CASE: b=2,m=2 hidden:b,batch:m => reduce_scatter all_gather
+// CASE: b=2 batch:b => reduce_scatter
+// CASE: b=4 batch:b => reduce_scatter
+// CASE: b=2,m=2 batch:b,hidden:m => reduce_scatter
+// CASE: b=2,m=2 batch:b,d_in:m => reduce_scatter
+// CASE: b=2,m=2 hidden:b,batch:m => reduce_scatter
 // CASE: b=1,m=4 batch:b,hidden:m
 module {
   func.func @shard_adam() {
