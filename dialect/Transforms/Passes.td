@@ -120,7 +120,9 @@ def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
     Where a parameter's gradient is summed by an all_reduce over one mesh axis whose only use
     is the parameter's update (sgd, momentum, adam), the parameter's first dimension is whole,
     its local size divides by the axis size and no dim of the parameter is split over the
-    axis, and the parameter holds at least `min-bytes` (per rank): the all_reduce becomes a
+    axis, and the sharding saves at least `min-bytes` of optimizer state per rank (Adam's m and
+    v: 2 x the parameter's bytes x (1 - 1/axis size); momentum's velocity: 1 x; SGD: none, so
+    SGD updates shard only at min-bytes=0): the all_reduce becomes a
     reduce_scatter of the first dim over the axis, and the update gets `shard_axis`: it updates
     only this rank's slice of the parameter and of its optimizer state (which shrinks by the
     axis size), then all-gathers the parameter (ZeRO-1/2; DeepSpeed's contiguous chunks, since a
@@ -139,8 +141,8 @@ def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256 * 1024",
-           "Shard the update of parameters of at least this many bytes per rank (meshc "
-           "--shard-update-min-bytes)">
+           "Shard an update where it saves at least this many bytes of optimizer state per rank "
+           "(0: every one that can be; meshc --shard-update-min-bytes)">
   ];
 }
 

@@ -91,8 +91,8 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
       llvm::cl::init(true)};
   Option<int64_t> shardUpdateMinBytes{
       *this, "shard-update-min-bytes",
-      llvm::cl::desc("Shard the updates of parameters of at least this many bytes per rank "
-                     "(meshc --shard-update-min-bytes)"),
+      llvm::cl::desc("Shard an update where it saves at least this many bytes of optimizer "
+                     "state per rank (meshc --shard-update-min-bytes)"),
       llvm::cl::init(ShardUpdatesOptions().minBytes)};
 
   OptimizeCommunicationOptions communication() const {

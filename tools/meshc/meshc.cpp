@@ -55,8 +55,8 @@ cl::opt<bool> noShardUpdates(
 cl::opt<int64_t> shardUpdateMinBytes(
     "shard-update-min-bytes",
     cl::desc("Shard the optimizer update of a parameter replicated over the axis that sums its "
-             "gradient when it holds at least this many bytes per rank (default 262144 = 256 "
-             "KiB; 0 = every one that can be)"),
+             "gradient where that saves at least this many bytes of optimizer state per rank "
+             "(default 262144 = 256 KiB, so never plain SGD; 0 = every one that can be)"),
     cl::value_desc("n"), cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",

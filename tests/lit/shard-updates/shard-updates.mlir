@@ -3,8 +3,8 @@
 
 // meshc-shard-updates on hand-written per-rank programs (mesh b=2,m=2): a gradient that is the
 // partial sum over b of a batch-split product is all-reduced over b before its update. With
-// min-bytes=0 every update that can be sharded is; at the default (256 KiB) these small
-// parameters are not.
+// min-bytes=0 every update that can be sharded is; at the default (256 KiB of optimizer state
+// saved per rank) these small parameters are not.
 
 // Chosen (adam, momentum, sgd): the all_reduce becomes a reduce_scatter of the first dim over b
 // and the update shards over b. Not chosen: w2, whose first dim is already split over m (a dim
@@ -78,6 +78,33 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2,m=2">} {
     meshc.sgd_update %w2, %g2 {learning_rate = 0.1 : f64} : !meshc.tensor<q=3, f32>, !meshc.tensor<q=3, f32>
     meshc.sgd_update %w3, %g3 {learning_rate = 0.1 : f64} : !meshc.tensor<j=8, f32>, !meshc.tensor<j=8, f32>
     meshc.sgd_update %w4, %g4 {learning_rate = 0.1 : f64} : !meshc.tensor<i=8, f32>, !meshc.tensor<i=8, f32>
+    return
+  }
+}
+
+// -----
+
+// The default rule, by the optimizer state saved per rank: momentum on a 1 MiB parameter saves
+// half its velocity (512 KiB) and is sharded; plain SGD on the same parameter saves nothing and
+// is not (min-bytes=0 shards it too).
+module attributes {meshc.mesh = #meshc.mesh<"b=2">} {
+  // CHECK-LABEL: func.func @by_state_saved
+  // CHECK-COUNT-2: meshc.reduce_scatter
+  // DEFAULT-LABEL: func.func @by_state_saved
+  // DEFAULT: %[[S:.+]] = meshc.reduce_scatter %{{.+}} {axis = "b", dim = "k"
+  // DEFAULT: %[[G:.+]] = meshc.all_reduce
+  // DEFAULT: meshc.momentum_update %{{.+}}, %[[S]] {{.*}}shard_axis = "b"
+  // DEFAULT-NEXT: meshc.sgd_update %{{.+}}, %[[G]] {learning_rate = {{[^,}]*}}} :
+  func.func @by_state_saved() attributes {meshc.per_rank = #meshc.mesh<"b=2">} {
+    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[b], [], []]>]} : !meshc.tensor<n=2, k=512, j=512, f32>
+    %w1 = meshc.param "w1" zeros {scale = 0.0, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<k=512, j=512, f32>
+    %w2 = meshc.param "w2" zeros {scale = 0.0, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<k=512, j=512, f32>
+    %p1 = meshc.reduce_sum %x {meshc.sharding = [#meshc.sharding<[[], []], partial = [b]>]} : !meshc.tensor<n=2, k=512, j=512, f32> -> !meshc.tensor<k=512, j=512, f32>
+    %g1 = meshc.all_reduce %p1 {axes = ["b"], meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<k=512, j=512, f32>
+    %p2 = meshc.scale %p1 {factor = 2.0 : f64, meshc.sharding = [#meshc.sharding<[[], []], partial = [b]>]} : !meshc.tensor<k=512, j=512, f32>
+    %g2 = meshc.all_reduce %p2 {axes = ["b"], meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<k=512, j=512, f32>
+    meshc.momentum_update %w1, %g1 {learning_rate = 0.1 : f64, momentum = 0.9 : f64} : !meshc.tensor<k=512, j=512, f32>, !meshc.tensor<k=512, j=512, f32>
+    meshc.sgd_update %w2, %g2 {learning_rate = 0.1 : f64} : !meshc.tensor<k=512, j=512, f32>, !meshc.tensor<k=512, j=512, f32>
     return
   }
 }
