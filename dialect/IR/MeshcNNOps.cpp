@@ -74,15 +74,14 @@ LogicalResult meshc::verifyUpdateGradType(Operation *op, Value param, Value grad
   auto g = llvm::cast<NamedTensorType>(grad.getType());
   if (!op->getAttrOfType<StringAttr>("shard_axis")) {
     if (p != g)
-      return op->emitOpError() << "gradient type " << g << " differs from the parameter type "
-                               << p;
+      return op->emitOpError() << "gradient type " << g << " differs from the parameter type " << p;
     return success();
   }
   if (p.getRank() == 0)
     return op->emitOpError() << "shards the update of a parameter without dimensions";
   if (p.getDimNames() != g.getDimNames() || p.getElementType() != g.getElementType() ||
-      p.getDimSizes().drop_front() != g.getDimSizes().drop_front() ||
-      g.getDimSizes().front() < 1 || p.getDimSizes().front() % g.getDimSizes().front() != 0)
+      p.getDimSizes().drop_front() != g.getDimSizes().drop_front() || g.getDimSizes().front() < 1 ||
+      p.getDimSizes().front() % g.getDimSizes().front() != 0)
     return op->emitOpError() << "sharded gradient type " << g
                              << " is not a slice of the parameter type " << p
                              << " along its first dimension";

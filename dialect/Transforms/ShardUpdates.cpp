@@ -79,9 +79,8 @@ void shard(ParamUpdateOpInterface update, AllReduceOp reduce, MeshAttr mesh) {
   dims.front().push_back(axis);
 
   OpBuilder builder(reduce);
-  auto scatter = builder.create<ReduceScatterOp>(reduce.getLoc(), type.withSizes(sizes),
-                                                 reduce.getInput(), type.getDimNames().front(),
-                                                 axis);
+  auto scatter = builder.create<ReduceScatterOp>(
+      reduce.getLoc(), type.withSizes(sizes), reduce.getInput(), type.getDimNames().front(), axis);
   setResultShardings(scatter, {ShardingAttr::get(builder.getContext(), dims, {})});
   op->setOperand(1, scatter.getResult());
   op->setAttr("shard_axis", axis);
