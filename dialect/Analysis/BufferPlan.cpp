@@ -155,7 +155,8 @@ BufferPlan planBuffers(func::FuncOp func) {
   }
   for (Operation &op : body)
     if (isa<AdamUpdateOp, MomentumUpdateOp>(op)) {
-      int64_t bytes = tensorBytes(llvm::cast<NamedTensorType>(op.getOperand(0).getType()));
+      // The gradient's shape: the parameter's, or a sharded update's slice of it.
+      int64_t bytes = tensorBytes(llvm::cast<NamedTensorType>(op.getOperand(1).getType()));
       auto &state = plan.optimizerState[&op];
       for (int i = 0, n = isa<AdamUpdateOp>(op) ? 2 : 1; i < n; ++i)
         state.push_back(newBuffer(bytes, &op, true));

@@ -52,7 +52,8 @@ struct BufferPlan {
   /// The buffer holding each tensor value.
   llvm::DenseMap<mlir::Value, unsigned> bufferOf;
   /// The persistent state buffers of each update op: Adam's m and v, momentum's velocity, each
-  /// of the parameter's shape; after every value's buffer.
+  /// of the gradient's shape (the parameter's; a sharded update's slice); after every value's
+  /// buffer.
   llvm::DenseMap<mlir::Operation *, llvm::SmallVector<unsigned, 2>> optimizerState;
 
   /// The arena's size: the planned peak of the non-persistent buffers.

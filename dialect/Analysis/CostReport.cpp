@@ -252,6 +252,19 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.type = typeText(op->getOperand(0).getType());
     c.location = formatLocation(op->getLoc());
     return c;
+  } else if (StringAttr axis = shardAxisOf(op)) {
+    // A sharded update all-gathers the parameter from each rank's updated slice (its gradient's
+    // shape): meshrt_allgather in place.
+    c.kind = "all_gather";
+    c.axes.push_back(axis.getValue().str());
+    Value slice = op->getOperand(1);
+    c.dim = llvm::cast<NamedTensorType>(slice.getType()).getDimNames().front().getValue().str();
+    c.bytes = bytesOf(slice.getType());
+    c.groupSize = axisSize(mesh, c.axes.front());
+    c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize).value_or(-1);
+    c.type = typeText(slice.getType());
+    c.location = formatLocation(op->getLoc());
+    return c;
   } else if (isa<ClipGlobalNormOp>(op)) {
     // The squared global norm: one double summed over every rank (runtime/src/clip_global_norm).
     c.kind = "all_reduce";
@@ -354,6 +367,40 @@ void printRematLines(const CostReport &r, llvm::raw_ostream &os,
     line("added by remat", -saved, note);
 }
 
+/// Counts `update` among the updates and, where it is sharded, files its parameter and the
+/// optimizer state bytes the sharding saves (its state buffers hold the gradient's slice; whole,
+/// each would hold the parameter).
+void addShardedUpdate(ParamUpdateOpInterface update, const BufferPlan &plan, CostReport &report) {
+  ++report.numUpdates;
+  StringAttr axis = shardAxisOf(update);
+  if (!axis)
+    return;
+  auto param = update.getParam().getDefiningOp<ParamOp>();
+  report.shardedUpdates.push_back((param.getName() + " over " + axis.getValue()).str());
+  int64_t whole = bytesOf(update.getParam().getType()), slice = bytesOf(update.getGrad().getType());
+  auto it = plan.optimizerState.find(update);
+  if (it != plan.optimizerState.end())
+    report.optimizerBytesSaved += static_cast<int64_t>(it->second.size()) * (whole - slice);
+}
+
+/// --explain's lines on sharded updates (meshc-shard-updates), after the memory table.
+void printShardedUpdates(const CostReport &r, llvm::raw_ostream &os) {
+  if (r.numUpdates == 0)
+    return;
+  os << "sharded optimizer updates (meshc-shard-updates): " << r.shardedUpdates.size() << " of "
+     << r.numUpdates << (r.numUpdates == 1 ? " parameter" : " parameters");
+  if (r.shardedUpdates.empty()) {
+    os << "\n\n";
+    return;
+  }
+  os << " (";
+  for (auto [index, text] : llvm::enumerate(r.shardedUpdates))
+    os << (index ? ", " : "") << text;
+  os << "): gradient reduce_scatter, slice update, parameter all_gather;\n"
+     << "  optimizer state saved " << human(r.optimizerBytesSaved)
+     << " bytes per rank (included above: the state holds only this rank's slice)\n\n";
+}
+
 } // namespace
 
 // Long on purpose: one walk over the per-rank function that files each op's memory, FLOPs
@@ -424,7 +471,10 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
         continue;
       if (llvm::find(optimizers, update.getOptimizer()) == optimizers.end())
         optimizers.push_back(update.getOptimizer());
-      continue; // an update is ~1 FLOP per element too, counted below
+      addShardedUpdate(update, plan, report);
+      // An update is ~1 FLOP per element too, counted below; a sharded one all-gathers.
+      if (!shardAxisOf(&op))
+        continue;
     }
     if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh)) {
       // The totals printCostReport adds up must fit too (the per-kind ones are smaller).
@@ -547,6 +597,8 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
         "  other value lives from its op to its last use at an offset in the arena, and an\n"
         "  elementwise op or all_reduce whose operand dies there writes in place; the\n"
         "  runtime's reusable collective scratch is not counted)\n\n";
+
+  printShardedUpdates(r, os);
 
   os << "compute per rank and step:\n";
   os << "  " << llvm::left_justify("einsum FLOPs", 20)

@@ -40,6 +40,10 @@ struct CostReport {
   int64_t stateBytes = 0, numStates = 0; // meshc.param with `state` (batch norm running stats)
   int64_t optimizerBytes = 0; // adam: m and v per parameter; momentum: the velocity; sgd: none
   std::string optimizers;     // the updates' optimizers, e.g. "sgd" or "adam"
+  // Sharded updates (meshc-shard-updates): "w1 over b" per sharded parameter, how many updates
+  // there are in all, and the optimizer state bytes the sharding saves on this rank.
+  std::vector<std::string> shardedUpdates;
+  int64_t numUpdates = 0, optimizerBytesSaved = 0;
   int64_t inputBytes = 0;     // the step's data batch (meshc.input)
   int64_t outputBytes = 0;    // metrics and outputs (read by the runtime after a pass)
   // Every other tensor (gradients included) shares one arena by liveness (BufferPlan.h): its

@@ -37,8 +37,15 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots, bool trai
 
 bool isCollective(Operation *op) {
   // clip_global_norm all-reduces the squared norm over every rank (one double).
-  return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp,
-             AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op);
+  // A sharded update all-gathers its parameter (meshc-shard-updates).
+  return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+             HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op) ||
+         shardAxisOf(op);
+}
+
+StringAttr shardAxisOf(Operation *op) {
+  return isa<ParamUpdateOpInterface>(op) ? op->getAttrOfType<StringAttr>("shard_axis")
+                                         : StringAttr();
 }
 
 ProgramPasses planProgramPasses(Block &body) {

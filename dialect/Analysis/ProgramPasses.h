@@ -29,8 +29,12 @@ ProgramPasses planProgramPasses(mlir::Block &body);
 llvm::DenseMap<mlir::Operation *, int32_t> numberCollectives(mlir::Block &body,
                                                              const ProgramPasses &passes);
 
-/// True for the partitioner's collective ops.
+/// True for the partitioner's collective ops (and sharded updates, which all-gather).
 bool isCollective(mlir::Operation *op);
+
+/// The mesh axis a sharded optimizer update (meshc-shard-updates) shards over; null for every
+/// other op.
+mlir::StringAttr shardAxisOf(mlir::Operation *op);
 
 } // namespace meshc
 

@@ -54,9 +54,8 @@ LogicalResult requireFraction(Operation *op, double value, llvm::StringRef what)
 LogicalResult verifyUpdate(Operation *op, Value param, Value grad, double learningRate) {
   if (!param.getDefiningOp<ParamOp>())
     return op->emitOpError() << "must update the value of a meshc.param";
-  if (param.getType() != grad.getType())
-    return op->emitOpError() << "gradient type " << grad.getType()
-                             << " differs from the parameter type " << param.getType();
+  if (failed(verifyUpdateGradType(op, param, grad)))
+    return failure();
   if (!(learningRate > 0))
     return op->emitOpError() << "learning rate must be positive";
   if (!std::isfinite(learningRate))
@@ -66,6 +65,28 @@ LogicalResult verifyUpdate(Operation *op, Value param, Value grad, double learni
 }
 
 } // namespace
+
+/// A sharded update's gradient (meshc-shard-updates) is the parameter's slice along its first
+/// dim: the same dims and element type, the first dim a divisor of the parameter's (the
+/// per-rank verifier checks the slice against the mesh axis).
+LogicalResult meshc::verifyUpdateGradType(Operation *op, Value param, Value grad) {
+  auto p = llvm::cast<NamedTensorType>(param.getType());
+  auto g = llvm::cast<NamedTensorType>(grad.getType());
+  if (!op->getAttrOfType<StringAttr>("shard_axis")) {
+    if (p != g)
+      return op->emitOpError() << "gradient type " << g << " differs from the parameter type " << p;
+    return success();
+  }
+  if (p.getRank() == 0)
+    return op->emitOpError() << "shards the update of a parameter without dimensions";
+  if (p.getDimNames() != g.getDimNames() || p.getElementType() != g.getElementType() ||
+      p.getDimSizes().drop_front() != g.getDimSizes().drop_front() || g.getDimSizes().front() < 1 ||
+      p.getDimSizes().front() % g.getDimSizes().front() != 0)
+    return op->emitOpError() << "sharded gradient type " << g
+                             << " is not a slice of the parameter type " << p
+                             << " along its first dimension";
+  return success();
+}
 
 LogicalResult LayerNormOp::verify() {
   if (failed(requireF32(*this, getInput(), "the operand")) ||

@@ -158,10 +158,13 @@ def Meshc_AdamUpdateOp : Meshc_Op<"adam_update", [
                             + weight_decay param)
     (AdamW's decoupled weight decay, Loshchilov & Hutter; learning_rate times the run's
     schedule factor). m and v have the parameter's local shape (its layout) and start at zero.
+    With `shard_axis` (meshc-shard-updates), sharded as sgd_update describes: m and v hold only
+    this rank's slice, the gradient's shape.
   }];
   let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
                        F64Attr:$beta1, F64Attr:$beta2, F64Attr:$epsilon,
-                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_decay,
+                       OptionalAttr<StrAttr>:$shard_axis);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];
@@ -177,10 +180,12 @@ def Meshc_MomentumUpdateOp : Meshc_Op<"momentum_update", [
     Meshc_ParamUpdateOpInterface]> {
   let summary = "velocity = momentum velocity + grad; param -= learning_rate velocity";
   let description = [{
-    The velocity has the parameter's local shape (its layout) and starts at zero.
+    The velocity has the parameter's local shape (its layout) and starts at zero. With
+    `shard_axis` (meshc-shard-updates), sharded as sgd_update describes: the velocity holds only
+    this rank's slice, the gradient's shape.
   }];
   let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
-                       F64Attr:$momentum);
+                       F64Attr:$momentum, OptionalAttr<StrAttr>:$shard_axis);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];

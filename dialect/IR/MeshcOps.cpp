@@ -248,10 +248,7 @@ LogicalResult MinimizeOp::verify() {
 LogicalResult SgdUpdateOp::verify() {
   if (!getParam().getDefiningOp<ParamOp>())
     return emitOpError() << "must update the value of a meshc.param";
-  if (getParam().getType() != getGrad().getType())
-    return emitOpError() << "gradient type " << getGrad().getType()
-                         << " differs from the parameter type " << getParam().getType();
-  return success();
+  return verifyUpdateGradType(*this, getParam(), getGrad());
 }
 
 LogicalResult OutputOp::verify() {

@@ -17,6 +17,9 @@
 namespace meshc {
 /// The attributes of meshc.minimize that belong to its optimizer (MeshcNNOps.cpp).
 mlir::LogicalResult verifyOptimizerAttributes(MinimizeOp op);
+/// An update op's gradient type: the parameter's, or with `shard_axis` its slice along the first
+/// dim (MeshcNNOps.cpp).
+mlir::LogicalResult verifyUpdateGradType(mlir::Operation *op, mlir::Value param, mlir::Value grad);
 /// The operand/result dims of an op that broadcasts two f32 operands by name (MeshcOps.cpp).
 mlir::LogicalResult verifyBroadcastingBinary(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs,
                                              mlir::Value result);

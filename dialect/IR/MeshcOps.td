@@ -200,7 +200,14 @@ def Meshc_SgdUpdateOp : Meshc_Op<"sgd_update", [
     DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>,
     Meshc_ParamUpdateOpInterface]> {
   let summary = "param -= learning_rate * grad, in the parameter's storage";
-  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate);
+  let description = [{
+    With `shard_axis` (meshc-shard-updates, per-rank programs only): `grad` is this rank's slice
+    of the summed gradient along the parameter's first dim, split over mesh axis `shard_axis`
+    (a reduce_scatter's result); the op updates that slice of the parameter, then all-gathers
+    the parameter over `shard_axis` in place (a collective: ZeRO's sharded update).
+  }];
+  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$grad, F64Attr:$learning_rate,
+                       OptionalAttr<StrAttr>:$shard_axis);
   let assemblyFormat = [{
     $param `,` $grad attr-dict `:` qualified(type($param)) `,` qualified(type($grad))
   }];

@@ -75,6 +75,7 @@ private:
   LogicalResult checkBucket(AllReduceBucketOp bucket);
   LogicalResult checkComputeOp(Operation &op);
   LogicalResult checkRename(RenameOp op);
+  LogicalResult checkShardedUpdate(Operation &op, StringAttr axis);
   /// The operand's sharding derived into `expected`, compared with the result's.
   LogicalResult expectResult(Operation &op, const Held &expected);
 
@@ -107,6 +108,9 @@ LogicalResult PerRankChecker::check(Operation &op) {
       return failure();
     return checkGlobalSizes(op);
   }
+  if (auto axis = op.getAttrOfType<StringAttr>("shard_axis");
+      axis && llvm::isa<ParamUpdateOpInterface>(op))
+    return checkShardedUpdate(op, axis);
   bool collective =
       llvm::isa<AllReduceOp, AllReduceMaxOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(
           op);
@@ -301,6 +305,36 @@ LogicalResult PerRankChecker::checkCollective(Operation &op) {
         return expectResult(op, held);
       })
       .Default([](Operation *) { return success(); });
+}
+
+// A sharded update (meshc-shard-updates): its gradient is the parameter's block with the first
+// dim, whole in the parameter, further split over `shard_axis` (which no dim of the parameter
+// uses), and complete (its size follows: each dim has one global size in a per-rank program).
+LogicalResult PerRankChecker::checkShardedUpdate(Operation &op, StringAttr axis) {
+  Value param = op.getOperand(0), grad = op.getOperand(1);
+  ShardingAttr paramSharding = getSharding(param), gradSharding = getSharding(grad);
+  if (!paramSharding || !gradSharding)
+    return success();
+  std::optional<unsigned> index = mesh.findAxis(axis.getValue());
+  if (!index)
+    return op.emitOpError() << "shards over mesh axis '" << axis.getValue()
+                            << "', which the mesh does not have";
+  Held expected = Held::of(paramSharding);
+  if (!expected.partial.empty())
+    return op.emitOpError() << "updates a parameter that is a partial sum";
+  for (const Axes &axes : expected.dims)
+    if (llvm::is_contained(axes, axis))
+      return op.emitOpError() << "shards over mesh axis '" << axis.getValue()
+                              << "', which splits a dimension of the parameter";
+  if (!expected.dims.front().empty())
+    return op.emitOpError() << "shards the parameter's first dimension, which is already split";
+  expected.dims.front().push_back(axis);
+  Held actual = Held::of(gradSharding);
+  if (!(actual == expected))
+    return op.emitOpError() << "gradient sharding " << actual.text() << " is not "
+                            << expected.text() << " (the parameter's, its first dim over '"
+                            << axis.getValue() << "')";
+  return success();
 }
 
 // A rename holds each result dim the way the operand dim at its position was held.

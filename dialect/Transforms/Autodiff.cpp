@@ -46,14 +46,16 @@ void buildUpdate(OpBuilder &builder, Location loc, MinimizeOp minimize, Value pa
     builder.create<AdamUpdateOp>(loc, param, grad, lr, orDefault(minimize.getBeta1Attr(), 0.9),
                                  orDefault(minimize.getBeta2Attr(), 0.999),
                                  orDefault(minimize.getEpsilonAttr(), 1e-8),
-                                 orDefault(minimize.getWeightDecayAttr(), 0.0));
+                                 orDefault(minimize.getWeightDecayAttr(), 0.0),
+                                 /*shard_axis=*/StringAttr());
     return;
   case Optimizer::Momentum:
     builder.create<MomentumUpdateOp>(loc, param, grad, lr,
-                                     orDefault(minimize.getMomentumAttr(), 0.9));
+                                     orDefault(minimize.getMomentumAttr(), 0.9),
+                                     /*shard_axis=*/StringAttr());
     return;
   case Optimizer::Sgd:
-    builder.create<SgdUpdateOp>(loc, param, grad, lr);
+    builder.create<SgdUpdateOp>(loc, param, grad, lr, /*shard_axis=*/StringAttr());
     return;
   }
 }

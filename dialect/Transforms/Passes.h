@@ -40,13 +40,16 @@ struct GlobalPipelineOptions {
 void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
                          const GlobalPipelineOptions &global = {});
 
-/// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=... fuse-attention=...}, the
-/// global-to-per-rank
-/// pipeline (what meshc runs for every --emit but global): the global pipeline, check layout,
-/// the partitioning passes, CSE, optimize communication (with `communication`'s options).
-void buildPartitionPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
-                            const OptimizeCommunicationOptions &communication = {},
-                            const GlobalPipelineOptions &global = {});
+/// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=... fuse-attention=...
+/// shard-updates=... shard-update-min-bytes=...}, the global-to-per-rank pipeline (what meshc
+/// runs for every --emit but global): the global pipeline, check layout, the partitioning
+/// passes, CSE, shard updates (with `shardUpdates`' options; nullopt: not run), optimize
+/// communication (with `communication`'s options).
+void buildPartitionPipeline(
+    mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
+    const OptimizeCommunicationOptions &communication = {},
+    const GlobalPipelineOptions &global = {},
+    const std::optional<ShardUpdatesOptions> &shardUpdates = ShardUpdatesOptions());
 
 /// meshc-partition: meshc-propagate-shardings, meshc-insert-reshards, meshc-localize.
 void buildPartitionPasses(mlir::OpPassManager &pm);

@@ -1,5 +1,5 @@
 // The passes of the meshc pipeline: check program → fuse attention → autodiff → [remat] → decompose → check layout →
-// propagate shardings → insert reshards → localize → (CSE) → optimize communication.
+// propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
@@ -147,6 +147,39 @@ def Localize : Pass<"meshc-localize", "mlir::ModuleOp"> {
     axis that also splits one of the value's dims) is a located error.
   }];
   let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
+  let summary = "Shard the optimizer update of replicated parameters over their data axis (ZeRO)";
+  let description = [{
+    Runs on the per-rank program after partitioning and CSE, before all_reduce bucketing.
+    Where a parameter's gradient is summed by an all_reduce over one mesh axis whose only use
+    is the parameter's update (sgd, momentum, adam), the parameter's first dimension is whole,
+    its local size divides by the axis size and no dim of the parameter is split over the
+    axis, and the sharding saves at least `min-bytes` of optimizer state per rank (Adam's m and
+    v: 2 x the parameter's bytes x (1 - 1/axis size); momentum's velocity: 1 x; SGD: none, so
+    SGD updates shard only at min-bytes=0): the all_reduce becomes a
+    reduce_scatter of the first dim over the axis, and the update gets `shard_axis`: it updates
+    only this rank's slice of the parameter and of its optimizer state (which shrinks by the
+    axis size), then all-gathers the parameter (ZeRO-1/2; DeepSpeed's contiguous chunks, since a
+    slice of the first dim is contiguous). The same bytes cross the network as with the
+    all_reduce (a ring all_reduce is a reduce-scatter and an all-gather); Adam's m and v and
+    momentum's velocity take 1/axis-size the memory, and the update 1/axis-size the time. Not
+    sharded: gradients clipped by clip_global_norm (the clip needs each whole gradient),
+    running statistics, gradients summed over several axes at once.
+
+    Before:
+      %s = meshc.all_reduce %g {axes = ["b"]} : !meshc.tensor<d_in=64, hidden=32, f32>
+      meshc.adam_update %w, %s {...} : ..., !meshc.tensor<d_in=64, hidden=32, f32>
+    After (b=2):
+      %s = meshc.reduce_scatter %g {axis = "b", dim = "d_in"} : ... -> !meshc.tensor<d_in=32, hidden=32, f32>
+      meshc.adam_update %w, %s {shard_axis = "b", ...} : ..., !meshc.tensor<d_in=32, hidden=32, f32>
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256 * 1024",
+           "Shard an update where it saves at least this many bytes of optimizer state per rank "
+           "(0: every one that can be; meshc --shard-update-min-bytes)">
+  ];
 }
 
 def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {

@@ -90,9 +90,27 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
 
+  Option<bool> shardUpdates{
+      *this, "shard-updates",
+      llvm::cl::desc("Shard the optimizer update of replicated parameters over their data axis "
+                     "(meshc-shard-updates; meshc --no-shard-updates: false)"),
+      llvm::cl::init(true)};
+  Option<int64_t> shardUpdateMinBytes{
+      *this, "shard-update-min-bytes",
+      llvm::cl::desc("Shard an update where it saves at least this many bytes of optimizer "
+                     "state per rank (meshc --shard-update-min-bytes)"),
+      llvm::cl::init(ShardUpdatesOptions().minBytes)};
+
   OptimizeCommunicationOptions communication() const {
     OptimizeCommunicationOptions options;
     options.bucketBytes = bucketBytes;
+    return options;
+  }
+  std::optional<ShardUpdatesOptions> sharding() const {
+    if (!shardUpdates)
+      return std::nullopt;
+    ShardUpdatesOptions options;
+    options.minBytes = shardUpdateMinBytes;
     return options;
   }
 };
@@ -128,11 +146,14 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
 
 void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
                             const OptimizeCommunicationOptions &communication,
-                            const GlobalPipelineOptions &global) {
+                            const GlobalPipelineOptions &global,
+                            const std::optional<ShardUpdatesOptions> &shardUpdates) {
   buildGlobalPipeline(pm, override, global);
   pm.addPass(createCheckLayout());
   buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
+  if (shardUpdates)
+    pm.addPass(createShardUpdates(*shardUpdates));
   pm.addPass(createOptimizeCommunication(communication));
 }
 
@@ -154,9 +175,11 @@ void registerAllPassesAndPipelines() {
   PassPipelineRegistration<PartitionOptions>(
       "meshc-partition-pipeline",
       "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
-      "layout, partition and bucket all_reduces (meshc --emit=partitioned)",
+      "layout, partition, shard optimizer updates and bucket all_reduces (meshc "
+      "--emit=partitioned)",
       [](OpPassManager &pm, const PartitionOptions &options) {
-        buildPartitionPipeline(pm, toOverride(options), options.communication(), options.global());
+        buildPartitionPipeline(pm, toOverride(options), options.communication(), options.global(),
+                               options.sharding());
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

@@ -135,6 +135,14 @@ mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, Low
 mlir::LogicalResult lowerAttentionFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                          LoweringState &state);
 
+/// Sharded updates (meshc-shard-updates; ShardedUpdate.cpp): the parameter pointer an update
+/// kernel writes (a sharded update's slice, else the whole parameter), and after the kernel the
+/// in-place all_gather of the parameter from `slice` (nothing for an update that is not sharded).
+mlir::Value updatedParamPointer(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state,
+                                mlir::Operation *update);
+void emitShardedGather(mlir::OpBuilder &b, mlir::Location loc, LoweringState &state,
+                       mlir::Operation *update, mlir::Value slice);
+
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);
 /// Registers the program's global tensors with the runtime (in the init function, after the

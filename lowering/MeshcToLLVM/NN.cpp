@@ -106,25 +106,30 @@ LogicalResult lowerNNFamily(Operation *op, OpBuilder &b, LoweringState &state) {
              f32(o.getRate().convertToDouble()), ptr(o.getInput()), ptr(o.getResult())});
       })
       .Case([&](AdamUpdateOp o) {
-        int64_t n = typeOf(o.getParam()).getNumElements();
+        // The gradient's elements: the parameter's, or a sharded update's slice.
+        int64_t n = typeOf(o.getGrad()).getNumElements();
+        Value param = updatedParamPointer(b, loc, state, op);
         // A copy: lookup() returns the vector by value.
         const SmallVector<unsigned, 2> buffers = state.optimizerState.lookup(op);
         Value m = state.bufferPointer(b, loc, buffers[0]);
         Value v = state.bufferPointer(b, loc, buffers[1]);
         rt.call<kernel::AdamUpdate>(
             b, loc,
-            {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()), m, v,
+            {state.context, i64(n), param, ptr(o.getGrad()), m, v,
              f32(o.getLearningRate().convertToDouble()), f32(o.getBeta1().convertToDouble()),
              f32(o.getBeta2().convertToDouble()), f32(o.getEpsilon().convertToDouble()),
              f32(o.getWeightDecay().convertToDouble()), state.step});
+        emitShardedGather(b, loc, state, op, param);
       })
       .Case([&](MomentumUpdateOp o) {
-        int64_t n = typeOf(o.getParam()).getNumElements();
+        int64_t n = typeOf(o.getGrad()).getNumElements();
+        Value param = updatedParamPointer(b, loc, state, op);
         Value velocity = state.bufferPointer(b, loc, state.optimizerState.lookup(op)[0]);
         rt.call<kernel::MomentumUpdate>(b, loc,
-                                        {state.context, i64(n), ptr(o.getParam()), ptr(o.getGrad()),
-                                         velocity, f32(o.getLearningRate().convertToDouble()),
+                                        {state.context, i64(n), param, ptr(o.getGrad()), velocity,
+                                         f32(o.getLearningRate().convertToDouble()),
                                          f32(o.getMomentum().convertToDouble())});
+        emitShardedGather(b, loc, state, op, param);
       })
       .Default([&](Operation *) { handled = false; });
   return handled ? success() : unhandledOp(op, "NN");

@@ -4,6 +4,8 @@
 // each dim and this rank's buffer.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/ProgramPasses.h"
+
 #include "meshrt/meshrt.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -66,8 +68,12 @@ void emitRegistrations(OpBuilder &b, LoweringState &state, Block &body) {
     if (it == state.optimizerState.end())
       return;
     auto param = op->getOperand(0).getDefiningOp<ParamOp>();
-    NamedTensorType type = typeOf(param.getResult());
+    // The state has the gradient's shape: the parameter's block, or a sharded update's slice of
+    // its first dim over the shard axis (a block of the global tensor all the same).
+    NamedTensorType type = typeOf(op->getOperand(1));
     SmallVector<int32_t> axes = state.dimAxesOf(param.getResult());
+    if (StringAttr axis = shardAxisOf(op))
+      axes.front() = state.axisIndex(axis.getValue());
     static const StringRef kAdam[] = {"/adam_m", "/adam_v"}, kMomentum[] = {"/momentum"};
     ArrayRef<StringRef> suffixes = isa<AdamUpdateOp>(op) ? ArrayRef(kAdam) : ArrayRef(kMomentum);
     for (auto [suffix, buffer] : llvm::zip(suffixes, it->second))

@@ -34,11 +34,14 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
       })
       .Case([&](ParamOp) {}) // its buffer is the parameter's storage
       .Case([&](SgdUpdateOp update) {
+        // The gradient's elements: the parameter's, or a sharded update's slice.
+        Value param = updatedParamPointer(b, loc, state, update);
         rt.call<kernel::SgdUpdate>(
             b, loc,
-            {state.context, rt.i64c(b, loc, typeOf(update.getParam()).getNumElements()),
-             state.pointer(b, loc, update.getParam()), state.pointer(b, loc, update.getGrad()),
+            {state.context, rt.i64c(b, loc, typeOf(update.getGrad()).getNumElements()), param,
+             state.pointer(b, loc, update.getGrad()),
              rt.f32c(b, loc, (float)update.getLearningRate().convertToDouble())});
+        emitShardedGather(b, loc, state, update, param);
       })
       .Case([&](ClipGlobalNormOp clip) {
         // In place (planBuffers gives each result its gradient's buffer): the block pointers

@@ -206,7 +206,8 @@ bool wantsRemat(ModuleOp module, const Options &options) {
 /// has no diagnostics of its own to print.
 std::optional<std::pair<int64_t, int64_t>>
 peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
-                 const OptimizeCommunicationOptions &communication, GlobalPipelineOptions global) {
+                 const OptimizeCommunicationOptions &communication, GlobalPipelineOptions global,
+                 const std::optional<ShardUpdatesOptions> &sharding) {
   input.walk([](Operation *op) {
     op->removeAttr(kRematAttrName);
     if (isRematMarked(op)) // the DSL's mark: the location without it
@@ -215,7 +216,7 @@ peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
   });
   global.remat = false;
   PassManager pm(input.getContext());
-  buildPartitionPipeline(pm, override, communication, global);
+  buildPartitionPipeline(pm, override, communication, global, sharding);
   CostReport report;
   if (failed(pm.run(input)) || failed(computeCostReport(input, report)))
     return std::nullopt;
@@ -320,10 +321,16 @@ int compile(const Options &options) {
   OptimizeCommunicationOptions communication;
   if (options.bucketBytes)
     communication.bucketBytes = *options.bucketBytes;
+  std::optional<ShardUpdatesOptions> sharding;
+  if (options.shardUpdates) {
+    sharding.emplace();
+    if (options.shardUpdateMinBytes)
+      sharding->minBytes = *options.shardUpdateMinBytes;
+  }
   if (options.emit == Emit::Global)
     buildGlobalPipeline(pm, override, global);
   else
-    buildPartitionPipeline(pm, override, communication, global);
+    buildPartitionPipeline(pm, override, communication, global, sharding);
   // --explain of a program with remat also partitions a copy without it (peakWithoutRemat).
   OwningOpRef<ModuleOp> withoutRematCopy;
   if (options.explain && options.emit != Emit::Global && wantsRemat(*module, options))
@@ -334,7 +341,8 @@ int compile(const Options &options) {
     std::optional<std::pair<int64_t, int64_t>> withoutRemat;
     if (withoutRematCopy) {
       TimingScope scope = timing.nest("partition without remat (--explain)");
-      withoutRemat = peakWithoutRemat(*withoutRematCopy, override, communication, global);
+      withoutRemat =
+          peakWithoutRemat(*withoutRematCopy, override, communication, global, sharding);
     }
     if (std::optional<int> code = explain(*module, options, timing, withoutRemat))
       return *code;

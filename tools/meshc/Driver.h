@@ -25,6 +25,10 @@ struct Options {
   bool explain = false;
   /// --bucket-bytes: meshc-optimize-communication's bucket-bytes (nullopt: its default).
   std::optional<int64_t> bucketBytes;
+  /// false with --no-shard-updates: meshc-shard-updates does not run.
+  bool shardUpdates = true;
+  /// --shard-update-min-bytes: meshc-shard-updates' min-bytes (nullopt: its default).
+  std::optional<int64_t> shardUpdateMinBytes;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
   /// --remat: meshc-remat recomputes every cheap forward activation in the backward pass.

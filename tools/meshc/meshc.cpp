@@ -47,6 +47,17 @@ cl::opt<int64_t> bucketBytes(
     cl::desc("Fuse consecutive all_reduces over the same mesh axes into buckets of at most this "
              "many bytes, each one collective (default 262144 = 256 KiB; 0 = no buckets)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noShardUpdates(
+    "no-shard-updates",
+    cl::desc("Keep every optimizer update whole on each rank (no reduce_scatter, sliced update "
+             "and all_gather of replicated parameters; the same values; more optimizer state)"),
+    cl::cat(category));
+cl::opt<int64_t> shardUpdateMinBytes(
+    "shard-update-min-bytes",
+    cl::desc("Shard the optimizer update of a parameter replicated over the axis that sums its "
+             "gradient where that saves at least this many bytes of optimizer state per rank "
+             "(default 262144 = 256 KiB, so never plain SGD; 0 = every one that can be)"),
+    cl::value_desc("n"), cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
@@ -120,6 +131,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.bucketBytes = bucketBytes;
+  }
+  options.shardUpdates = !noShardUpdates;
+  if (shardUpdateMinBytes.getNumOccurrences()) {
+    if (shardUpdateMinBytes < 0) {
+      llvm::errs() << "meshc: error: --shard-update-min-bytes must be 0 or positive, not "
+                   << shardUpdateMinBytes << "\n";
+      return 1;
+    }
+    options.shardUpdateMinBytes = shardUpdateMinBytes;
   }
   if (maxOpsPerFunction.getNumOccurrences()) {
     if (maxOpsPerFunction < 1) {

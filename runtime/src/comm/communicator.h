@@ -30,7 +30,8 @@ public:
   virtual Status allreduceSum(float *buf, int64_t count) = 0;
   // In place: buf = elementwise maximum over all ranks of buf.
   virtual Status allreduceMax(float *buf, int64_t count) = 0;
-  // out = the `bytes` of every rank, back to back in rank order.
+  // out = the `bytes` of every rank, back to back in rank order; `in` may be this rank's own
+  // block of out (in place: a sharded optimizer update's parameter).
   virtual Status allgather(const void *in, void *out, int64_t bytes) = 0;
   // in holds size() blocks of `count` floats; rank r gets the sum over ranks of block r.
   virtual Status reduceScatterSum(const float *in, float *out, int64_t count) = 0;

@@ -309,7 +309,9 @@ public:
     int count;
     if (Status s = byteCount("allgather", bytes, &type, &count); !s.ok())
       return s;
-    if (int err = MPI_Allgather(in, count, type, out, count, type, comm_))
+    // MPI forbids overlapping buffers; in place, this rank's block is already where it goes.
+    const bool inPlace = in == static_cast<const char *>(out) + static_cast<int64_t>(rank_) * bytes;
+    if (int err = MPI_Allgather(inPlace ? MPI_IN_PLACE : in, count, type, out, count, type, comm_))
       return mpiError("MPI_Allgather", err);
     return Status::success();
   }
