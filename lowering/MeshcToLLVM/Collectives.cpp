@@ -119,10 +119,28 @@ void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
     counts.push_back(typeOf(input).getNumElements());
   Value in = pointerArray(b, loc, state, bucket.getInputs());
   Value out = pointerArray(b, loc, state, bucket.getResults());
-  rt.call<kernel::AllreduceBucket>(b, loc,
-                                   {state.context, rt.i32c(b, loc, mask),
-                                    rt.i64c(b, loc, static_cast<int64_t>(counts.size())), in, out,
-                                    rt.i64Array(b, loc, counts)});
+  Value n = rt.i64c(b, loc, static_cast<int64_t>(counts.size()));
+  if (bucket.getAsync())
+    rt.call<kernel::AllreduceBucketStart>(
+        b, loc,
+        {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(bucket)),
+         rt.i32c(b, loc, mask), n, in, out, rt.i64Array(b, loc, counts)});
+  else
+    rt.call<kernel::AllreduceBucket>(
+        b, loc, {state.context, rt.i32c(b, loc, mask), n, in, out, rt.i64Array(b, loc, counts)});
+}
+
+/// The end of an async all_reduce or bucket: the runtime waits for the collective it started
+/// under the same number; the results are the operands' buffers (the buffer plan shares them;
+/// else they are copied once the sums are in).
+void emitWait(OpBuilder &b, Location loc, LoweringState &state, WaitOp wait) {
+  Operation *start = wait.getInputs().front().getDefiningOp();
+  state.rt.call<kernel::CollectiveWait>(
+      b, loc, {state.context, state.rt.i32c(b, loc, state.collectiveNumber.lookup(start))});
+  for (auto [input, result] : llvm::zip(wait.getInputs(), wait.getResults()))
+    if (state.bufferOf.lookup(input) != state.bufferOf.lookup(result))
+      emitStridedCopy(b, loc, state, state.pointer(b, loc, input), typeOf(input),
+                      state.pointer(b, loc, result), typeOf(result));
 }
 
 } // namespace
@@ -132,6 +150,10 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
     return unhandledOp(op, "collective");
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  if (auto wait = dyn_cast<WaitOp>(op)) { // not a collective of its own: no site
+    emitWait(b, loc, state, wait);
+    return success();
+  }
   // Names the collective for the runtime's watchdog (--collective-timeout): its number in
   // program order, as `meshc --explain` counts them, and the DSL line that caused it.
   std::string where = formatLocation(loc);
@@ -150,10 +172,17 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
         if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
           emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
                           state.pointer(b, loc, reduce.getResult()), type);
-        rt.call<kernel::Allreduce>(b, loc,
-                                   {state.context, rt.i32c(b, loc, mask),
-                                    state.pointer(b, loc, reduce.getResult()),
-                                    rt.i64c(b, loc, type.getNumElements())});
+        if (reduce.getAsync())
+          rt.call<kernel::AllreduceStart>(
+              b, loc,
+              {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
+               rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
+               rt.i64c(b, loc, type.getNumElements())});
+        else
+          rt.call<kernel::Allreduce>(b, loc,
+                                     {state.context, rt.i32c(b, loc, mask),
+                                      state.pointer(b, loc, reduce.getResult()),
+                                      rt.i64c(b, loc, type.getNumElements())});
       })
       .Case([&](AllReduceBucketOp bucket) { emitAllReduceBucket(b, loc, state, bucket); })
       .Case([&](AllGatherOp gather) {

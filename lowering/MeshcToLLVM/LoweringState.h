@@ -99,8 +99,9 @@ using ElementwiseFamilyOps =
            SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, LeakyReluOp, DivOp, MaximumOp, MinimumOp,
            GreaterEqualOp>;
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
-using CollectiveFamilyOps = OpList<AllReduceOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp,
-                                   AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
+using CollectiveFamilyOps =
+    OpList<AllReduceOp, AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
+           AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
 using TrainingFamilyOps =
     OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp, TrainOrEvalOp>;
 using IndexFamilyOps =

@@ -287,6 +287,7 @@ int compile(const Options &options) {
     OptimizeCommunicationOptions communication;
     if (options.bucketBytes)
       communication.bucketBytes = *options.bucketBytes;
+    communication.overlap = options.overlap;
     buildPartitionPipeline(pm, override, communication, global);
   }
   if (failed(pm.run(*module)))

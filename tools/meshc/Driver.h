@@ -25,6 +25,8 @@ struct Options {
   bool explain = false;
   /// --bucket-bytes: meshc-optimize-communication's bucket-bytes (nullopt: its default).
   std::optional<int64_t> bucketBytes;
+  /// false with --no-overlap: all_reduces stay blocking (meshc-optimize-communication).
+  bool overlap = true;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).

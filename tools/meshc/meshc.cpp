@@ -47,6 +47,11 @@ cl::opt<int64_t> bucketBytes(
     cl::desc("Fuse consecutive all_reduces over the same mesh axes into buckets of at most this "
              "many bytes, each one collective (default 262144 = 256 KiB; 0 = no buckets)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noOverlap(
+    "no-overlap",
+    cl::desc("Keep all_reduces blocking instead of starting them as soon as their operand is "
+             "ready and waiting at their first use (the runtime's communication thread)"),
+    cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
@@ -106,6 +111,7 @@ int main(int argc, char **argv) {
   options.explain = explain;
   options.argv0 = argv[0];
   options.fuseAttention = !noFuseAttention;
+  options.overlap = !noOverlap;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
