@@ -180,7 +180,7 @@ BufferPlan planBuffers(func::FuncOp func) {
     bound = std::max(bound, live += change);
   plan.liveBytesBound = static_cast<int64_t>(std::min<__int128>(bound, kMaxInt64));
   for (const auto &[value, index] : plan.bufferOf)
-    if (!plan.buffers[index].persistent)
+    if (!plan.buffers[index].persistent && !value.getDefiningOp<WaitOp>()) // a wait's is its operand's
       plan.unsharedBytes = addOrSaturate(
           plan.unsharedBytes,
           std::max(tensorBytes(llvm::cast<NamedTensorType>(value.getType())), kMinBufferBytes));
