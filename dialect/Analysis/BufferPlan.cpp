@@ -120,16 +120,17 @@ BufferPlan planBuffers(func::FuncOp func) {
       if (!type)
         continue;
       // Clipping scales each gradient in place; a bucket sums member i in place when member
-      // i dies here (the runtime packs every member before it unpacks any); the others take an
-      // operand's buffer where the operand dies here (its buffer's last reader is this op) and
-      // the kernel allows it.
+      // i dies here (the runtime packs every member before it unpacks any), and a wait's
+      // result i is its operand i (the async collective's sum, whose only use is the wait);
+      // the others take an operand's buffer where the operand dies here (its buffer's last
+      // reader is this op) and the kernel allows it.
       std::optional<unsigned> shared;
       const unsigned resultNumber = llvm::cast<OpResult>(result).getResultNumber();
       if (isa<ClipGlobalNormOp>(op)) {
         auto it = plan.bufferOf.find(op.getOperand(resultNumber));
         if (it != plan.bufferOf.end())
           shared = it->second;
-      } else if (isa<AllReduceBucketOp>(op)) {
+      } else if (isa<AllReduceBucketOp, WaitOp>(op)) {
         auto it = plan.bufferOf.find(op.getOperand(resultNumber));
         if (it != plan.bufferOf.end() && !plan.buffers[it->second].persistent &&
             plan.buffers[it->second].last == at)
@@ -181,7 +182,7 @@ BufferPlan planBuffers(func::FuncOp func) {
     bound = std::max(bound, live += change);
   plan.liveBytesBound = static_cast<int64_t>(std::min<__int128>(bound, kMaxInt64));
   for (const auto &[value, index] : plan.bufferOf)
-    if (!plan.buffers[index].persistent)
+    if (!plan.buffers[index].persistent && !value.getDefiningOp<WaitOp>()) // a wait's is its operand's
       plan.unsharedBytes = addOrSaturate(
           plan.unsharedBytes,
           std::max(tensorBytes(llvm::cast<NamedTensorType>(value.getType())), kMinBufferBytes));

@@ -62,7 +62,7 @@ std::string typeText(Type type) {
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
   return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceMaxOp,
-             AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+             AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
              func::ReturnOp, RenameOp, ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp,
              EmbeddingOp, OneHotOp>(op);
 }

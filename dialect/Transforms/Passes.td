@@ -183,7 +183,8 @@ def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
 }
 
 def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {
-  let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets";
+  let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets and "
+                "overlap them with the computation";
   let description = [{
     Runs on the per-rank program after partitioning and CSE (Horovod's tensor fusion, PyTorch
     DDP's gradient buckets): `meshc.all_reduce`s over the same mesh axes, walked in program
@@ -203,11 +204,30 @@ def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp
       %a, %b = meshc.all_reduce_bucket %ga, %gb {axes = ["b"]} : T1, T2 -> T1, T2
       meshc.sgd_update %wa, %a ...
 
+    Then, with `overlap` (the default), each all_reduce and bucket becomes non-blocking: it
+    gets `async` and moves up to right after the last op that produces one of its operands,
+    and a `meshc.wait` of its results goes right before their first use, so the ops in between
+    (the rest of the backward pass, for gradients) run while the runtime's communication
+    thread sums. Nothing moves across an op that writes memory the program reads (parameter
+    updates, outputs, metrics, clipping), and a collective with no op between its operand's
+    producer and its first use stays blocking. The passes of the executable (ProgramPasses.h)
+    run a collective and its wait together: the wait has the collective's uses.
+
+    Before:                                   After (overlap):
+      %g1 = meshc.einsum ...                    %g1 = meshc.einsum ...
+      %h = meshc.einsum ...                     %s = meshc.all_reduce %g1 {async, axes = ["b"]}
+      %a = meshc.all_reduce %g1 {axes = ["b"]}  %h = meshc.einsum ...
+      meshc.sgd_update %w, %a ...               %a = meshc.wait %s
+                                                meshc.sgd_update %w, %a ...
+
     The per-rank verifier checks its output like the partitioner's.
   }];
   let options = [
     Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"256 * 1024",
-           "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">
+           "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">,
+    Option<"overlap", "overlap", "bool", /*default=*/"true",
+           "Start all_reduces and buckets early and wait at their first use (meshc --no-overlap: "
+           "false)">
   ];
 }
 

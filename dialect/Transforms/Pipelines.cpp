@@ -89,6 +89,10 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
       llvm::cl::desc("Most bytes of one bucket of all_reduces (0: no bucketing; meshc "
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
+  Option<bool> overlap{*this, "overlap",
+                       llvm::cl::desc("Start all_reduces early, wait at first use (meshc "
+                                      "--no-overlap: false)"),
+                       llvm::cl::init(OptimizeCommunicationOptions().overlap)};
 
   Option<bool> shardUpdates{
       *this, "shard-updates",
@@ -104,6 +108,7 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
   OptimizeCommunicationOptions communication() const {
     OptimizeCommunicationOptions options;
     options.bucketBytes = bucketBytes;
+    options.overlap = overlap;
     return options;
   }
   std::optional<ShardUpdatesOptions> sharding() const {

@@ -100,7 +100,7 @@ using ElementwiseFamilyOps =
            GreaterEqualOp>;
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
 using CollectiveFamilyOps =
-    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
+    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
            AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
 using TrainingFamilyOps =
     OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp, TrainOrEvalOp>;

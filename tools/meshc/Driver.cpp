@@ -321,6 +321,7 @@ int compile(const Options &options) {
   OptimizeCommunicationOptions communication;
   if (options.bucketBytes)
     communication.bucketBytes = *options.bucketBytes;
+  communication.overlap = options.overlap;
   std::optional<ShardUpdatesOptions> sharding;
   if (options.shardUpdates) {
     sharding.emplace();

@@ -29,6 +29,8 @@ struct Options {
   bool shardUpdates = true;
   /// --shard-update-min-bytes: meshc-shard-updates' min-bytes (nullopt: its default).
   std::optional<int64_t> shardUpdateMinBytes;
+  /// false with --no-overlap: all_reduces stay blocking (meshc-optimize-communication).
+  bool overlap = true;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
   /// --remat: meshc-remat recomputes every cheap forward activation in the backward pass.

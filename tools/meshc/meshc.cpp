@@ -58,6 +58,11 @@ cl::opt<int64_t> shardUpdateMinBytes(
              "gradient where that saves at least this many bytes of optimizer state per rank "
              "(default 262144 = 256 KiB, so never plain SGD; 0 = every one that can be)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noOverlap(
+    "no-overlap",
+    cl::desc("Keep all_reduces blocking instead of starting them as soon as their operand is "
+             "ready and waiting at their first use (the runtime's communication thread)"),
+    cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
@@ -124,6 +129,7 @@ int main(int argc, char **argv) {
   options.argv0 = argv[0];
   options.fuseAttention = !noFuseAttention;
   options.remat = remat;
+  options.overlap = !noOverlap;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "

@@ -320,6 +320,21 @@ void meshrt_all_reduce_max(meshrt_context_t ctx, int32_t axes_mask, float *buf, 
  * out[i] may be in[i]. --stats records one all_reduce of the total bytes. */
 void meshrt_all_reduce_bucket(meshrt_context_t ctx, int32_t axes_mask, int64_t n,
                               const float *const *in, float *const *out, const int64_t *counts);
+/* Non-blocking forms of the two above (meshc.all_reduce / all_reduce_bucket with `async`):
+ * the operands are read (copied or packed) before the call returns, and the sum runs on the
+ * context's communication thread, in the order the collectives were started, while the caller
+ * goes on; buf / out[i] must not be touched until meshrt_collective_wait(ctx, request) has
+ * returned, which also records the collective's status in the context. `request` names the
+ * collective (its number in meshc --explain); one started request per number at a time. Any
+ * blocking collective first waits for the started ones to finish (one order of collectives on
+ * every rank). Without a communication thread (a device context, MPI below
+ * MPI_THREAD_SERIALIZED, or MESHRT_COMM_THREAD=0) the sum runs inside the start call. */
+void meshrt_allreduce_sum_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+                                float *buf, int64_t count);
+void meshrt_all_reduce_bucket_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+                                    int64_t n, const float *const *in, float *const *out,
+                                    const int64_t *counts);
+void meshrt_collective_wait(meshrt_context_t ctx, int32_t request);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is
  * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..].
  */
