@@ -30,6 +30,9 @@ struct MeshLayoutOverride {
 struct GlobalPipelineOptions {
   /// meshc-fuse-attention before autodiff (meshc --no-fuse-attention turns it off).
   bool fuseAttention = true;
+  /// meshc-fuse-elementwise at the end of the partition pipeline (meshc --no-fuse-elementwise
+  /// turns it off; the global pipeline does not run it).
+  bool fuseElementwise = true;
 };
 
 /// meshc-global-pipeline{mesh=... layout=... fuse-attention=...} (meshc --emit=global): replace

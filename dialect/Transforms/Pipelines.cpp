@@ -84,6 +84,18 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
 
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse elementwise chains and residual adds with their layer norm in the "
+                     "per-rank program (meshc --no-fuse-elementwise: false)"),
+      llvm::cl::init(true)};
+
+  GlobalPipelineOptions partitionGlobal() const {
+    GlobalPipelineOptions options = global();
+    options.fuseElementwise = fuseElementwise;
+    return options;
+  }
+
   OptimizeCommunicationOptions communication() const {
     OptimizeCommunicationOptions options;
     options.bucketBytes = bucketBytes;
@@ -127,6 +139,8 @@ void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &overrid
   buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
   pm.addPass(createOptimizeCommunication(communication));
+  if (global.fuseElementwise)
+    pm.addPass(createFuseElementwise());
 }
 
 void buildPartitionPasses(OpPassManager &pm) {
@@ -149,7 +163,8 @@ void registerAllPassesAndPipelines() {
       "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
       "layout, partition and bucket all_reduces (meshc --emit=partitioned)",
       [](OpPassManager &pm, const PartitionOptions &options) {
-        buildPartitionPipeline(pm, toOverride(options), options.communication(), options.global());
+        buildPartitionPipeline(pm, toOverride(options), options.communication(),
+                               options.partitionGlobal());
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

@@ -109,6 +109,7 @@ using IndexFamilyOps =
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
 using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
+using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp>;
 using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
                              MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 
@@ -133,6 +134,7 @@ mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, Lower
 mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerAttentionFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                          LoweringState &state);
+mlir::LogicalResult lowerFusedFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 
 /// Initialises a parameter's slice (in the init function).
 void emitParamInit(mlir::OpBuilder &b, LoweringState &state, ParamOp param);

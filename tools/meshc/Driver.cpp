@@ -281,6 +281,7 @@ int compile(const Options &options) {
   pm.enableTiming(timing);
   GlobalPipelineOptions global;
   global.fuseAttention = options.fuseAttention;
+  global.fuseElementwise = options.fuseElementwise;
   if (options.emit == Emit::Global)
     buildGlobalPipeline(pm, override, global);
   else {

@@ -27,6 +27,8 @@ struct Options {
   std::optional<int64_t> bucketBytes;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
+  /// false with --no-fuse-elementwise: elementwise chains and add + layer_norm stay unfused.
+  bool fuseElementwise = true;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
   std::optional<int64_t> maxOpsPerFunction;
   /// The meshc executable (argv[0]), where the runtime library is looked up from.

@@ -52,6 +52,12 @@ cl::opt<bool> noFuseAttention(
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
              "ops instead of one fused meshc.attention (the same values; more memory)"),
     cl::cat(category));
+cl::opt<bool> noFuseElementwise(
+    "no-fuse-elementwise",
+    cl::desc("Keep elementwise chains and residual adds before a layer norm as separate ops "
+             "instead of meshc.fused_elementwise / meshc.add_layer_norm (the same values; more "
+             "passes over memory)"),
+    cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
     cl::desc("Cut lowered functions longer than this many operations into parts (default "
@@ -106,6 +112,7 @@ int main(int argc, char **argv) {
   options.explain = explain;
   options.argv0 = argv[0];
   options.fuseAttention = !noFuseAttention;
+  options.fuseElementwise = !noFuseElementwise;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
