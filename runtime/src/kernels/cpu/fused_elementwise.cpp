@@ -41,8 +41,7 @@ bool checkProgram(AbiCall &call, const Program &p) {
     const int32_t defined = p.nInputs + j; // values 0 .. defined-1 exist before op j
     if (!call.require(op >= MESHRT_FUSED_ADD && op <= MESHRT_FUSED_LEAKY_RELU,
                       "op %d has unknown kind %d", j, op) ||
-        !call.require(a >= 0 && a < defined, "op %d reads value %d, not defined before it", j,
-                      a) ||
+        !call.require(a >= 0 && a < defined, "op %d reads value %d, not defined before it", j, a) ||
         !call.require(binary ? b >= 0 && b < defined : b == -1,
                       binary ? "op %d reads value %d, not defined before it"
                              : "op %d takes one operand but names a second (%d)",
@@ -219,10 +218,9 @@ void fusedCpu(const Space &s, float *out, const Program &p, const float *const *
 
 extern "C" {
 
-void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t *shape,
-                              float *out, int32_t n_inputs, const float *const *inputs,
-                              const int64_t *strides, int32_t n_ops, const int32_t *ops,
-                              const float *constants) {
+void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, float *out,
+                              int32_t n_inputs, const float *const *inputs, const int64_t *strides,
+                              int32_t n_ops, const int32_t *ops, const float *constants) {
   AbiCall call(ctx, ProfileKind::FusedElementwise,
                {{"ndims", ndims}, {"n_inputs", n_inputs}, {"n_ops", n_ops}});
   const Program p{n_inputs, n_ops, ops, constants};
