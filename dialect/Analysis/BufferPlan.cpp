@@ -25,11 +25,12 @@ int64_t tensorBytes(NamedTensorType type) { return type.getNumElements() * eleme
 bool canRunInPlace(Operation *op, unsigned operand) {
   // Each of these kernels computes element i of its result from element i of this operand only
   // (meshrt_unary, meshrt_binary: one element per thread on CUDA; the CPU loops read each element
-  // before writing it; oneDNN eltwise runs in place; all_reduce passes MPI_IN_PLACE / NCCL's
+  // before writing it; oneDNN eltwise runs in place; meshrt_fused_elementwise reads a block of
+  // every input before it writes that block; all_reduce passes MPI_IN_PLACE / NCCL's
   // in-place form when its buffers coincide; all_reduce_max likewise).
   if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp,
            LeakyReluOp, AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp,
-           GreaterEqualOp>(op))
+           GreaterEqualOp, FusedElementwiseOp>(op))
     return false;
   if (isa<AllReduceOp, AllReduceMaxOp>(op) && operand != 0)
     return false;

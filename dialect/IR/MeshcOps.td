@@ -364,5 +364,6 @@ include "dialect/IR/MeshcLayoutOps.td"
 include "dialect/IR/MeshcEvalOps.td"
 include "dialect/IR/MeshcConvOps.td"
 include "dialect/IR/MeshcMathOps.td"
+include "dialect/IR/MeshcFusedOps.td"
 
 #endif // MESHC_OPS_TD

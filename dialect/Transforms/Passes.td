@@ -1,5 +1,6 @@
 // The passes of the meshc pipeline: check program → fuse attention → autodiff → [remat] → decompose → check layout →
-// propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication.
+// propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication → fuse
+// elementwise.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
@@ -229,6 +230,32 @@ def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp
            "Start all_reduces and buckets early and wait at their first use (meshc --no-overlap: "
            "false)">
   ];
+}
+
+def FuseElementwise : Pass<"meshc-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuse elementwise chains and residual adds with their layer norm (per-rank)";
+  let description = [{
+    Runs last on the per-rank program (after partitioning, so the fused ops need no sharding
+    or gradient rules; meshc --no-fuse-elementwise leaves it out). Two rewrites, each computing
+    what the ops it replaces compute:
+    - `%s = meshc.add %a, %b` (same types) whose sum a `meshc.layer_norm` normalises becomes
+      one `meshc.add_layer_norm %a, %b` (placed at the add) with both results;
+    - a tree of elementwise ops (FusedElementwise.h) whose inner values have this one use and
+      the root's type becomes one `meshc.fused_elementwise` at the root, which reads its
+      leaves once and writes only the root's value (the unfused ops write and re-read every
+      inner value).
+    Values partial over mesh axes (pending all_reduces) are left alone; a fused op takes the
+    sharding of the op whose result it replaces. Since each inner value has one use, every op
+    of a tree runs in the same passes of the executable (ProgramPasses.h) as its root.
+
+    Before:
+      %t = meshc.add %x, %b  : (T, B) -> T
+      %r = meshc.add %h, %t  : (T, T) -> T
+    After:
+      %r = meshc.fused_elementwise %h, %x, %b {ops = ["add", "add"],
+             args = array<i32: 1, 2, 0, 3>, constants = array<f64: 0.0, 0.0>} : (T, T, B) -> T
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
 }
 
 #endif // MESHC_PASSES_TD

@@ -110,6 +110,7 @@ using IndexFamilyOps =
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
 using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
+using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp>;
 using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
                              MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 
@@ -134,6 +135,7 @@ mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, Lower
 mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerAttentionFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                          LoweringState &state);
+mlir::LogicalResult lowerFusedFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 
 /// Sharded updates (meshc-shard-updates; ShardedUpdate.cpp): the parameter pointer an update
 /// kernel writes (a sharded update's slice, else the whole parameter), and after the kernel the

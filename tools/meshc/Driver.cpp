@@ -318,6 +318,7 @@ int compile(const Options &options) {
   GlobalPipelineOptions global;
   global.fuseAttention = options.fuseAttention;
   global.remat = options.remat;
+  global.fuseElementwise = options.fuseElementwise;
   OptimizeCommunicationOptions communication;
   if (options.bucketBytes)
     communication.bucketBytes = *options.bucketBytes;

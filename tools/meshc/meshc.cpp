@@ -74,6 +74,12 @@ cl::opt<bool> remat(
              "dropout, ...) right before their backward use instead of keeping them: less "
              "activation memory for a little more compute; --explain shows both peaks"),
     cl::cat(category));
+cl::opt<bool> noFuseElementwise(
+    "no-fuse-elementwise",
+    cl::desc("Keep elementwise chains and residual adds before a layer norm as separate ops "
+             "instead of meshc.fused_elementwise / meshc.add_layer_norm (the same values; more "
+             "passes over memory)"),
+    cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
     cl::desc("Cut lowered functions longer than this many operations into parts (default "
@@ -130,6 +136,7 @@ int main(int argc, char **argv) {
   options.fuseAttention = !noFuseAttention;
   options.remat = remat;
   options.overlap = !noOverlap;
+  options.fuseElementwise = !noFuseElementwise;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
