@@ -23,6 +23,13 @@ using namespace meshc;
 
 namespace {
 
+/// A fused op that absorbs a recomputation of meshc-remat is one (--explain counts it, CSE
+/// leaves it).
+void keepRematMark(llvm::ArrayRef<Operation *> members, Operation *fused) {
+  if (llvm::any_of(members, [](Operation *op) { return op->hasAttr(kRematAttrName); }))
+    fused->setAttr(kRematAttrName, UnitAttr::get(fused->getContext()));
+}
+
 NamedTensorType typeOf(Value v) { return llvm::dyn_cast<NamedTensorType>(v.getType()); }
 
 /// A value with a pending partial sum stays out of fused ops (only collectives and the linear
@@ -59,6 +66,7 @@ void fuseAddLayerNorm(LayerNormOp norm) {
   Attribute sumSharding = shardingEntry(add, 0), normSharding = shardingEntry(norm, 0);
   if (sumSharding && normSharding)
     fused->setAttr(kShardingAttrName, builder.getArrayAttr({sumSharding, normSharding}));
+  keepRematMark({add, norm}, fused);
   norm.getResult().replaceAllUsesWith(fused.getResult());
   add.getResult().replaceAllUsesWith(fused.getSum());
   norm.erase();
@@ -150,6 +158,7 @@ void fuseTree(Operation *root, double constant, llvm::DenseSet<Operation *> &tak
       builder.getDenseI32ArrayAttr(args), builder.getDenseF64ArrayAttr(tree.constants));
   if (Attribute sharding = root->getAttr(kShardingAttrName))
     fusedOp->setAttr(kShardingAttrName, sharding);
+  keepRematMark(tree.ops, fusedOp);
   root->getResult(0).replaceAllUsesWith(fusedOp.getResult());
   // Users before producers: post-order reversed.
   for (Operation *op : llvm::reverse(tree.ops))

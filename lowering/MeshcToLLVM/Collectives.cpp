@@ -157,10 +157,11 @@ void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op r
   if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
     emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
                     state.pointer(b, loc, reduce.getResult()), type);
+  Value requestValue = request ? rt.i32c(b, loc, *request) : Value();
   Value maskValue = rt.i32c(b, loc, mask), buffer = state.pointer(b, loc, reduce.getResult()),
         count = rt.i64c(b, loc, type.getNumElements());
-  if (request)
-    rt.call<Kernel>(b, loc, {state.context, rt.i32c(b, loc, *request), maskValue, buffer, count});
+  if constexpr (std::is_same_v<Kernel, kernel::AllreduceStart>)
+    rt.call<Kernel>(b, loc, {state.context, requestValue, maskValue, buffer, count});
   else
     rt.call<Kernel>(b, loc, {state.context, maskValue, buffer, count});
 }

@@ -24,8 +24,8 @@
 
 // The 8-layer transformer: the wqkv and w1 of each layer and w_out (first dim whole) shard over
 // b; the rest is split over m on its first dim. Unsharded: optimizer state 134717440, total
-// 5294157888 (tests/lit/meshc/explain-memory-plan.mlir).
+// 5025787904 (tests/lit/meshc/explain-memory-plan.mlir).
 // LM8: optimizer state 96968704 (92.5 MiB)
-// LM8: total 5256409152 (4.9 GiB)
+// LM8: total 4988039168 (4.6 GiB)
 // LM8: sharded optimizer updates (meshc-shard-updates): 17 of 85 parameters
 // LM8-NEXT: optimizer state saved 37748736 (36.0 MiB) bytes per rank

@@ -1,6 +1,6 @@
-// RUN: meshc-opt --meshc-partition-pipeline='bucket-bytes=0' %s | FileCheck %s
-// RUN: meshc-opt --meshc-partition-pipeline %s | FileCheck %s --check-prefix=BUCKET
-// RUN: meshc-opt --meshc-partition-pipeline='bucket-bytes=0 layout=batch:m' %s | FileCheck %s --check-prefix=WHOLE
+// RUN: meshc-opt --meshc-partition-pipeline='bucket-bytes=0 overlap=false fuse-elementwise=false' %s | FileCheck %s
+// RUN: meshc-opt --meshc-partition-pipeline='overlap=false fuse-elementwise=false' %s | FileCheck %s --check-prefix=BUCKET
+// RUN: meshc-opt --meshc-partition-pipeline='bucket-bytes=0 layout=batch:m overlap=false fuse-elementwise=false' %s | FileCheck %s --check-prefix=WHOLE
 
 // Softmax cross-entropy with its class dim (vocab) split over m (Megatron's vocab-parallel
 // cross-entropy): the logits [batch, seq, vocab/2] stay split; each rank reduces its slice to
