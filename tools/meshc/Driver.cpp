@@ -343,8 +343,7 @@ int compile(const Options &options) {
     std::optional<std::pair<int64_t, int64_t>> withoutRemat;
     if (withoutRematCopy) {
       TimingScope scope = timing.nest("partition without remat (--explain)");
-      withoutRemat =
-          peakWithoutRemat(*withoutRematCopy, override, communication, global, sharding);
+      withoutRemat = peakWithoutRemat(*withoutRematCopy, override, communication, global, sharding);
     }
     if (std::optional<int> code = explain(*module, options, timing, withoutRemat))
       return *code;

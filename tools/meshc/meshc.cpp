@@ -68,12 +68,12 @@ cl::opt<bool> noFuseAttention(
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
              "ops instead of one fused meshc.attention (the same values; more memory)"),
     cl::cat(category));
-cl::opt<bool> remat(
-    "remat",
-    cl::desc("Recompute cheap forward activations (elementwise, gelu, layer norm, softmax, "
-             "dropout, ...) right before their backward use instead of keeping them: less "
-             "activation memory for a little more compute; --explain shows both peaks"),
-    cl::cat(category));
+cl::opt<bool>
+    remat("remat",
+          cl::desc("Recompute cheap forward activations (elementwise, gelu, layer norm, softmax, "
+                   "dropout, ...) right before their backward use instead of keeping them: less "
+                   "activation memory for a little more compute; --explain shows both peaks"),
+          cl::cat(category));
 cl::opt<bool> noFuseElementwise(
     "no-fuse-elementwise",
     cl::desc("Keep elementwise chains and residual adds before a layer norm as separate ops "
