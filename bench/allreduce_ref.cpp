@@ -81,8 +81,9 @@ int main(int argc, char **argv) {
     const long long bytes = std::strtoll(argv[i], &end, 10);
     if (!end || *end || bytes <= 0 || bytes % (4 * size) != 0) {
       if (rank == 0)
-        std::fprintf(stderr, "bench_allreduce_ref: bad size '%s' (want bytes, a multiple of 4 x %d ranks)\n",
-                     argv[i], size);
+        std::fprintf(
+            stderr, "bench_allreduce_ref: bad size '%s' (want bytes, a multiple of 4 x %d ranks)\n",
+            argv[i], size);
       return finish(2);
     }
     sizes.push_back(bytes);
@@ -166,8 +167,8 @@ int main(int argc, char **argv) {
         },
         [&] { meshrt_allgather(ctx, 0, mine, buf, 1, block, 1, 4); },
         [&] {
-          MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, static_cast<int>(block),
-                        MPI_FLOAT, MPI_COMM_WORLD);
+          MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, static_cast<int>(block), MPI_FLOAT,
+                        MPI_COMM_WORLD);
         },
         buf, bytes);
   }

@@ -64,8 +64,8 @@ TEST(ShmCollectives, ReduceScatterMatchesMpi) {
       MPI_Comm comm = axisComm(sizes, axis);
       for (int64_t count : kBlockCounts)
         for (int64_t outer : {1, 3}) {
-          SCOPED_TRACE(spec + " axis " + std::to_string(axis) + " count " +
-                       std::to_string(count) + " outer " + std::to_string(outer));
+          SCOPED_TRACE(spec + " axis " + std::to_string(axis) + " count " + std::to_string(count) +
+                       " outer " + std::to_string(outer));
           const int64_t p = sizes[axis], local = count / outer;
           // Small integers: exact sums, so any summation order (MPI's) gives the same bits.
           std::vector<float> in(outer * p * local), out(outer * local, -7.0f);
@@ -102,8 +102,8 @@ TEST(ShmCollectives, AllgatherMatchesMpiInPlaceAndNot) {
       for (int64_t bytes : {int64_t{262147}, int64_t{4 * (65536 + 17)}, int64_t{786451}})
         for (bool inPlace : {false, true}) {
           const int32_t elem = bytes % 4 == 0 ? 4 : 1;
-          SCOPED_TRACE(spec + " axis " + std::to_string(axis) + " bytes " +
-                       std::to_string(bytes) + (inPlace ? " in place" : ""));
+          SCOPED_TRACE(spec + " axis " + std::to_string(axis) + " bytes " + std::to_string(bytes) +
+                       (inPlace ? " in place" : ""));
           std::vector<unsigned char> mine(bytes), out(p * bytes, 0xEE), expect(p * bytes);
           for (int64_t i = 0; i < bytes; ++i)
             mine[i] = static_cast<unsigned char>((i * 7 + worldRank() * 31) % 251);

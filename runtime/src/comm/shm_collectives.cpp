@@ -156,7 +156,7 @@ Status ShmCollectives::allreduceSum(float *buf, int64_t count) {
                   static_cast<size_t>(chunkLen(s)) * sizeof(float));
     }
     if (s >= 1)
-      waitAll(g);                 // every rank wrote chunk s-1 (A) and summed chunk s-2 (B)
+      waitAll(g);                   // every rank wrote chunk s-1 (A) and summed chunk s-2 (B)
     if (s >= 1 && s - 1 < chunks) { // B: part `rank` of chunk s-1, into buf and into the slot
       int64_t lo, hi;
       part(chunkLen(s - 1), rank_, &lo, &hi);

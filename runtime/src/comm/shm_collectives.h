@@ -51,7 +51,9 @@ private:
   void part(int64_t len, int r, int64_t *lo, int64_t *hi) const;
   void waitAll(int64_t steps) const;
   void waitForSlot(int64_t g) const { waitAll(g - kSlots + 3); }
-  void publish(int64_t g) { __atomic_store_n(done_[static_cast<size_t>(rank_)], g + 1, __ATOMIC_RELEASE); }
+  void publish(int64_t g) {
+    __atomic_store_n(done_[static_cast<size_t>(rank_)], g + 1, __ATOMIC_RELEASE);
+  }
   // dst[i] = slot(0, g)[off + i] + slot(1, g)[off + i] + ... in rank order, for i < len.
   void sumSlots(float *dst, int64_t g, int64_t off, int64_t len) const;
 
