@@ -2,7 +2,8 @@
 //
 // Communicators made here use MPI_ERRORS_RETURN so that a failed collective becomes a sticky
 // context error (reported by meshrt_main after the step) instead of killing the job from
-// inside the library without a message.
+// inside the library without a message. Large allreduces, reduce-scatters and allgathers
+// among ranks of one node take the shared-memory paths of shm_collectives.h instead.
 #include "comm/mpi_comm.h"
 
 #include "comm/shm_collectives.h"
