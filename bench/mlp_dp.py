@@ -14,6 +14,7 @@ the transposition the operands' dim order implies.
     python3 bench/mlp_dp.py                 # builds what it needs in ./build
     python3 bench/mlp_dp.py --repeat 3      # 3 alternating program/reference runs, medians
     python3 bench/mlp_dp.py --bucket-bytes 0  # without all_reduce buckets
+    python3 bench/mlp_dp.py --no-overlap    # blocking all_reduces (no communication thread)
 """
 import argparse
 import math
@@ -133,6 +134,8 @@ def main():
     p.add_argument("--classes", type=int, default=1024)
     p.add_argument("--bucket-bytes", type=int,
                    help="meshc --bucket-bytes (all_reduce buckets; 0 = none; default: meshc's)")
+    p.add_argument("--no-overlap", action="store_true",
+                   help="meshc --no-overlap (blocking all_reduces)")
     p.add_argument("--shard-update-min-bytes", type=int,
                    help="meshc --shard-update-min-bytes (0: shard every weight's SGD update, "
                         "ZeRO; default: meshc's)")
@@ -152,6 +155,8 @@ def main():
         mesh = ["--mesh", "b=%d" % args.ranks, "--layout", "batch:b"]
         if args.bucket_bytes is not None:
             mesh += ["--bucket-bytes", str(args.bucket_bytes)]
+        if args.no_overlap:
+            mesh += ["--no-overlap"]
         if args.shard_update_min_bytes is not None:
             mesh += ["--shard-update-min-bytes", str(args.shard_update_min_bytes)]
         meshc = os.path.join(bindir, "meshc")
@@ -167,10 +172,13 @@ def main():
               "%d ranks x 1 thread" % (args.batch, args.d_in, args.hidden, args.hidden2,
                                        args.classes, args.ranks, args.ranks))
         print("collectives per step: %d all_reduce, %d all_reduce_bucket (--bucket-bytes %s), "
-              "%d reduce_scatter + %d sharded updates (--shard-update-min-bytes %s)" %
+              "%d started early (overlap %s), %d reduce_scatter + %d sharded updates "
+              "(--shard-update-min-bytes %s)" %
               (len(re.findall(r"meshc\.all_reduce ", partitioned)),
                len(re.findall(r"meshc\.all_reduce_bucket ", partitioned)),
                "default" if args.bucket_bytes is None else args.bucket_bytes,
+               len(re.findall(r"meshc\.wait ", partitioned)),
+               "off" if args.no_overlap else "on",
                len(re.findall(r"meshc\.reduce_scatter ", partitioned)),
                len(re.findall(r"shard_axis", partitioned)),
                "default" if args.shard_update_min_bytes is None else args.shard_update_min_bytes))

@@ -98,6 +98,8 @@ def main():
                    help="the interpreter with Debian's python3-torch (PyTorch's reference)")
     p.add_argument("--profile", action="store_true", help="also print the program's --profile")
     p.add_argument("--layout", default="heads:m,d_ff:m")
+    p.add_argument("--meshc-arg", action="append", default=[],
+                   help="an extra meshc flag, e.g. --meshc-arg=--no-fuse-elementwise")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=512)
     p.add_argument("--d-model", type=int, default=1024)
@@ -117,7 +119,7 @@ def main():
         mlir = os.path.join(work, "block.mlir")
         run([os.path.join(bindir, "transformer_gen"), "--layers", "1", "--head", "0"] +
             model_flags(args) + ["-o", mlir])
-        mesh = ["--mesh", "m=%d" % args.ranks, "--layout", args.layout]
+        mesh = ["--mesh", "m=%d" % args.ranks, "--layout", args.layout] + args.meshc_arg
         meshc = os.path.join(bindir, "meshc")
         partitioned = run([meshc, mlir] + mesh + ["--emit=partitioned"])
         exe = os.path.join(work, "block")

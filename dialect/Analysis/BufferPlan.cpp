@@ -25,11 +25,12 @@ int64_t tensorBytes(NamedTensorType type) { return type.getNumElements() * eleme
 bool canRunInPlace(Operation *op, unsigned operand) {
   // Each of these kernels computes element i of its result from element i of this operand only
   // (meshrt_unary, meshrt_binary: one element per thread on CUDA; the CPU loops read each element
-  // before writing it; oneDNN eltwise runs in place; all_reduce passes MPI_IN_PLACE / NCCL's
+  // before writing it; oneDNN eltwise runs in place; meshrt_fused_elementwise reads a block of
+  // every input before it writes that block; all_reduce passes MPI_IN_PLACE / NCCL's
   // in-place form when its buffers coincide; all_reduce_max likewise).
   if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp,
            LeakyReluOp, AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp,
-           GreaterEqualOp>(op))
+           GreaterEqualOp, FusedElementwiseOp>(op))
     return false;
   if (isa<AllReduceOp, AllReduceMaxOp>(op) && operand != 0)
     return false;
@@ -120,16 +121,17 @@ BufferPlan planBuffers(func::FuncOp func) {
       if (!type)
         continue;
       // Clipping scales each gradient in place; a bucket sums member i in place when member
-      // i dies here (the runtime packs every member before it unpacks any); the others take an
-      // operand's buffer where the operand dies here (its buffer's last reader is this op) and
-      // the kernel allows it.
+      // i dies here (the runtime packs every member before it unpacks any), and a wait's
+      // result i is its operand i (the async collective's sum, whose only use is the wait);
+      // the others take an operand's buffer where the operand dies here (its buffer's last
+      // reader is this op) and the kernel allows it.
       std::optional<unsigned> shared;
       const unsigned resultNumber = llvm::cast<OpResult>(result).getResultNumber();
       if (isa<ClipGlobalNormOp>(op)) {
         auto it = plan.bufferOf.find(op.getOperand(resultNumber));
         if (it != plan.bufferOf.end())
           shared = it->second;
-      } else if (isa<AllReduceBucketOp>(op)) {
+      } else if (isa<AllReduceBucketOp, WaitOp>(op)) {
         auto it = plan.bufferOf.find(op.getOperand(resultNumber));
         if (it != plan.bufferOf.end() && !plan.buffers[it->second].persistent &&
             plan.buffers[it->second].last == at)
@@ -181,7 +183,7 @@ BufferPlan planBuffers(func::FuncOp func) {
     bound = std::max(bound, live += change);
   plan.liveBytesBound = static_cast<int64_t>(std::min<__int128>(bound, kMaxInt64));
   for (const auto &[value, index] : plan.bufferOf)
-    if (!plan.buffers[index].persistent)
+    if (!plan.buffers[index].persistent && !value.getDefiningOp<WaitOp>()) // a wait's is its operand's
       plan.unsharedBytes = addOrSaturate(
           plan.unsharedBytes,
           std::max(tensorBytes(llvm::cast<NamedTensorType>(value.getType())), kMinBufferBytes));

@@ -62,7 +62,7 @@ std::string typeText(Type type) {
 /// Ops that move or produce data without arithmetic: no FLOPs.
 bool isDataMovement(Operation *op) {
   return isa<InputOp, ParamOp, FillOp, OutputOp, BroadcastOp, AllReduceOp, AllReduceMaxOp,
-             AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
+             AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
              func::ReturnOp, RenameOp, ReshapeOp, RelayoutOp, ConcatOp, SliceOp, StopGradientOp,
              EmbeddingOp, OneHotOp>(op);
 }
@@ -166,6 +166,12 @@ int64_t elementwiseFlops(Operation *op) {
     if (auto tensor = llvm::dyn_cast<NamedTensorType>(type))
       most = std::max(most, tensor.getNumElements());
   return most;
+}
+
+/// A fused elementwise op does the work of the ops it replaced: about one FLOP per element each.
+std::optional<int64_t> fusedElementwiseFlops(FusedElementwiseOp op) {
+  return checkedMul(llvm::cast<NamedTensorType>(op.getResult().getType()).getNumElements(),
+                    static_cast<int64_t>(op.getOps().size()));
 }
 
 int64_t axisSize(MeshAttr mesh, StringRef axis) {
@@ -533,6 +539,10 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       add(report.windowFlops, *flops, op, "conv and pooling FLOPs");
     else if (isa<AttentionOp, AttentionGradOp>(op))
       add(report.attentionFlops, attentionFlops(op), op, "attention FLOPs");
+    else if (auto fusedOp = dyn_cast<FusedElementwiseOp>(op))
+      add(report.otherFlops, fusedElementwiseFlops(fusedOp), op, "FLOPs");
+    else if (isa<AddLayerNormOp>(op)) // the add's and the layer norm's
+      add(report.otherFlops, checkedMul(2, elementwiseFlops(op)), op, "FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
       add(report.otherFlops, elementwiseFlops(op), op, "FLOPs");
   });

@@ -258,9 +258,28 @@ LogicalResult OutputOp::verify() {
   return success();
 }
 
+/// An async collective's results: all used by one meshc.wait and nothing else.
+static LogicalResult verifyAsyncResults(Operation *op) {
+  Operation *wait = nullptr;
+  for (OpResult result : op->getResults())
+    for (Operation *user : result.getUsers()) {
+      if (!isa<WaitOp>(user))
+        return op->emitOpError() << "is async, but its result #" << result.getResultNumber()
+                                 << " is used by '" << user->getName()
+                                 << "' (only its meshc.wait may use it)";
+      if (wait && wait != user)
+        return op->emitOpError() << "is async, but its results are used by more than one "
+                                    "meshc.wait";
+      wait = user;
+    }
+  return success();
+}
+
 LogicalResult AllReduceOp::verify() {
   if (getAxes().empty())
     return emitOpError() << "needs at least one mesh axis";
+  if (getAsync() && failed(verifyAsyncResults(*this)))
+    return failure();
   return requireF32(*this, getInput(), "the operand");
 }
 
@@ -268,6 +287,26 @@ LogicalResult AllReduceMaxOp::verify() {
   if (getAxes().empty())
     return emitOpError() << "needs at least one mesh axis";
   return requireF32(*this, getInput(), "the operand");
+}
+
+LogicalResult WaitOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one operand";
+  Operation *start = getInputs().front().getDefiningOp();
+  if (!start || !isa<AllReduceOp, AllReduceBucketOp>(start) || !start->hasAttr("async"))
+    return emitOpError() << "operand #0 is not a result of an async meshc.all_reduce or "
+                            "meshc.all_reduce_bucket";
+  if (getInputs().size() != start->getNumResults() ||
+      !llvm::equal(getInputs(), start->getResults()))
+    return emitOpError() << "must take all " << start->getNumResults() << " results of '"
+                         << start->getName() << "', in order";
+  if (start->getBlock() != (*this)->getBlock())
+    return emitOpError() << "must be in the block of the collective it waits for";
+  for (auto [index, input, result] : llvm::enumerate(getInputs(), getResults()))
+    if (input.getType() != result.getType())
+      return emitOpError() << "result #" << index << " has type " << result.getType()
+                           << ", not its operand's " << input.getType();
+  return success();
 }
 
 LogicalResult AllReduceBucketOp::verify() {
@@ -278,6 +317,8 @@ LogicalResult AllReduceBucketOp::verify() {
   if (getInputs().size() != getResults().size())
     return emitOpError() << "has " << getInputs().size() << " operands but " << getResults().size()
                          << " results";
+  if (getAsync() && failed(verifyAsyncResults(*this)))
+    return failure();
   for (auto [index, input, result] : llvm::enumerate(getInputs(), getResults())) {
     if (failed(requireF32(*this, input, ("operand #" + llvm::Twine(index)).str())))
       return failure();

@@ -238,7 +238,12 @@ class Meshc_CollectiveOp<string mnemonic, list<Trait> traits = []>
 def Meshc_AllReduceOp : Meshc_CollectiveOp<"all_reduce",
     [AllTypesMatch<["input", "result"]>]> {
   let summary = "sum over the ranks that differ only along `axes`";
-  let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes);
+  let description = [{
+    With `async` (set by meshc-optimize-communication) the op only starts the sum: the runtime
+    runs it on its communication thread while the ops after it run, and its result may be used
+    only by the one `meshc.wait` that ends it.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes, UnitAttr:$async);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` qualified(type($result))";
 }
@@ -266,11 +271,30 @@ def Meshc_AllReduceBucketOp : Meshc_CollectiveOp<"all_reduce_bucket"> {
     the runtime packs the operands into one buffer and sums that in ONE allreduce
     (meshrt_all_reduce_bucket). Made by meshc-optimize-communication from consecutive
     all_reduces (Horovod's tensor fusion): fewer, larger messages. Results have their operands'
-    types, f32.
+    types, f32. `async`: started only, as for `meshc.all_reduce`; one `meshc.wait` of all its
+    results ends it.
   }];
-  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs, StrArrayAttr:$axes);
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs, StrArrayAttr:$axes, UnitAttr:$async);
   let results = (outs Variadic<Meshc_AnyTensor>:$results);
   let assemblyFormat = "$inputs attr-dict `:` qualified(type($inputs)) `->` qualified(type($results))";
+}
+
+def Meshc_WaitOp : Meshc_Op<"wait", [Pure]> {
+  let summary = "the results of an async all_reduce or all_reduce_bucket, once it has finished";
+  let description = [{
+    `%a2, %b2 = meshc.wait %a, %b : T1, T2 -> T1, T2` where `%a, %b` are ALL the results, in order, of one
+    `async` `meshc.all_reduce` or `meshc.all_reduce_bucket`, and this is their only use: result
+    i is operand i (the same buffer), ready. The runtime blocks here until the collective has
+    run (meshrt_collective_wait) and reports its status here. Placed by
+    meshc-optimize-communication right before the first use of the sums.
+  }];
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs);
+  let results = (outs Variadic<Meshc_AnyTensor>:$results);
+  let assemblyFormat = "$inputs attr-dict `:` qualified(type($inputs)) `->` qualified(type($results))";
+  let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::ValueRange":$inputs), [{
+    build($_builder, $_state, inputs.getTypes(), inputs);
+  }]>];
 }
 
 class Meshc_DimAxisCollectiveOp<string mnemonic, string what>
@@ -340,5 +364,6 @@ include "dialect/IR/MeshcLayoutOps.td"
 include "dialect/IR/MeshcEvalOps.td"
 include "dialect/IR/MeshcConvOps.td"
 include "dialect/IR/MeshcMathOps.td"
+include "dialect/IR/MeshcFusedOps.td"
 
 #endif // MESHC_OPS_TD

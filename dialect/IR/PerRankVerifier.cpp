@@ -103,6 +103,12 @@ LogicalResult PerRankChecker::check(Operation &op) {
   }
   if (failed(verifyHaloUse(op)))
     return failure();
+  if (auto wait = llvm::dyn_cast<WaitOp>(op)) { // the async collective's results, unchanged
+    for (auto [index, input, result] : llvm::enumerate(wait.getInputs(), wait.getResults()))
+      if (getSharding(input) && getSharding(input) != getSharding(result))
+        return wait.emitOpError() << "result #" << index << " must keep its operand's sharding";
+    return success();
+  }
   if (auto bucket = llvm::dyn_cast<AllReduceBucketOp>(op)) {
     if (failed(checkBucket(bucket)))
       return failure();

@@ -3,6 +3,10 @@
 // passes that run the op); a bucket closes when an op uses one of its members' results or when
 // it is full, and becomes one meshc.all_reduce_bucket at its last member's place. Starting
 // collectives early and sharded updates will live here too.
+//
+// Overlap (option `overlap`) then makes each all_reduce and bucket non-blocking: moved up to
+// right after its operands' last producer (not past an op that writes memory), `async`, and
+// ended by a meshc.wait right before the first use of its results.
 #include "dialect/Transforms/Passes.h"
 
 #include "dialect/Analysis/ProgramPasses.h"
@@ -10,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <map>
 #include <tuple>
@@ -127,6 +132,64 @@ void bucketAllReduces(Block &body, int64_t bucketBytes) {
     emitBucket(bucket);
 }
 
+/// True where moving a collective's start above `op` could change what the program computes:
+/// `op` writes memory (a parameter update, clipping in place, an output or metric) or its
+/// effects are unknown. Reading memory (meshc.param, meshc.input) is no obstacle.
+bool blocksStart(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  return !effects || !effects.onlyHasEffect<MemoryEffects::Read>();
+}
+
+/// Makes `collective` (an all_reduce or bucket) non-blocking where some op can run between its
+/// operands' last producer and its results' first use.
+void overlapCollective(Operation *collective) {
+  Block &body = *collective->getBlock();
+  // The first use of any result (an op of this block, or the op of this block that holds it).
+  Operation *firstUse = nullptr;
+  for (Value result : collective->getResults())
+    for (Operation *user : result.getUsers()) {
+      Operation *inBlock = body.findAncestorOpInBlock(*user);
+      if (inBlock && (!firstUse || inBlock->isBeforeInBlock(firstUse)))
+        firstUse = inBlock;
+    }
+  if (!firstUse)
+    return;
+  // The start: right after the last op it must follow.
+  Operation *after = collective->getPrevNode();
+  for (; after; after = after->getPrevNode())
+    if (blocksStart(after) || llvm::any_of(collective->getOperands(), [&](Value operand) {
+          return operand.getDefiningOp() == after;
+        }))
+      break;
+  if (after)
+    collective->moveAfter(after);
+  else
+    collective->moveBefore(&body.front());
+  if (collective->getNextNode() == firstUse)
+    return; // nothing to run meanwhile: it stays blocking
+  collective->setAttr("async", UnitAttr::get(collective->getContext()));
+  OpBuilder builder(firstUse);
+  auto wait = builder.create<WaitOp>(collective->getLoc(), collective->getResults());
+  llvm::SmallVector<ShardingAttr> shardings;
+  for (Value result : collective->getResults())
+    shardings.push_back(getSharding(result));
+  if (llvm::all_of(shardings, [](ShardingAttr s) { return static_cast<bool>(s); }))
+    setResultShardings(wait, shardings);
+  for (auto [result, ready] : llvm::zip(collective->getResults(), wait.getResults()))
+    result.replaceAllUsesExcept(ready, wait);
+}
+
+void overlapCollectives(Block &body) {
+  llvm::SmallVector<Operation *> collectives;
+  for (Operation &op : body)
+    if (isa<AllReduceOp, AllReduceBucketOp>(op) && !op.hasAttr("async"))
+      collectives.push_back(&op);
+  for (Operation *collective : collectives)
+    overlapCollective(collective);
+}
+
 struct OptimizeCommunicationPass
     : meshc::impl::OptimizeCommunicationBase<OptimizeCommunicationPass> {
   using OptimizeCommunicationBase::OptimizeCommunicationBase;
@@ -138,13 +201,17 @@ struct OptimizeCommunicationPass
                          << static_cast<int64_t>(bucketBytes);
       return signalPassFailure();
     }
-    if (bucketBytes == 0) {
+    if (bucketBytes == 0 && !overlap) {
       markAllAnalysesPreserved();
       return;
     }
     for (func::FuncOp func : module.getOps<func::FuncOp>())
-      if (isPerRank(func) && !func.getBody().empty())
-        bucketAllReduces(func.getBody().front(), bucketBytes);
+      if (isPerRank(func) && !func.getBody().empty()) {
+        if (bucketBytes > 0)
+          bucketAllReduces(func.getBody().front(), bucketBytes);
+        if (overlap)
+          overlapCollectives(func.getBody().front());
+      }
   }
 };
 

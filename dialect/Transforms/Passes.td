@@ -1,5 +1,6 @@
 // The passes of the meshc pipeline: check program → fuse attention → autodiff → [remat] → decompose → check layout →
-// propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication.
+// propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication → fuse
+// elementwise.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
@@ -183,7 +184,8 @@ def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
 }
 
 def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {
-  let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets";
+  let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets and "
+                "overlap them with the computation";
   let description = [{
     Runs on the per-rank program after partitioning and CSE (Horovod's tensor fusion, PyTorch
     DDP's gradient buckets): `meshc.all_reduce`s over the same mesh axes, walked in program
@@ -203,12 +205,57 @@ def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp
       %a, %b = meshc.all_reduce_bucket %ga, %gb {axes = ["b"]} : T1, T2 -> T1, T2
       meshc.sgd_update %wa, %a ...
 
+    Then, with `overlap` (the default), each all_reduce and bucket becomes non-blocking: it
+    gets `async` and moves up to right after the last op that produces one of its operands,
+    and a `meshc.wait` of its results goes right before their first use, so the ops in between
+    (the rest of the backward pass, for gradients) run while the runtime's communication
+    thread sums. Nothing moves across an op that writes memory the program reads (parameter
+    updates, outputs, metrics, clipping), and a collective with no op between its operand's
+    producer and its first use stays blocking. The passes of the executable (ProgramPasses.h)
+    run a collective and its wait together: the wait has the collective's uses.
+
+    Before:                                   After (overlap):
+      %g1 = meshc.einsum ...                    %g1 = meshc.einsum ...
+      %h = meshc.einsum ...                     %s = meshc.all_reduce %g1 {async, axes = ["b"]}
+      %a = meshc.all_reduce %g1 {axes = ["b"]}  %h = meshc.einsum ...
+      meshc.sgd_update %w, %a ...               %a = meshc.wait %s
+                                                meshc.sgd_update %w, %a ...
+
     The per-rank verifier checks its output like the partitioner's.
   }];
   let options = [
     Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"256 * 1024",
-           "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">
+           "Most bytes one bucket of all_reduces holds (0: no bucketing; meshc --bucket-bytes)">,
+    Option<"overlap", "overlap", "bool", /*default=*/"true",
+           "Start all_reduces and buckets early and wait at their first use (meshc --no-overlap: "
+           "false)">
   ];
+}
+
+def FuseElementwise : Pass<"meshc-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuse elementwise chains and residual adds with their layer norm (per-rank)";
+  let description = [{
+    Runs last on the per-rank program (after partitioning, so the fused ops need no sharding
+    or gradient rules; meshc --no-fuse-elementwise leaves it out). Two rewrites, each computing
+    what the ops it replaces compute:
+    - `%s = meshc.add %a, %b` (same types) whose sum a `meshc.layer_norm` normalises becomes
+      one `meshc.add_layer_norm %a, %b` (placed at the add) with both results;
+    - a tree of elementwise ops (FusedElementwise.h) whose inner values have this one use and
+      the root's type becomes one `meshc.fused_elementwise` at the root, which reads its
+      leaves once and writes only the root's value (the unfused ops write and re-read every
+      inner value).
+    Values partial over mesh axes (pending all_reduces) are left alone; a fused op takes the
+    sharding of the op whose result it replaces. Since each inner value has one use, every op
+    of a tree runs in the same passes of the executable (ProgramPasses.h) as its root.
+
+    Before:
+      %t = meshc.add %x, %b  : (T, B) -> T
+      %r = meshc.add %h, %t  : (T, T) -> T
+    After:
+      %r = meshc.fused_elementwise %h, %x, %b {ops = ["add", "add"],
+             args = array<i32: 1, 2, 0, 3>, constants = array<f64: 0.0, 0.0>} : (T, T, B) -> T
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
 }
 
 #endif // MESHC_PASSES_TD

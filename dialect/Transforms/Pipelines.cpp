@@ -89,6 +89,10 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
       llvm::cl::desc("Most bytes of one bucket of all_reduces (0: no bucketing; meshc "
                      "--bucket-bytes)"),
       llvm::cl::init(OptimizeCommunicationOptions().bucketBytes)};
+  Option<bool> overlap{*this, "overlap",
+                       llvm::cl::desc("Start all_reduces early, wait at first use (meshc "
+                                      "--no-overlap: false)"),
+                       llvm::cl::init(OptimizeCommunicationOptions().overlap)};
 
   Option<bool> shardUpdates{
       *this, "shard-updates",
@@ -101,9 +105,22 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
                      "state per rank (meshc --shard-update-min-bytes)"),
       llvm::cl::init(ShardUpdatesOptions().minBytes)};
 
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse elementwise chains and residual adds with their layer norm in the "
+                     "per-rank program (meshc --no-fuse-elementwise: false)"),
+      llvm::cl::init(true)};
+
+  GlobalPipelineOptions partitionGlobal() const {
+    GlobalPipelineOptions options = global();
+    options.fuseElementwise = fuseElementwise;
+    return options;
+  }
+
   OptimizeCommunicationOptions communication() const {
     OptimizeCommunicationOptions options;
     options.bucketBytes = bucketBytes;
+    options.overlap = overlap;
     return options;
   }
   std::optional<ShardUpdatesOptions> sharding() const {
@@ -155,6 +172,8 @@ void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &overrid
   if (shardUpdates)
     pm.addPass(createShardUpdates(*shardUpdates));
   pm.addPass(createOptimizeCommunication(communication));
+  if (global.fuseElementwise)
+    pm.addPass(createFuseElementwise());
 }
 
 void buildPartitionPasses(OpPassManager &pm) {
@@ -178,8 +197,8 @@ void registerAllPassesAndPipelines() {
       "layout, partition, shard optimizer updates and bucket all_reduces (meshc "
       "--emit=partitioned)",
       [](OpPassManager &pm, const PartitionOptions &options) {
-        buildPartitionPipeline(pm, toOverride(options), options.communication(), options.global(),
-                               options.sharding());
+        buildPartitionPipeline(pm, toOverride(options), options.communication(),
+                               options.partitionGlobal(), options.sharding());
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

@@ -119,16 +119,36 @@ void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
     counts.push_back(typeOf(input).getNumElements());
   Value in = pointerArray(b, loc, state, bucket.getInputs());
   Value out = pointerArray(b, loc, state, bucket.getResults());
-  rt.call<kernel::AllreduceBucket>(b, loc,
-                                   {state.context, rt.i32c(b, loc, mask),
-                                    rt.i64c(b, loc, static_cast<int64_t>(counts.size())), in, out,
-                                    rt.i64Array(b, loc, counts)});
+  Value n = rt.i64c(b, loc, static_cast<int64_t>(counts.size()));
+  if (bucket.getAsync())
+    rt.call<kernel::AllreduceBucketStart>(
+        b, loc,
+        {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(bucket)),
+         rt.i32c(b, loc, mask), n, in, out, rt.i64Array(b, loc, counts)});
+  else
+    rt.call<kernel::AllreduceBucket>(
+        b, loc, {state.context, rt.i32c(b, loc, mask), n, in, out, rt.i64Array(b, loc, counts)});
 }
 
-/// all_reduce (Kernel = Allreduce) and all_reduce_max (AllreduceMax): in place in the result's
-/// buffer, which usually is the operand's (see the buffer plan); else the operand is copied in.
+/// The end of an async all_reduce or bucket: the runtime waits for the collective it started
+/// under the same number; the results are the operands' buffers (the buffer plan shares them;
+/// else they are copied once the sums are in).
+void emitWait(OpBuilder &b, Location loc, LoweringState &state, WaitOp wait) {
+  Operation *start = wait.getInputs().front().getDefiningOp();
+  state.rt.call<kernel::CollectiveWait>(
+      b, loc, {state.context, state.rt.i32c(b, loc, state.collectiveNumber.lookup(start))});
+  for (auto [input, result] : llvm::zip(wait.getInputs(), wait.getResults()))
+    if (state.bufferOf.lookup(input) != state.bufferOf.lookup(result))
+      emitStridedCopy(b, loc, state, state.pointer(b, loc, input), typeOf(input),
+                      state.pointer(b, loc, result), typeOf(result));
+}
+
+/// all_reduce (Kernel = Allreduce; AllreduceStart for an async one, with its request number)
+/// and all_reduce_max (AllreduceMax): in place in the result's buffer, which usually is the
+/// operand's (see the buffer plan); else the operand is copied in.
 template <typename Kernel, typename Op>
-void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op reduce) {
+void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op reduce,
+                          std::optional<int32_t> request = std::nullopt) {
   RuntimeABI &rt = state.rt;
   int32_t mask = 0;
   for (Attribute axis : reduce.getAxes())
@@ -137,9 +157,12 @@ void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op r
   if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
     emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
                     state.pointer(b, loc, reduce.getResult()), type);
-  rt.call<Kernel>(b, loc,
-                  {state.context, rt.i32c(b, loc, mask), state.pointer(b, loc, reduce.getResult()),
-                   rt.i64c(b, loc, type.getNumElements())});
+  Value maskValue = rt.i32c(b, loc, mask), buffer = state.pointer(b, loc, reduce.getResult()),
+        count = rt.i64c(b, loc, type.getNumElements());
+  if (request)
+    rt.call<Kernel>(b, loc, {state.context, rt.i32c(b, loc, *request), maskValue, buffer, count});
+  else
+    rt.call<Kernel>(b, loc, {state.context, maskValue, buffer, count});
 }
 
 } // namespace
@@ -149,6 +172,10 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
     return unhandledOp(op, "collective");
   Location loc = op->getLoc();
   RuntimeABI &rt = state.rt;
+  if (auto wait = dyn_cast<WaitOp>(op)) { // not a collective of its own: no site
+    emitWait(b, loc, state, wait);
+    return success();
+  }
   // Names the collective for the runtime's watchdog (--collective-timeout): its number in
   // program order, as `meshc --explain` counts them, and the DSL line that caused it.
   std::string where = formatLocation(loc);
@@ -159,7 +186,11 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {
-        emitAllReduceInPlace<kernel::Allreduce>(b, loc, state, reduce);
+        if (reduce.getAsync())
+          emitAllReduceInPlace<kernel::AllreduceStart>(b, loc, state, reduce,
+                                                       state.collectiveNumber.lookup(op));
+        else
+          emitAllReduceInPlace<kernel::Allreduce>(b, loc, state, reduce);
       })
       .Case([&](AllReduceMaxOp reduce) {
         emitAllReduceInPlace<kernel::AllreduceMax>(b, loc, state, reduce);

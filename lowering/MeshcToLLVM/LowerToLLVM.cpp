@@ -63,6 +63,7 @@ constexpr Family kFamilies[] = {
     {NNFamilyOps::contains, lowerNNFamily},
     {ConvFamilyOps::contains, lowerConvFamily},
     {AttentionFamilyOps::contains, lowerAttentionFamily},
+    {FusedFamilyOps::contains, lowerFusedFamily},
 };
 
 LogicalResult lowerOp(Operation *op, OpBuilder &b, LoweringState &state) {

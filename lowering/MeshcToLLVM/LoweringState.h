@@ -100,7 +100,7 @@ using ElementwiseFamilyOps =
            GreaterEqualOp>;
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
 using CollectiveFamilyOps =
-    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
+    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
            AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
 using TrainingFamilyOps =
     OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp, TrainOrEvalOp>;
@@ -110,6 +110,7 @@ using IndexFamilyOps =
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
 using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
+using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp>;
 using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
                              MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 
@@ -134,6 +135,7 @@ mlir::LogicalResult lowerNNFamily(mlir::Operation *op, mlir::OpBuilder &b, Lower
 mlir::LogicalResult lowerConvFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 mlir::LogicalResult lowerAttentionFamily(mlir::Operation *op, mlir::OpBuilder &b,
                                          LoweringState &state);
+mlir::LogicalResult lowerFusedFamily(mlir::Operation *op, mlir::OpBuilder &b, LoweringState &state);
 
 /// Sharded updates (meshc-shard-updates; ShardedUpdate.cpp): the parameter pointer an update
 /// kernel writes (a sharded update's slice, else the whole parameter), and after the kernel the

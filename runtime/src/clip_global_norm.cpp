@@ -32,6 +32,8 @@ double sumOfSquares(const float *x, int64_t n) {
 extern "C" void meshrt_clip_global_norm(meshrt_context_t handle, int64_t n, float **grads,
                                         const int64_t *counts, const int64_t *replicas,
                                         float max_norm) {
+  if (Context *started = unwrap(handle)) // the started collectives run first (collectives.cpp)
+    started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::ClipGlobalNorm, {{"n", n}});
   if (!call.require(n >= 0 && (n == 0 || (grads && counts && replicas)),

@@ -11,13 +11,24 @@
 // one allreduce and unpacked: one collective for --stats and the watchdog. meshrt_all_reduce_max
 // (the vocab-parallel cross-entropy's row maximum) is the in-place sum's sibling with MAX.
 //
+// The non-blocking all_reduce and bucket (meshrt_*_start, meshrt_collective_wait) read their
+// operands in the call and queue the communication on the context's communication thread
+// (comm/comm_thread.h); a bucket is packed into a buffer of that thread's pool, not the shared
+// scratch, since other calls use the scratch while it is in flight. Every blocking collective
+// first drains that queue (drainStarted), before its --profile/--trace span opens: MPI sees one
+// thread at a time, every rank sees one order of collectives, and the communication track's
+// spans stay in program order.
+//
 // A collective that communicates marks this rank as waiting (a WaitScope) for the collective
 // watchdog (watchdog.h), with the source site generated code named just before the call.
 #include "abi_call.h"
 #include "stats.h"
+#include "trace.h"
 #include "watchdog.h"
 
+#include <chrono>
 #include <cstring>
+#include <new>
 
 using namespace meshrt;
 
@@ -61,10 +72,70 @@ bool copyRows(Context *ctx, void *dst, int64_t dstStride, const void *src, int64
   return true;
 }
 
+// Before a blocking collective: the started ones run first (see the top of the file).
+void drainStarted(meshrt_context_t handle) {
+  if (Context *ctx = unwrap(handle))
+    ctx->drainCollectives();
+}
+
+// A bucket's arguments: n >= 0, the arrays and each non-empty member's pointers exist, the
+// counts are >= 0 and their sum (*total) fits int64 as bytes.
+bool checkBucket(AbiCall &call, int64_t n, const float *const *in, float *const *out,
+                 const int64_t *counts, int64_t *total) {
+  if (!call.require(n == 0 || (in && out && counts), "in, out or counts is null"))
+    return false;
+  *total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!call.require(counts[i] >= 0, "counts[%lld] is negative", static_cast<long long>(i)) ||
+        !call.require(!__builtin_add_overflow(*total, counts[i], total),
+                      "the counts' sum overflows int64") ||
+        !call.require(counts[i] == 0 || (in[i] && out[i]), "in[%lld] or out[%lld] is null",
+                      static_cast<long long>(i), static_cast<long long>(i)))
+      return false;
+  }
+  return call.fits({*total}, 4);
+}
+
+// The group of `axes_mask` (null for mask 0); false (and an error) for a mask the mesh lacks.
+bool groupOf(AbiCall &call, Context *ctx, int32_t axes_mask, Communicator **comm) {
+  *comm = axes_mask == 0 ? nullptr : ctx->comm(axes_mask);
+  return call.require(axes_mask == 0 || *comm != nullptr,
+                      "no group of mesh axes has mask %d (the mesh has %d axes)", axes_mask,
+                      ctx->numAxes());
+}
+
+// The sum of a started collective, on the communication thread: marked for the watchdog and
+// traced on the communication track.
+Status runStarted(ProfileKind kind, int32_t axes_mask, int64_t bytes, CollectiveSite site,
+                  const std::function<Status()> &communicate) {
+  const auto begin = std::chrono::steady_clock::now();
+  Status status;
+  {
+    WaitScope wait(CollectiveKind::AllReduce, axes_mask, bytes, site);
+    status = communicate();
+  }
+  traceAsyncCollective(kind, CollectiveKind::AllReduce, axes_mask, bytes, site, begin,
+                       std::chrono::steady_clock::now());
+  return status;
+}
+
+// Queues `work` as request `request` on the communication thread; --stats counts the
+// collective now, in program order (its --trace span comes from the thread).
+void queueStarted(AbiCall &call, CommThread *thread, int32_t request, int32_t axes_mask,
+                  int64_t bytes, CommThread::Work work) {
+  if (gStatsEnabled)
+    gStats.record(CollectiveKind::AllReduce, axes_mask, bytes);
+  call.require(thread->start(request, std::move(work)),
+               "collective %d was started again before its wait", request);
+}
+
+Status nothingToSend() { return Status::success(); }
+
 // meshrt_allreduce_sum and meshrt_all_reduce_max: in place over the axes' communicator.
 template <typename Reduce>
 void allreduceInPlace(meshrt_context_t handle, ProfileKind profile, CollectiveKind kind,
                       int32_t axes_mask, float *buf, int64_t count, Reduce reduce) {
+  drainStarted(handle);
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, profile, {{"axes_mask", axes_mask}, {"count", count}});
   if (!call.fits({count}, 4))
@@ -105,30 +176,18 @@ void meshrt_all_reduce_max(meshrt_context_t handle, int32_t axes_mask, float *bu
 
 void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_t n,
                               const float *const *in, float *const *out, const int64_t *counts) {
+  drainStarted(handle);
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::AllreduceBucket, {{"axes_mask", axes_mask}, {"n", n}});
-  if (!call.require(n == 0 || (in && out && counts), "in, out or counts is null"))
-    return;
-  // The packed buffer's element count: each count >= 0 and their sum's bytes fit int64.
-  int64_t total = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    if (!call.require(counts[i] >= 0, "counts[%lld] is negative", static_cast<long long>(i)) ||
-        !call.require(!__builtin_add_overflow(total, counts[i], &total),
-                      "the counts' sum overflows int64") ||
-        !call.require(counts[i] == 0 || (in[i] && out[i]), "in[%lld] or out[%lld] is null",
-                      static_cast<long long>(i), static_cast<long long>(i)))
-      return;
-  }
-  if (!call.fits({total}, 4))
+  int64_t total = 0; // the packed buffer's element count
+  if (!checkBucket(call, n, in, out, counts, &total))
     return;
   Context *ctx = call.ctx();
   recordCollective(CollectiveKind::AllReduce, axes_mask, total * 4);
   if (total == 0)
     return;
-  Communicator *comm = axes_mask == 0 ? nullptr : ctx->comm(axes_mask);
-  if (!call.require(axes_mask == 0 || comm != nullptr,
-                    "no group of mesh axes has mask %d (the mesh has %d axes)", axes_mask,
-                    ctx->numAxes()))
+  Communicator *comm = nullptr;
+  if (!groupOf(call, ctx, axes_mask, &comm))
     return;
   auto bytesOf = [&](int64_t i) { return counts[i] * 4; };
   if (!comm || comm->size() == 1) { // a sum over one rank: each result is its operand
@@ -155,8 +214,110 @@ void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_
       return;
 }
 
+void meshrt_allreduce_sum_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,
+                                float *buf, int64_t count) {
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::AllreduceStart,
+               {{"request", request, true}, {"axes_mask", axes_mask}, {"count", count}});
+  if (!call.fits({count}, 4))
+    return;
+  Context *ctx = call.ctx();
+  CommThread *thread = ctx->commThread();
+  if (!thread) { // no second thread: the blocking sum, now
+    setNextCollectiveSite(site.index, site.location);
+    meshrt_allreduce_sum(handle, axes_mask, buf, count);
+    return;
+  }
+  Communicator *comm = nullptr;
+  if (!groupOf(call, ctx, axes_mask, &comm))
+    return;
+  CommThread::Work work = nothingToSend;
+  if (comm && comm->size() > 1 && count > 0)
+    work = [=] {
+      return runStarted(ProfileKind::Allreduce, axes_mask, count * 4, site,
+                        [&] { return comm->allreduceSum(buf, count); });
+    };
+  queueStarted(call, thread, request, axes_mask, count * 4, std::move(work));
+}
+
+void meshrt_all_reduce_bucket_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,
+                                    int64_t n, const float *const *in, float *const *out,
+                                    const int64_t *counts) {
+  const CollectiveSite site = takeNextCollectiveSite();
+  AbiCall call(handle, ProfileKind::AllreduceBucketStart,
+               {{"request", request, true}, {"axes_mask", axes_mask}, {"n", n}});
+  int64_t total = 0;
+  if (!checkBucket(call, n, in, out, counts, &total))
+    return;
+  Context *ctx = call.ctx();
+  CommThread *thread = ctx->commThread();
+  if (!thread) {
+    setNextCollectiveSite(site.index, site.location);
+    meshrt_all_reduce_bucket(handle, axes_mask, n, in, out, counts);
+    return;
+  }
+  Communicator *comm = nullptr;
+  if (!groupOf(call, ctx, axes_mask, &comm))
+    return;
+  if (!comm || comm->size() == 1 || total == 0) { // each result is its operand
+    for (int64_t i = 0; i < n; ++i)
+      if (in[i] != out[i] && counts[i] > 0)
+        std::memcpy(out[i], in[i], static_cast<size_t>(counts[i] * 4));
+    queueStarted(call, thread, request, axes_mask, total * 4, nothingToSend);
+    return;
+  }
+  // Pack now (the operands may be reused once this returns); the thread sums and unpacks.
+  std::shared_ptr<std::vector<float>> packed;
+  try {
+    packed = thread->takeBuffer(static_cast<size_t>(total));
+  } catch (const std::bad_alloc &) {
+    call.require(false, "cannot allocate %lld bytes to pack the bucket",
+                 static_cast<long long>(total * 4));
+    return;
+  }
+  std::vector<std::pair<float *, int64_t>> members;
+  int64_t offset = 0;
+  for (int64_t i = 0; i < n; offset += counts[i], ++i) {
+    if (counts[i] > 0)
+      std::memcpy(packed->data() + offset, in[i], static_cast<size_t>(counts[i] * 4));
+    members.emplace_back(out[i], counts[i]);
+  }
+  CommThread::Work work = [=] {
+    Status status = runStarted(ProfileKind::AllreduceBucket, axes_mask, total * 4, site,
+                               [&] { return comm->allreduceSum(packed->data(), total); });
+    if (status.ok()) {
+      int64_t at = 0;
+      for (auto [result, count] : members) {
+        if (count > 0)
+          std::memcpy(result, packed->data() + at, static_cast<size_t>(count * 4));
+        at += count;
+      }
+    }
+    thread->giveBuffer(packed);
+    return status;
+  };
+  queueStarted(call, thread, request, axes_mask, total * 4, std::move(work));
+}
+
+void meshrt_collective_wait(meshrt_context_t handle, int32_t request) {
+  AbiCall call(handle, ProfileKind::CollectiveWait, {{"request", request, true}});
+  // Even a context that failed since the start waits: the collective writes into its buffers.
+  Context *ctx = unwrap(handle);
+  if (!ctx)
+    return;
+  CommThread *thread = ctx->commThread();
+  if (!thread) // the start ran the collective in its call
+    return;
+  std::optional<Status> status = thread->wait(request);
+  if (!call.ok())
+    return;
+  if (call.require(status.has_value(), "collective %d was not started", request))
+    ctx->check(*status);
+}
+
 void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
+  drainStarted(handle);
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::Allgather,
                {{"axis", axis, true},
@@ -197,6 +358,7 @@ void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, voi
 
 void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                            int64_t outer, int64_t local, int64_t inner) {
+  drainStarted(handle);
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::ReduceScatter,
                {{"axis", axis, true}, {"outer", outer}, {"local", local}, {"inner", inner}});
@@ -235,6 +397,7 @@ void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *i
 
 void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                       int64_t outer, int64_t local, int64_t inner, int32_t elem_size) {
+  drainStarted(handle);
   takeNextCollectiveSite(); // no communication: nothing to wait for
   AbiCall call(handle, ProfileKind::AllSlice,
                {{"axis", axis, true},
@@ -254,6 +417,7 @@ void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, voi
 
 void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                      int64_t block_bytes) {
+  drainStarted(handle);
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::Alltoall, {{"axis", axis, true}, {"block_bytes", block_bytes}});
   Context *ctx = call.ctx();

@@ -61,6 +61,7 @@ std::unique_ptr<Context> Context::create(const std::string &meshSpec, uint64_t s
 Context::Context() = default;
 
 Context::~Context() {
+  commThread_.reset(); // its queued collectives write into the memory freed below
   if (device_) {
     device_->synchronize(); // nothing may still use the memory or the communicators
     deviceComms_.clear();
@@ -98,6 +99,15 @@ void Context::abortJob() const {
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   std::exit(1);
+}
+
+CommThread *Context::commThread() {
+  if (!commThreadTried_) {
+    commThreadTried_ = true;
+    if (!device_ && commThreadAllowed())
+      commThread_ = std::make_unique<CommThread>();
+  }
+  return commThread_.get();
 }
 
 Communicator *Context::comm(int32_t mask) const {

@@ -7,6 +7,7 @@
 #ifndef MESHRT_SRC_CONTEXT_H
 #define MESHRT_SRC_CONTEXT_H
 
+#include "comm/comm_thread.h"
 #include "comm/communicator.h"
 #include "device/device.h"
 #include "mesh.h"
@@ -63,6 +64,15 @@ public:
   // an invalid mask, or a context whose creation failed.
   Communicator *comm(int32_t mask) const;
   uint64_t seed() const { return seed_; }
+  // The thread that runs the non-blocking collectives (comm/comm_thread.h), started on first
+  // use; null on a device or where commThreadAllowed() says no (they then run in the call).
+  CommThread *commThread();
+  // Waits for the started collectives to finish (a no-op without a communication thread).
+  // Every blocking collective calls it before it communicates.
+  void drainCollectives() {
+    if (commThread_)
+      commThread_->drain();
+  }
 
   // ---- device
   // Moves memory, kernels and collectives onto a device (meshrt_context_use_device): kind
@@ -133,6 +143,11 @@ private:
 
   std::vector<ProgramTensor> tensors_;
   InputSource *inputSource_ = nullptr;
+
+  // Reset first thing in the destructor: its queued collectives use the memory and the
+  // communicators.
+  bool commThreadTried_ = false;
+  std::unique_ptr<CommThread> commThread_;
 };
 
 // This rank's index among the ranks of its node and how many ranks the node has (Open MPI's

@@ -312,7 +312,7 @@ bool startMpi(int &argc, char **&argv, Options *opts, std::string *error, Job *j
                     parsed && (opts->collectiveTimeout > 0 || !opts->data.empty() ||
                                !opts->evalData.empty() || !opts->predict.empty())
                         ? MPI_THREAD_MULTIPLE
-                        : MPI_THREAD_FUNNELED,
+                        : MPI_THREAD_SERIALIZED, // the communication thread (comm_thread.h)
                     &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &job->rank);
   MPI_Comm_size(MPI_COMM_WORLD, &job->worldSize);

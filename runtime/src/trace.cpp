@@ -144,6 +144,21 @@ void traceCall(ProfileKind kind, Clock::time_point begin, Clock::time_point end)
   push(e);
 }
 
+void traceAsyncCollective(ProfileKind kind, CollectiveKind collective, int32_t axesMask,
+                          int64_t bytes, CollectiveSite site, Clock::time_point begin,
+                          Clock::time_point end) {
+  if (!gTraceEnabled)
+    return;
+  Event e{profileKindName(kind), "collective", sinceOrigin(begin), sinceOrigin(end),
+          TraceTrack::Communication};
+  e.collective = static_cast<int32_t>(collective);
+  e.axesMask = axesMask;
+  e.bytes = bytes;
+  e.index = site.index;
+  e.location = site.location;
+  push(e);
+}
+
 void traceSpan(TraceTrack track, const char *name, int64_t index, Clock::time_point begin,
                Clock::time_point end) {
   Event e{name, name, sinceOrigin(begin), sinceOrigin(end), track};

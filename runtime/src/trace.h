@@ -47,6 +47,13 @@ void traceCall(ProfileKind kind, std::chrono::steady_clock::time_point begin,
 // (takeNextCollectiveSite); both are attached to the call's span when it ends.
 void traceCollective(CollectiveKind kind, int32_t axesMask, int64_t bytes);
 void traceCollectiveSite(CollectiveSite site);
+// A collective the communication thread ran (a non-blocking one, comm/comm_thread.h): its span,
+// named as --profile names `kind`, on the communication track with the collective's fields.
+// Thread-safe; a no-op when tracing is off.
+void traceAsyncCollective(ProfileKind kind, CollectiveKind collective, int32_t axesMask,
+                          int64_t bytes, CollectiveSite site,
+                          std::chrono::steady_clock::time_point begin,
+                          std::chrono::steady_clock::time_point end);
 // Any other span: a step, an evaluation, a batch read (`index`: its step or batch, -1 none).
 // `name` must outlive the run (a literal). Thread-safe.
 void traceSpan(TraceTrack track, const char *name, int64_t index,

@@ -30,7 +30,10 @@ private:
 
 int main(int argc, char **argv) {
   setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
-  MPI_Init(&argc, &argv);
+  // SERIALIZED: what the executables ask for, so that the communication thread runs
+  // (nonblocking_collectives_test.cpp).
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
   ::testing::InitGoogleTest(&argc, argv);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -7,6 +7,7 @@
 #include "meshrt/meshrt.h"
 
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -30,6 +31,14 @@ const int64_t kConvW[3] = {1, 1, 3};
 const int64_t kConvGeometry[4] = {1, 1, 1, 1};
 const int64_t kPoolY[3] = {1, 1, 2};
 const int64_t kPoolGeometry[4] = {2, 2, 0, 0};
+
+// Requests started by the non-blocking entries and not waited for yet, oldest first.
+std::deque<int32_t> gStarted;
+int32_t nextRequest() {
+  static int32_t next = 1000;
+  gStarted.push_back(next);
+  return next++;
+}
 
 struct Entry {
   const char *kind; // the name --profile must print for it
@@ -122,6 +131,22 @@ const std::vector<Entry> &entries() {
          const float *in[] = {g.a, g.b};
          float *out[] = {g.c, g.d};
          meshrt_all_reduce_bucket(c, 1, 2, in, out, counts);
+       }},
+      // The non-blocking pair: fresh request numbers, each wait takes the oldest started one
+      // (the entries are called 1, 2 and 3 times more than the bucket: enough started).
+      {"allreduce_start", [](meshrt_context_t c,
+                             int64_t) { meshrt_allreduce_sum_start(c, nextRequest(), 1, g.e, 4); }},
+      {"allreduce_bucket_start",
+       [](meshrt_context_t c, int64_t) {
+         static const int64_t counts[] = {4};
+         const float *in[] = {g.a};
+         float *out[] = {g.f};
+         meshrt_all_reduce_bucket_start(c, nextRequest(), 1, 1, in, out, counts);
+       }},
+      {"collective_wait",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_collective_wait(c, gStarted.front());
+         gStarted.pop_front();
        }},
       {"allgather",
        [](meshrt_context_t c, int64_t) { meshrt_allgather(c, 0, g.a, g.c, 1, 4, 1, 4); }},

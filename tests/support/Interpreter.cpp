@@ -377,6 +377,67 @@ HostTensor stateOf(const std::map<std::string, HostTensor> *state, const std::st
 
 } // namespace nn
 
+/// One op of meshc.fused_elementwise's program (FusedElementwise.h), as the meshc op of that
+/// name computes it; c is its constant.
+double fusedOp(llvm::StringRef name, double a, double b, double c) {
+  if (name == "add")
+    return a + b;
+  if (name == "sub")
+    return a - b;
+  if (name == "mul")
+    return a * b;
+  if (name == "div")
+    return a / b;
+  if (name == "maximum")
+    return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+  if (name == "minimum")
+    return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+  if (name == "relu_grad")
+    return a > 0 ? b : 0.0;
+  if (name == "scale")
+    return c * a;
+  if (name == "relu")
+    return a > 0 ? a : 0.0;
+  if (name == "gelu")
+    return nn::gelu(a);
+  if (name == "gelu_grad")
+    return nn::geluDerivative(a) * b;
+  if (name == "exp")
+    return std::exp(a);
+  if (name == "tanh")
+    return std::tanh(a);
+  if (name == "sigmoid")
+    return 1.0 / (1.0 + std::exp(-a));
+  if (name == "log")
+    return std::log(a);
+  if (name == "sqrt")
+    return std::sqrt(a);
+  if (name == "leaky_relu")
+    return a > 0 ? a : c * a;
+  llvm_unreachable("the verifier admits only FusedElementwise.h's ops");
+}
+
+/// meshc.fused_elementwise: its inputs broadcast to the result, then its program element by
+/// element.
+HostTensor fusedElementwise(FusedElementwiseOp op,
+                            llvm::function_ref<const HostTensor &(Value)> get) {
+  Type resultType = op.getResult().getType();
+  std::vector<HostTensor> values;
+  for (Value input : op.getInputs())
+    values.push_back(
+        elementwise(resultType, get(input), get(input), [](double a, double) { return a; }));
+  for (auto [j, name] : llvm::enumerate(op.getOps())) {
+    int32_t a = op.getArgs()[2 * j], b = op.getArgs()[2 * j + 1];
+    const double c = op.getConstants()[j];
+    HostTensor out = zerosOf(resultType);
+    for (int64_t i = 0; i < out.numElements(); ++i)
+      out.data[i] = fusedOp(llvm::cast<StringAttr>(name).getValue(), values[a].data[i],
+                            b >= 0 ? values[b].data[i] : 0.0, c);
+    values.push_back(std::move(out));
+  }
+  return values.back();
+}
+
 } // namespace
 
 FailureOr<InterpretResult> interpret(func::FuncOp func,
@@ -509,6 +570,18 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
             .Case([&](LayerNormOp o) {
               values[o.getResult()] =
                   nn::layerNorm(get(o.getInput()), o.getDim(), o.getEpsilon().convertToDouble());
+              return success();
+            })
+            .Case([&](AddLayerNormOp o) {
+              HostTensor sum = elementwise(o.getSum().getType(), get(o.getLhs()), get(o.getRhs()),
+                                           [](double a, double b) { return a + b; });
+              values[o.getResult()] =
+                  nn::layerNorm(sum, o.getDim(), o.getEpsilon().convertToDouble());
+              values[o.getSum()] = std::move(sum);
+              return success();
+            })
+            .Case([&](FusedElementwiseOp o) {
+              values[o.getResult()] = fusedElementwise(o, get);
               return success();
             })
             .Case([&](LayerNormGradOp o) {

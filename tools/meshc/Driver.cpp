@@ -318,9 +318,11 @@ int compile(const Options &options) {
   GlobalPipelineOptions global;
   global.fuseAttention = options.fuseAttention;
   global.remat = options.remat;
+  global.fuseElementwise = options.fuseElementwise;
   OptimizeCommunicationOptions communication;
   if (options.bucketBytes)
     communication.bucketBytes = *options.bucketBytes;
+  communication.overlap = options.overlap;
   std::optional<ShardUpdatesOptions> sharding;
   if (options.shardUpdates) {
     sharding.emplace();

@@ -29,10 +29,14 @@ struct Options {
   bool shardUpdates = true;
   /// --shard-update-min-bytes: meshc-shard-updates' min-bytes (nullopt: its default).
   std::optional<int64_t> shardUpdateMinBytes;
+  /// false with --no-overlap: all_reduces stay blocking (meshc-optimize-communication).
+  bool overlap = true;
   /// false with --no-fuse-attention: attention chains stay unfused.
   bool fuseAttention = true;
   /// --remat: meshc-remat recomputes every cheap forward activation in the backward pass.
   bool remat = false;
+  /// false with --no-fuse-elementwise: elementwise chains and add + layer_norm stay unfused.
+  bool fuseElementwise = true;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
   std::optional<int64_t> maxOpsPerFunction;
   /// The meshc executable (argv[0]), where the runtime library is looked up from.

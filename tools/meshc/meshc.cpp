@@ -58,6 +58,11 @@ cl::opt<int64_t> shardUpdateMinBytes(
              "gradient where that saves at least this many bytes of optimizer state per rank "
              "(default 262144 = 256 KiB, so never plain SGD; 0 = every one that can be)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noOverlap(
+    "no-overlap",
+    cl::desc("Keep all_reduces blocking instead of starting them as soon as their operand is "
+             "ready and waiting at their first use (the runtime's communication thread)"),
+    cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     cl::desc("Keep attention chains (einsum, causal_mask, softmax, dropout, einsum) as separate "
@@ -68,6 +73,12 @@ cl::opt<bool> remat(
     cl::desc("Recompute cheap forward activations (elementwise, gelu, layer norm, softmax, "
              "dropout, ...) right before their backward use instead of keeping them: less "
              "activation memory for a little more compute; --explain shows both peaks"),
+    cl::cat(category));
+cl::opt<bool> noFuseElementwise(
+    "no-fuse-elementwise",
+    cl::desc("Keep elementwise chains and residual adds before a layer norm as separate ops "
+             "instead of meshc.fused_elementwise / meshc.add_layer_norm (the same values; more "
+             "passes over memory)"),
     cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
     "max-ops-per-function",
@@ -124,6 +135,8 @@ int main(int argc, char **argv) {
   options.argv0 = argv[0];
   options.fuseAttention = !noFuseAttention;
   options.remat = remat;
+  options.overlap = !noOverlap;
+  options.fuseElementwise = !noFuseElementwise;
   if (bucketBytes.getNumOccurrences()) {
     if (bucketBytes < 0) {
       llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "

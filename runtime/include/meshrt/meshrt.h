@@ -228,6 +228,39 @@ typedef enum meshrt_unary_op {
 void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
                   float alpha);
 
+/* One pass over memory for a chain of elementwise ops (meshc.fused_elementwise). */
+typedef enum meshrt_fused_op {
+  MESHRT_FUSED_ADD = 0,        /* a + b */
+  MESHRT_FUSED_SUB = 1,        /* a - b */
+  MESHRT_FUSED_MUL = 2,        /* a * b */
+  MESHRT_FUSED_DIV = 3,        /* a / b (IEEE) */
+  MESHRT_FUSED_MAX = 4,        /* as MESHRT_MAX */
+  MESHRT_FUSED_MIN = 5,        /* as MESHRT_MIN */
+  MESHRT_FUSED_RELU_GRAD = 6,  /* a > 0 ? b : 0 */
+  MESHRT_FUSED_SCALE = 7,      /* c * a */
+  MESHRT_FUSED_RELU = 8,       /* max(a, 0) */
+  MESHRT_FUSED_GELU = 9,       /* as meshrt_gelu */
+  MESHRT_FUSED_GELU_GRAD = 10, /* gelu'(a) * b, as meshrt_gelu_grad */
+  MESHRT_FUSED_EXP = 11,
+  MESHRT_FUSED_TANH = 12,
+  MESHRT_FUSED_SIGMOID = 13,
+  MESHRT_FUSED_LOG = 14,
+  MESHRT_FUSED_SQRT = 15,
+  MESHRT_FUSED_LEAKY_RELU = 16, /* a > 0 ? a : c * a */
+} meshrt_fused_op_t;
+#define MESHRT_FUSED_MAX_INPUTS 16
+#define MESHRT_FUSED_MAX_OPS 32
+/* out (contiguous over shape) = the last value of a straight-line program, element by element:
+ * value v < n_inputs is inputs[v] read with strides[v * ndims ..] (a stride of 0 broadcasts);
+ * op j (j < n_ops) computes value n_inputs + j = ops[3j](value ops[3j+1], value ops[3j+2],
+ * constants[j]) with a meshrt_fused_op_t; an operand an op does not read is -1 and operands name
+ * earlier values only. 1 <= n_inputs <= MESHRT_FUSED_MAX_INPUTS, 1 <= n_ops <=
+ * MESHRT_FUSED_MAX_OPS. out may be an input whose strides are out's (in place). */
+void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t *shape,
+                              float *out, int32_t n_inputs, const float *const *inputs,
+                              const int64_t *strides, int32_t n_ops, const int32_t *ops,
+                              const float *constants);
+
 void meshrt_fill(meshrt_context_t ctx, int64_t n, float *out, float value);
 
 /* out[sum_d idx_d * out_strides[d]] += in[i] over the contiguous in_shape, after zeroing out
@@ -320,6 +353,21 @@ void meshrt_all_reduce_max(meshrt_context_t ctx, int32_t axes_mask, float *buf, 
  * out[i] may be in[i]. --stats records one all_reduce of the total bytes. */
 void meshrt_all_reduce_bucket(meshrt_context_t ctx, int32_t axes_mask, int64_t n,
                               const float *const *in, float *const *out, const int64_t *counts);
+/* Non-blocking forms of the two above (meshc.all_reduce / all_reduce_bucket with `async`):
+ * the operands are read (copied or packed) before the call returns, and the sum runs on the
+ * context's communication thread, in the order the collectives were started, while the caller
+ * goes on; buf / out[i] must not be touched until meshrt_collective_wait(ctx, request) has
+ * returned, which also records the collective's status in the context. `request` names the
+ * collective (its number in meshc --explain); one started request per number at a time. Any
+ * blocking collective first waits for the started ones to finish (one order of collectives on
+ * every rank). Without a communication thread (a device context, MPI below
+ * MPI_THREAD_SERIALIZED, or MESHRT_COMM_THREAD=0) the sum runs inside the start call. */
+void meshrt_allreduce_sum_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+                                float *buf, int64_t count);
+void meshrt_all_reduce_bucket_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+                                    int64_t n, const float *const *in, float *const *out,
+                                    const int64_t *counts);
+void meshrt_collective_wait(meshrt_context_t ctx, int32_t request);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is
  * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..].
  */
@@ -345,6 +393,10 @@ void meshrt_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t i
 /* dx = (dy - mean(dy) - y * mean(dy * y)) / sqrt(var + epsilon) per line, y = layer_norm(x). */
 void meshrt_layer_norm_grad(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
                             float epsilon, const float *x, const float *dy, float *dx);
+/* The residual add with the layer norm of its result (meshc.add_layer_norm), one pass:
+ * sum = a + b, y = layer_norm(sum) as meshrt_layer_norm, all four [outer, n, inner]. */
+void meshrt_add_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+                           float epsilon, const float *a, const float *b, float *sum, float *y);
 /* y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dx = gelu'(x) * dy. */
 void meshrt_gelu(meshrt_context_t ctx, int64_t count, const float *x, float *y);
 void meshrt_gelu_grad(meshrt_context_t ctx, int64_t count, const float *x, const float *dy,

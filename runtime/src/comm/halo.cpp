@@ -120,6 +120,8 @@ extern "C" {
 void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
                           int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi,
                           float edge_value) {
+  if (Context *started = unwrap(ctx)) // the started collectives run first (collectives.cpp)
+    started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(ctx, ProfileKind::HaloExchange,
                {{"axis", axis, true},
@@ -186,6 +188,8 @@ void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, f
 void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
                                int64_t outer, int64_t local, int64_t inner, int64_t lo,
                                int64_t hi) {
+  if (Context *started = unwrap(ctx)) // the started collectives run first (collectives.cpp)
+    started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(ctx, ProfileKind::HaloExchangeGrad,
                {{"axis", axis, true},

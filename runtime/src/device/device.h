@@ -85,6 +85,10 @@ public:
   virtual Status equal(bool isInt, int ndims, const int64_t *shape, float *out, const void *a,
                        const int64_t *aStrides, const void *b, const int64_t *bStrides) = 0;
   virtual Status unary(int op, int64_t n, float *out, const float *in, float alpha) = 0;
+  // meshrt_fused_elementwise's program; `inputs` (device pointers) and `strides` are host arrays.
+  virtual Status fusedElementwise(int ndims, const int64_t *shape, float *out, int nInputs,
+                                  const float *const *inputs, const int64_t *strides, int nOps,
+                                  const int32_t *ops, const float *constants) = 0;
   virtual Status fill(int64_t n, float *out, float value) = 0;
   virtual Status reduceSum(int ndims, const int64_t *inShape, const float *in, float *out,
                            const int64_t *outStrides, int64_t outCount) = 0;
@@ -107,6 +111,8 @@ public:
                            float *y) = 0;
   virtual Status layerNormGrad(int64_t outer, int64_t n, int64_t inner, float epsilon,
                                const float *x, const float *dy, float *dx) = 0;
+  virtual Status addLayerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon,
+                              const float *a, const float *b, float *sum, float *y) = 0;
   virtual Status gelu(int64_t count, const float *x, float *y) = 0;
   virtual Status geluGrad(int64_t count, const float *x, const float *dy, float *dx) = 0;
   virtual Status softmax(int64_t outer, int64_t n, int64_t inner, const float *x, float *y) = 0;

@@ -1,4 +1,4 @@
-// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline --meshc-lower-to-llvm | FileCheck %s
+// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline=overlap=false --meshc-lower-to-llvm | FileCheck %s
 
 // The Conv family lowered to the runtime's CNN kernels (lowering/MeshcToLLVM/Conv.cpp): shapes
 // are the per-rank ones in the kernels' canonical order ([N, C, S...], [F, C, K...],

@@ -1,5 +1,5 @@
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh m=2 --layout f:m | FileCheck %s
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh b=2 --layout n:b | FileCheck %s --check-prefix=BATCH
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh m=2 --layout f:m | FileCheck %s
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh b=2 --layout n:b | FileCheck %s --check-prefix=BATCH
 
 // Batch norm with the batch statistics (as the DSL builds it), channels split: statistics, normalisation and the adjoint
 // all run on each rank's channels without communication. Batch split (BATCH): synchronised

@@ -1,7 +1,7 @@
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh b=2 --layout n:b | FileCheck %s --check-prefix=DP
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh m=2 --layout f:m | FileCheck %s --check-prefix=OUT
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh m=2 --layout e:m | FileCheck %s --check-prefix=IN
-// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --mesh b=2,m=2 --layout n:b,f:m | FileCheck %s --check-prefix=HYB
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh b=2 --layout n:b | FileCheck %s --check-prefix=DP
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh m=2 --layout f:m | FileCheck %s --check-prefix=OUT
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh m=2 --layout e:m | FileCheck %s --check-prefix=IN
+// RUN: meshc %s --emit=partitioned --bucket-bytes 0 --no-overlap --mesh b=2,m=2 --layout n:b,f:m | FileCheck %s --check-prefix=HYB
 // RUN: not meshc %s --emit=partitioned --mesh m=2 --layout h:m 2>&1 | FileCheck %s --check-prefix=SPATIAL
 
 // The Conv family partitioned over its batch and channel dims (ShardingRulesConv.cpp): they split

@@ -23,16 +23,25 @@ module attributes {meshc.mesh = #meshc.mesh<"b=2">, meshc.layout = #meshc.layout
 }
 // CHECK-DAG: llvm.mlir.global internal constant @__meshc_str_{{[0-9]+}}("model.cpp:8:13\00")
 // CHECK-DAG: llvm.mlir.global internal constant @__meshc_str_{{[0-9]+}}("model.cpp:6:13\00")
+// The loss's all_reduce is started early (meshc-optimize-communication's overlap): its start
+// call takes its number as the request (0) and its wait, after the gradient's blocking
+// all_reduce, names the same request; a wait has no site of its own.
 // CHECK-LABEL: llvm.func @meshc_step(
 // CHECK: llvm.call @meshrt_collective_site(
-// CHECK: llvm.call @meshrt_allreduce_sum(
+// CHECK: %[[R0:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %{{.+}} = llvm.mlir.constant(1 : i32) : i32
+// CHECK: llvm.call @meshrt_allreduce_sum_start(%{{.+}}, %[[R0]],
 // CHECK: llvm.call @meshrt_collective_site(
 // CHECK: llvm.call @meshrt_allreduce_sum(
+// CHECK-NOT: llvm.call @meshrt_collective_site(
+// CHECK: %[[W0:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: llvm.call @meshrt_collective_wait(%{{.+}}, %[[W0]])
 // CHECK-NOT: llvm.call @meshrt_collective_site(
 // The eval pass runs only the loss's all_reduce (the forward one), under the same number.
 // CHECK-LABEL: llvm.func @meshc_eval(
 // CHECK: llvm.call @meshrt_collective_site(
-// CHECK: llvm.call @meshrt_allreduce_sum(
+// CHECK: llvm.call @meshrt_allreduce_sum_start(
+// CHECK: llvm.call @meshrt_collective_wait(
 // CHECK-NOT: llvm.call @meshrt_collective_site(
 // CHECK-LABEL: llvm.func @meshc_init(
 

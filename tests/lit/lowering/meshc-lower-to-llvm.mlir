@@ -1,5 +1,5 @@
-// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline --meshc-lower-to-llvm | FileCheck %s
-// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline --meshc-lower-to-llvm | FileCheck %s --check-prefix=LOSS
+// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline=overlap=false --meshc-lower-to-llvm | FileCheck %s
+// RUN: meshc-opt %s --split-input-file --meshc-partition-pipeline=overlap=false --meshc-lower-to-llvm | FileCheck %s --check-prefix=LOSS
 
 // A data-parallel step: the forward einsum is a plain matmul, the weight gradient contracts
 // the batch (transposed A operand, no copy) and is summed over mesh axis b (mask 1) in place.

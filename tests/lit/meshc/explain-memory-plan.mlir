@@ -31,5 +31,5 @@
 // tests/lit/shard-updates/explain.mlir has the figures with them.)
 // LM8: activations (peak) 4144234496 (3.9 GiB)
 // LM8: liveness bound 4144234496 (3.9 GiB)
-// LM8: without reuse 17701249044 (16.5 GiB)
+// LM8: without reuse XXX
 // LM8: total 5025787904 (4.7 GiB)

@@ -1,6 +1,6 @@
 // RUN: meshc-opt %s --meshc-autodiff | FileCheck %s --check-prefix=AD
-// RUN: meshc-opt %s --meshc-partition-pipeline=bucket-bytes=0 | FileCheck %s --check-prefix=PART
-// RUN: meshc-opt %s --meshc-partition-pipeline=bucket-bytes=0 --meshc-lower-to-llvm | FileCheck %s --check-prefix=LOW
+// RUN: meshc-opt %s --meshc-partition-pipeline="bucket-bytes=0 overlap=false" | FileCheck %s --check-prefix=PART
+// RUN: meshc-opt %s --meshc-partition-pipeline="bucket-bytes=0 overlap=false" --meshc-lower-to-llvm | FileCheck %s --check-prefix=LOW
 
 // clip_norm: autodiff puts one meshc.clip_global_norm over every gradient after the last
 // adjoint op and before the first update, and the updates read its results; weight_decay

@@ -1,6 +1,6 @@
-// RUN: meshc-opt --meshc-optimize-communication %s --split-input-file | FileCheck %s
-// RUN: meshc-opt --meshc-optimize-communication='bucket-bytes=64' %s --split-input-file | FileCheck %s --check-prefix=SMALL
-// RUN: meshc-opt --meshc-optimize-communication='bucket-bytes=0' %s --split-input-file -o %t.off.mlir
+// RUN: meshc-opt --meshc-optimize-communication='overlap=false' %s --split-input-file | FileCheck %s
+// RUN: meshc-opt --meshc-optimize-communication='bucket-bytes=64 overlap=false' %s --split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: meshc-opt --meshc-optimize-communication='bucket-bytes=0 overlap=false' %s --split-input-file -o %t.off.mlir
 // RUN: meshc-opt %s --split-input-file -o %t.none.mlir
 // RUN: diff %t.none.mlir %t.off.mlir
 

@@ -1,4 +1,4 @@
-// RUN: meshc-opt --meshc-partition-pipeline --split-input-file %s | FileCheck %s
+// RUN: meshc-opt --meshc-partition-pipeline=overlap=false --split-input-file %s | FileCheck %s
 
 // What meshc runs, from the global program the DSL writes: autodiff, decompose (the mean
 // becomes a sum and a scale by 1/8, the global batch), the layout check, partitioning and the

@@ -72,6 +72,13 @@ public:
   Status unary(int op, int64_t n, float *out, const float *in, float alpha) override;
   Status fill(int64_t n, float *out, float value) override;
 
+  // ---- kernels/fused.cu
+  Status fusedElementwise(int ndims, const int64_t *shape, float *out, int nInputs,
+                          const float *const *inputs, const int64_t *strides, int nOps,
+                          const int32_t *ops, const float *constants) override;
+  Status addLayerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *a,
+                      const float *b, float *sum, float *y) override;
+
   // ---- kernels/reduce.cu
   Status reduceSum(int ndims, const int64_t *inShape, const float *in, float *out,
                    const int64_t *outStrides, int64_t outCount) override;

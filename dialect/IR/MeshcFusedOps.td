@@ -1,0 +1,46 @@
+// The fused ops: what meshc-fuse-elementwise makes of the per-rank program (never written by a
+// model, never differentiated or partitioned: they exist after both).
+#ifndef MESHC_FUSED_OPS_TD
+#define MESHC_FUSED_OPS_TD
+
+def Meshc_FusedElementwiseOp : Meshc_Op<"fused_elementwise", [Pure]> {
+  let summary = "a chain of elementwise ops evaluated in one pass over memory";
+  let description = [{
+    A straight-line program over the inputs, evaluated element by element of the result: value
+    `i < n` is input `i` (read broadcast by dimension name, as meshc.add reads its operands);
+    op `j` of `ops` (a meshc op mnemonic: add, sub, mul, div, maximum, minimum, relu_grad,
+    gelu_grad take two values, scale, relu, gelu, exp, tanh, sigmoid, log, sqrt, leaky_relu one)
+    reads the values `args[2j]` and `args[2j+1]` (-1 where it takes one) and defines
+    value `n + j`; `constants[j]` is scale's factor or leaky_relu's alpha (else 0). The result
+    is the last op's value. Each op means what the meshc op of that name means.
+
+      %r = meshc.fused_elementwise %x, %b, %h {ops = ["add", "add"],
+             args = array<i32: 0, 1, 3, 2>, constants = array<f64: 0.0, 0.0>}
+           : (!meshc.tensor<b=2, d=4, f32>, !meshc.tensor<d=4, f32>, !meshc.tensor<b=2, d=4, f32>)
+             -> !meshc.tensor<b=2, d=4, f32>
+
+    is `%h + (%x + %b)`, in one pass.
+  }];
+  let arguments = (ins Variadic<Meshc_AnyTensor>:$inputs, StrArrayAttr:$ops,
+                       DenseI32ArrayAttr:$args, DenseF64ArrayAttr:$constants);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, $result)";
+  let hasVerifier = 1;
+}
+
+def Meshc_AddLayerNormOp : Meshc_Op<"add_layer_norm",
+    [Pure, AllTypesMatch<["lhs", "rhs", "sum", "result"]>]> {
+  let summary = "the residual add with the layer norm of its sum: sum = lhs + rhs, result = "
+                "layer_norm(sum) over `dim`";
+  let description = [{
+    One kernel for `%s = meshc.add %lhs, %rhs` followed by `meshc.layer_norm %s` (same types,
+    no broadcast): both results, as those two ops compute them.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$lhs, Meshc_AnyTensor:$rhs, StrAttr:$dim,
+                       F64Attr:$epsilon);
+  let results = (outs Meshc_AnyTensor:$sum, Meshc_AnyTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+#endif // MESHC_FUSED_OPS_TD

@@ -1,0 +1,63 @@
+// nn_math.h — the per-element math the NN kernels share with the fused kernels
+// (fused_elementwise.cpp), so that a fused chain computes what the unfused ops compute: layer
+// norm's line statistics and GELU's tanh without library calls.
+#ifndef MESHRT_SRC_KERNELS_CPU_NN_MATH_H
+#define MESHRT_SRC_KERNELS_CPU_NN_MATH_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace meshrt::cpu {
+
+// Mean and 1/sqrt(var + eps) of one line, accumulated in double (lines are short).
+inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, float *mean,
+                      float *invSigma) {
+  double sum = 0;
+  for (int64_t k = 0; k < n; ++k)
+    sum += x[k * stride];
+  const double mu = sum / double(n);
+  double var = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    const double d = x[k * stride] - mu;
+    var += d * d;
+  }
+  *mean = static_cast<float>(mu);
+  *invSigma = static_cast<float>(1.0 / std::sqrt(var / double(n) + double(epsilon)));
+}
+
+constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
+constexpr float kGeluA = 0.044715f;
+
+// exp(x) for |x| <= 88 (Cephes' single-precision reduction and polynomial, ~1 ulp), written
+// without branches or library calls so that GELU's loops vectorise: std::tanh per element made
+// GELU and its gradient a fifth of a transformer step.
+inline float expNoLibm(float x) {
+  const float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+  const int k = static_cast<int>(x * kLog2e + (x >= 0.0f ? 0.5f : -0.5f));
+  const float kf = static_cast<float>(k);
+  const float r = x - kf * kLn2Hi - kf * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  const int32_t bits = (k + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return e * scale;
+}
+
+// tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)); |u| is clamped at 10, where tanh is 1 in f32.
+inline float tanhNoLibm(float u) {
+  const float a = std::min(std::fabs(u), 10.0f);
+  const float t = 1.0f - 2.0f / (expNoLibm(2.0f * a) + 1.0f);
+  return u < 0.0f ? -t : t;
+}
+
+} // namespace meshrt::cpu
+
+#endif // MESHRT_SRC_KERNELS_CPU_NN_MATH_H
