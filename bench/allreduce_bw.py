@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmark (not a test): the runtime's all_reduce bandwidth against raw MPI_Allreduce.
+"""Benchmark (not a test): the runtime's all_reduce, reduce_scatter and all_gather bandwidth against raw MPI.
 
 Runs bench_allreduce_ref (allreduce_ref.cpp) on 2 ranks: for each size, the runtime's
 meshrt_allreduce_sum on a context (the call a compiled program makes for a gradient all_reduce,
 in place) and MPI_Allreduce(MPI_IN_PLACE) with Open MPI's default (tuned) collective
-algorithms and the executables' process tuning on the same buffer, alternating rep by rep, medians of --reps calls (slowest rank). Prints per size the two
-times, the algorithm bandwidth (bytes / time) and the ratio raw time / runtime time (the
+algorithms and the executables' process tuning on the same buffer, alternating rep by rep,
+medians of --reps calls (slowest rank); likewise meshrt_reduce_scatter against
+MPI_Reduce_scatter_block and meshrt_allgather in place against MPI_Allgather(MPI_IN_PLACE)
+(a sharded optimizer update's pair; the size is the whole buffer). Prints per collective and
+size the two times, the algorithm bandwidth (bytes / time) and the ratio raw time / runtime time (the
 runtime's speed relative to raw MPI; target >= 0.95), and the load average before and after
 (the machine may be shared: read the ratios, not the times).
 
@@ -21,7 +24,9 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LINE = re.compile(r"^allreduce bytes=(\d+) runtime_ms=([\d.]+) mpi_ms=([\d.]+)$", re.M)
+LINE = re.compile(r"^(allreduce|reduce_scatter|allgather) bytes=(\d+) runtime_ms=([\d.]+) "
+                  r"mpi_ms=([\d.]+)$", re.M)
+OPS = ("allreduce", "reduce_scatter", "allgather")
 MIB = 1 << 20
 
 
@@ -62,30 +67,32 @@ def main():
     print("load average before: %s" % load())
     print("MPI: tuned as the executables run it (btl_vader_single_copy_mechanism none, glibc "
           "keeps freed memory; shared/TOOLCHAIN.md)")
-    print("shared-memory allreduce: %s" %
+    print("shared-memory collectives: %s" %
           ("off (MESHRT_SHM_ALLREDUCE=0)" if os.environ.get("MESHRT_SHM_ALLREDUCE") == "0"
            else "on (default)"))
     runs = []
     for _ in range(args.repeat):
         out = run(cmd)
-        got = {int(b): (float(r), float(m)) for b, r, m in LINE.findall(out)}
-        if sorted(got) != sizes:
+        got = {(op, int(b)): (float(r), float(m)) for op, b, r, m in LINE.findall(out)}
+        if sorted(got) != sorted((op, s) for op in OPS for s in sizes):
             sys.exit("unexpected output of %s:\n%s" % (" ".join(cmd), out))
         runs.append(got)
     print("load average after:  %s" % load())
     print("%d ranks, %d reps per size, %d run(s), medians" % (args.ranks, args.reps, args.repeat))
-    print("%10s %12s %12s %12s %12s %8s" %
-          ("MiB", "runtime ms", "MPI ms", "runtime GB/s", "MPI GB/s", "ratio"))
-    worst = None
-    for size in sizes:
-        rt = statistics.median(r[size][0] for r in runs)
-        mpi = statistics.median(r[size][1] for r in runs)
-        ratio = statistics.median(r[size][1] / r[size][0] for r in runs)
-        worst = ratio if worst is None else min(worst, ratio)
-        print("%10g %12.3f %12.3f %12.2f %12.2f %8.2f" %
-              (size / MIB, rt, mpi, size / rt / 1e6, size / mpi / 1e6, ratio))
-    print("ratio = MPI time / runtime time (>= 1: the runtime is as fast or faster); "
-          "lowest %.2f, target >= 0.95" % worst)
+    print("%-15s %8s %12s %12s %12s %12s %8s" %
+          ("collective", "MiB", "runtime ms", "MPI ms", "runtime GB/s", "MPI GB/s", "ratio"))
+    worst = {}
+    for op in OPS:
+        for size in sizes:
+            key = (op, size)
+            rt = statistics.median(r[key][0] for r in runs)
+            mpi = statistics.median(r[key][1] for r in runs)
+            ratio = statistics.median(r[key][1] / r[key][0] for r in runs)
+            worst[op] = min(worst.get(op, ratio), ratio)
+            print("%-15s %8g %12.3f %12.3f %12.2f %12.2f %8.2f" %
+                  (op, size / MIB, rt, mpi, size / rt / 1e6, size / mpi / 1e6, ratio))
+    print("ratio = MPI time / runtime time (>= 1: the runtime is as fast or faster; target "
+          ">= 0.95); lowest: " + ", ".join("%s %.2f" % (op, worst[op]) for op in OPS))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,22 @@
-// allreduce_ref.cpp — the runtime's all_reduce against raw MPI_Allreduce, on the same buffers:
-// for each size, meshrt_allreduce_sum on a context over all ranks (the call a compiled program
-// makes for a gradient all_reduce: in place, on a buffer from meshrt_alloc) and
-// MPI_Allreduce(MPI_IN_PLACE, ...) over MPI_COMM_WORLD with Open MPI's default (tuned)
-// collective choice, the two alternating rep by rep so that both see the same machine.
+// allreduce_ref.cpp — the runtime's all_reduce, reduce_scatter and all_gather against raw MPI,
+// on the same buffers: for each size, meshrt_allreduce_sum on a context over all ranks (the
+// call a compiled program makes for a gradient all_reduce: in place, on a buffer from
+// meshrt_alloc) and MPI_Allreduce(MPI_IN_PLACE, ...) over MPI_COMM_WORLD with Open MPI's
+// default (tuned) collective choice; then meshrt_reduce_scatter against
+// MPI_Reduce_scatter_block and meshrt_allgather in place (this rank's block of the buffer, as a
+// sharded optimizer update gathers its parameter) against MPI_Allgather(MPI_IN_PLACE), each
+// pair alternating rep by rep so that both see the same machine. BYTES is the whole buffer
+// (all ranks' blocks for reduce_scatter and allgather).
 //
 //   mpirun -n 2 bench_allreduce_ref [--reps R] BYTES ...
 //
 // Every rep starts all ranks together (a barrier) and times one call; each rank takes the
 // median of R reps after one warm-up call of each, and rank 0 prints the slowest rank's medians:
 //   allreduce bytes=B runtime_ms=X mpi_ms=Y
+//   reduce_scatter bytes=B runtime_ms=X mpi_ms=Y
+//   allgather bytes=B runtime_ms=X mpi_ms=Y
 // Exits 1 where a runtime call failed or the two results differ (the sums are exact: every
-// element is a small integer), 2 on bad usage.
+// element is a small integer), 2 on bad usage (BYTES must be a multiple of 4 x ranks).
 #include "meshrt/meshrt.h"
 
 #include <malloc.h>
@@ -73,10 +79,11 @@ int main(int argc, char **argv) {
     }
     char *end = nullptr;
     const long long bytes = std::strtoll(argv[i], &end, 10);
-    if (!end || *end || bytes <= 0 || bytes % 4 != 0) {
+    if (!end || *end || bytes <= 0 || bytes % (4 * size) != 0) {
       if (rank == 0)
-        std::fprintf(stderr, "bench_allreduce_ref: bad size '%s' (want bytes, a multiple of 4)\n",
-                     argv[i]);
+        std::fprintf(
+            stderr, "bench_allreduce_ref: bad size '%s' (want bytes, a multiple of 4 x %d ranks)\n",
+            argv[i], size);
       return finish(2);
     }
     sizes.push_back(bytes);
@@ -98,27 +105,24 @@ int main(int argc, char **argv) {
   float *buf = static_cast<float *>(meshrt_alloc(ctx, maxBytes));
   std::vector<float> runtimeResult(static_cast<size_t>(maxBytes / 4));
   int code = buf ? 0 : 1;
-  for (long long bytes : sizes) {
-    if (code)
-      break;
-    const long long count = bytes / 4;
-    auto runtime = [&] { meshrt_allreduce_sum(ctx, 1, buf, count); };
-    auto raw = [&] {
-      MPI_Allreduce(MPI_IN_PLACE, buf, static_cast<int>(count), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-    };
+  std::vector<float> out(static_cast<size_t>(maxBytes / 4 / size));
+  // Times `runtime` and `raw` alternately on buffers that `prepare` refills before each call;
+  // the warm-up results (`result` views them) must agree bit for bit.
+  auto compare = [&](const char *name, long long bytes, auto prepare, auto runtime, auto raw,
+                     const void *result, long long resultBytes) {
     std::vector<double> runtimeMs, mpiMs;
     for (int r = -1; r < reps; ++r) { // r = -1: warm-up (connections, shared-memory window)
-      fill(buf, count, rank);
+      prepare();
       const double a = timedMs(runtime);
-      std::memcpy(runtimeResult.data(), buf, static_cast<size_t>(bytes));
-      fill(buf, count, rank);
+      std::memcpy(runtimeResult.data(), result, static_cast<size_t>(resultBytes));
+      prepare();
       const double b = timedMs(raw);
       if (r == -1) {
-        if (std::memcmp(runtimeResult.data(), buf, static_cast<size_t>(bytes)) != 0) {
+        if (std::memcmp(runtimeResult.data(), result, static_cast<size_t>(resultBytes)) != 0) {
           std::fprintf(stderr,
-                       "bench_allreduce_ref: rank %d: %lld bytes: the runtime's sum "
-                       "differs from MPI_Allreduce's\n",
-                       rank, bytes);
+                       "bench_allreduce_ref: rank %d: %s of %lld bytes: the runtime's result "
+                       "differs from MPI's\n",
+                       rank, name, bytes);
           code = 1;
         }
         continue;
@@ -129,10 +133,44 @@ int main(int argc, char **argv) {
     double mine[2] = {median(runtimeMs), median(mpiMs)}, slowest[2] = {0, 0};
     MPI_Reduce(mine, slowest, 2, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank == 0) {
-      std::printf("allreduce bytes=%lld runtime_ms=%.4f mpi_ms=%.4f\n", bytes, slowest[0],
+      std::printf("%s bytes=%lld runtime_ms=%.4f mpi_ms=%.4f\n", name, bytes, slowest[0],
                   slowest[1]);
       std::fflush(stdout);
     }
+  };
+  for (long long bytes : sizes) {
+    if (code)
+      break;
+    const long long count = bytes / 4, block = count / size;
+    compare(
+        "allreduce", bytes, [&] { fill(buf, count, rank); },
+        [&] { meshrt_allreduce_sum(ctx, 1, buf, count); },
+        [&] {
+          MPI_Allreduce(MPI_IN_PLACE, buf, static_cast<int>(count), MPI_FLOAT, MPI_SUM,
+                        MPI_COMM_WORLD);
+        },
+        buf, bytes);
+    compare(
+        "reduce_scatter", bytes, [&] { fill(buf, count, rank); },
+        [&] { meshrt_reduce_scatter(ctx, 0, buf, out.data(), 1, block, 1); },
+        [&] {
+          MPI_Reduce_scatter_block(buf, out.data(), static_cast<int>(block), MPI_FLOAT, MPI_SUM,
+                                   MPI_COMM_WORLD);
+        },
+        out.data(), block * 4);
+    float *mine = buf + rank * block;
+    compare(
+        "allgather", bytes,
+        [&] {
+          std::memset(buf, 0, static_cast<size_t>(bytes));
+          fill(mine, block, rank);
+        },
+        [&] { meshrt_allgather(ctx, 0, mine, buf, 1, block, 1, 4); },
+        [&] {
+          MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, static_cast<int>(block), MPI_FLOAT,
+                        MPI_COMM_WORLD);
+        },
+        buf, bytes);
   }
   if (meshrt_context_status(ctx) != MESHRT_OK) {
     std::fprintf(stderr, "bench_allreduce_ref: rank %d: %s\n", rank, meshrt_context_message(ctx));

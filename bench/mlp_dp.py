@@ -136,6 +136,9 @@ def main():
                    help="meshc --bucket-bytes (all_reduce buckets; 0 = none; default: meshc's)")
     p.add_argument("--no-overlap", action="store_true",
                    help="meshc --no-overlap (blocking all_reduces)")
+    p.add_argument("--shard-update-min-bytes", type=int,
+                   help="meshc --shard-update-min-bytes (0: shard every weight's SGD update, "
+                        "ZeRO; default: meshc's)")
     args = p.parse_args()
     if args.steps < 4:
         sys.exit("--steps must be at least 4 (3 warm-up steps are excluded)")
@@ -154,6 +157,8 @@ def main():
             mesh += ["--bucket-bytes", str(args.bucket_bytes)]
         if args.no_overlap:
             mesh += ["--no-overlap"]
+        if args.shard_update_min_bytes is not None:
+            mesh += ["--shard-update-min-bytes", str(args.shard_update_min_bytes)]
         meshc = os.path.join(bindir, "meshc")
         partitioned = run([meshc, mlir] + mesh + ["--emit=partitioned"])
         exe = os.path.join(work, "mlp")
@@ -167,12 +172,16 @@ def main():
               "%d ranks x 1 thread" % (args.batch, args.d_in, args.hidden, args.hidden2,
                                        args.classes, args.ranks, args.ranks))
         print("collectives per step: %d all_reduce, %d all_reduce_bucket (--bucket-bytes %s), "
-              "%d started early (overlap %s)" %
+              "%d started early (overlap %s), %d reduce_scatter + %d sharded updates "
+              "(--shard-update-min-bytes %s)" %
               (len(re.findall(r"meshc\.all_reduce ", partitioned)),
                len(re.findall(r"meshc\.all_reduce_bucket ", partitioned)),
                "default" if args.bucket_bytes is None else args.bucket_bytes,
                len(re.findall(r"meshc\.wait ", partitioned)),
-               "off" if args.no_overlap else "on"))
+               "off" if args.no_overlap else "on",
+               len(re.findall(r"meshc\.reduce_scatter ", partitioned)),
+               len(re.findall(r"shard_axis", partitioned)),
+               "default" if args.shard_update_min_bytes is None else args.shard_update_min_bytes))
         print("per-rank matmuls, from the einsums of meshc --emit=partitioned:")
         for m, n, k, ta, tb, b in shapes:
             print("  m=%d n=%d k=%d trans_a=%d trans_b=%d%s" % (m, n, k, ta, tb,
