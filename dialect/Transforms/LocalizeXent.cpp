@@ -84,23 +84,35 @@ template <typename Op> Value held(Op op, ShardingAttr sharding) {
 
 } // namespace
 
-void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
-  Location loc = op.getLoc();
-  Value logits = op.getLogits();
+std::pair<Value, Value> XentExpander::maxAndLocalSum(Location loc, Value logits,
+                                                     const Split &split) {
   NamedTensorType L = split.logitsType, R = split.rowType;
   ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
   Value localMax = held(builder.create<ReduceMaxOp>(loc, R, logits), split.partialRow);
   Value max = held(builder.create<AllReduceMaxOp>(loc, R, localMax, axes), split.row);
   Value shifted = held(builder.create<SubOp>(loc, L, logits, max), split.logits);
   Value exps = held(builder.create<ExpOp>(loc, L, shifted), split.logits);
-  Value localSum = held(builder.create<ReduceSumOp>(loc, R, exps), split.partialRow);
+  return {max, held(builder.create<ReduceSumOp>(loc, R, exps), split.partialRow)};
+}
+
+Value XentExpander::logSumExp(Location loc, Value sum, Value max, const Split &split) {
+  NamedTensorType R = split.rowType;
+  Value logSum = held(builder.create<LogOp>(loc, R, sum), split.row);
+  return held(builder.create<AddOp>(loc, R, logSum, max), split.row);
+}
+
+void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
+  Location loc = op.getLoc();
+  Value logits = op.getLogits();
+  NamedTensorType L = split.logitsType, R = split.rowType;
+  ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
+  auto [max, localSum] = maxAndLocalSum(loc, logits, split);
   Value oneHot = held(builder.create<OneHotOp>(loc, L, op.getLabels()), split.logits);
   Value picked = held(builder.create<MulOp>(loc, L, oneHot, logits), split.logits);
   Value localTarget = held(builder.create<ReduceSumOp>(loc, R, picked), split.partialRow);
   Value sum = held(builder.create<AllReduceOp>(loc, R, localSum, axes), split.row);
   Value target = held(builder.create<AllReduceOp>(loc, R, localTarget, axes), split.row);
-  Value logSum = held(builder.create<LogOp>(loc, R, sum), split.row);
-  Value lse = held(builder.create<AddOp>(loc, R, logSum, max), split.row);
+  Value lse = logSumExp(loc, sum, max, split);
   Value loss = held(builder.create<SubOp>(loc, op.getResult().getType(), lse, target), split.row);
   lseOf[logits] = lse;
   op.getResult().replaceAllUsesWith(loss);
@@ -113,14 +125,9 @@ void XentExpander::expandGrad(SoftmaxXentGradOp op, const Split &split) {
   Value lse = lseOf.lookup(logits);
   if (!lse) { // no forward on these logits: its two row collectives here
     ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
-    Value localMax = held(builder.create<ReduceMaxOp>(loc, R, logits), split.partialRow);
-    Value max = held(builder.create<AllReduceMaxOp>(loc, R, localMax, axes), split.row);
-    Value shifted = held(builder.create<SubOp>(loc, L, logits, max), split.logits);
-    Value exps = held(builder.create<ExpOp>(loc, L, shifted), split.logits);
-    Value localSum = held(builder.create<ReduceSumOp>(loc, R, exps), split.partialRow);
+    auto [max, localSum] = maxAndLocalSum(loc, logits, split);
     Value sum = held(builder.create<AllReduceOp>(loc, R, localSum, axes), split.row);
-    Value logSum = held(builder.create<LogOp>(loc, R, sum), split.row);
-    lse = held(builder.create<AddOp>(loc, R, logSum, max), split.row);
+    lse = logSumExp(loc, sum, max, split);
     lseOf[logits] = lse;
   }
   Value shifted = held(builder.create<SubOp>(loc, L, logits, lse), split.logits);

@@ -9,6 +9,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <utility>
+
 namespace meshc {
 
 class XentExpander {
@@ -25,6 +27,11 @@ private:
   struct Split;
   void expandLoss(SoftmaxXentOp op, const Split &split);
   void expandGrad(SoftmaxXentGradOp op, const Split &split);
+  /// The rows' global maximum (an all_reduce_max) and this rank's sum of exp(logits - max).
+  std::pair<mlir::Value, mlir::Value> maxAndLocalSum(mlir::Location loc, mlir::Value logits,
+                                                     const Split &split);
+  /// log(sum) + max: each row's log-sum-exp.
+  mlir::Value logSumExp(mlir::Location loc, mlir::Value sum, mlir::Value max, const Split &split);
 
   const MeshLayout &layout;
   mlir::OpBuilder &builder;

@@ -93,19 +93,6 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
        rt.i32c(b, loc, elementBytes(out))});
 }
 
-/// An array of `values`' buffer pointers on the stack.
-Value pointerArray(OpBuilder &b, Location loc, LoweringState &state, ValueRange values) {
-  RuntimeABI &rt = state.rt;
-  Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(),
-                                         rt.i64c(b, loc, static_cast<int64_t>(values.size())));
-  for (auto [i, value] : llvm::enumerate(values)) {
-    Value slot = b.create<LLVM::GEPOp>(loc, rt.ptrType(), rt.ptrType(), array,
-                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-    b.create<LLVM::StoreOp>(loc, state.pointer(b, loc, value), slot);
-  }
-  return array;
-}
-
 /// A bucket: the runtime packs the operands into its scratch, sums them in one allreduce and
 /// unpacks into the results (which may be the operands' buffers: it reads all before writing).
 void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
@@ -117,8 +104,8 @@ void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
   SmallVector<int64_t> counts;
   for (Value input : bucket.getInputs())
     counts.push_back(typeOf(input).getNumElements());
-  Value in = pointerArray(b, loc, state, bucket.getInputs());
-  Value out = pointerArray(b, loc, state, bucket.getResults());
+  Value in = state.pointerArray(b, loc, bucket.getInputs());
+  Value out = state.pointerArray(b, loc, bucket.getResults());
   Value n = rt.i64c(b, loc, static_cast<int64_t>(counts.size()));
   if (bucket.getAsync())
     rt.call<kernel::AllreduceBucketStart>(

@@ -58,19 +58,6 @@ std::optional<int32_t> opcodeOf(StringRef name) {
   return std::nullopt;
 }
 
-/// A stack array of the buffers of `values` (the runtime's `const float *const *`).
-Value pointerArray(OpBuilder &b, Location loc, LoweringState &state, ValueRange values) {
-  RuntimeABI &rt = state.rt;
-  Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(),
-                                         rt.i64c(b, loc, static_cast<int64_t>(values.size())));
-  for (auto [i, value] : llvm::enumerate(values)) {
-    Value slot = b.create<LLVM::GEPOp>(loc, rt.ptrType(), rt.ptrType(), array,
-                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-    b.create<LLVM::StoreOp>(loc, state.pointer(b, loc, value), slot);
-  }
-  return array;
-}
-
 LogicalResult emitFusedElementwise(OpBuilder &b, Location loc, LoweringState &state,
                                    FusedElementwiseOp op) {
   RuntimeABI &rt = state.rt;
@@ -98,7 +85,7 @@ LogicalResult emitFusedElementwise(OpBuilder &b, Location loc, LoweringState &st
       {state.context, rt.i32c(b, loc, out.getRank()), rt.i64Array(b, loc, out.getDimSizes()),
        state.pointer(b, loc, op.getResult()),
        rt.i32c(b, loc, static_cast<int32_t>(op.getInputs().size())),
-       pointerArray(b, loc, state, op.getInputs()), rt.i64Array(b, loc, strides),
+       state.pointerArray(b, loc, op.getInputs()), rt.i64Array(b, loc, strides),
        rt.i32c(b, loc, static_cast<int32_t>(op.getOps().size())), rt.i32Array(b, loc, code),
        rt.i32Array(b, loc, constantBits)});
   return success();

@@ -16,6 +16,17 @@ Value LoweringState::pointer(OpBuilder &b, Location loc, Value tensor) {
   return b.create<LLVM::LoadOp>(loc, rt.ptrType(), address);
 }
 
+Value LoweringState::pointerArray(OpBuilder &b, Location loc, ValueRange tensors) {
+  Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(),
+                                         rt.i64c(b, loc, static_cast<int64_t>(tensors.size())));
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
+    Value slot = b.create<LLVM::GEPOp>(loc, rt.ptrType(), rt.ptrType(), array,
+                                       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    b.create<LLVM::StoreOp>(loc, pointer(b, loc, tensor), slot);
+  }
+  return array;
+}
+
 int32_t LoweringState::axisIndex(StringRef axis) const {
   std::optional<unsigned> index = mesh.findAxis(axis);
   assert(index && "unknown mesh axis in a partitioned program");

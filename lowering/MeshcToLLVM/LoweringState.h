@@ -44,6 +44,8 @@ struct LoweringState {
 
   /// Loads the data pointer of the buffer holding `tensor`.
   mlir::Value pointer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
+  /// A stack array of the data pointers of `tensors` (the runtime's `const float *const *`).
+  mlir::Value pointerArray(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange tensors);
 
   /// Mesh axis index of a named axis.
   int32_t axisIndex(llvm::StringRef axis) const;
@@ -100,8 +102,8 @@ using ElementwiseFamilyOps =
            GreaterEqualOp>;
 using ReductionFamilyOps = OpList<ReduceSumOp, SoftmaxXentOp, SoftmaxXentGradOp>;
 using CollectiveFamilyOps =
-    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp, AllSliceOp,
-           AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
+    OpList<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, WaitOp, AllGatherOp, ReduceScatterOp,
+           AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp>;
 using TrainingFamilyOps =
     OpList<InputOp, ParamOp, SgdUpdateOp, OutputOp, ClipGlobalNormOp, TrainOrEvalOp>;
 using IndexFamilyOps =

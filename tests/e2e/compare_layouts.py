@@ -123,6 +123,28 @@ def split_generator(argv):
     return argv[i + 1:j], argv[:i] + argv[j + 1:]
 
 
+def case_parser(doc, steps):
+    """The arguments every script that runs MESH LAYOUT cases takes (add the script's own):
+    meshc, mpirun, a work directory, the program (or --generator CMD... --) and the steps."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    p.add_argument("--meshc", required=True)
+    p.add_argument("--mpirun", required=True)
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--program")
+    p.add_argument("--steps", type=int, default=steps)
+    return p
+
+
+def parse_case_args(p, argv, generator):
+    """Parses argv with case_parser's `p`; exactly one of --program and --generator; makes the
+    work directory."""
+    args = p.parse_args(argv)
+    if bool(args.program) == bool(generator):
+        p.error("give exactly one of --program and --generator")
+    os.makedirs(args.workdir, exist_ok=True)
+    return args
+
+
 def generate_program(generator, workdir):
     """Runs the generator; returns WORKDIR/program.mlir, the program it printed."""
     program = os.path.join(workdir, "program.mlir")
@@ -151,24 +173,16 @@ def parse_cases(cases, error):
 
 def main():
     generator, argv = split_generator(sys.argv[1:])
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--meshc", required=True)
-    p.add_argument("--mpirun", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--program")
+    p = case_parser(__doc__, 5)
     p.add_argument("--meshc-arg", action="append", default=[],
                    help="one more flag for meshc's compile of the executables (repeatable)")
-    p.add_argument("--steps", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rtol", type=float, default=RTOL)
     p.add_argument("--reference-tool")
     p.add_argument("--reference-only", action="store_true",
                    help="run only the first case (with --reference-tool)")
     p.add_argument("cases", nargs="*")
-    args = p.parse_args(argv)
-    if bool(args.program) == bool(generator):
-        p.error("give exactly one of --program and --generator")
-    os.makedirs(args.workdir, exist_ok=True)
+    args = parse_case_args(p, argv, generator)
 
     try:
         program = generate_program(generator, args.workdir) if generator else args.program

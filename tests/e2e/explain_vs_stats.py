@@ -13,7 +13,6 @@ report and the executable come from one invocation. The memory total --explain r
 lowered program must be what the run allocates, and its per-kind buffers must not exceed it.
 Exits 0 when every case agrees, 1 otherwise.
 """
-import argparse
 import os
 import re
 import shlex
@@ -22,6 +21,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure,  # noqa: E402
+                             case_parser, parse_case_args,
                              case_name, cases_from_file, generate_program, parse_cases,
                              parse_mesh, run_checked, split_generator)
 
@@ -99,19 +99,11 @@ def diff_table(explained, performed):
 
 def main():
     generator, argv = split_generator(sys.argv[1:])
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--meshc", required=True)
-    p.add_argument("--mpirun", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--program")
+    p = case_parser(__doc__, 3)
     p.add_argument("--meshc-arg", action="append", default=[],
                    help="one more flag for meshc (repeatable), e.g. --meshc-arg=--bucket-bytes=64")
-    p.add_argument("--steps", type=int, default=3)
     p.add_argument("cases", nargs="*")
-    args = p.parse_args(argv)
-    if bool(args.program) == bool(generator):
-        p.error("give exactly one of --program and --generator")
-    os.makedirs(args.workdir, exist_ok=True)
+    args = parse_case_args(p, argv, generator)
 
     bad = 0
     try:

@@ -19,7 +19,6 @@ usage:
                    [ARG...] --) [--steps N] CASE...
 A CASE is "MESH LAYOUT" as for compare_layouts.py. Exits 0 when every case passes.
 """
-import argparse
 import json
 import os
 import re
@@ -28,6 +27,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure,  # noqa: E402
+                             case_parser, parse_case_args,
                              case_name, generate_program, parse_cases, parse_mesh, run_checked,
                              split_generator)
 
@@ -138,17 +138,9 @@ def check_case(args, program, index, mesh, layout):
 
 def main():
     generator, argv = split_generator(sys.argv[1:])
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--meshc", required=True)
-    p.add_argument("--mpirun", required=True)
-    p.add_argument("--workdir", required=True)
-    p.add_argument("--program")
-    p.add_argument("--steps", type=int, default=4)
+    p = case_parser(__doc__, 4)
     p.add_argument("cases", nargs="+")
-    args = p.parse_args(argv)
-    if bool(args.program) == bool(generator):
-        p.error("give exactly one of --program and --generator")
-    os.makedirs(args.workdir, exist_ok=True)
+    args = parse_case_args(p, argv, generator)
     try:
         program = generate_program(generator, args.workdir) if generator else args.program
         for index, (mesh, layout, _) in enumerate(parse_cases(args.cases, p.error)):
