@@ -75,8 +75,8 @@ int64_t placeInArena(std::vector<BufferPlan::Buffer> &buffers) {
     std::vector<std::pair<int64_t, int64_t>> taken; // offset, aligned end
     for (unsigned other : placed)
       if (buffers[other].first <= buffer.last && buffer.first <= buffers[other].last)
-        taken.push_back({buffers[other].offset,
-                         addOrSaturate(buffers[other].offset, alignUp(buffers[other].bytes))});
+        taken.emplace_back(buffers[other].offset,
+                           addOrSaturate(buffers[other].offset, alignUp(buffers[other].bytes)));
     llvm::sort(taken);
     int64_t best = -1, bestGap = 0, cursor = 0;
     for (auto [offset, end] : taken) {
@@ -183,7 +183,8 @@ BufferPlan planBuffers(func::FuncOp func) {
     bound = std::max(bound, live += change);
   plan.liveBytesBound = static_cast<int64_t>(std::min<__int128>(bound, kMaxInt64));
   for (const auto &[value, index] : plan.bufferOf)
-    if (!plan.buffers[index].persistent && !value.getDefiningOp<WaitOp>()) // a wait's is its operand's
+    if (!plan.buffers[index].persistent &&
+        !value.getDefiningOp<WaitOp>()) // a wait's is its operand's
       plan.unsharedBytes = addOrSaturate(
           plan.unsharedBytes,
           std::max(tensorBytes(llvm::cast<NamedTensorType>(value.getType())), kMinBufferBytes));

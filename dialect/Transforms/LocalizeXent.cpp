@@ -86,32 +86,32 @@ template <typename Op> Value held(Op op, ShardingAttr sharding) {
 
 std::pair<Value, Value> XentExpander::maxAndLocalSum(Location loc, Value logits,
                                                      const Split &split) {
-  NamedTensorType L = split.logitsType, R = split.rowType;
+  NamedTensorType logitsType = split.logitsType, rowType = split.rowType;
   ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
-  Value localMax = held(builder.create<ReduceMaxOp>(loc, R, logits), split.partialRow);
-  Value max = held(builder.create<AllReduceMaxOp>(loc, R, localMax, axes), split.row);
-  Value shifted = held(builder.create<SubOp>(loc, L, logits, max), split.logits);
-  Value exps = held(builder.create<ExpOp>(loc, L, shifted), split.logits);
-  return {max, held(builder.create<ReduceSumOp>(loc, R, exps), split.partialRow)};
+  Value localMax = held(builder.create<ReduceMaxOp>(loc, rowType, logits), split.partialRow);
+  Value max = held(builder.create<AllReduceMaxOp>(loc, rowType, localMax, axes), split.row);
+  Value shifted = held(builder.create<SubOp>(loc, logitsType, logits, max), split.logits);
+  Value exps = held(builder.create<ExpOp>(loc, logitsType, shifted), split.logits);
+  return {max, held(builder.create<ReduceSumOp>(loc, rowType, exps), split.partialRow)};
 }
 
 Value XentExpander::logSumExp(Location loc, Value sum, Value max, const Split &split) {
-  NamedTensorType R = split.rowType;
-  Value logSum = held(builder.create<LogOp>(loc, R, sum), split.row);
-  return held(builder.create<AddOp>(loc, R, logSum, max), split.row);
+  NamedTensorType rowType = split.rowType;
+  Value logSum = held(builder.create<LogOp>(loc, rowType, sum), split.row);
+  return held(builder.create<AddOp>(loc, rowType, logSum, max), split.row);
 }
 
 void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
   Location loc = op.getLoc();
   Value logits = op.getLogits();
-  NamedTensorType L = split.logitsType, R = split.rowType;
+  NamedTensorType logitsType = split.logitsType, rowType = split.rowType;
   ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
   auto [max, localSum] = maxAndLocalSum(loc, logits, split);
-  Value oneHot = held(builder.create<OneHotOp>(loc, L, op.getLabels()), split.logits);
-  Value picked = held(builder.create<MulOp>(loc, L, oneHot, logits), split.logits);
-  Value localTarget = held(builder.create<ReduceSumOp>(loc, R, picked), split.partialRow);
-  Value sum = held(builder.create<AllReduceOp>(loc, R, localSum, axes), split.row);
-  Value target = held(builder.create<AllReduceOp>(loc, R, localTarget, axes), split.row);
+  Value oneHot = held(builder.create<OneHotOp>(loc, logitsType, op.getLabels()), split.logits);
+  Value picked = held(builder.create<MulOp>(loc, logitsType, oneHot, logits), split.logits);
+  Value localTarget = held(builder.create<ReduceSumOp>(loc, rowType, picked), split.partialRow);
+  Value sum = held(builder.create<AllReduceOp>(loc, rowType, localSum, axes), split.row);
+  Value target = held(builder.create<AllReduceOp>(loc, rowType, localTarget, axes), split.row);
   Value lse = logSumExp(loc, sum, max, split);
   Value loss = held(builder.create<SubOp>(loc, op.getResult().getType(), lse, target), split.row);
   lseOf[logits] = lse;
@@ -121,19 +121,19 @@ void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
 void XentExpander::expandGrad(SoftmaxXentGradOp op, const Split &split) {
   Location loc = op.getLoc();
   Value logits = op.getLogits();
-  NamedTensorType L = split.logitsType, R = split.rowType;
+  NamedTensorType logitsType = split.logitsType, rowType = split.rowType;
   Value lse = lseOf.lookup(logits);
   if (!lse) { // no forward on these logits: its two row collectives here
     ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
     auto [max, localSum] = maxAndLocalSum(loc, logits, split);
-    Value sum = held(builder.create<AllReduceOp>(loc, R, localSum, axes), split.row);
+    Value sum = held(builder.create<AllReduceOp>(loc, rowType, localSum, axes), split.row);
     lse = logSumExp(loc, sum, max, split);
     lseOf[logits] = lse;
   }
-  Value shifted = held(builder.create<SubOp>(loc, L, logits, lse), split.logits);
-  Value probs = held(builder.create<ExpOp>(loc, L, shifted), split.logits);
-  Value oneHot = held(builder.create<OneHotOp>(loc, L, op.getLabels()), split.logits);
-  Value diff = held(builder.create<SubOp>(loc, L, probs, oneHot), split.logits);
+  Value shifted = held(builder.create<SubOp>(loc, logitsType, logits, lse), split.logits);
+  Value probs = held(builder.create<ExpOp>(loc, logitsType, shifted), split.logits);
+  Value oneHot = held(builder.create<OneHotOp>(loc, logitsType, op.getLabels()), split.logits);
+  Value diff = held(builder.create<SubOp>(loc, logitsType, probs, oneHot), split.logits);
   Value grad =
       held(builder.create<MulOp>(loc, op.getResult().getType(), diff, op.getDloss()), split.logits);
   op.getResult().replaceAllUsesWith(grad);

@@ -272,7 +272,7 @@ void meshrt_all_reduce_bucket_start(meshrt_context_t handle, int32_t request, in
     packed = thread->takeBuffer(static_cast<size_t>(total));
   } catch (const std::bad_alloc &) {
     call.require(false, "cannot allocate %lld bytes to pack the bucket",
-                 static_cast<long long>(total * 4));
+                 static_cast<long long>(total) * 4);
     return;
   }
   std::vector<std::pair<float *, int64_t>> members;

@@ -61,9 +61,10 @@ void traceSpan(TraceTrack track, const char *name, int64_t index,
                std::chrono::steady_clock::time_point end);
 
 // Writes the rank's trace (mesh axes named from `mesh`; the program and device go into its
-// metadata), closes the file and returns its path and event count. No-op when tracing is off.
+// metadata), closes the file and returns its path and event count (*count). No-op when tracing
+// is off.
 Status writeTrace(const Mesh &mesh, int rank, const std::string &program, const std::string &device,
-                  std::string *path, int64_t *events);
+                  std::string *path, int64_t *count);
 
 } // namespace meshrt
 
