@@ -144,10 +144,8 @@ void allreduceInPlace(meshrt_context_t handle, ProfileKind profile, CollectiveKi
   recordCollective(kind, axes_mask, count * 4);
   if (axes_mask == 0 || count == 0)
     return;
-  Communicator *comm = ctx->comm(axes_mask);
-  if (!call.require(comm != nullptr, "no group of mesh axes has mask %d (the mesh has %d axes)",
-                    axes_mask, ctx->numAxes()) ||
-      !call.require(buf != nullptr, "buf is null"))
+  Communicator *comm = nullptr; // not null: the mask is not 0
+  if (!groupOf(call, ctx, axes_mask, &comm) || !call.require(buf != nullptr, "buf is null"))
     return;
   if (comm->size() > 1) {
     WaitScope wait(kind, axes_mask, count * 4, site);
