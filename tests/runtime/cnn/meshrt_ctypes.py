@@ -10,6 +10,7 @@ import ctypes.util
 
 import numpy as np
 
+I32P = ctypes.POINTER(ctypes.c_int32)
 I64P = ctypes.POINTER(ctypes.c_int64)
 F32P = ctypes.POINTER(ctypes.c_float)
 CTX = ctypes.c_void_p

@@ -23,10 +23,9 @@ except ImportError:
     sys.exit(77)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cnn"))
-from meshrt_ctypes import CTX, F32P, MESHRT_INVALID_ARGUMENT, Runtime, f32, fptr  # noqa: E402
+from meshrt_ctypes import (CTX, F32P, I32P, I64P, MESHRT_INVALID_ARGUMENT, Runtime,  # noqa: E402
+                           f32, fptr)
 
-I32P = ctypes.POINTER(ctypes.c_int32)
-I64P = ctypes.POINTER(ctypes.c_int64)
 failures = []
 
 # meshrt_fused_op_t, in its order: name, operands, NumPy reference (a, b, c).
