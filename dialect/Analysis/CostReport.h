@@ -44,8 +44,8 @@ struct CostReport {
   // there are in all, and the optimizer state bytes the sharding saves on this rank.
   std::vector<std::string> shardedUpdates;
   int64_t numUpdates = 0, optimizerBytesSaved = 0;
-  int64_t inputBytes = 0;     // the step's data batch (meshc.input)
-  int64_t outputBytes = 0;    // metrics and outputs (read by the runtime after a pass)
+  int64_t inputBytes = 0;  // the step's data batch (meshc.input)
+  int64_t outputBytes = 0; // metrics and outputs (read by the runtime after a pass)
   // Every other tensor (gradients included) shares one arena by liveness (BufferPlan.h): its
   // size, the liveness lower bound of any such plan, and the sum with one buffer per value.
   int64_t activationBytes = 0, liveBoundBytes = 0, unsharedBytes = 0;

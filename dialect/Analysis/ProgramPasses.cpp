@@ -38,8 +38,8 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots, bool trai
 bool isCollective(Operation *op) {
   // clip_global_norm all-reduces the squared norm over every rank (one double).
   // A sharded update all-gathers its parameter (meshc-shard-updates).
-  return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp, AllSliceOp, AllToAllOp,
-             HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op) ||
+  return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp,
+             AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op) ||
          shardAxisOf(op);
 }
 

@@ -131,7 +131,7 @@ struct GraphImpl {
   std::map<std::string, std::source_location> valueNames;
   std::set<std::string> badDims; // `name=size` of bad dims already reported
   std::optional<std::source_location> minimized;
-  int rematScopes = 0;         // RematScopes alive: ops made now are marked for meshc-remat
+  int rematScopes = 0;        // RematScopes alive: ops made now are marked for meshc-remat
   int64_t nextDropoutKey = 0; // dropout ops get keys 0, 1, ... in graph order
   std::optional<Spec> mesh, layout;
   /// The first input's first dim (the sample dim) and that input's name.

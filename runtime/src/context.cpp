@@ -207,37 +207,41 @@ meshrt_context_t meshrt_context_create(const char *mesh_spec, uint64_t seed) {
   return wrap(ctx.release());
 }
 
-void meshrt_context_destroy(meshrt_context_t ctx) { delete unwrap(ctx); }
+void meshrt_context_destroy(meshrt_context_t handle) { delete unwrap(handle); }
 
-meshrt_status_code_t meshrt_context_status(meshrt_context_t ctx) {
-  return ctx ? unwrap(ctx)->code() : MESHRT_INVALID_ARGUMENT;
+meshrt_status_code_t meshrt_context_status(meshrt_context_t handle) {
+  return handle ? unwrap(handle)->code() : MESHRT_INVALID_ARGUMENT;
 }
 
-const char *meshrt_context_message(meshrt_context_t ctx) {
-  return ctx ? unwrap(ctx)->message().c_str() : "null context";
+const char *meshrt_context_message(meshrt_context_t handle) {
+  return handle ? unwrap(handle)->message().c_str() : "null context";
 }
 
-void meshrt_context_fail(meshrt_context_t ctx, meshrt_status_code_t code, const char *message) {
-  if (ctx)
-    unwrap(ctx)->fail(code, message ? message : "unknown error");
+void meshrt_context_fail(meshrt_context_t handle, meshrt_status_code_t code, const char *message) {
+  if (handle)
+    unwrap(handle)->fail(code, message ? message : "unknown error");
 }
 
-int32_t meshrt_context_rank(meshrt_context_t ctx) { return ctx ? unwrap(ctx)->rank() : -1; }
-
-int32_t meshrt_mesh_num_axes(meshrt_context_t ctx) { return ctx ? unwrap(ctx)->numAxes() : 0; }
-
-int64_t meshrt_mesh_axis_size(meshrt_context_t ctx, int32_t axis) {
-  return ctx && unwrap(ctx)->validAxis(axis) ? unwrap(ctx)->axisSize(axis) : 0;
+int32_t meshrt_context_rank(meshrt_context_t handle) {
+  return handle ? unwrap(handle)->rank() : -1;
 }
 
-int64_t meshrt_mesh_coord(meshrt_context_t ctx, int32_t axis) {
+int32_t meshrt_mesh_num_axes(meshrt_context_t handle) {
+  return handle ? unwrap(handle)->numAxes() : 0;
+}
+
+int64_t meshrt_mesh_axis_size(meshrt_context_t handle, int32_t axis) {
+  return handle && unwrap(handle)->validAxis(axis) ? unwrap(handle)->axisSize(axis) : 0;
+}
+
+int64_t meshrt_mesh_coord(meshrt_context_t handle, int32_t axis) {
   // coords_ is empty when creation failed before the size check.
-  Context *c = unwrap(ctx);
+  Context *c = unwrap(handle);
   return c && c->validAxis(axis) && c->ok() ? c->coord(axis) : -1;
 }
 
-void *meshrt_alloc(meshrt_context_t ctx, int64_t bytes) {
-  Context *c = unwrap(ctx);
+void *meshrt_alloc(meshrt_context_t handle, int64_t bytes) {
+  Context *c = unwrap(handle);
   if (!c)
     return nullptr;
   // Generated code stores into its buffers directly, not only through kernels that the sticky

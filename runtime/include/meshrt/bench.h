@@ -24,7 +24,7 @@ double meshrt_bench_matmul_ms(int64_t m, int64_t n, int64_t k, int32_t trans_a, 
 
 /* As meshrt_bench_matmul_ms, through meshrt_matmul on the context's device (cuBLAS on a
  * CUDA context, with the context's matmul precision), timing with the device synchronised. */
-double meshrt_bench_matmul_ms_on(meshrt_context_t ctx, int64_t m, int64_t n, int64_t k,
+double meshrt_bench_matmul_ms_on(meshrt_context_t handle, int64_t m, int64_t n, int64_t k,
                                  int32_t trans_a, int32_t trans_b, int32_t reps);
 
 #ifdef __cplusplus

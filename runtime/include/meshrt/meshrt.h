@@ -35,8 +35,8 @@ typedef struct meshrt_context *meshrt_context_t;
 #define MESHRT_MAX_MESH_AXES 8
 
 /* First error recorded on the context (MESHRT_OK if none) and its message ("" if none). */
-meshrt_status_code_t meshrt_context_status(meshrt_context_t ctx);
-const char *meshrt_context_message(meshrt_context_t ctx);
+meshrt_status_code_t meshrt_context_status(meshrt_context_t handle);
+const char *meshrt_context_message(meshrt_context_t handle);
 
 /* Creates a context for mesh_spec over MPI_COMM_WORLD (MPI must be initialised; collective over
  * all ranks): parses the mesh, checks that the world size equals the mesh size and splits one
@@ -44,21 +44,21 @@ const char *meshrt_context_message(meshrt_context_t ctx);
  * leaves the error in the returned context's status. meshrt_main does this itself; tests,
  * benchmarks and embedders call it directly. Destroy before MPI_Finalize. */
 meshrt_context_t meshrt_context_create(const char *mesh_spec, uint64_t seed);
-void meshrt_context_destroy(meshrt_context_t ctx);
+void meshrt_context_destroy(meshrt_context_t handle);
 
 /* Records an error (first one wins) so that generated code can report failed checks of its own;
  * meshrt_main prints it and aborts after the step. */
-void meshrt_context_fail(meshrt_context_t ctx, meshrt_status_code_t code, const char *message);
+void meshrt_context_fail(meshrt_context_t handle, meshrt_status_code_t code, const char *message);
 
 /* This rank in MPI_COMM_WORLD, the mesh's axes and this rank's coordinate along an axis
  * (-1 / 0 for an invalid axis). */
-int32_t meshrt_context_rank(meshrt_context_t ctx);
-int32_t meshrt_mesh_num_axes(meshrt_context_t ctx);
-int64_t meshrt_mesh_axis_size(meshrt_context_t ctx, int32_t axis);
-int64_t meshrt_mesh_coord(meshrt_context_t ctx, int32_t axis);
+int32_t meshrt_context_rank(meshrt_context_t handle);
+int32_t meshrt_mesh_num_axes(meshrt_context_t handle);
+int64_t meshrt_mesh_axis_size(meshrt_context_t handle, int32_t axis);
+int64_t meshrt_mesh_coord(meshrt_context_t handle, int32_t axis);
 
 /* ---- program entry ----------------------------------------------------------------------- */
-typedef void (*meshrt_init_fn)(meshrt_context_t ctx);
+typedef void (*meshrt_init_fn)(meshrt_context_t handle);
 /* One pass of the program over the current batch (step numbers start at 0); returns the
  * (replicated) loss. Three per program, all over the same buffers:
  *  - train: forward, backward and the parameter updates;
@@ -66,7 +66,7 @@ typedef void (*meshrt_init_fn)(meshrt_context_t ctx);
  *    dropout off); its metric buffers hold the batch's per-sample values when it returns;
  *  - predict: forward only, the program's outputs and what they need (inputs they do not need
  *    are not read, so labels need not be bound); returns 0. */
-typedef float (*meshrt_step_fn)(meshrt_context_t ctx, int64_t step);
+typedef float (*meshrt_step_fn)(meshrt_context_t handle, int64_t step);
 
 /* The whole executable: flags, MPI start-up, checks, data, the step loop, evaluation,
  * prediction, checkpoints, per-step logging. mesh_spec is "b=2,m=2", layout_spec
@@ -112,14 +112,15 @@ typedef enum meshrt_synthetic_kind {
  * up when no file is bound); other roles pass 0, 0. Returns the tensor's id (0, 1, ... in
  * registration order), or -1 after recording an error (a repeated name, a bad shape, an input
  * or metric without a sample dim). */
-int32_t meshrt_register_tensor(meshrt_context_t ctx, int32_t role, const char *name, int32_t dtype,
-                               int32_t ndims, const int64_t *global_shape, const int32_t *dim_axes,
-                               void *buffer, int32_t synthetic_kind, int32_t classes);
+int32_t meshrt_register_tensor(meshrt_context_t handle, int32_t role, const char *name,
+                               int32_t dtype, int32_t ndims, const int64_t *global_shape,
+                               const int32_t *dim_axes, void *buffer, int32_t synthetic_kind,
+                               int32_t classes);
 
 /* Fills input `id`'s buffer with this rank's slice of the current batch of the running pass:
  * from the file bound to that input (--data, --eval-data, --predict), else synthetic data of
  * `step`. Generated code calls it where the program reads the input. */
-void meshrt_input(meshrt_context_t ctx, int32_t id, int64_t step);
+void meshrt_input(meshrt_context_t handle, int32_t id, int64_t step);
 
 /* ---- devices ----------------------------------------------------------------------------- */
 /* The number of usable devices of a kind: "cpu" gives 1; "cuda" gives 0 where there is no
@@ -139,23 +140,23 @@ int32_t meshrt_device_count(const char *kind);
  * failed (or the plugin file and why it cannot be loaded). A failure while setting up
  * the device communicators (NCCL) ends the job (MPI_Abort) after printing it, because the other
  * ranks may be waiting inside the set-up. Returns the context's status code. */
-meshrt_status_code_t meshrt_context_use_device(meshrt_context_t ctx, const char *kind,
+meshrt_status_code_t meshrt_context_use_device(meshrt_context_t handle, const char *kind,
                                                const char *precision, const char *comm);
 /* "cpu", or the device with what the context chose, e.g.
  * "cuda:0 (NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB), matmul tf32, collectives nccl". */
-const char *meshrt_context_device_name(meshrt_context_t ctx);
+const char *meshrt_context_device_name(meshrt_context_t handle);
 
 /* ---- memory ------------------------------------------------------------------------------ */
 /* Zero-filled, 64-byte aligned, owned by the context (freed when it is destroyed). Device
  * memory when the context is on a device: generated code only passes it to runtime calls. */
-void *meshrt_alloc(meshrt_context_t ctx, int64_t bytes);
+void *meshrt_alloc(meshrt_context_t handle, int64_t bytes);
 /* Copies between host memory and the context's buffers (plain copies on the CPU); to_host waits
  * for the queued work that writes src. */
-void meshrt_copy_to_host(meshrt_context_t ctx, void *dst, const void *src, int64_t bytes);
-void meshrt_copy_from_host(meshrt_context_t ctx, void *dst, const void *src, int64_t bytes);
+void meshrt_copy_to_host(meshrt_context_t handle, void *dst, const void *src, int64_t bytes);
+void meshrt_copy_from_host(meshrt_context_t handle, void *dst, const void *src, int64_t bytes);
 /* One f32 of a buffer, read on the host: generated code reads the loss with it (0 after an
  * error). */
-float meshrt_load_f32(meshrt_context_t ctx, const float *src);
+float meshrt_load_f32(meshrt_context_t handle, const float *src);
 
 /* ---- parameters and data ----------------------------------------------------------------- */
 typedef enum meshrt_init_kind {
@@ -167,28 +168,29 @@ typedef enum meshrt_init_kind {
 
 /* Fills this rank's slice of a parameter whose global tensor depends only on
  * (--seed, name_hash, global element index). */
-void meshrt_init_param(meshrt_context_t ctx, float *out, int32_t ndims, const int64_t *global_shape,
-                       const int32_t *dim_axes, uint64_t name_hash, int32_t init_kind, float scale);
+void meshrt_init_param(meshrt_context_t handle, float *out, int32_t ndims,
+                       const int64_t *global_shape, const int32_t *dim_axes, uint64_t name_hash,
+                       int32_t init_kind, float scale);
 
 /* Synthetic, learnable data: the leading dim indexes samples; sample s of step t has global
  * index t * global_shape[0] + s; its label is hash(seed, index) % classes; its features are a
  * fixed per-class centroid plus noise, element by element a function of global indices only. */
-void meshrt_synthetic_features(meshrt_context_t ctx, float *out, int32_t ndims,
+void meshrt_synthetic_features(meshrt_context_t handle, float *out, int32_t ndims,
                                const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                                int32_t classes);
-void meshrt_synthetic_labels(meshrt_context_t ctx, int32_t *out, int32_t ndims,
+void meshrt_synthetic_labels(meshrt_context_t handle, int32_t *out, int32_t ndims,
                              const int64_t *global_shape, const int32_t *dim_axes, int64_t step,
                              int32_t classes);
 
 /* ---- kernels (f32; shapes are LOCAL) ----------------------------------------------------- */
 /* C[b] (m x n) = op(A[b]) * op(B[b]); A[b] is m x k (k x m if trans_a), B[b] is k x n (n x k if
  * trans_b), all contiguous, batches packed back to back. oneDNN. */
-void meshrt_matmul(meshrt_context_t ctx, int64_t batch, int64_t m, int64_t n, int64_t k,
+void meshrt_matmul(meshrt_context_t handle, int64_t batch, int64_t m, int64_t n, int64_t k,
                    const float *a, int32_t trans_a, const float *b, int32_t trans_b, float *c);
 
 /* out (contiguous over shape) [i] = in[sum_d idx_d * in_strides[d]]: transpose and broadcast
  * (stride 0). elem_size is 4 for f32 and i32. */
-void meshrt_strided_copy(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, void *out,
+void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size);
 
 typedef enum meshrt_binary_op {
@@ -202,14 +204,14 @@ typedef enum meshrt_binary_op {
   MESHRT_GE_MASK = 7,   /* out = a >= b ? 1 : 0   (which operand of max/min gets the gradient) */
 } meshrt_binary_op_t;
 /* out (contiguous over shape) = a[strided] op b[strided]; a stride of 0 broadcasts. */
-void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
+void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides);
 
 /* out (contiguous over shape, f32) = 1 where a[strided] == b[strided], else 0; a stride of 0
  * broadcasts. elem_dtype (meshrt_dtype_t) is the operands' type: i32 (argmax results, labels)
  * or f32. Not differentiable (accuracy metrics). */
-void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
                   float *out, const void *a, const int64_t *a_strides, const void *b,
                   const int64_t *b_strides);
 
@@ -225,7 +227,7 @@ typedef enum meshrt_unary_op {
 } meshrt_unary_op_t;
 /* RELU and SCALE are plain loops; SIGMOID..LEAKY_RELU are oneDNN eltwise primitives on the CPU,
  * created once per (op, n, alpha) and kept by the context. */
-void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
+void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
                   float alpha);
 
 /* One pass over memory for a chain of elementwise ops (meshc.fused_elementwise). */
@@ -256,32 +258,33 @@ typedef enum meshrt_fused_op {
  * constants[j]) with a meshrt_fused_op_t; an operand an op does not read is -1 and operands name
  * earlier values only. 1 <= n_inputs <= MESHRT_FUSED_MAX_INPUTS, 1 <= n_ops <=
  * MESHRT_FUSED_MAX_OPS. out may be an input whose strides are out's (in place). */
-void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t *shape,
+void meshrt_fused_elementwise(meshrt_context_t handle, int32_t ndims, const int64_t *shape,
                               float *out, int32_t n_inputs, const float *const *inputs,
                               const int64_t *strides, int32_t n_ops, const int32_t *ops,
                               const float *constants);
 
-void meshrt_fill(meshrt_context_t ctx, int64_t n, float *out, float value);
+void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value);
 
 /* out[sum_d idx_d * out_strides[d]] += in[i] over the contiguous in_shape, after zeroing out
  * (out_count elements). A reduced dim has out stride 0. */
-void meshrt_reduce_sum(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
+void meshrt_reduce_sum(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                        const float *in, float *out, const int64_t *out_strides, int64_t out_count);
 
 /* logits viewed as [outer, classes, inner]; labels and loss as [outer, inner].
  * loss = logsumexp(logits) - logits[label]. */
-void meshrt_softmax_xent(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
+void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                          const float *logits, const int32_t *labels, float *loss);
 /* dlogits = (softmax(logits) - onehot(label)) * dloss (dloss broadcast over classes). */
-void meshrt_softmax_xent_grad(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
-                              const float *logits, const int32_t *labels, const float *dloss,
-                              float *dlogits);
+void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t classes,
+                              int64_t inner, const float *logits, const int32_t *labels,
+                              const float *dloss, float *dlogits);
 
 /* The optimizer updates use lr times the run's learning-rate schedule factor of the current
  * step (--lr-warmup, --lr-decay, --lr-scale-batch; 1 without them), not lr alone. */
 
 /* param -= lr * grad */
-void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float lr);
+void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *param, const float *grad,
+                       float lr);
 
 /* ---- CNN family ------------------------------------------------------------------------ */
 /* Sizes are LOCAL. Layouts are canonical and contiguous: x [N, C, S1..Sk], weights
@@ -293,15 +296,15 @@ void meshrt_sgd_update(meshrt_context_t ctx, int64_t n, float *param, const floa
 /* Convolution (cross-correlation, no bias); geometry holds 4 * nsp values: strides,
  * dilations, pad_lo, pad_hi. y[n, f, o] = sum over c and the window positions j of
  * x[n, c, o * stride + j * dilation - pad_lo] * w[f, c, j], x read as 0 outside [0, S). */
-void meshrt_conv_forward(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+void meshrt_conv_forward(meshrt_context_t handle, int32_t nsp, const int64_t *x_shape,
                          const int64_t *w_shape, const int64_t *y_shape, const int64_t *geometry,
                          const float *x, const float *w, float *y);
 /* dx = the adjoint of meshrt_conv_forward in x applied to dy (dx is overwritten). */
-void meshrt_conv_backward_data(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+void meshrt_conv_backward_data(meshrt_context_t handle, int32_t nsp, const int64_t *x_shape,
                                const int64_t *w_shape, const int64_t *y_shape,
                                const int64_t *geometry, const float *w, const float *dy, float *dx);
 /* dw = the adjoint of meshrt_conv_forward in w applied to dy (dw is overwritten). */
-void meshrt_conv_backward_weights(meshrt_context_t ctx, int32_t nsp, const int64_t *x_shape,
+void meshrt_conv_backward_weights(meshrt_context_t handle, int32_t nsp, const int64_t *x_shape,
                                   const int64_t *w_shape, const int64_t *y_shape,
                                   const int64_t *geometry, const float *x, const float *dy,
                                   float *dw);
@@ -312,25 +315,25 @@ typedef enum meshrt_pool_kind {
 } meshrt_pool_kind_t;
 /* Pooling of x [N, C, S...] into y [N, C, O...]; geometry holds 4 * nsp values: window sizes,
  * strides, pad_lo, pad_hi. */
-void meshrt_pool_forward(meshrt_context_t ctx, int32_t kind, int32_t nsp, const int64_t *x_shape,
+void meshrt_pool_forward(meshrt_context_t handle, int32_t kind, int32_t nsp, const int64_t *x_shape,
                          const int64_t *y_shape, const int64_t *geometry, const float *x, float *y);
 /* dx = the adjoint of meshrt_pool_forward applied to dy: max pooling sends each dy to the first
  * maximum of its window in window order (it recomputes the forward from x itself); average
  * pooling spreads dy / window volume over the window (x is not read). */
-void meshrt_pool_backward(meshrt_context_t ctx, int32_t kind, int32_t nsp, const int64_t *x_shape,
-                          const int64_t *y_shape, const int64_t *geometry, const float *x,
-                          const float *dy, float *dx);
+void meshrt_pool_backward(meshrt_context_t handle, int32_t kind, int32_t nsp,
+                          const int64_t *x_shape, const int64_t *y_shape, const int64_t *geometry,
+                          const float *x, const float *dy, float *dx);
 
 /* Batch normalisation with given statistics: x, y [n, c, s] (c the channel dim), mean, var,
  * scale, shift [c]; y = (x - mean) / sqrt(var + epsilon) * scale + shift. */
-void meshrt_batch_norm(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, float epsilon,
+void meshrt_batch_norm(meshrt_context_t handle, int64_t n, int64_t c, int64_t s, float epsilon,
                        const float *x, const float *mean, const float *var, const float *scale,
                        const float *shift, float *y);
 /* Its gradient, the statistics taken as inputs: with rstd = 1 / sqrt(var + epsilon) and
  * xhat = (x - mean) * rstd, dx = scale * rstd * dy (only the part through x directly),
  * dscale = sum dy * xhat, dshift = sum dy, dmean = -dshift * scale * rstd,
  * dvar = -0.5 * dscale * scale * rstd^2, the sums over n and s. */
-void meshrt_batch_norm_grad(meshrt_context_t ctx, int64_t n, int64_t c, int64_t s, float epsilon,
+void meshrt_batch_norm_grad(meshrt_context_t handle, int64_t n, int64_t c, int64_t s, float epsilon,
                             const float *x, const float *mean, const float *var, const float *scale,
                             const float *dy, float *dx, float *dmean, float *dvar, float *dscale,
                             float *dshift);
@@ -340,79 +343,79 @@ void meshrt_batch_norm_grad(meshrt_context_t ctx, int64_t n, int64_t c, int64_t 
  * (--collective-timeout): its number in program order (meshc --explain's "collective N") and the
  * FILE:LINE:COL of the DSL call that caused it (a constant string; NULL if unknown). Generated
  * code calls it right before each collective; the next collective call consumes it. */
-void meshrt_collective_site(meshrt_context_t ctx, int32_t index, const char *location);
+void meshrt_collective_site(meshrt_context_t handle, int32_t index, const char *location);
 
 /* In-place sum over the ranks that differ only in the axes of axes_mask. */
-void meshrt_allreduce_sum(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
+void meshrt_allreduce_sum(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count);
 /* In-place elementwise maximum over the same ranks (the vocab-parallel cross-entropy's row
  * maximum). --stats records an all_reduce_max of count * 4 bytes. */
-void meshrt_all_reduce_max(meshrt_context_t ctx, int32_t axes_mask, float *buf, int64_t count);
+void meshrt_all_reduce_max(meshrt_context_t handle, int32_t axes_mask, float *buf, int64_t count);
 /* A bucket of n all_reduces as ONE collective: in[i] (counts[i] floats) summed over the ranks
  * that differ only in the axes of axes_mask lands in out[i]. The tensors are packed into the
  * context's reusable scratch (host or device memory), reduced in one allreduce and unpacked;
  * out[i] may be in[i]. --stats records one all_reduce of the total bytes. */
-void meshrt_all_reduce_bucket(meshrt_context_t ctx, int32_t axes_mask, int64_t n,
+void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_t n,
                               const float *const *in, float *const *out, const int64_t *counts);
 /* Non-blocking forms of the two above (meshc.all_reduce / all_reduce_bucket with `async`):
  * the operands are read (copied or packed) before the call returns, and the sum runs on the
  * context's communication thread, in the order the collectives were started, while the caller
- * goes on; buf / out[i] must not be touched until meshrt_collective_wait(ctx, request) has
+ * goes on; buf / out[i] must not be touched until meshrt_collective_wait(handle, request) has
  * returned, which also records the collective's status in the context. `request` names the
  * collective (its number in meshc --explain); one started request per number at a time. Any
  * blocking collective first waits for the started ones to finish (one order of collectives on
  * every rank). Without a communication thread (a device context, MPI below
  * MPI_THREAD_SERIALIZED, or MESHRT_COMM_THREAD=0) the sum runs inside the start call. */
-void meshrt_allreduce_sum_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+void meshrt_allreduce_sum_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,
                                 float *buf, int64_t count);
-void meshrt_all_reduce_bucket_start(meshrt_context_t ctx, int32_t request, int32_t axes_mask,
+void meshrt_all_reduce_bucket_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,
                                     int64_t n, const float *const *in, float *const *out,
                                     const int64_t *counts);
-void meshrt_collective_wait(meshrt_context_t ctx, int32_t request);
+void meshrt_collective_wait(meshrt_context_t handle, int32_t request);
 /* in viewed as [outer, local, inner] on each of the P ranks of `axis`; out is
  * [outer, P * local, inner], rank with coordinate c along the axis landing at [.., c*local.., ..].
  */
-void meshrt_allgather(meshrt_context_t ctx, int32_t axis, const void *in, void *out, int64_t outer,
-                      int64_t local, int64_t inner, int32_t elem_size);
+void meshrt_allgather(meshrt_context_t handle, int32_t axis, const void *in, void *out,
+                      int64_t outer, int64_t local, int64_t inner, int32_t elem_size);
 /* in is [outer, P * local, inner] (f32), summed over `axis`; out gets this rank's slice
  * [outer, local, inner] (coordinate c takes [.., c*local.., ..]). */
-void meshrt_reduce_scatter(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+void meshrt_reduce_scatter(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                            int64_t outer, int64_t local, int64_t inner);
 /* No communication: out = this rank's slice [outer, local, inner] of in [outer, P*local, inner]. */
-void meshrt_all_slice(meshrt_context_t ctx, int32_t axis, const void *in, void *out, int64_t outer,
-                      int64_t local, int64_t inner, int32_t elem_size);
+void meshrt_all_slice(meshrt_context_t handle, int32_t axis, const void *in, void *out,
+                      int64_t outer, int64_t local, int64_t inner, int32_t elem_size);
 /* in holds P contiguous blocks of block_bytes, block j goes to the rank with coordinate j along
  * `axis`; out receives block i from coordinate i. */
-void meshrt_alltoall(meshrt_context_t ctx, int32_t axis, const void *in, void *out,
+void meshrt_alltoall(meshrt_context_t handle, int32_t axis, const void *in, void *out,
                      int64_t block_bytes);
 
 /* ---- NN family (f32) ---------------------------------------------------------------------- */
 /* x viewed as [outer, n, inner] (LOCAL sizes), each of the outer*inner lines of n elements
  * normalised: y = (x - mean) / sqrt(var + epsilon). */
-void meshrt_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, float epsilon,
-                       const float *x, float *y);
+void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                       float epsilon, const float *x, float *y);
 /* dx = (dy - mean(dy) - y * mean(dy * y)) / sqrt(var + epsilon) per line, y = layer_norm(x). */
-void meshrt_layer_norm_grad(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                             float epsilon, const float *x, const float *dy, float *dx);
 /* The residual add with the layer norm of its result (meshc.add_layer_norm), one pass:
  * sum = a + b, y = layer_norm(sum) as meshrt_layer_norm, all four [outer, n, inner]. */
-void meshrt_add_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+void meshrt_add_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                            float epsilon, const float *a, const float *b, float *sum, float *y);
 /* y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dx = gelu'(x) * dy. */
-void meshrt_gelu(meshrt_context_t ctx, int64_t count, const float *x, float *y);
-void meshrt_gelu_grad(meshrt_context_t ctx, int64_t count, const float *x, const float *dy,
+void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y);
+void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, const float *dy,
                       float *dx);
 /* Softmax over n of x viewed as [outer, n, inner] (LOCAL sizes). */
-void meshrt_softmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, const float *x,
-                    float *y);
+void meshrt_softmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                    const float *x, float *y);
 /* GLOBAL shape and dim_axes as for meshrt_init_param; in/out are this rank's slice.
  * out = value where the global index along key_dim > the one along query_dim, else in. */
-void meshrt_causal_mask(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_causal_mask(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                         const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, float value,
                         const float *in, float *out);
 /* out = in / (1 - rate) where u >= rate, else 0; u = top 24 bits of
  * mix64(mix64(mix64(mix64(seed) ^ key) ^ step) ^ i) / 2^24, i the row-major GLOBAL index
  * (mix64 = splitmix64's finaliser): the same mask in every layout. */
-void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_dropout(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                     const int32_t *dim_axes, uint64_t key, int64_t step, float rate,
                     const float *in, float *out);
 /* Fused attention (FlashAttention's blocked, online softmax: the scores are never stored whole):
@@ -427,13 +430,13 @@ void meshrt_dropout(meshrt_context_t ctx, int32_t ndims, const int64_t *global_s
  * log-sum-exp of its masked scores, which the backward reads), with sq and sk the local sizes
  * of query_dim and key_dim. The key dim must be whole (not split). causal: 0 or 1; rate 0 = no
  * dropout. */
-void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                       const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                       int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                       const float *q, const float *k, const float *v, float *out, float *lse);
 /* Its adjoint: grad_q, grad_k, grad_v (overwritten) from q, k, v, out and lse of
  * meshrt_attention (same arguments) and dout, the adjoint of out. */
-void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention_grad(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                            const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                            int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                            const float *q, const float *k, const float *v, const float *out,
@@ -442,21 +445,21 @@ void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *g
 /* Adam, t = step + 1: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * param -= lr ((m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon) + weight_decay param)
  * (AdamW's decoupled weight decay, Loshchilov & Hutter). m, v start at zero. */
-void meshrt_adam_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad, float *m,
-                        float *v, float lr, float beta1, float beta2, float epsilon,
+void meshrt_adam_update(meshrt_context_t handle, int64_t n, float *param, const float *grad,
+                        float *m, float *v, float lr, float beta1, float beta2, float epsilon,
                         float weight_decay, int64_t step);
 /* The halo exchange along mesh axis `axis` (point-to-point with the two neighbours on it; not
  * periodic): in [outer, local, inner] -> out [outer, lo + local + hi, inner]. out's interior is
  * in; its first lo rows are the previous rank's last lo rows, its last hi rows the next rank's
  * first hi rows, and edge_value at the first / last rank of the axis (0 for convolution and
  * average pooling, -INFINITY for max pooling). lo and hi must not exceed local. */
-void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                           int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi,
                           float edge_value);
 /* Its adjoint: in [outer, lo + local + hi, inner] -> out [outer, local, inner] = in's interior
  * plus the gradients of the rows this rank lent: the next rank's first lo rows of in add onto
  * this rank's last lo rows, the previous rank's last hi rows onto its first hi rows. */
-void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                                int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi);
 /* Gradient clipping by the global norm. grads[i] is this rank's block of counts[i] floats of
  * gradient i, held identically by replicas[i] ranks (the product of the sizes of the mesh axes
@@ -464,43 +467,43 @@ void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *
  * replicas[i]) (one allreduce of a double over every rank: the norm of the whole global
  * gradient), then every block is scaled in place by min(1, max_norm / (norm + 1e-6)). A block
  * listed twice (one buffer for two gradients) counts twice in the norm, is scaled once. */
-void meshrt_clip_global_norm(meshrt_context_t ctx, int64_t n, float **grads, const int64_t *counts,
-                             const int64_t *replicas, float max_norm);
+void meshrt_clip_global_norm(meshrt_context_t handle, int64_t n, float **grads,
+                             const int64_t *counts, const int64_t *replicas, float max_norm);
 /* velocity = momentum * velocity + grad; param -= lr * velocity. velocity starts at zero. */
-void meshrt_momentum_update(meshrt_context_t ctx, int64_t n, float *param, const float *grad,
+void meshrt_momentum_update(meshrt_context_t handle, int64_t n, float *param, const float *grad,
                             float *velocity, float lr, float momentum);
 
 /* ---- Index family ------------------------------------------------------------------------ */
 /* Sizes are LOCAL. An `*_axis` is the mesh axis the indexed dim is split on (-1: whole); this
  * rank's slice of it starts at global index coord(axis) * local size. */
 /* out [n, row] = table [local_vocab, row] rows ids[i] - offset; ids outside the slice give 0. */
-void meshrt_embedding(meshrt_context_t ctx, int64_t n, int64_t local_vocab, int64_t row,
+void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                       int32_t vocab_axis, const float *table, const int32_t *ids, float *out);
 /* table_grad [local_vocab, row] = sum of grad [n, row] rows by id (ids outside: dropped). */
-void meshrt_embedding_grad(meshrt_context_t ctx, int64_t n, int64_t local_vocab, int64_t row,
+void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                            int32_t vocab_axis, const int32_t *ids, const float *grad,
                            float *table_grad);
 /* out [outer, classes, inner] = 1 where in [outer, inner] (i32 if in_is_int, else f32 holding
  * integers) equals offset + c, else 0 (out of range: a zero row). */
-void meshrt_one_hot(meshrt_context_t ctx, int64_t outer, int64_t classes, int64_t inner,
+void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
                     int32_t class_axis, const void *in, int32_t in_is_int, float *out);
 /* out [outer, inner] (i32) = position of the first maximum of in [outer, n, inner] along n. */
-void meshrt_argmax(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, const float *in,
-                   int32_t *out);
+void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                   const float *in, int32_t *out);
 /* As meshrt_reduce_sum, with max; reduce_max_grad puts grad[o] at the first maximum of group o
  * of in, zeros elsewhere (out has in_shape). */
-void meshrt_reduce_max(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
+void meshrt_reduce_max(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                        const float *in, float *out, const int64_t *out_strides, int64_t out_count);
-void meshrt_reduce_max_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *in_shape,
+void meshrt_reduce_max_grad(meshrt_context_t handle, int32_t ndims, const int64_t *in_shape,
                             const float *in, const float *grad, const int64_t *grad_strides,
                             int64_t grad_count, float *out);
 /* Running sums along n of [outer, n, inner]; exclusive leaves out the element itself,
  * reverse sums from the end. */
-void meshrt_cumsum(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner, int32_t exclusive,
-                   int32_t reverse, const float *in, float *out);
+void meshrt_cumsum(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                   int32_t exclusive, int32_t reverse, const float *in, float *out);
 /* out [outer, out_n, inner][:, out_start + j, :] = in [outer, in_n, inner][:, in_start + j, :]
  * for j < len; the rest of out is left alone (concat, slice, pad). */
-void meshrt_copy_window(meshrt_context_t ctx, int64_t outer, int64_t inner, const void *in,
+void meshrt_copy_window(meshrt_context_t handle, int64_t outer, int64_t inner, const void *in,
                         int64_t in_n, int64_t in_start, void *out, int64_t out_n, int64_t out_start,
                         int64_t len, int32_t elem_size);
 

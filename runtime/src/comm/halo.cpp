@@ -117,13 +117,13 @@ std::pair<int, int> neighbours(Context *ctx, int32_t axis) {
 
 extern "C" {
 
-void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                           int64_t outer, int64_t local, int64_t inner, int64_t lo, int64_t hi,
                           float edge_value) {
-  if (Context *started = unwrap(ctx)) // the started collectives run first (collectives.cpp)
+  if (Context *started = unwrap(handle)) // the started collectives run first (collectives.cpp)
     started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
-  AbiCall call(ctx, ProfileKind::HaloExchange,
+  AbiCall call(handle, ProfileKind::HaloExchange,
                {{"axis", axis, true},
                 {"outer", outer},
                 {"local", local},
@@ -185,13 +185,13 @@ void meshrt_halo_exchange(meshrt_context_t ctx, int32_t axis, const float *in, f
            scratch ? scratch + 3 * block : nullptr);
 }
 
-void meshrt_halo_exchange_grad(meshrt_context_t ctx, int32_t axis, const float *in, float *out,
+void meshrt_halo_exchange_grad(meshrt_context_t handle, int32_t axis, const float *in, float *out,
                                int64_t outer, int64_t local, int64_t inner, int64_t lo,
                                int64_t hi) {
-  if (Context *started = unwrap(ctx)) // the started collectives run first (collectives.cpp)
+  if (Context *started = unwrap(handle)) // the started collectives run first (collectives.cpp)
     started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
-  AbiCall call(ctx, ProfileKind::HaloExchangeGrad,
+  AbiCall call(handle, ProfileKind::HaloExchangeGrad,
                {{"axis", axis, true},
                 {"outer", outer},
                 {"local", local},

@@ -248,11 +248,11 @@ bool checkShape(AbiCall &call, int32_t ndims, const int64_t *globalShape, const 
 
 extern "C" {
 
-void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                       const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                       int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                       const float *q, const float *k, const float *v, float *out, float *lse) {
-  AbiCall call(ctx, ProfileKind::Attention, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
+  AbiCall call(handle, ProfileKind::Attention, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
   AttentionShape a;
   if (!checkShape(call, ndims, global_shape, dim_axes, query_dim, key_dim, d, dv, causal, key, step,
                   rate, &a))
@@ -274,13 +274,13 @@ void meshrt_attention(meshrt_context_t ctx, int32_t ndims, const int64_t *global
            });
 }
 
-void meshrt_attention_grad(meshrt_context_t ctx, int32_t ndims, const int64_t *global_shape,
+void meshrt_attention_grad(meshrt_context_t handle, int32_t ndims, const int64_t *global_shape,
                            const int32_t *dim_axes, int32_t query_dim, int32_t key_dim, int64_t d,
                            int64_t dv, int32_t causal, uint64_t key, int64_t step, float rate,
                            const float *q, const float *k, const float *v, const float *out,
                            const float *lse, const float *dout, float *grad_q, float *grad_k,
                            float *grad_v) {
-  AbiCall call(ctx, ProfileKind::AttentionGrad, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
+  AbiCall call(handle, ProfileKind::AttentionGrad, {{"ndims", ndims}, {"d", d}, {"dv", dv}});
   AttentionShape a;
   if (!checkShape(call, ndims, global_shape, dim_axes, query_dim, key_dim, d, dv, causal, key, step,
                   rate, &a))

@@ -152,9 +152,9 @@ template <typename F> void parallelFlat(int64_t n, F &&f) {
 
 extern "C" {
 
-void meshrt_strided_copy(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, void *out,
+void meshrt_strided_copy(meshrt_context_t handle, int32_t ndims, const int64_t *shape, void *out,
                          const void *in, const int64_t *in_strides, int32_t elem_size) {
-  AbiCall call(ctx, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
+  AbiCall call(handle, ProfileKind::StridedCopy, {{"ndims", ndims}, {"elem_size", elem_size}});
   if (!call.require(elem_size == 1 || elem_size == 2 || elem_size == 4 || elem_size == 8,
                     "unsupported element size") ||
       !call.shape("shape", ndims, shape, elem_size) ||
@@ -178,10 +178,10 @@ void meshrt_strided_copy(meshrt_context_t ctx, int32_t ndims, const int64_t *sha
       });
 }
 
-void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_t *shape,
+void meshrt_binary(meshrt_context_t handle, int32_t op, int32_t ndims, const int64_t *shape,
                    float *out, const float *a, const int64_t *a_strides, const float *b,
                    const int64_t *b_strides) {
-  AbiCall call(ctx, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
+  AbiCall call(handle, ProfileKind::Binary, {{"op", op}, {"ndims", ndims}});
   if (!call.require(op >= MESHRT_ADD && op <= MESHRT_GE_MASK, "unknown op") ||
       !call.shape("shape", ndims, shape, 4) ||
       !call.strides("a_strides", ndims, shape, a_strides, 4) ||
@@ -242,10 +242,10 @@ void meshrt_binary(meshrt_context_t ctx, int32_t op, int32_t ndims, const int64_
       });
 }
 
-void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
+void meshrt_equal(meshrt_context_t handle, int32_t elem_dtype, int32_t ndims, const int64_t *shape,
                   float *out, const void *a, const int64_t *a_strides, const void *b,
                   const int64_t *b_strides) {
-  AbiCall call(ctx, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
+  AbiCall call(handle, ProfileKind::Equal, {{"elem_dtype", elem_dtype}, {"ndims", ndims}});
   if (!call.require(elem_dtype == MESHRT_DTYPE_F32 || elem_dtype == MESHRT_DTYPE_I32,
                     "unknown elem_dtype") ||
       !call.shape("shape", ndims, shape, 4) ||
@@ -266,9 +266,9 @@ void meshrt_equal(meshrt_context_t ctx, int32_t elem_dtype, int32_t ndims, const
       });
 }
 
-void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const float *in,
+void meshrt_unary(meshrt_context_t handle, int32_t op, int64_t n, float *out, const float *in,
                   float alpha) {
-  AbiCall call(ctx, ProfileKind::Unary, {{"op", op}, {"n", n}});
+  AbiCall call(handle, ProfileKind::Unary, {{"op", op}, {"n", n}});
   const bool math = cpu::isEltwiseOp(op);
   if (!call.require(op == MESHRT_RELU || op == MESHRT_SCALE || math, "unknown op") ||
       !call.require(!(op == MESHRT_LEAKY_RELU && !std::isfinite(alpha)),
@@ -296,8 +296,8 @@ void meshrt_unary(meshrt_context_t ctx, int32_t op, int64_t n, float *out, const
            });
 }
 
-void meshrt_fill(meshrt_context_t ctx, int64_t n, float *out, float value) {
-  AbiCall call(ctx, ProfileKind::Fill, {{"n", n}});
+void meshrt_fill(meshrt_context_t handle, int64_t n, float *out, float value) {
+  AbiCall call(handle, ProfileKind::Fill, {{"n", n}});
   if (!call.fits({n}, 4))
     return;
   call.run([&](Device &dev) { return dev.fill(n, out, value); },

@@ -218,10 +218,11 @@ void fusedCpu(const Space &s, float *out, const Program &p, const float *const *
 
 extern "C" {
 
-void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t *shape, float *out,
-                              int32_t n_inputs, const float *const *inputs, const int64_t *strides,
-                              int32_t n_ops, const int32_t *ops, const float *constants) {
-  AbiCall call(ctx, ProfileKind::FusedElementwise,
+void meshrt_fused_elementwise(meshrt_context_t handle, int32_t ndims, const int64_t *shape,
+                              float *out, int32_t n_inputs, const float *const *inputs,
+                              const int64_t *strides, int32_t n_ops, const int32_t *ops,
+                              const float *constants) {
+  AbiCall call(handle, ProfileKind::FusedElementwise,
                {{"ndims", ndims}, {"n_inputs", n_inputs}, {"n_ops", n_ops}});
   const Program p{n_inputs, n_ops, ops, constants};
   if (!call.shape("shape", ndims, shape, 4) || !checkProgram(call, p) ||
@@ -246,9 +247,9 @@ void meshrt_fused_elementwise(meshrt_context_t ctx, int32_t ndims, const int64_t
       });
 }
 
-void meshrt_add_layer_norm(meshrt_context_t ctx, int64_t outer, int64_t n, int64_t inner,
+void meshrt_add_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                            float epsilon, const float *a, const float *b, float *sum, float *y) {
-  AbiCall call(ctx, ProfileKind::AddLayerNorm, {{"outer", outer}, {"n", n}, {"inner", inner}});
+  AbiCall call(handle, ProfileKind::AddLayerNorm, {{"outer", outer}, {"n", n}, {"inner", inner}});
   if (!call.require(n > 0, "n must be positive") || !call.fits({outer, n, inner}, 4))
     return;
   call.run([&](Device &dev) { return dev.addLayerNorm(outer, n, inner, epsilon, a, b, sum, y); },
