@@ -132,6 +132,27 @@ TEST(NN, GeluAndGradAgainstFormula) {
   }
 }
 
+// The CPU kernels are oneDNN primitives, one per size: an odd size past any vector width, a
+// range where tanh saturates, and both results written in place over their inputs.
+TEST(NN, GeluInPlaceOnWideRange) {
+  ContextPtr ctx = anyContext();
+  const int64_t n = 100003;
+  std::vector<float> x = pseudoVec(n, 7), dy = pseudoVec(n, 8);
+  for (float &v : x)
+    v *= 24.0f; // [-12, 12]
+  std::vector<float> y = x, dx = dy;
+  meshrt_gelu_grad(ctx.get(), n, x.data(), dx.data(), dx.data());
+  meshrt_gelu(ctx.get(), n, y.data(), y.data());
+  ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x[i], t = std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v));
+    const double slope =
+        0.5 * (1 + t) + 0.5 * v * (1 - t * t) * std::sqrt(2 / M_PI) * (1 + 3 * 0.044715 * v * v);
+    ASSERT_NEAR(y[i], 0.5 * v * (1 + t), 1e-5 * (1 + std::fabs(v))) << "x = " << v;
+    ASSERT_NEAR(dx[i], slope * dy[i], 1e-5 * (1 + std::fabs(v))) << "x = " << v;
+  }
+}
+
 TEST(NN, SoftmaxAgainstNaive) {
   ContextPtr ctx = anyContext();
   const int64_t outer = 2, n = 5, inner = 3, count = outer * n * inner;

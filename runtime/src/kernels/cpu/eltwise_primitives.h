@@ -1,5 +1,6 @@
 // eltwise_primitives.h — the CPU unary math functions of meshrt_unary (sigmoid, tanh, exp, log,
-// sqrt, leaky relu) as oneDNN eltwise primitives (its C API), kept in the context's DnnlCache.
+// sqrt, leaky relu) and GELU (tanh form) with its adjoint as oneDNN eltwise primitives (its C
+// API), kept in the context's DnnlCache.
 //
 // oneDNN's JIT kernels are vectorised for the CPU at hand, with its own polynomial
 // approximations: measured over 2e6 points, sigmoid, tanh, exp and sqrt are within 5 ulp of
@@ -21,6 +22,10 @@ bool isEltwiseOp(int op);
 
 // out[i] = op(in[i]) for i < n (out may alias in); alpha is leaky relu's slope.
 Status runEltwise(DnnlCache &cache, int op, int64_t n, float *out, const float *in, float alpha);
+
+// y = gelu(x) = x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), and dx = gelu'(x) dy.
+Status runGelu(DnnlCache &cache, int64_t n, const float *x, float *y);
+Status runGeluGrad(DnnlCache &cache, int64_t n, const float *x, const float *dy, float *dx);
 
 } // namespace meshrt::cpu
 

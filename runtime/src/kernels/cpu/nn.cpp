@@ -1,5 +1,6 @@
-// nn.cpp — CPU kernels of the NN family: layer norm and its adjoint, GELU and its adjoint,
-// softmax over one dim, the causal mask and dropout.
+// nn.cpp — CPU kernels of the NN family: layer norm and its adjoint, GELU and its adjoint (as
+// oneDNN eltwise primitives, eltwise_primitives.h), softmax over one dim, the causal mask and
+// dropout.
 //
 // Layer norm and softmax view their tensor as [outer, n, inner] and treat each (outer, inner)
 // line independently (threads split the outer dim). The causal mask and dropout depend on
@@ -10,6 +11,7 @@
 #include "data/random.h"
 #include "data/slice.h"
 #include "device/device.h"
+#include "kernels/cpu/eltwise_primitives.h"
 #include "kernels/cpu/nn_math.h"
 #include "kernels/cpu/strided.h"
 
@@ -88,12 +90,8 @@ void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *
     return;
   call.run([&](Device &dev) { return dev.gelu(count, x, y); },
            [&](Context *ctx) {
-             const int threads = threadsFor(count);
-#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-             for (int64_t i = 0; i < count; ++i) {
-               const float v = x[i];
-               y[i] = 0.5f * v * (1.0f + tanhNoLibm(kGeluC * (v + kGeluA * v * v * v)));
-             }
+             if (cpu::DnnlCache *cache = ctx->dnnlCache())
+               ctx->check(cpu::runGelu(*cache, count, x, y));
            });
 }
 
@@ -104,15 +102,8 @@ void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, co
     return;
   call.run([&](Device &dev) { return dev.geluGrad(count, x, dy, dx); },
            [&](Context *ctx) {
-             const int threads = threadsFor(count);
-#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-             for (int64_t i = 0; i < count; ++i) {
-               const float v = x[i];
-               const float t = tanhNoLibm(kGeluC * (v + kGeluA * v * v * v));
-               const float d = 0.5f * (1.0f + t) +
-                               0.5f * v * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * v * v);
-               dx[i] = d * dy[i];
-             }
+             if (cpu::DnnlCache *cache = ctx->dnnlCache())
+               ctx->check(cpu::runGeluGrad(*cache, count, x, dy, dx));
            });
 }
 
