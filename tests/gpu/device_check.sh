@@ -6,6 +6,9 @@
 #   bash tests/gpu/device_check.sh pack [BUILD_DIR]   # here, after building: BUILD_DIR/gpu-check.tar.gz
 #   bash tests/gpu/device_check.sh run [BUILD_DIR]    # there, with that archive carried
 #
+# (With the sessions' device tool: carry ["build/gpu-check.tar.gz"], command
+# `bash tests/gpu/device_check.sh run`; the logs come back from $OUT.)
+#
 # pack: a device-kit bundle (../shared/tools/device-kit, or $DEVICE_KIT: Open MPI, oneDNN) plus
 #   libmeshrt, its CUDA plugin, the test binaries and every library of theirs that neither the
 #   kit nor a bare glibc system has (HDF5 and what it needs), as one archive (~20 MiB). The CUDA
