@@ -240,8 +240,8 @@ def Meshc_AllReduceOp : Meshc_CollectiveOp<"all_reduce",
   let summary = "sum over the ranks that differ only along `axes`";
   let description = [{
     With `async` (set by meshc-optimize-communication) the op only starts the sum: the runtime
-    runs it on its communication thread while the ops after it run, and its result may be used
-    only by the one `meshc.wait` that ends it.
+    runs it on its communication thread (on a GPU with NCCL: its communication stream) while
+    the ops after it run, and its result may be used only by the one `meshc.wait` that ends it.
   }];
   let arguments = (ins Meshc_AnyTensor:$input, StrArrayAttr:$axes, UnitAttr:$async);
   let results = (outs Meshc_AnyTensor:$result);

@@ -19,6 +19,11 @@
 // thread at a time, every rank sees one order of collectives, and the communication track's
 // spans stay in program order.
 //
+// On a device whose communicators are NCCL (Device::startsCollectives) the starts queue the sum
+// on the device's communication stream instead and the wait makes the compute stream wait for it
+// (device/cuda/started_collectives.cu); draining makes the compute stream wait for every started
+// one. The staged device path has no communication thread: its starts run the blocking sum.
+//
 // A collective that communicates marks this rank as waiting (a WaitScope) for the collective
 // watchdog (watchdog.h), with the source site generated code named just before the call.
 #include "abi_call.h"
@@ -131,6 +136,22 @@ void queueStarted(AbiCall &call, CommThread *thread, int32_t request, int32_t ax
 
 Status nothingToSend() { return Status::success(); }
 
+// A start on a device that runs it beside the compute stream: `start(comm)` queues it (false
+// where the request is in flight). False where the context is on the CPU or staged.
+template <typename Start>
+bool startOnDevice(AbiCall &call, int32_t request, int32_t axes_mask, int64_t bytes, Start start) {
+  Context *ctx = call.ctx();
+  Device *dev = ctx->device();
+  if (!dev || !dev->startsCollectives())
+    return false;
+  Communicator *comm = nullptr;
+  if (!groupOf(call, ctx, axes_mask, &comm))
+    return true;
+  recordCollective(CollectiveKind::AllReduce, axes_mask, bytes);
+  call.require(start(comm), "collective %d was started again before its wait", request);
+  return true;
+}
+
 // meshrt_allreduce_sum and meshrt_all_reduce_max: in place over the axes' communicator.
 template <typename Reduce>
 void allreduceInPlace(meshrt_context_t handle, ProfileKind profile, CollectiveKind kind,
@@ -219,6 +240,11 @@ void meshrt_allreduce_sum_start(meshrt_context_t handle, int32_t request, int32_
                {{"request", request, true}, {"axes_mask", axes_mask}, {"count", count}});
   if (!call.fits({count}, 4))
     return;
+  if (startOnDevice(call, request, axes_mask, count * 4, [&](Communicator *comm) {
+        return !call.require(count == 0 || buf != nullptr, "buf is null") ||
+               call.ctx()->device()->startAllreduceSum(request, comm, buf, count);
+      }))
+    return;
   Context *ctx = call.ctx();
   CommThread *thread = ctx->commThread();
   if (!thread) { // no second thread: the blocking sum, now
@@ -246,6 +272,10 @@ void meshrt_all_reduce_bucket_start(meshrt_context_t handle, int32_t request, in
                {{"request", request, true}, {"axes_mask", axes_mask}, {"n", n}});
   int64_t total = 0;
   if (!checkBucket(call, n, in, out, counts, &total))
+    return;
+  if (startOnDevice(call, request, axes_mask, total * 4, [&](Communicator *comm) {
+        return call.ctx()->device()->startAllreduceBucket(request, comm, n, in, out, counts, total);
+      }))
     return;
   Context *ctx = call.ctx();
   CommThread *thread = ctx->commThread();
@@ -303,6 +333,12 @@ void meshrt_collective_wait(meshrt_context_t handle, int32_t request) {
   Context *ctx = unwrap(handle);
   if (!ctx)
     return;
+  if (Device *dev = ctx->device(); dev && dev->startsCollectives()) {
+    std::optional<Status> status = dev->waitStarted(request);
+    if (call.ok() && call.require(status.has_value(), "collective %d was not started", request))
+      ctx->check(*status);
+    return;
+  }
   CommThread *thread = ctx->commThread();
   if (!thread) // the start ran the collective in its call
     return;

@@ -67,11 +67,14 @@ public:
   // The thread that runs the non-blocking collectives (comm/comm_thread.h), started on first
   // use; null on a device or where commThreadAllowed() says no (they then run in the call).
   CommThread *commThread();
-  // Waits for the started collectives to finish (a no-op without a communication thread).
-  // Every blocking collective calls it before it communicates.
+  // Waits for the started collectives to finish (a no-op without a communication thread); on a
+  // device, makes the compute stream wait for them (Device::drainStarted). Every blocking
+  // collective calls it before it communicates.
   void drainCollectives() {
     if (commThread_)
       commThread_->drain();
+    else if (device_)
+      check(device_->drainStarted());
   }
 
   // ---- device

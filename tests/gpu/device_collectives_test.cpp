@@ -15,48 +15,10 @@ namespace {
 
 class DeviceCollectives : public CudaTest {};
 
-// The collective paths this world can use: NCCL refuses two ranks on one GPU.
-std::vector<const char *> commPaths() {
-  std::vector<const char *> paths = {"staged"};
-  if (meshrt_device_count("cuda") >= worldSize())
-    paths.push_back("nccl");
-  return paths;
-}
-
-void openDevice(ContextPtr *ctx, const std::string &spec, const char *comm) {
-  *ctx = makeContext(spec);
-  ASSERT_EQ(meshrt_context_status(ctx->get()), MESHRT_OK) << meshrt_context_message(ctx->get());
-  ASSERT_EQ(meshrt_context_use_device(ctx->get(), "cuda", "fp32", comm), MESHRT_OK)
-      << meshrt_context_message(ctx->get());
-}
-
-template <typename T> void *put(meshrt_context_t ctx, const std::vector<T> &v) {
-  void *p = meshrt_alloc(ctx, static_cast<int64_t>(v.size() * sizeof(T)));
-  meshrt_copy_from_host(ctx, p, v.data(), static_cast<int64_t>(v.size() * sizeof(T)));
-  return p;
-}
-template <typename T> std::vector<T> get(meshrt_context_t ctx, const void *p, size_t n) {
-  std::vector<T> v(n);
-  meshrt_copy_to_host(ctx, v.data(), p, static_cast<int64_t>(n * sizeof(T)));
-  return v;
-}
-
 struct Blocks {
   int64_t outer, local, inner;
 };
 const Blocks kBlockShapes[] = {{1, 3, 2}, {4, 2, 3}, {3, 1, 1}, {2, 5, 1}, {5, 33, 7}};
-
-// Runs body(ctx, sizes) for every mesh of the world on every collective path.
-template <typename F> void forEachMeshAndPath(F body) {
-  for (const char *comm : commPaths())
-    for (const std::string &spec : meshesForWorld()) {
-      SCOPED_TRACE(spec + " comm " + comm);
-      ContextPtr ctx;
-      ASSERT_NO_FATAL_FAILURE(openDevice(&ctx, spec, comm));
-      body(ctx.get(), meshSizes(spec));
-      EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
-    }
-}
 
 } // namespace
 

@@ -207,6 +207,47 @@ inline int64_t count(const std::vector<int64_t> &shape) {
   return n;
 }
 
+// ---- device contexts for the collective tests (device_collectives_test.cpp,
+// device_started_test.cpp)
+
+// The collective paths this world can use: NCCL refuses two ranks on one GPU.
+inline std::vector<const char *> commPaths() {
+  std::vector<const char *> paths = {"staged"};
+  if (meshrt_device_count("cuda") >= worldSize())
+    paths.push_back("nccl");
+  return paths;
+}
+
+inline void openDevice(ContextPtr *ctx, const std::string &spec, const char *comm) {
+  *ctx = makeContext(spec);
+  ASSERT_EQ(meshrt_context_status(ctx->get()), MESHRT_OK) << meshrt_context_message(ctx->get());
+  ASSERT_EQ(meshrt_context_use_device(ctx->get(), "cuda", "fp32", comm), MESHRT_OK)
+      << meshrt_context_message(ctx->get());
+}
+
+template <typename T> void *put(meshrt_context_t ctx, const std::vector<T> &v) {
+  void *p = meshrt_alloc(ctx, static_cast<int64_t>(v.size() * sizeof(T)));
+  meshrt_copy_from_host(ctx, p, v.data(), static_cast<int64_t>(v.size() * sizeof(T)));
+  return p;
+}
+template <typename T> std::vector<T> get(meshrt_context_t ctx, const void *p, size_t n) {
+  std::vector<T> v(n);
+  meshrt_copy_to_host(ctx, v.data(), p, static_cast<int64_t>(n * sizeof(T)));
+  return v;
+}
+
+// Runs body(ctx, sizes) for every mesh of the world on every collective path.
+template <typename F> void forEachMeshAndPath(F body) {
+  for (const char *comm : commPaths())
+    for (const std::string &spec : meshesForWorld()) {
+      SCOPED_TRACE(spec + " comm " + comm);
+      ContextPtr ctx;
+      ASSERT_NO_FATAL_FAILURE(openDevice(&ctx, spec, comm));
+      body(ctx.get(), meshSizes(spec));
+      EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
+    }
+}
+
 } // namespace meshrt_gpu_test
 
 #endif // MESHC_TESTS_GPU_DEVICE_PAIR_H

@@ -61,7 +61,8 @@ cl::opt<int64_t> shardUpdateMinBytes(
 cl::opt<bool> noOverlap(
     "no-overlap",
     cl::desc("Keep all_reduces blocking instead of starting them as soon as their operand is "
-             "ready and waiting at their first use (the runtime's communication thread)"),
+             "ready and waiting at their first use (the runtime's communication thread; on "
+             "--device cuda with NCCL its communication stream; staged collectives block)"),
     cl::cat(category));
 cl::opt<bool> noFuseAttention(
     "no-fuse-attention",

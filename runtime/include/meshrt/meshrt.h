@@ -363,8 +363,10 @@ void meshrt_all_reduce_bucket(meshrt_context_t handle, int32_t axes_mask, int64_
  * returned, which also records the collective's status in the context. `request` names the
  * collective (its number in meshc --explain); one started request per number at a time. Any
  * blocking collective first waits for the started ones to finish (one order of collectives on
- * every rank). Without a communication thread (a device context, MPI below
- * MPI_THREAD_SERIALIZED, or MESHRT_COMM_THREAD=0) the sum runs inside the start call. */
+ * every rank). On a CUDA context with NCCL the sum runs on the device's communication stream
+ * instead (a bucket is packed on the compute stream in the call) and the wait makes the compute
+ * stream wait for it; without either (the staged CUDA path, MPI below MPI_THREAD_SERIALIZED, or
+ * MESHRT_COMM_THREAD=0) the sum runs inside the start call. */
 void meshrt_allreduce_sum_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,
                                 float *buf, int64_t count);
 void meshrt_all_reduce_bucket_start(meshrt_context_t handle, int32_t request, int32_t axes_mask,

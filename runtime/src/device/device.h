@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace meshrt {
@@ -73,6 +74,31 @@ public:
   // Collective over host's ranks.
   virtual Status makeCommunicator(Communicator &host, bool staged,
                                   std::unique_ptr<Communicator> *out) = 0;
+
+  // ---- non-blocking collectives (meshrt_allreduce_sum_start, meshrt_all_reduce_bucket_start,
+  // meshrt_collective_wait). `comm` is one of this device's communicators (null: a sum over no
+  // axes); `request` is the caller's number for the collective, started at most once before its
+  // wait. A start returns once the work is queued: its failures are kept for the wait.
+  // Whether starts run beside the compute stream (NCCL on the communication stream); false
+  // (the staged path) means the caller runs the blocking collective at the start instead.
+  virtual bool startsCollectives() const = 0;
+  // The in-place sum of `count` floats of buf, after the compute stream's work so far, without
+  // the compute stream waiting for it. False (nothing queued) where `request` is started already.
+  virtual bool startAllreduceSum(int32_t request, Communicator *comm, float *buf,
+                                 int64_t count) = 0;
+  // A bucket: in[i] (counts[i] floats, `total` in all) packed in call order on the compute
+  // stream (so the operands may be overwritten once this returns), summed, and unpacked into
+  // out[i], without the compute stream waiting for the sum. False as startAllreduceSum.
+  virtual bool startAllreduceBucket(int32_t request, Communicator *comm, int64_t n,
+                                    const float *const *in, float *const *out,
+                                    const int64_t *counts, int64_t total) = 0;
+  // The compute stream's later work waits for `request`'s collective (no host wait); its status
+  // (the first failure of the start, the wait or the communicator), or nothing where `request`
+  // was not started.
+  virtual std::optional<Status> waitStarted(int32_t request) = 0;
+  // The compute stream's later work waits for every started collective (their waits still
+  // come): what a blocking collective does first, as the CPU drains its communication thread.
+  virtual Status drainStarted() = 0;
 
   // ---- kernels: meshrt.h's contracts, device pointers, arguments already checked.
   virtual Status matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a, bool transA,

@@ -115,6 +115,7 @@ CudaDevice::~CudaDevice() {
     (void)cudaStreamSynchronize(compute_);
   if (comm_)
     (void)cudaStreamSynchronize(comm_);
+  releaseStarted();
   allocator_.freeAll();
   if (cublas_)
     (void)cublasDestroy(cublas_);
@@ -220,6 +221,7 @@ Status CudaDevice::makeCommunicator(Communicator &host, bool staged,
   if (Status s = checkCuda(cudaSetDevice(ordinal_), "cudaSetDevice"); !s.ok())
     return s;
   if (staged) {
+    stagedComms_ = true;
     *out = createStagedCommunicator(host, compute_);
     return Status::success();
   }

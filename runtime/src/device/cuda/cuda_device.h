@@ -3,7 +3,8 @@
 // kernels for the rest.
 //
 // The class is defined here and implemented across files: cuda_device.cu (set-up, memory,
-// copies, matmul, communicators) and kernels/*.cu (one file per op family, as on the CPU).
+// copies, matmul, communicators), started_collectives.cu (the non-blocking collectives on the
+// communication stream) and kernels/*.cu (one file per op family, as on the CPU).
 // Only the plugin libmeshrt_cuda.so (plugin.cpp is its entry point) includes this header.
 #ifndef MESHRT_SRC_DEVICE_CUDA_CUDA_DEVICE_H
 #define MESHRT_SRC_DEVICE_CUDA_CUDA_DEVICE_H
@@ -15,6 +16,7 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
+#include <map>
 #include <string>
 
 namespace meshrt::cuda {
@@ -61,6 +63,14 @@ public:
                           std::unique_ptr<Communicator> *out) override;
   Status matmul(int64_t batch, int64_t m, int64_t n, int64_t k, const float *a, bool transA,
                 const float *b, bool transB, float *c) override;
+
+  // ---- started_collectives.cu
+  bool startsCollectives() const override { return !stagedComms_; }
+  bool startAllreduceSum(int32_t request, Communicator *comm, float *buf, int64_t count) override;
+  bool startAllreduceBucket(int32_t request, Communicator *comm, int64_t n, const float *const *in,
+                            float *const *out, const int64_t *counts, int64_t total) override;
+  std::optional<Status> waitStarted(int32_t request) override;
+  Status drainStarted() override;
 
   // ---- kernels/elementwise.cu
   Status stridedCopy(int ndims, const int64_t *shape, void *out, const void *in,
@@ -154,9 +164,28 @@ public:
                        float *dx, float *dmean, float *dvar, float *dscale, float *dshift) override;
 
 private:
+  // One started collective (started_collectives.cu), kept by request number across steps.
+  struct StartedRequest {
+    cudaEvent_t done = nullptr;   // recorded after the request's last queued work
+    bool inFlight = false;        // started and not waited for
+    bool recorded = false;        // `done` was recorded by this start
+    bool joined = false;          // the compute stream waits for `done` already (drainStarted)
+    Status status;                // the start's first failure, reported at the wait
+    Communicator *nccl = nullptr; // asked for its asynchronous error at the wait
+    void *packed = nullptr;       // a bucket's device buffer, reused by the request's next start
+    int64_t packedBytes = 0;
+  };
+
   CudaDevice() = default;
   // The cuDNN handle on the compute stream, made on first use (kernels/cnn.cu).
   Status cudnn(cudnnHandle_t *out);
+  // started_collectives.cu: the request's entry made ready for a start (null where it is in
+  // flight); the communication stream made to wait for the compute stream's work so far; the
+  // request's `done` recorded on the communication stream; the events released (destructor).
+  StartedRequest *beginStart(int32_t request, Communicator *comm);
+  Status joinComputeToComm();
+  void finishStart(StartedRequest &r);
+  void releaseStarted();
 
   int ordinal_ = 0;
   std::string name_;
@@ -166,6 +195,10 @@ private:
   cublasHandle_t cublas_ = nullptr;
   cudnnHandle_t cudnn_ = nullptr;
   CachingAllocator allocator_;
+  bool stagedComms_ = false; // makeCommunicator made staged communicators: no started collectives
+  std::map<int32_t, StartedRequest> started_;
+  cudaEvent_t startReady_ = nullptr; // compute stream -> communication stream, at a start
+  cudaEvent_t drained_ = nullptr;    // communication stream -> compute stream, at drainStarted
 };
 
 } // namespace meshrt::cuda

@@ -178,6 +178,23 @@ public:
     });
   }
 
+  // ncclAllReduce (sum) on stream_ alone: the started collectives' own events order it.
+  Status sumOnStream(float *buf, int64_t count) {
+    if (count <= 0)
+      return Status::success();
+    return checkNccl(
+        ncclAllReduce(buf, buf, static_cast<size_t>(count), ncclFloat, ncclSum, comm_, stream_),
+        "ncclAllReduce", comm_);
+  }
+
+  Status asyncError(const char *call) {
+    ncclResult_t async = ncclSuccess;
+    if (Status s = checkNccl(ncclCommGetAsyncError(comm_, &async), "ncclCommGetAsyncError", comm_);
+        !s.ok())
+      return s;
+    return checkNccl(async, call, comm_);
+  }
+
 private:
   // Runs `call` (NCCL calls on stream_) between the compute stream's work so far and its
   // work to come.
@@ -205,6 +222,18 @@ private:
 };
 
 } // namespace
+
+bool isNcclCommunicator(const Communicator &comm) {
+  return dynamic_cast<const NcclCommunicator *>(&comm) != nullptr;
+}
+
+Status ncclAllreduceSumOnStream(Communicator &comm, float *buf, int64_t count) {
+  return static_cast<NcclCommunicator &>(comm).sumOnStream(buf, count);
+}
+
+Status ncclAsyncError(Communicator &comm, const char *call) {
+  return static_cast<NcclCommunicator &>(comm).asyncError(call);
+}
 
 Status createNcclCommunicator(Communicator &host, cudaStream_t compute, cudaStream_t comm,
                               std::unique_ptr<Communicator> *out) {
