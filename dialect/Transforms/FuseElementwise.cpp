@@ -1,7 +1,8 @@
 // The FuseElementwise pass (Passes.td: meshc-fuse-elementwise): on the per-rank program, a
-// residual add with the layer norm of its sum becomes meshc.add_layer_norm, and each tree of
-// elementwise ops whose inner values have one use becomes one meshc.fused_elementwise, so that
-// the runtime makes one pass over memory where the unfused ops made one per op.
+// residual add with the layer norm of its sum becomes meshc.add_layer_norm, a sum of pads that
+// tile one dim becomes meshc.concat, and each tree of elementwise ops whose inner values have
+// one use becomes one meshc.fused_elementwise, so that the runtime makes one pass over memory
+// where the unfused ops made one per op.
 #include "dialect/IR/FusedElementwise.h"
 #include "dialect/IR/ModuleAttrs.h"
 #include "dialect/Transforms/Passes.h"
@@ -71,6 +72,78 @@ void fuseAddLayerNorm(LayerNormOp norm) {
   add.getResult().replaceAllUsesWith(fused.getSum());
   norm.erase();
   add.erase();
+}
+
+// ---- sums of pads that tile a dim
+
+/// The adjoint of slices that cut a tensor into pieces (a fused projection's q, k and v) is the
+/// sum of their pads: each pad fills the whole tensor with zeros and copies its piece in, and
+/// the adds read every padded tensor again. When the pads' windows tile the dim exactly, the
+/// sum is the concat of the pieces (x + 0 = x), which writes each element once. The adds it
+/// erases go into `erased`.
+void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
+  Type type = root.getResult().getType();
+  if (isPartial(root.getResult()))
+    return;
+  // The add tree: inner adds of the same type and one use, in this block.
+  llvm::SmallVector<Operation *> adds;
+  llvm::SmallVector<Value> leaves;
+  llvm::SmallVector<Operation *> work = {root};
+  while (!work.empty()) {
+    Operation *add = work.pop_back_val();
+    adds.push_back(add);
+    for (Value v : add->getOperands()) {
+      auto inner = v.getDefiningOp<AddOp>();
+      if (inner && inner->getBlock() == root->getBlock() && v.hasOneUse() &&
+          v.getType() == type && !isPartial(v))
+        work.push_back(inner);
+      else
+        leaves.push_back(v);
+    }
+  }
+  // Every leaf a pad of this type along one dim, used only here, its window where no other is.
+  llvm::SmallVector<PadOp> pads;
+  for (Value v : leaves) {
+    auto pad = v.getDefiningOp<PadOp>();
+    if (!pad || !v.hasOneUse() || v.getType() != type || isPartial(v) ||
+        pad->getBlock() != root->getBlock() || isPartial(pad.getInput()) ||
+        (!pads.empty() && pad.getDim() != pads.front().getDim()))
+      return;
+    pads.push_back(pad);
+  }
+  if (pads.size() < 2)
+    return;
+  std::optional<unsigned> position = typeOf(root.getResult()).findDim(pads.front().getDim());
+  if (!position)
+    return;
+  llvm::sort(pads, [](PadOp a, PadOp b) { return a.getStart() < b.getStart(); });
+  int64_t next = 0;
+  for (PadOp pad : pads) {
+    if (static_cast<int64_t>(pad.getStart()) != next)
+      return; // a gap or an overlap: not a concat
+    next += typeOf(pad.getInput()).getDimSizes()[*position];
+  }
+  if (next != typeOf(root.getResult()).getDimSizes()[*position])
+    return;
+  llvm::SmallVector<Value> pieces;
+  llvm::SmallVector<Operation *> members(adds.begin(), adds.end());
+  for (PadOp pad : pads) {
+    pieces.push_back(pad.getInput());
+    members.push_back(pad);
+  }
+  OpBuilder builder(root);
+  auto concat =
+      builder.create<ConcatOp>(root.getLoc(), type, pieces, pads.front().getDimAttr());
+  if (Attribute sharding = root->getAttr(kShardingAttrName))
+    concat->setAttr(kShardingAttrName, sharding);
+  keepRematMark(members, concat);
+  root.getResult().replaceAllUsesWith(concat.getResult());
+  for (Operation *add : adds) { // the root first: users before producers
+    erased.insert(add);
+    add->erase();
+  }
+  for (PadOp pad : pads)
+    pad->erase();
 }
 
 // ---- elementwise trees
@@ -171,6 +244,15 @@ struct FuseElementwisePass : meshc::impl::FuseElementwiseBase<FuseElementwisePas
     getOperation().walk([&](LayerNormOp op) { norms.push_back(op); });
     for (LayerNormOp norm : norms)
       fuseAddLayerNorm(norm);
+
+    // Pad sums before the trees, which would otherwise take their adds; backwards, so that a
+    // sum's last add comes before its inner ones.
+    llvm::SmallVector<AddOp> adds;
+    getOperation().walk([&](AddOp add) { adds.push_back(add); });
+    llvm::DenseSet<Operation *> erased;
+    for (AddOp add : llvm::reverse(adds))
+      if (!erased.count(add))
+        fusePadSum(add, erased);
 
     // Roots are found walking each block backwards: a tree's root comes before its inner ops.
     llvm::SmallVector<Block *> blocks;

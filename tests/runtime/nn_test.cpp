@@ -83,34 +83,44 @@ uint64_t mix64(uint64_t z) {
 
 } // namespace
 
+// Strided lines (inner 2) and contiguous ones (inner 1, the vectorised path) of odd lengths,
+// shorter and longer than a vector, against sums in double.
 TEST(NN, LayerNormAndGradAgainstNaive) {
   ContextPtr ctx = anyContext();
-  const int64_t outer = 3, n = 7, inner = 2, count = outer * n * inner;
-  std::vector<float> x = pseudoVec(count, 1), dy = pseudoVec(count, 2), y(count), dx(count);
-  meshrt_layer_norm(ctx.get(), outer, n, inner, 1e-5f, x.data(), y.data());
-  meshrt_layer_norm_grad(ctx.get(), outer, n, inner, 1e-5f, x.data(), dy.data(), dx.data());
-  ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&](int64_t k) { return (o * n + k) * inner + i; };
-      double mean = 0, var = 0;
-      for (int64_t k = 0; k < n; ++k)
-        mean += x[at(k)];
-      mean /= n;
-      for (int64_t k = 0; k < n; ++k)
-        var += (x[at(k)] - mean) * (x[at(k)] - mean);
-      double inv = 1 / std::sqrt(var / n + 1e-5);
-      double mdy = 0, mdyy = 0;
-      for (int64_t k = 0; k < n; ++k) {
-        mdy += dy[at(k)] / double(n);
-        mdyy += dy[at(k)] * (x[at(k)] - mean) * inv / double(n);
+  const int64_t cases[][3] = {{3, 7, 2}, {5, 1, 1}, {4, 37, 1}, {3, 1027, 1}};
+  for (const auto &c : cases) {
+    const int64_t outer = c[0], n = c[1], inner = c[2], count = outer * n * inner;
+    SCOPED_TRACE("outer " + std::to_string(outer) + " n " + std::to_string(n) + " inner " +
+                 std::to_string(inner));
+    std::vector<float> x = pseudoVec(count, 1), dy = pseudoVec(count, 2), y(count), dx(count);
+    for (int64_t e = 0; e < count; ++e)
+      x[e] = 3.0f * x[e] + 0.5f; // an offset mean, so that the statistics matter
+    meshrt_layer_norm(ctx.get(), outer, n, inner, 1e-5f, x.data(), y.data());
+    meshrt_layer_norm_grad(ctx.get(), outer, n, inner, 1e-5f, x.data(), dy.data(), dx.data());
+    ASSERT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        auto at = [&](int64_t k) { return (o * n + k) * inner + i; };
+        double mean = 0, var = 0;
+        for (int64_t k = 0; k < n; ++k)
+          mean += x[at(k)];
+        mean /= n;
+        for (int64_t k = 0; k < n; ++k)
+          var += (x[at(k)] - mean) * (x[at(k)] - mean);
+        double inv = 1 / std::sqrt(var / n + 1e-5);
+        double mdy = 0, mdyy = 0;
+        for (int64_t k = 0; k < n; ++k) {
+          mdy += dy[at(k)] / double(n);
+          mdyy += dy[at(k)] * (x[at(k)] - mean) * inv / double(n);
+        }
+        for (int64_t k = 0; k < n; ++k) {
+          double yk = (x[at(k)] - mean) * inv;
+          ASSERT_NEAR(y[at(k)], yk, 1e-5) << "y at line " << o << "," << i << " element " << k;
+          ASSERT_NEAR(dx[at(k)], (dy[at(k)] - mdy - yk * mdyy) * inv, 1e-4)
+              << "dx at line " << o << "," << i << " element " << k;
+        }
       }
-      for (int64_t k = 0; k < n; ++k) {
-        double yk = (x[at(k)] - mean) * inv;
-        EXPECT_NEAR(y[at(k)], yk, 1e-5);
-        EXPECT_NEAR(dx[at(k)], (dy[at(k)] - mdy - yk * mdyy) * inv, 1e-4);
-      }
-    }
+  }
 }
 
 TEST(NN, GeluAndGradAgainstFormula) {

@@ -122,3 +122,63 @@ func.func @broadcast_add() {
   meshc.prediction "out", %y : !meshc.tensor<n=3, d=5, f32>
   return
 }
+
+// -----
+
+// A sum of pads whose windows tile their dim (the adjoint of slicing q, k and v out of one
+// projection) is the concat of the pieces in window order, whatever the order of the adds;
+// the root's sharding is kept.
+module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
+  // CHECK-LABEL: func.func @pad_sum_tiles
+  func.func @pad_sum_tiles() attributes {meshc.per_rank = #meshc.mesh<"m=2">} {
+    %a = meshc.input "a" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, p=1, f32>
+    %b = meshc.input "b" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, r=2, f32>
+    %c = meshc.input "c" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, q=4, f32>
+    // CHECK: %[[A:.+]] = meshc.input "a"
+    // CHECK: %[[B:.+]] = meshc.input "b"
+    // CHECK: %[[C:.+]] = meshc.input "c"
+    // CHECK-NOT: meshc.pad
+    // CHECK: %[[R:.+]] = meshc.concat %[[C]], %[[A]], %[[B]] {dim = "k", meshc.sharding = [#meshc.sharding<{{\[\[\], \[\]\]}}>]} : !meshc.tensor<n=3, q=4, f32>, !meshc.tensor<n=3, p=1, f32>, !meshc.tensor<n=3, r=2, f32> -> !meshc.tensor<n=3, k=7, f32>
+    // CHECK-NOT: meshc.add
+    // CHECK-NOT: meshc.fused_elementwise
+    // CHECK: meshc.prediction "out", %[[R]]
+    %pa = meshc.pad %a {dim = "k", start = 4 : i64, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, p=1, f32> -> !meshc.tensor<n=3, k=7, f32>
+    %pb = meshc.pad %b {dim = "k", start = 5 : i64, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, r=2, f32> -> !meshc.tensor<n=3, k=7, f32>
+    %pc = meshc.pad %c {dim = "k", start = 0 : i64, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, q=4, f32> -> !meshc.tensor<n=3, k=7, f32>
+    %s = meshc.add %pa, %pb {meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, k=7, f32>, !meshc.tensor<n=3, k=7, f32> -> !meshc.tensor<n=3, k=7, f32>
+    %r = meshc.add %pc, %s {meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, k=7, f32>, !meshc.tensor<n=3, k=7, f32> -> !meshc.tensor<n=3, k=7, f32>
+    meshc.prediction "out", %r : !meshc.tensor<n=3, k=7, f32>
+    return
+  }
+}
+
+// -----
+
+// Not a concat: windows with a gap, windows that overlap, a pad with a second use, a leaf that
+// is no pad. Each sum stays a sum (fused as usual).
+// CHECK-LABEL: func.func @pad_sum_not_tiles
+func.func @pad_sum_not_tiles() {
+  %a = meshc.input "a" features {classes = 2} : !meshc.tensor<n=3, p=2, f32>
+  %x = meshc.input "x" features {classes = 2} : !meshc.tensor<n=3, k=4, f32>
+  // CHECK-NOT: meshc.concat
+  %gap0 = meshc.pad %a {dim = "k", start = 0 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=5, f32>
+  %gap1 = meshc.pad %a {dim = "k", start = 3 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=5, f32>
+  %gap = meshc.add %gap0, %gap1 : !meshc.tensor<n=3, k=5, f32>, !meshc.tensor<n=3, k=5, f32> -> !meshc.tensor<n=3, k=5, f32>
+  meshc.prediction "gap", %gap : !meshc.tensor<n=3, k=5, f32>
+  %over0 = meshc.pad %a {dim = "k", start = 0 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=3, f32>
+  %over1 = meshc.pad %a {dim = "k", start = 1 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=3, f32>
+  %over = meshc.add %over0, %over1 : !meshc.tensor<n=3, k=3, f32>, !meshc.tensor<n=3, k=3, f32> -> !meshc.tensor<n=3, k=3, f32>
+  meshc.prediction "over", %over : !meshc.tensor<n=3, k=3, f32>
+  %used0 = meshc.pad %a {dim = "k", start = 0 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=4, f32>
+  %used1 = meshc.pad %a {dim = "k", start = 2 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=4, f32>
+  %used = meshc.add %used0, %used1 : !meshc.tensor<n=3, k=4, f32>, !meshc.tensor<n=3, k=4, f32> -> !meshc.tensor<n=3, k=4, f32>
+  meshc.prediction "used", %used : !meshc.tensor<n=3, k=4, f32>
+  meshc.prediction "used0", %used0 : !meshc.tensor<n=3, k=4, f32>
+  %leaf0 = meshc.pad %a {dim = "k", start = 0 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=4, f32>
+  %leaf1 = meshc.pad %a {dim = "k", start = 2 : i64} : !meshc.tensor<n=3, p=2, f32> -> !meshc.tensor<n=3, k=4, f32>
+  %l = meshc.add %leaf0, %x : !meshc.tensor<n=3, k=4, f32>, !meshc.tensor<n=3, k=4, f32> -> !meshc.tensor<n=3, k=4, f32>
+  %leaf = meshc.add %l, %leaf1 : !meshc.tensor<n=3, k=4, f32>, !meshc.tensor<n=3, k=4, f32> -> !meshc.tensor<n=3, k=4, f32>
+  meshc.prediction "leaf", %leaf : !meshc.tensor<n=3, k=4, f32>
+  // CHECK: return
+  return
+}

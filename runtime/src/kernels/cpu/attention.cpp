@@ -48,18 +48,78 @@ inline float dropoutFactor(const AttentionShape &a, int64_t flat) {
   return u >= a.rate ? 1.0f / (1.0f - a.rate) : 0.0f;
 }
 
-// One (outer, query block) of the forward. Scratch: s [bq * kKeyBlock], pv [bq * dv].
+// The per-row loops over a block's scores, where the kernel's time beyond its sgemm calls goes.
+// They call expf through glibc's vector variants (libmvec; the declaration below is the one
+// <math.h> makes only under -ffast-math), so each is cloned for AVX-512, AVX2 and the baseline
+// and the loader picks the CPU's best (GCC's target_clones). Rows are short (a key block), so
+// the sums may be reassociated (omp simd reduction); results stay within float rounding of the
+// scalar loop.
+#define MESHRT_ROW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+} // namespace
+
+extern "C" float expf(float) noexcept __attribute__((simd("notinbranch")));
+
+namespace {
+
+// max_j x[j] over n > 0 finite elements. GCC turns a float max loop into vector maxima only
+// when it may ignore NaNs and signed zeros, which scores (finite products) allow.
+MESHRT_ROW_CLONES __attribute__((optimize("finite-math-only", "no-signed-zeros"))) float
+rowMax(const float *x, int64_t n) {
+  float m = x[0];
+  for (int64_t j = 1; j < n; ++j) {
+    const float xj = x[j];
+    m = xj > m ? xj : m;
+  }
+  return m;
+}
+
+// x[j] <- exp(x[j] - shift) for j < n; returns their sum.
+MESHRT_ROW_CLONES float expShiftSum(float *x, int64_t n, float shift) {
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < n; ++j) {
+    const float e = expf(x[j] - shift);
+    x[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+// The backward's row without dropout: p[j] <- P = exp(p[j] - lse), dp[j] <- dS = P (dp[j] - dot).
+MESHRT_ROW_CLONES void gradRow(float *p, float *dp, int64_t n, float lse, float dot) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) {
+    const float prob = expf(p[j] - lse);
+    p[j] = prob;
+    dp[j] = prob * (dp[j] - dot);
+  }
+}
+
+// sum_j x[j] y[j] over n elements.
+MESHRT_ROW_CLONES float rowDot(const float *x, const float *y, int64_t n) {
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < n; ++j)
+    sum += x[j] * y[j];
+  return sum;
+}
+
+// One (outer, query block) of the forward. Scratch: s [bq * kKeyBlock]. The block's output rows
+// are the accumulator: the first key block's P V is written there (sgemm beta 0), later ones are
+// added after the rows are rescaled (beta 1).
 Status forwardBlock(const AttentionShape &a, int64_t o, int64_t i0, const float *q, const float *k,
-                    const float *v, float *out, float *lse, float *s, float *pv) {
+                    const float *v, float *out, float *lse, float *s) {
   const int64_t bq = std::min(kQueryBlock, a.sq - i0), dv = a.dv;
   const float *qb = q + (o * a.sq + i0) * a.d, *ko = k + o * a.sk * a.d, *vo = v + o * a.sk * dv;
   float *acc = out + (o * a.sq + i0) * dv;
   float m[kQueryBlock], l[kQueryBlock];
   std::fill(m, m + bq, -std::numeric_limits<float>::infinity());
   std::fill(l, l + bq, 0.0f);
-  std::fill(acc, acc + bq * dv, 0.0f);
   const int64_t base = a.globalIndex(o) + i0 * a.queryStride();
   const int64_t keyEnd = visibleKeys(a, i0 + bq - 1);
+  if (keyEnd == 0) // no key visible to any row (a causal slice before the keys)
+    std::fill(acc, acc + bq * dv, 0.0f);
   for (int64_t j0 = 0; j0 < keyEnd; j0 += kKeyBlock) {
     const int64_t bk = std::min(kKeyBlock, keyEnd - j0);
     if (Status st = sgemm(bq, bk, a.d, qb, false, ko + j0 * a.d, true, s); !st.ok())
@@ -67,35 +127,32 @@ Status forwardBlock(const AttentionShape &a, int64_t o, int64_t i0, const float 
     for (int64_t r = 0; r < bq; ++r) {
       float *row = s + r * bk;
       const int64_t seen = std::clamp<int64_t>(visibleKeys(a, i0 + r) - j0, 0, bk);
-      float rowMax = -std::numeric_limits<float>::infinity();
-      for (int64_t j = 0; j < seen; ++j)
-        rowMax = std::max(rowMax, row[j]);
-      const float mNew = std::max(m[r], rowMax);
+      const float mNew =
+          seen > 0 ? std::max(m[r], rowMax(row, seen)) : m[r]; // -inf while nothing is seen
       // Nothing seen yet (mNew = -inf): the row stays empty and nothing is rescaled.
       const float alpha =
           mNew == -std::numeric_limits<float>::infinity() ? 1.0f : std::exp(m[r] - mNew);
-      float sum = 0.0f;
-      const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
       // Keys the query cannot see weigh 0: no exp, no dropout draw.
-      for (int64_t j = 0; j < seen; ++j) {
-        const float p = std::exp(row[j] - mNew);
-        sum += p;
-        row[j] = p * dropoutFactor(a, flat + j * a.keyStride());
+      const float sum = expShiftSum(row, seen, mNew);
+      if (a.rate > 0.0f) {
+        const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
+        for (int64_t j = 0; j < seen; ++j)
+          row[j] *= dropoutFactor(a, flat + j * a.keyStride());
       }
       std::fill(row + seen, row + bk, 0.0f);
       l[r] = l[r] * alpha + sum;
       m[r] = mNew;
-      if (alpha != 1.0f)
+      if (j0 > 0 && alpha != 1.0f)
         for (int64_t e = 0; e < dv; ++e)
           acc[r * dv + e] *= alpha;
     }
-    if (Status st = sgemm(bq, dv, bk, s, false, vo + j0 * dv, false, pv); !st.ok())
+    if (Status st = sgemm(bq, dv, bk, s, false, vo + j0 * dv, false, acc, j0 > 0 ? 1.0f : 0.0f);
+        !st.ok())
       return st;
-    for (int64_t x = 0; x < bq * dv; ++x)
-      acc[x] += pv[x];
   }
   for (int64_t r = 0; r < bq; ++r) {
-    const float inv = 1.0f / l[r];
+    // A row that saw no key (l = 0) is 0 like its accumulator, with lse = -inf.
+    const float inv = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
     for (int64_t e = 0; e < dv; ++e)
       acc[r * dv + e] *= inv;
     lse[o * a.sq + i0 + r] = m[r] + std::log(l[r]);
@@ -105,46 +162,35 @@ Status forwardBlock(const AttentionShape &a, int64_t o, int64_t i0, const float 
 
 // Scratch of one backward worker.
 struct GradScratch {
-  std::vector<float> p, dp, tmp, dvBlock, dkBlock;
-  explicit GradScratch(const AttentionShape &a)
-      : p(kQueryBlock * kKeyBlock), dp(kQueryBlock * kKeyBlock),
-        tmp(static_cast<size_t>(kQueryBlock * std::max(a.d, a.dv))),
-        dvBlock(static_cast<size_t>(kKeyBlock * a.dv)),
-        dkBlock(static_cast<size_t>(kKeyBlock * a.d)) {}
+  std::vector<float> p, dp;
+  explicit GradScratch(const AttentionShape &)
+      : p(kQueryBlock * kKeyBlock), dp(kQueryBlock * kKeyBlock) {}
 };
 
-// c[i] += t[i] for n elements.
-inline void addInto(float *c, const float *t, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    c[i] += t[i];
-}
-
-// All query blocks of one outer index: dq rows, and dk, dv of its keys.
+// All query blocks of one outer index: dq rows, and dk, dv of its keys. The products accumulate
+// straight into dq, dk and dv (sgemm beta 1 after the first product that reaches a row).
 Status backwardOuter(const AttentionShape &a, int64_t o, const float *q, const float *k,
                      const float *v, const float *out, const float *lse, const float *dout,
                      float *dq, float *dk, float *dv, GradScratch &w) {
   const int64_t d = a.d, nv = a.dv;
   const float *ko = k + o * a.sk * d, *vo = v + o * a.sk * nv;
   float *dko = dk + o * a.sk * d, *dvo = dv + o * a.sk * nv;
-  std::fill(dko, dko + a.sk * d, 0.0f);
-  std::fill(dvo, dvo + a.sk * nv, 0.0f);
+  // Keys [0, keysWritten) of dk and dv hold a sum; the query blocks reach ever more keys.
+  int64_t keysWritten = 0;
   for (int64_t i0 = 0; i0 < a.sq; i0 += kQueryBlock) {
     const int64_t bq = std::min(kQueryBlock, a.sq - i0), row0 = o * a.sq + i0;
     const float *qb = q + row0 * d, *dob = dout + row0 * nv, *ob = out + row0 * nv;
     float *dqb = dq + row0 * d;
-    std::fill(dqb, dqb + bq * d, 0.0f);
-    float rowDot[kQueryBlock]; // D = rowsum(dout * out)
-    for (int64_t r = 0; r < bq; ++r) {
-      float sum = 0.0f;
-      for (int64_t e = 0; e < nv; ++e)
-        sum += dob[r * nv + e] * ob[r * nv + e];
-      rowDot[r] = sum;
-    }
+    float dots[kQueryBlock]; // D = rowsum(dout * out)
+    for (int64_t r = 0; r < bq; ++r)
+      dots[r] = rowDot(dob + r * nv, ob + r * nv, nv);
     const int64_t base = a.globalIndex(o) + i0 * a.queryStride();
     const int64_t keyEnd = visibleKeys(a, i0 + bq - 1);
+    if (keyEnd == 0)
+      std::fill(dqb, dqb + bq * d, 0.0f);
     for (int64_t j0 = 0; j0 < keyEnd; j0 += kKeyBlock) {
       const int64_t bk = std::min(kKeyBlock, keyEnd - j0);
-      float *p = w.p.data(), *dp = w.dp.data(), *tmp = w.tmp.data();
+      float *p = w.p.data(), *dp = w.dp.data();
       if (Status st = sgemm(bq, bk, d, qb, false, ko + j0 * d, true, p); !st.ok())
         return st;
       if (Status st = sgemm(bq, bk, nv, dob, false, vo + j0 * nv, true, dp); !st.ok())
@@ -152,29 +198,42 @@ Status backwardOuter(const AttentionShape &a, int64_t o, const float *q, const f
       // p <- Pd (what multiplied V), dp <- dS; keep P itself in dS's formula.
       for (int64_t r = 0; r < bq; ++r) {
         const int64_t seen = std::clamp<int64_t>(visibleKeys(a, i0 + r) - j0, 0, bk);
-        const float rowLse = lse[row0 + r];
-        const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
-        for (int64_t j = 0; j < seen; ++j) {
-          const float prob = std::exp(p[r * bk + j] - rowLse);
-          const float keep = dropoutFactor(a, flat + j * a.keyStride());
-          p[r * bk + j] = prob * keep;
-          dp[r * bk + j] = prob * (dp[r * bk + j] * keep - rowDot[r]);
+        float *pr = p + r * bk, *dpr = dp + r * bk;
+        if (a.rate > 0.0f) {
+          expShiftSum(pr, seen, lse[row0 + r]);
+          const int64_t flat = base + r * a.queryStride() + j0 * a.keyStride();
+          for (int64_t j = 0; j < seen; ++j) {
+            const float keep = dropoutFactor(a, flat + j * a.keyStride());
+            dpr[j] = pr[j] * (dpr[j] * keep - dots[r]);
+            pr[j] *= keep;
+          }
+        } else {
+          gradRow(pr, dpr, seen, lse[row0 + r], dots[r]);
         }
-        std::fill(p + r * bk + seen, p + (r + 1) * bk, 0.0f); // unseen keys: P = 0, dS = 0
-        std::fill(dp + r * bk + seen, dp + (r + 1) * bk, 0.0f);
+        std::fill(pr + seen, pr + bk, 0.0f); // unseen keys: P = 0, dS = 0
+        std::fill(dpr + seen, dpr + bk, 0.0f);
       }
-      // dV[j0:] += Pd^T dO; dQ += dS K; dK[j0:] += dS^T Q.
-      if (Status st = sgemm(bk, nv, bq, p, true, dob, false, w.dvBlock.data()); !st.ok())
+      // dV[j0:] += Pd^T dO; dQ += dS K; dK[j0:] += dS^T Q. A key block is new (beta 0) when
+      // no earlier query block reached it; a block only partly reached is zeroed beyond.
+      if (keysWritten < j0 + bk && keysWritten > j0) {
+        std::fill(dvo + keysWritten * nv, dvo + (j0 + bk) * nv, 0.0f);
+        std::fill(dko + keysWritten * d, dko + (j0 + bk) * d, 0.0f);
+        keysWritten = j0 + bk;
+      }
+      const float keyBeta = keysWritten > j0 ? 1.0f : 0.0f;
+      if (Status st = sgemm(bk, nv, bq, p, true, dob, false, dvo + j0 * nv, keyBeta); !st.ok())
         return st;
-      addInto(dvo + j0 * nv, w.dvBlock.data(), bk * nv);
-      if (Status st = sgemm(bq, d, bk, dp, false, ko + j0 * d, false, tmp); !st.ok())
+      if (Status st = sgemm(bq, d, bk, dp, false, ko + j0 * d, false, dqb, j0 > 0 ? 1.0f : 0.0f);
+          !st.ok())
         return st;
-      addInto(dqb, tmp, bq * d);
-      if (Status st = sgemm(bk, d, bq, dp, true, qb, false, w.dkBlock.data()); !st.ok())
+      if (Status st = sgemm(bk, d, bq, dp, true, qb, false, dko + j0 * d, keyBeta); !st.ok())
         return st;
-      addInto(dko + j0 * d, w.dkBlock.data(), bk * d);
+      keysWritten = std::max(keysWritten, j0 + bk);
     }
   }
+  // Keys no query saw get no gradient.
+  std::fill(dvo + keysWritten * nv, dvo + a.sk * nv, 0.0f);
+  std::fill(dko + keysWritten * d, dko + a.sk * d, 0.0f);
   return Status::success();
 }
 
@@ -201,7 +260,7 @@ Status parallelFor(int64_t n, int64_t work, MakeScratch &&make, Body &&body) {
 }
 
 struct ForwardScratch {
-  std::vector<float> s, pv;
+  std::vector<float> s;
 };
 
 // The entry points' shared checks: P's slice, the dims, a whole key dim, the operand sizes.
@@ -263,13 +322,11 @@ void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *glo
              context->check(parallelFor<ForwardScratch>(
                  a.outer * blocks, a.outer * a.sq * a.sk * std::max<int64_t>(1, a.d),
                  [&] {
-                   return ForwardScratch{
-                       std::vector<float>(kQueryBlock * kKeyBlock),
-                       std::vector<float>(kQueryBlock * std::max<int64_t>(1, a.dv))};
+                   return ForwardScratch{std::vector<float>(kQueryBlock * kKeyBlock)};
                  },
                  [&](int64_t i, ForwardScratch &w) {
                    return forwardBlock(a, i / blocks, (i % blocks) * kQueryBlock, q, k, v, out, lse,
-                                       w.s.data(), w.pv.data());
+                                       w.s.data());
                  }));
            });
 }

@@ -261,6 +261,10 @@ void meshrt_add_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, in
              for (int64_t o = 0; o < outer; ++o)
                for (int64_t i = 0; i < inner; ++i) {
                  const int64_t base = o * n * inner + i;
+                 if (inner == 1) {
+                   addLayerNormLine(a + base, b + base, n, epsilon, sum + base, y + base);
+                   continue;
+                 }
                  for (int64_t k = 0; k < n; ++k)
                    sum[base + k * inner] = a[base + k * inner] + b[base + k * inner];
                  float mean, invSigma;

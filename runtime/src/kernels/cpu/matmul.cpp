@@ -19,10 +19,15 @@
 namespace meshrt::cpu {
 
 Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const float *b,
-             bool transB, float *c) {
+             bool transB, float *c, float beta) {
   if (m == 0 || n == 0)
     return Status::success();
   if (k == 0) { // an empty sum; dnnl rejects lda = 0
+    if (beta != 0.0f) {
+      for (int64_t i = 0; i < m * n; ++i)
+        c[i] *= beta;
+      return Status::success();
+    }
     std::memset(c, 0, static_cast<size_t>(m * n) * sizeof(float));
     return Status::success();
   }
@@ -30,7 +35,7 @@ Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const
   const dnnl_dim_t lda = transA ? m : k;
   const dnnl_dim_t ldb = transB ? k : n;
   dnnl_status_t st =
-      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
   if (st != dnnl_success)
     return Status::error(MESHRT_KERNEL_ERROR,
                          strformat("dnnl_sgemm failed (status %d) on m=%lld n=%lld k=%lld",

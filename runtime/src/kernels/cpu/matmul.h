@@ -8,9 +8,9 @@
 
 namespace meshrt::cpu {
 
-// Row-major C (m x n) = op(A) * op(B), all contiguous.
+// Row-major C (m x n) = op(A) * op(B) + beta C, all contiguous (beta 0: C is only written).
 Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const float *b,
-             bool transB, float *c);
+             bool transB, float *c, float beta = 0.0f);
 
 } // namespace meshrt::cpu
 

@@ -37,7 +37,85 @@ template <typename F> void forLines(int64_t outer, int64_t n, int64_t inner, F &
       f(o * n * inner + i, inner);
 }
 
+#define MESHRT_LINE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+// lineStats of a contiguous line, vectorised.
+MESHRT_LINE_CLONES void statsContiguous(const float *x, int64_t n, float epsilon, float *mean,
+                                        float *invSigma) {
+  double sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t k = 0; k < n; ++k)
+    sum += x[k];
+  const double mu = sum / double(n);
+  double var = 0;
+#pragma omp simd reduction(+ : var)
+  for (int64_t k = 0; k < n; ++k) {
+    const double d = x[k] - mu;
+    var += d * d;
+  }
+  *mean = static_cast<float>(mu);
+  *invSigma = static_cast<float>(1.0 / std::sqrt(var / double(n) + double(epsilon)));
+}
+
+// y[k] = (x[k] - mean) * invSigma.
+MESHRT_LINE_CLONES void normalise(const float *x, int64_t n, float mean, float invSigma,
+                                  float *y) {
+  for (int64_t k = 0; k < n; ++k)
+    y[k] = (x[k] - mean) * invSigma;
+}
+
+MESHRT_LINE_CLONES void addInto(const float *a, const float *b, int64_t n, float *sum) {
+  for (int64_t k = 0; k < n; ++k)
+    sum[k] = a[k] + b[k];
+}
+
+// The adjoint's two sums, sum dy and sum dy * y, in double.
+MESHRT_LINE_CLONES void gradSums(const float *x, const float *dy, int64_t n, float mean,
+                                 float invSigma, double *sumDy, double *sumDyY) {
+  double s = 0, sy = 0;
+#pragma omp simd reduction(+ : s, sy)
+  for (int64_t k = 0; k < n; ++k) {
+    s += dy[k];
+    sy += double(dy[k]) * ((x[k] - mean) * invSigma);
+  }
+  *sumDy = s;
+  *sumDyY = sy;
+}
+
+MESHRT_LINE_CLONES void gradApply(const float *x, const float *dy, int64_t n, float mean,
+                                  float invSigma, float meanDy, float meanDyY, float *dx) {
+  for (int64_t k = 0; k < n; ++k) {
+    const float yk = (x[k] - mean) * invSigma;
+    dx[k] = (dy[k] - meanDy - yk * meanDyY) * invSigma;
+  }
+}
+
 } // namespace
+
+namespace meshrt::cpu {
+
+void layerNormLine(const float *x, int64_t n, float epsilon, float *y) {
+  float mean, invSigma;
+  statsContiguous(x, n, epsilon, &mean, &invSigma);
+  normalise(x, n, mean, invSigma, y);
+}
+
+void addLayerNormLine(const float *a, const float *b, int64_t n, float epsilon, float *sum,
+                      float *y) {
+  addInto(a, b, n, sum);
+  layerNormLine(sum, n, epsilon, y);
+}
+
+void layerNormGradLine(const float *x, const float *dy, int64_t n, float epsilon, float *dx) {
+  float mean, invSigma;
+  statsContiguous(x, n, epsilon, &mean, &invSigma);
+  double sumDy, sumDyY;
+  gradSums(x, dy, n, mean, invSigma, &sumDy, &sumDyY);
+  gradApply(x, dy, n, mean, invSigma, static_cast<float>(sumDy / double(n)),
+            static_cast<float>(sumDyY / double(n)), dx);
+}
+
+} // namespace meshrt::cpu
 
 extern "C" {
 
@@ -49,6 +127,8 @@ void meshrt_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_
   call.run([&](Device &dev) { return dev.layerNorm(outer, n, inner, epsilon, x, y); },
            [&](Context *ctx) {
              forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+               if (stride == 1)
+                 return layerNormLine(x + base, n, epsilon, y + base);
                float mean, invSigma;
                lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
                for (int64_t k = 0; k < n; ++k)
@@ -65,6 +145,8 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
   call.run([&](Device &dev) { return dev.layerNormGrad(outer, n, inner, epsilon, x, dy, dx); },
            [&](Context *ctx) {
              forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+               if (stride == 1)
+                 return layerNormGradLine(x + base, dy + base, n, epsilon, dx + base);
                float mean, invSigma;
                lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
                double sumDy = 0, sumDyY = 0;

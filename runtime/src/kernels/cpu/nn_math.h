@@ -27,6 +27,18 @@ inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, 
   *invSigma = static_cast<float>(1.0 / std::sqrt(var / double(n) + double(epsilon)));
 }
 
+// Layer norm of one contiguous line (stride 1: the normalised dim is the last), the case of
+// every transformer: y = (x - mean) / sqrt(var + eps); the fused residual form that also
+// writes sum = a + b and normalises it; and the adjoint dx from x and dy. The statistics are
+// lineStats' sums in double, vectorised (so reassociated across lanes: within a double's
+// rounding of lineStats, the same float nearly always). Defined in nn.cpp, each cloned for
+// AVX-512, AVX2 and the baseline (GCC's target_clones): the runtime is built for the baseline,
+// where these loops ran scalar and made layer norm a tenth of a transformer's non-product time.
+void layerNormLine(const float *x, int64_t n, float epsilon, float *y);
+void addLayerNormLine(const float *a, const float *b, int64_t n, float epsilon, float *sum,
+                      float *y);
+void layerNormGradLine(const float *x, const float *dy, int64_t n, float epsilon, float *dx);
+
 constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
 constexpr float kGeluA = 0.044715f;
 
