@@ -337,16 +337,23 @@ std::string joinAxes(llvm::ArrayRef<std::string> axes) {
   return text.empty() ? "-" : text;
 }
 
-/// The recomputations meshc-remat put in the per-rank program (ops marked meshc.remat) and the
-/// bytes of their results.
+/// The recomputations meshc-remat put in the per-rank program and the bytes of their results,
+/// as the pass made them: an op marked meshc.remat is one; a fused op counts the ones it
+/// absorbed (its mark's count), each a value of its result's type (fused_elementwise's inner
+/// values have the root's type; add_layer_norm's add and layer norm both have its type).
 void countRemat(func::FuncOp func, CostReport &report) {
   func.walk([&](Operation *op) {
-    if (!op->hasAttr(kRematAttrName))
+    int64_t count = rematCount(op);
+    if (count == 0)
       return;
-    ++report.rematOps;
-    for (Value result : op->getResults())
-      if (auto type = dyn_cast<NamedTensorType>(result.getType()))
-        report.rematBytes = checkedAdd(report.rematBytes, tensorBytes(type)).value_or(kMaxInt64);
+    report.rematOps = saturatingAdd(report.rematOps, count);
+    int64_t bytes = 0;
+    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp>(op))
+      bytes = saturatingMul(count, bytesOf(op->getResult(0).getType()));
+    else
+      for (Value result : op->getResults())
+        bytes = saturatingAdd(bytes, bytesOf(result.getType()));
+    report.rematBytes = saturatingAdd(report.rematBytes, bytes);
   });
 }
 

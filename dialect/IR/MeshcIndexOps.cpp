@@ -133,6 +133,8 @@ LogicalResult OneHotOp::verify() {
                          << "one class dimension";
   // An index is compared with each class number: the index type must hold them all.
   bool i32 = input.getElementType().isSignlessInteger(32);
+  if (getXentLabels() && !i32)
+    return emitOpError() << "xent_labels needs i32 labels, not " << input;
   int64_t classes = result.getDimSize(classDim.getValue()),
           most = i32 ? kMaxI32Index : kMaxF32Index;
   if (classes > most)

@@ -48,8 +48,14 @@ def Meshc_OneHotOp : Meshc_DifferentiableOp<"one_hot"> {
     (any position); result[..., c, ...] = 1.0 where input[...] == c, else 0.0. An index
     outside [0, classes) gives an all-zero row (MoE capacity relies on it). Per rank,
     the result's `meshc.sharding` gives the mesh axis of a split class dim. No gradient.
+
+    `xent_labels` (i32 input only): the indices are the labels of a softmax cross-entropy
+    whose class dim is split (meshc-localize's vocab-parallel form, LocalizeXent.cpp). Each
+    rank sees all the labels of its rows, so a label outside the whole class dim, [0, classes
+    x the axis size), fails the run with the message meshc.softmax_xent gives it on one rank,
+    where no rank's slice would have held it and the loss would silently lack its term.
   }];
-  let arguments = (ins Meshc_AnyTensor:$input);
+  let arguments = (ins Meshc_AnyTensor:$input, UnitAttr:$xent_labels);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = [{
     $input attr-dict `:` qualified(type($input)) `->` qualified(type($result))

@@ -1,6 +1,8 @@
 // Typed accessors of the meshc.* discardable attributes and their verification (ModuleAttrs.h).
 #include "dialect/IR/ModuleAttrs.h"
 
+#include "dialect/IR/MeshcOps.h"
+
 using namespace mlir;
 using namespace meshc;
 
@@ -56,6 +58,13 @@ void meshc::setHeldShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardin
   op->setAttr(kHeldShardingsAttrName, ArrayAttr::get(op->getContext(), attrs));
 }
 
+int64_t meshc::rematCount(Operation *op) {
+  Attribute mark = op->getAttr(kRematAttrName);
+  if (auto count = llvm::dyn_cast_or_null<IntegerAttr>(mark))
+    return count.getInt();
+  return mark ? 1 : 0;
+}
+
 bool meshc::isRematMarked(Operation *op) {
   if (op->hasAttr(kRematAttrName))
     return true;
@@ -91,6 +100,15 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
       name == kHeldShardingsAttrName)
     return verifyShardingList(op, attribute);
   if (name == kRematAttrName) {
+    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp>(op)) {
+      auto count = llvm::dyn_cast<IntegerAttr>(value);
+      if (!llvm::isa<UnitAttr>(value) &&
+          !(count && count.getType().isSignlessInteger(64) && count.getInt() >= 1))
+        return op->emitOpError() << "'" << name << "' on a fused op must be a unit attribute or "
+                                 << "the number of recomputed ops it holds (i64 >= 1), not "
+                                 << value;
+      return success();
+    }
     if (!llvm::isa<UnitAttr>(value) || !llvm::isa<MeshcDialect>(op->getDialect()))
       return op->emitOpError() << "'" << name << "' must be a unit attribute on a meshc op";
     return success();

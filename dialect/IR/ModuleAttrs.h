@@ -34,8 +34,13 @@ inline constexpr llvm::StringLiteral kShardingAttrName = "meshc.sharding";
 inline constexpr llvm::StringLiteral kOperandShardingsAttrName = "meshc.operand_shardings";
 inline constexpr llvm::StringLiteral kHeldShardingsAttrName = "meshc.held_shardings";
 /// A unit attribute on a meshc op: recomputed by meshc-remat (or, from the DSL's RematScope,
-/// to be recomputed in the backward pass).
+/// to be recomputed in the backward pass). On a fused op (meshc.fused_elementwise,
+/// meshc.add_layer_norm) that absorbed recomputations: how many it holds, an i64 >= 1, so that
+/// --explain counts what meshc-remat recomputed rather than the ops fusion left.
 inline constexpr llvm::StringLiteral kRematAttrName = "meshc.remat";
+/// The number of recomputations `op` stands for: 0 without kRematAttrName, 1 with the unit
+/// attribute, the count on a fused op.
+int64_t rematCount(mlir::Operation *op);
 /// True for an op to be recomputed by meshc-remat in its `all=false` mode: it carries
 /// kRematAttrName, or its location is the DSL's RematScope mark, `fused<"meshc.remat">[...]`.
 bool isRematMarked(mlir::Operation *op);

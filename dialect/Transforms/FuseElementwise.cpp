@@ -24,11 +24,15 @@ using namespace meshc;
 
 namespace {
 
-/// A fused op that absorbs a recomputation of meshc-remat is one (--explain counts it, CSE
-/// leaves it).
+/// A fused op that absorbs recomputations of meshc-remat is marked with how many (--explain
+/// counts what remat recomputed; CSE leaves it).
 void keepRematMark(llvm::ArrayRef<Operation *> members, Operation *fused) {
-  if (llvm::any_of(members, [](Operation *op) { return op->hasAttr(kRematAttrName); }))
-    fused->setAttr(kRematAttrName, UnitAttr::get(fused->getContext()));
+  int64_t recomputed = 0;
+  for (Operation *op : members)
+    recomputed += rematCount(op);
+  if (recomputed > 0)
+    fused->setAttr(kRematAttrName,
+                   IntegerAttr::get(IntegerType::get(fused->getContext(), 64), recomputed));
 }
 
 NamedTensorType typeOf(Value v) { return llvm::dyn_cast<NamedTensorType>(v.getType()); }

@@ -16,6 +16,13 @@
 // their all_reduce; everything over the logits' dims keeps the logits' sharding. one_hot of a
 // split class dim is 1 only on the rank whose slice holds the label (its lowering offsets the
 // classes by the rank's coordinate on A).
+//
+// A label outside [0, classes) would be held by no rank: t would lack it and the loss be
+// wrong, where the 1-rank kernel fails the run. So the one_hots carry xent_labels: every rank
+// of A holds all the labels of its rows (the labels are split like the logits' other dims),
+// so each checks them all against the whole class dim and the ranks that see a bad label fail
+// with the kernel's message (the runtime's sticky status; the failing rank's end of step
+// aborts the job, also freeing ranks that wait in a later collective). No collective more.
 #include "dialect/Transforms/LocalizeXent.h"
 
 #include "dialect/IR/ModuleAttrs.h"
@@ -84,6 +91,11 @@ template <typename Op> Value held(Op op, ShardingAttr sharding) {
 
 } // namespace
 
+Value XentExpander::xentOneHot(Location loc, Value labels, const Split &split) {
+  auto oneHot = builder.create<OneHotOp>(loc, split.logitsType, labels, /*xent_labels=*/true);
+  return held(oneHot, split.logits);
+}
+
 std::pair<Value, Value> XentExpander::maxAndLocalSum(Location loc, Value logits,
                                                      const Split &split) {
   NamedTensorType logitsType = split.logitsType, rowType = split.rowType;
@@ -107,7 +119,7 @@ void XentExpander::expandLoss(SoftmaxXentOp op, const Split &split) {
   NamedTensorType logitsType = split.logitsType, rowType = split.rowType;
   ArrayAttr axes = builder.getStrArrayAttr({split.axis.getValue()});
   auto [max, localSum] = maxAndLocalSum(loc, logits, split);
-  Value oneHot = held(builder.create<OneHotOp>(loc, logitsType, op.getLabels()), split.logits);
+  Value oneHot = xentOneHot(loc, op.getLabels(), split);
   Value picked = held(builder.create<MulOp>(loc, logitsType, oneHot, logits), split.logits);
   Value localTarget = held(builder.create<ReduceSumOp>(loc, rowType, picked), split.partialRow);
   Value sum = held(builder.create<AllReduceOp>(loc, rowType, localSum, axes), split.row);
@@ -132,7 +144,7 @@ void XentExpander::expandGrad(SoftmaxXentGradOp op, const Split &split) {
   }
   Value shifted = held(builder.create<SubOp>(loc, logitsType, logits, lse), split.logits);
   Value probs = held(builder.create<ExpOp>(loc, logitsType, shifted), split.logits);
-  Value oneHot = held(builder.create<OneHotOp>(loc, logitsType, op.getLabels()), split.logits);
+  Value oneHot = xentOneHot(loc, op.getLabels(), split);
   Value diff = held(builder.create<SubOp>(loc, logitsType, probs, oneHot), split.logits);
   Value grad =
       held(builder.create<MulOp>(loc, op.getResult().getType(), diff, op.getDloss()), split.logits);

@@ -27,6 +27,9 @@ private:
   struct Split;
   void expandLoss(SoftmaxXentOp op, const Split &split);
   void expandGrad(SoftmaxXentGradOp op, const Split &split);
+  /// one_hot of the labels over this rank's slice of the classes, checking the labels against
+  /// the whole class dim (xent_labels).
+  mlir::Value xentOneHot(mlir::Location loc, mlir::Value labels, const Split &split);
   /// The rows' global maximum (an all_reduce_max) and this rank's sum of exp(logits - max).
   std::pair<mlir::Value, mlir::Value> maxAndLocalSum(mlir::Location loc, mlir::Value logits,
                                                      const Split &split);

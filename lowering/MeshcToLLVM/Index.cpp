@@ -93,10 +93,13 @@ void emitIndexOp(OneHotOp oneHot, OpBuilder &b, LoweringState &state) {
   StringRef classDim = oneHot.getClassDim().getValue();
   auto [outer, classes, inner] = viewAround(typeOf(oneHot.getResult()), classDim);
   bool isInt = typeOf(oneHot.getInput()).getElementType().isSignlessInteger(32);
+  int32_t kind = oneHot.getXentLabels() ? MESHRT_ONE_HOT_XENT_LABELS
+                 : isInt                ? MESHRT_ONE_HOT_I32
+                                        : MESHRT_ONE_HOT_F32;
   rt.call<kernel::OneHot>(b, loc,
                           {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, classes),
                            rt.i64c(b, loc, inner), rt.i32c(b, loc, state.dimAxis(oneHot, classDim)),
-                           state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, isInt),
+                           state.pointer(b, loc, oneHot.getInput()), rt.i32c(b, loc, kind),
                            state.pointer(b, loc, oneHot.getResult())});
 }
 

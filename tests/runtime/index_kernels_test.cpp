@@ -95,6 +95,52 @@ TEST(IndexKernels, OneHotOffsetsAndOutOfRange) {
   }
 }
 
+// The labels of a softmax cross-entropy with its class dim split (meshrt_one_hot's
+// MESHRT_ONE_HOT_XENT_LABELS): in range of the whole class dim, the i32 one-hot; a label that no
+// rank's slice holds (below 0, or at the whole dim's size even where it is past this rank's
+// slice only) fails the call with the cross-entropy kernel's message.
+TEST(IndexKernels, OneHotXentLabelsCheckTheWholeClassDim) {
+  for (const std::string &spec : meshesForWorld()) {
+    std::vector<int64_t> sizes = meshSizes(spec);
+    const int64_t local = 3, classes = sizes[0] * local, n = 4;
+    const std::string message =
+        "softmax cross-entropy label outside [0, " + std::to_string(classes) + ")";
+    std::vector<int32_t> good = {0, int32_t(classes - 1), int32_t(classes / 2), 1};
+    ContextPtr ctx = makeContext(spec);
+    std::vector<float> out(n * local, 7.0f), expected(n * local, 7.0f);
+    meshrt_one_hot(ctx.get(), n, local, 1, 0, good.data(), MESHRT_ONE_HOT_XENT_LABELS, out.data());
+    meshrt_one_hot(ctx.get(), n, local, 1, 0, good.data(), MESHRT_ONE_HOT_I32, expected.data());
+    EXPECT_EQ(out, expected) << spec;
+    EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
+    for (int32_t bad : {int32_t(classes), int32_t(-1), int32_t(classes + 5)}) {
+      ContextPtr failing = makeContext(spec);
+      std::vector<int32_t> labels = good;
+      labels[2] = bad;
+      meshrt_one_hot(failing.get(), n, local, 1, 0, labels.data(), MESHRT_ONE_HOT_XENT_LABELS,
+                     out.data());
+      EXPECT_EQ(meshrt_context_status(failing.get()), MESHRT_INVALID_ARGUMENT) << spec << bad;
+      EXPECT_EQ(meshrt_context_message(failing.get()), message) << spec << " label " << bad;
+    }
+  }
+  // The 1-rank kernel gives the same message for the same label.
+  ContextPtr ctx = anyContext();
+  std::vector<float> logits(2 * 3, 0.5f), loss(2);
+  std::vector<int32_t> labels = {1, 3};
+  meshrt_softmax_xent(ctx.get(), 2, 3, 1, logits.data(), labels.data(), loss.data());
+  EXPECT_STREQ(meshrt_context_message(ctx.get()), "softmax cross-entropy label outside [0, 3)");
+}
+
+TEST(IndexKernels, OneHotRefusesAnUnknownInputKind) {
+  ContextPtr ctx = anyContext();
+  std::vector<int32_t> in = {0};
+  std::vector<float> out(2);
+  meshrt_one_hot(ctx.get(), 1, 2, 1, -1, in.data(), 3, out.data());
+  EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(meshrt_context_message(ctx.get()),
+               "meshrt_one_hot(outer=1, classes=2, inner=1, class_axis=-1, in_kind=3): in_kind 3 "
+               "is not a meshrt_one_hot_input_t");
+}
+
 TEST(IndexKernels, ArgmaxFirstMax) {
   ContextPtr ctx = anyContext();
   // [outer=2, n=4, inner=2]

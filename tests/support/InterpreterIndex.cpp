@@ -123,6 +123,11 @@ LogicalResult interpretIndexOp(Operation *op, llvm::function_ref<const HostTenso
           double x = in.data[offsetByName(out, index, in)];
           if (!isIndex(x))
             return badIndex(x);
+          // The labels of a cross-entropy (per rank, meshc-localize's vocab-parallel form): a
+          // label outside the classes fails, as meshc.softmax_xent does.
+          if (o.getXentLabels() && (x < 0 || x >= double(out.sizes[p])))
+            return o->emitOpError() << "interpreter: label " << int64_t(x)
+                                    << " is not a class in [0, " << out.sizes[p] << ")";
           out.data[i] = x == double(index[p]) ? 1.0 : 0.0;
         }
         return success();

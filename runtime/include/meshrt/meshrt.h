@@ -485,10 +485,18 @@ void meshrt_embedding(meshrt_context_t handle, int64_t n, int64_t local_vocab, i
 void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_vocab, int64_t row,
                            int32_t vocab_axis, const int32_t *ids, const float *grad,
                            float *table_grad);
-/* out [outer, classes, inner] = 1 where in [outer, inner] (i32 if in_is_int, else f32 holding
- * integers) equals offset + c, else 0 (out of range: a zero row). */
+typedef enum meshrt_one_hot_input {
+  MESHRT_ONE_HOT_F32 = 0, /* f32 holding integers (anything else: a zero row) */
+  MESHRT_ONE_HOT_I32 = 1,
+  /* i32 labels of a softmax cross-entropy with a split class dim: a label outside the whole
+   * class dim, [0, classes x the axis size), fails the call with meshrt_softmax_xent's
+   * message "softmax cross-entropy label outside [0, N)" */
+  MESHRT_ONE_HOT_XENT_LABELS = 2,
+} meshrt_one_hot_input_t;
+/* out [outer, classes, inner] = 1 where in [outer, inner] (of kind in_kind, a
+ * meshrt_one_hot_input_t) equals offset + c, else 0 (out of range: a zero row). */
 void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
-                    int32_t class_axis, const void *in, int32_t in_is_int, float *out);
+                    int32_t class_axis, const void *in, int32_t in_kind, float *out);
 /* out [outer, inner] (i32) = position of the first maximum of in [outer, n, inner] along n. */
 void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                    const float *in, int32_t *out);

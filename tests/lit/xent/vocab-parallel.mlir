@@ -29,8 +29,10 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // CHECK-NEXT: %[[Z:.+]] = meshc.sub %[[L]], %[[M]] {{.*}} -> !meshc.tensor<batch=4, seq=4, vocab=4, f32>
 // CHECK-NEXT: %[[E:.+]] = meshc.exp %[[Z]]
 // CHECK-NEXT: %[[SL:.+]] = meshc.reduce_sum %[[E]] {meshc.sharding = [#meshc.sharding<{{\[\[}}], []], partial = [m]>]}
-// One-hot rows of this rank's slice of the vocabulary (1 only where the label falls in it).
-// CHECK-NEXT: %[[OH:.+]] = meshc.one_hot %{{.+}} {meshc.sharding = [#meshc.sharding<{{\[\[}}], [], [m]]>]} : !meshc.tensor<batch=4, seq=4, i32> -> !meshc.tensor<batch=4, seq=4, vocab=4, f32>
+// One-hot rows of this rank's slice of the vocabulary (1 only where the label falls in it),
+// checking every label of the rows against the whole vocabulary (xent_labels): a label no
+// rank's slice holds fails the run as the 1-rank kernel does, with no collective more.
+// CHECK-NEXT: %[[OH:.+]] = meshc.one_hot %{{.+}} {meshc.sharding = [#meshc.sharding<{{\[\[}}], [], [m]]>], xent_labels} : !meshc.tensor<batch=4, seq=4, i32> -> !meshc.tensor<batch=4, seq=4, vocab=4, f32>
 // CHECK-NEXT: %[[P:.+]] = meshc.mul %[[OH]], %[[L]]
 // CHECK-NEXT: %[[TL:.+]] = meshc.reduce_sum %[[P]] {meshc.sharding = [#meshc.sharding<{{\[\[}}], []], partial = [m]>]}
 // CHECK-NEXT: %[[S:.+]] = meshc.all_reduce %[[SL]] {axes = ["m"]{{.*}}} : !meshc.tensor<batch=4, seq=4, f32>
@@ -41,7 +43,7 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">, meshc.layout = #meshc.layout
 // The gradient: (exp(logits - lse) - one_hot) * dloss, split like the logits, no collective.
 // CHECK: %[[GZ:.+]] = meshc.sub %[[L]], %[[LSE]] {{.*}} -> !meshc.tensor<batch=4, seq=4, vocab=4, f32>
 // CHECK-NEXT: %[[PR:.+]] = meshc.exp %[[GZ]]
-// CSE gives it the forward's one_hot.
+// CSE gives it the forward's one_hot (both check their labels).
 // CHECK-NEXT: %[[D:.+]] = meshc.sub %[[PR]], %[[OH]]
 // CHECK-NEXT: %[[G:.+]] = meshc.mul %[[D]], %{{.+}} {meshc.sharding = [#meshc.sharding<{{\[\[}}], [], [m]]>]}
 // CHECK-NOT: meshc.all_reduce_max

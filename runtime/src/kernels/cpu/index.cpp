@@ -8,6 +8,7 @@
 #include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
+#include "kernels/cpu/xent_labels.h"
 
 #include <cstring>
 #include <vector>
@@ -28,6 +29,34 @@ bool sliceOffset(AbiCall &call, int32_t axis, int64_t local, int64_t *offset) {
     return false;
   *offset = call.ctx()->coord(axis) * local;
   return true;
+}
+
+// MESHRT_ONE_HOT_XENT_LABELS: the n labels of this rank's rows all lie in the whole class dim,
+// [0, local classes x the size of the class axis); else the cross-entropy kernel's failure. On
+// a device the labels are read back first: a synchronisation, as the device's
+// meshrt_softmax_xent waits for its own label check.
+bool checkXentLabels(AbiCall &call, int64_t n, int64_t localClasses, int32_t axis,
+                     const int32_t *labels) {
+  if (n == 0)
+    return true;
+  int64_t classes = localClasses;
+  if (axis != -1 && !call.require(checkedMul(localClasses, call.ctx()->axisSize(axis), &classes),
+                                  "classes x the size of mesh axis %d overflow int64", axis))
+    return false;
+  Context *ctx = call.ctx();
+  std::vector<int32_t> host;
+  if (Device *dev = ctx->device()) {
+    host.resize(static_cast<size_t>(n));
+    if (!ctx->check(dev->download(host.data(), labels, n * int64_t{sizeof(int32_t)})))
+      return false;
+    labels = host.data();
+  }
+  bool bad = false;
+  for (int64_t i = 0; i < n; ++i)
+    bad |= labels[i] < 0 || labels[i] >= classes;
+  if (bad)
+    failXentLabel(ctx, classes);
+  return !bad;
 }
 
 // Shared walk of a max reduction: calls f(inIndex, outOffset) for every element of the
@@ -126,39 +155,47 @@ void meshrt_embedding_grad(meshrt_context_t handle, int64_t n, int64_t local_voc
 }
 
 void meshrt_one_hot(meshrt_context_t handle, int64_t outer, int64_t classes, int64_t inner,
-                    int32_t class_axis, const void *in, int32_t in_is_int, float *out) {
-  AbiCall call(
-      handle, ProfileKind::OneHot,
-      {{"outer", outer}, {"classes", classes}, {"inner", inner}, {"class_axis", class_axis, true}});
+                    int32_t class_axis, const void *in, int32_t in_kind, float *out) {
+  AbiCall call(handle, ProfileKind::OneHot,
+               {{"outer", outer},
+                {"classes", classes},
+                {"inner", inner},
+                {"class_axis", class_axis, true},
+                {"in_kind", in_kind, true}});
   int64_t offset = 0;
-  if (!call.fits({outer, classes, inner}, 4) || !sliceOffset(call, class_axis, classes, &offset))
+  if (!call.fits({outer, classes, inner}, 4) || !sliceOffset(call, class_axis, classes, &offset) ||
+      !call.require(in_kind == MESHRT_ONE_HOT_F32 || in_kind == MESHRT_ONE_HOT_I32 ||
+                        in_kind == MESHRT_ONE_HOT_XENT_LABELS,
+                    "in_kind %d is not a meshrt_one_hot_input_t", in_kind))
     return;
-  call.run(
-      [&](Device &dev) {
-        return dev.oneHot(outer, classes, inner, offset, in, in_is_int != 0, out);
-      },
-      [&](Context *ctx) {
-        std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
-        const int32_t *ints = static_cast<const int32_t *>(in);
-        const float *floats = static_cast<const float *>(in);
-        for (int64_t o = 0; o < outer; ++o)
-          for (int64_t i = 0; i < inner; ++i) {
-            const int64_t at = o * inner + i;
-            int64_t c;
-            if (in_is_int) {
-              c = ints[at];
-            } else {
-              // f32 holding integers; anything else (NaN, fractions) has no class.
-              const float x = floats[at];
-              if (!(x >= -1e18f && x <= 1e18f) || x != static_cast<float>(static_cast<int64_t>(x)))
-                continue;
-              c = static_cast<int64_t>(x);
-            }
-            c -= offset;
-            if (c >= 0 && c < classes)
-              out[(o * classes + c) * inner + i] = 1.0f;
-          }
-      });
+  if (in_kind == MESHRT_ONE_HOT_XENT_LABELS &&
+      !checkXentLabels(call, outer * inner, classes, class_axis, static_cast<const int32_t *>(in)))
+    return;
+  const bool isInt = in_kind != MESHRT_ONE_HOT_F32;
+  call.run([&](Device &dev) { return dev.oneHot(outer, classes, inner, offset, in, isInt, out); },
+           [&](Context *ctx) {
+             std::memset(out, 0, static_cast<size_t>(outer * classes * inner) * sizeof(float));
+             const int32_t *ints = static_cast<const int32_t *>(in);
+             const float *floats = static_cast<const float *>(in);
+             for (int64_t o = 0; o < outer; ++o)
+               for (int64_t i = 0; i < inner; ++i) {
+                 const int64_t at = o * inner + i;
+                 int64_t c;
+                 if (isInt) {
+                   c = ints[at];
+                 } else {
+                   // f32 holding integers; anything else (NaN, fractions) has no class.
+                   const float x = floats[at];
+                   if (!(x >= -1e18f && x <= 1e18f) ||
+                       x != static_cast<float>(static_cast<int64_t>(x)))
+                     continue;
+                   c = static_cast<int64_t>(x);
+                 }
+                 c -= offset;
+                 if (c >= 0 && c < classes)
+                   out[(o * classes + c) * inner + i] = 1.0f;
+               }
+           });
 }
 
 void meshrt_argmax(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,

@@ -7,6 +7,7 @@
 #include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
+#include "kernels/cpu/xent_labels.h"
 
 #include <atomic>
 #include <cmath>
@@ -45,12 +46,12 @@ template <typename F> bool forPositions(int64_t outer, int64_t classes, int64_t 
   return !badLabel.load();
 }
 
-void failLabel(Context *ctx, int64_t classes) {
+} // namespace
+
+void meshrt::cpu::failXentLabel(Context *ctx, int64_t classes) {
   ctx->fail(MESHRT_INVALID_ARGUMENT, strformat("softmax cross-entropy label outside [0, %lld)",
                                                static_cast<long long>(classes)));
 }
-
-} // namespace
 
 extern "C" {
 
@@ -74,7 +75,7 @@ void meshrt_softmax_xent(meshrt_context_t handle, int64_t outer, int64_t classes
           return true;
         });
         if (!ok)
-          failLabel(ctx, classes);
+          failXentLabel(ctx, classes);
       });
 }
 
@@ -107,7 +108,7 @@ void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t cl
           return true;
         });
         if (!ok)
-          failLabel(ctx, classes);
+          failXentLabel(ctx, classes);
       });
 }
 
