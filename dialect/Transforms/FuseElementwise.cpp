@@ -98,8 +98,8 @@ void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
     adds.push_back(add);
     for (Value v : add->getOperands()) {
       auto inner = v.getDefiningOp<AddOp>();
-      if (inner && inner->getBlock() == root->getBlock() && v.hasOneUse() &&
-          v.getType() == type && !isPartial(v))
+      if (inner && inner->getBlock() == root->getBlock() && v.hasOneUse() && v.getType() == type &&
+          !isPartial(v))
         work.push_back(inner);
       else
         leaves.push_back(v);
@@ -136,8 +136,7 @@ void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
     members.push_back(pad);
   }
   OpBuilder builder(root);
-  auto concat =
-      builder.create<ConcatOp>(root.getLoc(), type, pieces, pads.front().getDimAttr());
+  auto concat = builder.create<ConcatOp>(root.getLoc(), type, pieces, pads.front().getDimAttr());
   if (Attribute sharding = root->getAttr(kShardingAttrName))
     concat->setAttr(kShardingAttrName, sharding);
   keepRematMark(members, concat);

@@ -46,9 +46,9 @@ TEST(IndexKernels, EmbeddingSplitVocabSumsToWhole) {
     std::vector<int64_t> sizes = meshSizes(spec);
     const int64_t parts = sizes[0], local = 2, vocab = parts * local, row = 2;
     int64_t coord = coordsOf(sizes, worldRank())[0];
-    std::vector<int32_t> ids;
+    std::vector<int32_t> ids(vocab);
     for (int64_t v = 0; v < vocab; ++v)
-      ids.push_back(int32_t((v * 7) % vocab));
+      ids[v] = int32_t((v * 7) % vocab);
     std::vector<float> slice(local * row);
     for (int64_t v = 0; v < local; ++v)
       for (int64_t r = 0; r < row; ++r)

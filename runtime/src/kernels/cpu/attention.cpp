@@ -17,6 +17,7 @@
 #include "data/slice.h"
 #include "device/device.h"
 #include "kernels/attention_shape.h"
+#include "kernels/cpu/cpu_clones.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/strided.h"
 
@@ -49,23 +50,19 @@ inline float dropoutFactor(const AttentionShape &a, int64_t flat) {
 }
 
 // The per-row loops over a block's scores, where the kernel's time beyond its sgemm calls goes.
-// They call expf through glibc's vector variants (libmvec; the declaration below is the one
-// <math.h> makes only under -ffast-math), so each is cloned for AVX-512, AVX2 and the baseline
-// and the loader picks the CPU's best (GCC's target_clones). Rows are short (a key block), so
-// the sums may be reassociated (omp simd reduction); results stay within float rounding of the
-// scalar loop.
-#define MESHRT_ROW_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// They call expf through glibc's vector variants (libmvec) and are cloned per CPU
+// (cpu_clones.h). Rows are short (a key block), so the sums may be reassociated (omp simd
+// reduction); results stay within float rounding of the scalar loop.
 
 } // namespace
 
-extern "C" float expf(float) noexcept __attribute__((simd("notinbranch")));
+extern "C" float expf(float) noexcept MESHRT_SIMD_DECL;
 
 namespace {
 
 // max_j x[j] over n > 0 finite elements. GCC turns a float max loop into vector maxima only
 // when it may ignore NaNs and signed zeros, which scores (finite products) allow.
-MESHRT_ROW_CLONES __attribute__((optimize("finite-math-only", "no-signed-zeros"))) float
-rowMax(const float *x, int64_t n) {
+MESHRT_CPU_CLONES MESHRT_FINITE_MATH float rowMax(const float *x, int64_t n) {
   float m = x[0];
   for (int64_t j = 1; j < n; ++j) {
     const float xj = x[j];
@@ -75,7 +72,7 @@ rowMax(const float *x, int64_t n) {
 }
 
 // x[j] <- exp(x[j] - shift) for j < n; returns their sum.
-MESHRT_ROW_CLONES float expShiftSum(float *x, int64_t n, float shift) {
+MESHRT_CPU_CLONES float expShiftSum(float *x, int64_t n, float shift) {
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
   for (int64_t j = 0; j < n; ++j) {
@@ -87,7 +84,7 @@ MESHRT_ROW_CLONES float expShiftSum(float *x, int64_t n, float shift) {
 }
 
 // The backward's row without dropout: p[j] <- P = exp(p[j] - lse), dp[j] <- dS = P (dp[j] - dot).
-MESHRT_ROW_CLONES void gradRow(float *p, float *dp, int64_t n, float lse, float dot) {
+MESHRT_CPU_CLONES void gradRow(float *p, float *dp, int64_t n, float lse, float dot) {
 #pragma omp simd
   for (int64_t j = 0; j < n; ++j) {
     const float prob = expf(p[j] - lse);
@@ -97,7 +94,7 @@ MESHRT_ROW_CLONES void gradRow(float *p, float *dp, int64_t n, float lse, float 
 }
 
 // sum_j x[j] y[j] over n elements.
-MESHRT_ROW_CLONES float rowDot(const float *x, const float *y, int64_t n) {
+MESHRT_CPU_CLONES float rowDot(const float *x, const float *y, int64_t n) {
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
   for (int64_t j = 0; j < n; ++j)
@@ -321,9 +318,7 @@ void meshrt_attention(meshrt_context_t handle, int32_t ndims, const int64_t *glo
              const int64_t blocks = (a.sq + kQueryBlock - 1) / kQueryBlock;
              context->check(parallelFor<ForwardScratch>(
                  a.outer * blocks, a.outer * a.sq * a.sk * std::max<int64_t>(1, a.d),
-                 [&] {
-                   return ForwardScratch{std::vector<float>(kQueryBlock * kKeyBlock)};
-                 },
+                 [&] { return ForwardScratch{std::vector<float>(kQueryBlock * kKeyBlock)}; },
                  [&](int64_t i, ForwardScratch &w) {
                    return forwardBlock(a, i / blocks, (i % blocks) * kQueryBlock, q, k, v, out, lse,
                                        w.s.data());

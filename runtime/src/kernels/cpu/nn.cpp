@@ -11,6 +11,7 @@
 #include "data/random.h"
 #include "data/slice.h"
 #include "device/device.h"
+#include "kernels/cpu/cpu_clones.h"
 #include "kernels/cpu/eltwise_primitives.h"
 #include "kernels/cpu/nn_math.h"
 #include "kernels/cpu/strided.h"
@@ -37,11 +38,9 @@ template <typename F> void forLines(int64_t outer, int64_t n, int64_t inner, F &
       f(o * n * inner + i, inner);
 }
 
-#define MESHRT_LINE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 // lineStats of a contiguous line, vectorised.
-MESHRT_LINE_CLONES void statsContiguous(const float *x, int64_t n, float epsilon, float *mean,
-                                        float *invSigma) {
+MESHRT_CPU_CLONES void statsContiguous(const float *x, int64_t n, float epsilon, float *mean,
+                                       float *invSigma) {
   double sum = 0;
 #pragma omp simd reduction(+ : sum)
   for (int64_t k = 0; k < n; ++k)
@@ -58,20 +57,19 @@ MESHRT_LINE_CLONES void statsContiguous(const float *x, int64_t n, float epsilon
 }
 
 // y[k] = (x[k] - mean) * invSigma.
-MESHRT_LINE_CLONES void normalise(const float *x, int64_t n, float mean, float invSigma,
-                                  float *y) {
+MESHRT_CPU_CLONES void normalise(const float *x, int64_t n, float mean, float invSigma, float *y) {
   for (int64_t k = 0; k < n; ++k)
     y[k] = (x[k] - mean) * invSigma;
 }
 
-MESHRT_LINE_CLONES void addInto(const float *a, const float *b, int64_t n, float *sum) {
+MESHRT_CPU_CLONES void addInto(const float *a, const float *b, int64_t n, float *sum) {
   for (int64_t k = 0; k < n; ++k)
     sum[k] = a[k] + b[k];
 }
 
 // The adjoint's two sums, sum dy and sum dy * y, in double.
-MESHRT_LINE_CLONES void gradSums(const float *x, const float *dy, int64_t n, float mean,
-                                 float invSigma, double *sumDy, double *sumDyY) {
+MESHRT_CPU_CLONES void gradSums(const float *x, const float *dy, int64_t n, float mean,
+                                float invSigma, double *sumDy, double *sumDyY) {
   double s = 0, sy = 0;
 #pragma omp simd reduction(+ : s, sy)
   for (int64_t k = 0; k < n; ++k) {
@@ -82,8 +80,8 @@ MESHRT_LINE_CLONES void gradSums(const float *x, const float *dy, int64_t n, flo
   *sumDyY = sy;
 }
 
-MESHRT_LINE_CLONES void gradApply(const float *x, const float *dy, int64_t n, float mean,
-                                  float invSigma, float meanDy, float meanDyY, float *dx) {
+MESHRT_CPU_CLONES void gradApply(const float *x, const float *dy, int64_t n, float mean,
+                                 float invSigma, float meanDy, float meanDyY, float *dx) {
   for (int64_t k = 0; k < n; ++k) {
     const float yk = (x[k] - mean) * invSigma;
     dx[k] = (dy[k] - meanDy - yk * meanDyY) * invSigma;
