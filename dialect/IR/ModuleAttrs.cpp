@@ -100,7 +100,8 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
       name == kHeldShardingsAttrName)
     return verifyShardingList(op, attribute);
   if (name == kRematAttrName) {
-    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp>(op)) {
+    // What meshc-fuse-elementwise makes (a concat: from a sum of pads) stands for its members.
+    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp, ConcatOp>(op)) {
       auto count = llvm::dyn_cast<IntegerAttr>(value);
       if (!llvm::isa<UnitAttr>(value) &&
           !(count && count.getType().isSignlessInteger(64) && count.getInt() >= 1))

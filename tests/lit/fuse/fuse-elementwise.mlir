@@ -154,6 +154,25 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
 
 // -----
 
+// A pad sum whose members meshc-remat recomputed: the concat carries how many (the verifier
+// accepts the count on it, as on the fused ops), 3 here (two pads and an add).
+module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
+  // CHECK-LABEL: func.func @pad_sum_remat
+  func.func @pad_sum_remat() attributes {meshc.per_rank = #meshc.mesh<"m=2">} {
+    %a = meshc.input "a" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, p=1, f32>
+    %b = meshc.input "b" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, r=2, f32>
+    // CHECK: meshc.concat {{.*}}meshc.remat = 3 : i64
+    // CHECK-NOT: meshc.pad
+    %pa = meshc.pad %a {dim = "k", start = 0 : i64, meshc.remat, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, p=1, f32> -> !meshc.tensor<n=3, k=3, f32>
+    %pb = meshc.pad %b {dim = "k", start = 1 : i64, meshc.remat, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, r=2, f32> -> !meshc.tensor<n=3, k=3, f32>
+    %r = meshc.add %pa, %pb {meshc.remat, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, k=3, f32>, !meshc.tensor<n=3, k=3, f32> -> !meshc.tensor<n=3, k=3, f32>
+    meshc.prediction "out", %r : !meshc.tensor<n=3, k=3, f32>
+    return
+  }
+}
+
+// -----
+
 // Not a concat: windows with a gap, windows that overlap, a pad with a second use, a leaf that
 // is no pad. Each sum stays a sum (fused as usual).
 // CHECK-LABEL: func.func @pad_sum_not_tiles
