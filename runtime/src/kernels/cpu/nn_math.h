@@ -1,6 +1,8 @@
 // nn_math.h — the per-element math the NN kernels share with the fused kernels
-// (fused_elementwise.cpp), so that a fused chain computes what the unfused ops compute: layer
-// norm's line statistics and GELU's tanh without library calls.
+// (fused_elementwise.cpp): layer norm's line statistics, so that a fused chain normalises as the
+// unfused op does, and GELU's tanh without library calls for the fused chains' GELU steps (the
+// unfused meshrt_gelu / _grad are oneDNN primitives, eltwise_primitives.h: the two agree to
+// float rounding, not bit for bit).
 #ifndef MESHRT_SRC_KERNELS_CPU_NN_MATH_H
 #define MESHRT_SRC_KERNELS_CPU_NN_MATH_H
 
@@ -43,8 +45,8 @@ constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
 constexpr float kGeluA = 0.044715f;
 
 // exp(x) for |x| <= 88 (Cephes' single-precision reduction and polynomial, ~1 ulp), written
-// without branches or library calls so that GELU's loops vectorise: std::tanh per element made
-// GELU and its gradient a fifth of a transformer step.
+// without library calls so that the fused GELU's loops vectorise (with -fno-trapping-math,
+// runtime/CMakeLists.txt): std::tanh per element made GELU a fifth of a transformer step.
 inline float expNoLibm(float x) {
   const float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const int k = static_cast<int>(x * kLog2e + (x >= 0.0f ? 0.5f : -0.5f));
