@@ -30,7 +30,11 @@ bool canRunInPlace(Operation *op, unsigned operand) {
   // in-place form when its buffers coincide; all_reduce_max likewise).
   if (!isa<AllReduceOp, AllReduceMaxOp, ScaleOp, ReluOp, SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp,
            LeakyReluOp, AddOp, SubOp, MulOp, DivOp, MaximumOp, MinimumOp, ReluGradOp,
-           GreaterEqualOp, FusedElementwiseOp>(op))
+           GreaterEqualOp, FusedElementwiseOp, LayerNormGradAddOp>(op))
+    return false;
+  // layer_norm_grad_add reads a line's input and grad twice (its sums, then the result) and its
+  // addend once, element i before it writes element i: in place on the addend only.
+  if (isa<LayerNormGradAddOp>(op) && operand != 2)
     return false;
   if (isa<AllReduceOp, AllReduceMaxOp>(op) && operand != 0)
     return false;

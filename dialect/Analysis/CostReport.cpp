@@ -548,7 +548,7 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       add(report.attentionFlops, attentionFlops(op), op, "attention FLOPs");
     else if (auto fusedOp = dyn_cast<FusedElementwiseOp>(op))
       add(report.otherFlops, fusedElementwiseFlops(fusedOp), op, "FLOPs");
-    else if (isa<AddLayerNormOp>(op)) // the add's and the layer norm's
+    else if (isa<AddLayerNormOp, LayerNormGradAddOp>(op)) // an add's and a layer norm's
       add(report.otherFlops, checkedMul(2, elementwiseFlops(op)), op, "FLOPs");
     else if (op->getDialect() && op->getDialect()->getNamespace() == "meshc" && !isDataMovement(op))
       add(report.otherFlops, elementwiseFlops(op), op, "FLOPs");

@@ -1,6 +1,7 @@
 // Verifiers of the fused ops (MeshcFusedOps.td): meshc.fused_elementwise's program is well
 // formed (FusedElementwise.h's ops, operands defined before use, inputs broadcast by name into
-// the result) and meshc.add_layer_norm normalises a dim its type has.
+// the result), meshc.add_layer_norm and meshc.layer_norm_grad_add normalise a dim their type
+// has.
 #include "dialect/IR/FusedElementwise.h"
 #include "dialect/IR/MeshcOps.h"
 
@@ -67,15 +68,30 @@ LogicalResult FusedElementwiseOp::verify() {
   return success();
 }
 
-LogicalResult AddLayerNormOp::verify() {
-  NamedTensorType type = tensorOf(getResult());
+namespace {
+
+/// The layer-norm fused ops: f32, a normalised dim the type has, a positive finite epsilon.
+LogicalResult verifyLayerNormFused(Operation *op, NamedTensorType type, llvm::StringRef dim,
+                                   double epsilon) {
   if (!type.getElementType().isF32())
-    return emitOpError() << "operands must have element type f32, not " << type.getElementType();
-  if (!type.hasDim(getDim()))
-    return emitOpError() << "normalised dimension '" << getDim() << "' is not a dimension of "
-                         << type;
-  double epsilon = getEpsilon().convertToDouble();
+    return op->emitOpError() << "operands must have element type f32, not "
+                             << type.getElementType();
+  if (!type.hasDim(dim))
+    return op->emitOpError() << "normalised dimension '" << dim << "' is not a dimension of "
+                             << type;
   if (!(epsilon > 0.0) || !std::isfinite(epsilon))
-    return emitOpError() << "epsilon must be a positive finite number, not " << epsilon;
+    return op->emitOpError() << "epsilon must be a positive finite number, not " << epsilon;
   return success();
+}
+
+} // namespace
+
+LogicalResult AddLayerNormOp::verify() {
+  return verifyLayerNormFused(*this, tensorOf(getResult()), getDim(),
+                              getEpsilon().convertToDouble());
+}
+
+LogicalResult LayerNormGradAddOp::verify() {
+  return verifyLayerNormFused(*this, tensorOf(getResult()), getDim(),
+                              getEpsilon().convertToDouble());
 }

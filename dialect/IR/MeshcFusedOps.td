@@ -43,4 +43,22 @@ def Meshc_AddLayerNormOp : Meshc_Op<"add_layer_norm",
   let hasVerifier = 1;
 }
 
+def Meshc_LayerNormGradAddOp : Meshc_Op<"layer_norm_grad_add",
+    [Pure, AllTypesMatch<["input", "grad", "addend", "result"]>]> {
+  let summary = "the adjoint of a layer norm plus the adjoint it is summed with: result = "
+                "layer_norm_grad(input, grad) + addend over `dim`";
+  let description = [{
+    One kernel for `%g = meshc.layer_norm_grad %input, %grad` whose only use is
+    `meshc.add %addend, %g` (or `%g, %addend`; same types, no broadcast): in a pre-LN residual
+    block, the adjoint of the block's input is the residual stream's adjoint plus the layer
+    norm's, and this writes that sum in the pass that computes the layer norm's part. The result
+    may share the addend's buffer.
+  }];
+  let arguments = (ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad, Meshc_AnyTensor:$addend,
+                       StrAttr:$dim, F64Attr:$epsilon);
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = "$input `,` $grad `,` $addend attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
 #endif // MESHC_FUSED_OPS_TD

@@ -1,5 +1,6 @@
 // The FuseElementwise pass (Passes.td: meshc-fuse-elementwise): on the per-rank program, a
-// residual add with the layer norm of its sum becomes meshc.add_layer_norm, a sum of pads that
+// residual add with the layer norm of its sum becomes meshc.add_layer_norm, the add of a layer
+// norm's adjoint to another adjoint becomes meshc.layer_norm_grad_add, a sum of pads that
 // tile one dim becomes meshc.concat, and each tree of elementwise ops whose inner values have
 // one use becomes one meshc.fused_elementwise, so that the runtime makes one pass over memory
 // where the unfused ops made one per op.
@@ -76,6 +77,36 @@ void fuseAddLayerNorm(LayerNormOp norm) {
   add.getResult().replaceAllUsesWith(fused.getSum());
   norm.erase();
   add.erase();
+}
+
+// ---- layer_norm_grad + add
+
+/// `add` of a layer norm's adjoint (one use: this add) and another value of its type: the
+/// adjoint of a pre-LN block's input, the residual stream's part plus the layer norm's.
+void fuseLayerNormGradAdd(AddOp add) {
+  Type type = add.getResult().getType();
+  if (add.getLhs().getType() != type || add.getRhs().getType() != type ||
+      isPartial(add.getResult()))
+    return;
+  // Either operand may be the layer norm's adjoint; the other is the addend (a + b == b + a).
+  for (auto [mine, other] :
+       {std::pair(add.getRhs(), add.getLhs()), std::pair(add.getLhs(), add.getRhs())}) {
+    auto grad = mine.getDefiningOp<LayerNormGradOp>();
+    if (!grad || !mine.hasOneUse() || grad->getBlock() != add->getBlock() || isPartial(mine) ||
+        isPartial(other) || isPartial(grad.getInput()) || isPartial(grad.getGrad()))
+      continue;
+    // At the add: the addend may be defined after the layer norm's adjoint.
+    OpBuilder builder(add);
+    auto fused = builder.create<LayerNormGradAddOp>(
+        builder.getFusedLoc({grad.getLoc(), add.getLoc()}), type, grad.getInput(), grad.getGrad(),
+        other, grad.getDimAttr(), grad.getEpsilonAttr());
+    if (Attribute sharding = add->getAttr(kShardingAttrName))
+      fused->setAttr(kShardingAttrName, sharding);
+    add.getResult().replaceAllUsesWith(fused.getResult());
+    add.erase();
+    grad.erase();
+    return;
+  }
 }
 
 // ---- sums of pads that tile a dim
@@ -247,6 +278,10 @@ struct FuseElementwisePass : meshc::impl::FuseElementwiseBase<FuseElementwisePas
     getOperation().walk([&](LayerNormOp op) { norms.push_back(op); });
     for (LayerNormOp norm : norms)
       fuseAddLayerNorm(norm);
+    llvm::SmallVector<AddOp> accumulations;
+    getOperation().walk([&](AddOp add) { accumulations.push_back(add); });
+    for (AddOp add : accumulations)
+      fuseLayerNormGradAdd(add);
 
     // Pad sums before the trees, which would otherwise take their adds; backwards, so that a
     // sum's last add comes before its inner ones.

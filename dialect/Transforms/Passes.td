@@ -233,13 +233,19 @@ def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp
 }
 
 def FuseElementwise : Pass<"meshc-fuse-elementwise", "mlir::ModuleOp"> {
-  let summary = "Fuse elementwise chains and residual adds with their layer norm (per-rank)";
+  let summary = "Fuse elementwise chains, and residual adds with their layer norm and its "
+                "adjoint (per-rank)";
   let description = [{
     Runs last on the per-rank program (after partitioning, so the fused ops need no sharding
-    or gradient rules; meshc --no-fuse-elementwise leaves it out). Two rewrites, each computing
+    or gradient rules; meshc --no-fuse-elementwise leaves it out). Four rewrites, each computing
     what the ops it replaces compute:
     - `%s = meshc.add %a, %b` (same types) whose sum a `meshc.layer_norm` normalises becomes
       one `meshc.add_layer_norm %a, %b` (placed at the add) with both results;
+    - `meshc.add %r, %g` (same types, either order) of a `%g = meshc.layer_norm_grad %x, %dy`
+      used only there becomes one `meshc.layer_norm_grad_add %x, %dy, %r` (at the add): the
+      adjoint of a pre-LN block's input, written in the pass that computes the layer norm's;
+    - a sum of `meshc.pad`s whose windows tile one dim exactly becomes one `meshc.concat` of
+      the padded pieces;
     - a tree of elementwise ops (FusedElementwise.h) whose inner values have this one use and
       the root's type becomes one `meshc.fused_elementwise` at the root, which reads its
       leaves once and writes only the root's value (the unfused ops write and re-read every

@@ -1,7 +1,8 @@
 // Fused ops → runtime kernels: meshc.fused_elementwise → meshrt_fused_elementwise (its program
 // as constant arrays: opcodes with their operand values, and the constants; each input with its
-// strides by name into the result), meshc.add_layer_norm → meshrt_add_layer_norm over
-// [outer, n, inner] as meshc.layer_norm.
+// strides by name into the result), meshc.add_layer_norm → meshrt_add_layer_norm and
+// meshc.layer_norm_grad_add → meshrt_layer_norm_grad_add over [outer, n, inner] as
+// meshc.layer_norm.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
 #include "dialect/IR/FusedElementwise.h"
@@ -91,19 +92,40 @@ LogicalResult emitFusedElementwise(OpBuilder &b, Location loc, LoweringState &st
   return success();
 }
 
+/// A layer-norm kernel's view of its result's type: [outer, n, inner] around `dim`.
+struct Lines {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+Lines linesAround(Value result, StringRef dim) {
+  NamedTensorType type = typeOf(result);
+  Lines l;
+  unsigned index = *type.findDim(dim);
+  for (auto [i, size] : llvm::enumerate(type.getDimSizes()))
+    (i < index ? l.outer : i == index ? l.n : l.inner) *= size;
+  return l;
+}
+
 void emitAddLayerNorm(OpBuilder &b, Location loc, LoweringState &state, AddLayerNormOp op) {
   RuntimeABI &rt = state.rt;
-  NamedTensorType type = typeOf(op.getResult());
-  int64_t outer = 1, n = 1, inner = 1;
-  unsigned index = *type.findDim(op.getDim());
-  for (auto [i, size] : llvm::enumerate(type.getDimSizes()))
-    (i < index ? outer : i == index ? n : inner) *= size;
+  Lines l = linesAround(op.getResult(), op.getDim());
   rt.call<kernel::AddLayerNorm>(
       b, loc,
-      {state.context, rt.i64c(b, loc, outer), rt.i64c(b, loc, n), rt.i64c(b, loc, inner),
+      {state.context, rt.i64c(b, loc, l.outer), rt.i64c(b, loc, l.n), rt.i64c(b, loc, l.inner),
        rt.f32c(b, loc, static_cast<float>(op.getEpsilon().convertToDouble())),
        state.pointer(b, loc, op.getLhs()), state.pointer(b, loc, op.getRhs()),
        state.pointer(b, loc, op.getSum()), state.pointer(b, loc, op.getResult())});
+}
+
+void emitLayerNormGradAdd(OpBuilder &b, Location loc, LoweringState &state, LayerNormGradAddOp op) {
+  RuntimeABI &rt = state.rt;
+  Lines l = linesAround(op.getResult(), op.getDim());
+  rt.call<kernel::LayerNormGradAdd>(
+      b, loc,
+      {state.context, rt.i64c(b, loc, l.outer), rt.i64c(b, loc, l.n), rt.i64c(b, loc, l.inner),
+       rt.f32c(b, loc, static_cast<float>(op.getEpsilon().convertToDouble())),
+       state.pointer(b, loc, op.getInput()), state.pointer(b, loc, op.getGrad()),
+       state.pointer(b, loc, op.getAddend()), state.pointer(b, loc, op.getResult())});
 }
 
 } // namespace
@@ -114,6 +136,10 @@ LogicalResult lowerFusedFamily(Operation *op, OpBuilder &b, LoweringState &state
     return emitFusedElementwise(b, loc, state, fusedOp);
   if (auto norm = llvm::dyn_cast<AddLayerNormOp>(op)) {
     emitAddLayerNorm(b, loc, state, norm);
+    return success();
+  }
+  if (auto grad = llvm::dyn_cast<LayerNormGradAddOp>(op)) {
+    emitLayerNormGradAdd(b, loc, state, grad);
     return success();
   }
   return unhandledOp(op, "fused");

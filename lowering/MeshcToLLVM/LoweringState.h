@@ -112,7 +112,7 @@ using IndexFamilyOps =
 using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, SoftmaxOp,
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
 using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
-using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp>;
+using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp, LayerNormGradAddOp>;
 using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
                              MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
 

@@ -1,14 +1,15 @@
 // The reference interpreter's cases for what only per-rank programs hold, which the reference
 // runs never reach (they interpret the global program): the fused ops of
-// meshc-fuse-elementwise (meshc.fused_elementwise, meshc.add_layer_norm) and the one_hot of a
-// vocab-parallel cross-entropy's labels (xent_labels, meshc-localize).
+// meshc-fuse-elementwise (meshc.fused_elementwise, meshc.add_layer_norm,
+// meshc.layer_norm_grad_add) and the one_hot of a vocab-parallel cross-entropy's labels
+// (xent_labels, meshc-localize).
 //
 // Each fused op is interpreted against its unfused form: every op of the fused instruction set,
 // with its operands in the order `args` gives (an op that swapped them, or read the wrong value,
 // would differ) and its inputs read broadcast by dimension name (a transposed input and a
-// lower-rank one); the residual add with its layer norm; and a small training step partitioned for
-// one rank with and without meshc-fuse-elementwise (the fused ops the pass really makes, in a real
-// backward pass).
+// lower-rank one); the residual add with its layer norm; a layer norm's adjoint plus an addend;
+// and a small training step partitioned for one rank with and without meshc-fuse-elementwise
+// (the fused ops the pass really makes, in a real backward pass).
 #include "tests/dialect/GradCheckFixture.h"
 
 #include "dialect/IR/FusedElementwise.h"
@@ -137,6 +138,23 @@ TEST_F(InterpreterPerRank, FusedAddLayerNormBothResults) {
   EXPECT_EQ(result->predictions.at("fused_sum").data, result->predictions.at("unfused_sum").data);
 }
 
+// layer_norm_grad_add: a layer norm's adjoint plus an addend, as meshc.layer_norm_grad and
+// meshc.add give it, whichever order the add had.
+TEST_F(InterpreterPerRank, FusedLayerNormGradAdd) {
+  const std::string body = R"(
+    %x = meshc.input "x" features {classes = 1} : !t<n=2, d=3>
+    %y = meshc.input "y" features {classes = 1} : !t<d=3, n=2>
+    %dy = meshc.scale %x {factor = -0.6 : f64} : !t<n=2, d=3>
+    %r = meshc.add %dy, %y : !t<n=2, d=3>, !t<d=3, n=2> -> !t<n=2, d=3>
+    %g = meshc.layer_norm_grad %r, %dy {dim = "d", epsilon = 1.0e-5} : !t<n=2, d=3>
+    %s = meshc.add %x, %g : !t<n=2, d=3>, !t<n=2, d=3> -> !t<n=2, d=3>
+    meshc.prediction "unfused", %s : !t<n=2, d=3>
+    %f = meshc.layer_norm_grad_add %r, %dy, %x {dim = "d", epsilon = 1.0e-5} : !t<n=2, d=3>
+    meshc.prediction "fused", %f : !t<n=2, d=3>
+  )";
+  expectSameOutputs(body, handFeeds(false), "layer_norm_grad_add");
+}
+
 // A training step with a residual add + layer norm, a scale-shift-gelu-tanh chain with
 // broadcast parameters and their adjoints, partitioned for one rank (b=1, nothing split: the
 // per-rank program is the global one) with and without meshc-fuse-elementwise. The interpreter
@@ -178,17 +196,21 @@ TEST_F(InterpreterPerRank, FusedPartitionedStepEqualsUnfused) {
   };
   OwningOpRef<ModuleOp> fused = partition(true), unfused = partition(false);
   ASSERT_TRUE(fused && unfused) << "the partition pipeline failed";
-  int fusedOps = 0, fusedMembers = 0, addLayerNorms = 0;
+  int fusedOps = 0, fusedMembers = 0, addLayerNorms = 0, layerNormGradAdds = 0;
   fused->walk([&](meshc::FusedElementwiseOp op) {
     ++fusedOps;
     fusedMembers += op.getOps().size();
   });
   fused->walk([&](meshc::AddLayerNormOp) { ++addLayerNorms; });
+  fused->walk([&](meshc::LayerNormGradAddOp) { ++layerNormGradAdds; });
   EXPECT_GE(fusedOps, 2) << "meshc-fuse-elementwise fused too little";
   EXPECT_GE(fusedMembers, 6); // today 8: mul-sub, gelu-tanh, and tanh's and gelu's adjoints
   EXPECT_EQ(addLayerNorms, 1);
+  EXPECT_EQ(layerNormGradAdds, 1); // %s's adjoint: the residual's part plus the layer norm's
   unfused->walk([&](Operation *op) {
-    EXPECT_FALSE((llvm::isa<meshc::FusedElementwiseOp, meshc::AddLayerNormOp>(op)));
+    EXPECT_FALSE(
+        (llvm::isa<meshc::FusedElementwiseOp, meshc::AddLayerNormOp, meshc::LayerNormGradAddOp>(
+            op)));
   });
   for (unsigned seed : {1u, 2u}) {
     Tensors feeds = randomFeeds(stepOf(*module), seed);

@@ -580,6 +580,13 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
               values[o.getSum()] = std::move(sum);
               return success();
             })
+            .Case([&](LayerNormGradAddOp o) {
+              HostTensor grad = nn::layerNormGrad(get(o.getInput()), get(o.getGrad()), o.getDim(),
+                                                  o.getEpsilon().convertToDouble());
+              values[o.getResult()] = elementwise(o.getResult().getType(), grad, get(o.getAddend()),
+                                                  [](double g, double r) { return g + r; });
+              return success();
+            })
             .Case([&](FusedElementwiseOp o) {
               values[o.getResult()] = fusedElementwise(o, get);
               return success();

@@ -402,6 +402,11 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
  * sum = a + b, y = layer_norm(sum) as meshrt_layer_norm, all four [outer, n, inner]. */
 void meshrt_add_layer_norm(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
                            float epsilon, const float *a, const float *b, float *sum, float *y);
+/* A layer norm's adjoint plus another adjoint (meshc.layer_norm_grad_add), one pass:
+ * dx = meshrt_layer_norm_grad's dx + addend, all four [outer, n, inner]; dx may be addend. */
+void meshrt_layer_norm_grad_add(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                                float epsilon, const float *x, const float *dy, const float *addend,
+                                float *dx);
 /* y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); dx = gelu'(x) * dy. */
 void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y);
 void meshrt_gelu_grad(meshrt_context_t handle, int64_t count, const float *x, const float *dy,

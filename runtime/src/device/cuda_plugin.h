@@ -23,7 +23,7 @@ namespace meshrt {
 
 // 2: Device::equal, 3: adamUpdate weightDecay, 4: the CNN family and Communicator::sendRecv,
 // 5: the started collectives (Device::startsCollectives ... drainStarted)
-constexpr uint32_t kCudaPluginAbiVersion = 5;
+constexpr uint32_t kCudaPluginAbiVersion = 6;
 // The plugin's file name, looked for in the directory of the loaded libmeshrt.so.
 constexpr const char *kCudaPluginFile = "libmeshrt_cuda.so";
 // Environment variable naming the plugin file to load instead.

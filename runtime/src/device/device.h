@@ -139,6 +139,10 @@ public:
                                const float *x, const float *dy, float *dx) = 0;
   virtual Status addLayerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon,
                               const float *a, const float *b, float *sum, float *y) = 0;
+  // dx = layerNormGrad's dx + addend; dx may be addend.
+  virtual Status layerNormGradAdd(int64_t outer, int64_t n, int64_t inner, float epsilon,
+                                  const float *x, const float *dy, const float *addend,
+                                  float *dx) = 0;
   virtual Status gelu(int64_t count, const float *x, float *y) = 0;
   virtual Status geluGrad(int64_t count, const float *x, const float *dy, float *dx) = 0;
   virtual Status softmax(int64_t outer, int64_t n, int64_t inner, const float *x, float *y) = 0;

@@ -1,6 +1,7 @@
 // RUN: meshc-opt %s --split-input-file --verify-diagnostics
 
-// The verifiers of meshc.fused_elementwise and meshc.add_layer_norm: one case per error.
+// The verifiers of meshc.fused_elementwise, meshc.add_layer_norm and meshc.layer_norm_grad_add:
+// one case per error.
 
 func.func @unknown_op(%x: !meshc.tensor<n=4, f32>) -> !meshc.tensor<n=4, f32> {
   // expected-error @+1 {{op #0 'softmax' is not a fusable elementwise op}}
@@ -118,4 +119,36 @@ func.func @norm_int(%a: !meshc.tensor<n=4, i32>, %b: !meshc.tensor<n=4, i32>) ->
   // expected-error @+1 {{operands must have element type f32, not 'i32'}}
   %s, %y = meshc.add_layer_norm %a, %b {dim = "n", epsilon = 1.0e-5 : f64} : !meshc.tensor<n=4, i32>
   return %y : !meshc.tensor<n=4, i32>
+}
+
+// -----
+
+func.func @grad_add_dim(%x: !meshc.tensor<n=4, f32>, %r: !meshc.tensor<n=4, f32>) -> !meshc.tensor<n=4, f32> {
+  // expected-error @+1 {{'meshc.layer_norm_grad_add' op normalised dimension 'd' is not a dimension of '!meshc.tensor<n=4, f32>'}}
+  %g = meshc.layer_norm_grad_add %x, %x, %r {dim = "d", epsilon = 1.0e-5 : f64} : !meshc.tensor<n=4, f32>
+  return %g : !meshc.tensor<n=4, f32>
+}
+
+// -----
+
+func.func @grad_add_epsilon(%x: !meshc.tensor<n=4, f32>, %r: !meshc.tensor<n=4, f32>) -> !meshc.tensor<n=4, f32> {
+  // expected-error @+1 {{'meshc.layer_norm_grad_add' op epsilon must be a positive finite number, not -1}}
+  %g = meshc.layer_norm_grad_add %x, %x, %r {dim = "n", epsilon = -1.0 : f64} : !meshc.tensor<n=4, f32>
+  return %g : !meshc.tensor<n=4, f32>
+}
+
+// -----
+
+func.func @grad_add_int(%x: !meshc.tensor<n=4, i32>, %r: !meshc.tensor<n=4, i32>) -> !meshc.tensor<n=4, i32> {
+  // expected-error @+1 {{'meshc.layer_norm_grad_add' op operands must have element type f32, not 'i32'}}
+  %g = meshc.layer_norm_grad_add %x, %x, %r {dim = "n", epsilon = 1.0e-5 : f64} : !meshc.tensor<n=4, i32>
+  return %g : !meshc.tensor<n=4, i32>
+}
+
+// -----
+
+func.func @grad_add_types(%x: !meshc.tensor<n=4, f32>, %r: !meshc.tensor<n=5, f32>) -> !meshc.tensor<n=4, f32> {
+  // expected-error @+1 {{failed to verify that all of {input, grad, addend, result} have same type}}
+  %g = "meshc.layer_norm_grad_add"(%x, %x, %r) {dim = "n", epsilon = 1.0e-5 : f64} : (!meshc.tensor<n=4, f32>, !meshc.tensor<n=4, f32>, !meshc.tensor<n=5, f32>) -> !meshc.tensor<n=4, f32>
+  return %g : !meshc.tensor<n=4, f32>
 }

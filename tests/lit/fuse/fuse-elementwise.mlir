@@ -2,7 +2,8 @@
 
 // meshc-fuse-elementwise on hand-written per-rank programs (mesh m=2; the per-rank verifier
 // checks the output): trees of single-use elementwise values become meshc.fused_elementwise,
-// a residual add whose sum a layer norm normalises becomes meshc.add_layer_norm.
+// a residual add whose sum a layer norm normalises becomes meshc.add_layer_norm, the add of a
+// layer norm's adjoint to another adjoint meshc.layer_norm_grad_add.
 
 // A bias add and a residual add (the transformer's MLP output): one op, leaves in the order the
 // tree is walked (root operands first), the bias broadcast by name, the root's sharding kept.
@@ -104,6 +105,56 @@ module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
     %m = meshc.mul %y, %y {meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<n=3, d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
     %r = meshc.add %m, %s {meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<n=3, d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
     meshc.prediction "out", %r : !meshc.tensor<n=3, d=5, f32>
+    return
+  }
+}
+
+// -----
+
+// A layer norm's adjoint added to another adjoint of its type (the residual stream's, in a
+// pre-LN block's backward): one meshc.layer_norm_grad_add at the add, the addend whichever
+// operand is not the layer norm's adjoint, the add's sharding kept.
+module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
+  // CHECK-LABEL: func.func @layer_norm_grad_add
+  func.func @layer_norm_grad_add() attributes {meshc.per_rank = #meshc.mesh<"m=2">} {
+    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %dy = meshc.input "dy" features {classes = 2, meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %r = meshc.input "r" features {classes = 2, meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    // CHECK: %[[X:.+]] = meshc.input "x"
+    // CHECK: %[[DY:.+]] = meshc.input "dy"
+    // CHECK: %[[R:.+]] = meshc.input "r"
+    // CHECK-NOT: meshc.layer_norm_grad %
+    // CHECK: %[[A:.+]] = meshc.layer_norm_grad_add %[[X]], %[[DY]], %[[R]] {dim = "d", epsilon = 1.000000e-05 : f64, meshc.sharding = [#meshc.sharding<{{\[\[m\], \[\]\]}}>]} : !meshc.tensor<n=3, d=5, f32>
+    // CHECK: %[[B:.+]] = meshc.layer_norm_grad_add %[[X]], %[[R]], %[[DY]] {dim = "n", epsilon = 1.000000e-03 : f64
+    // CHECK-NOT: meshc.add
+    // CHECK: meshc.prediction "a", %[[A]]
+    // CHECK: meshc.prediction "b", %[[B]]
+    %g = meshc.layer_norm_grad %x, %dy {dim = "d", epsilon = 1.0e-5 : f64, meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %a = meshc.add %r, %g {meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<n=3, d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
+    %h = meshc.layer_norm_grad %x, %r {dim = "n", epsilon = 1.0e-3 : f64, meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %b = meshc.add %h, %dy {meshc.sharding = [#meshc.sharding<[[m], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<n=3, d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
+    meshc.prediction "a", %a : !meshc.tensor<n=3, d=5, f32>
+    meshc.prediction "b", %b : !meshc.tensor<n=3, d=5, f32>
+    return
+  }
+}
+
+// -----
+
+// Not a layer_norm_grad_add: the adjoint has a second use, the add broadcasts.
+module attributes {meshc.mesh = #meshc.mesh<"m=2">} {
+  // CHECK-LABEL: func.func @layer_norm_grad_no_add
+  func.func @layer_norm_grad_no_add() attributes {meshc.per_rank = #meshc.mesh<"m=2">} {
+    %x = meshc.input "x" features {classes = 2, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %b = meshc.param "b" zeros {scale = 0.0, meshc.sharding = [#meshc.sharding<[[]]>]} : !meshc.tensor<d=5, f32>
+    // CHECK-NOT: meshc.layer_norm_grad_add
+    %g = meshc.layer_norm_grad %x, %x {dim = "d", epsilon = 1.0e-5 : f64, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %twice = meshc.add %g, %x {meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<n=3, d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
+    meshc.prediction "g", %g : !meshc.tensor<n=3, d=5, f32>
+    meshc.prediction "twice", %twice : !meshc.tensor<n=3, d=5, f32>
+    %h = meshc.layer_norm_grad %x, %x {dim = "d", epsilon = 1.0e-5 : f64, meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, d=5, f32>
+    %bias = meshc.add %h, %b {meshc.sharding = [#meshc.sharding<[[], []]>]} : !meshc.tensor<n=3, d=5, f32>, !meshc.tensor<d=5, f32> -> !meshc.tensor<n=3, d=5, f32>
+    meshc.prediction "bias", %bias : !meshc.tensor<n=3, d=5, f32>
     return
   }
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""fused_test.py — meshrt_fused_elementwise and meshrt_add_layer_norm (the kernels of
-meshc-fuse-elementwise's ops) against references written here in NumPy (float64).
+"""fused_test.py — meshrt_fused_elementwise, meshrt_add_layer_norm and
+meshrt_layer_norm_grad_add (the kernels of meshc-fuse-elementwise's ops) against references
+written here in NumPy (float64).
 
 Programs use every op of meshrt_fused_op_t; inputs are broadcast (stride 0), transposed (a
 non-unit inner stride) and contiguous; sizes are odd and cross the CPU kernel's 256-element
 blocks and its threading threshold; one case runs in place (out is an input). The layer norm
-with its residual add is checked on lines along the last dim and along a middle dim. Refusals
+with its residual add, and a layer norm's adjoint plus an addend (also in place: the result in
+the addend's buffer), are checked on lines along the last dim and along a middle dim. Refusals
 (an unknown op, a value read before it is defined, too many inputs) are statuses naming the
 problem. One rank (these kernels have no communication).
 
@@ -75,6 +77,8 @@ def declare(lib):
                                              F32P]
     lib.meshrt_add_layer_norm.argtypes = [CTX, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
                                           ctypes.c_float] + [F32P] * 4
+    lib.meshrt_layer_norm_grad_add.argtypes = [CTX, ctypes.c_int64, ctypes.c_int64,
+                                               ctypes.c_int64, ctypes.c_float] + [F32P] * 4
 
 
 def run_fused(ctx, lib, shape, inputs, program, out=None):
@@ -192,6 +196,32 @@ def add_layer_norm_cases(ctx, lib, rng):
               atol=1e-4)
 
 
+def layer_norm_grad_add_cases(ctx, lib, rng):
+    for (outer, n, inner) in [(6, 1, 1), (5, 37, 1), (3, 17, 5), (40, 301, 1), (2, 1024, 1)]:
+        shape = (outer, n, inner)
+        x = f32(rng.standard_normal(shape) * 2 - 1)
+        dy = f32(rng.standard_normal(shape))
+        r = f32(rng.standard_normal(shape) * 5)
+        eps = 1e-5
+        x64, dy64 = x.astype(np.float64), dy.astype(np.float64)
+        mean = x64.mean(axis=1, keepdims=True)
+        sigma = np.sqrt(((x64 - mean) ** 2).mean(axis=1, keepdims=True) + eps)
+        y = (x64 - mean) / sigma
+        want = (dy64 - dy64.mean(axis=1, keepdims=True) -
+                y * (dy64 * y).mean(axis=1, keepdims=True)) / sigma + r.astype(np.float64)
+        got = np.full(shape, np.nan, dtype=np.float32)
+        lib.meshrt_layer_norm_grad_add(ctx.handle, outer, n, inner, eps, fptr(x), fptr(dy),
+                                       fptr(r), fptr(got))
+        ctx.check()
+        close(got, want, "layer_norm_grad_add on %s" % (shape,), rtol=1e-4, atol=1e-4)
+        inplace = r.copy()
+        lib.meshrt_layer_norm_grad_add(ctx.handle, outer, n, inner, eps, fptr(x), fptr(dy),
+                                       fptr(inplace), fptr(inplace))
+        ctx.check()
+        record(np.array_equal(inplace, got), "layer_norm_grad_add in place on %s" % (shape,),
+               "differs from the out-of-place result")
+
+
 def errors(rt, lib):
     """Refusals, each a status naming the problem (never a crash)."""
     x = f32(np.ones(8))
@@ -211,6 +241,10 @@ def errors(rt, lib):
         lib.meshrt_add_layer_norm(ctx.handle, 2, 0, 1, 1e-5, *[fptr(x)] * 4)
         record(ctx.status() == MESHRT_INVALID_ARGUMENT and "n must be positive" in ctx.message(),
                "error names 'n must be positive'", ctx.message())
+    with rt.context("x=1") as ctx:
+        lib.meshrt_layer_norm_grad_add(ctx.handle, -1, 4, 1, 1e-5, *[fptr(x)] * 4)
+        record(ctx.status() == MESHRT_INVALID_ARGUMENT, "layer_norm_grad_add refuses outer -1",
+               ctx.message())
 
 
 def main():
@@ -223,6 +257,7 @@ def main():
     with rt.context("x=1") as ctx:
         fused_cases(ctx, rt.lib, rng)
         add_layer_norm_cases(ctx, rt.lib, rng)
+        layer_norm_grad_add_cases(ctx, rt.lib, rng)
     errors(rt, rt.lib)
     rt.finalize()
     if failures:

@@ -114,6 +114,9 @@ public:
   // ---- kernels/nn.cu
   Status layerNorm(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *x,
                    float *y) override;
+  // layerNormGrad with an addend (meshc.layer_norm_grad_add): the same kernels.
+  Status layerNormGradAdd(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *x,
+                          const float *dy, const float *addend, float *dx) override;
   Status layerNormGrad(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *x,
                        const float *dy, float *dx) override;
   Status gelu(int64_t count, const float *x, float *y) override;

@@ -1,4 +1,5 @@
-// nn.cpp — CPU kernels of the NN family: layer norm and its adjoint, GELU and its adjoint (as
+// nn.cpp — CPU kernels of the NN family: layer norm and its adjoint (alone, and plus another
+// adjoint: meshc.layer_norm_grad_add), GELU and its adjoint (as
 // oneDNN eltwise primitives, eltwise_primitives.h), softmax over one dim, the causal mask and
 // dropout.
 //
@@ -88,6 +89,42 @@ MESHRT_CPU_CLONES void gradApply(const float *x, const float *dy, int64_t n, flo
   }
 }
 
+// gradApply's dx plus addend (dx may be addend: element k is read before it is written).
+MESHRT_CPU_CLONES void gradApplyAdd(const float *x, const float *dy, const float *addend, int64_t n,
+                                    float mean, float invSigma, float meanDy, float meanDyY,
+                                    float *dx) {
+  for (int64_t k = 0; k < n; ++k) {
+    const float yk = (x[k] - mean) * invSigma;
+    dx[k] = (dy[k] - meanDy - yk * meanDyY) * invSigma + addend[k];
+  }
+}
+
+// meshrt_layer_norm_grad (addend null) and meshrt_layer_norm_grad_add on the CPU.
+void layerNormGradLines(int64_t outer, int64_t n, int64_t inner, float epsilon, const float *x,
+                        const float *dy, const float *addend, float *dx) {
+  forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
+    if (stride == 1)
+      return layerNormGradLine(x + base, dy + base, addend ? addend + base : nullptr, n, epsilon,
+                               dx + base);
+    float mean, invSigma;
+    lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
+    double sumDy = 0, sumDyY = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t at = base + k * stride;
+      sumDy += dy[at];
+      sumDyY += double(dy[at]) * ((x[at] - mean) * invSigma);
+    }
+    const float meanDy = static_cast<float>(sumDy / double(n));
+    const float meanDyY = static_cast<float>(sumDyY / double(n));
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t at = base + k * stride;
+      const float yk = (x[at] - mean) * invSigma;
+      const float g = (dy[at] - meanDy - yk * meanDyY) * invSigma;
+      dx[at] = addend ? g + addend[at] : g;
+    }
+  });
+}
+
 } // namespace
 
 namespace meshrt::cpu {
@@ -104,13 +141,18 @@ void addLayerNormLine(const float *a, const float *b, int64_t n, float epsilon, 
   layerNormLine(sum, n, epsilon, y);
 }
 
-void layerNormGradLine(const float *x, const float *dy, int64_t n, float epsilon, float *dx) {
+void layerNormGradLine(const float *x, const float *dy, const float *addend, int64_t n,
+                       float epsilon, float *dx) {
   float mean, invSigma;
   statsContiguous(x, n, epsilon, &mean, &invSigma);
   double sumDy, sumDyY;
   gradSums(x, dy, n, mean, invSigma, &sumDy, &sumDyY);
-  gradApply(x, dy, n, mean, invSigma, static_cast<float>(sumDy / double(n)),
-            static_cast<float>(sumDyY / double(n)), dx);
+  const float meanDy = static_cast<float>(sumDy / double(n));
+  const float meanDyY = static_cast<float>(sumDyY / double(n));
+  if (addend)
+    gradApplyAdd(x, dy, addend, n, mean, invSigma, meanDy, meanDyY, dx);
+  else
+    gradApply(x, dy, n, mean, invSigma, meanDy, meanDyY, dx);
 }
 
 } // namespace meshrt::cpu
@@ -141,27 +183,21 @@ void meshrt_layer_norm_grad(meshrt_context_t handle, int64_t outer, int64_t n, i
   if (!checkLines(call, outer, n, inner))
     return;
   call.run([&](Device &dev) { return dev.layerNormGrad(outer, n, inner, epsilon, x, dy, dx); },
-           [&](Context *ctx) {
-             forLines(outer, n, inner, [&](int64_t base, int64_t stride) {
-               if (stride == 1)
-                 return layerNormGradLine(x + base, dy + base, n, epsilon, dx + base);
-               float mean, invSigma;
-               lineStats(x + base, n, stride, epsilon, &mean, &invSigma);
-               double sumDy = 0, sumDyY = 0;
-               for (int64_t k = 0; k < n; ++k) {
-                 const int64_t at = base + k * stride;
-                 sumDy += dy[at];
-                 sumDyY += double(dy[at]) * ((x[at] - mean) * invSigma);
-               }
-               const float meanDy = static_cast<float>(sumDy / double(n));
-               const float meanDyY = static_cast<float>(sumDyY / double(n));
-               for (int64_t k = 0; k < n; ++k) {
-                 const int64_t at = base + k * stride;
-                 const float yk = (x[at] - mean) * invSigma;
-                 dx[at] = (dy[at] - meanDy - yk * meanDyY) * invSigma;
-               }
-             });
-           });
+           [&](Context *) { layerNormGradLines(outer, n, inner, epsilon, x, dy, nullptr, dx); });
+}
+
+void meshrt_layer_norm_grad_add(meshrt_context_t handle, int64_t outer, int64_t n, int64_t inner,
+                                float epsilon, const float *x, const float *dy, const float *addend,
+                                float *dx) {
+  AbiCall call(handle, ProfileKind::LayerNormGradAdd,
+               {{"outer", outer}, {"n", n}, {"inner", inner}});
+  if (!checkLines(call, outer, n, inner))
+    return;
+  call.run(
+      [&](Device &dev) {
+        return dev.layerNormGradAdd(outer, n, inner, epsilon, x, dy, addend, dx);
+      },
+      [&](Context *) { layerNormGradLines(outer, n, inner, epsilon, x, dy, addend, dx); });
 }
 
 void meshrt_gelu(meshrt_context_t handle, int64_t count, const float *x, float *y) {

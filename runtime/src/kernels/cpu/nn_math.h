@@ -31,7 +31,8 @@ inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, 
 
 // Layer norm of one contiguous line (stride 1: the normalised dim is the last), the case of
 // every transformer: y = (x - mean) / sqrt(var + eps); the fused residual form that also
-// writes sum = a + b and normalises it; and the adjoint dx from x and dy. The statistics are
+// writes sum = a + b and normalises it; and the adjoint dx from x and dy (plus an addend: the
+// fused backward of a residual block). The statistics are
 // lineStats' sums in double, vectorised (so reassociated across lanes: within a double's
 // rounding of lineStats, the same float nearly always). Defined in nn.cpp, each cloned for
 // AVX-512, AVX2 and the baseline (GCC's target_clones): the runtime is built for the baseline,
@@ -39,7 +40,9 @@ inline void lineStats(const float *x, int64_t n, int64_t stride, float epsilon, 
 void layerNormLine(const float *x, int64_t n, float epsilon, float *y);
 void addLayerNormLine(const float *a, const float *b, int64_t n, float epsilon, float *sum,
                       float *y);
-void layerNormGradLine(const float *x, const float *dy, int64_t n, float epsilon, float *dx);
+// With addend non-null, dx = the adjoint + addend (dx may be addend).
+void layerNormGradLine(const float *x, const float *dy, const float *addend, int64_t n,
+                       float epsilon, float *dx);
 
 constexpr float kGeluC = 0.7978845608028654f; // sqrt(2 / pi)
 constexpr float kGeluA = 0.044715f;

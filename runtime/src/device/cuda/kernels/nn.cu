@@ -97,8 +97,15 @@ __device__ inline double dyTimesY(float x, float dy, float mean, float invSigma)
   return __dmul_rn(double(dy), double(__fmul_rn(__fsub_rn(x, mean), invSigma)));
 }
 
+// With an addend (meshc.layer_norm_grad_add) the result is the adjoint plus addend[at], read
+// just before dx[at] is written (dx may be addend).
+__device__ inline float plusAddend(float v, const float *addend, int64_t at) {
+  return addend ? __fadd_rn(v, addend[at]) : v;
+}
+
 __global__ void layerNormGradThreadKernel(int64_t lines, int64_t n, int64_t inner, float epsilon,
-                                          const float *x, const float *dy, float *dx) {
+                                          const float *x, const float *dy, const float *addend,
+                                          float *dx) {
   for (int64_t l = firstIndex(); l < lines; l += gridStride()) {
     const int64_t base = lineBase(l, n, inner);
     float mean, invSigma;
@@ -113,13 +120,14 @@ __global__ void layerNormGradThreadKernel(int64_t lines, int64_t n, int64_t inne
     const float meanDyY = static_cast<float>(sumDyY / double(n));
     for (int64_t k = 0; k < n; ++k) {
       const int64_t at = base + k * inner;
-      dx[at] = layerNormDx(x[at], dy[at], mean, invSigma, meanDy, meanDyY);
+      dx[at] = plusAddend(layerNormDx(x[at], dy[at], mean, invSigma, meanDy, meanDyY), addend, at);
     }
   }
 }
 
 __global__ void layerNormGradBlockKernel(int64_t lines, int64_t n, int64_t inner, float epsilon,
-                                         const float *x, const float *dy, float *dx) {
+                                         const float *x, const float *dy, const float *addend,
+                                         float *dx) {
   for (int64_t l = blockIdx.x; l < lines; l += gridDim.x) {
     const int64_t base = lineBase(l, n, inner);
     float mean, invSigma;
@@ -136,7 +144,7 @@ __global__ void layerNormGradBlockKernel(int64_t lines, int64_t n, int64_t inner
     const float meanDyY = static_cast<float>(sumDyY / double(n));
     for (int64_t k = threadIdx.x; k < n; k += blockDim.x) {
       const int64_t at = base + k * inner;
-      dx[at] = layerNormDx(x[at], dy[at], mean, invSigma, meanDy, meanDyY);
+      dx[at] = plusAddend(layerNormDx(x[at], dy[at], mean, invSigma, meanDy, meanDyY), addend, at);
     }
   }
 }
@@ -260,16 +268,22 @@ Status CudaDevice::layerNorm(int64_t outer, int64_t n, int64_t inner, float epsi
 
 Status CudaDevice::layerNormGrad(int64_t outer, int64_t n, int64_t inner, float epsilon,
                                  const float *x, const float *dy, float *dx) {
+  return layerNormGradAdd(outer, n, inner, epsilon, x, dy, nullptr, dx);
+}
+
+Status CudaDevice::layerNormGradAdd(int64_t outer, int64_t n, int64_t inner, float epsilon,
+                                    const float *x, const float *dy, const float *addend,
+                                    float *dx) {
   const int64_t lines = outer * inner;
   if (lines == 0)
     return Status::success();
   if (blockPerLine(lines, n, inner)) {
-    layerNormGradBlockKernel<<<blocksFor(lines), lineBlock(n), 0, compute_>>>(lines, n, inner,
-                                                                              epsilon, x, dy, dx);
+    layerNormGradBlockKernel<<<blocksFor(lines), lineBlock(n), 0, compute_>>>(
+        lines, n, inner, epsilon, x, dy, addend, dx);
     return launched("layerNormGradBlockKernel");
   }
   layerNormGradThreadKernel<<<gridFor(lines), kBlock, 0, compute_>>>(lines, n, inner, epsilon, x,
-                                                                     dy, dx);
+                                                                     dy, addend, dx);
   return launched("layerNormGradThreadKernel");
 }
 
