@@ -456,13 +456,18 @@ TEST_F(DeviceKernels, LayerNormAndGrad) {
       v = 3.0f * v + 1.5f; // a mean far from 0: the variance must not cancel
     Buffer x = pair.upload(xv), dy = pair.upload(pseudoVec(count, 20));
     Buffer y = pair.alloc(count * 4), dx = pair.alloc(count * 4);
+    // The addend's buffer takes the sum (in place, as the buffer plan allows).
+    Buffer sum = pair.upload(pseudoVec(count, 23));
     pair.run([&](meshrt_context_t ctx, int side) {
       meshrt_layer_norm(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), y.f(side));
       meshrt_layer_norm_grad(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), dy.f(side), dx.f(side));
+      meshrt_layer_norm_grad_add(ctx, c.outer, c.n, c.inner, 1e-5f, x.f(side), dy.f(side),
+                                 sum.f(side), sum.f(side));
     });
     ASSERT_TRUE(pair.ok());
     EXPECT_TRUE(near(pair.read<float>(y), 2e-5, 1.0)) << "layer_norm";
     EXPECT_TRUE(near(pair.read<float>(dx), 1e-4, 1.0)) << "layer_norm_grad";
+    EXPECT_TRUE(near(pair.read<float>(sum), 1e-4, 1.0)) << "layer_norm_grad_add";
   }
 }
 
