@@ -11,6 +11,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <array>
 #include <cstring>
 
 using namespace mlir;
@@ -106,26 +107,19 @@ Lines linesAround(Value result, StringRef dim) {
   return l;
 }
 
-void emitAddLayerNorm(OpBuilder &b, Location loc, LoweringState &state, AddLayerNormOp op) {
+/// A layer-norm kernel K of the fused ops: (context, outer, n, inner, epsilon, four buffers of
+/// the type of the last, lines along `dim`).
+template <typename K>
+void emitLayerNormKernel(OpBuilder &b, Location loc, LoweringState &state, StringRef dim,
+                         const APFloat &epsilon, std::array<Value, 4> buffers) {
   RuntimeABI &rt = state.rt;
-  Lines l = linesAround(op.getResult(), op.getDim());
-  rt.call<kernel::AddLayerNorm>(
-      b, loc,
-      {state.context, rt.i64c(b, loc, l.outer), rt.i64c(b, loc, l.n), rt.i64c(b, loc, l.inner),
-       rt.f32c(b, loc, static_cast<float>(op.getEpsilon().convertToDouble())),
-       state.pointer(b, loc, op.getLhs()), state.pointer(b, loc, op.getRhs()),
-       state.pointer(b, loc, op.getSum()), state.pointer(b, loc, op.getResult())});
-}
-
-void emitLayerNormGradAdd(OpBuilder &b, Location loc, LoweringState &state, LayerNormGradAddOp op) {
-  RuntimeABI &rt = state.rt;
-  Lines l = linesAround(op.getResult(), op.getDim());
-  rt.call<kernel::LayerNormGradAdd>(
-      b, loc,
-      {state.context, rt.i64c(b, loc, l.outer), rt.i64c(b, loc, l.n), rt.i64c(b, loc, l.inner),
-       rt.f32c(b, loc, static_cast<float>(op.getEpsilon().convertToDouble())),
-       state.pointer(b, loc, op.getInput()), state.pointer(b, loc, op.getGrad()),
-       state.pointer(b, loc, op.getAddend()), state.pointer(b, loc, op.getResult())});
+  Lines l = linesAround(buffers[3], dim);
+  rt.call<K>(b, loc,
+             {state.context, rt.i64c(b, loc, l.outer), rt.i64c(b, loc, l.n),
+              rt.i64c(b, loc, l.inner),
+              rt.f32c(b, loc, static_cast<float>(epsilon.convertToDouble())),
+              state.pointer(b, loc, buffers[0]), state.pointer(b, loc, buffers[1]),
+              state.pointer(b, loc, buffers[2]), state.pointer(b, loc, buffers[3])});
 }
 
 } // namespace
@@ -135,11 +129,15 @@ LogicalResult lowerFusedFamily(Operation *op, OpBuilder &b, LoweringState &state
   if (auto fusedOp = llvm::dyn_cast<FusedElementwiseOp>(op))
     return emitFusedElementwise(b, loc, state, fusedOp);
   if (auto norm = llvm::dyn_cast<AddLayerNormOp>(op)) {
-    emitAddLayerNorm(b, loc, state, norm);
+    emitLayerNormKernel<kernel::AddLayerNorm>(
+        b, loc, state, norm.getDim(), norm.getEpsilon(),
+        {norm.getLhs(), norm.getRhs(), norm.getSum(), norm.getResult()});
     return success();
   }
   if (auto grad = llvm::dyn_cast<LayerNormGradAddOp>(op)) {
-    emitLayerNormGradAdd(b, loc, state, grad);
+    emitLayerNormKernel<kernel::LayerNormGradAdd>(
+        b, loc, state, grad.getDim(), grad.getEpsilon(),
+        {grad.getInput(), grad.getGrad(), grad.getAddend(), grad.getResult()});
     return success();
   }
   return unhandledOp(op, "fused");
