@@ -160,6 +160,8 @@ const std::vector<PoolCase> &cases() {
       {{9, 35}, {2, 2}, {2, 2}, {0, 0}, {1, 1}},
       {{2, 2}, {2, 2}, {2, 2}, {0, 0}, {0, 0}, 1, 1},
       {{5, 3}, {2, 2}, {2, 2}, {0, 0}, {0, 0}},
+      // Large enough to be split between the 2 threads (tests/runtime/main.cpp), 15 planes.
+      {{48, 49}, {2, 2}, {2, 2}, {0, 0}, {0, 0}, 3, 5},
       // oneDNN: 2x2 / 2 whose last windows read the padding, 1-D and 3-D, overlapping windows.
       {{7, 9}, {2, 2}, {2, 2}, {0, 0}, {1, 1}},
       {{8, 8}, {2, 2}, {2, 2}, {1, 1}, {1, 1}},
