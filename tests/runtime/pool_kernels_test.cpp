@@ -1,4 +1,5 @@
-// pool_kernels_test.cpp — meshrt_pool_backward's max pooling against a naive loop written here:
+// pool_kernels_test.cpp — max pooling's backward and forward (meshrt_pool_backward, _forward)
+// against naive loops written here:
 // odd sizes, 1, 2 and 3 spatial dims, overlapping windows, padding (also windows that lie wholly
 // in it), the CNN's 2x2 windows of stride 2 (the CPU's own pass, rows long enough for its
 // 8-window steps and their tails, odd sizes and pad_hi that no window reaches), ties, -inf,
@@ -90,6 +91,59 @@ std::vector<float> reference(const PoolCase &p, const std::vector<float> &x,
   return dx;
 }
 
+// The forward by the same rule: the window's largest value above -FLT_MAX, else -FLT_MAX.
+std::vector<float> referenceForward(const PoolCase &p, const std::vector<float> &x) {
+  const int nsp = static_cast<int>(p.s.size());
+  const std::vector<int64_t> o = outSizes(p);
+  int64_t xPlane = 1, yPlane = 1, windowVolume = 1;
+  for (int i = 0; i < nsp; ++i) {
+    xPlane *= p.s[i];
+    yPlane *= o[i];
+    windowVolume *= p.window[i];
+  }
+  std::vector<float> y(static_cast<size_t>(p.n * p.c * yPlane));
+  for (int64_t plane = 0; plane < p.n * p.c; ++plane)
+    for (int64_t oi = 0; oi < yPlane; ++oi) {
+      float best = -FLT_MAX;
+      for (int64_t j = 0; j < windowVolume; ++j) {
+        int64_t rest = j, ro = oi, flat = 0, scale = 1;
+        bool inside = true;
+        for (int i = nsp - 1; i >= 0; --i) {
+          const int64_t pos = ro % o[i] * p.stride[i] - p.lo[i] + rest % p.window[i];
+          ro /= o[i];
+          rest /= p.window[i];
+          inside = inside && pos >= 0 && pos < p.s[i];
+          flat += pos * scale;
+          scale *= p.s[i];
+        }
+        if (inside && x[plane * xPlane + flat] > best)
+          best = x[plane * xPlane + flat];
+      }
+      y[plane * yPlane + oi] = best;
+    }
+  return y;
+}
+
+// meshrt_pool_forward (max), dy's shape from the case.
+std::vector<float> runForward(const PoolCase &p, const std::vector<float> &x) {
+  const int nsp = static_cast<int>(p.s.size());
+  std::vector<int64_t> xShape = {p.n, p.c}, yShape = {p.n, p.c}, geometry;
+  int64_t count = p.n * p.c;
+  for (int i = 0; i < nsp; ++i) {
+    xShape.push_back(p.s[i]);
+    yShape.push_back(outSizes(p)[i]);
+    count *= outSizes(p)[i];
+  }
+  for (const auto *v : {&p.window, &p.stride, &p.lo, &p.hi})
+    geometry.insert(geometry.end(), v->begin(), v->end());
+  ContextPtr ctx = makeContext(meshesForWorld().front());
+  std::vector<float> y(static_cast<size_t>(count), 12345.0f);
+  meshrt_pool_forward(ctx.get(), MESHRT_POOL_MAX, nsp, xShape.data(), yShape.data(),
+                      geometry.data(), x.data(), y.data());
+  EXPECT_EQ(meshrt_context_status(ctx.get()), MESHRT_OK) << meshrt_context_message(ctx.get());
+  return y;
+}
+
 // meshrt_pool_backward (max) on a fresh context, twice (the second call finds what the first
 // one cached); dx starts poisoned so that an element left unwritten shows.
 std::vector<float> runBackward(const PoolCase &p, const std::vector<float> &x,
@@ -116,15 +170,20 @@ std::vector<float> runBackward(const PoolCase &p, const std::vector<float> &x,
   return dx;
 }
 
-// Exact comparison, element by element (NaN never appears in dx: dy is finite).
+// Exact comparisons, element by element, of the backward and the forward (NaN never appears in
+// dx or y: dy is finite and a NaN is never a maximum).
 void expectMatches(const PoolCase &p, const std::vector<float> &x, const std::vector<float> &dy) {
   SCOPED_TRACE(describe(p));
-  const std::vector<float> got = runBackward(p, x, dy), want = reference(p, x, dy);
-  ASSERT_EQ(got.size(), want.size());
-  int shown = 0;
-  for (size_t i = 0; i < got.size(); ++i)
-    if (got[i] != want[i] && shown++ < 5)
-      ADD_FAILURE() << "dx[" << i << "] = " << got[i] << ", want " << want[i];
+  for (const char *what : {"dx", "y"}) {
+    const bool dx = what[0] == 'd';
+    const std::vector<float> got = dx ? runBackward(p, x, dy) : runForward(p, x);
+    const std::vector<float> want = dx ? reference(p, x, dy) : referenceForward(p, x);
+    ASSERT_EQ(got.size(), want.size());
+    int shown = 0;
+    for (size_t i = 0; i < got.size(); ++i)
+      if (got[i] != want[i] && shown++ < 5)
+        ADD_FAILURE() << what << "[" << i << "] = " << got[i] << ", want " << want[i];
+  }
 }
 
 int64_t volume(const PoolCase &p, bool output) {
@@ -222,6 +281,7 @@ TEST(PoolKernels, MaxBackwardNaNIsNeverTheMaximum) {
     const std::vector<float> x = {nan, 1.0f, nan, nan, 2.0f, nan, nan, nan};
     const std::vector<float> got = runBackward(p, x, {3.0f, 5.0f});
     EXPECT_EQ(got, (std::vector<float>{0, 0, 5, 0, 3, 0, 0, 0}));
+    EXPECT_EQ(runForward(p, x), (std::vector<float>{2.0f, -FLT_MAX}));
   }
   {
     // Window 0 (NaN, -inf, -inf, NaN) has no value above -FLT_MAX: its first position; so has
@@ -230,6 +290,7 @@ TEST(PoolKernels, MaxBackwardNaNIsNeverTheMaximum) {
     const std::vector<float> x = {nan,       -INFINITY, -INFINITY, -FLT_MAX,
                                   -INFINITY, nan,       -FLT_MAX,  -INFINITY};
     EXPECT_EQ(runBackward(p, x, {3.0f, 5.0f}), (std::vector<float>{3, 0, 5, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(runForward(p, x), (std::vector<float>{-FLT_MAX, -FLT_MAX}));
   }
   {
     // 1-D, window 3, stride 1, padding 1: windows (pad NaN NaN) (NaN NaN 1) (NaN 1 NaN)
@@ -238,5 +299,6 @@ TEST(PoolKernels, MaxBackwardNaNIsNeverTheMaximum) {
     const std::vector<float> x = {nan, nan, 1.0f, nan, nan};
     EXPECT_EQ(runBackward(p, x, {1.0f, 2.0f, 4.0f, 8.0f, 16.0f}),
               (std::vector<float>{0, 0, 14, 16, 0}));
+    EXPECT_EQ(runForward(p, x), (std::vector<float>{-FLT_MAX, 1, 1, 1, -FLT_MAX}));
   }
 }
