@@ -318,7 +318,7 @@ typedef enum meshrt_pool_kind {
 void meshrt_pool_forward(meshrt_context_t handle, int32_t kind, int32_t nsp, const int64_t *x_shape,
                          const int64_t *y_shape, const int64_t *geometry, const float *x, float *y);
 /* dx = the adjoint of meshrt_pool_forward applied to dy: max pooling sends each dy to the first
- * maximum of its window in window order (it recomputes the forward from x itself); average
+ * maximum of its window in window order (found in x: no workspace to pass); average
  * pooling spreads dy / window volume over the window (x is not read). */
 void meshrt_pool_backward(meshrt_context_t handle, int32_t kind, int32_t nsp,
                           const int64_t *x_shape, const int64_t *y_shape, const int64_t *geometry,
