@@ -68,8 +68,11 @@ int64_t placeInArena(std::vector<BufferPlan::Buffer> &buffers) {
   for (auto [index, buffer] : llvm::enumerate(buffers))
     if (!buffer.persistent)
       order.push_back(index);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](unsigned a, unsigned b) { return buffers[a].bytes > buffers[b].bytes; });
+  // Largest first, ties in index order (what a stable sort gives; libstdc++'s stable_sort uses
+  // the deprecated get_temporary_buffer, which clang-tidy reports).
+  std::sort(order.begin(), order.end(), [&](unsigned a, unsigned b) {
+    return buffers[a].bytes != buffers[b].bytes ? buffers[a].bytes > buffers[b].bytes : a < b;
+  });
   std::vector<unsigned> placed;
   int64_t arena = 0;
   for (unsigned index : order) {

@@ -27,6 +27,7 @@ struct PoolCase {
 
 std::vector<int64_t> outSizes(const PoolCase &p) {
   std::vector<int64_t> o;
+  o.reserve(p.s.size());
   for (size_t i = 0; i < p.s.size(); ++i)
     o.push_back((p.s[i] + p.lo[i] + p.hi[i] - p.window[i]) / p.stride[i] + 1);
   return o;
