@@ -9,7 +9,8 @@ fp32) compiled by meshc for two layouts on 2 ranks x 1 thread:
   - spatial (height split): --mesh m=2 --layout h:m,ph:m,qh:m (halo exchanges)
 and, in the same run:
   - the step's convolutions alone: every meshc.conv / conv_transpose / conv_grad_filter of
-    `meshc --emit=partitioned` (per-rank shapes: the spatial layout's carry their halo rows)
+    `meshc --emit=partitioned --no-fuse-elementwise` (per-rank shapes: the spatial layout's
+    carry their halo rows; unfused, so that meshc-fuse-conv's bias and relu are not counted)
     timed through the runtime's own kernels (oneDNN primitives, bench_conv_ref) on both ranks
     at once;
   - the step's matmuls alone (its einsums, bench_matmul_ref, as bench/mlp_dp.py derives them),
@@ -124,7 +125,11 @@ def main():
         configs = []
         for name, mesh, layout in LAYOUTS:
             flags = ["--mesh", mesh, "--layout", layout]
-            partitioned = run([meshc, mlir] + flags + ["--emit=partitioned"])
+            # The convolutions as the unfused program has them: meshc-fuse-conv's
+            # conv_bias_act and conv_grad_filter_bias run the same convolutions (plus the bias,
+            # relu and bias gradient), so "convs alone" stays the plain convolution kernels.
+            partitioned = run([meshc, mlir] + flags +
+                              ["--emit=partitioned", "--no-fuse-elementwise"])
             exe = os.path.join(work, "cnn_" + mesh.split("=")[0])
             run([meshc, mlir] + flags + ["-o", exe])
             convs = conv_specs(partitioned)

@@ -145,6 +145,11 @@ std::optional<std::optional<int64_t>> windowOpFlops(Operation *op) {
     return convFlops(t, typeOf(t.getInput()), typeOf(t.getFilter()));
   if (auto g = dyn_cast<ConvGradFilterOp>(op))
     return convFlops(g, typeOf(g.getGrad()), typeOf(g.getResult()));
+  // The convolutions of meshc-fuse-conv; their bias and relu are counted with the other FLOPs.
+  if (auto fused = dyn_cast<ConvBiasActOp>(op))
+    return convFlops(fused, typeOf(fused.getResult()), typeOf(fused.getFilter()));
+  if (auto fused = dyn_cast<ConvGradFilterBiasOp>(op))
+    return convFlops(fused, typeOf(fused.getGrad()), typeOf(fused.getResult()));
   if (auto pool = dyn_cast<MaxPoolOp>(op))
     return poolFlops(pool, typeOf(pool.getResult()));
   if (auto pool = dyn_cast<AvgPoolOp>(op))
@@ -340,7 +345,8 @@ std::string joinAxes(llvm::ArrayRef<std::string> axes) {
 /// The recomputations meshc-remat put in the per-rank program and the bytes of their results,
 /// as the pass made them: an op marked meshc.remat is one; a fused op counts the ones it
 /// absorbed (its mark's count), each a value of its result's type (fused_elementwise's inner
-/// values have the root's type; add_layer_norm's add and layer norm both have its type).
+/// values have the root's type; add_layer_norm's add and layer norm both have its type, as do
+/// conv_bias_act's convolution, bias add and relu).
 void countRemat(func::FuncOp func, CostReport &report) {
   func.walk([&](Operation *op) {
     int64_t count = rematCount(op);
@@ -348,7 +354,7 @@ void countRemat(func::FuncOp func, CostReport &report) {
       return;
     report.rematOps = saturatingAdd(report.rematOps, count);
     int64_t bytes = 0;
-    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp>(op))
+    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp, ConvBiasActOp>(op))
       bytes = saturatingMul(count, bytesOf(op->getResult(0).getType()));
     else
       for (Value result : op->getResults())
@@ -542,9 +548,19 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       return;
     if (auto einsum = dyn_cast<EinsumOp>(op))
       add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
-    else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op))
+    else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op)) {
       add(report.windowFlops, *flops, op, "conv and pooling FLOPs");
-    else if (isa<AttentionOp, AttentionGradOp>(op))
+      // What a fused convolution absorbed: the bias add and relu (one FLOP per result element
+      // each), the bias gradient's reduce_sum (one per element of dy), as counted unfused.
+      if (auto fused = dyn_cast<ConvBiasActOp>(op))
+        add(report.otherFlops,
+            checkedMul(fused.getRelu() ? 2 : 1,
+                       llvm::cast<NamedTensorType>(fused.getResult().getType()).getNumElements()),
+            op, "FLOPs");
+      else if (auto fused = dyn_cast<ConvGradFilterBiasOp>(op))
+        add(report.otherFlops,
+            llvm::cast<NamedTensorType>(fused.getGrad().getType()).getNumElements(), op, "FLOPs");
+    } else if (isa<AttentionOp, AttentionGradOp>(op))
       add(report.attentionFlops, attentionFlops(op), op, "attention FLOPs");
     else if (auto fusedOp = dyn_cast<FusedElementwiseOp>(op))
       add(report.otherFlops, fusedElementwiseFlops(fusedOp), op, "FLOPs");

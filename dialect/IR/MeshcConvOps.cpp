@@ -1,7 +1,8 @@
 // Verifiers of the Conv family (MeshcConvOps.td): convolution and its adjoints, pooling and its
-// adjoints, batch normalisation and its adjoint. The three convolution ops check one forward
-// geometry (input x, filter w, result y), each op naming its own operands in the messages; the
-// pooling ops likewise check one (input, result) pair.
+// adjoints, batch normalisation and its adjoint; also the convolution fusions of meshc-fuse-conv
+// (MeshcFusedOps.td), which check meshc.conv's geometry and a per-channel bias. The three
+// convolution ops check one forward geometry (input x, filter w, result y), each op naming its own
+// operands in the messages; the pooling ops likewise check one (input, result) pair.
 #include "dialect/IR/MeshcOps.h"
 
 #include "dialect/IR/Limits.h"
@@ -314,7 +315,36 @@ LogicalResult verifyBatchNorm(Operation *op, Value input, llvm::ArrayRef<Value> 
   return success();
 }
 
+/// A per-channel vector of `y`: f32 with exactly the dim `channel`, of y's size there.
+LogicalResult requireChannelVector(Operation *op, Role vector, Role y, llvm::StringRef channel) {
+  NamedTensorType t = vector.type;
+  if (t.getRank() != 1 || t.getDimNames()[0].getValue() != channel ||
+      t.getDimSizes()[0] != y.type.getDimSize(channel) || !t.getElementType().isF32())
+    return op->emitOpError() << "the " << vector.what << " " << t
+                             << " must be f32 with exactly the dim '" << channel << "' of size "
+                             << y.type.getDimSize(channel) << " (the " << y.what
+                             << "'s out_channel)";
+  return success();
+}
+
 } // namespace
+
+LogicalResult ConvBiasActOp::verify() {
+  Role y{tensorOf(getResult()), "result"};
+  if (failed(
+          verifyConv(*this, {tensorOf(getInput()), "input"}, {tensorOf(getFilter()), "filter"}, y)))
+    return failure();
+  return requireChannelVector(*this, {tensorOf(getBias()), "bias"}, y, getOutChannel());
+}
+
+LogicalResult ConvGradFilterBiasOp::verify() {
+  Role dy{tensorOf(getGrad()), "grad"};
+  if (failed(verifyConv(*this, {tensorOf(getInput()), "input"}, {tensorOf(getResult()), "result"},
+                        dy)))
+    return failure();
+  return requireChannelVector(*this, {tensorOf(getBiasGrad()), "bias gradient"}, dy,
+                              getOutChannel());
+}
 
 LogicalResult ConvOp::verify() {
   return verifyConv(*this, {tensorOf(getInput()), "input"}, {tensorOf(getFilter()), "filter"},

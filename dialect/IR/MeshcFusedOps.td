@@ -1,5 +1,5 @@
-// The fused ops: what meshc-fuse-elementwise makes of the per-rank program (never written by a
-// model, never differentiated or partitioned: they exist after both).
+// The fused ops: what meshc-fuse-elementwise and meshc-fuse-conv make of the per-rank program
+// (never written by a model, never differentiated or partitioned: they exist after both).
 #ifndef MESHC_FUSED_OPS_TD
 #define MESHC_FUSED_OPS_TD
 
@@ -58,6 +58,52 @@ def Meshc_LayerNormGradAddOp : Meshc_Op<"layer_norm_grad_add",
                        StrAttr:$dim, F64Attr:$epsilon);
   let results = (outs Meshc_AnyTensor:$result);
   let assemblyFormat = "$input `,` $grad `,` $addend attr-dict `:` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+// The convolution fusions of meshc-fuse-conv. Their window attributes are meshc.conv's
+// (Meshc_ConvAttrs, MeshcConvOps.td), and they are window ops, so that a split spatial dim's
+// halo rows reach their input as they reach meshc.conv's; verifiers in MeshcConvOps.cpp.
+def Meshc_ConvBiasActOp : Meshc_Op<"conv_bias_act", [Pure,
+    DeclareOpInterfaceMethods<Meshc_WindowOpInterface>]> {
+  let summary = "convolution plus a per-channel bias, optionally followed by relu";
+  let description = [{
+    `relu(meshc.conv(%input, %filter) + %bias)` (without `relu`: the sum), one kernel: the
+    convolution writes each output block with its bias added and the relu applied while in
+    cache. `bias` has exactly the dim `out_channel`, of the result's size there, and is read
+    broadcast along the result's other dims as meshc.add reads it. Input, filter, result and
+    attributes are meshc.conv's.
+
+      %a = meshc.conv_bias_act %x, %k, %c {relu, in_channel = "ch", out_channel = "f", ...}
+           : !meshc.tensor<b=8, ch=1, h=32, w=32, f32>, !meshc.tensor<f=4, ch=1, kh=3, kw=3, f32>,
+             !meshc.tensor<f=4, f32> -> !meshc.tensor<b=8, f=4, h=32, w=32, f32>
+  }];
+  let arguments = !con((ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$filter,
+                            Meshc_AnyTensor:$bias), Meshc_ConvAttrs, (ins UnitAttr:$relu));
+  let results = (outs Meshc_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter `,` $bias attr-dict `:` qualified(type($input)) `,`
+    qualified(type($filter)) `,` qualified(type($bias)) `->` qualified(type($result))
+  }];
+  let hasVerifier = 1;
+}
+
+def Meshc_ConvGradFilterBiasOp : Meshc_Op<"conv_grad_filter_bias", [Pure,
+    DeclareOpInterfaceMethods<Meshc_WindowOpInterface>]> {
+  let summary = "meshc.conv_grad_filter with the bias gradient of the same dy";
+  let description = [{
+    `result` is `meshc.conv_grad_filter %input, %grad` (same attributes and types) and
+    `bias_grad` the sum of `grad` over every dim but `out_channel` (the `meshc.reduce_sum` that
+    the adjoint of a per-channel bias add is), one kernel. Both sum over the batch-like dims
+    (and the bias gradient over the spatial ones): a split batch or spatial dim leaves both
+    partial sums, as the two ops leave them.
+  }];
+  let arguments = !con((ins Meshc_AnyTensor:$input, Meshc_AnyTensor:$grad), Meshc_ConvAttrs);
+  let results = (outs Meshc_AnyTensor:$result, Meshc_AnyTensor:$bias_grad);
+  let assemblyFormat = [{
+    $input `,` $grad attr-dict `:` qualified(type($input)) `,` qualified(type($grad)) `->`
+    qualified(type($result)) `,` qualified(type($bias_grad))
+  }];
   let hasVerifier = 1;
 }
 

@@ -100,8 +100,10 @@ LogicalResult meshc::verifyMeshcAttribute(Operation *op, NamedAttribute attribut
       name == kHeldShardingsAttrName)
     return verifyShardingList(op, attribute);
   if (name == kRematAttrName) {
-    // What meshc-fuse-elementwise makes (a concat: from a sum of pads) stands for its members.
-    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp, ConcatOp>(op)) {
+    // What meshc-fuse-elementwise makes (a concat: from a sum of pads) and meshc-fuse-conv's
+    // conv_bias_act stand for their members.
+    if (llvm::isa<FusedElementwiseOp, AddLayerNormOp, ConcatOp, ConvBiasActOp,
+                  ConvGradFilterBiasOp>(op)) {
       auto count = llvm::dyn_cast<IntegerAttr>(value);
       if (!llvm::isa<UnitAttr>(value) &&
           !(count && count.getType().isSignlessInteger(64) && count.getInt() >= 1))

@@ -95,3 +95,19 @@ bool AvgPoolGradOp::hasInputSpaceResult() { return true; }
 void AvgPoolGradOp::setWindowPadding(unsigned i, int64_t lo, int64_t hi) {
   setPadding(*this, i, lo, hi);
 }
+
+// The convolution fusions of meshc-fuse-conv (MeshcFusedOps.td): meshc.conv's and
+// meshc.conv_grad_filter's windows.
+llvm::SmallVector<Window> ConvBiasActOp::getWindows() { return convWindows(*this, getFilter()); }
+llvm::SmallVector<unsigned> ConvBiasActOp::getInputSpaceOperands() { return {0}; }
+void ConvBiasActOp::setWindowPadding(unsigned i, int64_t lo, int64_t hi) {
+  setPadding(*this, i, lo, hi);
+}
+
+llvm::SmallVector<Window> ConvGradFilterBiasOp::getWindows() {
+  return convWindows(*this, getResult());
+}
+llvm::SmallVector<unsigned> ConvGradFilterBiasOp::getInputSpaceOperands() { return {0}; }
+void ConvGradFilterBiasOp::setWindowPadding(unsigned i, int64_t lo, int64_t hi) {
+  setPadding(*this, i, lo, hi);
+}

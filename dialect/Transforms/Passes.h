@@ -33,8 +33,8 @@ struct GlobalPipelineOptions {
   /// meshc-remat's `all`: recompute every cheap forward activation (meshc --remat); without it
   /// only the DSL's RematScope ops are.
   bool remat = false;
-  /// meshc-fuse-elementwise at the end of the partition pipeline (meshc --no-fuse-elementwise
-  /// turns it off; the global pipeline does not run it).
+  /// meshc-fuse-conv and meshc-fuse-elementwise at the end of the partition pipeline (meshc
+  /// --no-fuse-elementwise turns both off; the global pipeline does not run them).
   bool fuseElementwise = true;
 };
 

@@ -1,6 +1,6 @@
 // The passes of the meshc pipeline: check program → fuse attention → autodiff → [remat] → decompose → check layout →
 // propagate shardings → insert reshards → localize → (CSE) → shard updates → optimize communication → fuse
-// elementwise.
+// conv → fuse elementwise.
 #ifndef MESHC_PASSES_TD
 #define MESHC_PASSES_TD
 
@@ -260,6 +260,37 @@ def FuseElementwise : Pass<"meshc-fuse-elementwise", "mlir::ModuleOp"> {
     After:
       %r = meshc.fused_elementwise %h, %x, %b {ops = ["add", "add"],
              args = array<i32: 1, 2, 0, 3>, constants = array<f64: 0.0, 0.0>} : (T, T, B) -> T
+  }];
+  let dependentDialects = ["::meshc::MeshcDialect"];
+}
+
+def FuseConv : Pass<"meshc-fuse-conv", "mlir::ModuleOp"> {
+  let summary = "Fuse convolutions with their bias add and relu, and the filter gradient with "
+                "the bias gradient (per-rank)";
+  let description = [{
+    Runs on the per-rank program just before meshc-fuse-elementwise (which would otherwise take
+    the bias adds and relus into its trees; meshc --no-fuse-elementwise leaves both out). Two
+    rewrites, each computing what the ops it replaces compute:
+    - `%s = meshc.add %y, %c` where `%y` is a `meshc.conv` used only there and `%c` has exactly
+      the conv's out_channel dim becomes one `meshc.conv_bias_act` (oneDNN's convolution with
+      its bias and a relu post-op); when `%s`'s other uses are one `meshc.relu` and
+      `meshc.relu_grad`s reading it as their input, the relu is fused too and the relu_grads
+      read the relu's value instead (relu(s) > 0 exactly when s > 0), so that the sum is not
+      kept;
+    - a `meshc.conv_grad_filter %x, %dy` and a `meshc.reduce_sum` of the same `%dy` onto its
+      out_channel dim become one `meshc.conv_grad_filter_bias` with both results (oneDNN's
+      backward-weights primitive computes the bias gradient in the same pass over dy).
+    The convolution, the bias and every value replaced must have no pending partial sum; the
+    filter and bias gradients are partial over the axes of the dims they sum, as unfused.
+
+    Before:
+      %y = meshc.conv %x, %k {...} : (X, K) -> Y
+      %s = meshc.add %y, %c : (Y, C) -> Y
+      %a = meshc.relu %s : Y
+      %g = meshc.relu_grad %s, %da : Y
+    After:
+      %a = meshc.conv_bias_act %x, %k, %c {relu, ...} : X, K, C -> Y
+      %g = meshc.relu_grad %a, %da : Y
   }];
   let dependentDialects = ["::meshc::MeshcDialect"];
 }

@@ -172,8 +172,10 @@ void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &overrid
   if (shardUpdates)
     pm.addPass(createShardUpdates(*shardUpdates));
   pm.addPass(createOptimizeCommunication(communication));
-  if (global.fuseElementwise)
+  if (global.fuseElementwise) {
+    pm.addPass(createFuseConv());
     pm.addPass(createFuseElementwise());
+  }
 }
 
 void buildPartitionPasses(OpPassManager &pm) {

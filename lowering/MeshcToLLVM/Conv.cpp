@@ -1,6 +1,8 @@
 // Conv-family ops → the runtime's CNN kernels: conv (meshrt_conv_forward), conv_transpose (its
 // input adjoint, meshrt_conv_backward_data), conv_grad_filter (meshrt_conv_backward_weights),
-// max/avg pooling and their adjoints (meshrt_pool_forward/backward), batch norm and its adjoint.
+// max/avg pooling and their adjoints (meshrt_pool_forward/backward), batch norm and its adjoint;
+// and meshc-fuse-conv's conv_bias_act (meshrt_conv_bias_act_forward) and conv_grad_filter_bias
+// (meshrt_conv_backward_weights_bias).
 // The kernels take canonical contiguous layouts, x [N, C, S...], w [F, C, K...], y [N, F, O...]
 // with N the batch-like dims flattened (in the x-role tensor's order) and the spatial dims in the
 // op's attribute order; a tensor already laid out so is passed as it is, any other is copied into
@@ -177,6 +179,28 @@ LogicalResult lowerConvFamily(Operation *op, OpBuilder &b, LoweringState &state)
                                              {state.context, i32(g.geometry.size() / 4),
                                               i64s(g.xShape), i64s(g.wShape), i64s(g.yShape),
                                               i64s(g.geometry), x, dy, dw});
+      })
+      .Case([&](ConvBiasActOp o) { // meshc-fuse-conv: the conv's geometry, the bias [F] as is
+        ConvGeometry g =
+            convGeometry(o, typeOf(o.getInput()), typeOf(o.getFilter()), typeOf(o.getResult()));
+        Value x = canonical.in(o.getInput(), g.x), w = canonical.in(o.getFilter(), g.w);
+        Value bias = canonical.in(o.getBias(), typeOf(o.getBias()));
+        Value y = canonical.out(o.getResult(), g.y);
+        rt.call<kernel::ConvBiasActForward>(
+            b, loc,
+            {state.context, i32(g.geometry.size() / 4), i64s(g.xShape), i64s(g.wShape),
+             i64s(g.yShape), i64s(g.geometry), i32(o.getRelu() ? 1 : 0), x, w, bias, y});
+      })
+      .Case([&](ConvGradFilterBiasOp o) {
+        ConvGeometry g =
+            convGeometry(o, typeOf(o.getInput()), typeOf(o.getResult()), typeOf(o.getGrad()));
+        Value x = canonical.in(o.getInput(), g.x), dy = canonical.in(o.getGrad(), g.y);
+        Value dw = canonical.out(o.getResult(), g.w);
+        Value db = canonical.out(o.getBiasGrad(), typeOf(o.getBiasGrad()));
+        rt.call<kernel::ConvBackwardWeightsBias>(b, loc,
+                                                 {state.context, i32(g.geometry.size() / 4),
+                                                  i64s(g.xShape), i64s(g.wShape), i64s(g.yShape),
+                                                  i64s(g.geometry), x, dy, dw, db});
       })
       .Case([&](MaxPoolOp o) {
         PoolGeometry g = poolGeometry(o, typeOf(o.getInput()), typeOf(o.getResult()));

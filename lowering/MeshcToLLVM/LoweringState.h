@@ -113,8 +113,9 @@ using NNFamilyOps = OpList<LayerNormOp, LayerNormGradOp, GeluOp, GeluGradOp, Sof
                            CausalMaskOp, DropoutOp, AdamUpdateOp, MomentumUpdateOp>;
 using AttentionFamilyOps = OpList<AttentionOp, AttentionGradOp>;
 using FusedFamilyOps = OpList<FusedElementwiseOp, AddLayerNormOp, LayerNormGradAddOp>;
-using ConvFamilyOps = OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp,
-                             MaxPoolGradOp, AvgPoolGradOp, BatchNormOp, BatchNormGradOp>;
+using ConvFamilyOps =
+    OpList<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp, MaxPoolGradOp,
+           AvgPoolGradOp, BatchNormOp, BatchNormGradOp, ConvBiasActOp, ConvGradFilterBiasOp>;
 
 /// The located error of a family lowering handed an op it has no case for ("'meshc.add' op is
 /// not handled by the matmul lowering"): routing and cases out of step, never silence.

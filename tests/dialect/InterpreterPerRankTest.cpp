@@ -1,7 +1,8 @@
 // The reference interpreter's cases for what only per-rank programs hold, which the reference
 // runs never reach (they interpret the global program): the fused ops of
 // meshc-fuse-elementwise (meshc.fused_elementwise, meshc.add_layer_norm,
-// meshc.layer_norm_grad_add) and the one_hot of a vocab-parallel cross-entropy's labels
+// meshc.layer_norm_grad_add) and meshc-fuse-conv (meshc.conv_bias_act,
+// meshc.conv_grad_filter_bias), and the one_hot of a vocab-parallel cross-entropy's labels
 // (xent_labels, meshc-localize).
 //
 // Each fused op is interpreted against its unfused form: every op of the fused instruction set,
@@ -224,6 +225,145 @@ TEST_F(InterpreterPerRank, FusedPartitionedStepEqualsUnfused) {
       ASSERT_TRUE(with->gradients.count(name)) << name;
       EXPECT_EQ(with->gradients.at(name).data, grad.data) << "gradient of " << name;
       EXPECT_EQ(with->updatedParams.at(name).data, without->updatedParams.at(name).data) << name;
+    }
+  }
+}
+
+// meshc-fuse-conv's ops against their unfused forms: conv_bias_act with and without relu is
+// conv + per-channel bias (+ relu), the bias read by its dim name (a bias along another dim, or
+// not added, would differ); conv_grad_filter_bias is conv_grad_filter and the reduce_sum of the
+// same dy onto the out_channel (here dy is the relu's output, of both signs before the relu).
+TEST_F(InterpreterPerRank, FusedConvOpsEqualUnfused) {
+  const std::string window =
+      R"(input_spatial = ["h"], output_spatial = ["oh"], kernel_spatial = ["kh"],
+         in_channel = "c", out_channel = "f", strides = array<i64: 1>, dilations = array<i64: 1>,
+         pad_lo = array<i64: 1>, pad_hi = array<i64: 1>)";
+  const std::string x = "!t<n=2, c=2, h=5>", w = "!t<f=3, c=2, kh=3>", y = "!t<n=2, f=3, oh=5>";
+  const std::string body = R"(
+    %x = meshc.input "x" features {classes = 1} : )" +
+                           x + R"(
+    %w = meshc.input "w" features {classes = 1} : )" +
+                           w + R"(
+    %b = meshc.input "b" features {classes = 1} : !t<f=3>
+    %y = meshc.conv %x, %w {)" +
+                           window + "} : " + x + ", " + w + " -> " + y + R"(
+    %s = meshc.add %y, %b : )" +
+                           y + ", !t<f=3> -> " + y + R"(
+    %a = meshc.relu %s : )" +
+                           y + R"(
+    %dw = meshc.conv_grad_filter %x, %s {)" +
+                           window + "} : " + x + ", " + y + " -> " + w + R"(
+    %db = meshc.reduce_sum %s : )" +
+                           y + R"( -> !t<f=3>
+    meshc.prediction "unfused", %a : )" +
+                           y + R"(
+    meshc.prediction "unfused_sum", %s : )" +
+                           y + R"(
+    meshc.prediction "unfused_dw", %dw : )" +
+                           w + R"(
+    meshc.prediction "unfused_db", %db : !t<f=3>
+    %fa = meshc.conv_bias_act %x, %w, %b {relu, )" +
+                           window + "} : " + x + ", " + w + ", !t<f=3> -> " + y + R"(
+    %fs = meshc.conv_bias_act %x, %w, %b {)" +
+                           window + "} : " + x + ", " + w + ", !t<f=3> -> " + y + R"(
+    %fdw, %fdb = meshc.conv_grad_filter_bias %x, %fs {)" +
+                           window + "} : " + x + ", " + y + " -> " + w + R"(, !t<f=3>
+    meshc.prediction "fused", %fa : )" +
+                           y + R"(
+    meshc.prediction "fused_sum", %fs : )" +
+                           y + R"(
+    meshc.prediction "fused_dw", %fdw : )" +
+                           w + R"(
+    meshc.prediction "fused_db", %fdb : !t<f=3>
+  )";
+  OwningOpRef<ModuleOp> module = parse(body);
+  ASSERT_TRUE(module);
+  for (unsigned seed : {1u, 2u}) {
+    Tensors feeds = randomFeeds(stepOf(*module), seed);
+    expectSameOutputs(body, feeds, "conv_bias_act with relu");
+    FailureOr<InterpretResult> result = meshc::testing::interpret(stepOf(*module), feeds);
+    ASSERT_TRUE(succeeded(result));
+    for (std::string what : {"sum", "dw", "db"}) {
+      const HostTensor &fused = result->predictions.at("fused_" + what),
+                       &unfused = result->predictions.at("unfused_" + what);
+      ASSERT_EQ(fused.sizes, unfused.sizes) << what;
+      for (size_t i = 0; i < fused.data.size(); ++i)
+        EXPECT_NEAR(fused.data[i], unfused.data[i], 1e-12 * (1 + std::fabs(unfused.data[i])))
+            << what << " element " << i;
+    }
+  }
+}
+
+// A small CNN's training step (conv + bias + relu twice, the second conv's input the first's
+// output, so both its adjoints appear) partitioned for one rank with and without the fusion
+// passes: meshc-fuse-conv made both conv_bias_act (with relu, the relu_grads then reading its
+// value) and conv_grad_filter_bias, and the loss, gradients and updates are the unfused ones.
+TEST_F(InterpreterPerRank, FusedConvStepEqualsUnfused) {
+  const std::string window =
+      R"(input_spatial = ["h"], output_spatial = ["h"], kernel_spatial = ["kh"],
+         in_channel = "c", out_channel = "f", strides = array<i64: 1>, dilations = array<i64: 1>,
+         pad_lo = array<i64: 1>, pad_hi = array<i64: 1>)";
+  const std::string window2 =
+      R"(input_spatial = ["h"], output_spatial = ["h"], kernel_spatial = ["kh"],
+         in_channel = "f", out_channel = "g", strides = array<i64: 1>, dilations = array<i64: 1>,
+         pad_lo = array<i64: 1>, pad_hi = array<i64: 1>)";
+  const std::string body =
+      R"(
+    %x = meshc.input "x" features {classes = 1} : !t<n=3, c=2, h=6>
+    %k1 = meshc.param "k1" uniform {scale = 0.5} : !t<f=3, c=2, kh=3>
+    %c1 = meshc.param "c1" uniform {scale = 0.5} : !t<f=3>
+    %k2 = meshc.param "k2" uniform {scale = 0.5} : !t<g=2, f=3, kh=3>
+    %c2 = meshc.param "c2" uniform {scale = 0.5} : !t<g=2>
+    %y1 = meshc.conv %x, %k1 {)" +
+      window + R"(} : !t<n=3, c=2, h=6>, !t<f=3, c=2, kh=3> -> !t<n=3, f=3, h=6>
+    %s1 = meshc.add %y1, %c1 : !t<n=3, f=3, h=6>, !t<f=3> -> !t<n=3, f=3, h=6>
+    %a1 = meshc.relu %s1 : !t<n=3, f=3, h=6>
+    %y2 = meshc.conv %a1, %k2 {)" +
+      window2 + R"(} : !t<n=3, f=3, h=6>, !t<g=2, f=3, kh=3> -> !t<n=3, g=2, h=6>
+    %s2 = meshc.add %c2, %y2 : !t<g=2>, !t<n=3, g=2, h=6> -> !t<n=3, g=2, h=6>
+    %a2 = meshc.relu %s2 : !t<n=3, g=2, h=6>
+  )" + sumTimesR("%a2", "n=3, g=2, h=6");
+  OwningOpRef<ModuleOp> module = parse(body);
+  ASSERT_TRUE(module);
+  auto partition = [&](bool fuse) -> OwningOpRef<ModuleOp> {
+    OwningOpRef<ModuleOp> copy = module->clone();
+    PassManager pm(&context);
+    meshc::MeshLayoutOverride override;
+    override.mesh = "b=1";
+    override.layout = "";
+    meshc::GlobalPipelineOptions global;
+    global.fuseElementwise = fuse;
+    meshc::buildPartitionPipeline(pm, override, {}, global);
+    if (failed(pm.run(*copy)))
+      return nullptr;
+    return copy;
+  };
+  OwningOpRef<ModuleOp> fused = partition(true), unfused = partition(false);
+  ASSERT_TRUE(fused && unfused) << "the partition pipeline failed";
+  int withRelu = 0, gradBias = 0, convs = 0;
+  fused->walk([&](meshc::ConvBiasActOp op) { withRelu += op.getRelu() ? 1 : 0; });
+  fused->walk([&](meshc::ConvGradFilterBiasOp) { ++gradBias; });
+  fused->walk([&](Operation *op) { convs += llvm::isa<meshc::ConvOp, meshc::ReluOp>(op); });
+  EXPECT_EQ(withRelu, 2);
+  EXPECT_EQ(gradBias, 2);
+  EXPECT_EQ(convs, 0) << "a conv or relu was left unfused";
+  unfused->walk([&](Operation *op) {
+    EXPECT_FALSE((llvm::isa<meshc::ConvBiasActOp, meshc::ConvGradFilterBiasOp>(op)));
+  });
+  for (unsigned seed : {1u, 2u}) {
+    Tensors feeds = randomFeeds(stepOf(*module), seed);
+    FailureOr<InterpretResult> with = meshc::testing::interpret(stepOf(*fused), feeds);
+    FailureOr<InterpretResult> without = meshc::testing::interpret(stepOf(*unfused), feeds);
+    ASSERT_TRUE(succeeded(with) && succeeded(without));
+    EXPECT_EQ(with->outputs.at("loss").data, without->outputs.at("loss").data);
+    ASSERT_EQ(without->gradients.size(), 4u);
+    for (const auto &[name, grad] : without->gradients) {
+      ASSERT_TRUE(with->gradients.count(name)) << name;
+      const std::vector<double> &got = with->gradients.at(name).data;
+      ASSERT_EQ(got.size(), grad.data.size()) << name;
+      for (size_t i = 0; i < got.size(); ++i)
+        EXPECT_NEAR(got[i], grad.data[i], 1e-12 * (1 + std::fabs(grad.data[i])))
+            << "gradient of " << name << " element " << i;
     }
   }
 }

@@ -1,6 +1,7 @@
-// device_cnn_test.cpp — the CNN family's kernels (cuDNN convolutions, pooling, batch norm, the
-// halo exchange) on a CUDA context against the same kernels on a CPU context (oneDNN; itself
-// checked against NumPy by tests/runtime/cnn), on the same inputs.
+// device_cnn_test.cpp — the CNN family's kernels (cuDNN convolutions, with meshc-fuse-conv's
+// bias, relu and bias gradient, pooling, batch norm, the halo exchange) on a CUDA context against
+// the same kernels on a CPU context (oneDNN; itself checked against NumPy by tests/runtime/cnn), on
+// the same inputs.
 //
 // Convolutions and their adjoints are sums over C x K products in another order: compared with
 // a tolerance relative to the output's scale. Max pooling is a selection and its adjoint routes
@@ -99,6 +100,43 @@ TEST_F(DeviceCnn, ConvolutionAndAdjoints) {
     ASSERT_TRUE(pair.ok());
     for (auto [buffer, what] : {std::pair{&yb, "forward"}, std::pair{&dxb, "backward data"},
                                 std::pair{&dwb, "backward weights"}}) {
+      Results<float> r = pair.read<float>(*buffer);
+      EXPECT_TRUE(near(r, 1e-4, maxAbs(r.cpu))) << what;
+    }
+  }
+}
+
+// meshc-fuse-conv's kernels: cuDNN's convolution then the bias (+ relu) pass, and backward
+// weights with the bias-gradient reduction, against oneDNN's fused primitives.
+TEST_F(DeviceCnn, ConvolutionWithBiasReluAndBiasGradient) {
+  for (const ConvCase &t : kConvCases) {
+    SCOPED_TRACE(t.name);
+    const int nsp = static_cast<int>(t.s.size());
+    std::vector<int64_t> x{t.n, t.c}, w{t.f, t.c}, y{t.n, t.f}, geometry;
+    for (int i = 0; i < nsp; ++i) {
+      x.push_back(t.s[i]);
+      w.push_back(t.k[i]);
+      y.push_back(outSize(t.s[i], t.k[i], t.stride[i], t.dilation[i], t.lo[i], t.hi[i]));
+    }
+    for (const auto *v : {&t.stride, &t.dilation, &t.lo, &t.hi})
+      geometry.insert(geometry.end(), v->begin(), v->end());
+    Buffer xb = pair.upload(pseudoVec(count(x), 51)), wb = pair.upload(pseudoVec(count(w), 52));
+    Buffer bb = pair.upload(pseudoVec(t.f, 53)), dyb = pair.upload(pseudoVec(count(y), 54));
+    Buffer yb = pair.upload(std::vector<float>(count(y), -99.0f));
+    Buffer ab = pair.upload(std::vector<float>(count(y), -99.0f));
+    Buffer dwb = pair.upload(std::vector<float>(count(w), -99.0f));
+    Buffer dbb = pair.upload(std::vector<float>(t.f, -99.0f));
+    pair.run([&](meshrt_context_t ctx, int side) {
+      meshrt_conv_bias_act_forward(ctx, nsp, x.data(), w.data(), y.data(), geometry.data(), 0,
+                                   xb.f(side), wb.f(side), bb.f(side), yb.f(side));
+      meshrt_conv_bias_act_forward(ctx, nsp, x.data(), w.data(), y.data(), geometry.data(), 1,
+                                   xb.f(side), wb.f(side), bb.f(side), ab.f(side));
+      meshrt_conv_backward_weights_bias(ctx, nsp, x.data(), w.data(), y.data(), geometry.data(),
+                                        xb.f(side), dyb.f(side), dwb.f(side), dbb.f(side));
+    });
+    ASSERT_TRUE(pair.ok());
+    for (auto [buffer, what] : {std::pair{&yb, "conv + bias"}, std::pair{&ab, "conv + bias + relu"},
+                                std::pair{&dwb, "dw"}, std::pair{&dbb, "db"}}) {
       Results<float> r = pair.read<float>(*buffer);
       EXPECT_TRUE(near(r, 1e-4, maxAbs(r.cpu))) << what;
     }

@@ -196,6 +196,16 @@ const std::vector<Entry> &entries() {
        [](meshrt_context_t c, int64_t) {
          meshrt_halo_exchange_grad(c, 0, g.a, g.c, 1, 4, 1, 1, 1);
        }},
+      {"conv_bias_act_forward",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_conv_bias_act_forward(c, 1, kConvX, kConvW, kConvX, kConvGeometry, 1, g.a, g.b, g.d,
+                                      g.c);
+       }},
+      {"conv_backward_weights_bias",
+       [](meshrt_context_t c, int64_t) {
+         meshrt_conv_backward_weights_bias(c, 1, kConvX, kConvW, kConvX, kConvGeometry, g.a, g.b,
+                                           g.c, g.e);
+       }},
   };
   return table;
 }

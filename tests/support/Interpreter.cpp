@@ -725,14 +725,15 @@ FailureOr<InterpretResult> interpret(func::FuncOp func,
                   CumsumOp, ConcatOp, SliceOp, PadOp, RenameOp, ReshapeOp, StopGradientOp>(
                 [&](Operation *) { return interpretIndexOp(op, get, values[op->getResult(0)]); })
             .Case<ConvOp, ConvTransposeOp, ConvGradFilterOp, MaxPoolOp, AvgPoolOp, MaxPoolGradOp,
-                  AvgPoolGradOp, BatchNormOp, BatchNormGradOp>([&](Operation *) {
-              llvm::SmallVector<HostTensor> outs;
-              if (failed(interpretConvOp(op, get, outs)))
-                return failure();
-              for (auto [r, t] : llvm::zip(op->getResults(), outs))
-                values[r] = std::move(t);
-              return success();
-            })
+                  AvgPoolGradOp, BatchNormOp, BatchNormGradOp, ConvBiasActOp, ConvGradFilterBiasOp>(
+                [&](Operation *) {
+                  llvm::SmallVector<HostTensor> outs;
+                  if (failed(interpretConvOp(op, get, outs)))
+                    return failure();
+                  for (auto [r, t] : llvm::zip(op->getResults(), outs))
+                    values[r] = std::move(t);
+                  return success();
+                })
             .Case([&](TrainOrEvalOp o) {
               values[o.getResult()] = get(options.evaluation ? o.getEval() : o.getTrain());
               return success();

@@ -207,6 +207,29 @@ LogicalResult interpretConvOp(Operation *op, llvm::function_ref<const HostTensor
                    });
         return success();
       })
+      .Case([&](ConvBiasActOp o) { // meshc-fuse-conv: conv, + bias[out_channel], relu
+        const HostTensor &x = get(o.getInput()), &w = get(o.getFilter()), &b = get(o.getBias());
+        forEachTap(convWindow(o, w), x, w, out, [&](int64_t, int64_t xo, int64_t wo, int64_t yo) {
+          out.data[yo] += x.data[xo] * w.data[wo];
+        });
+        forEachChannelElement(out, o.getOutChannel(), [&](int64_t i, int64_t f) {
+          out.data[i] += b.data[f];
+          if (o.getRelu() && !(out.data[i] > 0))
+            out.data[i] = 0.0;
+        });
+        return success();
+      })
+      .Case([&](ConvGradFilterBiasOp o) { // conv_grad_filter, and dy summed onto out_channel
+        const HostTensor &x = get(o.getInput()), &dy = get(o.getGrad());
+        forEachTap(convWindow(o, out), x, out, dy,
+                   [&](int64_t, int64_t xo, int64_t wo, int64_t yo) {
+                     out.data[wo] += x.data[xo] * dy.data[yo];
+                   });
+        HostTensor &db = results[1];
+        forEachChannelElement(dy, o.getOutChannel(),
+                              [&](int64_t i, int64_t f) { db.data[f] += dy.data[i]; });
+        return success();
+      })
       .Case([&](MaxPoolOp o) {
         const HostTensor &x = get(o.getInput());
         std::vector<int64_t> best = argmaxOffsets(poolWindow(o), x, out);

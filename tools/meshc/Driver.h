@@ -35,7 +35,8 @@ struct Options {
   bool fuseAttention = true;
   /// --remat: meshc-remat recomputes every cheap forward activation in the backward pass.
   bool remat = false;
-  /// false with --no-fuse-elementwise: elementwise chains and add + layer_norm stay unfused.
+  /// false with --no-fuse-elementwise: elementwise chains, add + layer_norm and conv + bias
+  /// (+ relu, + bias gradient) stay unfused.
   bool fuseElementwise = true;
   /// --max-ops-per-function: meshc-lower-pipeline's max-ops (nullopt: its default).
   std::optional<int64_t> maxOpsPerFunction;

@@ -308,6 +308,19 @@ void meshrt_conv_backward_weights(meshrt_context_t handle, int32_t nsp, const in
                                   const int64_t *w_shape, const int64_t *y_shape,
                                   const int64_t *geometry, const float *x, const float *dy,
                                   float *dw);
+/* The convolutions of meshc-fuse-conv. y = meshrt_conv_forward's y plus b[f] at every
+ * (n, f, o) (b has F values), then max(y, 0) where relu is nonzero: oneDNN's bias and relu
+ * post-op on the CPU. */
+void meshrt_conv_bias_act_forward(meshrt_context_t handle, int32_t nsp, const int64_t *x_shape,
+                                  const int64_t *w_shape, const int64_t *y_shape,
+                                  const int64_t *geometry, int32_t relu, const float *x,
+                                  const float *w, const float *b, float *y);
+/* dw as meshrt_conv_backward_weights, and db[f] = sum over n and o of dy[n, f, o] (F values);
+ * both overwritten, in one oneDNN backward-weights pass on the CPU. */
+void meshrt_conv_backward_weights_bias(meshrt_context_t handle, int32_t nsp, const int64_t *x_shape,
+                                       const int64_t *w_shape, const int64_t *y_shape,
+                                       const int64_t *geometry, const float *x, const float *dy,
+                                       float *dw, float *db);
 
 typedef enum meshrt_pool_kind {
   MESHRT_POOL_MAX = 0, /* reads -inf outside x */

@@ -22,7 +22,8 @@
 namespace meshrt {
 
 // 2: Device::equal, 3: adamUpdate weightDecay, 4: the CNN family and Communicator::sendRecv,
-// 5: the started collectives (Device::startsCollectives ... drainStarted)
+// 5: the started collectives (Device::startsCollectives ... drainStarted), 6: the fused
+// layerNormGradAdd, convBiasActForward and convBackwardWeightsBias
 constexpr uint32_t kCudaPluginAbiVersion = 6;
 // The plugin's file name, looked for in the directory of the loaded libmeshrt.so.
 constexpr const char *kCudaPluginFile = "libmeshrt_cuda.so";

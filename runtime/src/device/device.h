@@ -195,6 +195,12 @@ public:
                                const float *mean, const float *var, const float *scale,
                                const float *dy, float *dx, float *dmean, float *dvar, float *dscale,
                                float *dshift) = 0;
+  // The convolution fusions of meshc-fuse-conv: convForward plus the bias b[F] (then relu);
+  // convBackwardWeights plus db[F], the sum of dy over N and the spatial dims.
+  virtual Status convBiasActForward(const WindowGeometry &g, const float *x, const float *w,
+                                    const float *b, bool relu, float *y) = 0;
+  virtual Status convBackwardWeightsBias(const WindowGeometry &g, const float *x, const float *dy,
+                                         float *dw, float *db) = 0;
 };
 
 // The CUDA backend lives in a plugin, libmeshrt_cuda.so, beside libmeshrt.so (or at

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """cnn_kernels_test.py — the CNN family's kernels (convolution forward / backward data /
-backward weights, max and average pooling and their adjoints, batch norm and its gradient)
+backward weights, with meshc-fuse-conv's bias (+ relu) and bias-gradient forms, max and average
+pooling and their adjoints, batch norm and its gradient)
 against references written here in NumPy, independently of the runtime: direct sums over the
 windows of an explicitly padded input, in float64.
 
@@ -223,6 +224,59 @@ def conv_tests(rt):
         ctx.check()
 
 
+def conv_fusion_tests(rt):
+    """meshc-fuse-conv's kernels: the forward with a bias (and relu), against conv_ref plus the
+    bias broadcast along N and the spatial dims; backward weights with the bias gradient, against
+    conv_backward_weights_ref and dy summed over all but F. Every case of CONV_CASES (plain and
+    blocked formats), twice (the cached primitive), then empty sums."""
+    for name, n, c, f, s, k, stride, dil, lo, hi in CONV_CASES:
+        nsp = len(s)
+        x = RNG.standard_normal([n, c] + s).astype(np.float32)
+        w = RNG.standard_normal([f, c] + k).astype(np.float32)
+        b = RNG.standard_normal([f]).astype(np.float32)
+        o = [out_size(s[i], k[i], stride[i], dil[i], lo[i], hi[i]) for i in range(nsp)]
+        dy = RNG.standard_normal([n, f] + o).astype(np.float32)
+        geometry = stride + dil + lo + hi
+        biased = conv_ref(x, w, stride, dil, lo, hi) + b.reshape([1, f] + [1] * nsp)
+        with rt.context("x=1") as ctx:
+            for attempt in ("", " (cached)"):
+                close(f"conv + bias {name}{attempt}",
+                      ctx.conv_bias_act_forward(x, w, b, 0, dy.shape, geometry), biased)
+                close(f"conv + bias + relu {name}{attempt}",
+                      ctx.conv_bias_act_forward(x, w, b, 1, dy.shape, geometry),
+                      np.maximum(biased, 0.0))
+                dw, db = ctx.conv_backward_weights_bias(x, w.shape, dy, geometry)
+                close(f"conv backward weights with bias: dw {name}{attempt}", dw,
+                      conv_backward_weights_ref(x, w.shape, dy, stride, dil, lo, hi))
+                close(f"conv backward weights with bias: db {name}{attempt}", db,
+                      dy.astype(np.float64).sum(axis=tuple(i for i in range(dy.ndim) if i != 1)))
+            ctx.check()
+    # No input channels: the sums are empty, so y is the bias (relu'd) and dw zero; db still
+    # sums dy.
+    with rt.context("x=1") as ctx:
+        x = np.zeros((2, 0, 5), np.float32)
+        w = np.zeros((3, 0, 3), np.float32)
+        b = np.array([0.5, -1.0, 2.0], np.float32)
+        close("conv + bias + relu no input channels",
+              ctx.conv_bias_act_forward(x, w, b, 1, (2, 3, 5), [1, 1, 1, 1]),
+              np.broadcast_to(np.maximum(b, 0).reshape(1, 3, 1), (2, 3, 5)))
+        dy = RNG.standard_normal((2, 3, 5)).astype(np.float32)
+        dw, db = ctx.conv_backward_weights_bias(x, (3, 0, 3), dy, [1, 1, 1, 1])
+        close("conv backward weights with bias no input channels: db", db,
+              dy.astype(np.float64).sum(axis=(0, 2)))
+        ctx.check()
+    x = np.zeros((2, 3, 9, 9), np.float32)
+    w = np.zeros((4, 3, 3, 3), np.float32)
+    expect_error(rt, "conv + bias: relu flag not 0 or 1",
+                 lambda ctx: ctx.conv_bias_act_forward(x, w, np.zeros(4, np.float32), 2,
+                                                       (2, 4, 9, 9), [1, 1, 1, 1, 1, 1, 1, 1]),
+                 "relu must be 0 or 1, not 2")
+    expect_error(rt, "conv backward weights with bias: wrong output size",
+                 lambda ctx: ctx.conv_backward_weights_bias(
+                     x, w.shape, np.zeros((2, 4, 8, 9), np.float32), [1, 1, 1, 1, 1, 1, 1, 1]),
+                 "output size 8 along spatial dim 0 should be 9")
+
+
 def pool_tests(rt):
     for name, kind, n, c, s, window, stride, lo, hi in POOL_CASES:
         nsp = len(s)
@@ -315,6 +369,7 @@ def main():
     args = parser.parse_args()
     rt = Runtime(args.lib)
     conv_tests(rt)
+    conv_fusion_tests(rt)
     pool_tests(rt)
     batch_norm_tests(rt)
     error_tests(rt)

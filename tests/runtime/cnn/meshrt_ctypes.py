@@ -63,6 +63,10 @@ class Runtime:
         for name in ("meshrt_conv_forward", "meshrt_conv_backward_data",
                      "meshrt_conv_backward_weights"):
             getattr(lib, name).argtypes = conv
+        lib.meshrt_conv_bias_act_forward.argtypes = [CTX, ctypes.c_int32, I64P, I64P, I64P, I64P,
+                                                     ctypes.c_int32, F32P, F32P, F32P, F32P]
+        lib.meshrt_conv_backward_weights_bias.argtypes = [CTX, ctypes.c_int32, I64P, I64P, I64P,
+                                                          I64P, F32P, F32P, F32P, F32P]
         lib.meshrt_pool_forward.argtypes = [CTX, ctypes.c_int32, ctypes.c_int32, I64P, I64P, I64P,
                                             F32P, F32P]
         lib.meshrt_pool_backward.argtypes = [CTX, ctypes.c_int32, ctypes.c_int32, I64P, I64P,
@@ -140,6 +144,23 @@ class Context:
         nsp = x.ndim - 2
         return self._conv("meshrt_conv_backward_weights", nsp, x.shape, w_shape, dy.shape,
                           geometry, x, dy, w_shape)
+
+    def conv_bias_act_forward(self, x, w, b, relu, y_shape, geometry):
+        keep = [iarr(s) for s in (x.shape, w.shape, y_shape, geometry)]
+        x, w, b = f32(x), f32(w), f32(b)
+        y = np.full(y_shape, np.nan, dtype=np.float32)
+        self.lib.meshrt_conv_bias_act_forward(self.handle, x.ndim - 2, *[k[1] for k in keep], relu,
+                                              fptr(x), fptr(w), fptr(b), fptr(y))
+        return y
+
+    def conv_backward_weights_bias(self, x, w_shape, dy, geometry):
+        keep = [iarr(s) for s in (x.shape, w_shape, dy.shape, geometry)]
+        x, dy = f32(x), f32(dy)
+        dw = np.full(w_shape, np.nan, dtype=np.float32)
+        db = np.full((w_shape[0],), np.nan, dtype=np.float32)
+        self.lib.meshrt_conv_backward_weights_bias(self.handle, x.ndim - 2, *[k[1] for k in keep],
+                                                   fptr(x), fptr(dy), fptr(dw), fptr(db))
+        return dw, db
 
     def pool_forward(self, kind, x, y_shape, geometry):
         keep = [iarr(s) for s in (x.shape, y_shape, geometry)]

@@ -165,6 +165,10 @@ public:
   Status batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon, const float *x,
                        const float *mean, const float *var, const float *scale, const float *dy,
                        float *dx, float *dmean, float *dvar, float *dscale, float *dshift) override;
+  Status convBiasActForward(const WindowGeometry &g, const float *x, const float *w, const float *b,
+                            bool relu, float *y) override;
+  Status convBackwardWeightsBias(const WindowGeometry &g, const float *x, const float *dy,
+                                 float *dw, float *db) override;
 
 private:
   // One started collective (started_collectives.cu), kept by request number across steps.

@@ -44,9 +44,10 @@ DnnlOp::~DnnlOp() {
 }
 
 Status DnnlOp::init(dnnl_engine_t engine, const void *opDesc, const_dnnl_primitive_desc_t hint,
-                    const std::vector<DnnlArgSpec> &specs, const char *what) {
+                    const std::vector<DnnlArgSpec> &specs, const char *what,
+                    const_dnnl_primitive_attr_t attr) {
   engine_ = engine;
-  if (Status s = dnnlCheck(dnnl_primitive_desc_create(&pd_, opDesc, nullptr, engine, hint), what);
+  if (Status s = dnnlCheck(dnnl_primitive_desc_create(&pd_, opDesc, attr, engine, hint), what);
       !s.ok())
     return s;
   if (Status s = dnnlCheck(dnnl_primitive_create(&prim_, pd_), what); !s.ok())

@@ -10,6 +10,8 @@
 // of 1 (cuDNN's N-d descriptors start at 2 spatial dims). Workspaces and padded copies come
 // from the caching allocator and are released as soon as the work using them is queued (all
 // later work is on the same stream). Matmul precision fp32 keeps cuDNN off TF32 tensor ops.
+// The fusions of meshc-fuse-conv run cuDNN's convolution and then a bias (+ relu) pass or a
+// bias-gradient reduction here.
 //
 // Compiled, never run on the build machines (no GPU there).
 #include "device/cuda/cuda_device.h"
@@ -513,6 +515,57 @@ Status CudaDevice::batchNormGrad(int64_t n, int64_t c, int64_t s, float epsilon,
   batchNormGradChannelKernel<<<blocksFor(c), 256, 0, compute_>>>(
       n, c, s, epsilon, x, mean, var, scale, dy, dmean, dvar, dscale, dshift);
   return launched("batchNormGradChannelKernel");
+}
+
+// ---- the convolution fusions of meshc-fuse-conv: cuDNN's convolution, then one pass here
+// (cudnnConvolutionBiasActivationForward would fuse the bias and relu, but takes only the
+// IMPLICIT_PRECOMP_GEMM algorithm for relu and symmetric padding; this keeps convForward's
+// choice of algorithm and its asymmetric-padding path).
+
+// y[n, f, s] = act(y + b[f]) over [n, f, s], in place.
+__global__ void biasActKernel(int64_t count, int64_t f, int64_t s, const float *b, bool relu,
+                              float *y) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < count;
+       i += int64_t(gridDim.x) * blockDim.x) {
+    const float v = y[i] + b[(i / s) % f];
+    y[i] = relu ? fmaxf(v, 0.0f) : v;
+  }
+}
+
+// A block per channel: db[f] = the sum of dy over n and s (a fixed tree: deterministic).
+__global__ void biasGradKernel(int64_t n, int64_t f, int64_t s, const float *dy, float *db) {
+  for (int64_t ch = blockIdx.x; ch < f; ch += gridDim.x) {
+    double sum = 0;
+    for (int64_t k = threadIdx.x; k < n * s; k += blockDim.x)
+      sum += dy[((k / s) * f + ch) * s + k % s];
+    sum = blockReduce(sum, SumOp(), 0.0);
+    if (threadIdx.x == 0)
+      db[ch] = static_cast<float>(sum);
+  }
+}
+
+Status CudaDevice::convBiasActForward(const WindowGeometry &g, const float *x, const float *w,
+                                      const float *b, bool relu, float *y) {
+  if (Status st = convForward(g, x, w, y); !st.ok())
+    return st;
+  const int64_t count = g.yCount(), f = g.y[1];
+  if (count == 0)
+    return Status::success();
+  biasActKernel<<<gridFor(count), kBlock, 0, compute_>>>(count, f, count / (g.y[0] * f), b, relu,
+                                                         y);
+  return launched("biasActKernel");
+}
+
+Status CudaDevice::convBackwardWeightsBias(const WindowGeometry &g, const float *x, const float *dy,
+                                           float *dw, float *db) {
+  if (Status st = convBackwardWeights(g, x, dy, dw); !st.ok())
+    return st;
+  const int64_t n = g.y[0], f = g.y[1];
+  if (f == 0)
+    return Status::success();
+  const int64_t s = n == 0 ? 0 : g.yCount() / (n * f);
+  biasGradKernel<<<blocksFor(f), 256, 0, compute_>>>(n, f, s, dy, db);
+  return launched("biasGradKernel");
 }
 
 } // namespace meshrt::cuda
