@@ -37,6 +37,11 @@ ShardingAttr meshc::getSharding(Value value) {
   return llvm::dyn_cast<ShardingAttr>(shardings[result.getResultNumber()]);
 }
 
+bool meshc::isPartialSum(Value value) {
+  ShardingAttr sharding = getSharding(value);
+  return sharding && sharding.isPartial();
+}
+
 void meshc::setResultShardings(Operation *op, llvm::ArrayRef<ShardingAttr> shardings) {
   llvm::SmallVector<Attribute> attrs(shardings.begin(), shardings.end());
   op->setAttr(kShardingAttrName, ArrayAttr::get(op->getContext(), attrs));
@@ -63,6 +68,15 @@ int64_t meshc::rematCount(Operation *op) {
   if (auto count = llvm::dyn_cast_or_null<IntegerAttr>(mark))
     return count.getInt();
   return mark ? 1 : 0;
+}
+
+void meshc::markRematMembers(llvm::ArrayRef<Operation *> members, Operation *fused) {
+  int64_t recomputed = 0;
+  for (Operation *op : members)
+    recomputed += rematCount(op);
+  if (recomputed > 0)
+    fused->setAttr(kRematAttrName,
+                   IntegerAttr::get(IntegerType::get(fused->getContext(), 64), recomputed));
 }
 
 bool meshc::isRematMarked(Operation *op) {

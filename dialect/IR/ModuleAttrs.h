@@ -41,6 +41,9 @@ inline constexpr llvm::StringLiteral kRematAttrName = "meshc.remat";
 /// The number of recomputations `op` stands for: 0 without kRematAttrName, 1 with the unit
 /// attribute, the count on a fused op.
 int64_t rematCount(mlir::Operation *op);
+/// Marks a fused op with the number of recomputations its `members` stood for (nothing when
+/// none): --explain counts what meshc-remat recomputed, not the ops fusion left.
+void markRematMembers(llvm::ArrayRef<mlir::Operation *> members, mlir::Operation *fused);
 /// True for an op to be recomputed by meshc-remat in its `all=false` mode: it carries
 /// kRematAttrName, or its location is the DSL's RematScope mark, `fused<"meshc.remat">[...]`.
 bool isRematMarked(mlir::Operation *op);
@@ -63,6 +66,9 @@ void setPerRank(mlir::func::FuncOp func, MeshAttr mesh);
 /// The sharding of `value` in a per-rank program (its defining op's `meshc.sharding` entry);
 /// null for block arguments and values without one.
 ShardingAttr getSharding(mlir::Value value);
+/// Whether `value` holds a pending partial sum (its sharding says so): only collectives and the
+/// linear ops take those (PerRankVerifier.cpp), so the fusion passes leave such values alone.
+bool isPartialSum(mlir::Value value);
 /// Sets `meshc.sharding` on `op`: one sharding per result.
 void setResultShardings(mlir::Operation *op, llvm::ArrayRef<ShardingAttr> shardings);
 /// The shardings `op` needs its operands in (`meshc.operand_shardings`), or null.

@@ -20,28 +20,12 @@ namespace {
 
 NamedTensorType typeOf(Value v) { return llvm::dyn_cast<NamedTensorType>(v.getType()); }
 
-/// A value with a pending partial sum stays out of the fused ops, as in meshc-fuse-elementwise.
-bool isPartial(Value v) {
-  ShardingAttr sharding = getSharding(v);
-  return sharding && sharding.isPartial();
-}
-
 /// Whether `v` is a per-channel vector of `y` along `channel`: f32 with exactly that dim, of
 /// y's size there.
 bool isChannelVector(Value v, NamedTensorType y, StringRef channel) {
   NamedTensorType t = typeOf(v);
   return t && t.getRank() == 1 && t.getDimNames()[0].getValue() == channel && y.hasDim(channel) &&
          t.getDimSizes()[0] == y.getDimSize(channel) && t.getElementType().isF32();
-}
-
-/// The fused op stands for the recomputations of meshc-remat among its members (--explain).
-void keepRematMark(llvm::ArrayRef<Operation *> members, Operation *fused) {
-  int64_t recomputed = 0;
-  for (Operation *op : members)
-    recomputed += rematCount(op);
-  if (recomputed > 0)
-    fused->setAttr(kRematAttrName,
-                   IntegerAttr::get(IntegerType::get(fused->getContext(), 64), recomputed));
 }
 
 /// The attributes of `conv` (meshc.conv's window) without its sharding and remat mark.
@@ -68,7 +52,7 @@ void fuseConvBias(ConvOp conv) {
       !isChannelVector(bias, typeOf(y), conv.getOutChannel()))
     return;
   for (Value v : {y, bias, sum})
-    if (isPartial(v))
+    if (isPartialSum(v))
       return;
 
   // The relu, when the sum's only other readers are relu_grads taking it as their input: they
@@ -84,7 +68,7 @@ void fuseConvBias(ConvOp conv) {
              !grad || use.getOperandNumber() != 0 || grad.getGrad() == sum)
       otherUses = true;
   }
-  if (otherUses || (relu && isPartial(relu.getResult())))
+  if (otherUses || (relu && isPartialSum(relu.getResult())))
     relu = nullptr;
 
   // At the add: its operands (and the conv's, before it) are defined there.
@@ -104,7 +88,7 @@ void fuseConvBias(ConvOp conv) {
   Operation *last = relu ? relu.getOperation() : add.getOperation();
   if (Attribute sharding = last->getAttr(kShardingAttrName))
     fused->setAttr(kShardingAttrName, sharding);
-  keepRematMark(members, fused);
+  markRematMembers(members, fused);
   if (relu) {
     relu.getResult().replaceAllUsesWith(fused.getResult());
     relu.erase();
@@ -151,7 +135,7 @@ bool operandsBefore(Operation *op, Operation *at) {
 
 void fuseGradFilterBias(ConvGradFilterOp gradFilter) {
   ReduceSumOp reduce = biasGradientOf(gradFilter);
-  if (!reduce || isPartial(gradFilter.getGrad()) || isPartial(gradFilter.getInput()))
+  if (!reduce || isPartialSum(gradFilter.getGrad()) || isPartialSum(gradFilter.getInput()))
     return;
   // The fused op goes where the first of the two was, when the other's operands exist there;
   // else where the second was, when nothing reads the first's result before that.
@@ -175,7 +159,7 @@ void fuseGradFilterBias(ConvGradFilterOp gradFilter) {
     biasSharding = list[0];
   if (filterSharding && biasSharding)
     fused->setAttr(kShardingAttrName, builder.getArrayAttr({filterSharding, biasSharding}));
-  keepRematMark({gradFilter, reduce}, fused);
+  markRematMembers({gradFilter, reduce}, fused);
   gradFilter.getResult().replaceAllUsesWith(fused.getResult());
   reduce.getResult().replaceAllUsesWith(fused.getBiasGrad());
   gradFilter.erase();

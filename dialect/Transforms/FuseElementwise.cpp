@@ -25,25 +25,7 @@ using namespace meshc;
 
 namespace {
 
-/// A fused op that absorbs recomputations of meshc-remat is marked with how many (--explain
-/// counts what remat recomputed; CSE leaves it).
-void keepRematMark(llvm::ArrayRef<Operation *> members, Operation *fused) {
-  int64_t recomputed = 0;
-  for (Operation *op : members)
-    recomputed += rematCount(op);
-  if (recomputed > 0)
-    fused->setAttr(kRematAttrName,
-                   IntegerAttr::get(IntegerType::get(fused->getContext(), 64), recomputed));
-}
-
 NamedTensorType typeOf(Value v) { return llvm::dyn_cast<NamedTensorType>(v.getType()); }
-
-/// A value with a pending partial sum stays out of fused ops (only collectives and the linear
-/// ops take partial sums: PerRankVerifier.cpp).
-bool isPartial(Value v) {
-  ShardingAttr sharding = getSharding(v);
-  return sharding && sharding.isPartial();
-}
 
 /// The one sharding entry of `op`'s result `index` (null when the op has none).
 Attribute shardingEntry(Operation *op, unsigned index) {
@@ -62,7 +44,7 @@ void fuseAddLayerNorm(LayerNormOp norm) {
       norm.getResult().getType() != type)
     return;
   for (Value v : {add.getLhs(), add.getRhs(), add.getResult(), norm.getResult()})
-    if (isPartial(v))
+    if (isPartialSum(v))
       return;
   // At the add: the layer norm's only operand is the sum, so it may run that early.
   OpBuilder builder(add);
@@ -72,7 +54,7 @@ void fuseAddLayerNorm(LayerNormOp norm) {
   Attribute sumSharding = shardingEntry(add, 0), normSharding = shardingEntry(norm, 0);
   if (sumSharding && normSharding)
     fused->setAttr(kShardingAttrName, builder.getArrayAttr({sumSharding, normSharding}));
-  keepRematMark({add, norm}, fused);
+  markRematMembers({add, norm}, fused);
   norm.getResult().replaceAllUsesWith(fused.getResult());
   add.getResult().replaceAllUsesWith(fused.getSum());
   norm.erase();
@@ -86,14 +68,14 @@ void fuseAddLayerNorm(LayerNormOp norm) {
 void fuseLayerNormGradAdd(AddOp add) {
   Type type = add.getResult().getType();
   if (add.getLhs().getType() != type || add.getRhs().getType() != type ||
-      isPartial(add.getResult()))
+      isPartialSum(add.getResult()))
     return;
   // Either operand may be the layer norm's adjoint; the other is the addend (a + b == b + a).
   for (auto [mine, other] :
        {std::pair(add.getRhs(), add.getLhs()), std::pair(add.getLhs(), add.getRhs())}) {
     auto grad = mine.getDefiningOp<LayerNormGradOp>();
-    if (!grad || !mine.hasOneUse() || grad->getBlock() != add->getBlock() || isPartial(mine) ||
-        isPartial(other) || isPartial(grad.getInput()) || isPartial(grad.getGrad()))
+    if (!grad || !mine.hasOneUse() || grad->getBlock() != add->getBlock() || isPartialSum(mine) ||
+        isPartialSum(other) || isPartialSum(grad.getInput()) || isPartialSum(grad.getGrad()))
       continue;
     // At the add: the addend may be defined after the layer norm's adjoint.
     OpBuilder builder(add);
@@ -118,7 +100,7 @@ void fuseLayerNormGradAdd(AddOp add) {
 /// erases go into `erased`.
 void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
   Type type = root.getResult().getType();
-  if (isPartial(root.getResult()))
+  if (isPartialSum(root.getResult()))
     return;
   // The add tree: inner adds of the same type and one use, in this block.
   llvm::SmallVector<Operation *> adds;
@@ -130,7 +112,7 @@ void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
     for (Value v : add->getOperands()) {
       auto inner = v.getDefiningOp<AddOp>();
       if (inner && inner->getBlock() == root->getBlock() && v.hasOneUse() && v.getType() == type &&
-          !isPartial(v))
+          !isPartialSum(v))
         work.push_back(inner);
       else
         leaves.push_back(v);
@@ -140,8 +122,8 @@ void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
   llvm::SmallVector<PadOp> pads;
   for (Value v : leaves) {
     auto pad = v.getDefiningOp<PadOp>();
-    if (!pad || !v.hasOneUse() || v.getType() != type || isPartial(v) ||
-        pad->getBlock() != root->getBlock() || isPartial(pad.getInput()) ||
+    if (!pad || !v.hasOneUse() || v.getType() != type || isPartialSum(v) ||
+        pad->getBlock() != root->getBlock() || isPartialSum(pad.getInput()) ||
         (!pads.empty() && pad.getDim() != pads.front().getDim()))
       return;
     pads.push_back(pad);
@@ -170,7 +152,7 @@ void fusePadSum(AddOp root, llvm::DenseSet<Operation *> &erased) {
   auto concat = builder.create<ConcatOp>(root.getLoc(), type, pieces, pads.front().getDimAttr());
   if (Attribute sharding = root->getAttr(kShardingAttrName))
     concat->setAttr(kShardingAttrName, sharding);
-  keepRematMark(members, concat);
+  markRematMembers(members, concat);
   root.getResult().replaceAllUsesWith(concat.getResult());
   for (Operation *add : adds) { // the root first: users before producers
     erased.insert(add);
@@ -193,9 +175,9 @@ const fused::OpInfo *fusable(Operation *op, double *constant) {
   if (auto leaky = dyn_cast<LeakyReluOp>(op))
     *constant = leaky.getAlpha().convertToDouble();
   for (Value v : op->getOperands())
-    if (!typeOf(v) || !typeOf(v).getElementType().isF32() || isPartial(v))
+    if (!typeOf(v) || !typeOf(v).getElementType().isF32() || isPartialSum(v))
       return nullptr;
-  if (isPartial(op->getResult(0)))
+  if (isPartialSum(op->getResult(0)))
     return nullptr;
   const fused::OpInfo *info = fused::lookup(op->getName().stripDialect());
   assert(info && static_cast<int>(op->getNumOperands()) == info->operands &&
@@ -265,7 +247,7 @@ void fuseTree(Operation *root, double constant, llvm::DenseSet<Operation *> &tak
       builder.getDenseI32ArrayAttr(args), builder.getDenseF64ArrayAttr(tree.constants));
   if (Attribute sharding = root->getAttr(kShardingAttrName))
     fusedOp->setAttr(kShardingAttrName, sharding);
-  keepRematMark(tree.ops, fusedOp);
+  markRematMembers(tree.ops, fusedOp);
   root->getResult(0).replaceAllUsesWith(fusedOp.getResult());
   // Users before producers: post-order reversed.
   for (Operation *op : llvm::reverse(tree.ops))
