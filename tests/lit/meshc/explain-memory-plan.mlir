@@ -28,10 +28,12 @@
 // cross-entropy (LocalizeXent.cpp) the logits are no longer gathered ([256, 64, 8192] per rank)
 // nor their gradient computed whole: with the gather they were 4412604480 / 4412604420 /
 // 16895418388 / 5294157888; meshc-fuse-elementwise leaves fewer values "without reuse" (and
-// with the sums of q's, k's and v's pads made one concat, 15654363156 became 14446403604).
+// with the sums of q's, k's and v's pads made one concat, 15654363156 became 14446403604; with
+// each pre-LN norm's adjoint and its residual's one layer_norm_grad_add, 16 values of
+// [256, 64, 512] fewer: 13909532692).
 // (Without sharded optimizer updates:
 // tests/lit/shard-updates/explain.mlir has the figures with them.)
 // LM8: activations (peak) 4144234496 (3.9 GiB)
 // LM8: liveness bound 4144234496 (3.9 GiB)
-// LM8: without reuse 14446403604 (13.5 GiB)
+// LM8: without reuse 13909532692 (13.0 GiB)
 // LM8: total 5025787904 (4.7 GiB)

@@ -18,7 +18,7 @@
 // CHECK-NEXT: all 24 calls 88514564 (84.4 MiB) bytes, ~59023364 (56.3 MiB) sent
 
 // OFF: optimizer state 118046720 (112.6 MiB) optimizer adam
-// OFF: total 278968384 (266.0 MiB) what the executable allocates
+// OFF: total 278966336 (266.0 MiB) what the executable allocates
 // OFF: sharded optimizer updates (meshc-shard-updates): 0 of 25 parameters{{$}}
 // OFF: all 13 calls 59023364 (56.3 MiB) bytes, ~59023364 (56.3 MiB) sent
 
