@@ -77,9 +77,10 @@ cl::opt<bool>
           cl::cat(category));
 cl::opt<bool> noFuseElementwise(
     "no-fuse-elementwise",
-    cl::desc("Keep elementwise chains, residual adds before a layer norm and convolutions "
-             "with their bias, relu and bias gradient as separate ops instead of "
-             "meshc.fused_elementwise / meshc.add_layer_norm / meshc.conv_bias_act / "
+    cl::desc("Keep elementwise chains, residual adds before a layer norm (and the layer "
+             "norm's adjoint with the residual's) and convolutions with their bias, relu and "
+             "bias gradient as separate ops instead of meshc.fused_elementwise / "
+             "meshc.add_layer_norm / meshc.layer_norm_grad_add / meshc.conv_bias_act / "
              "meshc.conv_grad_filter_bias (the same values; more passes over memory)"),
     cl::cat(category));
 cl::opt<int64_t> maxOpsPerFunction(
