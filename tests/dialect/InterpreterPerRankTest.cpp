@@ -60,6 +60,23 @@ protected:
     }
     EXPECT_TRUE(varies) << what << ": every element is " << unfused.data[0];
   }
+
+  /// `module` partitioned for one rank (b=1, nothing split: the per-rank program is the global
+  /// one) with or without the fusion passes (meshc-fuse-conv, meshc-fuse-elementwise); null
+  /// when the pipeline fails.
+  OwningOpRef<ModuleOp> partitionOnOneRank(ModuleOp module, bool fuse) {
+    OwningOpRef<ModuleOp> copy = module.clone();
+    PassManager pm(&context);
+    meshc::MeshLayoutOverride override;
+    override.mesh = "b=1";
+    override.layout = "";
+    meshc::GlobalPipelineOptions global;
+    global.fuseElementwise = fuse;
+    meshc::buildPartitionPipeline(pm, override, {}, global);
+    if (failed(pm.run(*copy)))
+      return nullptr;
+    return copy;
+  }
 };
 
 // Each op of FusedElementwise.h as value 3 of a three-op program over x [n, d], y [d, n] and
@@ -182,20 +199,8 @@ TEST_F(InterpreterPerRank, FusedPartitionedStepEqualsUnfused) {
   )" + sumTimesR("%y", "n=4, k=3");
   OwningOpRef<ModuleOp> module = parse(body);
   ASSERT_TRUE(module);
-  auto partition = [&](bool fuse) -> OwningOpRef<ModuleOp> {
-    OwningOpRef<ModuleOp> copy = module->clone();
-    PassManager pm(&context);
-    meshc::MeshLayoutOverride override;
-    override.mesh = "b=1";
-    override.layout = "";
-    meshc::GlobalPipelineOptions global;
-    global.fuseElementwise = fuse;
-    meshc::buildPartitionPipeline(pm, override, {}, global);
-    if (failed(pm.run(*copy)))
-      return nullptr;
-    return copy;
-  };
-  OwningOpRef<ModuleOp> fused = partition(true), unfused = partition(false);
+  OwningOpRef<ModuleOp> fused = partitionOnOneRank(*module, true),
+                        unfused = partitionOnOneRank(*module, false);
   ASSERT_TRUE(fused && unfused) << "the partition pipeline failed";
   int fusedOps = 0, fusedMembers = 0, addLayerNorms = 0, layerNormGradAdds = 0;
   fused->walk([&](meshc::FusedElementwiseOp op) {
@@ -325,20 +330,8 @@ TEST_F(InterpreterPerRank, FusedConvStepEqualsUnfused) {
   )" + sumTimesR("%a2", "n=3, g=2, h=6");
   OwningOpRef<ModuleOp> module = parse(body);
   ASSERT_TRUE(module);
-  auto partition = [&](bool fuse) -> OwningOpRef<ModuleOp> {
-    OwningOpRef<ModuleOp> copy = module->clone();
-    PassManager pm(&context);
-    meshc::MeshLayoutOverride override;
-    override.mesh = "b=1";
-    override.layout = "";
-    meshc::GlobalPipelineOptions global;
-    global.fuseElementwise = fuse;
-    meshc::buildPartitionPipeline(pm, override, {}, global);
-    if (failed(pm.run(*copy)))
-      return nullptr;
-    return copy;
-  };
-  OwningOpRef<ModuleOp> fused = partition(true), unfused = partition(false);
+  OwningOpRef<ModuleOp> fused = partitionOnOneRank(*module, true),
+                        unfused = partitionOnOneRank(*module, false);
   ASSERT_TRUE(fused && unfused) << "the partition pipeline failed";
   int withRelu = 0, gradBias = 0, convs = 0;
   fused->walk([&](meshc::ConvBiasActOp op) { withRelu += op.getRelu() ? 1 : 0; });
