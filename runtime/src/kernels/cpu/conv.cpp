@@ -266,8 +266,8 @@ void biasGradient(const WindowGeometry &g, const float *dy, float *db) {
         for (int j = 0; j < 16; ++j)
           lanes[j] += line[k + j];
       float part = 0.0f;
-      for (int j = 0; j < 16; ++j)
-        part += lanes[j];
+      for (float lane : lanes)
+        part += lane;
       for (; k < s; ++k)
         part += line[k];
       sum += part;

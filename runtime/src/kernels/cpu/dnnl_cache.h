@@ -50,11 +50,11 @@ public:
 
   // Creates the primitive of `opDesc` (a dnnl_*_desc_t; `hint` the forward primitive
   // descriptor a backward one needs, or null; `attr` its attributes, such as post-ops, or null)
-  // and the memories and reorders of `args`.
+  // and the memories and reorders of `specs`.
   Status init(dnnl_engine_t engine, const void *opDesc, const_dnnl_primitive_desc_t hint,
-              const std::vector<DnnlArgSpec> &args, const char *what,
+              const std::vector<DnnlArgSpec> &specs, const char *what,
               const_dnnl_primitive_attr_t attr = nullptr);
-  // Executes it on buffers[i] for args[i] (reorders included) and waits.
+  // Executes it on buffers[i] for specs[i] (reorders included) and waits.
   Status run(dnnl_stream_t stream, const std::vector<void *> &buffers);
 
   const_dnnl_primitive_desc_t desc() const { return pd_; }
