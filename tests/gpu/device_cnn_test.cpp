@@ -10,6 +10,8 @@
 // exact in any order. Sizes are odd, strides and dilations above 1, pads asymmetric.
 #include "device_pair.h"
 
+#include <array>
+
 using namespace meshrt_gpu_test;
 
 namespace {
@@ -69,20 +71,28 @@ const std::vector<PoolCase> kPoolCases = {
     {"3d avg", MESHRT_POOL_AVG, 2, 2, {5, 6, 7}, {3, 2, 2}, {1, 2, 2}, {1, 0, 0}, {1, 0, 1}},
 };
 
+// A conv case's x, w and y shapes and its geometry (strides, dilations, pad_lo, pad_hi).
+std::array<std::vector<int64_t>, 4> shapesOf(const ConvCase &t) {
+  std::vector<int64_t> x{t.n, t.c}, w{t.f, t.c}, y{t.n, t.f}, geometry;
+  for (size_t i = 0; i < t.s.size(); ++i) {
+    x.push_back(t.s[i]);
+    w.push_back(t.k[i]);
+    y.push_back(outSize(t.s[i], t.k[i], t.stride[i], t.dilation[i], t.lo[i], t.hi[i]));
+  }
+  for (const auto *v : {&t.stride, &t.dilation, &t.lo, &t.hi})
+    geometry.insert(geometry.end(), v->begin(), v->end());
+  return {x, w, y, geometry};
+}
+
 } // namespace
 
 TEST_F(DeviceCnn, ConvolutionAndAdjoints) {
   for (const ConvCase &t : kConvCases) {
     SCOPED_TRACE(t.name);
     const int nsp = static_cast<int>(t.s.size());
-    std::vector<int64_t> x{t.n, t.c}, w{t.f, t.c}, y{t.n, t.f}, geometry;
-    for (int i = 0; i < nsp; ++i) {
-      x.push_back(t.s[i]);
-      w.push_back(t.k[i]);
-      y.push_back(outSize(t.s[i], t.k[i], t.stride[i], t.dilation[i], t.lo[i], t.hi[i]));
-    }
-    for (const auto *v : {&t.stride, &t.dilation, &t.lo, &t.hi})
-      geometry.insert(geometry.end(), v->begin(), v->end());
+    const std::array<std::vector<int64_t>, 4> shapes = shapesOf(t);
+    const std::vector<int64_t> &x = shapes[0], &w = shapes[1], &y = shapes[2],
+                               &geometry = shapes[3];
     Buffer xb = pair.upload(pseudoVec(count(x), 31)), wb = pair.upload(pseudoVec(count(w), 32));
     Buffer dyb = pair.upload(pseudoVec(count(y), 33));
     // Poisoned outputs: every element must be written.
@@ -112,14 +122,9 @@ TEST_F(DeviceCnn, ConvolutionWithBiasReluAndBiasGradient) {
   for (const ConvCase &t : kConvCases) {
     SCOPED_TRACE(t.name);
     const int nsp = static_cast<int>(t.s.size());
-    std::vector<int64_t> x{t.n, t.c}, w{t.f, t.c}, y{t.n, t.f}, geometry;
-    for (int i = 0; i < nsp; ++i) {
-      x.push_back(t.s[i]);
-      w.push_back(t.k[i]);
-      y.push_back(outSize(t.s[i], t.k[i], t.stride[i], t.dilation[i], t.lo[i], t.hi[i]));
-    }
-    for (const auto *v : {&t.stride, &t.dilation, &t.lo, &t.hi})
-      geometry.insert(geometry.end(), v->begin(), v->end());
+    const std::array<std::vector<int64_t>, 4> shapes = shapesOf(t);
+    const std::vector<int64_t> &x = shapes[0], &w = shapes[1], &y = shapes[2],
+                               &geometry = shapes[3];
     Buffer xb = pair.upload(pseudoVec(count(x), 51)), wb = pair.upload(pseudoVec(count(w), 52));
     Buffer bb = pair.upload(pseudoVec(t.f, 53)), dyb = pair.upload(pseudoVec(count(y), 54));
     Buffer yb = pair.upload(std::vector<float>(count(y), -99.0f));
