@@ -27,7 +27,8 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                                 "support"))
-from meshc_test import RTOL, Failure, parse_losses, relative_error, run_checked  # noqa: E402
+from meshc_test import (RTOL, Failure, map_cases, parse_losses, relative_error,  # noqa: E402
+                        run_checked)
 
 RUN_TIMEOUT_S = 60
 COMPILE_TIMEOUT_S = 120
@@ -201,9 +202,11 @@ def main():
                    str(args.seed)]
             out = run_checked(cmd, RUN_TIMEOUT_S, what="reference interpreter").stdout
             columns.append(("interpreter", parse_losses(out, shlex.join(cmd))))
-        for index, (mesh, layout, expected) in enumerate(parsed):
-            columns.append((case_name(mesh, layout),
-                            compile_and_run(args, program, index, mesh, layout, expected)))
+        losses = map_cases(compile_and_run, [(args, program, index, mesh, layout, expected)
+                                             for index, (mesh, layout, expected) in
+                                             enumerate(parsed)])
+        columns += [(case_name(mesh, layout), case_losses)
+                    for (mesh, layout, _), case_losses in zip(parsed, losses)]
     except Failure as e:
         print("FAIL: %s" % e)
         return 1

@@ -22,8 +22,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_layouts import (COMPILE_TIMEOUT_S, RUN_TIMEOUT_S, Failure,  # noqa: E402
                              case_parser, parse_case_args,
-                             case_name, cases_from_file, generate_program, parse_cases,
-                             parse_mesh, run_checked, split_generator)
+                             case_name, cases_from_file, generate_program, map_cases,
+                             parse_cases, parse_mesh, run_checked, split_generator)
 
 # The fields both tools print: "collective N: KIND axes=A[,B] bytes=BYTES".
 EXPLAIN_LINE = re.compile(r"^  collective (\d+): (\w+) axes=(\S+) bytes=(\d+) at (\S+)")
@@ -112,8 +112,10 @@ def main():
         if not cases:
             p.error("no cases (give MESH LAYOUT arguments or // CASE: lines in the program)")
         total = 0
-        for index, (mesh, layout, ops) in enumerate(parse_cases(cases, p.error)):
-            explained, performed = check_case(args, program, index, mesh, layout, ops)
+        parsed = parse_cases(cases, p.error)
+        results = map_cases(check_case, [(args, program, index, mesh, layout, ops)
+                                         for index, (mesh, layout, ops) in enumerate(parsed)])
+        for (mesh, layout, _), (explained, performed) in zip(parsed, results):
             total += len(explained)
             name = case_name(mesh, layout)
             if explained != performed:

@@ -1,6 +1,7 @@
 """Helpers shared by the Python test scripts (tests/*/*.py): running a command under a time
 limit in a session of its own (all of it killed on a timeout), reading the `step N loss X`
-lines a compiled program prints, and the relative error that loss comparisons use.
+lines a compiled program prints, the relative error that loss comparisons use, and running a
+script's independent cases two at a time.
 
 A script imports it through a sys.path entry made from its own __file__, so that it works run
 by ctest or by hand:
@@ -8,6 +9,7 @@ by ctest or by hand:
                                     "support"))
 """
 import collections
+import concurrent.futures
 import math
 import os
 import re
@@ -18,6 +20,9 @@ import time
 
 SKIP = 77  # ctest SKIP_RETURN_CODE of the tests that can skip
 RTOL = 1e-4  # relative: layouts (and installations) of one program report the same losses
+# Cases run at once by map_cases: the e2e tests hold 2 of ctest's processors (PROCESSORS 2),
+# and a case alone leaves one idle while meshc compiles (about half of a case's time).
+CASE_JOBS = int(os.environ.get("MESHC_TEST_CASE_JOBS", "2"))
 STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
 
 
@@ -79,6 +84,16 @@ def run(cmd, timeout, env=None, cwd=None, merge_stderr=False, preexec_fn=None, k
         kill_session(proc.pid)  # start_new_session: the session id is cmd's pid
         out, err = proc.communicate()
         return Result(None, out, err or "")
+
+
+def map_cases(fn, cases):
+    """[fn(*case) for case in cases], CASE_JOBS at a time (threads: each case waits on its
+    own subprocesses), the results in the cases' order. Where cases fail, the first one's
+    exception is raised, after every started case has ended."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, CASE_JOBS)) as pool:
+        futures = [pool.submit(fn, *case) for case in cases]
+        concurrent.futures.wait(futures)
+    return [f.result() for f in futures]
 
 
 def run_checked(cmd, timeout, what=None, check=True, **kwargs):
