@@ -21,6 +21,10 @@ export LSAN_OPTIONS=suppressions=$SAN/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 # Executables that meshc links (tests, examples) get the sanitizer runtimes too.
 export MESHC_CXX=$SAN/link-cxx
+# One e2e case at a time (tests/support/meshc_test.py): here a case's time is mostly
+# LeakSanitizer's work at each rank's exit, on both cores already; two at a time were no faster
+# (e2e.layouts.attention + .relayout: 187 s one at a time, 197 s two at a time).
+export MESHC_TEST_CASE_JOBS=1
 
 install_packages "${TEST_PACKAGES[@]}"
 echo "== configuring and building the sanitizer build in $SAN_DIR ($JOBS jobs)"
