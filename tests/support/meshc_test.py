@@ -20,16 +20,19 @@ import time
 
 SKIP = 77  # ctest SKIP_RETURN_CODE of the tests that can skip
 RTOL = 1e-4  # relative: layouts (and installations) of one program report the same losses
-# Cases run at once by map_cases: the e2e tests hold 2 of ctest's processors (PROCESSORS 2),
-# and a case alone leaves one idle while meshc compiles (about half of a case's time).
+STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
+
+
 def _case_jobs(text):
+    """MESHC_TEST_CASE_JOBS's value; anything but a whole number >= 1 ends the script."""
     if not text.isdigit() or int(text) < 1:
         raise SystemExit("MESHC_TEST_CASE_JOBS must be a whole number >= 1, not %r" % text)
     return int(text)
 
 
+# Cases run at once by map_cases: the e2e tests hold 2 of ctest's processors (PROCESSORS 2),
+# and a case alone leaves one idle while meshc compiles (about half of a case's time).
 CASE_JOBS = _case_jobs(os.environ.get("MESHC_TEST_CASE_JOBS", "2"))
-STEP_LINE = re.compile(r"^step (\d+) loss (\S+)")
 
 
 class Failure(Exception):
@@ -94,8 +97,8 @@ def run(cmd, timeout, env=None, cwd=None, merge_stderr=False, preexec_fn=None, k
 
 def map_cases(fn, cases):
     """[fn(*case) for case in cases], CASE_JOBS at a time (threads: each case waits on its
-    own subprocesses), the results in the cases' order. Where cases fail, the first one's
-    exception is raised, after every started case has ended."""
+    own subprocesses), the results in the cases' order. Every case runs; where some fail, the
+    first failing case's exception is raised once all have ended."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=CASE_JOBS) as pool:
         futures = [pool.submit(fn, *case) for case in cases]
         concurrent.futures.wait(futures)
