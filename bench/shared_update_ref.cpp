@@ -19,6 +19,8 @@
 // float rounding, else the run fails (exit 1). Every rank must be on one node (exit 2 if not).
 // Rank 0 prints the medians over R alternating steps: `matmul_step_ms`, `shared_update_step_ms`
 // and their ratio.
+#include "median.h"
+
 #include <dnnl.h>
 #include <mpi.h>
 
@@ -94,12 +96,6 @@ bool sharedStep(Mlp &mlp, float *shared, float lr, int rank, int ranks, MPI_Comm
 }
 
 float initialWeight(long long i) { return 0.02f * static_cast<float>(i * 7919 % 1001 - 500) / 500; }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 bool parseLayers(const char *text, std::vector<long long> *dims) {
   dims->clear();
@@ -237,7 +233,7 @@ int main(int argc, char **argv) {
     }
   }
   if (rank == 0 && ok) {
-    const double m = median(matmulMs), s = median(sharedMs);
+    const double m = bench::median(matmulMs), s = bench::median(sharedMs);
     std::printf("check: shared update = plain update within %.3g (tolerance %.3g)\n", worst,
                 tolerance);
     std::printf("matmul_step_ms %.2f\nshared_update_step_ms %.2f\nratio %.3f\n", m, s, s / m);

@@ -3,12 +3,13 @@
 #ifndef MESHC_BENCH_TIMING_H
 #define MESHC_BENCH_TIMING_H
 
+#include "median.h"
 #include "meshrt/meshrt.h"
 
 #include <mpi.h>
 
-#include <algorithm>
 #include <chrono>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -27,9 +28,7 @@ template <typename F> double medianMs(int reps, F &&once) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
   }
-  std::sort(times.begin(), times.end());
-  const size_t n = times.size();
-  return n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+  return median(std::move(times));
 }
 
 // Destroys the context (if any), ends MPI and returns `code`, the process's exit status.
