@@ -55,6 +55,9 @@ def parse_tensor(text):
 
 EINSUM = re.compile(r"meshc\.einsum [^:]*: !meshc\.tensor<([^>]*)>, !meshc\.tensor<([^>]*)> -> "
                     r"!meshc\.tensor<([^>]*)>")
+# meshc-share-updates' fused weight-gradient einsum and SGD update: param, lhs, rhs.
+SHARED_UPDATE = re.compile(r"meshc\.sgd_update_einsum [^\n]*?\} : !meshc\.tensor<([^>]*)>, "
+                           r"!meshc\.tensor<([^>]*)>, !meshc\.tensor<([^>]*)>")
 
 
 def einsum_to_matmul(lhs, rhs, out):
@@ -142,6 +145,14 @@ def main():
     p.add_argument("--shard-update-min-bytes", type=int,
                    help="meshc --shard-update-min-bytes (0: shard every weight's SGD update, "
                         "ZeRO; default: meshc's)")
+    p.add_argument("--share-update-min-bytes", type=int,
+                   help="meshc --share-update-min-bytes (weights updated inside their gradient "
+                        "GEMMs in node-shared storage; default: meshc's)")
+    p.add_argument("--no-share-updates", action="store_true",
+                   help="meshc --no-share-updates (gradient all_reduce and SGD pass per weight)")
+    p.add_argument("--shared-params", choices=["on", "off"],
+                   help="the executable's --shared-params (off: all-reduced path of the same "
+                        "program)")
     p.add_argument("--shared-bound", action="store_true",
                    help="also time bench_shared_update_ref (the bound of a shared-weight update "
                         "inside the weight-gradient GEMMs) on the same layers and local batch")
@@ -165,6 +176,10 @@ def main():
             mesh += ["--no-overlap"]
         if args.shard_update_min_bytes is not None:
             mesh += ["--shard-update-min-bytes", str(args.shard_update_min_bytes)]
+        if args.share_update_min_bytes is not None:
+            mesh += ["--share-update-min-bytes", str(args.share_update_min_bytes)]
+        if args.no_share_updates:
+            mesh += ["--no-share-updates"]
         meshc = os.path.join(bindir, "meshc")
         partitioned = run([meshc, mlir] + mesh + ["--emit=partitioned"])
         exe = os.path.join(work, "mlp")
@@ -174,12 +189,16 @@ def main():
         for lhs, rhs, out in EINSUM.findall(partitioned):
             shapes.append(einsum_to_matmul(parse_tensor(lhs), parse_tensor(rhs),
                                            parse_tensor(out)))
+        for out, lhs, rhs in SHARED_UPDATE.findall(partitioned):
+            shapes.append(einsum_to_matmul(parse_tensor(lhs), parse_tensor(rhs),
+                                           parse_tensor(out)))
         print("model: batch %d, layers %d-%d-%d-%d, fp32, SGD; mesh b=%d, layout batch:b; "
               "%d ranks x 1 thread" % (args.batch, args.d_in, args.hidden, args.hidden2,
                                        args.classes, args.ranks, args.ranks))
         print("collectives per step: %d all_reduce, %d all_reduce_bucket (--bucket-bytes %s), "
               "%d started early (overlap %s), %d reduce_scatter + %d sharded updates "
-              "(--shard-update-min-bytes %s)" %
+              "(--shard-update-min-bytes %s), %d updates in node-shared weights "
+              "(--share-update-min-bytes %s)" %
               (len(re.findall(r"meshc\.all_reduce ", partitioned)),
                len(re.findall(r"meshc\.all_reduce_bucket ", partitioned)),
                "default" if args.bucket_bytes is None else args.bucket_bytes,
@@ -187,7 +206,9 @@ def main():
                "off" if args.no_overlap else "on",
                len(re.findall(r"meshc\.reduce_scatter ", partitioned)),
                len(re.findall(r"shard_axis", partitioned)),
-               "default" if args.shard_update_min_bytes is None else args.shard_update_min_bytes))
+               "default" if args.shard_update_min_bytes is None else args.shard_update_min_bytes,
+               len(SHARED_UPDATE.findall(partitioned)),
+               "default" if args.share_update_min_bytes is None else args.share_update_min_bytes))
         print("per-rank matmuls, from the einsums of meshc --emit=partitioned:")
         for m, n, k, ta, tb, b in shapes:
             print("  m=%d n=%d k=%d trans_a=%d trans_b=%d%s" % (m, n, k, ta, tb,
@@ -196,6 +217,8 @@ def main():
         prog_cmd = mpirun(args) + ["-n", str(args.ranks), "-x", "OMP_NUM_THREADS", exe,
                                    "--steps", str(args.steps), "--threads", "1",
                                    "--log-every", str(args.steps)]
+        if args.shared_params:
+            prog_cmd += ["--shared-params", args.shared_params]
         if args.profile:
             prog_cmd.append("--profile")
         ref_cmd = mpirun(args) + ["-n", str(args.ranks), "-x", "OMP_NUM_THREADS",

@@ -70,11 +70,11 @@ bool isDataMovement(Operation *op) {
 /// 2 * (product of the local sizes of every dim of a two-operand einsum): a multiply and an
 /// add per point of its iteration space. A one-operand einsum adds each input element once.
 /// Null when the count overflows int64 (each operand fits, their iteration space need not).
-std::optional<int64_t> einsumFlops(EinsumOp op) {
-  if (op->getNumOperands() == 1)
-    return llvm::cast<NamedTensorType>(op->getOperand(0).getType()).getNumElements();
+std::optional<int64_t> einsumFlops(ValueRange operands) {
+  if (operands.size() == 1)
+    return llvm::cast<NamedTensorType>(operands[0].getType()).getNumElements();
   llvm::StringMap<int64_t> sizes;
-  for (Value v : op->getOperands()) {
+  for (Value v : operands) {
     auto type = llvm::cast<NamedTensorType>(v.getType());
     for (auto [name, size] : llvm::zip(type.getDimNames(), type.getDimSizes()))
       sizes[name.getValue()] = size;
@@ -207,6 +207,12 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.kind = "all_reduce";
     for (Attribute axis : reduce.getAxes())
       c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
+  } else if (auto shared = dyn_cast<SgdUpdateEinsumOp>(op)) {
+    // The weight gradient's all_reduce it replaces (the runtime records it so on either path):
+    // where the ranks share one node no bytes move, each GEMM adds into the shared parameter.
+    c.kind = "all_reduce";
+    for (Attribute axis : shared.getAxes())
+      c.axes.push_back(llvm::cast<StringAttr>(axis).getValue().str());
   } else if (auto reduceMax = dyn_cast<AllReduceMaxOp>(op)) {
     c.kind = "all_reduce_max";
     for (Attribute axis : reduceMax.getAxes())
@@ -301,6 +307,8 @@ std::optional<CollectiveCost> collectiveCost(Operation *op, MeshAttr mesh) {
     c.groupSize *= axisSize(mesh, axis);
   c.sentBytes = sentBytes(c.kind, c.bytes, c.groupSize).value_or(-1);
   c.type = typeText(op->getOperand(0).getType());
+  if (isa<SgdUpdateEinsumOp>(op))
+    c.type += ", sgd_update_einsum: in place on one node";
   c.location = formatLocation(op->getLoc());
   return c;
 }
@@ -402,6 +410,20 @@ void addShardedUpdate(ParamUpdateOpInterface update, const BufferPlan &plan, Cos
     report.optimizerBytesSaved += static_cast<int64_t>(it->second.size()) * (whole - slice);
 }
 
+/// --explain's line on the updates in node-shared parameters (meshc-share-updates).
+void printSharedUpdates(const CostReport &r, llvm::raw_ostream &os) {
+  if (r.sharedUpdates.empty())
+    return;
+  os << "updates in node-shared parameters (meshc-share-updates): " << r.sharedUpdates.size()
+     << " of " << r.numUpdates << (r.numUpdates == 1 ? " parameter" : " parameters") << " (";
+  for (auto [index, text] : llvm::enumerate(r.sharedUpdates))
+    os << (index ? ", " : "") << text;
+  os << "): the weight-gradient GEMMs add into the parameter, stored once per node; no gradient\n"
+     << "  buffer or pass, and no bytes sent where the ranks share a node (their collective lines\n"
+     << "  below count the all_reduce the runtime runs instead across nodes or with\n"
+     << "  --shared-params off)\n\n";
+}
+
 /// --explain's lines on sharded updates (meshc-shard-updates), after the memory table.
 void printShardedUpdates(const CostReport &r, llvm::raw_ostream &os) {
   if (r.numUpdates == 0)
@@ -495,6 +517,16 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
       if (!shardAxisOf(&op))
         continue;
     }
+    if (auto shared = dyn_cast<SgdUpdateEinsumOp>(op)) {
+      if (llvm::find(optimizers, Optimizer::Sgd) == optimizers.end())
+        optimizers.push_back(Optimizer::Sgd);
+      ++report.numUpdates;
+      std::string axes;
+      for (Attribute axis : shared.getAxes())
+        axes += (axes.empty() ? "" : ",") + llvm::cast<StringAttr>(axis).getValue().str();
+      report.sharedUpdates.push_back(
+          (shared.getParam().getDefiningOp<ParamOp>().getName() + " over " + axes).str());
+    }
     if (std::optional<CollectiveCost> cost = collectiveCost(&op, mesh)) {
       // The totals printCostReport adds up must fit too (the per-kind ones are smaller).
       add(collectiveBytes, cost->bytes, &op, "collective bytes");
@@ -547,8 +579,13 @@ LogicalResult computeCostReport(ModuleOp module, CostReport &report) {
     if (!passes.train.contains(op))
       return;
     if (auto einsum = dyn_cast<EinsumOp>(op))
-      add(report.einsumFlops, einsumFlops(einsum), op, "einsum FLOPs");
-    else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op)) {
+      add(report.einsumFlops, einsumFlops(einsum.getInputs()), op, "einsum FLOPs");
+    else if (auto shared = dyn_cast<SgdUpdateEinsumOp>(op)) {
+      // The weight gradient's einsum, and the update's FLOP per parameter element.
+      add(report.einsumFlops, einsumFlops({shared.getLhs(), shared.getRhs()}), op, "einsum FLOPs");
+      add(report.otherFlops,
+          llvm::cast<NamedTensorType>(shared.getParam().getType()).getNumElements(), op, "FLOPs");
+    } else if (std::optional<std::optional<int64_t>> flops = windowOpFlops(op)) {
       add(report.windowFlops, *flops, op, "conv and pooling FLOPs");
       // What a fused convolution absorbed: the bias add and relu (one FLOP per result element
       // each), the bias gradient's reduce_sum (one per element of dy), as counted unfused.
@@ -632,6 +669,7 @@ void printCostReport(const CostReport &r, llvm::raw_ostream &os) {
         "  runtime's reusable collective scratch is not counted)\n\n";
 
   printShardedUpdates(r, os);
+  printSharedUpdates(r, os);
 
   os << "compute per rank and step:\n";
   os << "  " << llvm::left_justify("einsum FLOPs", 20)

@@ -43,6 +43,8 @@ struct CostReport {
   // Sharded updates (meshc-shard-updates): "w1 over b" per sharded parameter, how many updates
   // there are in all, and the optimizer state bytes the sharding saves on this rank.
   std::vector<std::string> shardedUpdates;
+  // Updates in node-shared parameters (meshc-share-updates): "w1 over b" per parameter.
+  std::vector<std::string> sharedUpdates;
   int64_t numUpdates = 0, optimizerBytesSaved = 0;
   int64_t inputBytes = 0;  // the step's data batch (meshc.input)
   int64_t outputBytes = 0; // metrics and outputs (read by the runtime after a pass)

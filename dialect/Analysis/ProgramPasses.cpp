@@ -37,9 +37,11 @@ llvm::DenseSet<Operation *> sliceOf(llvm::ArrayRef<Operation *> roots, bool trai
 
 bool isCollective(Operation *op) {
   // clip_global_norm all-reduces the squared norm over every rank (one double).
-  // A sharded update all-gathers its parameter (meshc-shard-updates).
+  // A sharded update all-gathers its parameter (meshc-shard-updates); an update in a node-shared
+  // parameter sums its gradient over its axes (meshc-share-updates).
   return isa<AllReduceOp, AllReduceMaxOp, AllReduceBucketOp, AllGatherOp, ReduceScatterOp,
-             AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp>(op) ||
+             AllSliceOp, AllToAllOp, HaloExchangeOp, HaloExchangeGradOp, ClipGlobalNormOp,
+             SgdUpdateEinsumOp>(op) ||
          shardAxisOf(op);
 }
 
@@ -58,7 +60,7 @@ ProgramPasses planProgramPasses(Block &body) {
       evalRoots.push_back(&op);
     } else if (isa<PredictionOp>(op)) {
       predictRoots.push_back(&op);
-    } else if (isa<SgdUpdateOp, AdamUpdateOp, MomentumUpdateOp>(op)) {
+    } else if (isa<SgdUpdateOp, AdamUpdateOp, MomentumUpdateOp, SgdUpdateEinsumOp>(op)) {
       trainRoots.push_back(&op);
     }
   }

@@ -251,6 +251,51 @@ LogicalResult SgdUpdateOp::verify() {
   return verifyUpdateGradType(*this, getParam(), getGrad());
 }
 
+std::string meshc::whyNotOneMatmul(NamedTensorType result, NamedTensorType lhs,
+                                   NamedTensorType rhs) {
+  auto owner = [&](StringAttr dim) -> int {
+    bool inLhs = lhs.hasDim(dim.getValue()), inRhs = rhs.hasDim(dim.getValue());
+    return inLhs && inRhs ? 2 : inLhs ? 0 : inRhs ? 1 : -1;
+  };
+  ArrayRef<StringAttr> dims = result.getDimNames();
+  for (StringAttr dim : dims) {
+    int own = owner(dim);
+    if (own < 0)
+      return ("result dimension '" + dim.getValue() + "' is in neither einsum operand").str();
+    if (own == 2)
+      return ("result dimension '" + dim.getValue() +
+              "' is in both einsum operands (a batch dim: not one matmul)")
+          .str();
+  }
+  size_t split = 0;
+  while (split < dims.size() && owner(dims[split]) == owner(dims.front()))
+    ++split;
+  for (size_t i = split; i < dims.size(); ++i)
+    if (owner(dims[i]) == owner(dims.front()))
+      return "result dimensions must be one operand's followed by the other's (one matmul "
+             "writing the result directly)";
+  return "";
+}
+
+LogicalResult SgdUpdateEinsumOp::verify() {
+  if (!getParam().getDefiningOp<ParamOp>())
+    return emitOpError() << "must update the value of a meshc.param";
+  for (Value v : {getParam(), getLhs(), getRhs()})
+    if (failed(requireF32(*this, v, "every operand")))
+      return failure();
+  if (failed(requireConsistentSizes(*this, {getParam(), getLhs(), getRhs()})))
+    return failure();
+  std::string why = whyNotOneMatmul(tensorOf(getParam()), tensorOf(getLhs()), tensorOf(getRhs()));
+  if (!why.empty())
+    return emitOpError() << "the parameter as the einsum's result: " << why;
+  if (getAxes().empty())
+    return emitOpError() << "sums over no mesh axes";
+  double learningRate = getLearningRate().convertToDouble();
+  if (!(learningRate > 0) || !std::isfinite(learningRate))
+    return emitOpError() << "learning rate must be positive and finite";
+  return success();
+}
+
 LogicalResult OutputOp::verify() {
   NamedTensorType type = tensorOf(getValue());
   if (type.getRank() != 0 || !type.getElementType().isF32())

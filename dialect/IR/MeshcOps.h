@@ -20,6 +20,9 @@ mlir::LogicalResult verifyOptimizerAttributes(MinimizeOp op);
 /// An update op's gradient type: the parameter's, or with `shard_axis` its slice along the first
 /// dim (MeshcNNOps.cpp).
 mlir::LogicalResult verifyUpdateGradType(mlir::Operation *op, mlir::Value param, mlir::Value grad);
+/// Why einsum(lhs, rhs) -> result is not one matmul without batch dims that writes `result`'s
+/// layout directly (its dims one operand's followed by the other's); empty where it is.
+std::string whyNotOneMatmul(NamedTensorType result, NamedTensorType lhs, NamedTensorType rhs);
 /// The operand/result dims of an op that broadcasts two f32 operands by name (MeshcOps.cpp).
 mlir::LogicalResult verifyBroadcastingBinary(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs,
                                              mlir::Value result);

@@ -217,6 +217,28 @@ def Meshc_SgdUpdateOp : Meshc_Op<"sgd_update", [
   }];
 }
 
+def Meshc_SgdUpdateEinsumOp : Meshc_Op<"sgd_update_einsum", [MemoryEffects<[MemWrite]>]> {
+  let summary = "param -= learning_rate * (einsum(lhs, rhs) summed over the ranks along `axes`)";
+  let description = [{
+    Per-rank programs only (meshc-share-updates): the SGD update of a parameter replicated over
+    mesh `axes` by its weight gradient, an einsum of two operands whose contracted dims are split
+    over `axes`, so that each rank's einsum is a partial sum over them. It replaces
+    `%g = einsum(%lhs, %rhs)`, `%s = all_reduce %g {axes}` and `sgd_update %param, %s`, and sits
+    after the last read of the parameter in program order. A collective: where the ranks along
+    `axes` share one node the parameter is stored once for all of them and each rank's GEMM adds
+    -learning_rate times its product into it in place, slice by slice between barriers (no
+    gradient buffer, sum or pass); elsewhere the runtime computes the product, all-reduces it and
+    applies it. The einsum must be one matmul without batch dims (a plain weight gradient).
+  }];
+  let arguments = (ins Meshc_AnyTensor:$param, Meshc_AnyTensor:$lhs, Meshc_AnyTensor:$rhs,
+                       StrArrayAttr:$axes, F64Attr:$learning_rate);
+  let assemblyFormat = [{
+    $param `,` $lhs `,` $rhs attr-dict `:` qualified(type($param)) `,` qualified(type($lhs)) `,`
+    qualified(type($rhs))
+  }];
+  let hasVerifier = 1;
+}
+
 def Meshc_OutputOp : Meshc_Op<"output", [
     MemoryEffects<[MemWrite]>,
     DeclareOpInterfaceMethods<Meshc_ShardingRuleOpInterface>]> {

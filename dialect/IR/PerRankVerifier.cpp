@@ -76,6 +76,7 @@ private:
   LogicalResult checkComputeOp(Operation &op);
   LogicalResult checkRename(RenameOp op);
   LogicalResult checkShardedUpdate(Operation &op, StringAttr axis);
+  LogicalResult checkSharedUpdate(SgdUpdateEinsumOp op);
   /// The operand's sharding derived into `expected`, compared with the result's.
   LogicalResult expectResult(Operation &op, const Held &expected);
 
@@ -117,6 +118,9 @@ LogicalResult PerRankChecker::check(Operation &op) {
   if (auto axis = op.getAttrOfType<StringAttr>("shard_axis");
       axis && llvm::isa<ParamUpdateOpInterface>(op))
     return checkShardedUpdate(op, axis);
+  if (auto shared = llvm::dyn_cast<SgdUpdateEinsumOp>(op))
+    if (failed(checkSharedUpdate(shared)))
+      return failure();
   bool collective =
       llvm::isa<AllReduceOp, AllReduceMaxOp, ReduceScatterOp, AllGatherOp, AllSliceOp, AllToAllOp>(
           op);
@@ -340,6 +344,52 @@ LogicalResult PerRankChecker::checkShardedUpdate(Operation &op, StringAttr axis)
     return op.emitOpError() << "gradient sharding " << actual.text() << " is not "
                             << expected.text() << " (the parameter's, its first dim over '"
                             << axis.getValue() << "')";
+  return success();
+}
+
+// An update inside the weight gradient's einsum: the einsum is a partial sum over exactly the
+// op's axes (its contracted dims are split over them, and only them), and the parameter is
+// replicated over them. The dims' agreement between the operands is checkComputeOp's.
+LogicalResult PerRankChecker::checkSharedUpdate(SgdUpdateEinsumOp op) {
+  ShardingAttr paramSharding = getSharding(op.getParam());
+  if (!paramSharding)
+    return success();
+  Axes summed;
+  for (Attribute axis : op.getAxes()) {
+    auto name = llvm::cast<StringAttr>(axis);
+    if (!mesh.findAxis(name.getValue()))
+      return op.emitOpError() << "sums over mesh axis '" << name.getValue()
+                              << "', which the mesh does not have";
+    summed.push_back(name);
+  }
+  Held param = Held::of(paramSharding);
+  for (const Axes &axes : param.dims)
+    for (StringAttr axis : axes)
+      if (llvm::is_contained(summed, axis))
+        return op.emitOpError() << "sums over mesh axis '" << axis.getValue()
+                                << "', which splits a dimension of the parameter";
+  if (!param.partial.empty())
+    return op.emitOpError() << "updates a parameter that is a partial sum";
+  Axes contracted;
+  auto paramType = llvm::cast<NamedTensorType>(op.getParam().getType());
+  for (Value operand : {op.getLhs(), op.getRhs()}) {
+    auto type = llvm::cast<NamedTensorType>(operand.getType());
+    ShardingAttr sharding = getSharding(operand);
+    if (!sharding)
+      continue;
+    for (auto [dim, name] : llvm::enumerate(type.getDimNames()))
+      if (!paramType.hasDim(name.getValue()))
+        for (StringAttr axis : sharding.getDimAxes(dim))
+          if (!llvm::is_contained(contracted, axis))
+            contracted.push_back(axis);
+  }
+  Held expected, actual;
+  expected.partial = summed;
+  actual.partial = contracted;
+  if (!(expected == actual))
+    return op.emitOpError() << "sums over " << axesText(summed)
+                            << " but its einsum's contracted dims are split over "
+                            << axesText(contracted);
   return success();
 }
 

@@ -44,15 +44,17 @@ void buildGlobalPipeline(mlir::OpPassManager &pm, const MeshLayoutOverride &over
                          const GlobalPipelineOptions &global = {});
 
 /// meshc-partition-pipeline{mesh=... layout=... bucket-bytes=... fuse-attention=...
-/// shard-updates=... shard-update-min-bytes=...}, the global-to-per-rank pipeline (what meshc
-/// runs for every --emit but global): the global pipeline, check layout, the partitioning
-/// passes, CSE, shard updates (with `shardUpdates`' options; nullopt: not run), optimize
-/// communication (with `communication`'s options).
+/// shard-updates=... shard-update-min-bytes=... share-updates=... share-update-min-bytes=...},
+/// the global-to-per-rank pipeline (what meshc runs for every --emit but global): the global
+/// pipeline, check layout, the partitioning passes, CSE, shard updates (with `shardUpdates`'
+/// options; nullopt: not run), share updates (likewise), optimize communication (with
+/// `communication`'s options).
 void buildPartitionPipeline(
     mlir::OpPassManager &pm, const MeshLayoutOverride &override = {},
     const OptimizeCommunicationOptions &communication = {},
     const GlobalPipelineOptions &global = {},
-    const std::optional<ShardUpdatesOptions> &shardUpdates = ShardUpdatesOptions());
+    const std::optional<ShardUpdatesOptions> &shardUpdates = ShardUpdatesOptions(),
+    const std::optional<ShareUpdatesOptions> &shareUpdates = ShareUpdatesOptions());
 
 /// meshc-partition: meshc-propagate-shardings, meshc-insert-reshards, meshc-localize.
 void buildPartitionPasses(mlir::OpPassManager &pm);

@@ -183,6 +183,37 @@ def ShardUpdates : Pass<"meshc-shard-updates", "mlir::ModuleOp"> {
   ];
 }
 
+def ShareUpdates : Pass<"meshc-share-updates", "mlir::ModuleOp"> {
+  let summary = "Update replicated SGD weights in node-shared storage inside their weight-gradient GEMMs";
+  let description = [{
+    Runs on the per-rank program after meshc-shard-updates, before all_reduce bucketing. Where a
+    parameter's SGD update (plain sgd_update, not sharded) reads an all_reduce whose only use it
+    is, of an einsum of two operands whose only use is that all_reduce, the einsum is one matmul
+    without batch dims that writes the parameter's layout directly (its dims one operand's
+    followed by the other's), the parameter is replicated over the all_reduce's axes and has at
+    least `min-bytes`: the three ops become one meshc.sgd_update_einsum, placed right after the
+    later of the einsum and the parameter's last other use (so every read of the parameter in
+    the step comes first). Its parameter is allocated by meshrt_alloc_shared: where the ranks
+    along the axes run on one node it is stored once for them, and each rank's GEMM adds its
+    part of the gradient, times -learning_rate, straight into it (no gradient buffer, all_reduce
+    or update pass); elsewhere the runtime all-reduces the product as before. Not shared:
+    momentum and Adam (their state needs the summed gradient), clipped gradients (the clip reads
+    the all_reduce), sharded updates, gradients used twice, batched or transposed-output einsums.
+
+    Before:
+      %g = meshc.einsum %dy, %x {...} : ..., ... -> !meshc.tensor<d_in=1024, hidden=4096, f32>
+      %s = meshc.all_reduce %g {axes = ["b"]} : !meshc.tensor<d_in=1024, hidden=4096, f32>
+      meshc.sgd_update %w, %s {learning_rate = 0.1} : ...
+    After:
+      meshc.sgd_update_einsum %w, %dy, %x {axes = ["b"], learning_rate = 0.1} : ...
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"256 * 1024",
+           "Share the update of parameters of at least this many bytes per rank (smaller ones "
+           "keep their all_reduce, which buckets; meshc --share-update-min-bytes)">
+  ];
+}
+
 def OptimizeCommunication : Pass<"meshc-optimize-communication", "mlir::ModuleOp"> {
   let summary = "Fuse consecutive small all_reduces of the per-rank program into buckets and "
                 "overlap them with the computation";

@@ -105,6 +105,18 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
                      "state per rank (meshc --shard-update-min-bytes)"),
       llvm::cl::init(ShardUpdatesOptions().minBytes)};
 
+  Option<bool> shareUpdates{
+      *this, "share-updates",
+      llvm::cl::desc("Update replicated SGD weights in node-shared storage inside their "
+                     "weight-gradient GEMMs (meshc-share-updates; meshc --no-share-updates: "
+                     "false)"),
+      llvm::cl::init(true)};
+  Option<int64_t> shareUpdateMinBytes{
+      *this, "share-update-min-bytes",
+      llvm::cl::desc("Share the update of parameters of at least this many bytes per rank "
+                     "(meshc --share-update-min-bytes)"),
+      llvm::cl::init(ShareUpdatesOptions().minBytes)};
+
   Option<bool> fuseElementwise{
       *this, "fuse-elementwise",
       llvm::cl::desc("Fuse elementwise chains and residual adds with their layer norm in the "
@@ -121,6 +133,13 @@ struct PartitionOptions : GlobalOptionsBase<PartitionOptions> {
     OptimizeCommunicationOptions options;
     options.bucketBytes = bucketBytes;
     options.overlap = overlap;
+    return options;
+  }
+  std::optional<ShareUpdatesOptions> sharing() const {
+    if (!shareUpdates)
+      return std::nullopt;
+    ShareUpdatesOptions options;
+    options.minBytes = shareUpdateMinBytes;
     return options;
   }
   std::optional<ShardUpdatesOptions> sharding() const {
@@ -164,13 +183,16 @@ void buildGlobalPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
 void buildPartitionPipeline(OpPassManager &pm, const MeshLayoutOverride &override,
                             const OptimizeCommunicationOptions &communication,
                             const GlobalPipelineOptions &global,
-                            const std::optional<ShardUpdatesOptions> &shardUpdates) {
+                            const std::optional<ShardUpdatesOptions> &shardUpdates,
+                            const std::optional<ShareUpdatesOptions> &shareUpdates) {
   buildGlobalPipeline(pm, override, global);
   pm.addPass(createCheckLayout());
   buildPartitionPasses(pm);
   pm.addPass(createCSEPass());
   if (shardUpdates)
     pm.addPass(createShardUpdates(*shardUpdates));
+  if (shareUpdates)
+    pm.addPass(createShareUpdates(*shareUpdates));
   pm.addPass(createOptimizeCommunication(communication));
   if (global.fuseElementwise) {
     pm.addPass(createFuseConv());
@@ -196,11 +218,11 @@ void registerAllPassesAndPipelines() {
   PassPipelineRegistration<PartitionOptions>(
       "meshc-partition-pipeline",
       "optionally replace the mesh/layout, check the program, autodiff, decompose, check the "
-      "layout, partition, shard optimizer updates and bucket all_reduces (meshc "
+      "layout, partition, shard and share optimizer updates and bucket all_reduces (meshc "
       "--emit=partitioned)",
       [](OpPassManager &pm, const PartitionOptions &options) {
         buildPartitionPipeline(pm, toOverride(options), options.communication(),
-                               options.partitionGlobal(), options.sharding());
+                               options.partitionGlobal(), options.sharding(), options.sharing());
       });
   PassPipelineRegistration<>("meshc-partition",
                              "the three partitioning stages: propagate shardings, insert "

@@ -5,8 +5,6 @@
 
 #include "dialect/Analysis/BufferPlan.h"
 
-#include "dialect/Analysis/CostReport.h"
-
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -98,9 +96,7 @@ void emitAllToAll(OpBuilder &b, Location loc, LoweringState &state, AllToAllOp o
 void emitAllReduceBucket(OpBuilder &b, Location loc, LoweringState &state,
                          AllReduceBucketOp bucket) {
   RuntimeABI &rt = state.rt;
-  int32_t mask = 0;
-  for (Attribute axis : bucket.getAxes())
-    mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
+  int32_t mask = state.axesMask(bucket.getAxes());
   SmallVector<int64_t> counts;
   for (Value input : bucket.getInputs())
     counts.push_back(typeOf(input).getNumElements());
@@ -137,9 +133,7 @@ template <typename Kernel, typename Op>
 void emitAllReduceInPlace(OpBuilder &b, Location loc, LoweringState &state, Op reduce,
                           std::optional<int32_t> request = std::nullopt) {
   RuntimeABI &rt = state.rt;
-  int32_t mask = 0;
-  for (Attribute axis : reduce.getAxes())
-    mask |= 1 << state.axisIndex(llvm::cast<StringAttr>(axis).getValue());
+  int32_t mask = state.axesMask(reduce.getAxes());
   NamedTensorType type = typeOf(reduce.getResult());
   if (state.bufferOf.lookup(reduce.getInput()) != state.bufferOf.lookup(reduce.getResult()))
     emitStridedCopy(b, loc, state, state.pointer(b, loc, reduce.getInput()), type,
@@ -164,13 +158,7 @@ LogicalResult lowerCollectiveFamily(Operation *op, OpBuilder &b, LoweringState &
     emitWait(b, loc, state, wait);
     return success();
   }
-  // Names the collective for the runtime's watchdog (--collective-timeout): its number in
-  // program order, as `meshc --explain` counts them, and the DSL line that caused it.
-  std::string where = formatLocation(loc);
-  rt.call<kernel::CollectiveSite>(
-      b, loc,
-      {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
-       where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  state.emitCollectiveSite(b, loc, op);
   bool handled = true;
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](AllReduceOp reduce) {

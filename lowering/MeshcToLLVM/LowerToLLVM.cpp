@@ -45,6 +45,10 @@ void planPersistentState(func::FuncOp func, LoweringState &state) {
       state.inputId[op] = inputs++;
     if (auto param = llvm::dyn_cast<ParamOp>(op))
       state.params.push_back(param);
+    // Its parameter lives in storage the ranks along its axes share (meshrt_alloc_shared).
+    if (auto update = llvm::dyn_cast<SgdUpdateEinsumOp>(op))
+      state.buffers[state.bufferOf.lookup(update.getParam())].sharedMask =
+          state.axesMask(update.getAxes());
   });
 }
 
@@ -148,7 +152,11 @@ struct LowerToLLVMPass : meshc::impl::LowerToLLVMBase<LowerToLLVMPass> {
             : Value();
     for (Buffer &buffer : state.buffers) {
       Value data =
-          buffer.arenaOffset < 0
+          buffer.sharedMask != 0
+              ? rt.call<kernel::AllocShared>(ib, loc,
+                                             {state.context, rt.i64c(ib, loc, buffer.bytes),
+                                              rt.i32c(ib, loc, buffer.sharedMask)})
+          : buffer.arenaOffset < 0
               ? rt.call<kernel::Alloc>(ib, loc, {state.context, rt.i64c(ib, loc, buffer.bytes)})
               : ib.create<LLVM::GEPOp>(
                     loc, rt.ptrType(), ib.getI8Type(), arena,

@@ -1,6 +1,8 @@
 // Buffers, strides and the strided copy shared by the op-family lowerings.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
+#include "dialect/Analysis/CostReport.h"
+
 #include "dialect/Analysis/BufferPlan.h"
 #include "dialect/Analysis/Sharding.h"
 #include "dialect/IR/ModuleAttrs.h"
@@ -31,6 +33,21 @@ int32_t LoweringState::axisIndex(StringRef axis) const {
   std::optional<unsigned> index = mesh.findAxis(axis);
   assert(index && "unknown mesh axis in a partitioned program");
   return *index;
+}
+
+int32_t LoweringState::axesMask(ArrayAttr axes) const {
+  int32_t mask = 0;
+  for (Attribute axis : axes)
+    mask |= 1 << axisIndex(llvm::cast<StringAttr>(axis).getValue());
+  return mask;
+}
+
+void LoweringState::emitCollectiveSite(OpBuilder &b, Location loc, Operation *op) {
+  std::string where = formatLocation(loc);
+  rt.call<kernel::CollectiveSite>(
+      b, loc,
+      {context, rt.i32c(b, loc, collectiveNumber.lookup(op)),
+       where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
 }
 
 SmallVector<int32_t> LoweringState::dimAxesOf(Value value) const {

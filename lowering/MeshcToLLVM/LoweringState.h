@@ -18,6 +18,7 @@ struct Buffer {
   mlir::LLVM::GlobalOp global;
   int64_t bytes = 0;
   int64_t arenaOffset = -1; // -1: allocated on its own
+  int32_t sharedMask = 0;   // a parameter meshrt_alloc_shared shares over these axes (0: none)
 };
 
 struct LoweringState {
@@ -49,6 +50,12 @@ struct LoweringState {
 
   /// Mesh axis index of a named axis.
   int32_t axisIndex(llvm::StringRef axis) const;
+  /// The runtime's axes mask of an array of axis names (bit i = mesh axis i).
+  int32_t axesMask(mlir::ArrayAttr axes) const;
+  /// Names the collective `op` for the runtime right before its call (meshrt_collective_site):
+  /// its number in program order, as `meshc --explain` counts them, and the DSL line that
+  /// caused it, for the watchdog (--collective-timeout) and --trace.
+  void emitCollectiveSite(mlir::OpBuilder &b, mlir::Location loc, mlir::Operation *op);
 
   /// The mesh axis of each dim of the per-rank `value` (its `meshc.sharding`), -1 for whole.
   llvm::SmallVector<int32_t> dimAxesOf(mlir::Value value) const;
@@ -94,7 +101,7 @@ template <typename... Ops> struct OpList {
     return ((llvm::isa<Ops>(op) ? (f(llvm::cast<Ops>(op)), true) : false) || ...);
   }
 };
-using MatmulFamilyOps = OpList<EinsumOp>;
+using MatmulFamilyOps = OpList<EinsumOp, SgdUpdateEinsumOp>;
 using ElementwiseFamilyOps =
     OpList<AddOp, SubOp, MulOp, EqualOp, ReluOp, ReluGradOp, ScaleOp, FillOp, BroadcastOp,
            // the Math family (MeshcMathOps.td)

@@ -5,7 +5,6 @@
 // meshrt_allgather then fills the rest of the parameter in place from the other ranks' slices.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
-#include "dialect/Analysis/CostReport.h"
 #include "dialect/Analysis/ProgramPasses.h"
 
 using namespace mlir;
@@ -33,11 +32,7 @@ void emitShardedGather(OpBuilder &b, Location loc, LoweringState &state, Operati
     return;
   RuntimeABI &rt = state.rt;
   // Numbered like every collective, so the watchdog and --stats/--explain agree.
-  std::string where = formatLocation(loc);
-  rt.call<kernel::CollectiveSite>(
-      b, loc,
-      {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(update)),
-       where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+  state.emitCollectiveSite(b, loc, update);
   auto type = llvm::cast<NamedTensorType>(update->getOperand(1).getType());
   int64_t rows = type.getDimSizes().front();
   int64_t inner = rows == 0 ? 0 : type.getNumElements() / rows;

@@ -4,8 +4,6 @@
 // meshc.train_or_eval (the operand of the pass being emitted), and the reported loss.
 #include "lowering/MeshcToLLVM/LoweringState.h"
 
-#include "dialect/Analysis/CostReport.h"
-
 #include "meshrt/meshrt.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -47,11 +45,7 @@ LogicalResult lowerTrainingFamily(Operation *op, OpBuilder &b, LoweringState &st
         // In place (planBuffers gives each result its gradient's buffer): the block pointers
         // in an array on the stack, counts and replicas as constants. A collective: its site
         // is numbered like the others so the watchdog and --stats/--explain agree.
-        std::string where = formatLocation(loc);
-        rt.call<kernel::CollectiveSite>(
-            b, loc,
-            {state.context, rt.i32c(b, loc, state.collectiveNumber.lookup(op)),
-             where == "unknown" ? rt.null(b, loc) : rt.string(b, loc, where)});
+        state.emitCollectiveSite(b, loc, op);
         int64_t n = clip.getGrads().size();
         Value array = b.create<LLVM::AllocaOp>(loc, rt.ptrType(), rt.ptrType(), rt.i64c(b, loc, n));
         SmallVector<int64_t> counts;

@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -182,6 +183,48 @@ void *Context::scratch(size_t bytes) {
   return scratch_;
 }
 
+void *Context::allocShared(int64_t bytes, int32_t mask) {
+  Communicator *group = comm(mask);
+  if (bytes < 0 || !group) {
+    fail(MESHRT_INVALID_ARGUMENT,
+         strformat("meshrt_alloc_shared(bytes=%lld, axes_mask=%d): %s",
+                   static_cast<long long>(bytes), mask,
+                   bytes < 0 ? "bytes is negative" : "no group of mesh axes has that mask"));
+    return nullptr;
+  }
+  // The same decision on every rank: the flag is agreed at start-up, the device is every rank's.
+  if (!sharedParams_ || device_ || group->size() == 1)
+    return alloc(bytes);
+  void *p = nullptr;
+  if (!check(group->allocateShared(bytes, &p)))
+    return nullptr;
+  if (!p) // not all on one node
+    return alloc(bytes);
+  shared_.push_back({p, mask});
+  return p;
+}
+
+int32_t Context::sharedMask(const void *p) const {
+  for (const auto &[buffer, mask] : shared_)
+    if (buffer == p)
+      return mask;
+  return 0;
+}
+
+bool Context::writesBuffer(const void *p) const {
+  const int32_t mask = sharedMask(p);
+  return mask == 0 || comm(mask)->rank() == 0;
+}
+
+Status Context::syncSharedWrites() {
+  if (shared_.empty())
+    return Status::success();
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  Status s = world_->barrier();
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return s;
+}
+
 void *Context::beginHostWrite(void *out, int64_t bytes) {
   if (!device_)
     return out;
@@ -250,6 +293,17 @@ void *meshrt_alloc(meshrt_context_t handle, int64_t bytes) {
   if (!p)
     c->abortJob();
   recordAllocation(bytes);
+  return p;
+}
+
+void *meshrt_alloc_shared(meshrt_context_t handle, int64_t bytes, int32_t axes_mask) {
+  Context *c = unwrap(handle);
+  if (!c)
+    return nullptr;
+  void *p = c->allocShared(bytes, axes_mask);
+  if (!p)
+    c->abortJob();
+  recordAllocation(bytes); // every rank maps all of it: --explain counts it per rank
   return p;
 }
 

@@ -104,6 +104,24 @@ public:
   void *beginHostWrite(void *out, int64_t bytes);
   void finishHostWrite(void *out, const void *staged, int64_t bytes);
 
+  // ---- node-shared buffers (meshrt_alloc_shared): a parameter stored once per node for the
+  // ranks of a group of mesh axes, which update it in place together (meshrt_sgd_update_matmul).
+  // Collective: shared over comm(mask) where allowed (--shared-params on), on the CPU, and the
+  // group's ranks all run on one node; elsewhere alloc()'s buffer of this rank's own. Null (and
+  // an error) on failure.
+  void *allocShared(int64_t bytes, int32_t mask);
+  // The mask a buffer of allocShared is shared over; 0 for any buffer that is not shared.
+  int32_t sharedMask(const void *p) const;
+  // Whether this rank writes `p` where every rank of its group would write the same bytes
+  // (initialisation, a checkpoint's parameters): false only for a shared buffer on a rank that
+  // is not its group's first. syncSharedWrites() then holds the others back until it is done.
+  bool writesBuffer(const void *p) const;
+  // Collective over the world: returns once every rank's writes to shared buffers are done (a
+  // barrier; nothing where no buffer is shared, which every rank knows alike).
+  Status syncSharedWrites();
+  // --shared-params off: allocShared never shares (every rank keeps its own copy).
+  void setSharedParams(bool allowed) { sharedParams_ = allowed; }
+
   // ---- the program's registered tensors (meshrt_register_tensor) and the source of input
   // batches (null: synthetic data); the source is owned by meshrt_main's data path.
   std::vector<ProgramTensor> &tensors() { return tensors_; }
@@ -142,6 +160,8 @@ private:
   void *scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   std::vector<char> hostStaging_;
+  std::vector<std::pair<const void *, int32_t>> shared_; // allocShared's buffers and masks
+  bool sharedParams_ = true;
   float lrFactor_ = 1.0f;
 
   std::vector<ProgramTensor> tensors_;

@@ -438,6 +438,7 @@ std::unique_ptr<Context> createContext(const Job &job, const Options &opts, int 
   if (!ctx->ok())
     ctx->abortJob();
   ctx->useDevice(opts.device, opts.precision, opts.comm);
+  ctx->setSharedParams(opts.sharedParams);
   if (!ctx->ok()) {
     if (job.root())
       std::fprintf(stderr, "error: %s\n", ctx->message().c_str());
@@ -544,6 +545,8 @@ extern "C" int meshrt_main(int argc, char **argv, const char *program_name, cons
   startWatchdogIfPossible(job, opts, *ctx);
   if (init)
     init(wrap(ctx.get()));
+  if (ctx->ok()) // node-shared parameters are initialised by one rank of their group
+    ctx->check(ctx->syncSharedWrites());
   if (!ctx->ok())
     ctx->abortJob();
 

@@ -103,7 +103,7 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
         "--eval-data",      "--eval-every",     "--predict",       "--out",
         "--save",           "--save-every",     "--load",          "--init-from",
         "--lr-warmup",      "--lr-decay",       "--lr-min-factor", "--lr-decay-factor",
-        "--lr-decay-every", "--lr-scale-batch", "--trace"};
+        "--lr-decay-every", "--lr-scale-batch", "--trace",         "--shared-params"};
     bool known = false;
     for (const char *flag : kValued)
       known |= name == flag;
@@ -185,6 +185,9 @@ bool parseOptions(int argc, char **argv, Options *out, std::string *error) {
     } else if (name == "--prefetch") {
       good = value == "on" || value == "off" || value == "auto";
       opts.prefetch = value;
+    } else if (name == "--shared-params") {
+      good = value == "on" || value == "off";
+      opts.sharedParams = value == "on";
     } else if (name == "--denormals") {
       good = value == "flush" || value == "keep";
       opts.flushDenormals = value == "flush";
@@ -288,6 +291,12 @@ std::string usage(const std::string &programName) {
          "                  else nccl), nccl, or staged (MPI on host copies); with nccl the\n"
          "                  started all_reduces run on the communication stream beside the\n"
          "                  kernels, staged runs them blocking at their start\n"
+         "  --shared-params S\n"
+         "                  on (default): parameters that the data-parallel ranks of one\n"
+         "                  node update together (meshc-share-updates) are stored once per\n"
+         "                  node and updated in place by every rank's weight-gradient GEMM,\n"
+         "                  no gradient all_reduce; off: each rank keeps its own copy and\n"
+         "                  all-reduces the gradient (as across nodes and on GPUs)\n"
          "  --collective-timeout S\n"
          "                  end the job when one collective has waited S seconds (default\n"
          "                  300; 0: never), naming the collective, its source line and the\n"
@@ -327,6 +336,7 @@ std::vector<std::pair<std::string, std::string>> agreedFlags(const Options &opts
           {"--comm", opts.comm},
           {"--collective-timeout", timeout},
           {"--denormals", opts.flushDenormals ? "flush" : "keep"},
+          {"--shared-params", opts.sharedParams ? "on" : "off"},
           {"--epochs", std::to_string(opts.epochs)},
           {"--data", opts.data},
           {"--eval-data", opts.evalData},

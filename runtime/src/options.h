@@ -45,6 +45,8 @@ struct Options {
   // --denormals flush|keep: flush-to-zero and denormals-are-zero on the CPU (x86 MXCSR) in
   // every thread of the rank, or IEEE gradual underflow.
   bool flushDenormals = true;
+  // --shared-params on|off: node-shared storage for the parameters meshrt_alloc_shared allocates.
+  bool sharedParams = true;
   // --prefetch on|off|auto: read the next batch on a thread while a step computes; auto (the
   // default) where the node has a core to spare for it (meshrt_main sets prefetchOn).
   std::string prefetch = "auto";

@@ -207,7 +207,8 @@ bool wantsRemat(ModuleOp module, const Options &options) {
 std::optional<std::pair<int64_t, int64_t>>
 peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
                  const OptimizeCommunicationOptions &communication, GlobalPipelineOptions global,
-                 const std::optional<ShardUpdatesOptions> &sharding) {
+                 const std::optional<ShardUpdatesOptions> &sharding,
+                 const std::optional<ShareUpdatesOptions> &sharing) {
   input.walk([](Operation *op) {
     op->removeAttr(kRematAttrName);
     if (isRematMarked(op)) // the DSL's mark: the location without it
@@ -216,7 +217,7 @@ peakWithoutRemat(ModuleOp input, const MeshLayoutOverride &override,
   });
   global.remat = false;
   PassManager pm(input.getContext());
-  buildPartitionPipeline(pm, override, communication, global, sharding);
+  buildPartitionPipeline(pm, override, communication, global, sharding, sharing);
   CostReport report;
   if (failed(pm.run(input)) || failed(computeCostReport(input, report)))
     return std::nullopt;
@@ -329,10 +330,16 @@ int compile(const Options &options) {
     if (options.shardUpdateMinBytes)
       sharding->minBytes = *options.shardUpdateMinBytes;
   }
+  std::optional<ShareUpdatesOptions> sharing;
+  if (options.shareUpdates) {
+    sharing.emplace();
+    if (options.shareUpdateMinBytes)
+      sharing->minBytes = *options.shareUpdateMinBytes;
+  }
   if (options.emit == Emit::Global)
     buildGlobalPipeline(pm, override, global);
   else
-    buildPartitionPipeline(pm, override, communication, global, sharding);
+    buildPartitionPipeline(pm, override, communication, global, sharding, sharing);
   // --explain of a program with remat also partitions a copy without it (peakWithoutRemat).
   OwningOpRef<ModuleOp> withoutRematCopy;
   if (options.explain && options.emit != Emit::Global && wantsRemat(*module, options))
@@ -343,7 +350,8 @@ int compile(const Options &options) {
     std::optional<std::pair<int64_t, int64_t>> withoutRemat;
     if (withoutRematCopy) {
       TimingScope scope = timing.nest("partition without remat (--explain)");
-      withoutRemat = peakWithoutRemat(*withoutRematCopy, override, communication, global, sharding);
+      withoutRemat =
+          peakWithoutRemat(*withoutRematCopy, override, communication, global, sharding, sharing);
     }
     if (std::optional<int> code = explain(*module, options, timing, withoutRemat))
       return *code;

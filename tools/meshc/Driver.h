@@ -29,6 +29,10 @@ struct Options {
   bool shardUpdates = true;
   /// --shard-update-min-bytes: meshc-shard-updates' min-bytes (nullopt: its default).
   std::optional<int64_t> shardUpdateMinBytes;
+  /// false with --no-share-updates: meshc-share-updates does not run.
+  bool shareUpdates = true;
+  /// --share-update-min-bytes: meshc-share-updates' min-bytes (nullopt: its default).
+  std::optional<int64_t> shareUpdateMinBytes;
   /// false with --no-overlap: all_reduces stay blocking (meshc-optimize-communication).
   bool overlap = true;
   /// false with --no-fuse-attention: attention chains stay unfused.

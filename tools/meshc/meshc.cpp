@@ -58,6 +58,18 @@ cl::opt<int64_t> shardUpdateMinBytes(
              "gradient where that saves at least this many bytes of optimizer state per rank "
              "(default 262144 = 256 KiB, so never plain SGD; 0 = every one that can be)"),
     cl::value_desc("n"), cl::cat(category));
+cl::opt<bool> noShareUpdates(
+    "no-share-updates",
+    cl::desc("Keep every SGD weight update as einsum, gradient all_reduce and update pass (no "
+             "node-shared parameter updated inside its weight-gradient GEMM; the same values up "
+             "to rounding; a gradient buffer per weight)"),
+    cl::cat(category));
+cl::opt<int64_t> shareUpdateMinBytes(
+    "share-update-min-bytes",
+    cl::desc("Update a replicated SGD weight in node-shared storage inside its weight-gradient "
+             "GEMM where it has at least this many bytes per rank (default 262144 = 256 KiB; "
+             "0 = every one that can be)"),
+    cl::value_desc("n"), cl::cat(category));
 cl::opt<bool> noOverlap(
     "no-overlap",
     cl::desc("Keep all_reduces blocking instead of starting them as soon as their operand is "
@@ -156,6 +168,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.shardUpdateMinBytes = shardUpdateMinBytes;
+  }
+  options.shareUpdates = !noShareUpdates;
+  if (shareUpdateMinBytes.getNumOccurrences()) {
+    if (shareUpdateMinBytes < 0) {
+      llvm::errs() << "meshc: error: --share-update-min-bytes must be 0 or positive, not "
+                   << shareUpdateMinBytes << "\n";
+      return 1;
+    }
+    options.shareUpdateMinBytes = shareUpdateMinBytes;
   }
   if (maxOpsPerFunction.getNumOccurrences()) {
     if (maxOpsPerFunction < 1) {

@@ -150,6 +150,12 @@ const char *meshrt_context_device_name(meshrt_context_t handle);
 /* Zero-filled, 64-byte aligned, owned by the context (freed when it is destroyed). Device
  * memory when the context is on a device: generated code only passes it to runtime calls. */
 void *meshrt_alloc(meshrt_context_t handle, int64_t bytes);
+/* Collective: a parameter's storage shared by the ranks that differ only in the axes of
+ * axes_mask, which update it together with meshrt_sgd_update_matmul (one copy per node instead
+ * of one per rank). Shared where those ranks all run on one node, the context is on the CPU and
+ * the run has --shared-params on; elsewhere the same as meshrt_alloc (each rank's own copy, and
+ * meshrt_sgd_update_matmul all-reduces the gradient instead). Zero-filled, 64-byte aligned. */
+void *meshrt_alloc_shared(meshrt_context_t handle, int64_t bytes, int32_t axes_mask);
 /* Copies between host memory and the context's buffers (plain copies on the CPU); to_host waits
  * for the queued work that writes src. */
 void meshrt_copy_to_host(meshrt_context_t handle, void *dst, const void *src, int64_t bytes);
@@ -285,6 +291,18 @@ void meshrt_softmax_xent_grad(meshrt_context_t handle, int64_t outer, int64_t cl
 /* param -= lr * grad */
 void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *param, const float *grad,
                        float lr);
+/* SGD by a gradient summed over the ranks that differ only in the axes of axes_mask, each
+ * rank's part being op(A) * op(B) (m x n; A, B, trans_a, trans_b as for meshrt_matmul with
+ * batch 1): param (m x n) -= lr * sum over those ranks of op(A) * op(B). A collective.
+ * Where param came from meshrt_alloc_shared and is shared, no gradient exists: after a barrier
+ * (every rank has done its reads of param), each rank adds -lr times its product into one
+ * slice of rows of the shared param per phase, the slices rotating over the ranks, with a
+ * barrier after each phase (no two ranks write one row at once; the last barrier orders the
+ * update before any later read). Elsewhere: the product into scratch, an allreduce over the
+ * group, then param -= lr * sum. --stats records an all_reduce of m * n * 4 bytes either way. */
+void meshrt_sgd_update_matmul(meshrt_context_t handle, int32_t axes_mask, int64_t m, int64_t n,
+                              int64_t k, const float *a, int32_t trans_a, const float *b,
+                              int32_t trans_b, float *param, float lr);
 
 /* ---- CNN family ------------------------------------------------------------------------ */
 /* Sizes are LOCAL. Layouts are canonical and contiguous: x [N, C, S1..Sk], weights

@@ -50,6 +50,14 @@ public:
   // has no limit: backends chunk it). The ABI asks before it uses any scratch, so that a
   // refusal is one clear error rather than a huge allocation first.
   virtual bool fitsOneMessage(int64_t bytes) const { return true; }
+
+  // Collective: `bytes` of zero-filled memory that every rank of this group maps, owned by the
+  // communicator, in *out; null (and success) where the transport cannot share memory among
+  // the group's ranks (not all on one node, device memory), which every rank learns alike.
+  virtual Status allocateShared(int64_t bytes, void **out) {
+    *out = nullptr;
+    return Status::success();
+  }
 };
 
 } // namespace meshrt

@@ -3,9 +3,11 @@
 // Communicators made here use MPI_ERRORS_RETURN so that a failed collective becomes a sticky
 // context error (reported by meshrt_main after the step) instead of killing the job from
 // inside the library without a message. Large allreduces, reduce-scatters and allgathers
-// among ranks of one node take the shared-memory paths of shm_collectives.h instead.
+// among ranks of one node take the shared-memory paths of shm_collectives.h instead; node-shared
+// parameters are windows of shared_buffer.h, owned here.
 #include "comm/mpi_comm.h"
 
+#include "comm/shared_buffer.h"
 #include "comm/shm_collectives.h"
 
 #include <mpi.h>
@@ -52,6 +54,7 @@ public:
   }
   ~MpiCommunicator() override {
     shm_.reset(); // frees its window and node communicator while comm_ is alive
+    shared_.clear();
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (owned_ && !finalized)
@@ -165,6 +168,16 @@ public:
     return Status::success();
   }
 
+  Status allocateShared(int64_t bytes, void **out) override {
+    *out = nullptr;
+    std::unique_ptr<SharedBuffer> buffer;
+    if (Status s = SharedBuffer::create(comm_, bytes, &buffer); !s.ok() || !buffer)
+      return s;
+    *out = buffer->data();
+    shared_.push_back(std::move(buffer));
+    return Status::success();
+  }
+
 private:
   static constexpr int kSendRecvTag = 12;
   // Smaller collectives stay on MPI, whose latency there is lower than the pipeline's.
@@ -191,6 +204,7 @@ private:
   bool owned_;
   bool shmTried_ = false;
   std::unique_ptr<ShmCollectives> shm_;
+  std::vector<std::unique_ptr<SharedBuffer>> shared_; // allocateShared's windows
   int rank_ = 0;
   int size_ = 1;
 };

@@ -17,6 +17,10 @@ extern "C" void meshrt_init_param(meshrt_context_t handle, float *out, int32_t n
       !call.slice(ndims, global_shape, dim_axes, &s))
     return;
   Context *ctx = call.ctx();
+  // A node-shared parameter is written by its group's first rank (meshrt_main then waits for
+  // it: Context::syncSharedWrites).
+  if (!ctx->writesBuffer(out))
+    return;
   const uint64_t prefix = random::hashPrefix(ctx->seed(), name_hash);
   const int64_t bytes = s.localCount() * static_cast<int64_t>(sizeof(float));
   float *host = static_cast<float *>(ctx->beginHostWrite(out, bytes));

@@ -133,9 +133,12 @@ Status loadCheckpoint(Context &ctx, const std::string &arg, bool paramsOnly, int
   s = io::loadSafetensors(MPI_COMM_WORLD, path, tensors, &index);
   if (!s.ok())
     return Status::error(s.code, std::string(flag) + ": " + s.message);
+  // A node-shared parameter is written by its group's first rank, the others wait for it.
   for (size_t i = 0; i < restored.size(); ++i)
-    meshrt_copy_from_host(wrap(&ctx), restored[i]->buffer, host[i].data(),
-                          restored[i]->localBytes());
+    if (ctx.writesBuffer(restored[i]->buffer))
+      meshrt_copy_from_host(wrap(&ctx), restored[i]->buffer, host[i].data(),
+                            restored[i]->localBytes());
+  ctx.check(ctx.syncSharedWrites()); // on every rank, failed or not: it is a barrier
   return agree(MPI_COMM_WORLD, ctx.status());
 }
 

@@ -13,35 +13,40 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
-#include <cstring>
 #include <vector>
 
 namespace meshrt::cpu {
 
-Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const float *b,
-             bool transB, float *c, float beta) {
-  if (m == 0 || n == 0)
+Status sgemm(const Gemm &g) {
+  if (g.m == 0 || g.n == 0)
     return Status::success();
-  if (k == 0) { // an empty sum; dnnl rejects lda = 0
-    if (beta != 0.0f) {
-      for (int64_t i = 0; i < m * n; ++i)
-        c[i] *= beta;
-      return Status::success();
-    }
-    std::memset(c, 0, static_cast<size_t>(m * n) * sizeof(float));
+  if (g.k == 0) { // an empty sum; dnnl rejects lda = 0
+    for (int64_t i = 0; i < g.m; ++i)
+      for (int64_t j = 0; j < g.n; ++j) {
+        float &c = g.c[i * g.ldc + j];
+        c = g.beta == 0.0f ? 0.0f : c * g.beta;
+      }
     return Status::success();
   }
-  // Row-major: A is m x k (k x m when transposed), so its leading dim is its column count.
-  const dnnl_dim_t lda = transA ? m : k;
-  const dnnl_dim_t ldb = transB ? k : n;
-  dnnl_status_t st =
-      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
+  dnnl_status_t st = dnnl_sgemm(g.transA ? 'T' : 'N', g.transB ? 'T' : 'N', g.m, g.n, g.k, g.alpha,
+                                g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
   if (st != dnnl_success)
     return Status::error(MESHRT_KERNEL_ERROR,
                          strformat("dnnl_sgemm failed (status %d) on m=%lld n=%lld k=%lld",
-                                   static_cast<int>(st), static_cast<long long>(m),
-                                   static_cast<long long>(n), static_cast<long long>(k)));
+                                   static_cast<int>(st), static_cast<long long>(g.m),
+                                   static_cast<long long>(g.n), static_cast<long long>(g.k)));
   return Status::success();
+}
+
+Status sgemm(int64_t m, int64_t n, int64_t k, const float *a, bool transA, const float *b,
+             bool transB, float *c, float beta) {
+  // Row-major: A is m x k (k x m when transposed), so its leading dim is its column count.
+  Gemm g;
+  g.m = m, g.n = n, g.k = k;
+  g.a = a, g.lda = transA ? m : k, g.transA = transA;
+  g.b = b, g.ldb = transB ? k : n, g.transB = transB;
+  g.c = c, g.ldc = n, g.beta = beta;
+  return sgemm(g);
 }
 
 } // namespace meshrt::cpu

@@ -1,11 +1,25 @@
 // optimizer.cpp — CPU optimizer updates, applied slicewise to each rank's parameter slice. Each
 // entry scales its learning rate by the run's schedule factor (Context::lrFactor) once, before
 // the device dispatch, so every backend trains on the same schedule.
+#include "kernels/cpu/optimizer.h"
 #include "abi_call.h"
 #include "device/device.h"
 #include "kernels/cpu/strided.h"
 
 #include <cmath>
+
+namespace meshrt::cpu {
+
+void sgd(int64_t n, float *param, const float *grad, float lr) {
+  const int threads = threadsFor(n);
+  float *__restrict p = param;
+  const float *__restrict g = grad;
+#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t i = 0; i < n; ++i)
+    p[i] -= lr * g[i];
+}
+
+} // namespace meshrt::cpu
 
 using namespace meshrt;
 using namespace meshrt::cpu;
@@ -18,14 +32,7 @@ extern "C" void meshrt_sgd_update(meshrt_context_t handle, int64_t n, float *par
   Context *ctx = call.ctx();
   lr *= ctx->lrFactor();
   call.run([&](Device &dev) { return dev.sgdUpdate(n, param, grad, lr); },
-           [&](Context *) {
-             const int threads = threadsFor(n);
-             float *__restrict p = param;
-             const float *__restrict g = grad;
-#pragma omp parallel for simd num_threads(threads) schedule(static) if (threads > 1)
-             for (int64_t i = 0; i < n; ++i)
-               p[i] -= lr * g[i];
-           });
+           [&](Context *) { sgd(n, param, grad, lr); });
 }
 
 // Adam with bias correction from the step number (t = step + 1) and AdamW's decoupled weight
