@@ -195,25 +195,30 @@ void *Context::allocShared(int64_t bytes, int32_t mask) {
   // The same decision on every rank: the flag is agreed at start-up, the device is every rank's.
   if (!sharedParams_ || device_ || group->size() == 1)
     return alloc(bytes);
-  void *p = nullptr;
-  if (!check(group->allocateShared(bytes, &p)))
+  SharedMemory *memory = nullptr;
+  if (!check(group->allocateShared(bytes, &memory)))
     return nullptr;
-  if (!p) // not all on one node
+  if (!memory) // not all on one node
     return alloc(bytes);
-  shared_.push_back({p, mask});
-  return p;
+  shared_.push_back({memory, mask});
+  return memory->data();
 }
 
-int32_t Context::sharedMask(const void *p) const {
-  for (const auto &[buffer, mask] : shared_)
-    if (buffer == p)
-      return mask;
-  return 0;
+SharedMemory *Context::sharedMemory(const void *p, int32_t *mask) const {
+  for (const Shared &shared : shared_)
+    if (shared.memory->data() == p) {
+      if (mask)
+        *mask = shared.mask;
+      return shared.memory;
+    }
+  if (mask)
+    *mask = 0;
+  return nullptr;
 }
 
 bool Context::writesBuffer(const void *p) const {
-  const int32_t mask = sharedMask(p);
-  return mask == 0 || comm(mask)->rank() == 0;
+  int32_t mask = 0;
+  return !sharedMemory(p, &mask) || comm(mask)->rank() == 0;
 }
 
 Status Context::syncSharedWrites() {

@@ -110,8 +110,9 @@ public:
   // group's ranks all run on one node; elsewhere alloc()'s buffer of this rank's own. Null (and
   // an error) on failure.
   void *allocShared(int64_t bytes, int32_t mask);
-  // The mask a buffer of allocShared is shared over; 0 for any buffer that is not shared.
-  int32_t sharedMask(const void *p) const;
+  // The shared memory behind a buffer of allocShared and the mask it is shared over; null (and
+  // *mask 0) for any buffer that is not shared.
+  SharedMemory *sharedMemory(const void *p, int32_t *mask = nullptr) const;
   // Whether this rank writes `p` where every rank of its group would write the same bytes
   // (initialisation, a checkpoint's parameters): false only for a shared buffer on a rank that
   // is not its group's first. syncSharedWrites() then holds the others back until it is done.
@@ -160,7 +161,11 @@ private:
   void *scratch_ = nullptr;
   size_t scratchBytes_ = 0;
   std::vector<char> hostStaging_;
-  std::vector<std::pair<const void *, int32_t>> shared_; // allocShared's buffers and masks
+  struct Shared {
+    SharedMemory *memory; // owned by the communicator of `mask`
+    int32_t mask;
+  };
+  std::vector<Shared> shared_; // allocShared's shared buffers
   bool sharedParams_ = true;
   float lrFactor_ = 1.0f;
 

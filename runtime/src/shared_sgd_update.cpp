@@ -7,7 +7,9 @@
 // rows of the shared parameter (alpha = -lr, beta = 1), a different slice per rank in each of P
 // phases, with a barrier after each phase. So no two ranks write one row at once, and when the
 // call returns every rank's contribution is in every row (the last barrier orders the update
-// before any rank's next read). The result differs from the all-reduced update only in rounding:
+// before any rank's next read). The barriers are the shared memory's own (counters in the
+// window, comm/shared_buffer.h), not MPI: the started all_reduces of a communication thread
+// keep running meanwhile. The result differs from the all-reduced update only in rounding:
 // the contributions are added to the parameter one by one instead of summed first.
 //
 // Elsewhere (the buffer is a rank's own: ranks on several nodes, --shared-params off, a device,
@@ -20,28 +22,22 @@
 #include "stats.h"
 #include "watchdog.h"
 
-#include <atomic>
-
 using namespace meshrt;
 
 namespace {
 
-// A barrier of the group, marked as a wait for the watchdog; the fences order this rank's
-// writes to the shared parameter before the other ranks' reads after it.
-Status groupBarrier(Communicator *comm, int32_t mask, int64_t bytes, const CollectiveSite &site) {
+// A barrier of the weight's ranks, marked as a wait for the watchdog.
+Status groupBarrier(SharedMemory *shared, int32_t mask, int64_t bytes, const CollectiveSite &site) {
   WaitScope wait(CollectiveKind::AllReduce, mask, bytes, site);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  Status s = comm->barrier();
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  return s;
+  return shared->barrier();
 }
 
 // The shared path (see the top of the file). Every rank makes every barrier even after a failed
 // GEMM, so a failure never leaves the others waiting; the first failure is returned.
-Status updateShared(Communicator *comm, int32_t mask, const CollectiveSite &site, cpu::Gemm g) {
+Status updateShared(SharedMemory *shared, int64_t parts, int64_t rank, int32_t mask,
+                    const CollectiveSite &site, cpu::Gemm g) {
   const int64_t bytes = g.m * g.n * 4;
-  const int64_t parts = comm->size(), rank = comm->rank();
-  Status first = groupBarrier(comm, mask, bytes, site);
+  Status first = groupBarrier(shared, mask, bytes, site);
   for (int64_t phase = 0; phase < parts; ++phase) {
     const int64_t part = (rank + phase) % parts;
     const int64_t lo = g.m * part / parts, hi = g.m * (part + 1) / parts;
@@ -51,7 +47,7 @@ Status updateShared(Communicator *comm, int32_t mask, const CollectiveSite &site
     slice.c = g.c + lo * g.ldc;
     if (first.ok())
       first = cpu::sgemm(slice);
-    Status s = groupBarrier(comm, mask, bytes, site);
+    Status s = groupBarrier(shared, mask, bytes, site);
     if (first.ok())
       first = s;
   }
@@ -63,8 +59,6 @@ Status updateShared(Communicator *comm, int32_t mask, const CollectiveSite &site
 extern "C" void meshrt_sgd_update_matmul(meshrt_context_t handle, int32_t axes_mask, int64_t m,
                                          int64_t n, int64_t k, const float *a, int32_t trans_a,
                                          const float *b, int32_t trans_b, float *param, float lr) {
-  if (Context *started = unwrap(handle)) // the started collectives run first (collectives.cpp)
-    started->drainCollectives();
   const CollectiveSite site = takeNextCollectiveSite();
   AbiCall call(handle, ProfileKind::SgdUpdateMatmul,
                {{"axes_mask", axes_mask}, {"m", m}, {"n", n}, {"k", k}});
@@ -78,15 +72,18 @@ extern "C" void meshrt_sgd_update_matmul(meshrt_context_t handle, int32_t axes_m
     return;
   lr *= ctx->lrFactor();
   recordCollective(CollectiveKind::AllReduce, axes_mask, m * n * 4);
-  if (ctx->sharedMask(param) == axes_mask && !ctx->device() && !ctx->bf16Matmul()) {
+  int32_t sharedMask = 0;
+  SharedMemory *shared = ctx->sharedMemory(param, &sharedMask);
+  if (shared && sharedMask == axes_mask && !ctx->device() && !ctx->bf16Matmul()) {
     cpu::Gemm g;
     g.m = m, g.n = n, g.k = k;
     g.a = a, g.lda = trans_a ? m : k, g.transA = trans_a != 0;
     g.b = b, g.ldb = trans_b ? k : n, g.transB = trans_b != 0;
     g.c = param, g.ldc = n, g.alpha = -lr, g.beta = 1.0f;
-    ctx->check(updateShared(comm, axes_mask, site, g));
+    ctx->check(updateShared(shared, comm->size(), comm->rank(), axes_mask, site, g));
     return;
   }
+  ctx->drainCollectives(); // the started collectives run first (collectives.cpp)
   auto *grad = static_cast<float *>(ctx->scratch(static_cast<size_t>(m * n * 4)));
   if (!grad)
     return;

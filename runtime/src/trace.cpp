@@ -132,7 +132,11 @@ void traceCall(ProfileKind kind, Clock::time_point begin, Clock::time_point end)
           TraceTrack::Compute};
   if (t.pendingCollective) {
     e.category = "collective";
-    e.track = TraceTrack::Communication;
+    // A weight update in node-shared storage (meshrt_sgd_update_matmul) is the step thread's
+    // GEMMs between barriers, which the communication thread's started collectives may overlap:
+    // it stays on the compute track, marked as the collective it replaces.
+    if (kind != ProfileKind::SgdUpdateMatmul)
+      e.track = TraceTrack::Communication;
     e.collective = static_cast<int32_t>(t.kind);
     e.axesMask = t.axesMask;
     e.bytes = t.bytes;

@@ -9,7 +9,7 @@ usage:
   compare_layouts.py --meshc BIN --mpirun BIN --workdir DIR
                      (--program FILE.mlir | --generator CMD [ARG...] --)
                      [--steps N] [--seed S] [--rtol X] [--reference-tool BIN] [--reference-only]
-                     [CASE ...]
+                     [--meshc-arg FLAG]... [--run-arg FLAG]... [CASE ...]
 A CASE is "MESH LAYOUT" ("b=2,m=2 batch:b,hidden:m"; "b=1" = one rank, all replicated),
 optionally followed by "=> OP..." (collective ops such as reduce_scatter that the partitioned
 program must contain, so that the case keeps covering the path it was written for). The
@@ -69,7 +69,7 @@ def compile_and_run(args, program, index, mesh, layout, expected):
     if ranks > 2:
         cmd.append("--oversubscribe")
     cmd += ["-n", str(ranks), exe, "--steps", str(args.steps), "--seed", str(args.seed),
-            "--threads", "1"]
+            "--threads", "1"] + args.run_arg
     out = run_checked(cmd, RUN_TIMEOUT_S, what="run").stdout
     return parse_losses(out, shlex.join(cmd))
 
@@ -177,6 +177,8 @@ def main():
     p = case_parser(__doc__, 5)
     p.add_argument("--meshc-arg", action="append", default=[],
                    help="one more flag for meshc's compile of the executables (repeatable)")
+    p.add_argument("--run-arg", action="append", default=[],
+                   help="one more flag for every run of the executables (repeatable)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--rtol", type=float, default=RTOL)
     p.add_argument("--reference-tool")

@@ -64,6 +64,8 @@ def check_case(args, program, index, mesh, layout, expected_ops):
     kinds = {kind for kind, _, _ in explained}
     if re.search(r"^  collective \d+: all_reduce .*\[bucket of \d+ tensors", out, re.M):
         kinds.add("all_reduce_bucket")  # a bucket is one all_reduce line that says so
+    if re.search(r"^  collective \d+: all_reduce .*, sgd_update_einsum: ", out, re.M):
+        kinds.add("sgd_update_einsum")  # so is a weight update in node-shared storage
     missing = [op for op in expected_ops if op not in kinds]
     if missing:
         raise Failure("%s: --explain lists no %s (the case no longer covers its path)" %

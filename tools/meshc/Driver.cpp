@@ -85,8 +85,10 @@ bool isCxxSource(llvm::StringRef path, llvm::StringRef text) {
   });
 }
 
-/// What the executable will allocate: the sizes of the meshrt_alloc calls in the meshc_init of
-/// a lowered copy of `module`; -1 if it cannot be lowered (the report then goes without it).
+/// What the executable will allocate: the sizes of the meshrt_alloc and meshrt_alloc_shared calls
+/// (a node-shared weight counts on every rank that maps it, as the runtime's --stats counts it)
+/// in the meshc_init of a lowered copy of `module`; -1 if it cannot be lowered (the report then
+/// goes without it).
 int64_t allocatedBytes(ModuleOp module) {
   OwningOpRef<ModuleOp> copy = module.clone();
   MLIRContext *context = module.getContext();
@@ -98,7 +100,9 @@ int64_t allocatedBytes(ModuleOp module) {
   int64_t total = 0;
   bool known = true;
   copy->walk([&](LLVM::CallOp call) {
-    if (call.getCallee() != "meshrt_alloc" || call.getNumOperands() != 2)
+    const bool alloc = call.getCallee() == "meshrt_alloc" && call.getNumOperands() == 2;
+    const bool shared = call.getCallee() == "meshrt_alloc_shared" && call.getNumOperands() == 3;
+    if (!alloc && !shared)
       return;
     llvm::APInt bytes;
     if (!matchPattern(call.getOperand(1), m_ConstantInt(&bytes)) ||

@@ -14,6 +14,17 @@
 
 namespace meshrt {
 
+// Memory that every rank of a group maps (Communicator::allocateShared), with a barrier of its
+// own among those ranks: it returns once every rank has entered it, and orders each rank's
+// writes to the memory before it ahead of every rank's reads after it. Every rank of the group
+// calls the barrier the same number of times.
+class SharedMemory {
+public:
+  virtual ~SharedMemory() = default;
+  virtual void *data() const = 0;
+  virtual Status barrier() = 0;
+};
+
 class Communicator {
 public:
   virtual ~Communicator() = default;
@@ -51,10 +62,11 @@ public:
   // refusal is one clear error rather than a huge allocation first.
   virtual bool fitsOneMessage(int64_t bytes) const { return true; }
 
-  // Collective: `bytes` of zero-filled memory that every rank of this group maps, owned by the
-  // communicator, in *out; null (and success) where the transport cannot share memory among
-  // the group's ranks (not all on one node, device memory), which every rank learns alike.
-  virtual Status allocateShared(int64_t bytes, void **out) {
+  // Collective: `bytes` of zero-filled, 64-byte aligned memory that every rank of this group
+  // maps, owned by the communicator, in *out; null (and success) where the transport cannot
+  // share memory among the group's ranks (not all on one node, device memory), which every rank
+  // learns alike.
+  virtual Status allocateShared(int64_t bytes, SharedMemory **out) {
     *out = nullptr;
     return Status::success();
   }

@@ -168,12 +168,12 @@ public:
     return Status::success();
   }
 
-  Status allocateShared(int64_t bytes, void **out) override {
+  Status allocateShared(int64_t bytes, SharedMemory **out) override {
     *out = nullptr;
     std::unique_ptr<SharedBuffer> buffer;
     if (Status s = SharedBuffer::create(comm_, bytes, &buffer); !s.ok() || !buffer)
       return s;
-    *out = buffer->data();
+    *out = buffer.get();
     shared_.push_back(std::move(buffer));
     return Status::success();
   }

@@ -16,15 +16,11 @@
 // most two steps after A, whatever the collective). Steps are numbered across calls of all
 // three collectives (every rank makes the same calls), so one call's first steps also wait for
 // the readers of the previous call's last chunks. A rank that waits spins briefly, then yields
-// its core: on a node with more runnable processes than cores (a shared machine) the rank it
-// waits for may need that core, and a barrier that spins through its time slice made a
-// 256 MiB allreduce 2-5x slower than MPI_Allreduce there.
+// its core (comm/spin_wait.h).
 #include "comm/shm_collectives.h"
-
-#include <sched.h>
+#include "comm/spin_wait.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 namespace meshrt {
@@ -32,7 +28,6 @@ namespace {
 
 // Each rank's part of the window: its step counter on a cache line of its own, then its slots.
 constexpr int64_t kHeaderFloats = 64 / sizeof(float);
-constexpr std::chrono::microseconds kSpin{200};
 
 } // namespace
 
@@ -108,26 +103,9 @@ void ShmCollectives::part(int64_t len, int r, int64_t *lo, int64_t *hi) const {
 // (the waiting rank loses its core for a time slice even when its peer is running); never
 // yielding and 200 us both beat it at every size, 200 us by more at 64 MiB.
 void ShmCollectives::waitAll(int64_t steps) const {
-  for (int r = 0; r < size_; ++r) {
-    if (r == rank_)
-      continue;
-    const int64_t *done = done_[static_cast<size_t>(r)];
-    if (__atomic_load_n(done, __ATOMIC_ACQUIRE) >= steps)
-      continue;
-    const auto start = std::chrono::steady_clock::now();
-    bool spin = true;
-    for (int i = 0; __atomic_load_n(done, __ATOMIC_ACQUIRE) < steps; ++i) {
-      if (!spin) {
-        sched_yield();
-        continue;
-      }
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-      if (i % 64 == 63)
-        spin = std::chrono::steady_clock::now() - start < kSpin;
-    }
-  }
+  for (int r = 0; r < size_; ++r)
+    if (r != rank_)
+      waitForCounter(done_[static_cast<size_t>(r)], steps);
 }
 
 // ((s0 + s1) + s2) + ... element by element: the same additions in the same order for the
