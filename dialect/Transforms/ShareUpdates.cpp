@@ -40,9 +40,8 @@ bool shardingsAgree(Value param, EinsumOp einsum, AllReduceOp reduce) {
     axes.insert(llvm::cast<StringAttr>(axis));
   for (StringAttr axis : gradSharding.getPartialAxes())
     partial.insert(axis);
-  if (axes.size() != partial.size() || !llvm::all_of(axes, [&](StringAttr a) {
-        return partial.contains(a);
-      }))
+  if (axes.size() != partial.size() ||
+      !llvm::all_of(axes, [&](StringAttr a) { return partial.contains(a); }))
     return false;
   for (unsigned dim = 0; dim < paramSharding.getRank(); ++dim) {
     SmallVector<StringAttr> held = paramSharding.getDimAxes(dim);
