@@ -99,6 +99,21 @@ std::vector<Case> cases() {
        [](C c) { meshrt_softmax_xent_grad(c, 1, 2, -1, nullptr, nullptr, nullptr, nullptr); }},
       {"sgd_update bytes", "meshrt_sgd_update", "overflow int64",
        [](C c) { meshrt_sgd_update(c, k2to62, nullptr, nullptr, 0.1f); }},
+      {"sgd_update_matmul overflow", "meshrt_sgd_update_matmul", "overflow int64",
+       [](C c) {
+         meshrt_sgd_update_matmul(c, 1, k2to32, k2to32, 1, nullptr, 0, nullptr, 0, nullptr, 0.1f);
+       }},
+      {"sgd_update_matmul negative", "meshrt_sgd_update_matmul", "k is negative",
+       [](C c) {
+         meshrt_sgd_update_matmul(c, 1, 2, 2, -1, nullptr, 0, nullptr, 0, nullptr, 0.1f);
+       }},
+      {"sgd_update_matmul null", "meshrt_sgd_update_matmul", "a, b or param is null",
+       [](C c) { meshrt_sgd_update_matmul(c, 1, 2, 2, 3, nullptr, 0, nullptr, 0, nullptr, 0.1f); }},
+      {"sgd_update_matmul mask", "meshrt_sgd_update_matmul", "no group of mesh axes has mask 4",
+       [](C c) {
+         static float w[4], a[6], b[6];
+         meshrt_sgd_update_matmul(c, 4, 2, 2, 3, a, 0, b, 0, w, 0.1f);
+       }},
       {"adam_update negative", "meshrt_adam_update", "n is negative",
        [](C c) {
          meshrt_adam_update(c, -5, nullptr, nullptr, nullptr, nullptr, 0.1f, 0.9f, 0.999f, 1e-8f,
