@@ -85,35 +85,41 @@ def check_explain(r):
         m.group(1), m.group(2), m.group(3), before, after))
 
 
-def main():
+def run_checks(checks):
+    """The main of a checkpoint script: parses --meshc, --mpirun, --workdir and --program, runs
+    checks(Runner); 0, or 1 after printing the Failure it raised."""
     parser = argparse.ArgumentParser()
     for flag in ("--meshc", "--mpirun", "--workdir", "--program"):
         parser.add_argument(flag, required=True)
     r = Runner(parser.parse_args())
     try:
-        check_explain(r)
-        one = r.compile("one", "b=1", "", [])
-        sharded = r.compile("sharded", "b=2", "batch:b", SHARD_ALL)
-        whole = r.compile("whole", "b=2,m=2", "batch:b,hidden:m", ["--no-shard-updates"])
-        full = r.run(1, one, ["--steps", "6"])
-        resumed = {s: full[s] for s in range(3, 6)}
-        # Sharded saved -> resumed on 1 rank and unsharded on 2x2.
-        r.run(2, sharded, ["--steps", "3", "--save", r.path("ck_sharded")])
-        same(r.run(1, one, ["--steps", "6", "--load", r.path("ck_sharded")]), resumed,
-             "sharded b=2 saved, resumed on 1 rank")
-        same(r.run(4, whole, ["--steps", "6", "--load", r.path("ck_sharded")]), resumed,
-             "sharded b=2 saved, resumed unsharded on b=2,m=2")
-        # Unsharded saved -> resumed sharded.
-        r.run(4, whole, ["--steps", "3", "--save", r.path("ck_whole")])
-        same(r.run(2, sharded, ["--steps", "6", "--load", r.path("ck_whole")]), resumed,
-             "unsharded b=2,m=2 saved, resumed sharded on b=2")
-        print("ok: checkpoints of sharded and unsharded runs resume on either, steps 3-5 equal "
-              "the uninterrupted 1-rank run")
+        checks(r)
     except Failure as e:
         print("FAIL: %s" % e)
         return 1
     return 0
 
 
+def checks(r):
+    check_explain(r)
+    one = r.compile("one", "b=1", "", [])
+    sharded = r.compile("sharded", "b=2", "batch:b", SHARD_ALL)
+    whole = r.compile("whole", "b=2,m=2", "batch:b,hidden:m", ["--no-shard-updates"])
+    full = r.run(1, one, ["--steps", "6"])
+    resumed = {s: full[s] for s in range(3, 6)}
+    # Sharded saved -> resumed on 1 rank and unsharded on 2x2.
+    r.run(2, sharded, ["--steps", "3", "--save", r.path("ck_sharded")])
+    same(r.run(1, one, ["--steps", "6", "--load", r.path("ck_sharded")]), resumed,
+         "sharded b=2 saved, resumed on 1 rank")
+    same(r.run(4, whole, ["--steps", "6", "--load", r.path("ck_sharded")]), resumed,
+         "sharded b=2 saved, resumed unsharded on b=2,m=2")
+    # Unsharded saved -> resumed sharded.
+    r.run(4, whole, ["--steps", "3", "--save", r.path("ck_whole")])
+    same(r.run(2, sharded, ["--steps", "6", "--load", r.path("ck_whole")]), resumed,
+         "unsharded b=2,m=2 saved, resumed sharded on b=2")
+    print("ok: checkpoints of sharded and unsharded runs resume on either, steps 3-5 equal "
+          "the uninterrupted 1-rank run")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(checks))

@@ -11,48 +11,36 @@ The program must be trained with SGD and split its batch and seq dims in layout
 "batch:b,seq:m" on mesh "b=2,m=2" so that its weights' gradients sum over both axes.
 Exits 0 when everything agrees, 1 otherwise.
 """
-import argparse
 import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                                "support"))
-from meshc_test import Failure  # noqa: E402
-from shard_checkpoint import Runner, same  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from shard_checkpoint import run_checks, same  # noqa: E402
 
 SHARE_ALL = ["--share-update-min-bytes=0"]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    for flag in ("--meshc", "--mpirun", "--workdir", "--program"):
-        parser.add_argument(flag, required=True)
-    r = Runner(parser.parse_args())
-    try:
-        one = r.compile("one", "b=1", "", [])
-        shared = r.compile("shared", "b=2,m=2", "batch:b,seq:m", SHARE_ALL)
-        full = r.run(1, one, ["--steps", "6"])
-        resumed = {s: full[s] for s in range(3, 6)}
-        r.run(4, shared, ["--steps", "3", "--save", r.path("ck_shared")])
-        same(r.run(1, one, ["--steps", "6", "--load", r.path("ck_shared")]), resumed,
-             "shared b=2,m=2 saved, resumed on 1 rank")
-        same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_shared")]), resumed,
-             "shared b=2,m=2 saved, resumed shared")
-        same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_shared"), "--shared-params",
-                               "off"]), resumed,
-             "shared b=2,m=2 saved, resumed with --shared-params off")
-        r.run(1, one, ["--steps", "3", "--save", r.path("ck_one")])
-        same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_one")]), resumed,
-             "1 rank saved, resumed shared on b=2,m=2")
-        print("ok: checkpoints of a run with node-shared weights resume on 1 rank, shared and "
-              "unshared, and a 1-rank checkpoint resumes shared; steps 3-5 equal the "
-              "uninterrupted 1-rank run")
-    except Failure as e:
-        print("FAIL: %s" % e)
-        return 1
-    return 0
+def checks(r):
+    one = r.compile("one", "b=1", "", [])
+    shared = r.compile("shared", "b=2,m=2", "batch:b,seq:m", SHARE_ALL)
+    full = r.run(1, one, ["--steps", "6"])
+    resumed = {s: full[s] for s in range(3, 6)}
+    r.run(4, shared, ["--steps", "3", "--save", r.path("ck_shared")])
+    same(r.run(1, one, ["--steps", "6", "--load", r.path("ck_shared")]), resumed,
+         "shared b=2,m=2 saved, resumed on 1 rank")
+    same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_shared")]), resumed,
+         "shared b=2,m=2 saved, resumed shared")
+    same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_shared"), "--shared-params",
+                           "off"]), resumed,
+         "shared b=2,m=2 saved, resumed with --shared-params off")
+    r.run(1, one, ["--steps", "3", "--save", r.path("ck_one")])
+    same(r.run(4, shared, ["--steps", "6", "--load", r.path("ck_one")]), resumed,
+         "1 rank saved, resumed shared on b=2,m=2")
+    print("ok: checkpoints of a run with node-shared weights resume on 1 rank, shared and "
+          "unshared, and a 1-rank checkpoint resumes shared; steps 3-5 equal the "
+          "uninterrupted 1-rank run")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_checks(checks))

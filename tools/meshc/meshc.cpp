@@ -152,32 +152,25 @@ int main(int argc, char **argv) {
   options.remat = remat;
   options.overlap = !noOverlap;
   options.fuseElementwise = !noFuseElementwise;
-  if (bucketBytes.getNumOccurrences()) {
-    if (bucketBytes < 0) {
-      llvm::errs() << "meshc: error: --bucket-bytes must be 0 (no buckets) or positive, not "
-                   << bucketBytes << "\n";
-      return 1;
+  // A byte count given on the command line: 0 or more (what 0 means is the flag's help).
+  auto byteCount = [](const cl::opt<int64_t> &flag, const char *zeroMeans,
+                      std::optional<int64_t> *out) {
+    if (!flag.getNumOccurrences())
+      return true;
+    if (flag < 0) {
+      llvm::errs() << "meshc: error: --" << flag.ArgStr << " must be 0" << zeroMeans
+                   << " or positive, not " << flag << "\n";
+      return false;
     }
-    options.bucketBytes = bucketBytes;
-  }
+    *out = flag;
+    return true;
+  };
   options.shardUpdates = !noShardUpdates;
-  if (shardUpdateMinBytes.getNumOccurrences()) {
-    if (shardUpdateMinBytes < 0) {
-      llvm::errs() << "meshc: error: --shard-update-min-bytes must be 0 or positive, not "
-                   << shardUpdateMinBytes << "\n";
-      return 1;
-    }
-    options.shardUpdateMinBytes = shardUpdateMinBytes;
-  }
   options.shareUpdates = !noShareUpdates;
-  if (shareUpdateMinBytes.getNumOccurrences()) {
-    if (shareUpdateMinBytes < 0) {
-      llvm::errs() << "meshc: error: --share-update-min-bytes must be 0 or positive, not "
-                   << shareUpdateMinBytes << "\n";
-      return 1;
-    }
-    options.shareUpdateMinBytes = shareUpdateMinBytes;
-  }
+  if (!byteCount(bucketBytes, " (no buckets)", &options.bucketBytes) ||
+      !byteCount(shardUpdateMinBytes, "", &options.shardUpdateMinBytes) ||
+      !byteCount(shareUpdateMinBytes, "", &options.shareUpdateMinBytes))
+    return 1;
   if (maxOpsPerFunction.getNumOccurrences()) {
     if (maxOpsPerFunction < 1) {
       llvm::errs() << "meshc: error: --max-ops-per-function must be at least 1, not "

@@ -2,6 +2,7 @@
 // Every rank's part of the window starts with its barrier counter on a cache line of its own;
 // rank 0's part then holds the whole buffer (contiguous), 64-byte aligned.
 #include "comm/shared_buffer.h"
+#include "comm/one_node.h"
 #include "comm/spin_wait.h"
 
 #include <cstring>
@@ -24,25 +25,13 @@ Status mpiFailure(const char *call, int err) {
 
 Status SharedBuffer::create(MPI_Comm comm, int64_t bytes, std::unique_ptr<SharedBuffer> *out) {
   out->reset();
-  int size = 1, rank = 0;
-  MPI_Comm_size(comm, &size);
-  MPI_Comm_rank(comm, &rank);
   MPI_Comm node;
-  if (int err = MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node))
-    return mpiFailure("MPI_Comm_split_type", err);
+  if (int err = splitIfOneNode(comm, &node))
+    return mpiFailure("splitting the group by node", err);
+  if (node == MPI_COMM_NULL) // not all on one node
+    return Status::success();
   int nodeSize = 0;
   MPI_Comm_size(node, &nodeSize);
-  // Every rank learns whether the whole group is on one node (a group split over nodes has
-  // smaller node communicators on all of them, but the MIN makes it certain).
-  int allLocal = nodeSize == size, everywhere = 0;
-  if (int err = MPI_Allreduce(&allLocal, &everywhere, 1, MPI_INT, MPI_MIN, comm)) {
-    MPI_Comm_free(&node);
-    return mpiFailure("MPI_Allreduce", err);
-  }
-  if (!everywhere) {
-    MPI_Comm_free(&node);
-    return Status::success();
-  }
   auto buffer = std::unique_ptr<SharedBuffer>(new SharedBuffer);
   buffer->node_ = node;
   MPI_Comm_rank(node, &buffer->rank_);

@@ -18,6 +18,7 @@
 // the readers of the previous call's last chunks. A rank that waits spins briefly, then yields
 // its core (comm/spin_wait.h).
 #include "comm/shm_collectives.h"
+#include "comm/one_node.h"
 #include "comm/spin_wait.h"
 
 #include <algorithm>
@@ -32,20 +33,11 @@ constexpr int64_t kHeaderFloats = 64 / sizeof(float);
 } // namespace
 
 std::unique_ptr<ShmCollectives> ShmCollectives::create(MPI_Comm comm) {
-  int size = 1, rank = 0;
-  MPI_Comm_size(comm, &size);
-  MPI_Comm_rank(comm, &rank);
   MPI_Comm node;
-  if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node))
+  if (splitIfOneNode(comm, &node) || node == MPI_COMM_NULL)
     return nullptr;
   int nodeSize = 0;
   MPI_Comm_size(node, &nodeSize);
-  int allLocal = nodeSize == size, everywhere = 0;
-  MPI_Allreduce(&allLocal, &everywhere, 1, MPI_INT, MPI_MIN, comm);
-  if (!everywhere) {
-    MPI_Comm_free(&node);
-    return nullptr;
-  }
   auto s = std::unique_ptr<ShmCollectives>(new ShmCollectives);
   s->node_ = node;
   MPI_Comm_rank(node, &s->rank_);
