@@ -105,7 +105,10 @@ def main():
             ax.barh(y, max(w, 0.002), left=x, height=0.7, color=c, edgecolor="none")
             if s.get("cat") == "collective" and w > 0.06 * (hi - lo) / ms:
                 a = s["args"]
-                ax.text(x + w / 2, y, "%s %s\n%s" % (a["op"], human(a["bytes"]), a["axes"]),
+                # A weight update in node-shared storage is marked as the all_reduce it replaces
+                # but is the step's GEMM: named by its call.
+                what = "sgd_update_matmul" if s["name"] == "sgd_update_matmul" else a["op"]
+                ax.text(x + w / 2, y, "%s %s\n%s" % (what, human(a["bytes"]), a["axes"]),
                         ha="center", va="center", fontsize=7, color="white")
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in reversed(rows)])

@@ -1,5 +1,5 @@
 // shared_sgd_update.cpp — meshrt_sgd_update_matmul: SGD of a parameter by a weight gradient
-// that the data-parallel ranks would sum (meshc-share-updates' meshc.sgd_update_matmul).
+// that the data-parallel ranks would sum (meshc-share-updates' meshc.sgd_update_einsum).
 //
 // Where the parameter is node-shared (meshrt_alloc_shared), no gradient is ever stored, summed
 // or applied as a pass: after a barrier that every rank reaches only once its reads of the

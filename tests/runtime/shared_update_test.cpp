@@ -80,9 +80,9 @@ const Shape kShapes[] = {
     {7, 5, 3, 0, 0}, {7, 5, 3, 1, 1}, {6, 4, 2, 1, 0}, {1, 3, 4, 0, 1}, {2, 2, 0, 0, 0}};
 
 std::vector<int> everyRank() {
-  std::vector<int> all;
-  for (int r = 0; r < worldSize(); ++r)
-    all.push_back(r);
+  std::vector<int> all(static_cast<size_t>(worldSize()));
+  for (size_t r = 0; r < all.size(); ++r)
+    all[r] = static_cast<int>(r);
   return all;
 }
 
